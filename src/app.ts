@@ -1,0 +1,59 @@
+import type { KeyObject } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { HookConfig } from './config/hook-config.js';
+import type { Settings } from './config/settings.js';
+import { buildSteps } from './interaction/steps/build-steps.js';
+import { journeyRoutes } from './interaction/routes.js';
+import { isHttps } from './mattr/hook-url.js';
+import type { Storage } from './storage/storage.js';
+import { errorPage, notFound } from './web/error-pages.js';
+import { pageLocals } from './web/page-locals.js';
+import { requestLogging } from './web/request-logging.js';
+import { securityHeaders } from './web/security-headers.js';
+import { sessions } from './web/sessions.js';
+
+export interface AppDeps {
+  settings: Settings;
+  hookConfig: HookConfig;
+  storage: Storage;
+  logger: Logger;
+  keys: { current: KeyObject; previous?: KeyObject };
+  /** The session cookie's signing secret (SESSION_SECRET, or the one kept in DATA_DIR). */
+  sessionSecret: string;
+  now?: () => Date;
+}
+
+const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
+
+/** Builds the hook's web app from its dependencies; reads no environment and opens nothing. */
+export function createApp(deps: AppDeps): Express {
+  const { settings, hookConfig, storage, logger } = deps;
+  const https = isHttps(settings.hookUrl);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', settings.trustProxy);
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.set('view cache', true);
+
+  app.use(requestLogging(logger));
+  app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
+  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: true }));
+  app.use(pageLocals(hookConfig.issuer));
+  app.use(
+    sessions({
+      store: storage.sessions,
+      secret: deps.sessionSecret,
+      secure: https,
+      // The interaction's own deadline is the real limit; the cookie outlives it a little.
+      maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
+    }),
+  );
+  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()) }));
+  app.use(notFound);
+  app.use(errorPage);
+  return app;
+}

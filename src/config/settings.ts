@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { normaliseUrl } from '../mattr/hook-url.js';
+import { decodeHookSecret } from '../mattr/hook-secret.js';
+
+/** Everything the process reads from its environment, validated once at start-up. */
+export interface Settings {
+  nodeEnv: 'production' | 'development' | 'test';
+  /** The hook URL exactly as registered (the arriving token's `aud`), trailing slash removed. */
+  hookUrl: string;
+  /** The tenant URL (the arriving token's `iss`), trailing slash removed. */
+  tenantUrl: string;
+  /** Origins the user may be sent back to: the tenant's plus `MATTR_REDIRECT_ORIGINS`. */
+  redirectOrigins: ReadonlySet<string>;
+  /** Base64 hook secret; absent only when it is to be fetched from the tenant at start-up. */
+  hookSecret: string | undefined;
+  /** Accepted for arriving tokens during a rotation; never used to sign. */
+  previousHookSecret: string | undefined;
+  sessionSecret: string | undefined;
+  port: number;
+  host: string;
+  dataDir: string;
+  hookConfigPath: string | undefined;
+  logLevel: string;
+  trustProxy: boolean | number | string;
+  clockToleranceSeconds: number;
+  /** How long a user may take over the steps; matches the registered `sessionTimeoutInSec`. */
+  interactionTimeoutSeconds: number;
+}
+
+export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
+
+const httpUrl = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .trim()
+    .min(1, `${name} is required`)
+    .refine((v) => URL.canParse(v), `${name} must be an absolute URL, e.g. https://…`)
+    .refine((v) => !URL.canParse(v) || ['https:', 'http:'].includes(new URL(v).protocol), `${name} must use https:// (or http:// for local use)`)
+    .refine((v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''), `${name} must not have a query string or fragment`)
+    .transform(normaliseUrl);
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const hookSecret = (name: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || decodeHookSecret(v) !== null, `${name} must be the base64 secret the tenant returned (32 bytes or more)`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test'], { error: 'NODE_ENV must be production, development or test' }).default('development'),
+  HOOK_URL: httpUrl('HOOK_URL'),
+  MATTR_TENANT_URL: httpUrl('MATTR_TENANT_URL'),
+  MATTR_REDIRECT_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const origins: string[] = [];
+      for (const item of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+        if (!URL.canParse(item) || !['https:', 'http:'].includes(new URL(item).protocol)) {
+          ctx.addIssue({ code: 'custom', message: `MATTR_REDIRECT_ORIGINS: "${item}" is not an http(s) origin` });
+          continue;
+        }
+        origins.push(new URL(item).origin);
+      }
+      return origins;
+    }),
+  INTERACTION_HOOK_SECRET: hookSecret('INTERACTION_HOOK_SECRET'),
+  INTERACTION_HOOK_PREVIOUS_SECRET: hookSecret('INTERACTION_HOOK_PREVIOUS_SECRET'),
+  SESSION_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 32, 'SESSION_SECRET must be at least 32 characters'),
+  PORT: integer('PORT', 3000, 0, 65535),
+  HOST: z.string().trim().default('0.0.0.0'),
+  DATA_DIR: z.string().trim().min(1, 'DATA_DIR must not be empty').default('./data'),
+  HOOK_CONFIG: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v): boolean | number | string => {
+      if (v === undefined || v === '' || v === 'false') return false;
+      if (v === 'true') return true;
+      return /^\d+$/.test(v) ? Number(v) : v;
+    }),
+  CLOCK_TOLERANCE_SECONDS: integer('CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
+  INTERACTION_TIMEOUT_SECONDS: integer('INTERACTION_TIMEOUT_SECONDS', 1200, 30, 86400),
+});
+
+/**
+ * Reads the environment into Settings. Every bad or missing variable gets its own message; the
+ * caller prints them and exits — never a stack trace.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetched?: boolean } = {}): SettingsResult {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => issue.message) };
+  }
+  const v = parsed.data;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (v.INTERACTION_HOOK_SECRET === undefined && !options.secretMayBeFetched) {
+    errors.push('INTERACTION_HOOK_SECRET is required: the base64 secret the tenant returned when the hook was registered');
+  }
+  if (v.NODE_ENV === 'production' && v.SESSION_SECRET === undefined) {
+    errors.push('SESSION_SECRET is required when NODE_ENV=production (32 characters or more, the same on every replica)');
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  if (new URL(v.HOOK_URL).protocol === 'http:') {
+    warnings.push('HOOK_URL uses http://: fine for local use and tests, but session cookies are not Secure and a real tenant accepts only https');
+  }
+  if (new URL(v.MATTR_TENANT_URL).protocol === 'http:') {
+    warnings.push('MATTR_TENANT_URL uses http://: only a local simulator runs like that');
+  }
+  return {
+    ok: true,
+    warnings,
+    settings: {
+      nodeEnv: v.NODE_ENV,
+      hookUrl: v.HOOK_URL,
+      tenantUrl: v.MATTR_TENANT_URL,
+      redirectOrigins: new Set([new URL(v.MATTR_TENANT_URL).origin, ...v.MATTR_REDIRECT_ORIGINS]),
+      hookSecret: v.INTERACTION_HOOK_SECRET,
+      previousHookSecret: v.INTERACTION_HOOK_PREVIOUS_SECRET,
+      sessionSecret: v.SESSION_SECRET,
+      port: v.PORT,
+      host: v.HOST,
+      dataDir: v.DATA_DIR,
+      hookConfigPath: v.HOOK_CONFIG,
+      logLevel: v.LOG_LEVEL,
+      trustProxy: v.TRUST_PROXY,
+      clockToleranceSeconds: v.CLOCK_TOLERANCE_SECONDS,
+      interactionTimeoutSeconds: v.INTERACTION_TIMEOUT_SECONDS,
+    },
+  };
+}

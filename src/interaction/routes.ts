@@ -1,0 +1,187 @@
+import type { KeyObject } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import { callbackPath } from '../mattr/hook-url.js';
+import { returnUrl, signCompletion, signFailure, verifyArrival, type ArrivalRejection } from '../mattr/session-token.js';
+import type { Decision, Storage } from '../storage/storage.js';
+import type { Settings } from '../config/settings.js';
+import { CSRF_FIELD, csrfProtection, csrfToken } from '../web/csrf.js';
+import { HookError, PAGES } from '../web/hook-error.js';
+import type { Translate } from '../web/i18n.js';
+import { noStore } from '../web/security-headers.js';
+import { saveSession } from '../web/sessions.js';
+import { isInteractionId, startInteraction, type Interaction } from './interaction.js';
+import type { Evidence, Step, StepContext } from './steps/step.js';
+
+export interface JourneyDeps {
+  settings: Settings;
+  steps: readonly Step[];
+  storage: Storage;
+  /** Current key signs and verifies; a previous key only verifies, during a rotation. */
+  keys: { current: KeyObject; previous?: KeyObject };
+  now: () => Date;
+}
+
+/** The user's journey: arrival at the callback, one page per step, and the way back. */
+export function journeyRoutes(deps: JourneyDeps): Router {
+  const { settings, steps, storage, keys, now } = deps;
+  const verifyKeys = keys.previous ? [keys.current, keys.previous] : [keys.current];
+  const router = Router();
+
+  router.get(callbackPath(settings.hookUrl), noStore, async (req, res) => {
+    const result = await verifyArrival(req.query.session_token, {
+      keys: verifyKeys,
+      tenantUrl: settings.tenantUrl,
+      hookUrl: settings.hookUrl,
+      allowedRedirectOrigins: settings.redirectOrigins,
+      clockToleranceSeconds: settings.clockToleranceSeconds,
+      now: now(),
+    });
+    if (!result.ok) throw arrivalRefused(result.reason);
+    const { arrival } = result;
+    // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
+    const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
+    if (!(await storage.claimOnce(`token:${arrival.replayKey}`, keepUntil))) {
+      throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
+    }
+    const interaction = startInteraction(arrival, now(), settings.interactionTimeoutSeconds);
+    req.session.interactions = { ...req.session.interactions, [interaction.id]: interaction };
+    await saveSession(req);
+    req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
+    res.redirect(303, `/interaction/${interaction.id}`);
+  });
+
+  router.get('/interaction/:id', noStore, async (req, res) => {
+    const interaction = await activeInteraction(req);
+    renderStep(req, res, interaction, {}, 200);
+  });
+
+  router.post(
+    '/interaction/:id',
+    noStore,
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }),
+    csrfProtection,
+    async (req, res) => {
+      const interaction = await activeInteraction(req);
+      const step = currentStep(interaction);
+      const ctx = stepContext(res, interaction);
+      const outcome = step.decide((req.body ?? {}) as Record<string, unknown>, ctx);
+      if ('invalid' in outcome) {
+        renderStep(req, res, interaction, outcome.invalid, 422);
+        return;
+      }
+      const declined = 'fail' in outcome;
+      if (!(await record(req, interaction, step.id, declined ? 'declined' : 'accepted', outcome.evidence))) {
+        // A double submit: the first one decided. Show wherever the journey now stands.
+        res.redirect(303, `/interaction/${interaction.id}`);
+        return;
+      }
+      if (declined) {
+        await finish(req, res, interaction, 'declined', signFailure(signer(), { state: interaction.state, message: outcome.fail }));
+        return;
+      }
+      interaction.collected = { ...interaction.collected, ...outcome.next };
+      interaction.cursor += 1;
+      if (interaction.cursor < steps.length) {
+        await saveSession(req);
+        res.redirect(303, `/interaction/${interaction.id}`);
+        return;
+      }
+      const token = signCompletion(signer(), { state: interaction.state, claims: interaction.collected, claimsToPersist: [] });
+      await finish(req, res, interaction, 'completed', token);
+    },
+  );
+
+  /** The interaction named in the path, if it belongs to this session and can still go on. */
+  async function activeInteraction(req: Request): Promise<Interaction> {
+    const id = String(req.params.id);
+    const interaction = isInteractionId(id) ? req.session.interactions?.[id] : undefined;
+    if (!interaction) throw new HookError('interaction_not_found', 404, PAGES.interactionNotFound);
+    if (interaction.status === 'expired') throw new HookError('interaction_expired', 410, PAGES.interactionExpired);
+    if (interaction.status !== 'active') throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
+    if (now().getTime() > interaction.deadline) {
+      await record(req, interaction, currentStep(interaction).id, 'expired', null);
+      interaction.status = 'expired';
+      await saveSession(req);
+      throw new HookError('interaction_expired', 410, PAGES.interactionExpired);
+    }
+    return interaction;
+  }
+
+  function currentStep(interaction: Interaction): Step {
+    const step = steps[interaction.cursor];
+    if (!step) throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
+    return step;
+  }
+
+  function stepContext(res: Response, interaction: Interaction): StepContext {
+    return { claims: interaction.claims, locale: String(res.locals.locale), t: res.locals.t as Translate };
+  }
+
+  function renderStep(req: Request, res: Response, interaction: Interaction, errors: Record<string, string>, status: number): void {
+    const step = currentStep(interaction);
+    res.status(status).render(`steps/${step.template}`, {
+      ...step.view(stepContext(res, interaction)),
+      interactionId: interaction.id,
+      progress: { current: interaction.cursor + 1, total: steps.length },
+      csrf: { field: CSRF_FIELD, token: csrfToken(req) },
+      errors,
+    });
+  }
+
+  /** Durably appends the decision before anything is sent; false when it was already decided. */
+  async function record(req: Request, interaction: Interaction, step: string, decision: Decision, evidence: Evidence | null): Promise<boolean> {
+    try {
+      return await storage.recordDecision({
+        interactionId: interaction.id,
+        state: interaction.state,
+        subject: interaction.subject,
+        step,
+        termsVersion: evidence?.termsVersion ?? null,
+        termsHash: evidence?.termsHash ?? null,
+        locale: evidence?.locale ?? null,
+        decision,
+        at: now(),
+        ip: null,
+        userAgent: null,
+        claims: null,
+      });
+    } catch (error) {
+      req.log.error({ err: error, interaction: interaction.id }, 'decision could not be recorded');
+      throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);
+    }
+  }
+
+  async function finish(req: Request, res: Response, interaction: Interaction, status: 'completed' | 'declined', token: Promise<string>): Promise<void> {
+    const url = returnUrl(interaction.redirectUrl, await token);
+    interaction.status = status;
+    await saveSession(req);
+    req.log.info({ interaction: interaction.id, event: status }, 'journey finished');
+    res.redirect(303, url);
+  }
+
+  function signer() {
+    return { key: keys.current, hookUrl: settings.hookUrl, tenantUrl: settings.tenantUrl, now: now() };
+  }
+
+  return router;
+}
+
+const ARRIVAL_PAGES: Record<ArrivalRejection, { status: number; page: (typeof PAGES)[keyof typeof PAGES] }> = {
+  token_missing: { status: 400, page: PAGES.arrivalMissing },
+  token_expired: { status: 401, page: PAGES.arrivalExpired },
+  token_malformed: { status: 400, page: PAGES.arrivalInvalid },
+  token_bad_signature: { status: 401, page: PAGES.arrivalInvalid },
+  token_bad_algorithm: { status: 401, page: PAGES.arrivalInvalid },
+  token_not_yet_valid: { status: 401, page: PAGES.arrivalInvalid },
+  token_wrong_issuer: { status: 401, page: PAGES.arrivalInvalid },
+  token_wrong_audience: { status: 401, page: PAGES.arrivalInvalid },
+  token_missing_exp: { status: 401, page: PAGES.arrivalInvalid },
+  token_missing_state: { status: 400, page: PAGES.arrivalInvalid },
+  token_missing_redirect: { status: 400, page: PAGES.arrivalInvalid },
+  redirect_not_allowed: { status: 400, page: PAGES.arrivalInvalid },
+};
+
+function arrivalRefused(reason: ArrivalRejection): HookError {
+  const { status, page } = ARRIVAL_PAGES[reason];
+  return new HookError(reason, status, page);
+}

@@ -1,0 +1,13 @@
+import type { StepConfig } from '../../config/hook-config.js';
+import type { Step } from './step.js';
+import { TermsStep } from './terms-step.js';
+
+/** The configured steps, in order. Adding a step type is one case here. */
+export function buildSteps(configs: readonly StepConfig[]): Step[] {
+  return configs.map((config) => {
+    switch (config.type) {
+      case 'terms':
+        return new TermsStep(config);
+    }
+  });
+}

@@ -1,0 +1,38 @@
+import type { Translate } from '../../web/i18n.js';
+
+/** What a step sees: the tenant's claims, the language, the translator. No tokens, sessions or SQL. */
+export interface StepContext {
+  claims: Readonly<Record<string, unknown>>;
+  locale: string;
+  t: Translate;
+}
+
+/** What the ledger records about what the user was shown. */
+export interface Evidence {
+  termsVersion: string | null;
+  termsHash: string | null;
+  /** The language of the document shown. */
+  locale: string | null;
+}
+
+/** A posted form, as the body parser hands it over: every value is hostile until checked. */
+export type FormInput = Readonly<Record<string, unknown>>;
+
+export type StepOutcome =
+  /** Go on; these claims are added to what the tenant receives. */
+  | { next: Record<string, unknown>; evidence: Evidence }
+  /** Show the page again with these messages (field name → message). */
+  | { invalid: Record<string, string> }
+  /** End the journey; the tenant receives this message as the error and fails the issuance. */
+  | { fail: string; evidence: Evidence };
+
+/**
+ * One custom step: a GET renders `views/steps/<template>.ejs` with `view()`, a POST calls
+ * `decide()`. The interaction keeps the cursor, the collected claims and the deadline.
+ */
+export interface Step {
+  readonly id: string;
+  readonly template: string;
+  view(ctx: StepContext): Record<string, unknown>;
+  decide(input: FormInput, ctx: StepContext): StepOutcome;
+}

@@ -1,0 +1,48 @@
+import type { TermsDocument, TermsStepConfig } from '../../config/hook-config.js';
+import type { Evidence, FormInput, Step, StepContext, StepOutcome } from './step.js';
+
+/** Sent to the tenant (and so to the wallet) when the user declines: plain English, not localised. */
+export const TERMS_DECLINED_MESSAGE = 'The user declined the terms of use.';
+
+/** The issuer's terms of use: a versioned document, an unticked checkbox, Accept or Decline. */
+export class TermsStep implements Step {
+  readonly template = 'terms';
+  readonly id: string;
+
+  constructor(private readonly config: TermsStepConfig) {
+    this.id = config.id;
+  }
+
+  view(ctx: StepContext): Record<string, unknown> {
+    const { lang, document } = this.documentFor(ctx.locale);
+    const name = this.config.greetingClaim ? ctx.claims[this.config.greetingClaim] : undefined;
+    return {
+      greeting: typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 100) : null,
+      version: this.config.version,
+      documentLang: lang,
+      paragraphs: document.text.split(/\r?\n\s*\r?\n/).map((p) => p.trim()).filter(Boolean),
+    };
+  }
+
+  decide(input: FormInput, ctx: StepContext): StepOutcome {
+    const evidence = this.evidence(ctx.locale);
+    if (input.decision === 'decline') return { fail: TERMS_DECLINED_MESSAGE, evidence };
+    if (input.decision === 'accept' && input.accept_terms === 'yes') return { next: {}, evidence };
+    return { invalid: { accept_terms: ctx.t('terms.error.required') } };
+  }
+
+  private evidence(locale: string): Evidence {
+    const { lang, document } = this.documentFor(locale);
+    return { termsVersion: this.config.version, termsHash: document.sha256, locale: lang };
+  }
+
+  /** The document in the user's language, else English, else the first one configured. */
+  private documentFor(locale: string): { lang: string; document: TermsDocument } {
+    const docs = this.config.documents;
+    for (const lang of [locale, 'en', ...Object.keys(docs)]) {
+      const document = docs[lang];
+      if (document) return { lang, document };
+    }
+    throw new Error('terms step has no document');
+  }
+}

@@ -1,0 +1,158 @@
+import { createHash, type KeyObject } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+
+/** Why an arriving session token was refused. Shared by logs, metrics and the error page. */
+export type ArrivalRejection =
+  | 'token_missing'
+  | 'token_malformed'
+  | 'token_bad_signature'
+  | 'token_bad_algorithm'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_wrong_issuer'
+  | 'token_wrong_audience'
+  | 'token_missing_exp'
+  | 'token_missing_state'
+  | 'token_missing_redirect'
+  | 'redirect_not_allowed';
+
+/** What the tenant tells us when the user arrives, once verified. */
+export interface Arrival {
+  state: string;
+  redirectUrl: string;
+  claims: Record<string, unknown>;
+  subject: string | null;
+  /** `jti` when the tenant sends one, else the SHA-256 of the token: the key of single use. */
+  replayKey: string;
+  expiresAt: Date;
+}
+
+export type ArrivalResult = { ok: true; arrival: Arrival } | { ok: false; reason: ArrivalRejection };
+
+export interface ArrivalCheck {
+  /** Current key first; a previous key is tried only when the signature does not match. */
+  keys: readonly KeyObject[];
+  tenantUrl: string;
+  hookUrl: string;
+  allowedRedirectOrigins: ReadonlySet<string>;
+  clockToleranceSeconds: number;
+  now: Date;
+}
+
+/** The longest `state` we keep; the tenant's are ~21 characters. */
+const MAX_STATE_LENGTH = 2048;
+
+export async function verifyArrival(token: unknown, check: ArrivalCheck): Promise<ArrivalResult> {
+  if (token === undefined || token === '') return { ok: false, reason: 'token_missing' };
+  if (typeof token !== 'string') return { ok: false, reason: 'token_malformed' };
+  let payload: JWTPayload | undefined;
+  let reason: ArrivalRejection = 'token_bad_signature';
+  for (const key of check.keys) {
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        issuer: check.tenantUrl,
+        audience: check.hookUrl,
+        requiredClaims: ['exp'],
+        clockTolerance: check.clockToleranceSeconds,
+        currentDate: check.now,
+      }));
+      break;
+    } catch (error) {
+      reason = rejectionOf(error);
+      if (reason !== 'token_bad_signature') return { ok: false, reason };
+    }
+  }
+  if (!payload) return { ok: false, reason };
+
+  const { state, redirectUrl } = payload;
+  if (typeof state !== 'string' || state.length === 0 || state.length > MAX_STATE_LENGTH) {
+    return { ok: false, reason: 'token_missing_state' };
+  }
+  if (typeof redirectUrl !== 'string' || redirectUrl.length === 0) {
+    return { ok: false, reason: 'token_missing_redirect' };
+  }
+  if (!isAllowedRedirect(redirectUrl, check.allowedRedirectOrigins)) {
+    return { ok: false, reason: 'redirect_not_allowed' };
+  }
+  return {
+    ok: true,
+    arrival: {
+      state,
+      redirectUrl,
+      claims: isPlainObject(payload.claims) ? payload.claims : {},
+      subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : null,
+      replayKey:
+        typeof payload.jti === 'string' && payload.jti !== ''
+          ? `jti:${payload.jti}`
+          : `sha256:${createHash('sha256').update(token).digest('base64url')}`,
+      expiresAt: new Date((payload.exp ?? 0) * 1000),
+    },
+  };
+}
+
+function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.username !== '' || parsed.password !== '') return false;
+  return origins.has(parsed.origin);
+}
+
+function rejectionOf(error: unknown): ArrivalRejection {
+  if (error instanceof errors.JWTExpired) return 'token_expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return 'token_wrong_issuer';
+    if (error.claim === 'aud') return 'token_wrong_audience';
+    if (error.claim === 'nbf' || error.claim === 'iat') return 'token_not_yet_valid';
+    if (error.claim === 'exp') return 'token_missing_exp';
+    return 'token_malformed';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'token_bad_algorithm';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'token_bad_signature';
+  return 'token_malformed';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How long a token we send back may live: the tenant's tolerance is unknown, so keep it short. */
+export const COMPLETION_LIFETIME_SECONDS = 60;
+
+export interface Signer {
+  key: KeyObject;
+  hookUrl: string;
+  tenantUrl: string;
+  now: Date;
+}
+
+/** The token that tells the tenant the steps succeeded (PROTOCOL §3). */
+export function signCompletion(
+  signer: Signer,
+  body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] },
+): Promise<string> {
+  return sign(signer, { state: body.state, claims: body.claims, claimsToPersist: [...body.claimsToPersist] });
+}
+
+/** The token that fails the issuance, e.g. when the user declines the terms (PROTOCOL §3). */
+export function signFailure(signer: Signer, body: { state: string; message: string }): Promise<string> {
+  return sign(signer, { state: body.state, error: { message: body.message } });
+}
+
+function sign(signer: Signer, payload: JWTPayload): Promise<string> {
+  const iat = Math.floor(signer.now.getTime() / 1000);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(signer.hookUrl)
+    .setAudience(signer.tenantUrl)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + COMPLETION_LIFETIME_SECONDS)
+    .sign(signer.key);
+}
+
+/** The tenant's `redirectUrl` with our token set, built with the URL API. */
+export function returnUrl(redirectUrl: string, sessionToken: string): string {
+  const url = new URL(redirectUrl);
+  url.searchParams.set('session_token', sessionToken);
+  return url.toString();
+}

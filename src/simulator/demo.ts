@@ -1,0 +1,42 @@
+import { randomBytes, createSecretKey } from 'node:crypto';
+import type { Server } from 'node:http';
+import { ConfigurationError, startHook } from '../start-hook.js';
+import { createSimulator } from './tenant-simulator.js';
+
+/**
+ * `npm run demo`: the hook on its embedded default plus a simulated tenant, wired together, so the
+ * whole journey can be walked in a browser with no real tenant.
+ */
+const hookPort = Number(process.env.PORT ?? 3000);
+const tenantPort = Number(process.env.SIMULATOR_PORT ?? 3001);
+const secret = randomBytes(32).toString('base64');
+const hookUrl = `http://localhost:${hookPort}/callback`;
+const tenantUrl = `http://localhost:${tenantPort}`;
+
+const simulator = createSimulator({ tenantUrl, hookUrl, key: createSecretKey(Buffer.from(secret, 'base64')) });
+const tenantServer: Server = simulator.app.listen(tenantPort, '127.0.0.1');
+
+try {
+  const hook = await startHook({
+    ...process.env,
+    HOOK_URL: hookUrl,
+    MATTR_TENANT_URL: tenantUrl,
+    INTERACTION_HOOK_SECRET: secret,
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    HOST: process.env.HOST ?? '127.0.0.1',
+    PORT: String(hookPort),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  console.log(`\n  Interaction hook demo: open ${tenantUrl}/ in a browser.\n  (hook at ${hookUrl}, simulated tenant at ${tenantUrl}; Ctrl+C stops both)\n`);
+  const stop = () => {
+    tenantServer.close();
+    hook.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  tenantServer.close();
+  const problems = error instanceof ConfigurationError ? error.problems : [(error as Error).message];
+  console.error(`The demo cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  process.exit(1);
+}

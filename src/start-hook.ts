@@ -1,0 +1,78 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app.js';
+import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
+import { localSessionSecret } from './config/session-secret.js';
+import { loadSettings, type Settings } from './config/settings.js';
+import { decodeHookSecret } from './mattr/hook-secret.js';
+import { openStorage } from './storage/open-storage.js';
+
+/** The configuration is unusable; `problems` are plain sentences, one per bad or missing item. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigurationError';
+  }
+}
+
+export interface RunningHook {
+  settings: Settings;
+  server: Server;
+  /** The port actually bound (useful with PORT=0). */
+  port: number;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** How often expired sessions and token claims are deleted. */
+const PRUNE_EVERY_MS = 60_000;
+
+/** Settings → storage → app → listening server: everything `npm start` does. */
+export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promise<RunningHook> {
+  const loaded = loadSettings(env);
+  if (!loaded.ok) throw new ConfigurationError(loaded.errors);
+  const { settings } = loaded;
+  const hookConfig = loadHookConfig(settings.hookConfigPath ?? DEFAULT_HOOK_CONFIG);
+  if (!hookConfig.ok) throw new ConfigurationError(hookConfig.errors);
+
+  const log = logger ?? pino({ level: settings.logLevel, base: { service: 'interaction-hook' } });
+  for (const warning of loaded.warnings) log.warn(warning);
+
+  const current = decodeHookSecret(settings.hookSecret ?? '');
+  if (!current) throw new ConfigurationError(['INTERACTION_HOOK_SECRET is required']);
+  const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret) ?? undefined : undefined;
+
+  const storage = await openStorage(settings);
+  const app = createApp({
+    settings,
+    hookConfig: hookConfig.config,
+    storage,
+    logger: log,
+    keys: { current, previous },
+    sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(settings.port, settings.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const pruning = setInterval(() => {
+    storage.pruneExpired(new Date()).catch((err: unknown) => log.warn({ err }, 'pruning failed'));
+  }, PRUNE_EVERY_MS);
+  pruning.unref();
+  log.info({ port, hookUrl: settings.hookUrl, storage: storage.engine, steps: hookConfig.config.steps.map((s) => s.id) }, 'interaction hook listening');
+
+  return {
+    settings,
+    server,
+    port,
+    logger: log,
+    async close() {
+      clearInterval(pruning);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type Database from 'better-sqlite3';
+import session from 'express-session';
+
+/** One day, for a session whose cookie has no expiry of its own. */
+const DEFAULT_TTL_MS = 86_400_000;
+
+/** express-session's store on the embedded SQLite file, so a restart loses nobody's place. */
+export class SqliteSessionStore extends session.Store {
+  private readonly statements;
+
+  constructor(db: Database.Database) {
+    super();
+    this.statements = {
+      get: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
+      set: db.prepare(
+        'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
+      ),
+      destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
+      touch: db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?'),
+      prune: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    };
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    let row: { data: string } | undefined;
+    try {
+      row = this.statements.get.get(sid, Date.now());
+    } catch (error) {
+      callback(error);
+      return;
+    }
+    callback(null, row ? (JSON.parse(row.data) as session.SessionData) : null);
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    this.run(() => this.statements.set.run(sid, JSON.stringify(data), expiresAt(data)), callback);
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.run(() => this.statements.destroy.run(sid), callback);
+  }
+
+  override touch(sid: string, data: session.SessionData, callback?: () => void): void {
+    this.run(() => this.statements.touch.run(expiresAt(data), sid), callback);
+  }
+
+  pruneExpired(now: Date): number {
+    return this.statements.prune.run(now.getTime()).changes;
+  }
+
+  private run(write: () => unknown, callback?: (err?: unknown) => void): void {
+    try {
+      write();
+    } catch (error) {
+      callback?.(error);
+      return;
+    }
+    callback?.();
+  }
+}
+
+function expiresAt(data: session.SessionData): number {
+  const expires = data.cookie?.expires;
+  return expires ? new Date(expires).getTime() : Date.now() + DEFAULT_TTL_MS;
+}

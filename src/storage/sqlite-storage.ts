@@ -1,0 +1,146 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteSessionStore } from './sqlite-session-store.js';
+import type { DecisionRecord, Storage } from './storage.js';
+
+/** Versioned schema: entry N brings the database from user_version N to N+1. Never edit a published entry. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX sessions_expires_at ON sessions (expires_at);
+   CREATE TABLE claims (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE INDEX claims_expires_at ON claims (expires_at);
+   CREATE TABLE decisions (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     interaction_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     subject TEXT,
+     step TEXT NOT NULL,
+     terms_version TEXT,
+     terms_hash TEXT,
+     locale TEXT,
+     decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined', 'expired', 'failed')),
+     at INTEGER NOT NULL,
+     ip TEXT,
+     user_agent TEXT,
+     claims TEXT,
+     UNIQUE (interaction_id, step)
+   );
+   CREATE INDEX decisions_at ON decisions (at);`,
+];
+
+interface DecisionRow {
+  interaction_id: string;
+  state: string;
+  subject: string | null;
+  step: string;
+  terms_version: string | null;
+  terms_hash: string | null;
+  locale: string | null;
+  decision: DecisionRecord['decision'];
+  at: number;
+  ip: string | null;
+  user_agent: string | null;
+  claims: string | null;
+}
+
+/** The embedded default: one SQLite file (WAL) in DATA_DIR holds sessions, claims and the ledger. */
+export class SqliteStorage implements Storage {
+  readonly engine = 'sqlite';
+  readonly sessions: SqliteSessionStore;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a decision is on disk before the user is redirected, even across a power cut.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.sessions = new SqliteSessionStore(this.db);
+    this.statements = {
+      claim: this.db.prepare('INSERT INTO claims (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+      record: this.db.prepare(
+        `INSERT INTO decisions (interaction_id, state, subject, step, terms_version, terms_hash, locale, decision, at, ip, user_agent, claims)
+         VALUES (@interaction_id, @state, @subject, @step, @terms_version, @terms_hash, @locale, @decision, @at, @ip, @user_agent, @claims)
+         ON CONFLICT (interaction_id, step) DO NOTHING`,
+      ),
+      decisionsSince: this.db.prepare('SELECT * FROM decisions WHERE at >= ? ORDER BY seq'),
+      pruneDecisions: this.db.prepare('DELETE FROM decisions WHERE at < ?'),
+      pruneClaims: this.db.prepare('DELETE FROM claims WHERE expires_at <= ?'),
+      ping: this.db.prepare('SELECT 1'),
+    };
+  }
+
+  async claimOnce(key: string, expiresAt: Date): Promise<boolean> {
+    return this.statements.claim.run(key, expiresAt.getTime()).changes === 1;
+  }
+
+  async recordDecision(r: DecisionRecord): Promise<boolean> {
+    const row: DecisionRow = {
+      interaction_id: r.interactionId,
+      state: r.state,
+      subject: r.subject,
+      step: r.step,
+      terms_version: r.termsVersion,
+      terms_hash: r.termsHash,
+      locale: r.locale,
+      decision: r.decision,
+      at: r.at.getTime(),
+      ip: r.ip,
+      user_agent: r.userAgent,
+      claims: r.claims === null ? null : JSON.stringify(r.claims),
+    };
+    return this.statements.record.run(row).changes === 1;
+  }
+
+  async *decisions(filter: { since?: Date } = {}): AsyncIterable<DecisionRecord> {
+    for (const row of this.statements.decisionsSince.iterate(filter.since?.getTime() ?? 0) as Iterable<DecisionRow>) {
+      yield {
+        interactionId: row.interaction_id,
+        state: row.state,
+        subject: row.subject,
+        step: row.step,
+        termsVersion: row.terms_version,
+        termsHash: row.terms_hash,
+        locale: row.locale,
+        decision: row.decision,
+        at: new Date(row.at),
+        ip: row.ip,
+        userAgent: row.user_agent,
+        claims: row.claims === null ? null : (JSON.parse(row.claims) as Record<string, unknown>),
+      };
+    }
+  }
+
+  async pruneDecisions(before: Date): Promise<number> {
+    return this.statements.pruneDecisions.run(before.getTime()).changes;
+  }
+
+  async pruneExpired(now: Date): Promise<number> {
+    return this.statements.pruneClaims.run(now.getTime()).changes + this.sessions.pruneExpired(now);
+  }
+
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,52 @@
+import type { Store } from 'express-session';
+
+export type Decision = 'accepted' | 'declined' | 'expired' | 'failed';
+
+/** One append-only ledger row: who decided what, on which step, shown which text, and when. */
+export interface DecisionRecord {
+  interactionId: string;
+  state: string;
+  /** The token's `sub`, or a configured claim, when there is one. */
+  subject: string | null;
+  step: string;
+  termsVersion: string | null;
+  /** SHA-256 (hex) of the exact terms text shown. */
+  termsHash: string | null;
+  locale: string | null;
+  decision: Decision;
+  at: Date;
+  /** Only when the operator turns them on. */
+  ip: string | null;
+  userAgent: string | null;
+  /** Claim values, only when the operator opts in. */
+  claims: Record<string, unknown> | null;
+}
+
+/**
+ * Everything the hook keeps. One adapter per engine; nothing outside `storage/` knows which runs.
+ * Every method that the journey awaits before a redirect is durable when it resolves.
+ */
+export interface Storage {
+  readonly engine: string;
+  /** The express-session store for the cookie sessions. */
+  readonly sessions: Store;
+  /**
+   * Atomically claims `key` until `expiresAt`. True for the first caller only — also when two
+   * callers race — so a session token is used once.
+   */
+  claimOnce(key: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * Appends a decision, durably, before the user is redirected. Returns false (and writes nothing)
+   * when this interaction already has a decision for this step: the guard against double submits.
+   */
+  recordDecision(record: DecisionRecord): Promise<boolean>;
+  /** Ledger rows in the order they were written, optionally from `since` on. */
+  decisions(filter?: { since?: Date }): AsyncIterable<DecisionRecord>;
+  /** Deletes ledger rows older than `before` (retention); returns how many. */
+  pruneDecisions(before: Date): Promise<number>;
+  /** Deletes expired sessions and claims; returns how many rows went. */
+  pruneExpired(now: Date): Promise<number>;
+  /** Resolves when the engine answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+import type { MessageKey } from './i18n.js';
+
+/**
+ * An error with a code that the log and the error page share. The page shows `page` (title and
+ * body keys); the log shows `code`. Neither ever carries a token, secret or cookie.
+ */
+export class HookError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    readonly page: PageKeys,
+  ) {
+    super(code);
+    this.name = 'HookError';
+  }
+}
+
+export interface PageKeys {
+  title: MessageKey;
+  body: MessageKey;
+  /** Whether to tell the user to go back to the wallet. */
+  backToWallet: boolean;
+}
+
+export const PAGES = {
+  arrivalMissing: { title: 'arrival.missing.title', body: 'arrival.missing.body', backToWallet: true },
+  arrivalExpired: { title: 'arrival.expired.title', body: 'arrival.expired.body', backToWallet: true },
+  arrivalInvalid: { title: 'arrival.invalid.title', body: 'arrival.invalid.body', backToWallet: true },
+  arrivalUsed: { title: 'arrival.used.title', body: 'arrival.used.body', backToWallet: true },
+  interactionNotFound: { title: 'interaction.notFound.title', body: 'interaction.notFound.body', backToWallet: true },
+  interactionExpired: { title: 'interaction.expired.title', body: 'interaction.expired.body', backToWallet: true },
+  interactionCompleted: { title: 'interaction.completed.title', body: 'interaction.completed.body', backToWallet: false },
+  formExpired: { title: 'form.expired.title', body: 'form.expired.body', backToWallet: false },
+  requestInvalid: { title: 'request.invalid.title', body: 'request.invalid.body', backToWallet: true },
+  notFound: { title: 'page.notFound.title', body: 'page.notFound.body', backToWallet: true },
+  serverError: { title: 'server.error.title', body: 'server.error.body', backToWallet: true },
+  storageUnavailable: { title: 'server.unavailable.title', body: 'server.unavailable.body', backToWallet: false },
+} as const satisfies Record<string, PageKeys>;

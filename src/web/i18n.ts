@@ -1,0 +1,23 @@
+import type { Request } from 'express';
+import { en, type MessageKey } from './messages/en.js';
+
+export type { MessageKey };
+export type Translate = (key: MessageKey, params?: Readonly<Record<string, string | number>>) => string;
+
+const catalogues: Readonly<Record<string, Readonly<Record<MessageKey, string>>>> = { en };
+export const DEFAULT_LOCALE = 'en';
+export const LOCALES = Object.keys(catalogues);
+
+/** The best language the browser asks for that we have, else the default. */
+export function negotiateLocale(req: Request): string {
+  const match = req.acceptsLanguages(...LOCALES);
+  return typeof match === 'string' ? match : DEFAULT_LOCALE;
+}
+
+export function translator(locale: string): Translate {
+  const catalogue = catalogues[locale] ?? en;
+  return (key, params) => {
+    const text = catalogue[key] ?? en[key];
+    return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole)) : text;
+  };
+}

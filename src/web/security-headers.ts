@@ -1,0 +1,33 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+/**
+ * Strict headers on every response: no inline scripts or styles, no framing, no referrer (the
+ * arrival URL carries a token). Forms may post to ourselves and be redirected on to the tenant —
+ * browsers apply `form-action` to that redirect too.
+ */
+export function securityHeaders(options: { redirectOrigins: ReadonlySet<string>; https: boolean }): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        formAction: ["'self'", ...options.redirectOrigins],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/** Interaction pages change with every answer and may not be kept by any cache. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};

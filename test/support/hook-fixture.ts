@@ -1,0 +1,129 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { createApp } from '../../src/app.js';
+import { DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../../src/config/hook-config.js';
+import { loadSettings, type Settings } from '../../src/config/settings.js';
+import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
+import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { createSimulator, type Simulator } from '../../src/simulator/tenant-simulator.js';
+import { mintSessionToken, type MintOptions } from '../../src/simulator/tenant-tokens.js';
+
+export const TENANT_URL = 'https://tenant.vii.au01.mattr.global';
+/**
+ * Plain http by default: supertest's cookie jar (rightly) never sends a Secure cookie over http.
+ * Tests of the https behaviour pass `HOOK_URL: HTTPS_HOOK_URL`.
+ */
+export const HOOK_URL = 'http://hook.example.com/callback';
+export const HTTPS_HOOK_URL = 'https://hook.example.com/callback';
+
+/** A controllable clock: tests move time on instead of waiting. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
+}
+
+export interface HookFixture {
+  settings: Settings;
+  secret: string;
+  storage: Storage;
+  simulator: Simulator;
+  clock: TestClock;
+  logs: string[];
+  dataDir: string;
+  /** A browser: a cookie jar that speaks to the hook as if through its TLS proxy. */
+  browser(): TestAgent;
+  mint(options?: MintOptions): Promise<{ token: string; state: string }>;
+  /** Builds the app again on the same data directory, as a restarted process would. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The hook on a fresh SQLite file, a simulated tenant with the same secret, and captured logs. */
+export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig): Promise<HookFixture> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-test-'));
+  const secret = randomBytes(32).toString('base64');
+  const loaded = loadSettings({
+    NODE_ENV: 'test',
+    HOOK_URL,
+    MATTR_TENANT_URL: TENANT_URL,
+    INTERACTION_HOOK_SECRET: secret,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    ...env,
+  });
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  const { settings } = loaded;
+  const config = hookConfig ?? mustLoad(DEFAULT_HOOK_CONFIG);
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } }));
+  const clock = new TestClock();
+  const key = decodeHookSecret(settings.hookSecret!)!;
+  const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret)! : undefined;
+  const simulator = createSimulator({ tenantUrl: settings.tenantUrl, hookUrl: settings.hookUrl, key }, { now: clock.now });
+
+  const build = () => {
+    const storage = new SqliteStorage(path.join(dataDir, 'hook.db'));
+    const app = createApp({ settings, hookConfig: config, storage, logger, keys: { current: key, previous }, sessionSecret: settings.sessionSecret!, now: clock.now });
+    return { storage, app };
+  };
+  let current = build();
+  const https = settings.hookUrl.startsWith('https:');
+
+  const fixture: HookFixture = {
+    settings,
+    secret,
+    get storage() {
+      return current.storage;
+    },
+    simulator,
+    clock,
+    logs,
+    dataDir,
+    browser() {
+      // Through a front that always reaches the current app, so cookies survive a restart.
+      const agent = request.agent((req: IncomingMessage, res: ServerResponse) => current.app(req, res));
+      return https ? agent.set('X-Forwarded-Proto', 'https') : agent;
+    },
+    mint: (options) => mintSessionToken(simulator.identity, { now: clock.now(), ...options }),
+    async restart() {
+      await current.storage.close();
+      current = build();
+    },
+    async close() {
+      await current.storage.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
+
+export function mustLoad(file: string): HookConfig {
+  const loaded = loadHookConfig(file);
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  return loaded.config;
+}
+
+export function csrfFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error('no CSRF field on the page');
+  return match[1]!;
+}
+
+/** The path and query of a Location header, to replay it against the simulator app. */
+export function pathOf(location: string): string {
+  const url = new URL(location);
+  return url.pathname + url.search;
+}
+
+export const withKey = (secret: string) => createSecretKey(Buffer.from(secret, 'base64'));
