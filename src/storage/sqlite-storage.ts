@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteSessionStore } from './sqlite-session-store.js';
-import type { DecisionRecord, Storage } from './storage.js';
+import type { DecisionRecord, PublishedTerms, Storage } from './storage.js';
 
 /** Versioned schema: entry N brings the database from user_version N to N+1. Never edit a published entry. */
 const MIGRATIONS: readonly string[] = [
@@ -26,7 +26,16 @@ const MIGRATIONS: readonly string[] = [
      claims TEXT,
      UNIQUE (interaction_id, step)
    );
-   CREATE INDEX decisions_at ON decisions (at);`,
+   CREATE INDEX decisions_at ON decisions (at);
+   CREATE INDEX decisions_subject ON decisions (subject, step, terms_version) WHERE subject IS NOT NULL;
+   CREATE TABLE published_terms (
+     step TEXT NOT NULL,
+     version TEXT NOT NULL,
+     locale TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     first_seen INTEGER NOT NULL,
+     PRIMARY KEY (step, version, locale)
+   );`,
 ];
 
 interface DecisionRow {
@@ -67,6 +76,15 @@ export class SqliteStorage implements Storage {
          VALUES (@interaction_id, @state, @subject, @step, @terms_version, @terms_hash, @locale, @decision, @at, @ip, @user_agent, @claims)
          ON CONFLICT (interaction_id, step) DO NOTHING`,
       ),
+      publishTerms: this.db.prepare(
+        'INSERT INTO published_terms (step, version, locale, sha256, first_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      publishedTerms: this.db.prepare<[string, string, string], { sha256: string }>(
+        'SELECT sha256 FROM published_terms WHERE step = ? AND version = ? AND locale = ?',
+      ),
+      hasAccepted: this.db.prepare(
+        "SELECT 1 FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1",
+      ),
       decisionsSince: this.db.prepare('SELECT * FROM decisions WHERE at >= ? ORDER BY seq'),
       pruneDecisions: this.db.prepare('DELETE FROM decisions WHERE at < ?'),
       pruneClaims: this.db.prepare('DELETE FROM claims WHERE expires_at <= ?'),
@@ -94,6 +112,16 @@ export class SqliteStorage implements Storage {
       claims: r.claims === null ? null : JSON.stringify(r.claims),
     };
     return this.statements.record.run(row).changes === 1;
+  }
+
+  async publishTerms(t: PublishedTerms): Promise<{ ok: true } | { ok: false; publishedSha256: string }> {
+    this.statements.publishTerms.run(t.step, t.version, t.locale, t.sha256, Date.now());
+    const published = this.statements.publishedTerms.get(t.step, t.version, t.locale);
+    return published && published.sha256 !== t.sha256 ? { ok: false, publishedSha256: published.sha256 } : { ok: true };
+  }
+
+  async hasAccepted(subject: string, step: string, version: string): Promise<boolean> {
+    return this.statements.hasAccepted.get(subject, step, version) !== undefined;
   }
 
   async *decisions(filter: { since?: Date } = {}): AsyncIterable<DecisionRecord> {

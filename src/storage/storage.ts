@@ -22,6 +22,15 @@ export interface DecisionRecord {
   claims: Record<string, unknown> | null;
 }
 
+/** A terms document as published: the text behind a version may never change. */
+export interface PublishedTerms {
+  step: string;
+  version: string;
+  locale: string;
+  /** SHA-256 (hex) of the exact text. */
+  sha256: string;
+}
+
 /**
  * Everything the hook keeps. One adapter per engine; nothing outside `storage/` knows which runs.
  * Every method that the journey awaits before a redirect is durable when it resolves.
@@ -40,6 +49,13 @@ export interface Storage {
    * when this interaction already has a decision for this step: the guard against double submits.
    */
   recordDecision(record: DecisionRecord): Promise<boolean>;
+  /**
+   * Records that this text is what `version` means, the first time it is seen. When the version
+   * was published before with other text, writes nothing and returns the hash published then.
+   */
+  publishTerms(terms: PublishedTerms): Promise<{ ok: true } | { ok: false; publishedSha256: string }>;
+  /** Whether `subject` has an `accepted` decision on `step` for terms `version`. */
+  hasAccepted(subject: string, step: string, version: string): Promise<boolean>;
   /** Ledger rows in the order they were written, optionally from `since` on. */
   decisions(filter?: { since?: Date }): AsyncIterable<DecisionRecord>;
   /** Deletes ledger rows older than `before` (retention); returns how many. */
