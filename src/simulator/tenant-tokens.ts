@@ -31,18 +31,18 @@ export function newState(): string {
 export async function mintSessionToken(tenant: TenantIdentity, options: MintOptions = {}): Promise<{ token: string; state: string }> {
   const state = options.state ?? newState();
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  const token = await new SignJWT({
+  // Built as one object so that a test can override or remove (set to undefined) any field.
+  const payload: JWTPayload = {
     state,
     redirectUrl: options.redirectUrl ?? `${tenantOrigin(tenant)}/v1/oauth/authorize/interaction-hook/return`,
     claims: options.claims ?? {},
+    iss: tenant.tenantUrl,
+    aud: tenant.hookUrl,
+    iat,
+    exp: iat + (options.lifetimeSeconds ?? 300),
     ...options.payload,
-  })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(tenant.tenantUrl)
-    .setAudience(tenant.hookUrl)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + (options.lifetimeSeconds ?? 300))
-    .sign(tenant.key);
+  };
+  const token = await new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(tenant.key);
   return { token, state };
 }
 

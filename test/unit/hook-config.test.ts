@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../src/config/hook-config.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'hook-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(config: unknown): string {
+  const file = path.join(dir, 'hook.config.json');
+  writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+  return file;
+}
+
+describe('loadHookConfig', () => {
+  it('loads the shipped sample with the hash of the exact terms text', () => {
+    const result = loadHookConfig(DEFAULT_HOOK_CONFIG);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.steps.map((s) => s.id)).toEqual(['terms']);
+    expect(result.config.steps[0]!.documents.en!.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reads documents relative to the file', () => {
+    writeFileSync(path.join(dir, 'tos.txt'), 'Be kind.');
+    const result = loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'tos.txt' } }] }));
+    expect(result.ok && result.config.steps[0]!.documents.en!.text).toBe('Be kind.');
+    expect(result.ok && result.config.issuer.name).toBe('The issuer');
+  });
+
+  it('names each problem with its path', () => {
+    const result = loadHookConfig(write({ steps: [{ type: 'terms', documents: { english: 'x.txt' } }, { type: 'quiz' }] }));
+    expect(result.ok).toBe(false);
+    const text = result.ok ? '' : result.errors.join('\n');
+    expect(text).toContain('steps.0.version');
+    expect(text).toContain('steps.0.documents.english');
+    expect(text).toContain('steps.1.type');
+  });
+
+  it('refuses a missing document, a duplicate step id and broken JSON', () => {
+    expect(loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'nope.txt' } }] }))).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('steps.0.documents.en: cannot read')],
+    });
+    writeFileSync(path.join(dir, 'a.txt'), 'A');
+    const twice = loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'a.txt' } }, { type: 'terms', version: '2', documents: { en: 'a.txt' } }] }));
+    expect(twice.ok === false && twice.errors.join()).toContain('the step id "terms" is used twice');
+    expect(loadHookConfig(write('{ not json')).ok).toBe(false);
+  });
+});

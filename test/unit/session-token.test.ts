@@ -1,0 +1,83 @@
+import { createSecretKey } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { returnUrl, signCompletion, signFailure, verifyArrival } from '../../src/mattr/session-token.js';
+import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
+import { mintSessionToken } from '../../src/simulator/tenant-tokens.js';
+
+const key = createSecretKey(Buffer.alloc(32, 3));
+const other = createSecretKey(Buffer.alloc(32, 4));
+const tenantUrl = 'https://tenant.vii.au01.mattr.global';
+const hookUrl = 'https://hook.example.com/callback';
+const now = new Date('2026-11-29T10:00:00Z');
+const check = { tenantUrl, hookUrl, allowedRedirectOrigins: new Set([tenantUrl]), clockToleranceSeconds: 30, now };
+
+describe('verifyArrival', () => {
+  it('returns the state, redirect, claims, subject and a replay key (jti when present)', async () => {
+    const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, state: 'hJvfiSp3eEGybd-KmL8ja', claims: { email: 'a@b.c' }, payload: { sub: 'u1', jti: 'j1' } });
+    const result = await verifyArrival(token, { ...check, keys: [key] });
+    expect(result).toEqual({
+      ok: true,
+      arrival: {
+        state: 'hJvfiSp3eEGybd-KmL8ja',
+        redirectUrl: `${tenantUrl}/v1/oauth/authorize/interaction-hook/return`,
+        claims: { email: 'a@b.c' },
+        subject: 'u1',
+        replayKey: 'jti:j1',
+        expiresAt: new Date(now.getTime() + 300_000),
+      },
+    });
+  });
+
+  it('uses the SHA-256 of the token as the replay key without a jti', async () => {
+    const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now });
+    const result = await verifyArrival(token, { ...check, keys: [key] });
+    expect(result.ok && result.arrival.replayKey).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('tries a previous key only for a signature mismatch', async () => {
+    const { token } = await mintSessionToken({ tenantUrl, hookUrl, key: other }, { now });
+    expect((await verifyArrival(token, { ...check, keys: [key] })).ok).toBe(false);
+    expect((await verifyArrival(token, { ...check, keys: [key, other] })).ok).toBe(true);
+    const expired = await mintSessionToken({ tenantUrl, hookUrl, key }, { now: new Date(now.getTime() - 3_600_000) });
+    expect(await verifyArrival(expired.token, { ...check, keys: [key, other] })).toEqual({ ok: false, reason: 'token_expired' });
+  });
+
+  it('refuses an HS384 token even with the right key', async () => {
+    const { SignJWT } = await import('jose');
+    const iat = Math.floor(now.getTime() / 1000);
+    const token = await new SignJWT({ state: 's', redirectUrl: `${tenantUrl}/x` }).setProtectedHeader({ alg: 'HS384' }).setIssuer(tenantUrl).setAudience(hookUrl).setIssuedAt(iat).setExpirationTime(iat + 60).sign(createSecretKey(Buffer.alloc(48, 3)));
+    expect(await verifyArrival(token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_bad_algorithm' });
+  });
+});
+
+describe('what the hook signs', () => {
+  const signer = { key, hookUrl, tenantUrl, now };
+
+  it('signs a completion with exactly the fields of the contract and a 60 s lifetime', async () => {
+    const token = await signCompletion(signer, { state: 'st', claims: { a: 1 }, claimsToPersist: [] });
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const iat = now.getTime() / 1000;
+    expect(decodeJwt(token)).toEqual({ state: 'st', claims: { a: 1 }, claimsToPersist: [], iss: hookUrl, aud: tenantUrl, iat, exp: iat + 60 });
+  });
+
+  it('signs a failure with the error message and no claims', async () => {
+    const token = await signFailure(signer, { state: 'st', message: 'no' });
+    const iat = now.getTime() / 1000;
+    expect(decodeJwt(token)).toEqual({ state: 'st', error: { message: 'no' }, iss: hookUrl, aud: tenantUrl, iat, exp: iat + 60 });
+  });
+
+  it('sets session_token on the redirect URL, keeping its own query', () => {
+    const url = new URL(returnUrl(`${tenantUrl}/back?x=1&session_token=old`, 'a.b.c'));
+    expect(url.searchParams.getAll('session_token')).toEqual(['a.b.c']);
+    expect(url.searchParams.get('x')).toBe('1');
+  });
+});
+
+describe('decodeHookSecret', () => {
+  it('accepts the tenant format and refuses short or non-base64 text', () => {
+    expect(decodeHookSecret('dGtUrijBOT6UUJ8JO4kAFyGfhahDlVVeIk/sPbWTa7c=')).not.toBeNull();
+    expect(decodeHookSecret('c2hvcnQ=')).toBeNull();
+    expect(decodeHookSecret('not base64 at all, with spaces and !!')).toBeNull();
+  });
+});
