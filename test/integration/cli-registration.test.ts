@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { secretFingerprint } from '../../src/mattr/hook-secret.js';
 import { runCommand, type CommandResult } from '../support/run-command.js';
@@ -310,5 +312,30 @@ describe('doctor', () => {
     expect(result.out).toMatch(/^fail\s+hook URL\s+HOOK_URL breaks the rule "host is not an IP address".*HOOK_URL breaks the rule "no query string"/m);
     expect(result.out).toMatch(/^skip\s+credentials\s+not checked: needs the management variables/m);
     expect(tenant.management.calls).toEqual([]);
+  });
+});
+
+describe('the interaction-hook process', () => {
+  /** The real entry point in a child process, as a script would run it. */
+  async function processRun(args: string[], env: Record<string, string>) {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it('sets the exit code scripts rely on and never prints the secret', async () => {
+    const env = { ...tenant.env, HOOK_URL: REGISTERED_HOOK_URL };
+    expect((await processRun(['status', '--json'], env)).code).toBe(1);
+    const registered = await processRun(['register'], env);
+    expect(registered.code).toBe(0);
+    expect(registered.stdout).toContain('Registered the hook');
+    const status = await processRun(['status', '--json'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ registered: true });
+    for (const output of [registered, status]) expect(output.stdout + output.stderr).not.toContain(tenant.management.secret);
   });
 });
