@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isLocalHttp } from '../mattr/hook-url-rules.js';
+import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
+import { normaliseUrl } from '../mattr/hook-url.js';
 import { httpUrl, integer, settingsSchema } from './settings.js';
 
 /** What the management client needs: where to get a token, which tenant, with which credentials. */
@@ -77,6 +78,11 @@ export function loadManagementSettings(env: NodeJS.ProcessEnv, options: { requir
     if (url !== undefined && new URL(url).protocol !== 'https:' && !isLocalHttp(url)) {
       errors.push(`${name} must use https:// (http:// only for a simulator on this machine): the client secret and tokens travel to it`);
     }
+  }
+  // Registering at start-up with a URL the tenant would refuse: say so before any call.
+  const hookUrl = env.HOOK_URL?.trim();
+  if (registerOnStart && hookUrl) {
+    errors.push(...describeHookUrlProblems('HOOK_URL', hookUrlProblems(normaliseUrl(hookUrl), { allowLocalhostHttp: isLocalHttp(v.MATTR_TENANT_URL) })));
   }
   if (errors.length > 0 || authUrl === undefined) return { ok: false, errors };
   return {

@@ -50,7 +50,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
     add('hook URL', 'fail', 'HOOK_URL is not set', 'set HOOK_URL to the public https URL of the callback');
   } else {
     const problems = hookUrlProblems(hookUrl, { allowLocalhostHttp: isLocalHttp(env.MATTR_TENANT_URL?.trim() ?? '') });
-    if (problems.length === 0) add('hook URL', 'ok', `${hookUrl} follows the tenant's rules`);
+    const demo = hookUrl.startsWith('http:') ? ' (http://localhost: only a local simulator in demo mode accepts it)' : '';
+    if (problems.length === 0) add('hook URL', 'ok', `${hookUrl} follows the tenant's rules${demo}`);
     else add('hook URL', 'fail', describeHookUrlProblems('HOOK_URL', problems).join('; '), 'change HOOK_URL (and the proxy in front of the hook) to a URL that follows them');
   }
 

@@ -5,7 +5,6 @@ import type { Settings } from '../config/settings.js';
 import { claimsStepsRead } from '../interaction/steps/claims-read.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
-import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
 import { ManagementApiError } from '../mattr/management-error.js';
 import { desiredHook } from './desired-hook.js';
 import { ensureHook } from './ensure-hook.js';
@@ -27,7 +26,7 @@ export interface StartUpInput {
 /**
  * What start-up does with the management API before the server listens:
  * - `HOOK_REGISTER_ON_START=true`: ensure the registration (the same idempotent logic as
- *   `register`) and use the secret the tenant holds;
+ *   `register`; the URL rules were checked with the settings) and use the secret the tenant holds;
  * - credentials but no `INTERACTION_HOOK_SECRET`: fetch the secret by GET, keep it in memory only;
  * - otherwise: use the configured secrets and call nobody.
  * The secrets themselves are never logged.
@@ -47,10 +46,6 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
     return { current: hook.secret, previous: configured.previous };
   }
 
-  const problems = hookUrlProblems(settings.hookUrl, { allowLocalhostHttp: isLocalHttp(settings.tenantUrl) });
-  if (problems.length > 0) {
-    throw new ManagementApiError('refused', `Cannot register the hook at start-up:\n${describeHookUrlProblems('HOOK_URL', problems).map((p) => `  - ${p}`).join('\n')}`);
-  }
   const update = await ensureHook(api, (current) =>
     desiredHook(current, { url: settings.hookUrl, stepClaims: claimsStepsRead(hookConfig.steps), sessionTimeoutInSec: settings.interactionTimeoutSeconds }),
   );

@@ -17,6 +17,7 @@ export interface Simulator {
 /**
  * A local stand-in for a MATTR VII tenant: a start page that sends the browser to the hook with a
  * session token, and the return URL that checks what the hook sends back and shows the outcome.
+ * Given `management`, it also serves the auth server and the configuration API.
  */
 export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi } = {}): Simulator {
   const now = options.now ?? (() => new Date());

@@ -98,8 +98,14 @@ describe('HOOK_REGISTER_ON_START=true', () => {
   });
 
   it('refuses to start, naming the rule, when HOOK_URL breaks one; nothing is sent', async () => {
-    const error = await startFails({ HOOK_REGISTER_ON_START: 'true', HOOK_URL: 'https://192.0.2.10/callback' });
-    expect(error.message).toContain('HOOK_URL breaks the rule "host is not an IP address"');
+    const error = await startFails({ HOOK_REGISTER_ON_START: 'true', HOOK_URL: 'https://192.0.2.10/callback#x' });
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual(
+      expect.arrayContaining([
+        'HOOK_URL breaks the rule "host is not an IP address": the host 192.0.2.10 is an IP address; use a DNS name',
+        'HOOK_URL breaks the rule "no fragment": remove "#x"; browsers never send it to the hook',
+      ]),
+    );
     expect(tenant.management.calls).toEqual([]);
   });
 
@@ -127,6 +133,17 @@ describe('credentials and no INTERACTION_HOOK_SECRET', () => {
     expect(await arrive(hook, tenant.management.secret)).toBe(303);
     expect(logText()).toContain('hook secret fetched from the tenant');
     expect(logText()).not.toContain(tenant.management.secret);
+  });
+
+  it("lets the simulated tenant's start page send a user in with the registered URL and the current secret", async () => {
+    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.rotateSecret();
+    const hook = await start();
+    const started = await fetch(`${tenant.url}/start`, { method: 'POST', body: new URLSearchParams({ claims: '{"given_name":"Mere"}' }), redirect: 'manual' });
+    const target = new URL(started.headers.get('location')!);
+    expect(target.origin + target.pathname).toBe(REGISTERED_HOOK_URL);
+    const arrival = await fetch(`http://127.0.0.1:${hook.port}/callback${target.search}`, { redirect: 'manual' });
+    expect(arrival.status).toBe(303);
   });
 
   it('warns when the registration does not match HOOK_URL or is disabled', async () => {
