@@ -43,7 +43,7 @@ export function createConfigApi(settings: Credentials, options: ConfigApiOptions
   const tokens = new AccessTokens(settings, policy, options.now);
   const url = `${settings.tenantUrl}${CONFIGURATION_PATH}`;
   // Every secret this client has seen, so that no error message can carry one.
-  const secrets: string[] = [settings.clientSecret];
+  const secrets = new Set([settings.clientSecret]);
 
   /** One authorised call; a refused token is renewed once (it may have been revoked early). */
   async function call(method: 'GET' | 'PUT', body?: unknown): Promise<JsonAnswer> {
@@ -63,12 +63,12 @@ export function createConfigApi(settings: Credentials, options: ConfigApiOptions
     if (status === 403) {
       return new ManagementApiError('forbidden', `The tenant refused ${method} ${CONFIGURATION_PATH} (403): the client's role may not configure the interaction hook; it needs the admin or issuer role.`, status);
     }
-    if (status >= 400) return new ManagementApiError('refused', redact(describeRefusal('The tenant', status, answer.body), secrets), status);
+    if (status >= 400) return new ManagementApiError('refused', redact(describeRefusal('The tenant', status, answer.body), [...secrets]), status);
     return new ManagementApiError('unexpected', `The tenant answered ${method} ${CONFIGURATION_PATH} with ${status} and a body that is not an interaction hook configuration.`, status);
   }
 
   function remember<T extends RegisteredHook | null>(hook: T): T {
-    if (hook?.secret !== undefined) secrets.push(hook.secret);
+    if (hook?.secret !== undefined) secrets.add(hook.secret);
     return hook;
   }
 

@@ -162,12 +162,13 @@ describe('the configuration calls', () => {
   });
 
   it('time out a tenant that does not answer, and retry the attempt', async () => {
-    tenant.management.switches.delayMs = 400;
+    tenant.management.switches.delayMs = 3000;
     const started = Date.now();
     const error = await failure(client({ MATTR_API_RETRIES: '1' }, { policy: { timeoutMs: 60 } }).getHook());
     expect(error.kind).toBe('timeout');
     expect(error.message).toBe('The auth server did not answer POST /oauth/token within 0.06 s after 2 attempts.');
-    expect(Date.now() - started).toBeLessThan(400);
+    // Gave up long before the tenant would have answered (a loose bound: this is not a speed test).
+    expect(Date.now() - started).toBeLessThan(2500);
     expect(tenant.tokenRequests()).toBe(2);
   });
 
