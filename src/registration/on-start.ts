@@ -59,12 +59,13 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
     logger.warn('INTERACTION_HOOK_SECRET is not the secret the tenant holds; using the tenant\'s. Update or remove INTERACTION_HOOK_SECRET.');
   }
   // A PUT that rotated the secret must not break users whose token was signed a moment before.
-  let previous = configured.previous;
-  if (update.secretRotated && previous === undefined) {
-    previous = update.before?.secret;
-    logger.warn('the tenant rotated the hook secret on registration: this process also accepts the old one until it restarts; give other replicas the new secret (see README, "Rotating the hook secret")');
-  }
-  return { current: secret, previous };
+  if (!update.secretRotated) return { current: secret, previous: configured.previous };
+  logger.warn(
+    configured.previous === undefined
+      ? 'the tenant rotated the hook secret on registration: this process also accepts the old one until it restarts; give other replicas the new secret (README, "Rotating the hook secret")'
+      : 'the tenant rotated the hook secret on registration: this process accepts INTERACTION_HOOK_PREVIOUS_SECRET, not the secret just replaced; give every replica the new secret (README, "Rotating the hook secret")',
+  );
+  return { current: secret, previous: configured.previous ?? update.before?.secret };
 }
 
 function withSecret(hook: RegisteredHook | null): RegisteredHook & { secret: string } {

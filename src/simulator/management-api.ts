@@ -133,9 +133,9 @@ export function createManagementApi(options: ManagementOptions): ManagementApi {
     const target = path === TOKEN_PATH ? 'token' : 'configuration';
     const index = failures.findIndex((f) => f.target === 'any' || f.target === target);
     if (index === -1) return next();
-    const [failure] = failures.splice(index, 1);
-    if (failure!.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure!.retryAfterSeconds));
-    res.status(failure!.status).json({ code: 'ServiceUnavailable', message: 'The simulator was told to fail this request' });
+    const failure = failures.splice(index, 1)[0]!;
+    if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
+    res.status(failure.status).json({ code: failure.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: 'The simulator was told to fail this request' });
   });
 
   router.post(TOKEN_PATH, json, (req, res) => {
