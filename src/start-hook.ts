@@ -4,8 +4,10 @@ import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
 import { localSessionSecret } from './config/session-secret.js';
+import { loadManagementSettings } from './config/management-settings.js';
 import { loadSettings, type Settings } from './config/settings.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
+import { secretsAtStart } from './registration/on-start.js';
 import { openStorage } from './storage/open-storage.js';
 
 /** The configuration is unusable; `problems` are plain sentences, one per bad or missing item. */
@@ -30,8 +32,9 @@ const PRUNE_EVERY_MS = 60_000;
 
 /** Settings → storage → app → listening server: everything `npm start` does. */
 export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promise<RunningHook> {
-  const loaded = loadSettings(env);
-  if (!loaded.ok) throw new ConfigurationError(loaded.errors);
+  const management = loadManagementSettings(env);
+  const loaded = loadSettings(env, { secretMayBeFetched: !management.ok || management.settings !== null });
+  if (!loaded.ok || !management.ok) throw new ConfigurationError([...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)]);
   const { settings } = loaded;
   const hookConfig = loadHookConfig(settings.hookConfigPath ?? DEFAULT_HOOK_CONFIG);
   if (!hookConfig.ok) throw new ConfigurationError(hookConfig.errors);
@@ -39,9 +42,10 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const log = logger ?? pino({ level: settings.logLevel, base: { service: 'interaction-hook' } });
   for (const warning of loaded.warnings) log.warn(warning);
 
-  const current = decodeHookSecret(settings.hookSecret ?? '');
-  if (!current) throw new ConfigurationError(['INTERACTION_HOOK_SECRET is required']);
-  const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret) ?? undefined : undefined;
+  const secrets = await secretsAtStart({ settings, hookConfig: hookConfig.config, management: management.settings, logger: log });
+  const current = decodeHookSecret(secrets.current);
+  if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
+  const previous = secrets.previous ? decodeHookSecret(secrets.previous) ?? undefined : undefined;
 
   const storage = await openStorage(settings);
   const app = createApp({

@@ -29,7 +29,7 @@ export interface Settings {
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
 
-const httpUrl = (name: string) =>
+export const httpUrl = (name: string) =>
   z
     .string({ error: `${name} is required` })
     .trim()
@@ -39,7 +39,7 @@ const httpUrl = (name: string) =>
     .refine((v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''), `${name} must not have a query string or fragment`)
     .transform(normaliseUrl);
 
-const integer = (name: string, fallback: number, min: number, max: number) =>
+export const integer = (name: string, fallback: number, min: number, max: number) =>
   z
     .string()
     .trim()
@@ -62,7 +62,7 @@ const hookSecret = (name: string) =>
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || decodeHookSecret(v) !== null, `${name} must be the base64 secret the tenant returned (32 bytes or more)`);
 
-const schema = z.object({
+export const settingsSchema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test'], { error: 'NODE_ENV must be production, development or test' }).default('development'),
   HOOK_URL: httpUrl('HOOK_URL'),
   MATTR_TENANT_URL: httpUrl('MATTR_TENANT_URL'),
@@ -110,7 +110,7 @@ const schema = z.object({
  * caller prints them and exits — never a stack trace.
  */
 export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetched?: boolean } = {}): SettingsResult {
-  const parsed = schema.safeParse(env);
+  const parsed = settingsSchema.safeParse(env);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((issue) => issue.message) };
   }

@@ -1,6 +1,6 @@
-import { randomBytes, createSecretKey } from 'node:crypto';
 import type { Server } from 'node:http';
 import { ConfigurationError, startHook } from '../start-hook.js';
+import { createManagementApi } from './management-api.js';
 import { createSimulator } from './tenant-simulator.js';
 
 /**
@@ -9,11 +9,15 @@ import { createSimulator } from './tenant-simulator.js';
  */
 const hookPort = Number(process.env.PORT ?? 3000);
 const tenantPort = Number(process.env.SIMULATOR_PORT ?? 3001);
-const secret = randomBytes(32).toString('base64');
 const hookUrl = `http://localhost:${hookPort}/callback`;
 const tenantUrl = `http://localhost:${tenantPort}`;
+/** The simulator's management client: documented in the README, useless anywhere else. */
+const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-the-local-simulator', role: 'admin' };
 
-const simulator = createSimulator({ tenantUrl, hookUrl, key: createSecretKey(Buffer.from(secret, 'base64')) });
+// The hook registers itself with the simulated tenant at start-up and fetches the secret, as
+// with a real tenant; demo mode lets the tenant accept the http://localhost hook URL.
+const management = createManagementApi({ tenantUrl, clients: [DEMO_CLIENT], demo: true, onNotice: (notice) => console.log(`  simulated tenant: ${notice}`) });
+const simulator = createSimulator(management.tenantIdentity(hookUrl), { management });
 const tenantServer: Server = simulator.app.listen(tenantPort, '127.0.0.1');
 
 try {
@@ -21,7 +25,12 @@ try {
     ...process.env,
     HOOK_URL: hookUrl,
     MATTR_TENANT_URL: tenantUrl,
-    INTERACTION_HOOK_SECRET: secret,
+    MATTR_AUTH_URL: tenantUrl,
+    MATTR_CLIENT_ID: DEMO_CLIENT.id,
+    MATTR_CLIENT_SECRET: DEMO_CLIENT.secret,
+    HOOK_REGISTER_ON_START: 'true',
+    INTERACTION_HOOK_SECRET: '',
+    INTERACTION_HOOK_PREVIOUS_SECRET: '',
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     HOST: process.env.HOST ?? '127.0.0.1',
     PORT: String(hookPort),

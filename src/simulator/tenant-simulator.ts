@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import type { ManagementApi } from './management-api.js';
 import { mintSessionToken, readReturnToken, type ReturnOutcome, type TenantIdentity } from './tenant-tokens.js';
 
 /** Where the simulated tenant expects the user back (the real path is opaque to the hook). */
@@ -16,13 +17,15 @@ export interface Simulator {
 /**
  * A local stand-in for a MATTR VII tenant: a start page that sends the browser to the hook with a
  * session token, and the return URL that checks what the hook sends back and shows the outcome.
+ * Given `management`, it also serves the auth server and the configuration API.
  */
-export function createSimulator(identity: TenantIdentity, options: { now?: () => Date } = {}): Simulator {
+export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi } = {}): Simulator {
   const now = options.now ?? (() => new Date());
   const pending = new Map<string, Record<string, unknown>>();
   const outcomes: Simulator['outcomes'] = [];
   const app = express();
   app.disable('x-powered-by');
+  if (options.management) app.use(options.management.router);
   app.use((_req, res, next) => {
     // form-action also governs the redirect that follows a submit, so the hook's origin is listed.
     res.set('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${new URL(identity.hookUrl).origin}`);

@@ -1,0 +1,3 @@
+import { setDisabledCommand } from './set-disabled.js';
+
+export const enable = setDisabledCommand(false);
