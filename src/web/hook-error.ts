@@ -30,6 +30,7 @@ export const PAGES = {
   interactionNotFound: { title: 'interaction.notFound.title', body: 'interaction.notFound.body', backToWallet: true },
   interactionExpired: { title: 'interaction.expired.title', body: 'interaction.expired.body', backToWallet: true },
   interactionCompleted: { title: 'interaction.completed.title', body: 'interaction.completed.body', backToWallet: false },
+  interactionDeclined: { title: 'interaction.declined.title', body: 'interaction.declined.body', backToWallet: true },
   formExpired: { title: 'form.expired.title', body: 'form.expired.body', backToWallet: false },
   requestInvalid: { title: 'request.invalid.title', body: 'request.invalid.body', backToWallet: true },
   notFound: { title: 'page.notFound.title', body: 'page.notFound.body', backToWallet: true },
