@@ -1,4 +1,6 @@
 import { randomBytes, createSecretKey } from 'node:crypto';
+import path from 'node:path';
+import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
 import type { Server } from 'node:http';
 import { ConfigurationError, startHook } from '../start-hook.js';
 import { createSimulator } from './tenant-simulator.js';
@@ -22,6 +24,8 @@ try {
     HOOK_URL: hookUrl,
     MATTR_TENANT_URL: tenantUrl,
     INTERACTION_HOOK_SECRET: secret,
+    // The demo shows both shipped steps; HOOK_CONFIG still chooses another file.
+    HOOK_CONFIG: process.env.HOOK_CONFIG || path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'),
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     HOST: process.env.HOST ?? '127.0.0.1',
     PORT: String(hookPort),

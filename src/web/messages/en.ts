@@ -3,6 +3,7 @@ export const en = {
   'page.reference': 'If you contact support, quote this reference: {reference}',
   'page.support': 'Need help? Contact {contact}.',
   'page.backToWallet': 'Go back to your wallet and start again from there.',
+  'page.tryAgain': 'Try again',
 
   'arrival.missing.title': 'Open this page from your wallet',
   'arrival.missing.body': 'This page is part of getting a credential into your wallet, and it can only be opened from there.',

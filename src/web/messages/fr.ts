@@ -5,6 +5,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'page.reference': 'Si vous contactez l’assistance, indiquez cette référence : {reference}',
   'page.support': 'Besoin d’aide ? Contactez {contact}.',
   'page.backToWallet': 'Retournez dans votre portefeuille et recommencez à partir de là.',
+  'page.tryAgain': 'Réessayer',
 
   'arrival.missing.title': 'Ouvrez cette page depuis votre portefeuille',
   'arrival.missing.body': 'Cette page fait partie de l’ajout d’une attestation à votre portefeuille et ne peut être ouverte que depuis celui-ci.',
