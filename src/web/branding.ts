@@ -35,7 +35,7 @@ export function branding(issuer: Issuer): { assets: BrandAssets; router: Router 
   }
   // The pages name the logo as their icon; browsers that ask anyway get no 404 in the logs.
   router.get('/favicon.ico', (_req, res) => {
-    if (assets.logoSrc) res.redirect(301, assets.logoSrc);
+    if (assets.logoSrc) res.redirect(302, assets.logoSrc);
     else res.set('Cache-Control', cache).status(204).end();
   });
   return { assets, router };

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
@@ -101,6 +103,25 @@ describe('the profile step', () => {
     });
     expect(done.status).toBe(303);
     expect(done.headers.location!.length).toBeLessThanOrEqual(worst.worstLength);
+  });
+});
+
+describe('a profile field named like a built-in property', () => {
+  it('is a field like any other', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-profile-'));
+    const file = path.join(dir, 'hook.config.json');
+    writeFileSync(file, JSON.stringify({ steps: [{ type: 'profile', fields: [{ type: 'text', claim: 'constructor', label: 'Builder', required: true }] }] }));
+    hook = await hookFixture({}, mustLoad(file));
+    rmSync(dir, { recursive: true, force: true });
+    const { browser, path: at, page } = await arrive();
+    expect(page.text).not.toContain('error-summary');
+    expect(page.text).not.toContain('aria-invalid');
+    const empty = await browser.post(at).type('form').send({ _csrf: csrfFrom(page.text) });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('Fill in “Builder”.');
+    const done = await browser.post(at).type('form').send({ _csrf: csrfFrom(empty.text), constructor: 'Mere' });
+    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    expect(outcome).toMatchObject({ kind: 'success', claims: { constructor: 'Mere' } });
   });
 });
 

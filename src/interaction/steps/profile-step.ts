@@ -40,7 +40,7 @@ export class ProfileStep implements Step {
     const claims: Record<string, unknown> = {};
     const invalid: Record<string, string> = {};
     for (const field of this.config.fields) {
-      const reading = readField(field, input[field.claim], ctx.locale, ctx.t);
+      const reading = readField(field, own(input, field.claim), ctx.locale, ctx.t);
       if (!reading.ok) invalid[field.claim] = reading.message;
       else if (reading.value !== undefined) claims[field.claim] = reading.value;
     }
@@ -53,9 +53,14 @@ export class ProfileStep implements Step {
   }
 }
 
+/** A value the object itself holds: a claim may be called "constructor" or "toString". */
+function own(values: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(values, key) ? values[key] : undefined;
+}
+
 function fieldView(field: ProfileField, ctx: StepContext): FieldView {
-  const posted = ctx.input?.[field.claim];
-  const prefill = field.prefillClaim === undefined ? undefined : ctx.claims[field.prefillClaim];
+  const posted = ctx.input ? own(ctx.input, field.claim) : undefined;
+  const prefill = field.prefillClaim === undefined ? undefined : own(ctx.claims, field.prefillClaim);
   const shown = ctx.input ? posted : prefill;
   const view: FieldView = {
     name: field.claim,
