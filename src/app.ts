@@ -8,6 +8,7 @@ import { buildSteps } from './interaction/steps/build-steps.js';
 import { journeyRoutes } from './interaction/routes.js';
 import { isHttps } from './mattr/hook-url.js';
 import type { Storage } from './storage/storage.js';
+import { branding } from './web/branding.js';
 import { errorPage, notFound } from './web/error-pages.js';
 import { pageLocals } from './web/page-locals.js';
 import { requestLogging } from './web/request-logging.js';
@@ -42,7 +43,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogging(logger));
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
   app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: true }));
-  app.use(pageLocals(hookConfig.issuer));
+  const brand = branding(hookConfig.issuer);
+  app.use(brand.router);
+  app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https }));
   app.use(
     sessions({
       store: storage.sessions,

@@ -6,6 +6,8 @@ import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
 import { localSessionSecret } from './config/session-secret.js';
 import { loadManagementSettings } from './config/management-settings.js';
 import { loadSettings, type Settings } from './config/settings.js';
+import { buildSteps } from './interaction/steps/build-steps.js';
+import { returnUrlProblem } from './interaction/return-url-budget.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { secretsAtStart } from './registration/on-start.js';
 import { openStorage } from './storage/open-storage.js';
@@ -38,6 +40,8 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const { settings } = loaded;
   const hookConfig = loadHookConfig(settings.hookConfigPath ?? DEFAULT_HOOK_CONFIG);
   if (!hookConfig.ok) throw new ConfigurationError(hookConfig.errors);
+  const tooLong = await returnUrlProblem(buildSteps(hookConfig.config.steps), settings);
+  if (tooLong) throw new ConfigurationError([`HOOK_CONFIG: ${tooLong}`]);
 
   const log = logger ?? pino({ level: settings.logLevel, base: { service: 'interaction-hook' } });
   for (const warning of loaded.warnings) log.warn(warning);

@@ -10,7 +10,7 @@ import type { Translate } from '../web/i18n.js';
 import { noStore } from '../web/security-headers.js';
 import { saveSession } from '../web/sessions.js';
 import { isInteractionId, startInteraction, type Interaction } from './interaction.js';
-import type { Evidence, Step, StepContext } from './steps/step.js';
+import type { Evidence, FormInput, Step, StepContext } from './steps/step.js';
 
 export interface JourneyDeps {
   settings: Settings;
@@ -66,7 +66,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       const ctx = stepContext(res, interaction);
       const outcome = step.decide((req.body ?? {}) as Record<string, unknown>, ctx);
       if ('invalid' in outcome) {
-        renderStep(req, res, interaction, outcome.invalid, 422);
+        renderStep(req, res, interaction, outcome.invalid, 422, req.body as Record<string, unknown>);
         return;
       }
       const declined = 'fail' in outcome;
@@ -97,6 +97,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     const interaction = isInteractionId(id) ? req.session.interactions?.[id] : undefined;
     if (!interaction) throw new HookError('interaction_not_found', 404, PAGES.interactionNotFound);
     if (interaction.status === 'expired') throw new HookError('interaction_expired', 410, PAGES.interactionExpired);
+    if (interaction.status === 'declined') throw new HookError('interaction_declined', 409, PAGES.interactionDeclined);
     if (interaction.status !== 'active') throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
     if (now().getTime() > interaction.deadline) {
       await record(req, interaction, currentStep(interaction).id, 'expired', null);
@@ -113,14 +114,14 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     return step;
   }
 
-  function stepContext(res: Response, interaction: Interaction): StepContext {
-    return { claims: interaction.claims, locale: String(res.locals.locale), t: res.locals.t as Translate };
+  function stepContext(res: Response, interaction: Interaction, input?: FormInput): StepContext {
+    return { claims: interaction.claims, locale: String(res.locals.locale), t: res.locals.t as Translate, input };
   }
 
-  function renderStep(req: Request, res: Response, interaction: Interaction, errors: Record<string, string>, status: number): void {
+  function renderStep(req: Request, res: Response, interaction: Interaction, errors: Record<string, string>, status: number, input?: FormInput): void {
     const step = currentStep(interaction);
     res.status(status).render(`steps/${step.template}`, {
-      ...step.view(stepContext(res, interaction)),
+      ...step.view(stepContext(res, interaction, input)),
       interactionId: interaction.id,
       progress: { current: interaction.cursor + 1, total: steps.length },
       csrf: { field: CSRF_FIELD, token: csrfToken(req) },

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
+import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
 import { ConfigurationError, startHook } from '../start-hook.js';
 import { createManagementApi } from './management-api.js';
 import { createSimulator } from './tenant-simulator.js';
@@ -31,6 +33,8 @@ try {
     HOOK_REGISTER_ON_START: 'true',
     INTERACTION_HOOK_SECRET: '',
     INTERACTION_HOOK_PREVIOUS_SECRET: '',
+    // The demo shows both shipped steps; HOOK_CONFIG still chooses another file.
+    HOOK_CONFIG: process.env.HOOK_CONFIG || path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'),
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     HOST: process.env.HOST ?? '127.0.0.1',
     PORT: String(hookPort),

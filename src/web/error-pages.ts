@@ -19,7 +19,9 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
     return;
   }
   res.set('Cache-Control', 'no-store');
-  res.status(error.status).render('message', { page: error.page, code: error.code });
+  // Only ever back to an interaction page of our own: never a path taken from elsewhere.
+  const retryHref = error.page.retry && /^\/interaction\/[A-Za-z0-9_-]{22}$/.test(req.path) ? req.path : null;
+  res.status(error.status).render('message', { page: error.page, code: error.code, retryHref });
 };
 
 function toHookError(err: unknown): HookError {

@@ -20,6 +20,8 @@ export interface PageKeys {
   body: MessageKey;
   /** Whether to tell the user to go back to the wallet. */
   backToWallet: boolean;
+  /** Whether to offer a link that shows the step again (nothing was decided, the journey goes on). */
+  retry?: boolean;
 }
 
 export const PAGES = {
@@ -30,9 +32,10 @@ export const PAGES = {
   interactionNotFound: { title: 'interaction.notFound.title', body: 'interaction.notFound.body', backToWallet: true },
   interactionExpired: { title: 'interaction.expired.title', body: 'interaction.expired.body', backToWallet: true },
   interactionCompleted: { title: 'interaction.completed.title', body: 'interaction.completed.body', backToWallet: false },
-  formExpired: { title: 'form.expired.title', body: 'form.expired.body', backToWallet: false },
+  interactionDeclined: { title: 'interaction.declined.title', body: 'interaction.declined.body', backToWallet: true },
+  formExpired: { title: 'form.expired.title', body: 'form.expired.body', backToWallet: false, retry: true },
   requestInvalid: { title: 'request.invalid.title', body: 'request.invalid.body', backToWallet: true },
   notFound: { title: 'page.notFound.title', body: 'page.notFound.body', backToWallet: true },
   serverError: { title: 'server.error.title', body: 'server.error.body', backToWallet: true },
-  storageUnavailable: { title: 'server.unavailable.title', body: 'server.unavailable.body', backToWallet: false },
+  storageUnavailable: { title: 'server.unavailable.title', body: 'server.unavailable.body', backToWallet: false, retry: true },
 } as const satisfies Record<string, PageKeys>;

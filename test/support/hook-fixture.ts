@@ -43,6 +43,8 @@ export interface HookFixture {
   dataDir: string;
   /** A browser: a cookie jar that speaks to the hook as if through its TLS proxy. */
   browser(): TestAgent;
+  /** The current app as a plain request listener, to serve it over real HTTP (browser tests). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   mint(options?: MintOptions): Promise<{ token: string; state: string }>;
   /** Builds the app again on the same data directory, as a restarted process would. */
   restart(): Promise<void>;
@@ -95,6 +97,7 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
       const agent = request.agent((req: IncomingMessage, res: ServerResponse) => current.app(req, res));
       return https ? agent.set('X-Forwarded-Proto', 'https') : agent;
     },
+    handle: (req, res) => current.app(req, res),
     mint: (options) => mintSessionToken(simulator.identity, { now: clock.now(), ...options }),
     async restart() {
       await current.storage.close();

@@ -22,13 +22,15 @@ describe('loadHookConfig', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config.steps.map((s) => s.id)).toEqual(['terms']);
-    expect(result.config.steps[0]!.documents.en!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const [terms] = result.config.steps;
+    expect(terms?.type === 'terms' && terms.documents.en!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('reads documents relative to the file', () => {
     writeFileSync(path.join(dir, 'tos.txt'), 'Be kind.');
     const result = loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'tos.txt' } }] }));
-    expect(result.ok && result.config.steps[0]!.documents.en!.text).toBe('Be kind.');
+    const terms = result.ok ? result.config.steps[0] : undefined;
+    expect(terms?.type === 'terms' && terms.documents.en!.text).toBe('Be kind.');
     expect(result.ok && result.config.issuer.name).toBe('The issuer');
   });
 
@@ -50,5 +52,15 @@ describe('loadHookConfig', () => {
     const twice = loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'a.txt' } }, { type: 'terms', version: '2', documents: { en: 'a.txt' } }] }));
     expect(twice.ok === false && twice.errors.join()).toContain('the step id "terms" is used twice');
     expect(loadHookConfig(write('{ not json')).ok).toBe(false);
+  });
+});
+
+describe('claimsStepsRead', () => {
+  it('lists each claim the steps read once: greetings and profile prefills', async () => {
+    const { claimsStepsRead } = await import('../../src/interaction/steps/claims-read.js');
+    const loaded = loadHookConfig(path.resolve('content/examples/terms-and-profile.config.json'));
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(claimsStepsRead(loaded.config.steps).sort()).toEqual(['birthdate', 'email', 'given_name']);
   });
 });

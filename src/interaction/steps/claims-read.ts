@@ -9,6 +9,8 @@ export function claimsStepsRead(configs: readonly StepConfig[]): string[] {
     switch (config.type) {
       case 'terms':
         return config.greetingClaim === undefined ? [] : [config.greetingClaim];
+      case 'profile':
+        return config.fields.flatMap((field) => (field.prefillClaim === undefined ? [] : [field.prefillClaim]));
     }
   });
   return [...new Set(names)];

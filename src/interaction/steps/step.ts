@@ -5,6 +5,8 @@ export interface StepContext {
   claims: Readonly<Record<string, unknown>>;
   locale: string;
   t: Translate;
+  /** The form just posted, when the page is shown again with errors: to keep what the user typed. */
+  input?: FormInput;
 }
 
 /** What the ledger records about what the user was shown. */
@@ -35,4 +37,9 @@ export interface Step {
   readonly template: string;
   view(ctx: StepContext): Record<string, unknown>;
   decide(input: FormInput, ctx: StepContext): StepOutcome;
+  /**
+   * The largest claims this step can ever add (omitted: none). Signed at start-up to check that
+   * the way back to the tenant always fits in a URL.
+   */
+  largestClaims?(): Record<string, unknown>;
 }

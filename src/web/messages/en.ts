@@ -3,6 +3,7 @@ export const en = {
   'page.reference': 'If you contact support, quote this reference: {reference}',
   'page.support': 'Need help? Contact {contact}.',
   'page.backToWallet': 'Go back to your wallet and start again from there.',
+  'page.tryAgain': 'Try again',
 
   'arrival.missing.title': 'Open this page from your wallet',
   'arrival.missing.body': 'This page is part of getting a credential into your wallet, and it can only be opened from there.',
@@ -20,6 +21,8 @@ export const en = {
   'interaction.completed.title': 'Already completed',
   'interaction.completed.body': 'You have already finished here. Return to your wallet to see the result.',
   'interaction.completed.next': 'You can close this page.',
+  'interaction.declined.title': 'You declined',
+  'interaction.declined.body': 'You chose not to go on, so nothing was issued.',
 
   'form.expired.title': 'This form has expired',
   'form.expired.body': 'We could not confirm that this form came from this page. Go back, reload the page and try again.',
@@ -44,6 +47,28 @@ export const en = {
   'terms.decline': 'Decline',
   'terms.error.required': 'Tick the box to accept the terms, or choose Decline.',
   'terms.declined': 'The user declined the terms of use.',
+
+  'language.label': 'Language',
+  'language.name': 'English',
+
+  'profile.title': 'Tell us a bit more',
+  'profile.intro': '{issuer} needs a few details before issuing your credential.',
+  'profile.optional': '(optional)',
+  'profile.choose': 'Choose an option',
+  'profile.continue': 'Continue',
+  'profile.error.required': 'Fill in “{label}”.',
+  'profile.error.choose': 'Choose an option for “{label}”.',
+  'profile.error.tick': 'Tick “{label}” to continue.',
+  'profile.error.tooShort': '“{label}” needs at least {min} characters.',
+  'profile.error.tooLong': '“{label}” can have at most {max} characters.',
+  'profile.error.pattern': '“{label}” is not in the expected format.',
+  'profile.error.characters': '“{label}” contains characters that cannot be used.',
+  'profile.error.email': 'Enter an email address like name@example.com in “{label}”.',
+  'profile.error.phone': 'Enter a phone number in “{label}”, like +64 21 123 4567.',
+  'profile.error.date': 'Enter a real date in “{label}”.',
+  'profile.error.dateMin': '“{label}” must be {min} or later.',
+  'profile.error.dateMax': '“{label}” must be {max} or earlier.',
+  'profile.error.option': 'Choose one of the options offered for “{label}”.',
 } as const;
 
 export type MessageKey = keyof typeof en;

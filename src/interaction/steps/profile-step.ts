@@ -1,0 +1,102 @@
+import { resolveText, type ResolvedText } from '../../config/localised-text.js';
+import type { ProfileField, ProfileStepConfig } from '../../config/profile-config.js';
+import type { FormInput, Step, StepContext, StepOutcome } from './step.js';
+import { largestValue, PHONE_INPUT_MAX, readField } from './profile-values.js';
+
+/** What the template needs to draw one field. */
+export interface FieldView {
+  name: string;
+  /** The element id; prefixed so that no claim name can clash with the page's own ids. */
+  id: string;
+  control: 'input' | 'select' | 'checkbox';
+  label: ResolvedText;
+  help: ResolvedText | null;
+  required: boolean;
+  value: string;
+  checked: boolean;
+  options: Array<{ value: string; label: ResolvedText; selected: boolean }>;
+  /** Extra attributes of the element, already decided; the template only prints them. */
+  attributes: Record<string, string | number>;
+}
+
+/** "Tell us a bit more": fields from the steps file, returned under their claim names. */
+export class ProfileStep implements Step {
+  readonly template = 'profile';
+  readonly id: string;
+
+  constructor(private readonly config: ProfileStepConfig) {
+    this.id = config.id;
+  }
+
+  view(ctx: StepContext): Record<string, unknown> {
+    return {
+      title: this.config.title ? resolveText(this.config.title, ctx.locale) : null,
+      intro: this.config.intro ? resolveText(this.config.intro, ctx.locale) : null,
+      fields: this.config.fields.map((field) => fieldView(field, ctx)),
+    };
+  }
+
+  decide(input: FormInput, ctx: StepContext): StepOutcome {
+    const claims: Record<string, unknown> = {};
+    const invalid: Record<string, string> = {};
+    for (const field of this.config.fields) {
+      const reading = readField(field, own(input, field.claim), ctx.locale, ctx.t);
+      if (!reading.ok) invalid[field.claim] = reading.message;
+      else if (reading.value !== undefined) claims[field.claim] = reading.value;
+    }
+    if (Object.keys(invalid).length > 0) return { invalid };
+    return { next: claims, evidence: { termsVersion: null, termsHash: null, locale: ctx.locale } };
+  }
+
+  largestClaims(): Record<string, unknown> {
+    return Object.fromEntries(this.config.fields.map((field) => [field.claim, largestValue(field)]));
+  }
+}
+
+/** A value the object itself holds: a claim may be called "constructor" or "toString". */
+function own(values: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(values, key) ? values[key] : undefined;
+}
+
+function fieldView(field: ProfileField, ctx: StepContext): FieldView {
+  const posted = ctx.input ? own(ctx.input, field.claim) : undefined;
+  const prefill = field.prefillClaim === undefined ? undefined : own(ctx.claims, field.prefillClaim);
+  const shown = ctx.input ? posted : prefill;
+  const view: FieldView = {
+    name: field.claim,
+    id: `field-${field.claim}`,
+    control: field.type === 'select' ? 'select' : field.type === 'checkbox' ? 'checkbox' : 'input',
+    label: resolveText(field.label, ctx.locale),
+    help: field.help ? resolveText(field.help, ctx.locale) : null,
+    required: field.required,
+    value: typeof shown === 'string' ? shown : '',
+    checked: shown === 'yes' || shown === true || shown === 'true',
+    options: [],
+    attributes: {},
+  };
+  if (field.autocomplete) view.attributes.autocomplete = field.autocomplete;
+  switch (field.type) {
+    case 'text':
+      Object.assign(view.attributes, { type: 'text', maxlength: field.maxLength });
+      if (field.minLength) view.attributes.minlength = field.minLength;
+      break;
+    case 'email':
+      Object.assign(view.attributes, { type: 'email', maxlength: field.maxLength, autocomplete: field.autocomplete ?? 'email', autocapitalize: 'none', spellcheck: 'false' });
+      break;
+    case 'phone':
+      Object.assign(view.attributes, { type: 'tel', maxlength: PHONE_INPUT_MAX, autocomplete: field.autocomplete ?? 'tel' });
+      break;
+    case 'date':
+      view.attributes.type = 'date';
+      if (field.min) view.attributes.min = field.min;
+      if (field.max) view.attributes.max = field.max;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(view.value)) view.value = ctx.input ? view.value : '';
+      break;
+    case 'select':
+      view.options = field.options.map((o) => ({ value: o.value, label: resolveText(o.label, ctx.locale), selected: o.value === view.value }));
+      break;
+    case 'checkbox':
+      break;
+  }
+  return view;
+}

@@ -1,0 +1,32 @@
+import type { Request, Response } from 'express';
+import { isLocale, negotiateLocale } from './i18n.js';
+
+/** The query parameter of the language switch: `?lang=fr`. */
+export const LANG_PARAM = 'lang';
+
+/**
+ * The page language: a switch just clicked (`?lang=`), else the one chosen before (a cookie),
+ * else what the browser asks for. Only languages we have are ever taken from the request.
+ */
+export function chooseLocale(req: Request, res: Response, options: { secure: boolean }): string {
+  const name = cookieName(options.secure);
+  const asked = req.query[LANG_PARAM];
+  if (isLocale(asked)) {
+    res.cookie(name, asked, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+    return asked;
+  }
+  const remembered = readCookie(req, name);
+  return isLocale(remembered) ? remembered : negotiateLocale(req);
+}
+
+function cookieName(secure: boolean): string {
+  return secure ? '__Host-hook.lang' : 'hook.lang';
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, value] = part.trim().split('=', 2);
+    if (key === name) return value;
+  }
+  return undefined;
+}

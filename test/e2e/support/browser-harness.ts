@@ -1,0 +1,178 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import axe from 'axe-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect, onTestFailed } from 'vitest';
+import type { HookConfig } from '../../../src/config/hook-config.js';
+import { hookFixture, type HookFixture } from '../../support/hook-fixture.js';
+
+/** Debian's Chromium; `npx playwright install` cannot run here. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export const OUTPUT_DIR = path.resolve('test-output');
+export const SCREENSHOT_DIR = path.join(OUTPUT_DIR, 'screenshots');
+const FAILURE_DIR = path.join(OUTPUT_DIR, 'failures');
+
+/** A phone held upright: the width the pages are designed for. */
+export const PHONE = { width: 360, height: 740 } as const;
+
+/**
+ * Whether the browser tests can run. Without Chromium they are skipped with a loud message — but
+ * never in CI, where a missing browser is an error.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  if (process.env.CI && !['false', '0'].includes(process.env.CI)) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  console.warn(
+    `\n${'!'.repeat(78)}\n!! BROWSER TESTS SKIPPED: no Chromium at ${CHROMIUM_PATH}.\n!! Install it (apt-get install chromium) or set CHROMIUM_PATH; in CI (CI=true) they must run.\n${'!'.repeat(78)}\n`,
+  );
+  return false;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
+}
+
+/** The hook and the simulated tenant, each a real HTTP server on an ephemeral port. */
+export interface LiveHook {
+  fixture: HookFixture;
+  hookOrigin: string;
+  tenantOrigin: string;
+  /** POSTs the hook has received, by path: how double submits are counted. */
+  posts: string[];
+  /** Holds every POST this long before the hook sees it, like a slow mobile network. */
+  delayPosts(ms: number): void;
+  close(): Promise<void>;
+}
+
+export async function startLiveHook(config?: HookConfig): Promise<LiveHook> {
+  // The URLs must name the ports before the apps are built, so the servers listen first and are
+  // handed their apps afterwards.
+  let hookHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let tenantHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const posts: string[] = [];
+  let postDelayMs = 0;
+  const hookServer = createServer((req, res) => {
+    if (req.method !== 'POST') return hookHandler!(req, res);
+    posts.push(req.url ?? '');
+    setTimeout(() => hookHandler!(req, res), postDelayMs);
+  });
+  const tenantServer = createServer((req, res) => tenantHandler!(req, res));
+  const hookPort = await listen(hookServer);
+  const tenantPort = await listen(tenantServer);
+  const hookOrigin = `http://127.0.0.1:${hookPort}`;
+  const tenantOrigin = `http://127.0.0.1:${tenantPort}`;
+  const fixture = await hookFixture({ HOOK_URL: `${hookOrigin}/callback`, MATTR_TENANT_URL: tenantOrigin }, config);
+  hookHandler = fixture.handle;
+  tenantHandler = fixture.simulator.app;
+  return {
+    fixture,
+    hookOrigin,
+    tenantOrigin,
+    posts,
+    delayPosts(ms) {
+      postDelayMs = ms;
+    },
+    async close() {
+      hookServer.closeAllConnections();
+      tenantServer.closeAllConnections();
+      await Promise.all([close(hookServer), close(tenantServer)]);
+      await fixture.close();
+    },
+  };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A fresh browser profile (its own cookies) with a phone-sized page, watched for CSP breaches. */
+export interface Tab {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors, e.g. a blocked inline style. */
+  problems: string[];
+}
+
+export async function openTab(browser: Browser, options: BrowserContextOptions = {}): Promise<Tab> {
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, locale: 'en-NZ', ...options });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  // A blocked inline style or script shows up as a console error; a broken page as a page error;
+  // a missing stylesheet, script or image as a failed subresource. Error pages themselves are
+  // expected to answer 4xx, so documents are left out.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'document' && response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    if (request.resourceType() !== 'document') problems.push(`failed ${request.url()}`);
+  });
+  const testName = expect.getState().currentTestName ?? 'test';
+  onTestFailed(async () => {
+    mkdirSync(FAILURE_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(FAILURE_DIR, `${fileName(testName)}.png`), fullPage: true }).catch(() => undefined);
+  });
+  return { context, page, problems };
+}
+
+/**
+ * What every page of the hook must pass: zero WCAG 2.1 A/AA violations from axe-core, no
+ * horizontal scrolling on a 360 px phone or at 200 % zoom (180 CSS px), and a mobile screenshot
+ * saved for review.
+ */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(violations, `axe on ${name}`).toEqual([]);
+  for (const width of [PHONE.width, PHONE.width / 2]) {
+    await page.setViewportSize({ width, height: PHONE.height });
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    expect(overflow, `horizontal scroll on ${name} at ${width} px`).toBeLessThanOrEqual(0);
+    if (process.env.ZOOM_SHOTS && width < PHONE.width) await screenshot(page, `${name}-zoom200`);
+  }
+  await page.setViewportSize(PHONE);
+  await screenshot(page, name);
+}
+
+/** Saves a full-page phone-size screenshot for review (also of pages that are not the hook's). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+interface AxeFinding {
+  rule: string;
+  impact: string | null | undefined;
+  targets: string[];
+  summary: string;
+}
+
+/** Runs axe-core inside the page (evaluated over the debugging protocol, so the CSP stays on). */
+export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+  if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.evaluate(axe.source);
+  const options = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+  const result = (await page.evaluate(`window.axe.run(document, ${options})`)) as axe.AxeResults;
+  return result.violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    targets: v.nodes.map((n) => n.target.join(' ')),
+    summary: v.nodes[0]?.failureSummary ?? v.help,
+  }));
+}
+
+function fileName(text: string): string {
+  return text.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 120);
+}

@@ -1,0 +1,300 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
+import { mustLoad } from '../support/hook-fixture.js';
+import { checkPage, chromiumAvailable, screenshot, launchBrowser, openTab, startLiveHook, type LiveHook, type Tab } from './support/browser-harness.js';
+
+/**
+ * The end user's pages in a real Chromium, driven from the simulated tenant's start page to its
+ * return page, over real HTTP. Every hook page met is checked by axe-core (WCAG 2.1 A/AA), for
+ * horizontal scrolling at 360 px and 200 % zoom, and saved as a phone-size screenshot under
+ * test-output/screenshots/.
+ */
+const EXAMPLE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
+
+describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser', () => {
+  let browser: Browser;
+  let live: LiveHook;
+  let tab: Tab;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    live = await startLiveHook(EXAMPLE);
+  });
+  afterEach(async () => {
+    await tab?.context.close();
+    await live.close();
+  });
+
+  /** From the tenant's start page to the hook's first step. */
+  async function startJourney(page: Page, claims?: Record<string, unknown>): Promise<string> {
+    await page.goto(`${live.tenantOrigin}/`);
+    if (claims) await page.fill('#claims', JSON.stringify(claims));
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/interaction\/[A-Za-z0-9_-]{22}$/);
+    return page.url();
+  }
+
+  async function acceptTerms(page: Page): Promise<void> {
+    await page.check('#accept_terms');
+    await page.click('button[value="accept"]');
+    await page.waitForSelector('#field-email');
+  }
+
+  const focused = (page: Page) => page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.className)');
+
+  it('accepts the terms and the profile, and the tenant receives the claims', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    await startJourney(page, { given_name: 'Aroha', email: 'aroha@example.com' });
+    expect(await page.textContent('h1')).toBe('Terms of use');
+    expect(await page.textContent('.progress')).toBe('Step 1 of 2');
+    expect(await page.textContent('.greeting')).toBe('Hello Aroha,');
+    await checkPage(page, 'terms');
+
+    await acceptTerms(page);
+    expect(await page.textContent('.progress')).toBe('Step 2 of 2');
+    expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
+    await checkPage(page, 'profile');
+
+    await page.fill('#field-phone_number', '021 123 4567');
+    await page.fill('#field-birthdate', '1990-03-27');
+    await page.selectOption('#field-region', 'south');
+    await page.check('#field-news_opt_in');
+    await page.click('button.primary');
+    await page.waitForURL(`${live.tenantOrigin}/**`);
+    expect(await page.textContent('h1')).toBe('Credential would be issued');
+    await screenshot(page, 'tenant-success');
+    expect(live.fixture.simulator.outcomes).toHaveLength(1);
+    expect(live.fixture.simulator.outcomes[0]).toMatchObject({
+      kind: 'success',
+      claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'south', news_opt_in: true },
+    });
+
+    // The Back button leads to a clear page, never a second redirect.
+    await page.goBack();
+    expect(await page.textContent('h1')).toBe('Already completed');
+    await checkPage(page, 'already-completed');
+    expect(live.fixture.simulator.outcomes).toHaveLength(1);
+    expect(tab.problems).toEqual([]);
+  });
+
+  it('shows errors in a focused summary linked to each field, then lets the user put them right', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    await startJourney(page);
+    await page.click('button[value="accept"]');
+    expect(await page.textContent('.error-summary h2')).toBe('There is a problem');
+    expect(await focused(page)).toBe('error-summary');
+    await checkPage(page, 'terms-error');
+    await page.click('.error-summary a');
+    expect(await focused(page)).toBe('accept_terms');
+    await page.check('#accept_terms');
+    await page.click('button[value="accept"]');
+    await page.waitForSelector('#field-email');
+
+    await page.fill('#field-email', 'aroha@');
+    await page.fill('#field-phone_number', '12');
+    await page.click('button.primary');
+    await page.waitForSelector('.error-summary');
+    expect(await focused(page)).toBe('error-summary');
+    const links = await page.$$eval('.error-summary a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+    expect(links).toEqual([
+      ['#field-email', 'Enter an email address like name@example.com in “Email address”.'],
+      ['#field-phone_number', 'Enter a phone number in “Mobile number”, like +64 21 123 4567.'],
+      ['#field-birthdate', 'Fill in “Date of birth”.'],
+      ['#field-region', 'Choose an option for “Region”.'],
+    ]);
+    // Each message is read out with its field.
+    expect(await page.getAttribute('#field-email', 'aria-invalid')).toBe('true');
+    const described = await page.evaluate(
+      "document.querySelector('#field-email').getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent.trim())",
+    );
+    expect(described).toEqual(['We only use it to tell you about this credential.', 'Enter an email address like name@example.com in “Email address”.']);
+    expect(await page.inputValue('#field-phone_number')).toBe('12');
+    await checkPage(page, 'profile-errors');
+
+    await page.click('a[href="#field-region"]');
+    expect(await focused(page)).toBe('field-region');
+    await page.fill('#field-email', 'aroha@example.com');
+    await page.fill('#field-phone_number', '');
+    await page.fill('#field-birthdate', '1990-03-27');
+    await page.selectOption('#field-region', 'north');
+    await page.click('button.primary');
+    await page.waitForURL(`${live.tenantOrigin}/**`);
+    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', region: 'north', news_opt_in: false } });
+    expect(tab.problems).toEqual([]);
+  });
+
+  it('declines, and a return to the journey says so plainly', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    const journey = await startJourney(page);
+    await page.click('button[value="decline"]');
+    await page.waitForURL(`${live.tenantOrigin}/**`);
+    expect(await page.textContent('h1')).toBe('Issuance failed');
+    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user declined the terms of use.' });
+    await page.goto(journey);
+    expect(await page.textContent('h1')).toBe('You declined');
+    expect(await page.textContent('footer')).toContain('support@issuer.example');
+    await checkPage(page, 'declined');
+  });
+
+  it('switches to French without losing the step, and stays French', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    const journey = await startJourney(page);
+    await page.click('a[hreflang="fr"]');
+    await page.waitForURL(`${journey}?lang=fr`);
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    expect(await page.textContent('h1')).toBe('Conditions d’utilisation');
+    expect(await page.textContent('.progress')).toBe('Étape 1 sur 2');
+    await checkPage(page, 'terms-fr');
+    await page.check('#accept_terms');
+    await page.click('button[value="accept"]');
+    await page.waitForSelector('#field-email');
+    expect(await page.textContent('label[for="field-email"]')).toBe('Adresse e-mail');
+    await page.fill('#field-email', '');
+    await page.click('button.primary');
+    await page.waitForSelector('.error-summary');
+    expect(await page.textContent('#field-email-error')).toBe('Renseignez le champ «\u00a0Adresse e-mail\u00a0».');
+    await checkPage(page, 'profile-errors-fr');
+    await page.click('a[hreflang="en"]');
+    expect(await page.textContent('h1')).toBe('Tell us a bit more');
+
+    // A browser that asks for French gets French from the first page.
+    const french = await openTab(browser, { locale: 'fr-FR' });
+    await startJourney(french.page);
+    expect(await french.page.textContent('h1')).toBe('Conditions d’utilisation');
+    expect(await french.page.getAttribute('article.terms', 'lang')).toBe('fr');
+    await french.context.close();
+  });
+
+  it('explains an interaction that took too long, and every kind of bad link', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    const journey = await startJourney(page);
+    live.fixture.clock.advance(21 * 60);
+    const expired = await page.goto(journey);
+    expect(expired?.status()).toBe(410);
+    expect(await page.textContent('h1')).toBe('This took too long');
+    expect(await page.textContent('main')).toContain('Go back to your wallet and start again');
+    await checkPage(page, 'interaction-expired');
+
+    const old = await live.fixture.mint({ lifetimeSeconds: 60 });
+    live.fixture.clock.advance(600);
+    const pages: Array<[string, string, number, string]> = [
+      ['link-expired', `/callback?session_token=${old.token}`, 401, 'This link has expired'],
+      ['link-invalid', '/callback?session_token=not.a.token', 400, 'We could not check this link'],
+      ['open-from-wallet', '/callback', 400, 'Open this page from your wallet'],
+      ['not-found', '/nothing-here', 404, 'Page not found'],
+      ['interaction-not-found', '/interaction/AAAAAAAAAAAAAAAAAAAAAA', 404, 'We could not find this step'],
+    ];
+    const fresh = await live.fixture.mint();
+    await page.goto(`${live.hookOrigin}/callback?session_token=${fresh.token}`);
+    pages.push(['link-used', `/callback?session_token=${fresh.token}`, 409, 'This link has already been used']);
+    for (const [name, target, status, title] of pages) {
+      const response = await page.goto(`${live.hookOrigin}${target}`);
+      expect(response?.status(), name).toBe(status);
+      expect(await page.textContent('h1'), name).toBe(title);
+      expect(await page.textContent('.reference'), name).toMatch(/quote this reference: [0-9a-f-]{36}/);
+      await checkPage(page, name);
+    }
+  });
+
+  it('says what to do when the form is stale or the server cannot save', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    await startJourney(page);
+    await page.evaluate("document.querySelector('input[name=_csrf]').value = 'forged'");
+    await page.check('#accept_terms');
+    await page.click('button[value="accept"]');
+    expect(await page.textContent('h1')).toBe('This form has expired');
+    await checkPage(page, 'form-expired');
+    // "Try again" shows the step once more, with a fresh form.
+    await page.click('a.button-link');
+    expect(await page.textContent('h1')).toBe('Terms of use');
+
+    // The ledger write fails (a full disk, a lost database): nothing may be sent to the tenant.
+    const storage = live.fixture.storage;
+    storage.recordDecision = () => Promise.reject(new Error('disk full'));
+    await page.check('#accept_terms');
+    await page.click('button[value="accept"]');
+    expect(await page.textContent('h1')).toBe('Please try again');
+    await checkPage(page, 'try-again');
+    expect(live.fixture.simulator.outcomes).toEqual([]);
+    // Once the ledger answers again, the same journey goes on.
+    delete (storage as { recordDecision?: unknown }).recordDecision;
+    await page.click('a.button-link');
+    await acceptTerms(page);
+    expect(await page.textContent('.progress')).toBe('Step 2 of 2');
+  });
+
+  it('works with JavaScript turned off', async () => {
+    tab = await openTab(browser, { javaScriptEnabled: false });
+    const { page } = tab;
+    await startJourney(page, { email: 'aroha@example.com' });
+    await page.click('a[hreflang="fr"]');
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    await page.click('button[value="accept"]');
+    expect(await page.textContent('.error-summary h2')).toBe('Un problème est survenu');
+    await page.check('#accept_terms');
+    await page.click('button[value="accept"]');
+    await page.waitForSelector('#field-email');
+    await page.fill('#field-birthdate', '1990-03-27');
+    await page.click('button.primary');
+    expect(await page.textContent('#field-region-error')).toBe('Choisissez une option pour «\u00a0Région\u00a0».');
+    await page.selectOption('#field-region', 'east');
+    await page.click('button.primary');
+    await page.waitForURL(`${live.tenantOrigin}/**`);
+    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', birthdate: '1990-03-27', region: 'east' } });
+  });
+
+  it('sends a double-tapped button once, so the way back to the wallet is not lost', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    await startJourney(page, { email: 'aroha@example.com' });
+    await acceptTerms(page);
+    await page.fill('#field-birthdate', '1990-03-27');
+    await page.selectOption('#field-region', 'west');
+    live.posts.length = 0;
+    live.delayPosts(400);
+    // A second tap while the first answer is still on its way: raw mouse input, which (unlike
+    // page.click) does not wait for the page to settle in between.
+    await page.locator('button.primary').scrollIntoViewIfNeeded();
+    const box = (await page.locator('button.primary').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForURL(`${live.tenantOrigin}/**`);
+    expect(live.posts).toHaveLength(1);
+    expect(await page.textContent('h1')).toBe('Credential would be issued');
+  });
+
+  it('can be used with the keyboard alone, with a visible focus ring', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    await startJourney(page);
+    const ring = "(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; })()";
+    const order: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate("document.activeElement.getAttribute('hreflang') || document.activeElement.id || document.activeElement.value || document.activeElement.className"));
+      expect(await page.evaluate(ring)).toBe('solid 3px');
+    }
+    expect(order).toEqual(['fr', 'terms', 'accept_terms', 'accept', 'decline']);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#field-email');
+    expect(await page.textContent('h1')).toBe('Tell us a bit more');
+  });
+});

@@ -1,0 +1,226 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
+import { measureReturnUrl } from '../../src/interaction/return-url-budget.js';
+import { buildSteps } from '../../src/interaction/steps/build-steps.js';
+import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
+import { csrfFrom, hookFixture, HTTPS_HOOK_URL, mustLoad, type HookFixture } from '../support/hook-fixture.js';
+
+const EXAMPLE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
+
+let hook: HookFixture;
+afterEach(async () => {
+  await hook.close();
+});
+
+async function arrive(claims: Record<string, unknown> = {}, language?: string) {
+  const browser = hook.browser();
+  if (language) browser.set('Accept-Language', language);
+  const { token, state } = await hook.mint({ claims });
+  const arrival = await browser.get(`/callback?session_token=${token}`);
+  const path = arrival.headers.location!;
+  const page = await browser.get(path);
+  expect(page.status).toBe(200);
+  return { browser, path, page, state };
+}
+
+async function toProfile(claims: Record<string, unknown> = {}, language?: string) {
+  const at = await arrive(claims, language);
+  const next = await at.browser.post(at.path).type('form').send({ _csrf: csrfFrom(at.page.text), accept_terms: 'yes', decision: 'accept' });
+  expect(next.status).toBe(303);
+  const page = await at.browser.get(at.path);
+  return { ...at, page };
+}
+
+const VALID = { email: 'aroha@example.com', phone_number: '+64 21 123 4567', birthdate: '1990-03-27', member_number: '', region: 'north' };
+
+describe('the profile step', () => {
+  beforeEach(async () => {
+    hook = await hookFixture({}, EXAMPLE);
+  });
+
+  it('shows progress, prefills from the session token and returns the values as claims', async () => {
+    const { browser, path, page, state } = await toProfile({ email: 'aroha@example.com', birthdate: '1990-03-27' });
+    expect(page.text).toContain('Step 2 of 2');
+    expect(page.text).toMatch(/<input id="field-email" name="email" value="aroha@example.com"/);
+    expect(page.text).toMatch(/<input id="field-birthdate" name="birthdate" value="1990-03-27"/);
+    expect(page.text).toMatch(/<label for="field-phone_number">Mobile number\s*<span class="optional">\(optional\)<\/span><\/label>/);
+
+    const done = await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...VALID });
+    expect(done.status).toBe(303);
+    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    expect(outcome).toMatchObject({
+      kind: 'success',
+      state,
+      // Normalised phone, the unticked box as false, the empty optional field left out.
+      claims: { email: 'aroha@example.com', phone_number: '+64211234567', birthdate: '1990-03-27', region: 'north', news_opt_in: false },
+    });
+    expect(outcome.kind === 'success' && Object.keys(outcome.claims)).not.toContain('member_number');
+  });
+
+  it('answers 422 with an announced, focused summary, messages tied to fields, and what was typed kept', async () => {
+    const { browser, path, page } = await toProfile();
+    const again = await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...VALID, email: 'not-an-email', member_number: '12ab', region: 'atlantis' });
+    expect(again.status).toBe(422);
+    expect(again.text).toMatch(/<div class="error-summary" role="alert" tabindex="-1" autofocus/);
+    expect(again.text).toContain('<a href="#field-email">Enter an email address like name@example.com in “Email address”.</a>');
+    expect(again.text).toContain('<a href="#field-member_number">A membership number is 8 digits.</a>');
+    expect(again.text).toContain('<a href="#field-region">Choose one of the options offered for “Region”.</a>');
+    expect(again.text).toMatch(/name="email" value="not-an-email"[^>]*aria-invalid="true" aria-describedby="field-email-help field-email-error"/);
+    expect(again.text).toMatch(/id="field-email-error">Enter an email address/);
+    expect(again.text).toMatch(/name="phone_number" value="\+64 21 123 4567"/);
+    expect(again.text).not.toMatch(/name="phone_number"[^>]*aria-invalid/);
+
+    // Nothing was recorded for the profile step: the user can put it right.
+    const rows = [];
+    for await (const row of hook.storage.decisions()) rows.push(row.step);
+    expect(rows).toEqual(['terms']);
+    const done = await browser.post(path).type('form').send({ _csrf: csrfFrom(again.text), ...VALID });
+    expect(done.status).toBe(303);
+  });
+
+  it('escapes whatever was posted when showing it again', async () => {
+    const { browser, path, page } = await toProfile();
+    const again = await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...VALID, email: '"><script>alert(1)</script>' });
+    expect(again.status).toBe(422);
+    expect(again.text).not.toContain('<script>alert(1)');
+    expect(again.text).toContain('value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+  });
+
+  it('never sends back more than the start-up measure allowed for', async () => {
+    const worst = await measureReturnUrl(buildSteps(EXAMPLE.steps), hook.settings);
+    const { browser, path, page } = await toProfile();
+    const done = await browser.post(path).type('form').send({
+      _csrf: csrfFrom(page.text),
+      email: `${'é'.repeat(108)}@example.com`, // exactly the example's maxLength of 120
+      phone_number: '+123456789012345',
+      birthdate: '2010-12-31',
+      member_number: '12345678',
+      region: 'north',
+      news_opt_in: 'yes',
+    });
+    expect(done.status).toBe(303);
+    expect(done.headers.location!.length).toBeLessThanOrEqual(worst.worstLength);
+  });
+});
+
+describe('a profile field named like a built-in property', () => {
+  it('is a field like any other', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-profile-'));
+    const file = path.join(dir, 'hook.config.json');
+    writeFileSync(file, JSON.stringify({ steps: [{ type: 'profile', fields: [{ type: 'text', claim: 'constructor', label: 'Builder', required: true }] }] }));
+    hook = await hookFixture({}, mustLoad(file));
+    rmSync(dir, { recursive: true, force: true });
+    const { browser, path: at, page } = await arrive();
+    expect(page.text).not.toContain('error-summary');
+    expect(page.text).not.toContain('aria-invalid');
+    const empty = await browser.post(at).type('form').send({ _csrf: csrfFrom(page.text) });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('Fill in “Builder”.');
+    const done = await browser.post(at).type('form').send({ _csrf: csrfFrom(empty.text), constructor: 'Mere' });
+    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    expect(outcome).toMatchObject({ kind: 'success', claims: { constructor: 'Mere' } });
+  });
+});
+
+describe('languages', () => {
+  beforeEach(async () => {
+    hook = await hookFixture();
+  });
+
+  it('follows Accept-Language, shows the French terms and records which document was shown', async () => {
+    const { browser, path, page } = await arrive({ given_name: 'Mere' }, 'fr-CA,fr;q=0.9,en;q=0.5');
+    expect(page.text).toContain('<html lang="fr">');
+    expect(page.text).toContain('Conditions d’utilisation');
+    expect(page.text).toContain('<article class="terms" lang="fr"');
+    expect(page.text).toContain('L’attestation vous est strictement personnelle.');
+    await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    const rows = [];
+    for await (const row of hook.storage.decisions()) rows.push(row);
+    expect(rows[0]).toMatchObject({ step: 'terms', decision: 'accepted', locale: 'fr' });
+  });
+
+  it('switches language with a link that keeps the user on their step and is remembered', async () => {
+    const { browser, path, page } = await arrive({}, 'en');
+    expect(page.text).toContain('<a href="?lang=fr" lang="fr" hreflang="fr">Français</a>');
+    const french = await browser.get(`${path}?lang=fr`);
+    expect(french.status).toBe(200);
+    expect(french.text).toContain('<html lang="fr">');
+    expect(french.text).toContain('action="' + path + '"');
+    expect(String(french.headers['set-cookie'] ?? '')).toMatch(/hook\.lang=fr; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
+    // Later pages stay French, even though the browser still asks for English.
+    const error = await browser.post(path).type('form').send({ _csrf: csrfFrom(french.text), decision: 'accept' });
+    expect(error.status).toBe(422);
+    expect(error.text).toContain('Cochez la case pour accepter les conditions');
+  });
+
+  it('ignores a language it does not have', async () => {
+    const { browser, path } = await arrive({}, 'en');
+    const odd = await browser.get(`${path}?lang=xx`);
+    expect(odd.text).toContain('<html lang="en">');
+    expect(odd.headers['set-cookie']).toBeUndefined();
+    const array = await browser.get(`${path}?lang=fr&lang=fr`);
+    expect(array.text).toContain('<html lang="en">');
+  });
+
+  it('keeps a secure, host-only language cookie on https', async () => {
+    await hook.close();
+    hook = await hookFixture({ HOOK_URL: HTTPS_HOOK_URL });
+    const french = await hook.browser().get('/callback?lang=fr');
+    expect(french.text).toContain('<html lang="fr">');
+    expect(String(french.headers['set-cookie'] ?? '')).toMatch(/^__Host-hook\.lang=fr;.*Path=\/;.*Secure/);
+    expect(String(french.headers['set-cookie'] ?? '')).not.toMatch(/Domain=/);
+  });
+
+  it('offers no switch on a refusal at the callback, whose URL carries the token', async () => {
+    const { token } = await hook.mint({ lifetimeSeconds: 60 });
+    hook.clock.advance(600);
+    const expired = await hook.browser().get(`/callback?session_token=${token}`);
+    expect(expired.status).toBe(401);
+    expect(expired.text).not.toContain('?lang=');
+    expect(expired.text).not.toContain(token);
+    const missing = await hook.browser().get('/callback');
+    expect(missing.text).toContain('<a href="?lang=fr"');
+  });
+});
+
+describe('branding and recovery pages', () => {
+  beforeEach(async () => {
+    hook = await hookFixture();
+  });
+
+  it('serves the colour as a stylesheet and the logo from the steps file, with no inline styles anywhere', async () => {
+    const { page } = await arrive();
+    const css = /<link rel="stylesheet" href="(\/static\/brand\.css\?v=[0-9a-f]{12})">/.exec(page.text)![1]!;
+    const logo = /<img class="logo" src="(\/static\/logo\?v=[0-9a-f]{12})" alt=""/.exec(page.text)![1]!;
+    const sheet = await hook.browser().get(css);
+    expect(sheet.headers['content-type']).toMatch(/^text\/css/);
+    expect(sheet.text).toBe(':root { --primary: #0b5394; }\n');
+    const image = await hook.browser().get(logo);
+    expect(image.headers['content-type']).toBe('image/svg+xml');
+    expect(image.headers['content-security-policy']).toContain('sandbox');
+    expect(page.headers['content-security-policy']).toContain("style-src 'self'");
+    expect(page.text).not.toMatch(/\sstyle=|<style/);
+    expect(page.text).toContain('<p class="issuer-name">');
+    expect(page.text).toContain('<a href="mailto:support@issuer.example">support@issuer.example</a>');
+  });
+
+  it('keeps the stylesheet small', async () => {
+    const css = await hook.browser().get('/static/hook.css');
+    expect(css.status).toBe(200);
+    expect(Buffer.byteLength(css.text)).toBeLessThan(15 * 1024);
+  });
+
+  it('says plainly that the user declined when they come back to a declined journey', async () => {
+    const { browser, path, page } = await arrive();
+    await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), decision: 'decline' });
+    const back = await browser.get(path);
+    expect(back.status).toBe(409);
+    expect(back.text).toContain('You declined');
+    expect(back.text).toContain('nothing was issued');
+    expect(back.text).toContain('Go back to your wallet and start again');
+    expect(back.text).toContain('support@issuer.example');
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ProfileField } from '../../src/config/profile-config.js';
+import { profileStepSchema } from '../../src/config/profile-config.js';
+import { normalisePhone, readField } from '../../src/interaction/steps/profile-values.js';
+import { translator } from '../../src/web/i18n.js';
+
+const t = translator('en');
+const field = (raw: Record<string, unknown>): ProfileField =>
+  profileStepSchema.parse({ type: 'profile', fields: [{ claim: 'x', label: 'Thing', ...raw }] }).fields[0]!;
+const read = (f: ProfileField, value: unknown, locale = 'en') => readField(f, value, locale, translator(locale));
+
+describe('reading a posted profile field', () => {
+  it('trims and NFC-normalises text, and leaves an empty optional field out', () => {
+    const text = field({ type: 'text' });
+    expect(read(text, '  Ame\u0301lie ')).toEqual({ ok: true, value: 'Amélie' });
+    expect(read(text, '   ')).toEqual({ ok: true, value: undefined });
+    expect(read(text, undefined)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('asks for a required value, naming the field', () => {
+    expect(read(field({ type: 'text', required: true }), '')).toEqual({ ok: false, message: 'Fill in “Thing”.' });
+    expect(read(field({ type: 'select', required: true, options: [{ value: 'a', label: 'A' }] }), '')).toEqual({ ok: false, message: 'Choose an option for “Thing”.' });
+    expect(read(field({ type: 'checkbox', required: true }), undefined)).toEqual({ ok: false, message: 'Tick “Thing” to continue.' });
+  });
+
+  it('refuses repeated fields, control characters and direction overrides', () => {
+    const text = field({ type: 'text' });
+    for (const hostile of [['a', 'b'], 'a\u0000b', 'line\nbreak', 'abc\u202edcba', { a: 1 }]) {
+      expect(read(text, hostile), JSON.stringify(hostile)).toEqual({ ok: false, message: '“Thing” contains characters that cannot be used.' });
+    }
+  });
+
+  it('checks length limits and patterns, with the issuer’s own pattern message when given', () => {
+    const text = field({ type: 'text', minLength: 3, maxLength: 5, pattern: '[a-z]+', patternMessage: { en: 'Lower-case letters only.', fr: 'Minuscules uniquement.' } });
+    expect(read(text, 'ab')).toMatchObject({ ok: false, message: '“Thing” needs at least 3 characters.' });
+    expect(read(text, 'abcdef')).toMatchObject({ ok: false, message: '“Thing” can have at most 5 characters.' });
+    expect(read(text, 'ABC')).toEqual({ ok: false, message: 'Lower-case letters only.' });
+    expect(read(text, 'ABC', 'fr')).toEqual({ ok: false, message: 'Minuscules uniquement.' });
+    // The pattern must match the whole value, not a part of it.
+    expect(read(text, 'ab1cd')).toMatchObject({ ok: false });
+    expect(read(text, 'abc')).toEqual({ ok: true, value: 'abc' });
+  });
+
+  it('checks email addresses', () => {
+    const email = field({ type: 'email' });
+    expect(read(email, 'aroha@example.co.nz')).toEqual({ ok: true, value: 'aroha@example.co.nz' });
+    for (const bad of ['aroha', 'aroha@', 'a b@example.com', 'aroha@example', '@example.com']) {
+      expect(read(email, bad), bad).toMatchObject({ ok: false });
+    }
+  });
+
+  it('normalises phone numbers to digits with an optional leading +', () => {
+    const phone = field({ type: 'phone' });
+    expect(read(phone, '+64 (21) 123-4567')).toEqual({ ok: true, value: '+64211234567' });
+    expect(read(phone, '0064 21 123 4567')).toEqual({ ok: true, value: '+64211234567' });
+    expect(normalisePhone('06.12.34.56.78')).toBe('0612345678');
+    for (const bad of ['12345', '+64 21 abc', '+1234567890123456', '1'.repeat(31)]) {
+      expect(read(phone, bad), bad).toMatchObject({ ok: false });
+    }
+  });
+
+  it('checks dates are real and within the configured range, formatted for the reader', () => {
+    const date = field({ type: 'date', min: '1900-01-01', max: '2010-12-31' });
+    expect(read(date, '1990-03-27')).toEqual({ ok: true, value: '1990-03-27' });
+    expect(read(date, '1990-02-30')).toMatchObject({ ok: false, message: 'Enter a real date in “Thing”.' });
+    expect(read(date, '27/03/1990')).toMatchObject({ ok: false });
+    expect(read(date, '2011-01-01')).toEqual({ ok: false, message: '“Thing” must be December 31, 2010 or earlier.' });
+    expect(read(date, '1899-12-31', 'fr')).toEqual({ ok: false, message: '«\u00a0Thing\u00a0» doit être le 1 janvier 1900 ou après.' });
+  });
+
+  it('accepts only offered options and a ticked box', () => {
+    const select = field({ type: 'select', options: [{ value: 'north', label: 'North' }] });
+    expect(read(select, 'north')).toEqual({ ok: true, value: 'north' });
+    expect(read(select, 'south')).toMatchObject({ ok: false });
+    const box = field({ type: 'checkbox' });
+    expect(read(box, 'yes')).toEqual({ ok: true, value: true });
+    expect(read(box, undefined)).toEqual({ ok: true, value: false });
+    expect(read(box, 'on')).toMatchObject({ ok: false });
+  });
+
+  it('keeps the translator honest about labels in other languages', () => {
+    const localised = field({ type: 'text', required: true, label: { en: 'Name', fr: 'Nom' } });
+    expect(read(localised, '', 'fr')).toEqual({ ok: false, message: 'Renseignez le champ «\u00a0Nom\u00a0».' });
+    expect(t('profile.optional')).toBe('(optional)');
+  });
+});
