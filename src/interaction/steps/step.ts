@@ -35,4 +35,8 @@ export interface Step {
   readonly template: string;
   view(ctx: StepContext): Record<string, unknown>;
   decide(input: FormInput, ctx: StepContext): StepOutcome;
+  /** What the ledger records about what this step shows, also when the user never answers. */
+  evidence?(ctx: StepContext): Evidence;
+  /** Set when a subject who already accepted this version of the step may go straight on. */
+  readonly skipIfAcceptedVersion?: string;
 }
