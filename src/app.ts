@@ -11,6 +11,7 @@ import type { Storage } from './storage/storage.js';
 import { errorPage, notFound } from './web/error-pages.js';
 import { pageLocals } from './web/page-locals.js';
 import { requestLogging } from './web/request-logging.js';
+import { urlLengthLimit } from './web/request-limits.js';
 import { securityHeaders } from './web/security-headers.js';
 import { sessions } from './web/sessions.js';
 
@@ -41,8 +42,9 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestLogging(logger));
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
-  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: true }));
   app.use(pageLocals(hookConfig.issuer));
+  app.use(urlLengthLimit);
+  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: true }));
   app.use(
     sessions({
       store: storage.sessions,
@@ -52,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()) }));
+  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger }));
   app.use(notFound);
   app.use(errorPage);
   return app;

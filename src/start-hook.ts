@@ -5,8 +5,10 @@ import { createApp } from './app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
 import { localSessionSecret } from './config/session-secret.js';
 import { loadSettings, type Settings } from './config/settings.js';
+import { publishConfiguredTerms } from './interaction/steps/published-terms.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { openStorage } from './storage/open-storage.js';
+import { answerClientErrors } from './web/client-error.js';
 
 /** The configuration is unusable; `problems` are plain sentences, one per bad or missing item. */
 export class ConfigurationError extends Error {
@@ -44,6 +46,14 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret) ?? undefined : undefined;
 
   const storage = await openStorage(settings);
+  const changedTerms = await publishConfiguredTerms(storage, hookConfig.config).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
+  if (changedTerms.length > 0) {
+    await storage.close();
+    throw new ConfigurationError(changedTerms);
+  }
   const app = createApp({
     settings,
     hookConfig: hookConfig.config,
@@ -57,6 +67,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     const s = app.listen(settings.port, settings.host, () => resolve(s));
     s.once('error', reject);
   });
+  answerClientErrors(server, log);
   const port = (server.address() as AddressInfo).port;
   const pruning = setInterval(() => {
     storage.pruneExpired(new Date()).catch((err: unknown) => log.warn({ err }, 'pruning failed'));
