@@ -10,6 +10,8 @@ export interface Arrived {
   token: string;
   state: string;
   interactionPath: string;
+  /** The 303 that answered the arrival (it sets the session cookie). */
+  arrival: Response;
   page: Response;
 }
 
@@ -22,7 +24,7 @@ export async function arrive(hook: HookFixture, mint: MintOptions = {}, browser 
   expect(interactionPath).toMatch(/^\/interaction\//);
   const page = await browser.get(interactionPath);
   expect(page.status).toBe(200);
-  return { browser, token, state, interactionPath, page };
+  return { browser, token, state, interactionPath, arrival, page };
 }
 
 /** Posts the terms form as a browser would, hidden fields included: Accept with the box ticked, or Decline. */
