@@ -69,7 +69,7 @@ export const ledgerCommand: Command = {
 
 async function exportLedger(storage: Storage, out: Writable, options: { since: Date | undefined; format: 'jsonl' | 'csv' }): Promise<void> {
   let failure: Error | undefined;
-  const onError = (error: Error) => (failure = error);
+  const onError = (error: Error) => (failure ??= error);
   out.on('error', onError);
   try {
     if (options.format === 'csv') await write(out, `${COLUMNS.join(',')}\r\n`);
@@ -86,7 +86,9 @@ async function exportLedger(storage: Storage, out: Writable, options: { since: D
 
 /** Writes with back-pressure, so a slow reader holds the export instead of filling memory. */
 async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  if (out.write(chunk)) return;
+  // An error ends the wait as well; exportLedger has recorded it and decides what it means.
+  await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
 }
 
 function jsonRecord(r: DecisionRecord): Record<string, unknown> {
