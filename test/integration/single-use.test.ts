@@ -57,6 +57,22 @@ describe('a session token is used once', () => {
     }
   });
 
+  it('treats every spelling of one token as the same token (spare bits, padding, whitespace in the signature)', async () => {
+    const { token } = await hook.mint();
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const spellings = [
+      ...[1, 2, 3].map((bits) => token.slice(0, -1) + alphabet[(last & ~3) | ((last & 3) ^ bits)]),
+      `${token}=`,
+      `${token.slice(0, -6)}%0A${token.slice(-6)}`,
+    ];
+    expect((await hook.browser().get(`/callback?session_token=${token}`)).status).toBe(303);
+    for (const spelling of spellings) {
+      const again = await hook.browser().get(`/callback?session_token=${spelling}`);
+      expect(again.status, spelling.slice(-8)).toBe(409);
+    }
+  });
+
   it('uses the jti when the tenant sends one, so a re-signed copy is still a replay', async () => {
     const first = await hook.mint({ payload: { jti: 'token-1' } });
     const copy = await hook.mint({ payload: { jti: 'token-1' }, lifetimeSeconds: 299 });
