@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
   app.use(pageLocals(hookConfig.issuer));
   app.use(urlLengthLimit);
-  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: true }));
+  app.use('/static', express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
   app.use(
     sessions({
       store: storage.sessions,
