@@ -9,7 +9,7 @@ import { buildToken, mayBeAccepted, tokenRecipe, type Parties } from './token-re
 /**
  * Thousands of hostile requests at the running app. Whatever comes in: no 5xx, no redirect but to
  * the tenant's origin or to the user's own next step, and no ledger record without a valid arrival.
- * FUZZ_SCALE multiplies the runs (default 1: about 4,000 requests, well under a minute on 2 cores).
+ * FUZZ_SCALE multiplies the runs (default 1: about 3,900 requests, well under a minute on 2 cores).
  */
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
