@@ -12,6 +12,7 @@ import { branding } from './web/branding.js';
 import { errorPage, notFound } from './web/error-pages.js';
 import { pageLocals } from './web/page-locals.js';
 import { requestLogging } from './web/request-logging.js';
+import { urlLengthLimit } from './web/request-limits.js';
 import { securityHeaders } from './web/security-headers.js';
 import { sessions } from './web/sessions.js';
 
@@ -42,10 +43,11 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestLogging(logger));
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
-  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: true }));
   const brand = branding(hookConfig.issuer);
-  app.use(brand.router);
   app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https }));
+  app.use(urlLengthLimit);
+  app.use('/static', express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
+  app.use(brand.router);
   app.use(
     sessions({
       store: storage.sessions,
@@ -55,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()) }));
+  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger }));
   app.use(notFound);
   app.use(errorPage);
   return app;

@@ -8,9 +8,11 @@ import { loadManagementSettings } from './config/management-settings.js';
 import { loadSettings, type Settings } from './config/settings.js';
 import { buildSteps } from './interaction/steps/build-steps.js';
 import { returnUrlProblem } from './interaction/return-url-budget.js';
+import { publishConfiguredTerms } from './interaction/steps/published-terms.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { secretsAtStart } from './registration/on-start.js';
 import { openStorage } from './storage/open-storage.js';
+import { answerClientErrors } from './web/client-error.js';
 
 /** The configuration is unusable; `problems` are plain sentences, one per bad or missing item. */
 export class ConfigurationError extends Error {
@@ -52,6 +54,14 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const previous = secrets.previous ? decodeHookSecret(secrets.previous) ?? undefined : undefined;
 
   const storage = await openStorage(settings);
+  const changedTerms = await publishConfiguredTerms(storage, hookConfig.config).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
+  if (changedTerms.length > 0) {
+    await storage.close();
+    throw new ConfigurationError(changedTerms);
+  }
   const app = createApp({
     settings,
     hookConfig: hookConfig.config,
@@ -65,6 +75,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     const s = app.listen(settings.port, settings.host, () => resolve(s));
     s.once('error', reject);
   });
+  answerClientErrors(server, log);
   const port = (server.address() as AddressInfo).port;
   const pruning = setInterval(() => {
     storage.pruneExpired(new Date()).catch((err: unknown) => log.warn({ err }, 'pruning failed'));

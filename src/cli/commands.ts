@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { disable } from './disable.js';
 import { doctor } from './doctor.js';
 import { enable } from './enable.js';
+import { ledgerCommand } from './ledger-command.js';
 import { register } from './register.js';
 import { status } from './status.js';
 
@@ -12,4 +13,5 @@ export const commands: Record<string, Command> = {
   enable,
   disable,
   doctor,
+  ledger: ledgerCommand,
 };

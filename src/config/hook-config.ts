@@ -17,6 +17,8 @@ const termsStep = z.object({
   version: z.string().trim().min(1, 'terms need a version').max(64),
   /** A claim from the session token to greet the user with, e.g. "given_name". */
   greetingClaim: z.string().min(1).max(100).optional(),
+  /** A subject who already accepted this version goes straight on (needs a subject: `sub` or LEDGER_SUBJECT_CLAIM). */
+  skipIfAccepted: z.boolean().default(false),
   /** Language → file (relative to the config file) holding the exact text shown. */
   documents: z.record(z.string().regex(LANGUAGE_TAG, 'a document key is a language tag such as "en"'), z.string().min(1)).refine(
     (docs) => Object.keys(docs).length > 0,
@@ -50,6 +52,8 @@ export interface TermsDocument {
   text: string;
   /** SHA-256 (hex) of the exact text: what the ledger records as shown. */
   sha256: string;
+  /** Where the text was read from, for messages. */
+  file: string;
 }
 
 export interface TermsStepConfig {
@@ -57,6 +61,7 @@ export interface TermsStepConfig {
   id: string;
   version: string;
   greetingClaim: string | undefined;
+  skipIfAccepted: boolean;
   documents: Readonly<Record<string, TermsDocument>>;
 }
 
@@ -113,12 +118,12 @@ export function loadHookConfig(file: string): HookConfigResult {
       const docPath = path.resolve(path.dirname(file), relative);
       try {
         const text = readFileSync(docPath, 'utf8');
-        documents[lang] = { text, sha256: createHash('sha256').update(text).digest('hex') };
+        documents[lang] = { text, sha256: createHash('sha256').update(text).digest('hex'), file: docPath };
       } catch {
         errors.push(where(`steps.${index}.documents.${lang}: cannot read ${docPath}`));
       }
     }
-    return { type: 'terms', id, version: step.version, greetingClaim: step.greetingClaim, documents };
+    return { type: 'terms', id, version: step.version, greetingClaim: step.greetingClaim, skipIfAccepted: step.skipIfAccepted, documents };
   });
   const { issuer } = parsed.data;
   let logo: Logo | undefined;

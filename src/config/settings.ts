@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normaliseUrl } from '../mattr/hook-url.js';
 import { decodeHookSecret } from '../mattr/hook-secret.js';
+import { ledgerEnvironment, ledgerSettings, type LedgerSettings } from './ledger-settings.js';
 
 /** Everything the process reads from its environment, validated once at start-up. */
 export interface Settings {
@@ -25,6 +26,10 @@ export interface Settings {
   clockToleranceSeconds: number;
   /** How long a user may take over the steps; matches the registered `sessionTimeoutInSec`. */
   interactionTimeoutSeconds: number;
+  /** Arrivals per client IP per minute at the callback; 0 turns the limit off. */
+  arrivalRateLimit: number;
+  /** What the ledger records beyond the decision itself. */
+  ledger: LedgerSettings;
 }
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
@@ -103,6 +108,8 @@ export const settingsSchema = z.object({
     }),
   CLOCK_TOLERANCE_SECONDS: integer('CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
   INTERACTION_TIMEOUT_SECONDS: integer('INTERACTION_TIMEOUT_SECONDS', 1200, 30, 86400),
+  ARRIVAL_RATE_LIMIT: integer('ARRIVAL_RATE_LIMIT', 120, 0, 1_000_000),
+  ...ledgerEnvironment,
 });
 
 /**
@@ -149,6 +156,15 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
       trustProxy: v.TRUST_PROXY,
       clockToleranceSeconds: v.CLOCK_TOLERANCE_SECONDS,
       interactionTimeoutSeconds: v.INTERACTION_TIMEOUT_SECONDS,
+      arrivalRateLimit: v.ARRIVAL_RATE_LIMIT,
+      ledger: ledgerSettings(v),
     },
   };
+}
+
+/** Where the storage lives, from the environment alone: for commands that need nothing else. */
+export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; settings: Pick<Settings, 'dataDir'> } | { ok: false; errors: string[] } {
+  const parsed = settingsSchema.pick({ DATA_DIR: true }).safeParse(env);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue: { message: string }) => issue.message) };
+  return { ok: true, settings: { dataDir: parsed.data.DATA_DIR } };
 }

@@ -48,3 +48,29 @@ export function startInteraction(arrival: Arrival, now: Date, timeoutSeconds: nu
     status: 'active',
   };
 }
+
+/**
+ * How many interactions one browser session holds. Finished ones stay so that the back button
+ * gets "already completed" rather than "not found", but they give way first.
+ */
+export const MAX_INTERACTIONS_PER_SESSION = 10;
+
+/**
+ * The session's interactions with `interaction` added. When the session is full, the oldest
+ * finished (or timed-out) interaction goes first, then the oldest unfinished one: the newest
+ * arrival is the one the wallet is waiting for, so it is never the one refused.
+ */
+export function admitInteraction(
+  existing: Readonly<Record<string, Interaction>> | undefined,
+  interaction: Interaction,
+  now: Date,
+  max = MAX_INTERACTIONS_PER_SESSION,
+): Record<string, Interaction> {
+  const kept = Object.values(existing ?? {}).sort((a, b) => a.createdAt - b.createdAt);
+  const finished = (i: Interaction) => i.status !== 'active' || i.deadline < now.getTime();
+  while (kept.length >= max) {
+    const oldestFinished = kept.findIndex(finished);
+    kept.splice(oldestFinished === -1 ? 0 : oldestFinished, 1);
+  }
+  return Object.fromEntries([...kept, interaction].map((i) => [i.id, i]));
+}

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import { callbackPath } from '../mattr/hook-url.js';
 import { returnUrl, signCompletion, signFailure, verifyArrival, type ArrivalRejection } from '../mattr/session-token.js';
 import type { Decision, Storage } from '../storage/storage.js';
@@ -7,9 +8,11 @@ import type { Settings } from '../config/settings.js';
 import { CSRF_FIELD, csrfProtection, csrfToken } from '../web/csrf.js';
 import { HookError, PAGES } from '../web/hook-error.js';
 import type { Translate } from '../web/i18n.js';
+import { arrivalRateLimit } from '../web/arrival-rate-limit.js';
 import { noStore } from '../web/security-headers.js';
-import { saveSession } from '../web/sessions.js';
-import { isInteractionId, startInteraction, type Interaction } from './interaction.js';
+import { regenerateSession, saveSession } from '../web/sessions.js';
+import { admitInteraction, isInteractionId, startInteraction, type Interaction } from './interaction.js';
+import { ledgerEntry, subjectOf } from './ledger-entry.js';
 import type { Evidence, FormInput, Step, StepContext } from './steps/step.js';
 
 export interface JourneyDeps {
@@ -19,15 +22,16 @@ export interface JourneyDeps {
   /** Current key signs and verifies; a previous key only verifies, during a rotation. */
   keys: { current: KeyObject; previous?: KeyObject };
   now: () => Date;
+  logger: Logger;
 }
 
 /** The user's journey: arrival at the callback, one page per step, and the way back. */
 export function journeyRoutes(deps: JourneyDeps): Router {
-  const { settings, steps, storage, keys, now } = deps;
+  const { settings, steps, storage, keys, now, logger } = deps;
   const verifyKeys = keys.previous ? [keys.current, keys.previous] : [keys.current];
   const router = Router();
 
-  router.get(callbackPath(settings.hookUrl), noStore, async (req, res) => {
+  router.get(callbackPath(settings.hookUrl), noStore, arrivalRateLimit(settings.arrivalRateLimit, logger), async (req, res) => {
     const result = await verifyArrival(req.query.session_token, {
       keys: verifyKeys,
       tenantUrl: settings.tenantUrl,
@@ -40,18 +44,18 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     const { arrival } = result;
     // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
     const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
-    if (!(await storage.claimOnce(`token:${arrival.replayKey}`, keepUntil))) {
+    if (!(await claimToken(req, `token:${arrival.replayKey}`, keepUntil))) {
       throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
     }
-    const interaction = startInteraction(arrival, now(), settings.interactionTimeoutSeconds);
-    req.session.interactions = { ...req.session.interactions, [interaction.id]: interaction };
-    await saveSession(req);
+    const interaction = startInteraction({ ...arrival, subject: subjectOf(arrival, settings.ledger.subjectClaim) }, now(), settings.interactionTimeoutSeconds);
+    await regenerateSession(req);
+    req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
     req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
-    res.redirect(303, `/interaction/${interaction.id}`);
+    await goOn(req, res, interaction);
   });
 
   router.get('/interaction/:id', noStore, async (req, res) => {
-    const interaction = await activeInteraction(req);
+    const interaction = await activeInteraction(req, res);
     renderStep(req, res, interaction, {}, 200);
   });
 
@@ -61,8 +65,15 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }),
     csrfProtection,
     async (req, res) => {
-      const interaction = await activeInteraction(req);
+      const interaction = await activeInteraction(req, res);
       const step = currentStep(interaction);
+      const answered = (req.body as Record<string, unknown> | undefined)?.step;
+      if (answered !== undefined && answered !== step.id) {
+        // A second click on a page the journey has already moved past: it must not answer the
+        // step the user has not seen yet. Show where the journey stands.
+        res.redirect(303, `/interaction/${interaction.id}`);
+        return;
+      }
       const ctx = stepContext(res, interaction);
       const outcome = step.decide((req.body ?? {}) as Record<string, unknown>, ctx);
       if ('invalid' in outcome) {
@@ -71,7 +82,9 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       }
       const declined = 'fail' in outcome;
       if (!(await record(req, interaction, step.id, declined ? 'declined' : 'accepted', outcome.evidence))) {
-        // A double submit: the first one decided. Show wherever the journey now stands.
+        // A double submit: the first one decided. It alone sends the user back; the journey
+        // ended if it declined or was on the last step, and otherwise stands where it now is.
+        if (declined || interaction.cursor === steps.length - 1) throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
         res.redirect(303, `/interaction/${interaction.id}`);
         return;
       }
@@ -81,18 +94,47 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       }
       interaction.collected = { ...interaction.collected, ...outcome.next };
       interaction.cursor += 1;
-      if (interaction.cursor < steps.length) {
-        await saveSession(req);
-        res.redirect(303, `/interaction/${interaction.id}`);
-        return;
-      }
-      const token = signCompletion(signer(), { state: interaction.state, claims: interaction.collected, claimsToPersist: [] });
-      await finish(req, res, interaction, 'completed', token);
+      await goOn(req, res, interaction);
     },
   );
 
+  /**
+   * Moves past the steps this subject accepted before (`skipIfAccepted`), then shows the next
+   * step, or — when none is left — sends the user back with the success token.
+   */
+  async function goOn(req: Request, res: Response, interaction: Interaction): Promise<void> {
+    while (interaction.cursor < steps.length && (await skipAccepted(req, res, interaction))) interaction.cursor += 1;
+    if (interaction.cursor < steps.length) {
+      await saveSession(req);
+      res.redirect(303, `/interaction/${interaction.id}`);
+      return;
+    }
+    const token = signCompletion(signer(), { state: interaction.state, claims: interaction.collected, claimsToPersist: [] });
+    await finish(req, res, interaction, 'completed', token);
+  }
+
+  /**
+   * Whether the current step can be skipped because its subject accepted this version before;
+   * if so, that is recorded first. When the ledger cannot answer, the step is simply shown.
+   */
+  async function skipAccepted(req: Request, res: Response, interaction: Interaction): Promise<boolean> {
+    const step = currentStep(interaction);
+    const version = step.skipIfAcceptedVersion;
+    if (version === undefined || interaction.subject === null) return false;
+    try {
+      if (!(await storage.hasAccepted(interaction.subject, step.id, version))) return false;
+      const evidence = step.evidence?.(stepContext(res, interaction)) ?? null;
+      const recorded = await storage.recordDecision(ledgerEntry(req, interaction, step.id, 'already_accepted', evidence, { ledger: settings.ledger, at: now() }));
+      if (recorded) req.log.info({ interaction: interaction.id, step: step.id, event: 'already_accepted' }, 'step skipped: accepted before');
+      return recorded;
+    } catch (error) {
+      req.log.warn({ err: error, interaction: interaction.id }, 'earlier acceptance could not be checked; showing the step');
+      return false;
+    }
+  }
+
   /** The interaction named in the path, if it belongs to this session and can still go on. */
-  async function activeInteraction(req: Request): Promise<Interaction> {
+  async function activeInteraction(req: Request, res: Response): Promise<Interaction> {
     const id = String(req.params.id);
     const interaction = isInteractionId(id) ? req.session.interactions?.[id] : undefined;
     if (!interaction) throw new HookError('interaction_not_found', 404, PAGES.interactionNotFound);
@@ -100,7 +142,8 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     if (interaction.status === 'declined') throw new HookError('interaction_declined', 409, PAGES.interactionDeclined);
     if (interaction.status !== 'active') throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
     if (now().getTime() > interaction.deadline) {
-      await record(req, interaction, currentStep(interaction).id, 'expired', null);
+      const step = currentStep(interaction);
+      await record(req, interaction, step.id, 'expired', step.evidence?.(stepContext(res, interaction)) ?? null);
       interaction.status = 'expired';
       await saveSession(req);
       throw new HookError('interaction_expired', 410, PAGES.interactionExpired);
@@ -123,6 +166,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     res.status(status).render(`steps/${step.template}`, {
       ...step.view(stepContext(res, interaction, input)),
       interactionId: interaction.id,
+      stepId: step.id,
       progress: { current: interaction.cursor + 1, total: steps.length },
       csrf: { field: CSRF_FIELD, token: csrfToken(req) },
       errors,
@@ -132,30 +176,31 @@ export function journeyRoutes(deps: JourneyDeps): Router {
   /** Durably appends the decision before anything is sent; false when it was already decided. */
   async function record(req: Request, interaction: Interaction, step: string, decision: Decision, evidence: Evidence | null): Promise<boolean> {
     try {
-      return await storage.recordDecision({
-        interactionId: interaction.id,
-        state: interaction.state,
-        subject: interaction.subject,
-        step,
-        termsVersion: evidence?.termsVersion ?? null,
-        termsHash: evidence?.termsHash ?? null,
-        locale: evidence?.locale ?? null,
-        decision,
-        at: now(),
-        ip: null,
-        userAgent: null,
-        claims: null,
-      });
+      return await storage.recordDecision(ledgerEntry(req, interaction, step, decision, evidence, { ledger: settings.ledger, at: now() }));
     } catch (error) {
       req.log.error({ err: error, interaction: interaction.id }, 'decision could not be recorded');
       throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);
     }
   }
 
+  /** Claims a token once; a storage failure leaves it unclaimed, so a reload can still use it. */
+  async function claimToken(req: Request, key: string, until: Date): Promise<boolean> {
+    try {
+      return await storage.claimOnce(key, until);
+    } catch (error) {
+      req.log.error({ err: error }, 'session token could not be claimed');
+      throw new HookError('storage_unavailable', 503, PAGES.arrivalUnavailable);
+    }
+  }
+
+  /**
+   * Sends the user back. The decision is already in the ledger, which alone guarantees a single
+   * redirect, so a session that cannot be saved now does not hold the user back.
+   */
   async function finish(req: Request, res: Response, interaction: Interaction, status: 'completed' | 'declined', token: Promise<string>): Promise<void> {
     const url = returnUrl(interaction.redirectUrl, await token);
     interaction.status = status;
-    await saveSession(req);
+    await saveSession(req).catch((error: unknown) => req.log.warn({ err: error, interaction: interaction.id }, 'finished journey could not be saved in the session'));
     req.log.info({ interaction: interaction.id, event: status }, 'journey finished');
     res.redirect(303, url);
   }

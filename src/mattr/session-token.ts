@@ -82,13 +82,21 @@ export async function verifyArrival(token: unknown, check: ArrivalCheck): Promis
       redirectUrl,
       claims: isPlainObject(payload.claims) ? payload.claims : {},
       subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : null,
-      replayKey:
-        typeof payload.jti === 'string' && payload.jti !== ''
-          ? `jti:${payload.jti}`
-          : `sha256:${createHash('sha256').update(token).digest('base64url')}`,
+      replayKey: typeof payload.jti === 'string' && payload.jti !== '' ? `jti:${payload.jti}` : `sha256:${canonicalDigest(token)}`,
       expiresAt: new Date((payload.exp ?? 0) * 1000),
     },
   };
+}
+
+/**
+ * The SHA-256 of the token as the tenant wrote it. Base64url decoders ignore the spare bits of the
+ * signature's last character, `=` padding and stray whitespace, so one verified token can be
+ * spelt several ways; hashing the raw text would give each spelling its own single use.
+ */
+function canonicalDigest(token: string): string {
+  const [header, payload, signature] = token.split('.');
+  const canonical = `${header}.${payload}.${Buffer.from(signature ?? '', 'base64url').toString('base64url')}`;
+  return createHash('sha256').update(canonical).digest('base64url');
 }
 
 function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {

@@ -36,6 +36,31 @@ const MIGRATIONS: readonly string[] = [
      first_seen INTEGER NOT NULL,
      PRIMARY KEY (step, version, locale)
    );`,
+  // 2: the `already_accepted` decision (a CHECK constraint can only change by rebuilding the table),
+  // and the ledger refuses updates: rows are appended, and only retention deletes them.
+  `CREATE TABLE decisions_next (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     interaction_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     subject TEXT,
+     step TEXT NOT NULL,
+     terms_version TEXT,
+     terms_hash TEXT,
+     locale TEXT,
+     decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined', 'expired', 'failed', 'already_accepted')),
+     at INTEGER NOT NULL,
+     ip TEXT,
+     user_agent TEXT,
+     claims TEXT,
+     UNIQUE (interaction_id, step)
+   );
+   INSERT INTO decisions_next SELECT * FROM decisions;
+   DROP TABLE decisions;
+   ALTER TABLE decisions_next RENAME TO decisions;
+   CREATE INDEX decisions_at ON decisions (at);
+   CREATE INDEX decisions_subject ON decisions (subject, step, terms_version) WHERE subject IS NOT NULL;
+   CREATE TRIGGER decisions_append_only BEFORE UPDATE ON decisions
+   BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;`,
 ];
 
 interface DecisionRow {

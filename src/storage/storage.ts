@@ -1,6 +1,10 @@
 import type { Store } from 'express-session';
 
-export type Decision = 'accepted' | 'declined' | 'expired' | 'failed';
+/**
+ * `already_accepted`: the step was skipped because the subject had accepted this version before
+ * (`skipIfAccepted`); the user was not shown the text this time.
+ */
+export type Decision = 'accepted' | 'declined' | 'expired' | 'failed' | 'already_accepted';
 
 /** One append-only ledger row: who decided what, on which step, shown which text, and when. */
 export interface DecisionRecord {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HookError, PAGES } from './hook-error.js';
+import { en } from './messages/en.js';
 
 /** Anything no route answered. */
 export const notFound: RequestHandler = (_req, _res, next) => {
@@ -7,8 +8,16 @@ export const notFound: RequestHandler = (_req, _res, next) => {
 };
 
 /**
+ * The page of last resort, when even the error page cannot be rendered: plain, English, and
+ * without anything from the request.
+ */
+export const FALLBACK_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${en['server.error.title']}</title></head>
+<body><h1>${en['server.error.title']}</h1><p>${en['server.error.body']}</p></body></html>`;
+
+/**
  * Every failure ends here: a page in the user's language with a status and a reference, never a
- * stack trace, a token or a redirect.
+ * stack trace, a token or a redirect — in every NODE_ENV, because nothing reaches Express's own
+ * handler (which shows stacks outside production).
  */
 export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
   const error = toHookError(err);
@@ -19,9 +28,18 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
     return;
   }
   res.set('Cache-Control', 'no-store');
+  res.removeHeader('Location');
   // Only ever back to an interaction page of our own: never a path taken from elsewhere.
   const retryHref = error.page.retry && /^\/interaction\/[A-Za-z0-9_-]{22}$/.test(req.path) ? req.path : null;
-  res.status(error.status).render('message', { page: error.page, code: error.code, retryHref });
+  res.status(error.status);
+  res.render('message', { page: error.page, code: error.code, retryHref }, (renderError: Error | null, html?: string) => {
+    if (renderError) {
+      req.log.error({ err: renderError }, 'error page could not be rendered');
+      res.type('html').send(FALLBACK_PAGE);
+      return;
+    }
+    res.type('html').send(html);
+  });
 };
 
 function toHookError(err: unknown): HookError {

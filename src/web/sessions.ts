@@ -29,3 +29,14 @@ export function sessions(options: SessionOptions): RequestHandler {
 export function saveSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
+
+/**
+ * Gives the session a new id and keeps its contents: an id planted in the browser before the
+ * arrival (session fixation) is worthless after it, while the journeys open in other tabs, and
+ * the CSRF token their forms carry, keep working.
+ */
+export async function regenerateSession(req: Request): Promise<void> {
+  const { cookie: _cookie, ...contents } = req.session;
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  Object.assign(req.session, contents);
+}

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
@@ -41,6 +42,8 @@ export interface HookFixture {
   clock: TestClock;
   logs: string[];
   dataDir: string;
+  /** The current app, e.g. to serve it on a real port. */
+  readonly app: Express;
   /** A browser: a cookie jar that speaks to the hook as if through its TLS proxy. */
   browser(): TestAgent;
   /** The current app as a plain request listener, to serve it over real HTTP (browser tests). */
@@ -92,6 +95,9 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
     clock,
     logs,
     dataDir,
+    get app() {
+      return current.app;
+    },
     browser() {
       // Through a front that always reaches the current app, so cookies survive a restart.
       const agent = request.agent((req: IncomingMessage, res: ServerResponse) => current.app(req, res));

@@ -42,4 +42,8 @@ export interface Step {
    * the way back to the tenant always fits in a URL.
    */
   largestClaims?(): Record<string, unknown>;
+  /** What the ledger records about what this step shows, also when the user never answers. */
+  evidence?(ctx: StepContext): Evidence;
+  /** Set when a subject who already accepted this version of the step may go straight on. */
+  readonly skipIfAcceptedVersion?: string;
 }

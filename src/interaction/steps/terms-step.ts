@@ -8,9 +8,11 @@ export const TERMS_DECLINED_MESSAGE = 'The user declined the terms of use.';
 export class TermsStep implements Step {
   readonly template = 'terms';
   readonly id: string;
+  readonly skipIfAcceptedVersion: string | undefined;
 
   constructor(private readonly config: TermsStepConfig) {
     this.id = config.id;
+    this.skipIfAcceptedVersion = config.skipIfAccepted ? config.version : undefined;
   }
 
   view(ctx: StepContext): Record<string, unknown> {
@@ -25,14 +27,14 @@ export class TermsStep implements Step {
   }
 
   decide(input: FormInput, ctx: StepContext): StepOutcome {
-    const evidence = this.evidence(ctx.locale);
+    const evidence = this.evidence(ctx);
     if (input.decision === 'decline') return { fail: TERMS_DECLINED_MESSAGE, evidence };
     if (input.decision === 'accept' && input.accept_terms === 'yes') return { next: {}, evidence };
     return { invalid: { accept_terms: ctx.t('terms.error.required') } };
   }
 
-  private evidence(locale: string): Evidence {
-    const { lang, document } = this.documentFor(locale);
+  evidence(ctx: StepContext): Evidence {
+    const { lang, document } = this.documentFor(ctx.locale);
     return { termsVersion: this.config.version, termsHash: document.sha256, locale: lang };
   }
 

@@ -28,6 +28,12 @@ export const fr: Readonly<Record<MessageKey, string>> = {
 
   'form.expired.title': 'Ce formulaire a expiré',
   'form.expired.body': 'Nous n’avons pas pu confirmer que ce formulaire venait de cette page. Revenez en arrière, rechargez la page et réessayez.',
+  'arrival.unavailable.title': 'Veuillez réessayer',
+  'arrival.unavailable.body': 'Nous n’avons pas pu commencer pour le moment. Rechargez cette page dans un instant : votre lien est toujours valable.',
+  'arrival.tooMany.title': 'Trop de tentatives',
+  'arrival.tooMany.body': 'Nous avons reçu trop de tentatives depuis votre réseau au cours de la dernière minute. Attendez une minute, puis rechargez cette page.',
+  'request.tooLong.title': 'Ce lien est trop long',
+  'request.tooLong.body': 'L’adresse qui vous a mené ici est plus longue que toutes celles que nous envoyons ou acceptons, nous ne l’avons donc pas ouverte.',
   'request.invalid.title': 'Cette demande comportait une erreur',
   'request.invalid.body': 'Nous n’avons pas compris ce que votre navigateur a envoyé.',
   'page.notFound.title': 'Page introuvable',

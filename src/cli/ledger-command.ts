@@ -1,0 +1,160 @@
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { loadStorageSettings } from '../config/settings.js';
+import { openStorage, SQLITE_FILE } from '../storage/open-storage.js';
+import type { DecisionRecord, Storage } from '../storage/storage.js';
+import { EXIT, type Command, type CommandIo } from './command.js';
+
+const HELP = `Usage: interaction-hook ledger <export|prune> [options]
+
+The consent ledger: every decision users made on the steps, append-only. Opens the storage the
+server uses, from the same environment (DATA_DIR).
+
+  ledger export [--since <when>] [--format jsonl|csv]
+      Writes the records, oldest first, to standard output.
+      --since   only records from this moment on
+      --format  jsonl (default: one JSON object per line, exact) or csv (a header row, then one
+                row per record; cells that a spreadsheet would run as a formula get a leading ')
+
+  ledger prune --before <when>
+      Deletes the records older than <when> (retention) and says how many went.
+
+<when> is a date or time in ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z) or a number of days
+ago (400d).`;
+
+const COLUMNS = ['at', 'interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'ip', 'user_agent', 'claims'] as const;
+
+/** `interaction-hook ledger export|prune`: the ledger out of the database, and retention. */
+export const ledgerCommand: Command = {
+  summary: 'export the consent ledger (jsonl or csv), or prune it for retention',
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+      (sub === undefined ? io.err : io.out).write(`${HELP}\n`);
+      return sub === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (sub !== 'export' && sub !== 'prune') return usage(io, `unknown sub-command "${sub}"`);
+    let values: { since?: string; format?: string; before?: string };
+    try {
+      ({ values } = parseArgs({
+        args: rest,
+        options: sub === 'export' ? { since: { type: 'string' }, format: { type: 'string' } } : { before: { type: 'string' } },
+        strict: true,
+        allowPositionals: false,
+      }));
+    } catch (error) {
+      return usage(io, (error as Error).message);
+    }
+    const now = new Date();
+    if (sub === 'export') {
+      const format = values.format ?? 'jsonl';
+      if (format !== 'jsonl' && format !== 'csv') return usage(io, `--format must be jsonl or csv, got "${format}"`);
+      const since = values.since === undefined ? undefined : parseMoment(values.since, now);
+      if (since === null) return usage(io, `--since must be an ISO 8601 date or time, or a number of days such as 30d; got "${values.since}"`);
+      return withStorage(io, (storage) => exportLedger(storage, io.out, { since, format }));
+    }
+    if (values.before === undefined) return usage(io, 'prune needs --before <when>');
+    const before = parseMoment(values.before, now);
+    if (before === null) return usage(io, `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`);
+    if (before.getTime() > now.getTime()) return usage(io, `--before ${values.before} is in the future: that would delete records still being written`);
+    return withStorage(io, async (storage) => {
+      const deleted = await storage.pruneDecisions(before);
+      io.out.write(`Deleted ${deleted} ledger record${deleted === 1 ? '' : 's'} from before ${before.toISOString()}.\n`);
+    });
+  },
+};
+
+async function exportLedger(storage: Storage, out: Writable, options: { since: Date | undefined; format: 'jsonl' | 'csv' }): Promise<void> {
+  let failure: Error | undefined;
+  const onError = (error: Error) => (failure ??= error);
+  out.on('error', onError);
+  try {
+    if (options.format === 'csv') await write(out, `${COLUMNS.join(',')}\r\n`);
+    for await (const record of storage.decisions({ since: options.since })) {
+      if (failure) break;
+      await write(out, options.format === 'csv' ? csvRow(record) : `${JSON.stringify(jsonRecord(record))}\n`);
+    }
+  } finally {
+    out.off('error', onError);
+  }
+  // A reader that went away (`| head`) is not a failure of the export.
+  if (failure && (failure as NodeJS.ErrnoException).code !== 'EPIPE') throw failure;
+}
+
+/** Writes with back-pressure, so a slow reader holds the export instead of filling memory. */
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (out.write(chunk)) return;
+  // An error ends the wait as well; exportLedger has recorded it and decides what it means.
+  await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
+}
+
+function jsonRecord(r: DecisionRecord): Record<string, unknown> {
+  return {
+    at: r.at.toISOString(),
+    interactionId: r.interactionId,
+    state: r.state,
+    subject: r.subject,
+    step: r.step,
+    termsVersion: r.termsVersion,
+    termsHash: r.termsHash,
+    locale: r.locale,
+    decision: r.decision,
+    ip: r.ip,
+    userAgent: r.userAgent,
+    claims: r.claims,
+  };
+}
+
+function csvRow(r: DecisionRecord): string {
+  const cells = [r.at.toISOString(), r.interactionId, r.state, r.subject, r.step, r.termsVersion, r.termsHash, r.locale, r.decision, r.ip, r.userAgent, r.claims === null ? null : JSON.stringify(r.claims)];
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+/** RFC 4180 quoting; a cell a spreadsheet would evaluate as a formula is defused with a leading '. */
+export function csvCell(value: string | null): string {
+  if (value === null) return '';
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** An ISO 8601 date or date-time, or `<n>d` days before `now`; null when it is neither. */
+export function parseMoment(text: string, now: Date): Date | null {
+  const days = /^(\d{1,5})d$/.exec(text.trim());
+  if (days) return new Date(now.getTime() - Number(days[1]) * 86_400_000);
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return null;
+  const moment = new Date(text.trim());
+  return Number.isNaN(moment.getTime()) ? null : moment;
+}
+
+async function withStorage(io: CommandIo, work: (storage: Storage) => Promise<void>): Promise<number> {
+  const loaded = loadStorageSettings(io.env);
+  if (!loaded.ok) {
+    for (const problem of loaded.errors) io.err.write(`${problem}\n`);
+    return EXIT.usage;
+  }
+  const file = path.join(loaded.settings.dataDir, SQLITE_FILE);
+  if (!existsSync(file)) {
+    // Opening would create an empty ledger and report nothing: name the mistake instead.
+    io.err.write(`There is no ledger at ${file}. Set DATA_DIR to the directory the server uses.\n`);
+    return EXIT.failed;
+  }
+  let storage: Storage | undefined;
+  try {
+    storage = await openStorage(loaded.settings);
+    await work(storage);
+    return EXIT.ok;
+  } catch (error) {
+    io.err.write(`The ledger could not be read or changed: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  } finally {
+    await storage?.close();
+  }
+}
+
+function usage(io: CommandIo, problem: string): number {
+  io.err.write(`interaction-hook ledger: ${problem}\nRun "interaction-hook ledger --help" for the options.\n`);
+  return EXIT.usage;
+}

@@ -1,0 +1,24 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import { HookError, PAGES } from './hook-error.js';
+
+/**
+ * At most `perMinute` arrivals per client IP per minute (IPv6 by /56), answered beyond that with
+ * 429, a Retry-After header and a page; 0 turns the limit off. Counted in this process's memory:
+ * each replica limits on its own.
+ */
+export function arrivalRateLimit(perMinute: number, logger: Logger): RequestHandler {
+  if (perMinute === 0) return (_req, _res, next) => next();
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new HookError('rate_limited', 429, PAGES.tooManyArrivals)),
+    logger: {
+      warn: (err, message) => logger.warn({ err }, message ?? 'rate limiter warning'),
+      error: (err, message) => logger.error({ err }, message ?? 'rate limiter error'),
+    },
+  });
+}

@@ -1,0 +1,172 @@
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
+import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
+import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
+import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
+import { csrfFrom, hookFixture, mustLoad, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
+import { answer, arrive, ledgerRows } from '../support/journey.js';
+import { refuseLedgerWrites } from '../support/ledger-faults.js';
+import { termsConfig } from '../support/terms-config.js';
+
+let hook: HookFixture;
+beforeEach(async () => {
+  hook = await hookFixture();
+});
+afterEach(async () => {
+  await hook.close();
+});
+
+const toTenant = (res: { headers: Record<string, string | undefined> }) =>
+  res.headers.location !== undefined && URL.canParse(res.headers.location) && new URL(res.headers.location).origin === TENANT_URL;
+
+describe('a session token is used once', () => {
+  it('starts exactly one interaction when the same token arrives twice at the same instant', async () => {
+    const { token } = await hook.mint();
+    const tries = await Promise.all(Array.from({ length: 8 }, () => hook.browser().get(`/callback?session_token=${token}`)));
+    expect(tries.map((r) => r.status).sort()).toEqual([303, 409, 409, 409, 409, 409, 409, 409]);
+    expect(tries.filter((r) => r.headers.location).length).toBe(1);
+    expect(tries.find((r) => r.status === 409)!.text).toContain('already been used');
+  });
+
+  it('holds across two processes on the same database (two connections, two apps)', async () => {
+    const other = new SqliteStorage(path.join(hook.dataDir, 'hook.db'));
+    try {
+      const secondApp = createApp({
+        settings: hook.settings,
+        hookConfig: mustLoad(DEFAULT_HOOK_CONFIG),
+        storage: other,
+        logger: pino({ level: 'silent' }),
+        keys: { current: decodeHookSecret(hook.secret)! },
+        sessionSecret: hook.settings.sessionSecret!,
+        now: hook.clock.now,
+      });
+      for (let round = 0; round < 5; round++) {
+        const { token } = await hook.mint();
+        const [a, b] = await Promise.all([
+          hook.browser().get(`/callback?session_token=${token}`),
+          request(secondApp).get(`/callback?session_token=${token}`),
+        ]);
+        expect([a.status, b.status].sort()).toEqual([303, 409]);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('treats every spelling of one token as the same token (spare bits, padding, whitespace in the signature)', async () => {
+    const { token } = await hook.mint();
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const spellings = [
+      ...[1, 2, 3].map((bits) => token.slice(0, -1) + alphabet[(last & ~3) | ((last & 3) ^ bits)]),
+      `${token}=`,
+      `${token.slice(0, -6)}%0A${token.slice(-6)}`,
+    ];
+    expect((await hook.browser().get(`/callback?session_token=${token}`)).status).toBe(303);
+    for (const spelling of spellings) {
+      const again = await hook.browser().get(`/callback?session_token=${spelling}`);
+      expect(again.status, spelling.slice(-8)).toBe(409);
+    }
+  });
+
+  it('uses the jti when the tenant sends one, so a re-signed copy is still a replay', async () => {
+    const first = await hook.mint({ payload: { jti: 'token-1' } });
+    const copy = await hook.mint({ payload: { jti: 'token-1' }, lifetimeSeconds: 299 });
+    expect(copy.token).not.toBe(first.token);
+    expect((await hook.browser().get(`/callback?session_token=${first.token}`)).status).toBe(303);
+    expect((await hook.browser().get(`/callback?session_token=${copy.token}`)).status).toBe(409);
+  });
+});
+
+describe('a double-submitted final answer', () => {
+  it('sends exactly one redirect to the tenant and writes exactly one decision', async () => {
+    const arrived = await arrive(hook);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => answer(arrived, i % 2 === 0 ? 'accept' : 'decline')));
+    const redirects = results.filter(toTenant);
+    expect(redirects).toHaveLength(1);
+    for (const other of results.filter((r) => !toTenant(r))) {
+      expect(other.status).toBe(409);
+      expect(other.text).toContain('Already completed');
+    }
+    const rows = await ledgerRows(hook);
+    expect(rows).toHaveLength(1);
+    // The one redirect says what the one row says.
+    const outcome = await readReturnToken(hook.simulator.identity, new URL(redirects[0]!.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    expect(outcome.kind).toBe(rows[0]!.decision === 'accepted' ? 'success' : 'failure');
+  });
+
+  it('keeps a double submit on an inner step from advancing twice or redirecting', async () => {
+    await hook.close();
+    hook = await hookFixture({}, termsConfig({ id: 'terms' }, { id: 'privacy' }));
+    const arrived = await arrive(hook);
+    const results = await Promise.all([answer(arrived, 'accept'), answer(arrived, 'accept')]);
+    expect(results.filter(toTenant)).toHaveLength(0);
+    expect(results.map((r) => r.headers.location)).toEqual([arrived.interactionPath, arrived.interactionPath]);
+    const page = await arrived.browser.get(arrived.interactionPath);
+    expect(page.text).toContain('Step 2 of 2');
+    expect((await ledgerRows(hook)).map((r) => r.step)).toEqual(['terms']);
+  });
+});
+
+describe('when the decision cannot be written', () => {
+  it('does not redirect, shows "please try again", and the retry goes through', async () => {
+    const arrived = await arrive(hook);
+    const lift = refuseLedgerWrites(hook.dataDir);
+    let failed;
+    try {
+      failed = await answer(arrived, 'accept');
+    } finally {
+      lift();
+    }
+    expect(failed.status).toBe(503);
+    expect(failed.headers.location).toBeUndefined();
+    expect(failed.text).toContain('Please try again');
+    expect(failed.text).toContain('we have not sent you back yet');
+    expect(await ledgerRows(hook)).toEqual([]);
+    expect(hook.logs.join('')).toContain('decision could not be recorded');
+
+    // Same page, same form: the user presses the button again.
+    const retry = await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(arrived.page.text), accept_terms: 'yes', decision: 'accept' });
+    expect(retry.status).toBe(303);
+    expect(toTenant(retry)).toBe(true);
+    expect((await ledgerRows(hook)).map((r) => r.decision)).toEqual(['accepted']);
+  });
+
+  it('does not redirect a decline either', async () => {
+    const arrived = await arrive(hook);
+    const lift = refuseLedgerWrites(hook.dataDir);
+    try {
+      const failed = await answer(arrived, 'decline');
+      expect(failed.status).toBe(503);
+      expect(failed.headers.location).toBeUndefined();
+    } finally {
+      lift();
+    }
+    expect(toTenant(await answer(arrived, 'decline'))).toBe(true);
+  });
+
+  it('answers 503 at arrival when the token cannot be claimed, and the same link works afterwards', async () => {
+    const { token } = await hook.mint();
+    const path = path_(hook.dataDir);
+    const blocker = new (await import('better-sqlite3')).default(path);
+    blocker.exec("CREATE TRIGGER test_refuse_claims BEFORE INSERT ON claims BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    try {
+      const refused = await hook.browser().get(`/callback?session_token=${token}`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.location).toBeUndefined();
+      expect(refused.text).toContain('your link still works');
+    } finally {
+      blocker.exec('DROP TRIGGER test_refuse_claims');
+      blocker.close();
+    }
+    expect((await hook.browser().get(`/callback?session_token=${token}`)).status).toBe(303);
+  });
+});
+
+function path_(dataDir: string): string {
+  return path.join(dataDir, 'hook.db');
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
+import type { DecisionRecord } from '../../src/storage/storage.js';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'hook-sqlite-'));
+  file = path.join(dir, 'hook.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const row = (over: Partial<DecisionRecord> = {}): DecisionRecord => ({
+  interactionId: 'i-1', state: 's', subject: 'user-1', step: 'terms', termsVersion: '2026-11', termsHash: 'h'.repeat(64), locale: 'en',
+  decision: 'accepted', at: new Date('2026-01-01T00:00:00Z'), ip: null, userAgent: null, claims: null, ...over,
+});
+
+describe('the SQLite ledger', () => {
+  it('brings a version 1 database to the current schema, keeping its rows and their sequence', async () => {
+    // A database as the first release left it, with a decision already written.
+    const v1 = new Database(file);
+    v1.exec(`CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE TABLE claims (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+      CREATE TABLE decisions (seq INTEGER PRIMARY KEY AUTOINCREMENT, interaction_id TEXT NOT NULL, state TEXT NOT NULL, subject TEXT, step TEXT NOT NULL,
+        terms_version TEXT, terms_hash TEXT, locale TEXT,
+        decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined', 'expired', 'failed')), at INTEGER NOT NULL, ip TEXT, user_agent TEXT, claims TEXT,
+        UNIQUE (interaction_id, step));
+      CREATE TABLE published_terms (step TEXT NOT NULL, version TEXT NOT NULL, locale TEXT NOT NULL, sha256 TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (step, version, locale));
+      INSERT INTO decisions (seq, interaction_id, state, subject, step, decision, at) VALUES (41, 'old', 'old-state', 'user-1', 'terms', 'declined', 1);
+      PRAGMA user_version = 1;`);
+    v1.close();
+
+    const storage = new SqliteStorage(file);
+    expect(await storage.recordDecision(row({ decision: 'already_accepted' }))).toBe(true);
+    const rows = [];
+    for await (const r of storage.decisions()) rows.push([r.interactionId, r.decision]);
+    expect(rows).toEqual([['old', 'declined'], ['i-1', 'already_accepted']]);
+    await storage.close();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([41, 42]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it('refuses to open a database from a newer release', () => {
+    const newer = new Database(file);
+    newer.pragma('user_version = 99');
+    newer.close();
+    expect(() => new SqliteStorage(file)).toThrow(/schema \(version 99\) is newer than this release knows/);
+  });
+
+  it('is append-only: a row cannot be changed, even by hand, and a second decision on a step is refused', async () => {
+    const storage = new SqliteStorage(file);
+    expect(await storage.recordDecision(row())).toBe(true);
+    expect(await storage.recordDecision(row({ decision: 'declined' }))).toBe(false);
+    const db = new Database(file);
+    expect(() => db.exec("UPDATE decisions SET decision = 'declined'")).toThrow(/append-only/);
+    db.close();
+    const rows = [];
+    for await (const r of storage.decisions()) rows.push(r.decision);
+    expect(rows).toEqual(['accepted']);
+    await storage.close();
+  });
+
+  it('counts only explicit acceptances of that step and version for skipIfAccepted', async () => {
+    const storage = new SqliteStorage(file);
+    await storage.recordDecision(row({ interactionId: 'a', decision: 'declined' }));
+    await storage.recordDecision(row({ interactionId: 'b', decision: 'already_accepted' }));
+    expect(await storage.hasAccepted('user-1', 'terms', '2026-11')).toBe(false);
+    await storage.recordDecision(row({ interactionId: 'c' }));
+    expect(await storage.hasAccepted('user-1', 'terms', '2026-11')).toBe(true);
+    expect(await storage.hasAccepted('user-1', 'terms', '2027-01')).toBe(false);
+    expect(await storage.hasAccepted('user-1', 'privacy', '2026-11')).toBe(false);
+    expect(await storage.hasAccepted('user-2', 'terms', '2026-11')).toBe(false);
+    await storage.close();
+  });
+
+  it('keeps what a published version means, and says what it was', async () => {
+    const storage = new SqliteStorage(file);
+    const terms = { step: 'terms', version: '2026-11', locale: 'en', sha256: 'a'.repeat(64) };
+    expect(await storage.publishTerms(terms)).toEqual({ ok: true });
+    expect(await storage.publishTerms(terms)).toEqual({ ok: true });
+    expect(await storage.publishTerms({ ...terms, sha256: 'b'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'a'.repeat(64) });
+    expect(await storage.publishTerms({ ...terms, locale: 'fr', sha256: 'b'.repeat(64) })).toEqual({ ok: true });
+    await storage.close();
+  });
+
+  it('reads from a moment on and prunes before one', async () => {
+    const storage = new SqliteStorage(file);
+    for (const [id, day] of [['a', 1], ['b', 2], ['c', 3]] as const) await storage.recordDecision(row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
+    const since = [];
+    for await (const r of storage.decisions({ since: new Date('2026-01-02T00:00:00Z') })) since.push(r.interactionId);
+    expect(since).toEqual(['b', 'c']);
+    expect(await storage.pruneDecisions(new Date('2026-01-03T00:00:00Z'))).toBe(2);
+    const rest = [];
+    for await (const r of storage.decisions()) rest.push(r.interactionId);
+    expect(rest).toEqual(['c']);
+    await storage.close();
+  });
+});
