@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { runDoctor } from '../registration/doctor-checks.js';
 import { EXIT, type Command } from './command.js';
-import { ENVIRONMENT_HELP, HELP_OPTION, parseOrUsage } from './parse-options.js';
+import { ENVIRONMENT_HELP, HELP_OPTION, parseCommand } from './parse-options.js';
 
 const HELP = `Usage: interaction-hook doctor [options]
 
@@ -22,15 +21,11 @@ const OPTIONS = { ...HELP_OPTION, json: { type: 'boolean' } } as const;
 export const doctor: Command = {
   summary: 'check the configuration end to end, one line per check with the fix',
   async run(args, io) {
-    const parsed = parseOrUsage(() => parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }), io, HELP);
-    if (typeof parsed === 'number') return parsed;
-    if (parsed.values.help) {
-      io.out.write(HELP);
-      return EXIT.ok;
-    }
+    const options = parseCommand(args, OPTIONS, io, HELP);
+    if (typeof options === 'number') return options;
     const checks = await runDoctor(io.env);
     const failed = checks.filter((c) => c.status === 'fail').length;
-    if (parsed.values.json) {
+    if (options.json) {
       io.out.write(`${JSON.stringify({ ok: failed === 0, checks }, null, 2)}\n`);
     } else {
       const width = Math.max(...checks.map((c) => c.name.length));

@@ -1,16 +1,23 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, type CommandIo } from './command.js';
 
 /**
- * Runs a `parseArgs` call; on wrong usage prints why and the command's help to stderr and gives
- * the usage exit code instead of throwing.
+ * Parses a command's options. On wrong usage prints why and the help to stderr and gives the usage
+ * exit code; on `--help` prints the help and gives 0. Otherwise gives the option values.
  */
-export function parseOrUsage<T>(parse: () => T, io: CommandIo, help: string): T | number {
+export function parseCommand<const O extends NonNullable<ParseArgsConfig['options']> & typeof HELP_OPTION>(args: string[], options: O, io: CommandIo, help: string) {
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>['values'];
   try {
-    return parse();
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
   } catch (error) {
     io.err.write(`${(error as Error).message}\n\n${help}`);
     return EXIT.usage;
   }
+  if ((values as { help?: boolean }).help) {
+    io.out.write(help);
+    return EXIT.ok;
+  }
+  return values;
 }
 
 /** A usage error found after parsing (a bad value): same output, same exit code. */

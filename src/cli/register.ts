@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadRegistrationDefaults } from '../config/management-settings.js';
 import { integer } from '../config/settings.js';
@@ -8,7 +7,7 @@ import { normaliseUrl } from '../mattr/hook-url.js';
 import { describeChange, desiredHook } from '../registration/desired-hook.js';
 import { ensureHook } from '../registration/ensure-hook.js';
 import { EXIT, type Command } from './command.js';
-import { ENVIRONMENT_HELP, HELP_OPTION, parseOrUsage, usageError } from './parse-options.js';
+import { ENVIRONMENT_HELP, HELP_OPTION, parseCommand, usageError } from './parse-options.js';
 import { handOverSecret, SECRET_HELP, SECRET_OPTIONS } from './secret-output.js';
 import { withTenant } from './with-tenant.js';
 
@@ -41,13 +40,8 @@ const CLAIM_NAME = /^[^\s,]{1,200}$/;
 export const register: Command = {
   summary: 'register the hook with the tenant, or bring the registration up to date',
   async run(args, io) {
-    const parsed = parseOrUsage(() => parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }), io, HELP);
-    if (typeof parsed === 'number') return parsed;
-    const options = parsed.values;
-    if (options.help) {
-      io.out.write(HELP);
-      return EXIT.ok;
-    }
+    const options = parseCommand(args, OPTIONS, io, HELP);
+    if (typeof options === 'number') return options;
 
     const loaded = loadRegistrationDefaults(io.env);
     if (!loaded.ok) {

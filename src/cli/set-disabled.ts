@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { ManagementApiError } from '../mattr/management-error.js';
 import { ensureHook } from '../registration/ensure-hook.js';
 import { EXIT, type Command } from './command.js';
-import { ENVIRONMENT_HELP, HELP_OPTION, parseOrUsage } from './parse-options.js';
+import { ENVIRONMENT_HELP, HELP_OPTION, parseCommand } from './parse-options.js';
 import { handOverSecret, SECRET_HELP, SECRET_OPTIONS } from './secret-output.js';
 import { withTenant } from './with-tenant.js';
 
@@ -27,13 +26,8 @@ ${ENVIRONMENT_HELP}`;
   return {
     summary: disabled ? 'stop the tenant sending users to the hook (keeps the registration)' : 'let the tenant send users to the hook again',
     async run(args, io) {
-      const parsed = parseOrUsage(() => parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }), io, help);
-      if (typeof parsed === 'number') return parsed;
-      const options = parsed.values;
-      if (options.help) {
-        io.out.write(help);
-        return EXIT.ok;
-      }
+      const options = parseCommand(args, OPTIONS, io, help);
+      if (typeof options === 'number') return options;
       return withTenant(io, async (api) => {
         const update = await ensureHook(api, (current) => {
           if (current === null) throw new ManagementApiError('not-registered', `No interaction hook is registered at ${api.tenantUrl}; run "interaction-hook register" first.`);

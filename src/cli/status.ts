@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { secretFingerprint } from '../mattr/hook-secret.js';
 import { EXIT, type Command } from './command.js';
-import { ENVIRONMENT_HELP, HELP_OPTION, parseOrUsage } from './parse-options.js';
+import { ENVIRONMENT_HELP, HELP_OPTION, parseCommand } from './parse-options.js';
 import { withTenant } from './with-tenant.js';
 
 const HELP = `Usage: interaction-hook status [options]
@@ -21,13 +20,8 @@ const OPTIONS = { ...HELP_OPTION, json: { type: 'boolean' }, 'show-secret': { ty
 export const status: Command = {
   summary: 'show the hook as the tenant holds it (secret masked)',
   async run(args, io) {
-    const parsed = parseOrUsage(() => parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }), io, HELP);
-    if (typeof parsed === 'number') return parsed;
-    const options = parsed.values;
-    if (options.help) {
-      io.out.write(HELP);
-      return EXIT.ok;
-    }
+    const options = parseCommand(args, OPTIONS, io, HELP);
+    if (typeof options === 'number') return options;
     return withTenant(io, async (api) => {
       const hook = await api.getHook();
       const show = options['show-secret'] === true;
