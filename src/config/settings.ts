@@ -25,6 +25,14 @@ export interface Settings {
   clockToleranceSeconds: number;
   /** How long a user may take over the steps; matches the registered `sessionTimeoutInSec`. */
   interactionTimeoutSeconds: number;
+  /** PostgreSQL for the ledger, claims and (without Redis) sessions; unset means SQLite in `dataDir`. May hold a password: never log it. */
+  databaseUrl: string | undefined;
+  /** Redis for the sessions; needs `databaseUrl`. May hold a password: never log it. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  databasePoolSize: number;
+  /** How long start-up keeps trying to reach PostgreSQL and Redis; 0 tries once. */
+  storageWaitSeconds: number;
 }
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
@@ -38,6 +46,16 @@ const httpUrl = (name: string) =>
     .refine((v) => !URL.canParse(v) || ['https:', 'http:'].includes(new URL(v).protocol), `${name} must use https:// (or http:// for local use)`)
     .refine((v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''), `${name} must not have a query string or fragment`)
     .transform(normaliseUrl);
+
+/** A server URL of one of `protocols`. The value is never echoed: it may hold a password. */
+const serverUrl = (name: string, protocols: readonly string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || URL.canParse(v), `${name} is not a valid URL; expected ${example}`)
+    .refine((v) => v === undefined || !URL.canParse(v) || protocols.includes(new URL(v).protocol), `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, e.g. ${example}`);
 
 const integer = (name: string, fallback: number, min: number, max: number) =>
   z
@@ -103,6 +121,11 @@ const schema = z.object({
     }),
   CLOCK_TOLERANCE_SECONDS: integer('CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
   INTERACTION_TIMEOUT_SECONDS: integer('INTERACTION_TIMEOUT_SECONDS', 1200, 30, 86400),
+  DATABASE_URL: serverUrl('DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:password@db.example.com:5432/interaction_hook (leave it unset for the embedded SQLite file)'),
+  REDIS_URL: serverUrl('REDIS_URL', ['redis:', 'rediss:'], 'redis://redis.example.com:6379'),
+  REDIS_KEY_PREFIX: z.string().trim().regex(/^[\x21-\x7e]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 visible ASCII characters without spaces').default('interaction-hook:sess:'),
+  DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+  STORAGE_WAIT_SECONDS: integer('STORAGE_WAIT_SECONDS', 30, 0, 600),
 });
 
 /**
@@ -122,6 +145,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
   }
   if (v.NODE_ENV === 'production' && v.SESSION_SECRET === undefined) {
     errors.push('SESSION_SECRET is required when NODE_ENV=production (32 characters or more, the same on every replica)');
+  }
+  if (v.REDIS_URL !== undefined && v.DATABASE_URL === undefined) {
+    errors.push('REDIS_URL needs DATABASE_URL: Redis holds only the sessions; the ledger and the used tokens must be in PostgreSQL for every replica to see them');
   }
   if (errors.length > 0) return { ok: false, errors };
   if (new URL(v.HOOK_URL).protocol === 'http:') {
@@ -149,6 +175,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
       trustProxy: v.TRUST_PROXY,
       clockToleranceSeconds: v.CLOCK_TOLERANCE_SECONDS,
       interactionTimeoutSeconds: v.INTERACTION_TIMEOUT_SECONDS,
+      databaseUrl: v.DATABASE_URL,
+      redisUrl: v.REDIS_URL,
+      redisKeyPrefix: v.REDIS_KEY_PREFIX,
+      databasePoolSize: v.DATABASE_POOL_SIZE,
+      storageWaitSeconds: v.STORAGE_WAIT_SECONDS,
     },
   };
 }
