@@ -43,7 +43,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   if (!current) throw new ConfigurationError(['INTERACTION_HOOK_SECRET is required']);
   const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret) ?? undefined : undefined;
 
-  const storage = await openStorage(settings);
+  const storage = await openStorage(settings, { onRetry: (message) => log.warn(message) });
   const app = createApp({
     settings,
     hookConfig: hookConfig.config,

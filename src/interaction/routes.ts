@@ -40,6 +40,9 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     const { arrival } = result;
     // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
     const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
+    // Spend the token only while the whole storage answers (the sessions may live elsewhere than
+    // the claims): an outage then costs the user a retry, not their single-use link.
+    await storage.ping();
     if (!(await storage.claimOnce(`token:${arrival.replayKey}`, keepUntil))) {
       throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
     }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { StorageUnavailableError } from '../storage/storage-unavailable.js';
 import { HookError, PAGES } from './hook-error.js';
 
 /** Anything no route answered. */
@@ -11,7 +12,7 @@ export const notFound: RequestHandler = (_req, _res, next) => {
  * stack trace, a token or a redirect.
  */
 export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
-  const error = toHookError(err);
+  const error = toHookError(err, req.method);
   if (error.status >= 500) req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
   else req.log.warn({ code: error.code }, 'request refused');
   if (res.headersSent) {
@@ -19,11 +20,14 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
     return;
   }
   res.set('Cache-Control', 'no-store');
+  if (error.status === 503) res.set('Retry-After', '5');
   res.status(error.status).render('message', { page: error.page, code: error.code });
 };
 
-function toHookError(err: unknown): HookError {
+function toHookError(err: unknown, method: string): HookError {
   if (err instanceof HookError) return err;
+  // Fail closed while the storage is away: a page saying so, never a redirect.
+  if (err instanceof StorageUnavailableError) return new HookError('storage_unavailable', 503, method === 'POST' ? PAGES.storageUnavailable : PAGES.storageUnreachable);
   const { code, status, type } = (err ?? {}) as { code?: unknown; status?: unknown; type?: unknown };
   if (code === 'EBADCSRFTOKEN') return new HookError('csrf_invalid', 403, PAGES.formExpired);
   if (typeof status === 'number' && status >= 400 && status < 500) {
