@@ -56,7 +56,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     await client.query('BEGIN');
     const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
     if (!schema) {
-      throw new Error('PostgreSQL has no schema to create the tables in: create the schema named in search_path first');
+      throw new Error('there is no schema to create the tables in: create the one named in search_path first');
     }
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`interaction-hook migrations ${schema}`]);
     await client.query(`CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
