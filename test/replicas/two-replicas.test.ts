@@ -140,4 +140,15 @@ describe(`two replicas on ${TEST_ENGINE}`, () => {
     for await (const row of ledger.decisions()) if (states.has(row.state)) recorded++;
     expect(recorded).toBe(200);
   });
+
+  // Last: it stops a replica.
+  it('finishes on one replica a journey begun on another that has since stopped', async () => {
+    const browser = new HttpBrowser();
+    const { token, state } = await mintSessionToken(identity);
+    const arrival = await browser.get(base(0), `/callback?session_token=${token}`);
+    const page = await browser.get(base(0), arrival.location!);
+    await replicas[0]!.close();
+    const done = await browser.post(base(1), arrival.location!, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    expect(await outcomeOf(done)).toMatchObject({ kind: 'success', state });
+  });
 });
