@@ -112,12 +112,12 @@ describe(`storage on ${TEST_ENGINE}`, () => {
   it('reads the ledger in write order, from `since` on, across more rows than one batch', async () => {
     const storage = await handle();
     const base = Date.parse('2026-01-01T00:00:00Z');
-    for (let i = 0; i < 1203; i++) {
+    for (let i = 0; i < 501; i++) {
       // Times not in write order: the export follows the order of writing, not of `at`.
       await storage.recordDecision(decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }));
     }
     const rows = await all(storage);
-    expect(rows.map((r) => r.state)).toEqual(Array.from({ length: 1203 }, (_, i) => `s-${i}`));
+    expect(rows.map((r) => r.state)).toEqual(Array.from({ length: 501 }, (_, i) => `s-${i}`));
     const since = await all(storage, { since: new Date(base + 5000) });
     expect(since.map((r) => r.state)).toEqual(rows.filter((_, i) => i % 7 >= 5).map((r) => r.state));
   });

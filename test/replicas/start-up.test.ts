@@ -10,7 +10,7 @@ import { freePort } from '../support/own-redis-server.js';
 import { engineSandbox, TEST_DATABASE_URL, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
-/** `npm start` as an operator runs it, with a server it needs missing. */
+/** `npm start` as an operator runs it, with a server it needs missing. Each test boots Node with tsx: slow on a busy machine. */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'pw-that-must-not-be-printed';
 
@@ -73,7 +73,7 @@ describe(`start-up on ${TEST_ENGINE}`, () => {
     expect(hook.output.text).toMatch(/gave up after [2-9] attempts/);
     expect(hook.output.text).toContain('trying again');
     expect(hook.output.text).not.toContain(PASSWORD);
-  });
+  }, 40_000);
 
   it('waits within STORAGE_WAIT_SECONDS for PostgreSQL to appear, then serves', async () => {
     const target = new URL(TEST_DATABASE_URL);
@@ -94,5 +94,5 @@ describe(`start-up on ${TEST_ENGINE}`, () => {
       hook.child.kill('SIGKILL');
       await proxy.close();
     }
-  });
+  }, 40_000);
 });

@@ -24,10 +24,10 @@ beforeEach(async () => {
   hook = await hookFixture(sandbox.env);
 });
 afterEach(async () => {
-  await hook.close();
-  await proxy.close();
+  await hook?.close();
+  await proxy?.close();
   await redis?.close();
-  await sandbox.cleanup();
+  await sandbox?.cleanup();
 });
 
 async function arrive() {

@@ -48,9 +48,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(replicas.map((r) => r.close()));
+  // Also when start-up failed half-way: the schema must not outlive the run.
+  await Promise.all((replicas ?? []).map((r) => r.close()));
   await ledger?.close();
-  await sandbox.cleanup();
+  await sandbox?.cleanup();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
