@@ -76,24 +76,14 @@ export class PostgresStorage implements Storage {
     });
     // A pooled connection that dies while idle is dropped by the pool and replaced on next use.
     pool.on('error', () => undefined);
-    let synchronousCommit: unknown;
     try {
-      synchronousCommit = (await pool.query("SELECT current_setting('synchronous_commit') AS value")).rows[0]?.value;
+      await checkServer(pool);
+      await migrate(pool).catch((error: unknown) => {
+        throw new Error(`${ENGINE} schema migration failed: ${reasonOf(error)}`, { cause: error });
+      });
     } catch (error) {
       await pool.end().catch(() => undefined);
-      const unavailable = asUnavailable(error);
-      throw unavailable instanceof StorageUnavailableError ? unavailable : new Error(`${ENGINE} refused the connection: ${reasonOf(error)}`, { cause: error });
-    }
-    if (synchronousCommit === 'off') {
-      await pool.end().catch(() => undefined);
-      // Then a commit is acknowledged before it is on disk: a decision could vanish after the user was sent back.
-      throw new Error(`${ENGINE} runs with synchronous_commit = off, so decisions would not be durable before the redirect; turn it on for the hook's database or role (ALTER ROLE … SET synchronous_commit = on)`);
-    }
-    try {
-      await migrate(pool);
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw new Error(`${ENGINE} schema migration failed: ${reasonOf(error)}`, { cause: error });
+      throw error;
     }
     return new PostgresStorage(pool, options.sessions);
   }
@@ -189,6 +179,24 @@ export class PostgresStorage implements Storage {
       throw asUnavailable(error);
     }
   };
+}
+
+/**
+ * The first statement: tells an unreachable server (worth waiting for) from a refusal (a setting
+ * to fix), and checks that a commit is on disk when it is acknowledged.
+ */
+async function checkServer(pool: pg.Pool): Promise<void> {
+  let synchronousCommit: unknown;
+  try {
+    synchronousCommit = (await pool.query("SELECT current_setting('synchronous_commit') AS value")).rows[0]?.value;
+  } catch (error) {
+    const unavailable = asUnavailable(error);
+    throw unavailable instanceof StorageUnavailableError ? unavailable : new Error(`${ENGINE} refused the connection: ${reasonOf(error)}`, { cause: error });
+  }
+  if (synchronousCommit === 'off') {
+    // A decision could then vanish after the user was sent back.
+    throw new Error(`${ENGINE} runs with synchronous_commit = off, so decisions would not be durable before the redirect; turn it on for the hook's database or role (ALTER ROLE … SET synchronous_commit = on)`);
+  }
 }
 
 /** Connection trouble becomes StorageUnavailableError; a statement the server refuses stays as it is (a bug). */
