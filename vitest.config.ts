@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /** The integration suite runs once per engine combination; TEST_STORAGE tells the fixture which. */
 const onEngine = (engine: 'postgres' | 'postgres+redis') => ({
@@ -16,7 +16,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/replicas/**', '**/node_modules/**'] } },
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/replicas/**'] } },
       onEngine('postgres'),
       onEngine('postgres+redis'),
     ],

@@ -35,7 +35,12 @@ export async function engineSandbox(engine: TestEngine = TEST_ENGINE, servers: {
   const id = `${Date.now().toString(36)}_${randomBytes(5).toString('hex')}`;
   const schema = `${SCHEMA_PREFIX}${id}`;
   await admin((client) => client.query(`CREATE SCHEMA ${schema}`));
-  const env: Record<string, string> = { DATABASE_URL: withSearchPath(servers.databaseUrl ?? TEST_DATABASE_URL, schema), DATABASE_POOL_SIZE: '4' };
+  const env: Record<string, string> = {
+    DATABASE_URL: withSearchPath(servers.databaseUrl ?? TEST_DATABASE_URL, schema),
+    DATABASE_POOL_SIZE: '4',
+    // A server missing from the test machine is reported at once, not after the production wait.
+    STORAGE_WAIT_SECONDS: '0',
+  };
   const prefix = `hook-test:${id}:`;
   if (engine === 'postgres+redis') Object.assign(env, { REDIS_URL: servers.redisUrl ?? TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
   return {
