@@ -15,7 +15,7 @@ import { openStorage } from '../../src/storage/open-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { createSimulator, type Simulator } from '../../src/simulator/tenant-simulator.js';
 import { mintSessionToken, type MintOptions } from '../../src/simulator/tenant-tokens.js';
-import { engineSandbox, type TestEngine } from './storage-engine.js';
+import { engineSandbox } from './storage-engine.js';
 
 export const TENANT_URL = 'https://tenant.vii.au01.mattr.global';
 /**
@@ -35,8 +35,6 @@ export class TestClock {
 }
 
 export interface HookFixture {
-  /** The engine this run of the suite uses (TEST_STORAGE, set per vitest project). */
-  engine: TestEngine;
   settings: Settings;
   secret: string;
   storage: Storage;
@@ -89,7 +87,6 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
   const https = settings.hookUrl.startsWith('https:');
 
   const fixture: HookFixture = {
-    engine: sandbox.engine,
     settings,
     secret,
     get storage() {
