@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 /**
  * Versioned schema: entry N brings the database from version N to N+1. Never edit a published
@@ -46,12 +46,14 @@ const MIGRATIONS: readonly string[] = [
 const VERSION_TABLE = 'interaction_hook_migrations';
 
 /**
- * Brings the schema in the connection's `search_path` up to date, in one transaction. Replicas
- * that start together queue on an advisory lock, so exactly one of them migrates.
+ * Brings the schema in the connection's `search_path` up to date, in one transaction, on a
+ * connection of its own without the pool's timeouts (a later migration may take a while).
+ * Replicas that start together queue on an advisory lock, so exactly one of them migrates.
  */
-export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  let failed = false;
+export async function migrate(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'interaction-hook migrations' });
+  client.on('error', () => undefined);
+  await client.connect();
   try {
     await client.query('BEGIN');
     const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
@@ -70,12 +72,10 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     }
     await client.query('COMMIT');
   } catch (error) {
-    failed = true;
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    // A connection that failed mid-migration is not trusted back into the pool.
-    client.release(failed);
+    await client.end().catch(() => undefined);
   }
 }
 

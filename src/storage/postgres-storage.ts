@@ -67,9 +67,11 @@ export class PostgresStorage implements Storage {
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize,
-      // Bounded waits: a request fails closed rather than hanging while the server is away.
+      // Bounded waits: a request fails closed rather than hanging while the server is away or
+      // stuck. The server cancels a slow statement first; the client gives up on a silent one.
       connectionTimeoutMillis: 5_000,
-      statement_timeout: 10_000,
+      statement_timeout: 5_000,
+      query_timeout: 8_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       application_name: 'interaction-hook',
@@ -78,7 +80,7 @@ export class PostgresStorage implements Storage {
     pool.on('error', () => undefined);
     try {
       await checkServer(pool);
-      await migrate(pool).catch((error: unknown) => {
+      await migrate(options.url).catch((error: unknown) => {
         throw new Error(`${ENGINE} schema migration failed: ${reasonOf(error)}`, { cause: error });
       });
     } catch (error) {

@@ -7,6 +7,11 @@ import { StorageUnavailableError } from './storage-unavailable.js';
 const ENGINE = 'Redis';
 /** Reconnection backoff after a lost connection: doubling from 100 ms, at most 2 s apart. */
 const RECONNECT_MAX_MS = 2_000;
+/**
+ * How long a request waits for Redis to answer. node-redis has no reply timeout for a command
+ * already sent, so a Redis that keeps its connection but stops answering is given up on here.
+ */
+const ANSWER_TIMEOUT_MS = 5_000;
 
 type Callback = NonNullable<Parameters<RedisStore['get']>[1]>;
 
@@ -26,13 +31,18 @@ class FailClosedRedisStore extends RedisStore {
   }
 }
 
-function failClosed(cb: Callback | undefined): Callback {
-  return (err, data) => {
-    const error = err ? new StorageUnavailableError(ENGINE, { cause: err }) : err;
-    if (cb) return cb(error, data);
-    if (error) throw error;
-    return data;
+/** Wraps express-session's callback: errors become StorageUnavailableError, silence too after a while. */
+function failClosed(cb: Callback | undefined): Callback | undefined {
+  if (!cb) return undefined;
+  let settled = false;
+  const finish: Callback = (err, data) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    cb(err && !(err instanceof StorageUnavailableError) ? new StorageUnavailableError(ENGINE, { cause: err }) : err, data);
   };
+  const timer = setTimeout(() => finish(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' })), ANSWER_TIMEOUT_MS);
+  return finish;
 }
 
 /** Connects to Redis for the sessions; throws StorageUnavailableError when it cannot be reached. */
@@ -60,17 +70,16 @@ export async function openRedisSessions(options: { url: string; prefix: string }
   return {
     engine: 'redis',
     store: new FailClosedRedisStore({ client, prefix: options.prefix }),
-    async ping() {
-      try {
-        await client.ping();
-      } catch (error) {
-        throw new StorageUnavailableError(ENGINE, { cause: error });
-      }
+    ping() {
+      return new Promise<void>((resolve, reject) => {
+        const done = failClosed((err) => (err ? reject(err) : resolve()))!;
+        client.ping().then(() => done(), done);
+      });
     },
     async close() {
-      if (!client.isOpen) return;
-      if (client.isReady) await client.close();
-      else client.destroy();
+      // Requests have finished by the time storage closes, so nothing is waited for: a Redis that
+      // hangs must not hold up a shutdown.
+      if (client.isOpen) client.destroy();
     },
   };
 }

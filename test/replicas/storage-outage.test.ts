@@ -8,8 +8,9 @@ import { engineSandbox, TEST_DATABASE_URL, TEST_ENGINE, type EngineSandbox } fro
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 /**
- * The storage goes away while the hook runs, and comes back. PostgreSQL is reached through a relay
- * this test can cut; Redis is a server of this test's own that it stops. Nothing shared is stopped.
+ * The storage goes away (or hangs) while the hook runs, and comes back. PostgreSQL is reached
+ * through a relay this test can cut or freeze; Redis is a server of this test's own that it stops
+ * or suspends. Nothing shared is stopped.
  */
 let proxy: TcpProxy;
 let redis: OwnRedisServer | undefined;
@@ -24,6 +25,8 @@ beforeEach(async () => {
   hook = await hookFixture(sandbox.env);
 });
 afterEach(async () => {
+  redis?.thaw();
+  await proxy?.restore();
   await hook?.close();
   await proxy?.close();
   await redis?.close();
@@ -109,4 +112,27 @@ describe.each(outages)(`on ${TEST_ENGINE}, when %s goes away`, (engine) => {
     expect(logs).toContain('storage_unavailable');
     expect(logs).not.toContain(during.token);
   });
+});
+
+const hangs = TEST_ENGINE === 'postgres+redis' ? (['Redis'] as const) : (['PostgreSQL'] as const);
+
+describe.each(hangs)(`on ${TEST_ENGINE}, when %s stops answering but keeps its connections`, (engine) => {
+  it('gives up after its timeout with the same 503 page, and resumes when it answers again', async () => {
+    const before = await arrive();
+    if (engine === 'Redis') redis!.freeze();
+    else proxy.freeze();
+
+    // Without timeouts this would wait for ever (and the test would time out).
+    const answer = await before.browser.post(before.path).type('form').send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.location).toBeUndefined();
+
+    if (engine === 'Redis') redis!.thaw();
+    else await proxy.restore();
+    await untilReady();
+
+    const done = await before.browser.post(before.path).type('form').send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
+    expect(done.status).toBe(303);
+    expect(await ledgerStates()).toEqual([before.state]);
+  }, 40_000);
 });

@@ -57,7 +57,17 @@ export class OwnRedisServer {
     await exited;
   }
 
+  /** Suspends the process: connections stay open, nothing answers. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async close(): Promise<void> {
+    this.thaw();
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,13 +1,19 @@
 import net from 'node:net';
 
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+}
+
 /**
  * A TCP relay on an ephemeral port to a real server, that a test can cut (the server becomes
- * unreachable, open connections drop) and restore on the same port — an outage without stopping a
- * server that other test runs share.
+ * unreachable, open connections drop), freeze (connections stay open but nothing answers), and
+ * restore on the same port — outages without stopping a server that other test runs share.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  private readonly pairs = new Set<Pair>();
+  private frozen = false;
   port = 0;
 
   private constructor(private readonly target: { host: string; port: number }) {}
@@ -30,13 +36,24 @@ export class TcpProxy {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    for (const { client, upstream } of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    this.pairs.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Accepts connections again, on the same port. */
+  /** Keeps every connection open, and accepts new ones, but passes nothing on: a server that hangs. */
+  freeze(): void {
+    this.frozen = true;
+    for (const pair of this.pairs) unlink(pair);
+  }
+
+  /** Undoes cut() or freeze(): accepts and passes on again, on the same port. */
   async restore(): Promise<void> {
+    this.frozen = false;
+    for (const pair of this.pairs) link(pair);
     if (!this.server) await this.listen();
   }
 
@@ -46,16 +63,17 @@ export class TcpProxy {
 
   private async listen(): Promise<void> {
     const server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
+      const pair = { client, upstream: net.connect(this.target) };
+      this.pairs.add(pair);
+      for (const socket of [pair.client, pair.upstream]) {
         socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
+          pair.client.destroy();
+          pair.upstream.destroy();
         });
+        socket.on('close', () => this.pairs.delete(pair));
       }
-      client.pipe(upstream).pipe(client);
+      if (this.frozen) unlink(pair);
+      else link(pair);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -64,4 +82,16 @@ export class TcpProxy {
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
   }
+}
+
+function link({ client, upstream }: Pair): void {
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
+function unlink({ client, upstream }: Pair): void {
+  client.unpipe(upstream);
+  upstream.unpipe(client);
+  client.pause();
+  upstream.pause();
 }
