@@ -46,14 +46,14 @@ export class TcpProxy {
 
   /** Keeps every connection open, and accepts new ones, but passes nothing on: a server that hangs. */
   freeze(): void {
+    if (!this.frozen) for (const pair of this.pairs) unlink(pair);
     this.frozen = true;
-    for (const pair of this.pairs) unlink(pair);
   }
 
   /** Undoes cut() or freeze(): accepts and passes on again, on the same port. */
   async restore(): Promise<void> {
+    if (this.frozen) for (const pair of this.pairs) link(pair);
     this.frozen = false;
-    for (const pair of this.pairs) link(pair);
     if (!this.server) await this.listen();
   }
 
