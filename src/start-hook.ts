@@ -53,7 +53,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
   const previous = secrets.previous ? decodeHookSecret(secrets.previous) ?? undefined : undefined;
 
-  const storage = await openStorage(settings);
+  const storage = await openStorage(settings, { onRetry: (message) => log.warn(message) });
   const changedTerms = await publishConfiguredTerms(storage, hookConfig.config).catch(async (error: unknown) => {
     await storage.close();
     throw error;

@@ -136,7 +136,7 @@ async function withStorage(io: CommandIo, work: (storage: Storage) => Promise<vo
     return EXIT.usage;
   }
   const file = path.join(loaded.settings.dataDir, SQLITE_FILE);
-  if (!existsSync(file)) {
+  if (loaded.settings.databaseUrl === undefined && !existsSync(file)) {
     // Opening would create an empty ledger and report nothing: name the mistake instead.
     io.err.write(`There is no ledger at ${file}. Set DATA_DIR to the directory the server uses.\n`);
     return EXIT.failed;

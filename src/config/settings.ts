@@ -30,6 +30,14 @@ export interface Settings {
   arrivalRateLimit: number;
   /** What the ledger records beyond the decision itself. */
   ledger: LedgerSettings;
+  /** PostgreSQL for the ledger, claims and (without Redis) sessions; unset means SQLite in `dataDir`. May hold a password: never log it. */
+  databaseUrl: string | undefined;
+  /** Redis for the sessions; needs `databaseUrl`. May hold a password: never log it. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  databasePoolSize: number;
+  /** How long start-up keeps trying to reach PostgreSQL and Redis; 0 tries once. */
+  storageWaitSeconds: number;
 }
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
@@ -43,6 +51,16 @@ export const httpUrl = (name: string) =>
     .refine((v) => !URL.canParse(v) || ['https:', 'http:'].includes(new URL(v).protocol), `${name} must use https:// (or http:// for local use)`)
     .refine((v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''), `${name} must not have a query string or fragment`)
     .transform(normaliseUrl);
+
+/** A server URL of one of `protocols`. The value is never echoed: it may hold a password. */
+const serverUrl = (name: string, protocols: readonly string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || URL.canParse(v), `${name} is not a valid URL; expected ${example}`)
+    .refine((v) => v === undefined || !URL.canParse(v) || protocols.includes(new URL(v).protocol), `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, e.g. ${example}`);
 
 export const integer = (name: string, fallback: number, min: number, max: number) =>
   z
@@ -110,6 +128,11 @@ export const settingsSchema = z.object({
   INTERACTION_TIMEOUT_SECONDS: integer('INTERACTION_TIMEOUT_SECONDS', 1200, 30, 86400),
   ARRIVAL_RATE_LIMIT: integer('ARRIVAL_RATE_LIMIT', 120, 0, 1_000_000),
   ...ledgerEnvironment,
+  DATABASE_URL: serverUrl('DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:password@db.example.com:5432/interaction_hook (leave it unset for the embedded SQLite file)'),
+  REDIS_URL: serverUrl('REDIS_URL', ['redis:', 'rediss:'], 'redis://redis.example.com:6379'),
+  REDIS_KEY_PREFIX: z.string().trim().regex(/^[\x21-\x7e]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 visible ASCII characters without spaces').default('interaction-hook:sess:'),
+  DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+  STORAGE_WAIT_SECONDS: integer('STORAGE_WAIT_SECONDS', 30, 0, 600),
 });
 
 /**
@@ -129,6 +152,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
   }
   if (v.NODE_ENV === 'production' && v.SESSION_SECRET === undefined) {
     errors.push('SESSION_SECRET is required when NODE_ENV=production (32 characters or more, the same on every replica)');
+  }
+  if (v.REDIS_URL !== undefined && v.DATABASE_URL === undefined) {
+    errors.push('REDIS_URL needs DATABASE_URL: Redis holds only the sessions; the ledger and the used tokens must be in PostgreSQL for every replica to see them');
   }
   if (errors.length > 0) return { ok: false, errors };
   if (new URL(v.HOOK_URL).protocol === 'http:') {
@@ -158,13 +184,34 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
       interactionTimeoutSeconds: v.INTERACTION_TIMEOUT_SECONDS,
       arrivalRateLimit: v.ARRIVAL_RATE_LIMIT,
       ledger: ledgerSettings(v),
+      databaseUrl: v.DATABASE_URL,
+      redisUrl: v.REDIS_URL,
+      redisKeyPrefix: v.REDIS_KEY_PREFIX,
+      databasePoolSize: v.DATABASE_POOL_SIZE,
+      storageWaitSeconds: v.STORAGE_WAIT_SECONDS,
     },
   };
 }
 
+/** Which engine holds the storage and where. */
+export type StorageLocation = Pick<Settings, 'dataDir' | 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix' | 'databasePoolSize' | 'storageWaitSeconds'>;
+
 /** Where the storage lives, from the environment alone: for commands that need nothing else. */
-export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; settings: Pick<Settings, 'dataDir'> } | { ok: false; errors: string[] } {
-  const parsed = settingsSchema.pick({ DATA_DIR: true }).safeParse(env);
+export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; settings: StorageLocation } | { ok: false; errors: string[] } {
+  const parsed = settingsSchema
+    .pick({ DATA_DIR: true, DATABASE_URL: true, REDIS_URL: true, REDIS_KEY_PREFIX: true, DATABASE_POOL_SIZE: true, STORAGE_WAIT_SECONDS: true })
+    .safeParse(env);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue: { message: string }) => issue.message) };
-  return { ok: true, settings: { dataDir: parsed.data.DATA_DIR } };
+  const v = parsed.data;
+  return {
+    ok: true,
+    settings: {
+      dataDir: v.DATA_DIR,
+      databaseUrl: v.DATABASE_URL,
+      redisUrl: v.REDIS_URL,
+      redisKeyPrefix: v.REDIS_KEY_PREFIX,
+      databasePoolSize: v.DATABASE_POOL_SIZE,
+      storageWaitSeconds: v.STORAGE_WAIT_SECONDS,
+    },
+  };
 }

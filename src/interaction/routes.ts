@@ -183,9 +183,14 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     }
   }
 
-  /** Claims a token once; a storage failure leaves it unclaimed, so a reload can still use it. */
+  /**
+   * Claims a token once; a storage failure leaves it unclaimed, so a reload can still use it. The
+   * token is spent only while the whole storage answers (the sessions may live elsewhere than the
+   * claims): an outage then costs the user a retry, not their single-use link.
+   */
   async function claimToken(req: Request, key: string, until: Date): Promise<boolean> {
     try {
+      await storage.ping();
       return await storage.claimOnce(key, until);
     } catch (error) {
       req.log.error({ err: error }, 'session token could not be claimed');

@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3';
 import session from 'express-session';
-
-/** One day, for a session whose cookie has no expiry of its own. */
-const DEFAULT_TTL_MS = 86_400_000;
+import { sessionExpiresAt as expiresAt } from './session-expiry.js';
 
 /** express-session's store on the embedded SQLite file, so a restart loses nobody's place. */
 export class SqliteSessionStore extends session.Store {
@@ -57,9 +55,4 @@ export class SqliteSessionStore extends session.Store {
     }
     callback?.();
   }
-}
-
-function expiresAt(data: session.SessionData): number {
-  const expires = data.cookie?.expires;
-  return expires ? new Date(expires).getTime() : Date.now() + DEFAULT_TTL_MS;
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isStorageUnavailable } from '../storage/storage-unavailable.js';
 import { HookError, PAGES } from './hook-error.js';
 import { en } from './messages/en.js';
 
@@ -20,7 +21,7 @@ export const FALLBACK_PAGE = `<!doctype html><html lang="en"><head><meta charset
  * handler (which shows stacks outside production).
  */
 export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
-  const error = toHookError(err);
+  const error = toHookError(err, req.method);
   if (error.status >= 500) req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
   else req.log.warn({ code: error.code }, 'request refused');
   if (res.headersSent) {
@@ -31,6 +32,7 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
   res.removeHeader('Location');
   // Only ever back to an interaction page of our own: never a path taken from elsewhere.
   const retryHref = error.page.retry && /^\/interaction\/[A-Za-z0-9_-]{22}$/.test(req.path) ? req.path : null;
+  if (error.status === 503) res.set('Retry-After', '5');
   res.status(error.status);
   res.render('message', { page: error.page, code: error.code, retryHref }, (renderError: Error | null, html?: string) => {
     if (renderError) {
@@ -42,8 +44,10 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
   });
 };
 
-function toHookError(err: unknown): HookError {
+function toHookError(err: unknown, method: string): HookError {
   if (err instanceof HookError) return err;
+  // Fail closed while the storage is away: a page saying so, never a redirect.
+  if (isStorageUnavailable(err)) return new HookError('storage_unavailable', 503, method === 'POST' ? PAGES.storageUnavailable : PAGES.storageUnreachable);
   const { code, status, type } = (err ?? {}) as { code?: unknown; status?: unknown; type?: unknown };
   if (code === 'EBADCSRFTOKEN') return new HookError('csrf_invalid', 403, PAGES.formExpired);
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -41,4 +41,5 @@ export const PAGES = {
   notFound: { title: 'page.notFound.title', body: 'page.notFound.body', backToWallet: true },
   serverError: { title: 'server.error.title', body: 'server.error.body', backToWallet: true },
   storageUnavailable: { title: 'server.unavailable.title', body: 'server.unavailable.body', backToWallet: false, retry: true },
+  storageUnreachable: { title: 'server.unreachable.title', body: 'server.unreachable.body', backToWallet: false, retry: true },
 } as const satisfies Record<string, PageKeys>;

@@ -7,7 +7,7 @@ import { MAX_INTERACTIONS_PER_SESSION } from '../../src/interaction/interaction.
 import { MAX_URL_LENGTH } from '../../src/web/request-limits.js';
 import { csrfFrom, hookFixture, HTTPS_HOOK_URL, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 import { answer, arrive, ledgerRows } from '../support/journey.js';
-import { refuseLedgerWrites } from '../support/ledger-faults.js';
+import { refuseWrites } from '../support/ledger-faults.js';
 
 let hook: HookFixture | undefined;
 afterEach(async () => {
@@ -45,9 +45,9 @@ describe('headers on every page', () => {
     pages.push(['403 csrf', await arrived.browser.post(arrived.interactionPath).type('form').send({ decision: 'accept' })]);
     pages.push(['413 body', await arrived.browser.post(arrived.interactionPath).type('form').send(`a=${'x'.repeat(20_000)}`)]);
     pages.push(['415 charset', await arrived.browser.post(arrived.interactionPath).set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-16').send('a=b')]);
-    const lift = refuseLedgerWrites(hook.dataDir);
+    const lift = await refuseWrites(hook.settings);
     pages.push(['503', await answer(arrived, 'accept')]);
-    lift();
+    await lift();
     pages.push(['303 to tenant', await answer(arrived, 'accept')]);
     pages.push(['409 finished', await arrived.browser.get(arrived.interactionPath)]);
     pages.push(['400 no token', await hook.browser().get('/callback')]);
@@ -227,7 +227,7 @@ describe('error pages never show a stack trace', () => {
         ['unsupported method', await hook.browser().delete(arrived.interactionPath), 404],
       ];
       await hook.storage.close(); // the database goes away under the running app
-      cases.push(['database gone', await arrived.browser.get(arrived.interactionPath), 500]);
+      cases.push(['database gone', await arrived.browser.get(arrived.interactionPath), 503]);
 
       for (const [what, res, status] of cases) {
         expect(`${what}: ${res.status}`).toBe(`${what}: ${status}`);
@@ -236,7 +236,7 @@ describe('error pages never show a stack trace', () => {
         expect(res.text, what).not.toMatch(STACK);
         expect(res.headers.location, what).toBeUndefined();
       }
-      expect(cases.at(-1)![1].text).toContain('Something went wrong on our side');
+      expect(cases.at(-1)![1].text).toContain('We cannot reach our records just now');
     });
   }
 

@@ -3,7 +3,7 @@ import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { hookFixture, mustLoad, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 import { answer, arrive, ledgerRows } from '../support/journey.js';
-import { refuseLedgerWrites } from '../support/ledger-faults.js';
+import { refuseWrites } from '../support/ledger-faults.js';
 import { sha256, termsConfig } from '../support/terms-config.js';
 
 let hook: HookFixture | undefined;
@@ -186,12 +186,12 @@ describe('skipIfAccepted', () => {
   it('shows the step when the ledger cannot say, rather than skipping or failing', async () => {
     hook = await hookFixture({}, termsConfig({ skipIfAccepted: true }));
     await answer(await arrive(hook, { payload: { sub: 'user-1' } }), 'accept');
-    const lift = refuseLedgerWrites(hook.dataDir);
+    const lift = await refuseWrites(hook.settings);
     try {
       // The earlier acceptance is found, but the skip cannot be recorded: the user sees the terms.
       await arrive(hook, { payload: { sub: 'user-1' } });
     } finally {
-      lift();
+      await lift();
     }
     expect((await ledgerRows(hook)).map((r) => r.decision)).toEqual(['accepted']);
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { csrfFrom, hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { answer, arrive } from '../support/journey.js';
-import { refuseLedgerWrites } from '../support/ledger-faults.js';
+import { refuseWrites } from '../support/ledger-faults.js';
 
 let hook: HookFixture;
 beforeEach(async () => {
@@ -16,9 +16,9 @@ it('never logs a session token, the hook or session secret, a cookie, a CSRF tok
   const arrived = await arrive(hook);
   const cookie = String(([] as string[]).concat(arrived.arrival.headers['set-cookie'] ?? []).join(';'));
   const csrf = csrfFrom(arrived.page.text);
-  const lift = refuseLedgerWrites(hook.dataDir);
+  const lift = await refuseWrites(hook.settings);
   expect((await answer(arrived, 'accept')).status).toBe(503);
-  lift();
+  await lift();
   const done = await answer(arrived, 'accept');
   expect(done.status).toBe(303);
   const returned = new URL(done.headers.location!).searchParams.get('session_token')!;
@@ -37,8 +37,8 @@ it('never logs a session token, the hook or session secret, a cookie, a CSRF tok
     await arrived.browser.post(arrived.interactionPath).set('Content-Type', 'application/x-www-form-urlencoded').set('Content-Encoding', 'gzip').send(`_csrf=${csrf}`),
   ];
   expect(refusals.map((r) => r.status)).toEqual([409, 401, 401, 414, 404, 404, 409, 400]);
-  await hook.storage.close(); // and a server error, whose cause is logged
-  expect((await arrived.browser.get(arrived.interactionPath)).status).toBe(500);
+  await hook.storage.close(); // and the storage gone, whose cause is logged
+  expect((await arrived.browser.get(arrived.interactionPath)).status).toBe(503);
 
   const output = hook.logs.join('');
   // The log is not empty: the events are there, just not the secrets.

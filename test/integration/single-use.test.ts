@@ -1,4 +1,3 @@
-import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,10 +5,10 @@ import { createApp } from '../../src/app.js';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
-import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
+import { openStorage } from '../../src/storage/open-storage.js';
 import { csrfFrom, hookFixture, mustLoad, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 import { answer, arrive, ledgerRows } from '../support/journey.js';
-import { refuseLedgerWrites } from '../support/ledger-faults.js';
+import { refuseWrites } from '../support/ledger-faults.js';
 import { termsConfig } from '../support/terms-config.js';
 
 let hook: HookFixture;
@@ -33,7 +32,7 @@ describe('a session token is used once', () => {
   });
 
   it('holds across two processes on the same database (two connections, two apps)', async () => {
-    const other = new SqliteStorage(path.join(hook.dataDir, 'hook.db'));
+    const other = await openStorage(hook.settings);
     try {
       const secondApp = createApp({
         settings: hook.settings,
@@ -115,12 +114,12 @@ describe('a double-submitted final answer', () => {
 describe('when the decision cannot be written', () => {
   it('does not redirect, shows "please try again", and the retry goes through', async () => {
     const arrived = await arrive(hook);
-    const lift = refuseLedgerWrites(hook.dataDir);
+    const lift = await refuseWrites(hook.settings);
     let failed;
     try {
       failed = await answer(arrived, 'accept');
     } finally {
-      lift();
+      await lift();
     }
     expect(failed.status).toBe(503);
     expect(failed.headers.location).toBeUndefined();
@@ -138,35 +137,28 @@ describe('when the decision cannot be written', () => {
 
   it('does not redirect a decline either', async () => {
     const arrived = await arrive(hook);
-    const lift = refuseLedgerWrites(hook.dataDir);
+    const lift = await refuseWrites(hook.settings);
     try {
       const failed = await answer(arrived, 'decline');
       expect(failed.status).toBe(503);
       expect(failed.headers.location).toBeUndefined();
     } finally {
-      lift();
+      await lift();
     }
     expect(toTenant(await answer(arrived, 'decline'))).toBe(true);
   });
 
   it('answers 503 at arrival when the token cannot be claimed, and the same link works afterwards', async () => {
     const { token } = await hook.mint();
-    const path = path_(hook.dataDir);
-    const blocker = new (await import('better-sqlite3')).default(path);
-    blocker.exec("CREATE TRIGGER test_refuse_claims BEFORE INSERT ON claims BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    const lift = await refuseWrites(hook.settings, 'claims');
     try {
       const refused = await hook.browser().get(`/callback?session_token=${token}`);
       expect(refused.status).toBe(503);
       expect(refused.headers.location).toBeUndefined();
       expect(refused.text).toContain('your link still works');
     } finally {
-      blocker.exec('DROP TRIGGER test_refuse_claims');
-      blocker.close();
+      await lift();
     }
     expect((await hook.browser().get(`/callback?session_token=${token}`)).status).toBe(303);
   });
 });
-
-function path_(dataDir: string): string {
-  return path.join(dataDir, 'hook.db');
-}

@@ -12,10 +12,11 @@ import { createApp } from '../../src/app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../../src/config/hook-config.js';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
-import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
+import { openStorage } from '../../src/storage/open-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { createSimulator, type Simulator } from '../../src/simulator/tenant-simulator.js';
 import { mintSessionToken, type MintOptions } from '../../src/simulator/tenant-tokens.js';
+import { engineSandbox } from './storage-engine.js';
 
 export const TENANT_URL = 'https://tenant.vii.au01.mattr.global';
 /**
@@ -54,9 +55,13 @@ export interface HookFixture {
   close(): Promise<void>;
 }
 
-/** The hook on a fresh SQLite file, a simulated tenant with the same secret, and captured logs. */
+/**
+ * The hook on fresh storage of this run's engine (a new SQLite file, or a schema and key prefix of
+ * its own), a simulated tenant with the same secret, and captured logs.
+ */
 export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig): Promise<HookFixture> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-test-'));
+  const sandbox = await engineSandbox();
   const secret = randomBytes(32).toString('base64');
   const loaded = loadSettings({
     NODE_ENV: 'test',
@@ -65,6 +70,7 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
     INTERACTION_HOOK_SECRET: secret,
     SESSION_SECRET: randomBytes(32).toString('hex'),
     DATA_DIR: dataDir,
+    ...sandbox.env,
     ...env,
   });
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
@@ -77,12 +83,12 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
   const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret)! : undefined;
   const simulator = createSimulator({ tenantUrl: settings.tenantUrl, hookUrl: settings.hookUrl, key }, { now: clock.now });
 
-  const build = () => {
-    const storage = new SqliteStorage(path.join(dataDir, 'hook.db'));
+  const build = async () => {
+    const storage = await openStorage(settings);
     const app = createApp({ settings, hookConfig: config, storage, logger, keys: { current: key, previous }, sessionSecret: settings.sessionSecret!, now: clock.now });
     return { storage, app };
   };
-  let current = build();
+  let current = await build();
   const https = settings.hookUrl.startsWith('https:');
 
   const fixture: HookFixture = {
@@ -107,10 +113,11 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
     mint: (options) => mintSessionToken(simulator.identity, { now: clock.now(), ...options }),
     async restart() {
       await current.storage.close();
-      current = build();
+      current = await build();
     },
     async close() {
       await current.storage.close();
+      await sandbox.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -40,6 +40,8 @@ export const en = {
   'server.error.body': 'Nothing has been issued. Please try again in a moment.',
   'server.unavailable.title': 'Please try again',
   'server.unavailable.body': 'We could not save your answer just now, so we have not sent you back yet. Try again in a moment.',
+  'server.unreachable.title': 'Please try again in a moment',
+  'server.unreachable.body': 'We cannot reach our records just now, so we cannot go on yet. Nothing has been issued. Reload this page in a moment.',
 
   'step.progress': 'Step {current} of {total}',
   'step.errorSummary': 'There is a problem',

@@ -34,6 +34,8 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'arrival.tooMany.body': 'Nous avons reçu trop de tentatives depuis votre réseau au cours de la dernière minute. Attendez une minute, puis rechargez cette page.',
   'request.tooLong.title': 'Ce lien est trop long',
   'request.tooLong.body': 'L’adresse qui vous a mené ici est plus longue que toutes celles que nous envoyons ou acceptons, nous ne l’avons donc pas ouverte.',
+  'server.unreachable.title': 'Veuillez réessayer dans un instant',
+  'server.unreachable.body': 'Nous ne pouvons pas accéder à nos registres pour le moment, nous ne pouvons donc pas continuer. Rien n’a été délivré. Rechargez cette page dans un instant.',
   'request.invalid.title': 'Cette demande comportait une erreur',
   'request.invalid.body': 'Nous n’avons pas compris ce que votre navigateur a envoyé.',
   'page.notFound.title': 'Page introuvable',

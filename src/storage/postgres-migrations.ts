@@ -1,0 +1,83 @@
+import pg from 'pg';
+
+/**
+ * Versioned schema: entry N brings the database from version N to N+1. Never edit a published
+ * entry. The tables mirror the SQLite ones; times are timestamptz so the ledger reads plainly in SQL.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (sid text PRIMARY KEY, data text NOT NULL, expires_at timestamptz NOT NULL);
+   CREATE INDEX sessions_expires_at ON sessions (expires_at);
+   CREATE TABLE claims (key text PRIMARY KEY, expires_at timestamptz NOT NULL);
+   CREATE INDEX claims_expires_at ON claims (expires_at);
+   CREATE TABLE decisions (
+     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     interaction_id text NOT NULL,
+     state text NOT NULL,
+     subject text,
+     step text NOT NULL,
+     terms_version text,
+     terms_hash text,
+     locale text,
+     decision text NOT NULL CHECK (decision IN ('accepted', 'declined', 'expired', 'failed', 'already_accepted')),
+     at timestamptz NOT NULL,
+     ip text,
+     user_agent text,
+     claims json,
+     UNIQUE (interaction_id, step)
+   );
+   CREATE INDEX decisions_at ON decisions (at);
+   CREATE INDEX decisions_subject ON decisions (subject, step, terms_version) WHERE subject IS NOT NULL;
+   -- Append-only: rows may be added, and deleted by retention, but never changed.
+   CREATE FUNCTION decisions_append_only() RETURNS trigger LANGUAGE plpgsql AS
+     $$ BEGIN RAISE EXCEPTION 'the decision ledger is append-only'; END $$;
+   CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+     FOR EACH STATEMENT EXECUTE FUNCTION decisions_append_only();
+   CREATE TABLE published_terms (
+     step text NOT NULL,
+     version text NOT NULL,
+     locale text NOT NULL,
+     sha256 text NOT NULL,
+     first_seen timestamptz NOT NULL,
+     PRIMARY KEY (step, version, locale)
+   );`,
+];
+
+/** The table that records which migrations ran; named so it cannot clash in a shared schema. */
+const VERSION_TABLE = 'interaction_hook_migrations';
+
+/**
+ * Brings the schema in the connection's `search_path` up to date, in one transaction, on a
+ * connection of its own without the pool's timeouts (a later migration may take a while).
+ * Replicas that start together queue on an advisory lock, so exactly one of them migrates.
+ */
+export async function migrate(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'interaction-hook migrations' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
+    if (!schema) {
+      throw new Error('there is no schema to create the tables in: create the one named in search_path first');
+    }
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`interaction-hook migrations ${schema}`]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const current = (await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${VERSION_TABLE}`)).rows[0]!.version;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      await client.query(MIGRATIONS[version]!);
+      await client.query(`INSERT INTO ${VERSION_TABLE} (version) VALUES ($1)`, [version + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The schema version this release migrates to. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,85 @@
+import { RedisStore } from 'connect-redis';
+import type { SessionData } from 'express-session';
+import { createClient } from 'redis';
+import type { ExternalSessions } from './postgres-storage.js';
+import { StorageUnavailableError } from './storage-unavailable.js';
+
+const ENGINE = 'Redis';
+/** Reconnection backoff after a lost connection: doubling from 100 ms, at most 2 s apart. */
+const RECONNECT_MAX_MS = 2_000;
+/**
+ * How long a request waits for Redis to answer. node-redis has no reply timeout for a command
+ * already sent, so a Redis that keeps its connection but stops answering is given up on here.
+ */
+const ANSWER_TIMEOUT_MS = 5_000;
+
+type Callback = NonNullable<Parameters<RedisStore['get']>[1]>;
+
+/** connect-redis with every failure turned into StorageUnavailableError, so the page is a 503. */
+class FailClosedRedisStore extends RedisStore {
+  override get(sid: string, cb?: Callback) {
+    return super.get(sid, failClosed(cb));
+  }
+  override set(sid: string, session: SessionData, cb?: Callback) {
+    return super.set(sid, session, failClosed(cb));
+  }
+  override touch(sid: string, session: SessionData, cb?: Callback) {
+    return super.touch(sid, session, failClosed(cb));
+  }
+  override destroy(sid: string, cb?: Callback) {
+    return super.destroy(sid, failClosed(cb));
+  }
+}
+
+/** Wraps express-session's callback: errors become StorageUnavailableError, silence too after a while. */
+function failClosed(cb: Callback | undefined): Callback | undefined {
+  if (!cb) return undefined;
+  let settled = false;
+  const finish: Callback = (err, data) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    cb(err && !(err instanceof StorageUnavailableError) ? new StorageUnavailableError(ENGINE, { cause: err }) : err, data);
+  };
+  const timer = setTimeout(() => finish(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' })), ANSWER_TIMEOUT_MS);
+  return finish;
+}
+
+/** Connects to Redis for the sessions; throws StorageUnavailableError when it cannot be reached. */
+export async function openRedisSessions(options: { url: string; prefix: string }): Promise<ExternalSessions> {
+  let connected = false;
+  const client = createClient({
+    url: options.url,
+    // While Redis is away, a command fails at once (and the page says so) instead of waiting in a queue.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 5_000,
+      // The first connection is tried once (start-up has its own bounded retry); after that, forever.
+      reconnectStrategy: (retries, cause) => (connected ? Math.min(100 * 2 ** retries, RECONNECT_MAX_MS) : cause),
+    },
+  });
+  // Errors surface on the requests that need Redis; the client keeps reconnecting by itself.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    // The reconnect strategy has already closed the client.
+    throw new StorageUnavailableError(ENGINE, { cause: error });
+  }
+  connected = true;
+  return {
+    engine: 'redis',
+    store: new FailClosedRedisStore({ client, prefix: options.prefix }),
+    ping() {
+      return new Promise<void>((resolve, reject) => {
+        const done = failClosed((err) => (err ? reject(err) : resolve()))!;
+        client.ping().then(() => done(), done);
+      });
+    },
+    async close() {
+      // Requests have finished by the time storage closes, so nothing is waited for: a Redis that
+      // hangs must not hold up a shutdown.
+      if (client.isOpen) client.destroy();
+    },
+  };
+}

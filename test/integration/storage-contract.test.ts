@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SessionData } from 'express-session';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/config/settings.js';
+import { openStorage, type StorageSettings } from '../../src/storage/open-storage.js';
+import type { DecisionRecord, Storage } from '../../src/storage/storage.js';
+import { engineSandbox, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
+
+/**
+ * What every engine promises (src/storage/storage.ts), checked the same way on each. Two handles
+ * on the same storage stand for two replicas.
+ */
+let sandbox: EngineSandbox;
+let dataDir: string;
+let settings: StorageSettings;
+const open: Storage[] = [];
+
+beforeEach(async () => {
+  sandbox = await engineSandbox();
+  dataDir = mkdtempSync(path.join(tmpdir(), 'hook-contract-'));
+  const loaded = loadSettings({ HOOK_URL: 'https://hook.example.com/callback', MATTR_TENANT_URL: 'https://tenant.example.com', INTERACTION_HOOK_SECRET: Buffer.alloc(32, 7).toString('base64'), DATA_DIR: dataDir, ...sandbox.env });
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  settings = loaded.settings;
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+  await sandbox.cleanup();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function handle(): Promise<Storage> {
+  const storage = await openStorage(settings);
+  open.push(storage);
+  return storage;
+}
+
+const soon = () => new Date(Date.now() + 60_000);
+
+function decision(overrides: Partial<DecisionRecord> = {}): DecisionRecord {
+  return {
+    interactionId: 'i-1',
+    state: 'state-1',
+    subject: 'subject-1',
+    step: 'terms',
+    termsVersion: '2026-11',
+    termsHash: 'a'.repeat(64),
+    locale: 'en',
+    decision: 'accepted',
+    at: new Date('2026-11-01T10:00:00.123Z'),
+    ip: null,
+    userAgent: null,
+    claims: null,
+    ...overrides,
+  };
+}
+
+async function all(storage: Storage, filter?: { since?: Date }): Promise<DecisionRecord[]> {
+  const rows: DecisionRecord[] = [];
+  for await (const row of storage.decisions(filter)) rows.push(row);
+  return rows;
+}
+
+function sessionCall<T>(run: (done: (err?: unknown, value?: T) => void) => void): Promise<T | undefined> {
+  return new Promise((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
+}
+
+describe(`storage on ${TEST_ENGINE}`, () => {
+  it('names its engine', async () => {
+    expect((await handle()).engine).toBe(TEST_ENGINE);
+  });
+
+  it('lets exactly one of many simultaneous claims of a key through, across two handles', async () => {
+    const [a, b] = [await handle(), await handle()];
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).claimOnce('token:race', soon())));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await a.claimOnce('token:other', soon())).toBe(true);
+  });
+
+  it('keeps a claim until it expires, then prunes it so the key could be claimed again', async () => {
+    const storage = await handle();
+    expect(await storage.claimOnce('token:old', new Date(Date.now() - 1000))).toBe(true);
+    expect(await storage.claimOnce('token:live', soon())).toBe(true);
+    expect(await storage.pruneExpired(new Date())).toBeGreaterThanOrEqual(1);
+    expect(await storage.claimOnce('token:old', soon())).toBe(true);
+    expect(await storage.claimOnce('token:live', soon())).toBe(false);
+  });
+
+  it('records one decision per interaction and step, even when double submits race on two handles', async () => {
+    const [a, b] = [await handle(), await handle()];
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).recordDecision(decision({ at: new Date(Date.now() + i) }))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await a.recordDecision(decision({ step: 'address' }))).toBe(true);
+    expect(await all(b)).toHaveLength(2);
+  });
+
+  it('reads every field back as written, from another handle', async () => {
+    const written = decision({ ip: '203.0.113.9', userAgent: 'Wallet/1.0', claims: { email: 'm@example.com', n: 3, nested: { ok: true } }, subject: null, locale: 'mi' });
+    expect(await (await handle()).recordDecision(written)).toBe(true);
+    const [read] = await all(await handle());
+    expect(read).toEqual(written);
+  });
+
+  it('is durable: a decision is there after the storage is closed and opened again', async () => {
+    const first = await handle();
+    await first.recordDecision(decision());
+    await first.close();
+    expect(await all(await handle())).toEqual([decision()]);
+  });
+
+  it('reads the ledger in write order, from `since` on, across more rows than one batch', async () => {
+    const storage = await handle();
+    const base = Date.parse('2026-01-01T00:00:00Z');
+    for (let i = 0; i < 501; i++) {
+      // Times not in write order: the export follows the order of writing, not of `at`.
+      await storage.recordDecision(decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }));
+    }
+    const rows = await all(storage);
+    expect(rows.map((r) => r.state)).toEqual(Array.from({ length: 501 }, (_, i) => `s-${i}`));
+    const since = await all(storage, { since: new Date(base + 5000) });
+    expect(since.map((r) => r.state)).toEqual(rows.filter((_, i) => i % 7 >= 5).map((r) => r.state));
+  });
+
+  it('prunes ledger rows older than the retention cut-off and reports how many went', async () => {
+    const storage = await handle();
+    await storage.recordDecision(decision({ interactionId: 'old', at: new Date('2020-01-01T00:00:00Z') }));
+    await storage.recordDecision(decision({ interactionId: 'new', at: new Date('2026-01-01T00:00:00Z') }));
+    expect(await storage.pruneDecisions(new Date('2025-01-01T00:00:00Z'))).toBe(1);
+    expect((await all(storage)).map((r) => r.interactionId)).toEqual(['new']);
+  });
+
+  it('publishes a terms version once and reports the hash when the text behind it changed', async () => {
+    const [a, b] = [await handle(), await handle()];
+    const terms = { step: 'terms', version: '2026-11', locale: 'en', sha256: 'b'.repeat(64) };
+    expect(await a.publishTerms(terms)).toEqual({ ok: true });
+    expect(await b.publishTerms(terms)).toEqual({ ok: true });
+    expect(await b.publishTerms({ ...terms, sha256: 'c'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'b'.repeat(64) });
+    expect(await b.publishTerms({ ...terms, locale: 'mi', sha256: 'c'.repeat(64) })).toEqual({ ok: true });
+  });
+
+  it('finds an earlier acceptance by subject, step and version, and only an acceptance', async () => {
+    const storage = await handle();
+    await storage.recordDecision(decision({ interactionId: 'x', subject: 'ann', decision: 'declined' }));
+    expect(await storage.hasAccepted('ann', 'terms', '2026-11')).toBe(false);
+    await storage.recordDecision(decision({ interactionId: 'y', subject: 'ann' }));
+    expect(await storage.hasAccepted('ann', 'terms', '2026-11')).toBe(true);
+    expect(await storage.hasAccepted('ann', 'terms', '2027-01')).toBe(false);
+    expect(await storage.hasAccepted('bob', 'terms', '2026-11')).toBe(false);
+  });
+
+  it('keeps sessions that every handle can read, touch and destroy, and never returns an expired one', async () => {
+    const [a, b] = [await handle(), await handle()];
+    const data = { cookie: { originalMaxAge: 60_000, expires: soon() }, interactions: {} } as unknown as SessionData;
+    await sessionCall((done) => a.sessions.set('sid-1', data, done));
+    expect(await sessionCall((done) => b.sessions.get('sid-1', done))).toMatchObject({ interactions: {} });
+    await sessionCall((done) => b.sessions.touch!('sid-1', data, done));
+    await sessionCall((done) => b.sessions.destroy('sid-1', done));
+    expect(await sessionCall((done) => a.sessions.get('sid-1', done))).toBeFalsy();
+
+    const stale = { cookie: { originalMaxAge: 1, expires: new Date(Date.now() - 1000) } } as unknown as SessionData;
+    await sessionCall((done) => a.sessions.set('sid-2', stale, done));
+    expect(await sessionCall((done) => b.sessions.get('sid-2', done))).toBeFalsy();
+    await a.pruneExpired(new Date());
+    expect(await sessionCall((done) => b.sessions.get('sid-2', done))).toBeFalsy();
+  });
+
+  it('answers a ping and closes twice without complaint', async () => {
+    const storage = await handle();
+    await expect(storage.ping()).resolves.toBeUndefined();
+    await storage.close();
+    await storage.close();
+  });
+});

@@ -1,0 +1,73 @@
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PostgresStorage } from '../../src/storage/postgres-storage.js';
+import { SCHEMA_VERSION } from '../../src/storage/postgres-migrations.js';
+import { engineSandbox, type EngineSandbox } from '../support/storage-engine.js';
+
+/** What PostgreSQL itself guarantees for the hook: migrations, an append-only ledger, durable commits. */
+let sandbox: EngineSandbox;
+let url: string;
+let sql: pg.Client;
+
+beforeEach(async () => {
+  sandbox = await engineSandbox('postgres');
+  url = sandbox.env.DATABASE_URL!;
+  sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+});
+afterEach(async () => {
+  await sql.end();
+  await sandbox.cleanup();
+});
+
+const open = (databaseUrl = url) => PostgresStorage.open({ url: databaseUrl, poolSize: 2 });
+
+describe('the PostgreSQL schema', () => {
+  it('is migrated exactly once when several replicas start at the same moment', async () => {
+    const storages = await Promise.all(Array.from({ length: 5 }, () => open()));
+    await Promise.all(storages.map((s) => s.close()));
+    const { rows } = await sql.query('SELECT version FROM interaction_hook_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    const tables = await sql.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1");
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['claims', 'decisions', 'interaction_hook_migrations', 'published_terms', 'sessions']);
+  });
+
+  it('keeps the ledger append-only: a row can be pruned but never changed', async () => {
+    const storage = await open();
+    await storage.recordDecision({
+      interactionId: 'i',
+      state: 's',
+      subject: null,
+      step: 'terms',
+      termsVersion: '1',
+      termsHash: null,
+      locale: 'en',
+      decision: 'declined',
+      at: new Date('2020-01-01T00:00:00Z'),
+      ip: null,
+      userAgent: null,
+      claims: null,
+    });
+    await expect(sql.query("UPDATE decisions SET decision = 'accepted'")).rejects.toThrow('the decision ledger is append-only');
+    expect(await storage.pruneDecisions(new Date())).toBe(1);
+    await storage.close();
+  });
+
+  it('refuses to start on a schema newer than this release knows', async () => {
+    await (await open()).close();
+    await sql.query('INSERT INTO interaction_hook_migrations (version) VALUES ($1)', [SCHEMA_VERSION + 1]);
+    await expect(open()).rejects.toThrow(`PostgreSQL schema migration failed: the database schema (version ${SCHEMA_VERSION + 1}) is newer than this release knows (${SCHEMA_VERSION}); upgrade the hook`);
+  });
+
+  it('refuses to start where a commit would be acknowledged before it is durable', async () => {
+    const relaxed = new URL(url);
+    relaxed.searchParams.set('options', `${relaxed.searchParams.get('options')} -c synchronous_commit=off`);
+    await expect(open(relaxed.toString())).rejects.toThrow(/synchronous_commit = off/);
+  });
+
+  it('says when the schema named in search_path does not exist', async () => {
+    const missing = new URL(url);
+    missing.searchParams.set('options', '-c search_path=hook_no_such_schema');
+    await expect(open(missing.toString())).rejects.toThrow('PostgreSQL schema migration failed: there is no schema to create the tables in: create the one named in search_path first');
+  });
+});
