@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
 import { localSessionSecret } from './config/session-secret.js';
 import { loadSettings, type Settings } from './config/settings.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
+import { gracefulClose } from './ops/graceful-close.js';
+import { createLogger, wantsPrettyLogs } from './ops/logger.js';
 import { openStorage } from './storage/open-storage.js';
 
 /** The configuration is unusable; `problems` are plain sentences, one per bad or missing item. */
@@ -36,7 +38,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const hookConfig = loadHookConfig(settings.hookConfigPath ?? DEFAULT_HOOK_CONFIG);
   if (!hookConfig.ok) throw new ConfigurationError(hookConfig.errors);
 
-  const log = logger ?? pino({ level: settings.logLevel, base: { service: 'interaction-hook' } });
+  const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, Boolean(process.stdout.isTTY)) });
   for (const warning of loaded.warnings) log.warn(warning);
 
   const current = decodeHookSecret(settings.hookSecret ?? '');
@@ -44,6 +46,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret) ?? undefined : undefined;
 
   const storage = await openStorage(settings);
+  let draining = false;
   const app = createApp({
     settings,
     hookConfig: hookConfig.config,
@@ -51,6 +54,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     logger: log,
     keys: { current, previous },
     sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
+    draining: () => draining,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -58,6 +62,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  const connections = gracefulClose(server);
   const pruning = setInterval(() => {
     storage.pruneExpired(new Date()).catch((err: unknown) => log.warn({ err }, 'pruning failed'));
   }, PRUNE_EVERY_MS);
@@ -69,10 +74,14 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     server,
     port,
     logger: log,
+    /** Stop accepting, let requests in flight finish (within SHUTDOWN_TIMEOUT_SECONDS), close storage. */
     async close() {
+      draining = true;
       clearInterval(pruning);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const { cutOff } = await connections.close(settings.shutdownTimeoutSeconds * 1000);
+      if (cutOff > 0) log.warn({ cutOff }, 'requests still in flight at the shutdown deadline were cut off');
       await storage.close();
+      log.info('interaction hook stopped');
     },
   };
 }

@@ -25,6 +25,10 @@ export interface Settings {
   clockToleranceSeconds: number;
   /** How long a user may take over the steps; matches the registered `sessionTimeoutInSec`. */
   interactionTimeoutSeconds: number;
+  /** When set, GET /metrics needs it as a bearer token. */
+  metricsToken: string | undefined;
+  /** How long shutdown waits for requests in flight before cutting them off. */
+  shutdownTimeoutSeconds: number;
 }
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
@@ -103,6 +107,12 @@ const schema = z.object({
     }),
   CLOCK_TOLERANCE_SECONDS: integer('CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
   INTERACTION_TIMEOUT_SECONDS: integer('INTERACTION_TIMEOUT_SECONDS', 1200, 30, 86400),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), 'METRICS_TOKEN must be 16 or more printable characters without spaces'),
+  SHUTDOWN_TIMEOUT_SECONDS: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 300),
 });
 
 /**
@@ -127,6 +137,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
   if (new URL(v.HOOK_URL).protocol === 'http:') {
     warnings.push('HOOK_URL uses http://: fine for local use and tests, but session cookies are not Secure and a real tenant accepts only https');
   }
+  if (v.NODE_ENV === 'production' && v.METRICS_TOKEN === undefined) {
+    warnings.push('METRICS_TOKEN is not set: GET /metrics answers anyone who can reach the hook');
+  }
   if (new URL(v.MATTR_TENANT_URL).protocol === 'http:') {
     warnings.push('MATTR_TENANT_URL uses http://: only a local simulator runs like that');
   }
@@ -149,6 +162,8 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
       trustProxy: v.TRUST_PROXY,
       clockToleranceSeconds: v.CLOCK_TOLERANCE_SECONDS,
       interactionTimeoutSeconds: v.INTERACTION_TIMEOUT_SECONDS,
+      metricsToken: v.METRICS_TOKEN,
+      shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,
     },
   };
 }

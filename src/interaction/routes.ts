@@ -10,6 +10,7 @@ import type { Translate } from '../web/i18n.js';
 import { noStore } from '../web/security-headers.js';
 import { saveSession } from '../web/sessions.js';
 import { isInteractionId, startInteraction, type Interaction } from './interaction.js';
+import { NO_JOURNEY_METRICS, type JourneyMetrics } from './journey-metrics.js';
 import type { Evidence, Step, StepContext } from './steps/step.js';
 
 export interface JourneyDeps {
@@ -19,11 +20,13 @@ export interface JourneyDeps {
   /** Current key signs and verifies; a previous key only verifies, during a rotation. */
   keys: { current: KeyObject; previous?: KeyObject };
   now: () => Date;
+  metrics?: JourneyMetrics;
 }
 
 /** The user's journey: arrival at the callback, one page per step, and the way back. */
 export function journeyRoutes(deps: JourneyDeps): Router {
   const { settings, steps, storage, keys, now } = deps;
+  const metrics = deps.metrics ?? NO_JOURNEY_METRICS;
   const verifyKeys = keys.previous ? [keys.current, keys.previous] : [keys.current];
   const router = Router();
 
@@ -47,6 +50,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     req.session.interactions = { ...req.session.interactions, [interaction.id]: interaction };
     await saveSession(req);
     req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
+    metrics.journeyStarted();
     res.redirect(303, `/interaction/${interaction.id}`);
   });
 
@@ -81,6 +85,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       }
       interaction.collected = { ...interaction.collected, ...outcome.next };
       interaction.cursor += 1;
+      interaction.stepStartedAt = now().getTime();
       if (interaction.cursor < steps.length) {
         await saveSession(req);
         res.redirect(303, `/interaction/${interaction.id}`);
@@ -102,6 +107,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       await record(req, interaction, currentStep(interaction).id, 'expired', null);
       interaction.status = 'expired';
       await saveSession(req);
+      metrics.journeyEnded('expired');
       throw new HookError('interaction_expired', 410, PAGES.interactionExpired);
     }
     return interaction;
@@ -131,7 +137,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
   /** Durably appends the decision before anything is sent; false when it was already decided. */
   async function record(req: Request, interaction: Interaction, step: string, decision: Decision, evidence: Evidence | null): Promise<boolean> {
     try {
-      return await storage.recordDecision({
+      const recorded = await storage.recordDecision({
         interactionId: interaction.id,
         state: interaction.state,
         subject: interaction.subject,
@@ -145,6 +151,8 @@ export function journeyRoutes(deps: JourneyDeps): Router {
         userAgent: null,
         claims: null,
       });
+      if (recorded) metrics.stepDecided(step, decision, (now().getTime() - (interaction.stepStartedAt ?? interaction.createdAt)) / 1000);
+      return recorded;
     } catch (error) {
       req.log.error({ err: error, interaction: interaction.id }, 'decision could not be recorded');
       throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);
@@ -156,6 +164,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     interaction.status = status;
     await saveSession(req);
     req.log.info({ interaction: interaction.id, event: status }, 'journey finished');
+    metrics.journeyEnded(status);
     res.redirect(303, url);
   }
 

@@ -12,6 +12,8 @@ export const notFound: RequestHandler = (_req, _res, next) => {
  */
 export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
   const error = toHookError(err);
+  // For the metrics, which count refusals by code.
+  res.locals.errorCode = error.code;
   if (error.status >= 500) req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
   else req.log.warn({ code: error.code }, 'request refused');
   if (res.headersSent) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { OPS_PATHS } from '../ops/ops-routes.js';
 
 /**
  * One JSON line per request with a request id (also shown on error pages). Only the path is
@@ -19,7 +20,12 @@ export function requestLogging(logger: Logger) {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: pathOnly(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      // Probes and scrapes come every few seconds; they would drown the journeys.
+      return OPS_PATHS.has(pathOnly(req.url)) ? 'debug' : 'info';
+    },
   });
 }
 
