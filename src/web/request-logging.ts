@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { pathOnly, SAFE_SERIALIZERS } from '../ops/logger.js';
 import { OPS_PATHS } from '../ops/ops-routes.js';
 
 /**
@@ -16,10 +17,7 @@ export function requestLogging(logger: Logger) {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: pathOnly(req.url) }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
+    serializers: SAFE_SERIALIZERS,
     customLogLevel: (req, res, err) => {
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
@@ -27,10 +25,4 @@ export function requestLogging(logger: Logger) {
       return OPS_PATHS.has(pathOnly(req.url)) ? 'debug' : 'info';
     },
   });
-}
-
-export function pathOnly(url: string | undefined): string {
-  if (!url) return '';
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : url.slice(0, cut);
 }

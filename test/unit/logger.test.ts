@@ -10,13 +10,13 @@ function capture() {
 }
 
 describe('redaction, the second line of defence', () => {
-  it('replaces tokens, secrets, cookies and authorisation wherever an object puts them near the top', () => {
+  it('replaces tokens, secrets, cookies and authorisation where objects put them, and keeps requests to method and path', () => {
     const { logger, lines, last } = capture();
     logger.info(
       {
         session_token: 'TOKEN-1',
-        req: { headers: { cookie: 'hook.sid=COOKIE-1', authorization: 'Bearer AUTH-1', 'user-agent': 'kept' } },
-        res: { headers: { 'set-cookie': 'hook.sid=COOKIE-2' } },
+        req: { method: 'GET', url: '/callback?session_token=TOKEN-4', headers: { cookie: 'hook.sid=COOKIE-1', authorization: 'Bearer AUTH-1' } },
+        res: { statusCode: 303, headers: { 'set-cookie': 'hook.sid=COOKIE-2' } },
         headers: { Cookie: 'COOKIE-3', Authorization: 'Bearer AUTH-2', accept: 'kept' },
         settings: { hookSecret: 'SECRET-1', sessionSecret: 'SECRET-2', metricsToken: 'METRICS-1', port: 3000 },
         err: { message: 'boom', client_secret: 'CLIENT-1' },
@@ -27,15 +27,17 @@ describe('redaction, the second line of defence', () => {
     const line = last();
     expect(line).toMatchObject({
       session_token: REDACTED,
-      req: { headers: { cookie: REDACTED, authorization: REDACTED, 'user-agent': 'kept' } },
-      res: { headers: { 'set-cookie': REDACTED } },
+      req: { method: 'GET', path: '/callback' },
+      res: { statusCode: 303 },
       headers: { Cookie: REDACTED, Authorization: REDACTED, accept: 'kept' },
       settings: { hookSecret: REDACTED, sessionSecret: REDACTED, metricsToken: REDACTED, port: 3000 },
       err: { message: 'boom', client_secret: REDACTED },
       body: { _csrf: REDACTED, access_token: REDACTED },
       msg: 'something happened',
     });
-    for (const secret of ['TOKEN-1', 'COOKIE-1', 'COOKIE-2', 'COOKIE-3', 'AUTH-1', 'AUTH-2', 'SECRET-1', 'SECRET-2', 'METRICS-1', 'CLIENT-1', 'CSRF-1', 'ACCESS-1']) {
+    expect(line.req).toEqual({ method: 'GET', path: '/callback' });
+    expect(line.res).toEqual({ statusCode: 303 });
+    for (const secret of ['TOKEN-1', 'TOKEN-4', 'COOKIE-1', 'COOKIE-2', 'COOKIE-3', 'AUTH-1', 'AUTH-2', 'SECRET-1', 'SECRET-2', 'METRICS-1', 'CLIENT-1', 'CSRF-1', 'ACCESS-1']) {
       expect(lines.join('')).not.toContain(secret);
     }
   });
