@@ -56,6 +56,8 @@ export interface ProcessSample {
   peakRssMb: number;
   /** User + system CPU time used so far, in ms. */
   cpuMs: number;
+  /** Of which in the kernel (system calls: sockets, fsync, log writes), in ms. */
+  systemCpuMs: number;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -68,7 +70,8 @@ export function sampleProcess(pid: number): ProcessSample {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND };
+  const toMs = (t: number) => (t * 1000) / CLOCK_TICKS_PER_SECOND;
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuMs: toMs(ticks), systemCpuMs: toMs(Number(fields[12])) };
 }
 
 /** CPU time (user + system) this process has used so far, in ms. */

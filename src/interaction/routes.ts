@@ -48,6 +48,9 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     }
     const interaction = startInteraction(arrival, now(), settings.interactionTimeoutSeconds);
     req.session.interactions = { ...req.session.interactions, [interaction.id]: interaction };
+    // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
+    // page then changes nothing, and costs no durable write of its own.
+    csrfToken(req);
     await saveSession(req);
     req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
     metrics.journeyStarted();

@@ -83,7 +83,9 @@ export function createLogger(options: LogOptions, destination?: DestinationStrea
   if (options.pretty && !destination) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
   }
-  return destination ? pino(base, destination) : pino(base);
+  // Asynchronous writes: lines logged while a write is under way go out together in the next one,
+  // instead of one blocking write per line. pino flushes what is left when the process exits.
+  return pino(base, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 /** Pretty output only in development, and only when a person is watching the terminal. */

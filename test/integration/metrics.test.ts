@@ -71,6 +71,17 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(token);
   });
 
+  it('shows a step page without a durable write: the arrival saved all it needs', async () => {
+    hook = await hookFixture();
+    const browser = hook.browser();
+    const arrival = await browser.get(`/callback?session_token=${(await hook.mint()).token}`);
+    expect((await browser.get(arrival.headers.location!)).status).toBe(200);
+    expect((await browser.get(arrival.headers.location!)).status).toBe(200);
+    const text = (await hook.browser().get('/metrics')).text;
+    expect(value(text, 'hook_storage_operation_duration_seconds_count{operation="session.set"}')).toBe(1);
+    expect(value(text, 'hook_storage_operation_duration_seconds_count{operation="session.get"}')).toBe(2);
+  });
+
   it('keeps each app’s counts apart, so many apps can live in one process', async () => {
     hook = await hookFixture();
     await journey('accept');
