@@ -70,6 +70,9 @@ export class SqliteStorage implements Storage {
     // FULL: a decision is on disk before the user is redirected, even across a power cut.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Sessions are looked up by random id, so lookups land on random pages: the default 2 MB page
+    // cache stopped holding them after a few thousand sessions, and every read went to the OS.
+    this.db.pragma('cache_size = -32768');
     migrate(this.db);
     this.writes = new SqliteGroupCommit(this.db);
     this.sessions = new SqliteSessionStore(this.db, this.writes);
