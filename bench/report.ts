@@ -31,6 +31,8 @@ export function flatness(series: readonly RssSample[], total: number) {
   const lowest = Math.min(...later);
   const highest = Math.max(...later);
   const worst = Math.max(Math.abs(highest - from.rssMb), Math.abs(lowest - from.rssMb));
+  // A leak shows as growth to the very end; bounded caches filling up show early and then stop.
+  const lastHalf = series.filter((s) => s.journeys >= total / 2).map((s) => s.rssMb);
   return {
     referenceMb: from.rssMb,
     atJourneys: from.journeys,
@@ -38,6 +40,7 @@ export function flatness(series: readonly RssSample[], total: number) {
     highestMb: highest,
     endMb: later[later.length - 1]!,
     worstDeviationPercent: round((100 * worst) / from.rssMb, 1),
+    lastHalf: lastHalf.length === 0 ? null : { lowestMb: Math.min(...lastHalf), highestMb: Math.max(...lastHalf) },
   };
 }
 
@@ -81,6 +84,7 @@ export function printReport({ hook, baseline, ratio, cpuRatio }: Report): void {
     `          server: peak RSS ${s.peakRssMb} MB · ${s.rssAfterWarmupMb} MB after warm-up` +
       (f ? ` · from journey ${f.atJourneys}: ${f.lowestMb}–${f.highestMb} MB, ${f.endMb} MB at the end (worst ±${f.worstDeviationPercent} %)` : ''),
   );
+  if (f?.lastHalf) console.log(`          RSS over the last half of the journeys: ${f.lastHalf.lowestMb}–${f.lastHalf.highestMb} MB`);
   console.log(`          server CPU ${s.cpuMsPerJourney} ms/journey (${s.systemCpuMsPerJourney} in the kernel) · load generator CPU ${hook.loadGenerator.cpuMsPerJourney} ms/journey`);
   console.log(`          ledger rows ${s.ledgerRows} (warm-up included) · exit code ${s.exitCode}`);
   if (hook.failed > 0) console.log(`          errors: ${JSON.stringify(hook.errors)}`);
