@@ -6,7 +6,10 @@ import type { HookConfig } from './config/hook-config.js';
 import type { Settings } from './config/settings.js';
 import { buildSteps } from './interaction/steps/build-steps.js';
 import { journeyRoutes } from './interaction/routes.js';
-import { isHttps } from './mattr/hook-url.js';
+import { callbackPath, isHttps } from './mattr/hook-url.js';
+import { HookMetrics } from './ops/metrics.js';
+import { opsRoutes } from './ops/ops-routes.js';
+import { timedStorage } from './ops/timed-storage.js';
 import type { Storage } from './storage/storage.js';
 import { branding } from './web/branding.js';
 import { errorPage, notFound } from './web/error-pages.js';
@@ -25,6 +28,10 @@ export interface AppDeps {
   /** The session cookie's signing secret (SESSION_SECRET, or the one kept in DATA_DIR). */
   sessionSecret: string;
   now?: () => Date;
+  /** Defaults to a fresh registry per app. */
+  metrics?: HookMetrics;
+  /** True once shutdown began (readiness then answers 503). */
+  draining?: () => boolean;
 }
 
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
@@ -32,7 +39,9 @@ const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
 /** Builds the hook's web app from its dependencies; reads no environment and opens nothing. */
 export function createApp(deps: AppDeps): Express {
-  const { settings, hookConfig, storage, logger } = deps;
+  const { settings, hookConfig, logger } = deps;
+  const metrics = deps.metrics ?? new HookMetrics();
+  const storage = timedStorage(deps.storage, (operation, seconds) => metrics.storageOperation(operation, seconds));
   const https = isHttps(settings.hookUrl);
   const app = express();
   app.disable('x-powered-by');
@@ -42,6 +51,17 @@ export function createApp(deps: AppDeps): Express {
   app.set('view cache', true);
 
   app.use(requestLogging(logger));
+  app.use(
+    opsRoutes({
+      metrics,
+      storage,
+      metricsToken: settings.metricsToken,
+      callbackPath: callbackPath(settings.hookUrl),
+      steps: hookConfig.steps.length,
+      hasSecret: Boolean(deps.keys.current),
+      draining: deps.draining ?? (() => false),
+    }),
+  );
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
   const brand = branding(hookConfig.issuer);
   app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https }));
@@ -57,7 +77,7 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger }));
+  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger, metrics }));
   app.use(notFound);
   app.use(errorPage);
   return app;

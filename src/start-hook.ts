@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
 import { localSessionSecret } from './config/session-secret.js';
@@ -11,6 +11,8 @@ import { returnUrlProblem } from './interaction/return-url-budget.js';
 import { publishConfiguredTerms } from './interaction/steps/published-terms.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { secretsAtStart } from './registration/on-start.js';
+import { gracefulClose } from './ops/graceful-close.js';
+import { createLogger, wantsPrettyLogs } from './ops/logger.js';
 import { openStorage } from './storage/open-storage.js';
 import { answerClientErrors } from './web/client-error.js';
 
@@ -45,7 +47,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const tooLong = await returnUrlProblem(buildSteps(hookConfig.config.steps), settings);
   if (tooLong) throw new ConfigurationError([`HOOK_CONFIG: ${tooLong}`]);
 
-  const log = logger ?? pino({ level: settings.logLevel, base: { service: 'interaction-hook' } });
+  const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, Boolean(process.stdout.isTTY)) });
   for (const warning of loaded.warnings) log.warn(warning);
 
   const secrets = await secretsAtStart({ settings, hookConfig: hookConfig.config, management: management.settings, logger: log });
@@ -62,6 +64,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     await storage.close();
     throw new ConfigurationError(changedTerms);
   }
+  let draining = false;
   const app = createApp({
     settings,
     hookConfig: hookConfig.config,
@@ -69,6 +72,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     logger: log,
     keys: { current, previous },
     sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
+    draining: () => draining,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -77,6 +81,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   });
   answerClientErrors(server, log);
   const port = (server.address() as AddressInfo).port;
+  const connections = gracefulClose(server);
   const pruning = setInterval(() => {
     storage.pruneExpired(new Date()).catch((err: unknown) => log.warn({ err }, 'pruning failed'));
   }, PRUNE_EVERY_MS);
@@ -88,10 +93,14 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     server,
     port,
     logger: log,
+    /** Stop accepting, let requests in flight finish (within SHUTDOWN_TIMEOUT_SECONDS), close storage. */
     async close() {
+      draining = true;
       clearInterval(pruning);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const { cutOff } = await connections.close(settings.shutdownTimeoutSeconds * 1000);
+      if (cutOff > 0) log.warn({ cutOff }, 'requests still in flight at the shutdown deadline were cut off');
       await storage.close();
+      log.info('interaction hook stopped');
     },
   };
 }

@@ -38,6 +38,10 @@ export interface Settings {
   databasePoolSize: number;
   /** How long start-up keeps trying to reach PostgreSQL and Redis; 0 tries once. */
   storageWaitSeconds: number;
+  /** When set, GET /metrics needs it as a bearer token. */
+  metricsToken: string | undefined;
+  /** How long shutdown waits for requests in flight before cutting them off. */
+  shutdownTimeoutSeconds: number;
 }
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
@@ -133,6 +137,12 @@ export const settingsSchema = z.object({
   REDIS_KEY_PREFIX: z.string().trim().regex(/^[\x21-\x7e]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 visible ASCII characters without spaces').default('interaction-hook:sess:'),
   DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 10, 1, 200),
   STORAGE_WAIT_SECONDS: integer('STORAGE_WAIT_SECONDS', 30, 0, 600),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), 'METRICS_TOKEN must be 16 or more printable characters without spaces'),
+  SHUTDOWN_TIMEOUT_SECONDS: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 300),
 });
 
 /**
@@ -159,6 +169,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
   if (errors.length > 0) return { ok: false, errors };
   if (new URL(v.HOOK_URL).protocol === 'http:') {
     warnings.push('HOOK_URL uses http://: fine for local use and tests, but session cookies are not Secure and a real tenant accepts only https');
+  }
+  if (v.NODE_ENV === 'production' && v.METRICS_TOKEN === undefined) {
+    warnings.push('METRICS_TOKEN is not set: GET /metrics answers anyone who can reach the hook');
   }
   if (new URL(v.MATTR_TENANT_URL).protocol === 'http:') {
     warnings.push('MATTR_TENANT_URL uses http://: only a local simulator runs like that');
@@ -189,6 +202,8 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
       redisKeyPrefix: v.REDIS_KEY_PREFIX,
       databasePoolSize: v.DATABASE_POOL_SIZE,
       storageWaitSeconds: v.STORAGE_WAIT_SECONDS,
+      metricsToken: v.METRICS_TOKEN,
+      shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,
     },
   };
 }

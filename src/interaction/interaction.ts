@@ -16,6 +16,8 @@ export interface Interaction {
   deadline: number;
   /** Index of the current step. */
   cursor: number;
+  /** Epoch ms when the current step began, once past the first (which began at `createdAt`). */
+  stepStartedAt?: number;
   /** Claims collected by the steps so far, sent back on completion. */
   collected: Record<string, unknown>;
   status: 'active' | 'completed' | 'declined' | 'expired';

@@ -12,6 +12,7 @@ import { arrivalRateLimit } from '../web/arrival-rate-limit.js';
 import { noStore } from '../web/security-headers.js';
 import { regenerateSession, saveSession } from '../web/sessions.js';
 import { admitInteraction, isInteractionId, startInteraction, type Interaction } from './interaction.js';
+import { NO_JOURNEY_METRICS, type JourneyMetrics } from './journey-metrics.js';
 import { ledgerEntry, subjectOf } from './ledger-entry.js';
 import type { Evidence, FormInput, Step, StepContext } from './steps/step.js';
 
@@ -23,11 +24,13 @@ export interface JourneyDeps {
   keys: { current: KeyObject; previous?: KeyObject };
   now: () => Date;
   logger: Logger;
+  metrics?: JourneyMetrics;
 }
 
 /** The user's journey: arrival at the callback, one page per step, and the way back. */
 export function journeyRoutes(deps: JourneyDeps): Router {
   const { settings, steps, storage, keys, now, logger } = deps;
+  const metrics = deps.metrics ?? NO_JOURNEY_METRICS;
   const verifyKeys = keys.previous ? [keys.current, keys.previous] : [keys.current];
   const router = Router();
 
@@ -50,7 +53,11 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     const interaction = startInteraction({ ...arrival, subject: subjectOf(arrival, settings.ledger.subjectClaim) }, now(), settings.interactionTimeoutSeconds);
     await regenerateSession(req);
     req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
+    // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
+    // page then changes nothing, and costs no durable write of its own.
+    csrfToken(req);
     req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
+    metrics.journeyStarted();
     await goOn(req, res, interaction);
   });
 
@@ -94,6 +101,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       }
       interaction.collected = { ...interaction.collected, ...outcome.next };
       interaction.cursor += 1;
+      interaction.stepStartedAt = now().getTime();
       await goOn(req, res, interaction);
     },
   );
@@ -146,6 +154,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       await record(req, interaction, step.id, 'expired', step.evidence?.(stepContext(res, interaction)) ?? null);
       interaction.status = 'expired';
       await saveSession(req);
+      metrics.journeyEnded('expired');
       throw new HookError('interaction_expired', 410, PAGES.interactionExpired);
     }
     return interaction;
@@ -176,7 +185,9 @@ export function journeyRoutes(deps: JourneyDeps): Router {
   /** Durably appends the decision before anything is sent; false when it was already decided. */
   async function record(req: Request, interaction: Interaction, step: string, decision: Decision, evidence: Evidence | null): Promise<boolean> {
     try {
-      return await storage.recordDecision(ledgerEntry(req, interaction, step, decision, evidence, { ledger: settings.ledger, at: now() }));
+      const recorded = await storage.recordDecision(ledgerEntry(req, interaction, step, decision, evidence, { ledger: settings.ledger, at: now() }));
+      if (recorded) metrics.stepDecided(step, decision, (now().getTime() - (interaction.stepStartedAt ?? interaction.createdAt)) / 1000);
+      return recorded;
     } catch (error) {
       req.log.error({ err: error, interaction: interaction.id }, 'decision could not be recorded');
       throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);
@@ -207,6 +218,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     interaction.status = status;
     await saveSession(req).catch((error: unknown) => req.log.warn({ err: error, interaction: interaction.id }, 'finished journey could not be saved in the session'));
     req.log.info({ interaction: interaction.id, event: status }, 'journey finished');
+    metrics.journeyEnded(status);
     res.redirect(303, url);
   }
 

@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, webcrypto, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 /** Why an arriving session token was refused. Shared by logs, metrics and the error page. */
@@ -49,7 +49,7 @@ export async function verifyArrival(token: unknown, check: ArrivalCheck): Promis
   let reason: ArrivalRejection = 'token_bad_signature';
   for (const key of check.keys) {
     try {
-      ({ payload } = await jwtVerify(token, key, {
+      ({ payload } = await jwtVerify(token, await hmacKey(key), {
         algorithms: ['HS256'],
         issuer: check.tenantUrl,
         audience: check.hookUrl,
@@ -147,7 +147,7 @@ export function signFailure(signer: Signer, body: { state: string; message: stri
   return sign(signer, { state: body.state, error: { message: body.message } });
 }
 
-function sign(signer: Signer, payload: JWTPayload): Promise<string> {
+async function sign(signer: Signer, payload: JWTPayload): Promise<string> {
   const iat = Math.floor(signer.now.getTime() / 1000);
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -155,7 +155,22 @@ function sign(signer: Signer, payload: JWTPayload): Promise<string> {
     .setAudience(signer.tenantUrl)
     .setIssuedAt(iat)
     .setExpirationTime(iat + COMPLETION_LIFETIME_SECONDS)
-    .sign(signer.key);
+    .sign(await hmacKey(signer.key));
+}
+
+const hmacKeys = new WeakMap<KeyObject, Promise<webcrypto.CryptoKey>>();
+
+/**
+ * jose turns a KeyObject back into a WebCrypto key on every call, which cost as much as the HMAC
+ * itself; each secret is imported once instead.
+ */
+function hmacKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
+  let imported = hmacKeys.get(key);
+  if (!imported) {
+    imported = webcrypto.subtle.importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    hmacKeys.set(key, imported);
+  }
+  return imported;
 }
 
 /** The tenant's `redirectUrl` with our token set, built with the URL API. */

@@ -1,4 +1,4 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject, type webcrypto } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 /**
@@ -9,7 +9,8 @@ import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 export interface TenantIdentity {
   tenantUrl: string;
   hookUrl: string;
-  key: KeyObject;
+  /** A WebCrypto key is accepted too: jose re-imports a KeyObject on every call, which a load generator feels. */
+  key: KeyObject | webcrypto.CryptoKey;
 }
 
 export interface MintOptions {

@@ -1,15 +1,26 @@
 import type Database from 'better-sqlite3';
 import session from 'express-session';
 import { sessionExpiresAt as expiresAt } from './session-expiry.js';
+import type { SqliteGroupCommit } from './sqlite-group-commit.js';
+
+/**
+ * express-session touches the session on every request that does not change it. The stored expiry
+ * only decides when the row is pruned, so it is moved on only when that gains more than this.
+ */
+const TOUCH_STEP_MS = 60_000;
 
 /** express-session's store on the embedded SQLite file, so a restart loses nobody's place. */
 export class SqliteSessionStore extends session.Store {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly writes: SqliteGroupCommit,
+  ) {
     super();
     this.statements = {
       get: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
+      expiry: db.prepare<[string], { expires_at: number }>('SELECT expires_at FROM sessions WHERE sid = ?'),
       set: db.prepare(
         'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
       ),
@@ -38,21 +49,31 @@ export class SqliteSessionStore extends session.Store {
     this.run(() => this.statements.destroy.run(sid), callback);
   }
 
-  override touch(sid: string, data: session.SessionData, callback?: () => void): void {
-    this.run(() => this.statements.touch.run(expiresAt(data), sid), callback);
+  override touch(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    const until = expiresAt(data);
+    let stored: number | undefined;
+    try {
+      stored = this.statements.expiry.get(sid)?.expires_at;
+    } catch (error) {
+      callback?.(error);
+      return;
+    }
+    if (stored !== undefined && until - stored < TOUCH_STEP_MS) {
+      callback?.();
+      return;
+    }
+    this.run(() => this.statements.touch.run(until, sid), callback);
   }
 
   pruneExpired(now: Date): number {
     return this.statements.prune.run(now.getTime()).changes;
   }
 
+  /** Queues the write for the next group commit; the callback runs once it is on disk. */
   private run(write: () => unknown, callback?: (err?: unknown) => void): void {
-    try {
-      write();
-    } catch (error) {
-      callback?.(error);
-      return;
-    }
-    callback?.();
+    this.writes.run(write).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
   }
 }

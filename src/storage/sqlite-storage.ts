@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import type { DecisionRecord, PublishedTerms, Storage } from './storage.js';
 
@@ -83,6 +84,8 @@ export class SqliteStorage implements Storage {
   readonly engine = 'sqlite';
   readonly sessions: SqliteSessionStore;
   private readonly db: Database.Database;
+  /** Durable writes share one commit (and one fsync) per batch: see SqliteGroupCommit. */
+  private readonly writes: SqliteGroupCommit;
   private readonly statements;
 
   constructor(file: string) {
@@ -92,8 +95,12 @@ export class SqliteStorage implements Storage {
     // FULL: a decision is on disk before the user is redirected, even across a power cut.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Sessions are looked up by random id, so lookups land on random pages: the default 2 MB page
+    // cache stopped holding them after a few thousand sessions, and every read went to the OS.
+    this.db.pragma('cache_size = -32768');
     migrate(this.db);
-    this.sessions = new SqliteSessionStore(this.db);
+    this.writes = new SqliteGroupCommit(this.db);
+    this.sessions = new SqliteSessionStore(this.db, this.writes);
     this.statements = {
       claim: this.db.prepare('INSERT INTO claims (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       record: this.db.prepare(
@@ -118,7 +125,7 @@ export class SqliteStorage implements Storage {
   }
 
   async claimOnce(key: string, expiresAt: Date): Promise<boolean> {
-    return this.statements.claim.run(key, expiresAt.getTime()).changes === 1;
+    return this.writes.run(() => this.statements.claim.run(key, expiresAt.getTime()).changes === 1);
   }
 
   async recordDecision(r: DecisionRecord): Promise<boolean> {
@@ -136,12 +143,14 @@ export class SqliteStorage implements Storage {
       user_agent: r.userAgent,
       claims: r.claims === null ? null : JSON.stringify(r.claims),
     };
-    return this.statements.record.run(row).changes === 1;
+    return this.writes.run(() => this.statements.record.run(row).changes === 1);
   }
 
   async publishTerms(t: PublishedTerms): Promise<{ ok: true } | { ok: false; publishedSha256: string }> {
-    this.statements.publishTerms.run(t.step, t.version, t.locale, t.sha256, Date.now());
-    const published = this.statements.publishedTerms.get(t.step, t.version, t.locale);
+    const published = await this.writes.run(() => {
+      this.statements.publishTerms.run(t.step, t.version, t.locale, t.sha256, Date.now());
+      return this.statements.publishedTerms.get(t.step, t.version, t.locale);
+    });
     return published && published.sha256 !== t.sha256 ? { ok: false, publishedSha256: published.sha256 } : { ok: true };
   }
 
@@ -181,7 +190,9 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.writes.flush();
+    this.db.close();
   }
 }
 

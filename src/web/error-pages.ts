@@ -22,6 +22,8 @@ export const FALLBACK_PAGE = `<!doctype html><html lang="en"><head><meta charset
  */
 export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
   const error = toHookError(err, req.method);
+  // For the metrics, which count refusals by code.
+  res.locals.errorCode = error.code;
   if (error.status >= 500) req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
   else req.log.warn({ code: error.code }, 'request refused');
   if (res.headersSent) {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { pathOnly, SAFE_SERIALIZERS } from '../ops/logger.js';
+import { OPS_PATHS } from '../ops/ops-routes.js';
 
 /** Names under which a secret may travel; censored wherever they appear in a logged object. */
 const SECRET_KEYS = ['session_token', 'sessionToken', 'token', 'secret', 'hookSecret', 'previousHookSecret', 'sessionSecret', 'client_secret', 'clientSecret', 'password', 'cookie', 'authorization', '_csrf', 'csrfToken'];
@@ -30,16 +32,12 @@ export function requestLogging(logger: Logger) {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: pathOnly(req.url) }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    serializers: SAFE_SERIALIZERS,
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      // Probes and scrapes come every few seconds; they would drown the journeys.
+      return OPS_PATHS.has(pathOnly(req.url)) ? 'debug' : 'info';
     },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   });
-}
-
-export function pathOnly(url: string | undefined): string {
-  if (!url) return '';
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : url.slice(0, cut);
 }

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
-import pino from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../../src/app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../../src/config/hook-config.js';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
+import { createLogger } from '../../src/ops/logger.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { createSimulator, type Simulator } from '../../src/simulator/tenant-simulator.js';
@@ -77,7 +77,8 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
   const { settings } = loaded;
   const config = hookConfig ?? mustLoad(DEFAULT_HOOK_CONFIG);
   const logs: string[] = [];
-  const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } }));
+  // The production logger (redaction included), writing into `logs`.
+  const logger = createLogger({ level: 'debug' }, new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } }));
   const clock = new TestClock();
   const key = decodeHookSecret(settings.hookSecret!)!;
   const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret)! : undefined;

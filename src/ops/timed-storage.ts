@@ -1,0 +1,77 @@
+import { performance } from 'node:perf_hooks';
+import type { Store } from 'express-session';
+import type { Storage } from '../storage/storage.js';
+
+export type ObserveStorage = (operation: string, seconds: number) => void;
+
+/** The session store's callback methods worth timing: one of them runs on almost every request. */
+const SESSION_OPERATIONS = new Set(['get', 'set', 'touch', 'destroy']);
+
+/**
+ * The same storage, with the latency of every operation that returns a promise reported to
+ * `observe` under its method name (session store calls as `session.get` and so on). A proxy, so
+ * that methods added to Storage later are timed without a change here; results and errors pass
+ * through untouched.
+ */
+export function timedStorage(storage: Storage, observe: ObserveStorage): Storage {
+  const sessions = timedSessionStore(storage.sessions, observe);
+  return proxy(storage, (name, method) => {
+    if (name === 'sessions') return undefined;
+    return (...args: unknown[]) => {
+      const started = performance.now();
+      const result: unknown = method.apply(storage, args);
+      if (isPromise(result)) {
+        const done = () => observe(name, (performance.now() - started) / 1000);
+        result.then(done, done);
+      }
+      return result;
+    };
+  }, { sessions });
+}
+
+function timedSessionStore(store: Store, observe: ObserveStorage): Store {
+  return proxy(store, (name, method) => {
+    if (!SESSION_OPERATIONS.has(name)) return undefined;
+    return (...args: unknown[]) => {
+      const started = performance.now();
+      const last = args.length - 1;
+      const callback = args[last];
+      if (typeof callback === 'function') {
+        args[last] = (...results: unknown[]) => {
+          observe(`session.${name}`, (performance.now() - started) / 1000);
+          return (callback as (...r: unknown[]) => unknown)(...results);
+        };
+      }
+      return method.apply(store, args);
+    };
+  });
+}
+
+/**
+ * A proxy of `target` whose methods are bound to the target (engines may keep private fields) and
+ * replaced by `wrap` where it returns a function. Wrappers are made once per method.
+ */
+function proxy<T extends object>(
+  target: T,
+  wrap: (name: string, method: (...args: unknown[]) => unknown) => ((...args: unknown[]) => unknown) | undefined,
+  overrides: Record<string, unknown> = {},
+): T {
+  const made = new Map<PropertyKey, { from: unknown; to: unknown }>();
+  return new Proxy(target, {
+    get(t, key) {
+      if (typeof key === 'string' && key in overrides) return overrides[key];
+      const value: unknown = Reflect.get(t, key, t);
+      if (typeof value !== 'function') return value;
+      const cached = made.get(key);
+      if (cached && cached.from === value) return cached.to;
+      const method = value as (...args: unknown[]) => unknown;
+      const to = (typeof key === 'string' ? wrap(key, method) : undefined) ?? method.bind(t);
+      made.set(key, { from: value, to });
+      return to;
+    },
+  });
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
