@@ -34,9 +34,48 @@ export function saveSession(req: Request): Promise<void> {
  * Gives the session a new id and keeps its contents: an id planted in the browser before the
  * arrival (session fixation) is worthless after it, while the journeys open in other tabs, and
  * the CSRF token their forms carry, keep working.
+ *
+ * Only an id the browser sent can have been planted. One express-session made up during this
+ * request (no cookie, or one naming no stored session) was never stored or sent, so it needs no
+ * replacing — and destroying it would cost a durable write of nothing.
  */
 export async function regenerateSession(req: Request): Promise<void> {
+  if (!sentByBrowser(req)) return;
   const { cookie: _cookie, ...contents } = req.session;
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
   Object.assign(req.session, contents);
+  saveOnlyWhenChanged(req.session);
+}
+
+function sentByBrowser(req: Request): boolean {
+  return req.headers.cookie?.includes(req.sessionID) ?? false;
+}
+
+/**
+ * express-session skips its end-of-request save when the session is as last saved, but it keeps
+ * that record only for sessions it made itself, not for one `regenerate` made: the explicit save
+ * before the redirect would be followed by a second, identical durable write. This gives the
+ * regenerated session the same check (contents only; the cookie's expiry moves on every request,
+ * and the store's expiry needs no more than the save already wrote).
+ */
+function saveOnlyWhenChanged(session: Request['session']): void {
+  const save = session.save;
+  let saved: string | undefined;
+  Object.defineProperty(session, 'save', {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value(this: Request['session'], callback?: (err?: unknown) => void) {
+      const contents = JSON.stringify(this, (key, value: unknown) => (key === 'cookie' ? undefined : value));
+      if (contents === saved) {
+        if (callback) process.nextTick(callback);
+        return this;
+      }
+      saved = contents;
+      return save.call(this, (err?: unknown) => {
+        if (err) saved = undefined;
+        callback?.(err);
+      });
+    },
+  });
 }

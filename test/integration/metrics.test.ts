@@ -86,6 +86,25 @@ describe('GET /metrics', () => {
     expect((value(after, gets) ?? 0) - (value(before, gets) ?? 0)).toBe(2);
   });
 
+  it('writes the session once per arrival, also when the arrival gives it a new id', async () => {
+    hook = await hookFixture();
+    const browser = hook.browser();
+    const sets = 'hook_storage_operation_duration_seconds_count{operation="session.set"}';
+    const counts = async () => ({ sets: value((await hook.browser().get('/metrics')).text, sets) ?? 0 });
+    // A browser without a session: the id made for it is new, and the arrival stores it once.
+    const first = await browser.get(`/callback?session_token=${(await hook.mint()).token}`);
+    expect(first.status).toBe(303);
+    expect(await counts()).toEqual({ sets: 1 });
+    // The same browser arrives again: its stored id is replaced, and the new one stored once.
+    const second = await browser.get(`/callback?session_token=${(await hook.mint()).token}`);
+    expect(second.status).toBe(303);
+    expect(await counts()).toEqual({ sets: 2 });
+    // Both journeys still go on in the new session; showing a page writes nothing.
+    expect((await browser.get(first.headers.location!)).status).toBe(200);
+    expect((await browser.get(second.headers.location!)).status).toBe(200);
+    expect(await counts()).toEqual({ sets: 2 });
+  });
+
   it('keeps each app’s counts apart, so many apps can live in one process', async () => {
     hook = await hookFixture();
     await journey('accept');
