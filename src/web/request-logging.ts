@@ -2,22 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { pathOnly, SAFE_SERIALIZERS } from '../ops/logger.js';
+import { pathOnly, REDACTED_PATHS as LOGGER_PATHS, SAFE_SERIALIZERS } from '../ops/logger.js';
 import { OPS_PATHS } from '../ops/ops-routes.js';
 
-/** Names under which a secret may travel; censored wherever they appear in a logged object. */
-const SECRET_KEYS = ['session_token', 'sessionToken', 'token', 'secret', 'hookSecret', 'previousHookSecret', 'sessionSecret', 'client_secret', 'clientSecret', 'password', 'cookie', 'authorization', '_csrf', 'csrfToken'];
-
 /**
- * Paths pino censors. Request and response headers never reach a log (cookies, tokens), nor does
- * a body a parser failed on (it holds whatever the browser posted).
+ * The logger's own concrete paths, and whole objects that may never reach a log: request and
+ * response headers (cookies, tokens) and a body a parser failed on (whatever the browser posted).
+ * Concrete, not wildcards (`*.token`): pino-http builds a child logger on every request, and
+ * wildcard paths made that and every request line several times dearer.
  */
 export const REDACTED_PATHS = [
   'req.headers',
   'res.headers',
   'err.body',
   'err.headers',
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+  ...LOGGER_PATHS.filter((path) => !path.startsWith('err.headers') && !path.startsWith('err.body')),
 ];
 
 /**
