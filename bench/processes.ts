@@ -62,8 +62,25 @@ export interface ProcessSample {
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Memory and CPU of a process, from /proc (Linux). */
+/**
+ * Memory and CPU of a process and its children (the workers, with WORKERS > 1), summed, from /proc
+ * (Linux). The peak is the sum of each process's own peak.
+ */
 export function sampleProcess(pid: number): ProcessSample {
+  const samples = [pid, ...childrenOf(pid)].map(sampleOne);
+  const sum = (field: keyof ProcessSample) => samples.reduce((total, sample) => total + sample[field], 0);
+  return { rssMb: sum('rssMb'), peakRssMb: sum('peakRssMb'), cpuMs: sum('cpuMs'), systemCpuMs: sum('systemCpuMs') };
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function sampleOne(pid: number): ProcessSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   // Fields after the command name (which may hold spaces) start at ")"; utime and stime are 14th and 15th.

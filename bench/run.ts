@@ -26,6 +26,7 @@ const { values: opts } = parseArgs({
     'baseline-duration': { type: 'string', default: '10' },
     'log-level': { type: 'string', default: 'info' },
     'cpu-prof': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
     'node-option': { type: 'string', multiple: true, default: [] },
     server: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -33,7 +34,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(`npm run bench -- [--concurrency 64] [--journeys N | --duration 20] [--warmup 2000]
-                    [--baseline-duration 10 (0 skips it)] [--log-level info] [--cpu-prof]
+                    [--baseline-duration 10 (0 skips it)] [--log-level info] [--cpu-prof] [--workers 1]
                     [--node-option=--flag ...] (for the hook's node process)
                     [--server path/to/dist/server.js] (another build, e.g. an earlier commit's)`);
   process.exit(0);
@@ -43,6 +44,7 @@ const journeys = opts.journeys === undefined ? undefined : whole('journeys', opt
 const durationMs = whole('duration', opts.duration, 1) * 1000;
 const warmup = whole('warmup', opts.warmup, 0);
 const baselineMs = whole('baseline-duration', opts['baseline-duration'], 0) * 1000;
+const workers = whole('workers', opts.workers, 1);
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -60,7 +62,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'hook-bench-'));
 
 try {
   console.log(`interaction hook benchmark · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`${path.relative(ROOT, SERVER)} · concurrency ${concurrency} · ${journeys ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`);
+  console.log(`${path.relative(ROOT, SERVER)} · ${workers} worker${workers === 1 ? '' : 's'} · concurrency ${concurrency} · ${journeys ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`);
   const hook = await measureHook();
   const baseline = baselineMs > 0 ? await measureBaseline() : null;
   const report: Report = {
@@ -71,7 +73,7 @@ try {
   };
   printReport(report);
   const file = path.join(RESULTS, `bench-${stamp}.json`);
-  const context = { at: new Date().toISOString(), server: path.relative(ROOT, SERVER), node: process.version, cpus: cpus().length, loadAverage: loadavg(), concurrency, warmup };
+  const context = { at: new Date().toISOString(), server: path.relative(ROOT, SERVER), node: process.version, cpus: cpus().length, loadAverage: loadavg(), workers, concurrency, warmup };
   writeFileSync(file, `${JSON.stringify({ ...context, ...report }, null, 2)}\n`);
   console.log(`\nresults   ${path.relative(ROOT, file)}`);
 } finally {
@@ -84,7 +86,7 @@ async function measureHook() {
   const dataDir = path.join(scratch, 'data');
   const profiles = path.join(RESULTS, `profiles-${stamp}`);
   const args = [...opts['node-option'], ...(opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profiles] : []), SERVER];
-  const env = serverEnv(hookUrl, port, { DATA_DIR: dataDir, ARRIVAL_RATE_LIMIT: '0', LOG_LEVEL: opts['log-level'] });
+  const env = serverEnv(hookUrl, port, { DATA_DIR: dataDir, ARRIVAL_RATE_LIMIT: '0', LOG_LEVEL: opts['log-level'], WORKERS: String(workers) });
   const child = startServer(args, env, path.join(scratch, 'hook.log'));
   try {
     await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`, child);

@@ -1,27 +1,44 @@
+import cluster from 'node:cluster';
+import { workerCount } from './config/settings.js';
+import { createLogger } from './ops/logger.js';
+import { runWorkers } from './ops/workers.js';
 import { ConfigurationError, startHook } from './start-hook.js';
 
-/** Process entry: start the hook, stop it cleanly on SIGTERM/SIGINT. */
-try {
-  const hook = await startHook(process.env);
-  const stop = (signal: string) => {
-    hook.logger.info({ signal }, 'shutting down');
-    hook.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        hook.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-} catch (error) {
-  if (error instanceof ConfigurationError) {
-    console.error('The interaction hook cannot start:');
-    for (const problem of error.problems) console.error(`  - ${problem}`);
-    console.error('See README.md, "Configuration".');
-  } else {
-    console.error(`The interaction hook cannot start: ${(error as Error).message}`);
+/** Process entry: start the hook (in WORKERS processes when asked), stop it cleanly on SIGTERM/SIGINT. */
+const workers = workerCount(process.env);
+if (workers > 1 && cluster.isPrimary) {
+  await runWorkers(workers, createLogger({ level: 'info' }));
+} else {
+  await serve();
+}
+
+async function serve(): Promise<void> {
+  try {
+    const hook = await startHook(process.env);
+    let stopping = false;
+    const stop = (signal: string) => {
+      // A worker may get the signal twice (from the terminal and from the primary): one shutdown.
+      if (stopping) return;
+      stopping = true;
+      hook.logger.info({ signal }, 'shutting down');
+      hook.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          hook.logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error('The interaction hook cannot start:');
+      for (const problem of error.problems) console.error(`  - ${problem}`);
+      console.error('See README.md, "Configuration".');
+    } else {
+      console.error(`The interaction hook cannot start: ${(error as Error).message}`);
+    }
+    process.exit(1);
   }
-  process.exit(1);
 }

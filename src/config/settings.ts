@@ -42,6 +42,8 @@ export interface Settings {
   metricsToken: string | undefined;
   /** How long shutdown waits for requests in flight before cutting them off. */
   shutdownTimeoutSeconds: number;
+  /** Processes serving the port (node:cluster); 1 serves it from this process. */
+  workers: number;
 }
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
@@ -143,6 +145,7 @@ export const settingsSchema = z.object({
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), 'METRICS_TOKEN must be 16 or more printable characters without spaces'),
   SHUTDOWN_TIMEOUT_SECONDS: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 300),
+  WORKERS: integer('WORKERS', 1, 1, 64),
 });
 
 /**
@@ -204,6 +207,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
       storageWaitSeconds: v.STORAGE_WAIT_SECONDS,
       metricsToken: v.METRICS_TOKEN,
       shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,
+      workers: v.WORKERS,
     },
   };
 }
@@ -229,4 +233,10 @@ export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; setting
       storageWaitSeconds: v.STORAGE_WAIT_SECONDS,
     },
   };
+}
+
+/** WORKERS alone, for the process that only starts the workers; 1 when unset or invalid (the hook then reports it). */
+export function workerCount(env: NodeJS.ProcessEnv): number {
+  const parsed = settingsSchema.pick({ WORKERS: true }).safeParse(env);
+  return parsed.success ? parsed.data.WORKERS : 1;
 }

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -76,7 +77,8 @@ export interface LogOptions {
 export function createLogger(options: LogOptions, destination?: DestinationStream): Logger {
   const base: LoggerOptions = {
     level: options.level,
-    base: { service: 'interaction-hook' },
+    // With WORKERS > 1, which process wrote the line.
+    base: cluster.isWorker ? { service: 'interaction-hook', worker: cluster.worker!.id } : { service: 'interaction-hook' },
     redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
     serializers: { ...SAFE_SERIALIZERS, err: pino.stdSerializers.err },
   };
