@@ -49,6 +49,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('view cache', true);
+  // Templates include partials by absolute path from the views folder: ejs looks a relative
+  // include up on disk (existsSync) on every render, even with the view cache.
+  app.set('view options', { root: VIEWS_DIR });
 
   app.use(requestLogging(logger));
   app.use(
