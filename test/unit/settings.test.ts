@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSettings } from '../../src/config/settings.js';
+import { loadSettings, workerCount } from '../../src/config/settings.js';
 
 const SECRET = Buffer.alloc(32, 7).toString('base64');
 const good = { HOOK_URL: 'https://hook.example.com/callback', MATTR_TENANT_URL: 'https://tenant.vii.au01.mattr.global', INTERACTION_HOOK_SECRET: SECRET };
@@ -22,6 +22,20 @@ describe('loadSettings', () => {
     });
     expect([...result.settings.redirectOrigins]).toEqual(['https://tenant.vii.au01.mattr.global']);
     expect(result.warnings).toEqual([]);
+  });
+
+  it('serves from one process unless WORKERS asks for more, and refuses a WORKERS that is not 1 to 64', () => {
+    const one = loadSettings(good);
+    expect(one.ok && one.settings.workers).toBe(1);
+    const two = loadSettings({ ...good, WORKERS: '2' });
+    expect(two.ok && two.settings.workers).toBe(2);
+    for (const bad of ['0', '65', '1.5', 'all']) {
+      expect(loadSettings({ ...good, WORKERS: bad })).toEqual({ ok: false, errors: [`WORKERS must be a whole number from 1 to 64, got "${bad}"`] });
+      // The supervisor then starts no workers: the hook itself reports the problem and exits.
+      expect(workerCount({ WORKERS: bad })).toBe(1);
+    }
+    expect(workerCount({ WORKERS: '3' })).toBe(3);
+    expect(workerCount({})).toBe(1);
   });
 
   it('removes a trailing slash and never adds one', () => {
