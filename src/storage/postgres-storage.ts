@@ -3,6 +3,7 @@ import pg from 'pg';
 import { migrate } from './postgres-migrations.js';
 import { PostgresSessionStore, type Query } from './postgres-session-store.js';
 import { reasonOf, StorageUnavailableError } from './storage-unavailable.js';
+import { decisionFromRow, type DecisionRow } from './decision-row.js';
 import type { DecisionRecord, PublishedTerms, Storage } from './storage.js';
 
 /** Sessions kept elsewhere (Redis) instead of in PostgreSQL. */
@@ -30,21 +31,8 @@ const EXPORT_BATCH = 500;
  */
 const UNAVAILABLE_CLASSES = new Set(['08', '53', '57', '58', '40']);
 
-interface DecisionRow {
-  seq: string;
-  interaction_id: string;
-  state: string;
-  subject: string | null;
-  step: string;
-  terms_version: string | null;
-  terms_hash: string | null;
-  locale: string | null;
-  decision: DecisionRecord['decision'];
-  at: Date;
-  ip: string | null;
-  user_agent: string | null;
-  claims: Record<string, unknown> | null;
-}
+/** A ledger row as PostgreSQL returns it: `timestamptz` and `jsonb` arrive parsed. */
+type PostgresDecisionRow = DecisionRow<Date, Record<string, unknown> | null> & { seq: string };
 
 /** Several replicas: the ledger, the single-use claims and (without Redis) the sessions in PostgreSQL. */
 export class PostgresStorage implements Storage {
@@ -132,24 +120,11 @@ export class PostgresStorage implements Storage {
     let after = '0';
     for (;;) {
       const { rows } = await this.query('SELECT * FROM decisions WHERE at >= $1 AND seq > $2 ORDER BY seq LIMIT $3', [since, after, EXPORT_BATCH]);
-      for (const row of rows as unknown as DecisionRow[]) {
-        yield {
-          interactionId: row.interaction_id,
-          state: row.state,
-          subject: row.subject,
-          step: row.step,
-          termsVersion: row.terms_version,
-          termsHash: row.terms_hash,
-          locale: row.locale,
-          decision: row.decision,
-          at: row.at,
-          ip: row.ip,
-          userAgent: row.user_agent,
-          claims: row.claims,
-        };
+      for (const row of rows as unknown as PostgresDecisionRow[]) {
+        yield decisionFromRow(row, { at: (at) => at, claims: (claims) => claims });
       }
       if (rows.length < EXPORT_BATCH) return;
-      after = (rows[rows.length - 1] as unknown as DecisionRow).seq;
+      after = (rows[rows.length - 1] as unknown as PostgresDecisionRow).seq;
     }
   }
 

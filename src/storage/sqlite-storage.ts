@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
+import { decisionFromRow, type DecisionRow } from './decision-row.js';
 import type { DecisionRecord, PublishedTerms, Storage } from './storage.js';
 
 /** Versioned schema: entry N brings the database from user_version N to N+1. Never edit a published entry. */
@@ -64,20 +65,8 @@ const MIGRATIONS: readonly string[] = [
    BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;`,
 ];
 
-interface DecisionRow {
-  interaction_id: string;
-  state: string;
-  subject: string | null;
-  step: string;
-  terms_version: string | null;
-  terms_hash: string | null;
-  locale: string | null;
-  decision: DecisionRecord['decision'];
-  at: number;
-  ip: string | null;
-  user_agent: string | null;
-  claims: string | null;
-}
+/** A ledger row as SQLite holds it: the time in epoch milliseconds, the claims as JSON text. */
+type SqliteDecisionRow = DecisionRow<number, string | null>;
 
 /** The embedded default: one SQLite file (WAL) in DATA_DIR holds sessions, claims and the ledger. */
 export class SqliteStorage implements Storage {
@@ -129,7 +118,7 @@ export class SqliteStorage implements Storage {
   }
 
   async recordDecision(r: DecisionRecord): Promise<boolean> {
-    const row: DecisionRow = {
+    const row: SqliteDecisionRow = {
       interaction_id: r.interactionId,
       state: r.state,
       subject: r.subject,
@@ -159,21 +148,8 @@ export class SqliteStorage implements Storage {
   }
 
   async *decisions(filter: { since?: Date } = {}): AsyncIterable<DecisionRecord> {
-    for (const row of this.statements.decisionsSince.iterate(filter.since?.getTime() ?? 0) as Iterable<DecisionRow>) {
-      yield {
-        interactionId: row.interaction_id,
-        state: row.state,
-        subject: row.subject,
-        step: row.step,
-        termsVersion: row.terms_version,
-        termsHash: row.terms_hash,
-        locale: row.locale,
-        decision: row.decision,
-        at: new Date(row.at),
-        ip: row.ip,
-        userAgent: row.user_agent,
-        claims: row.claims === null ? null : (JSON.parse(row.claims) as Record<string, unknown>),
-      };
+    for (const row of this.statements.decisionsSince.iterate(filter.since?.getTime() ?? 0) as Iterable<SqliteDecisionRow>) {
+      yield decisionFromRow(row, { at: (at) => new Date(at), claims: (claims) => (claims === null ? null : (JSON.parse(claims) as Record<string, unknown>)) });
     }
   }
 
