@@ -15,6 +15,7 @@ import { mintSessionToken, readReturnToken, type TenantIdentity } from '../src/s
 import { startHook, type RunningHook } from '../src/start-hook.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, withKey } from '../test/support/hook-fixture.js';
 import { HttpBrowser } from '../test/support/http-browser.js';
+import { replicaEnv } from '../test/support/replica-env.js';
 import { engineSandbox, type TestEngine } from '../test/support/storage-engine.js';
 
 const JOURNEYS = Number(process.argv[2] ?? 1000);
@@ -24,18 +25,7 @@ async function measure(engine: TestEngine): Promise<void> {
   const sandbox = await engineSandbox(engine);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-bench-'));
   const secret = randomBytes(32).toString('base64');
-  const env = {
-    NODE_ENV: 'test' as const,
-    HOOK_URL,
-    MATTR_TENANT_URL: TENANT_URL,
-    INTERACTION_HOOK_SECRET: secret,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    ...sandbox.env,
-    DATABASE_POOL_SIZE: '10',
-  };
+  const env = { ...replicaEnv(sandbox, dataDir, secret), ARRIVAL_RATE_LIMIT: '0' };
   const count = engine === 'sqlite' ? 1 : 2;
   const replicas: RunningHook[] = [];
   for (let i = 0; i < count; i++) replicas.push(await startHook(env, pino({ level: 'silent' })));

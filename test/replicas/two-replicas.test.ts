@@ -11,6 +11,7 @@ import { openStorage } from '../../src/storage/open-storage.js';
 import type { DecisionRecord, Storage } from '../../src/storage/storage.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, withKey } from '../support/hook-fixture.js';
 import { HttpBrowser, type Reply } from '../support/http-browser.js';
+import { replicaEnv } from '../support/replica-env.js';
 import { engineSandbox, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
 
 /**
@@ -28,16 +29,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-replicas-'));
   const secret = randomBytes(32).toString('base64');
   const env = {
-    NODE_ENV: 'test' as const,
-    HOOK_URL,
-    MATTR_TENANT_URL: TENANT_URL,
-    INTERACTION_HOOK_SECRET: secret,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    ...sandbox.env,
-    DATABASE_POOL_SIZE: '10',
+    ...replicaEnv(sandbox, dataDir, secret),
     // Every simulated user comes from 127.0.0.1: the per-IP arrival limit would refuse them.
     ARRIVAL_RATE_LIMIT: '0',
   };
