@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
 
+/** How soon a batch tries the write lock again while another process holds it. */
+const RETRY_MS = 1;
+
 interface PendingWrite {
   write: () => unknown;
   resolve: (value: unknown) => void;
@@ -27,23 +30,34 @@ export class SqliteGroupCommit {
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // After this turn's I/O callbacks: every request already read gets into this batch.
-        setImmediate(() => this.flush());
-      }
+      // After this turn's I/O callbacks: every request already read gets into this batch.
+      this.schedule(() => setImmediate(() => this.flush()));
     });
   }
 
-  /** Commits whatever is queued now (also used before the database is closed). */
-  flush(): void {
+  /**
+   * Commits whatever is queued now. When another process (a second worker) holds the write lock,
+   * the batch waits for a later turn of the event loop, still open to new writes, instead of
+   * blocking the loop in SQLite's busy handler, which sleeps whole milliseconds while requests
+   * queue up. `wait` (used before the database is closed) blocks until the lock is free.
+   */
+  flush(wait = false): void {
     this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
+    if (this.pending.length === 0) return;
+    let locked: boolean;
+    try {
+      locked = wait ? this.lock() : this.lockIfFree();
+    } catch (error) {
+      this.fail(this.take(), error);
+      return;
+    }
+    if (!locked) {
+      this.schedule(() => setTimeout(() => this.flush(), RETRY_MS));
+      return;
+    }
+    const batch = this.take();
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
       for (const item of batch) {
         try {
           outcomes.push({ ok: true, value: item.write() });
@@ -56,7 +70,7 @@ export class SqliteGroupCommit {
       this.db.exec('COMMIT');
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const item of batch) item.reject(error);
+      this.fail(batch, error);
       return;
     }
     batch.forEach((item, i) => {
@@ -64,5 +78,41 @@ export class SqliteGroupCommit {
       if (outcome.ok) item.resolve(outcome.value);
       else item.reject(outcome.error);
     });
+  }
+
+  private schedule(later: () => void): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    later();
+  }
+
+  private take(): PendingWrite[] {
+    const batch = this.pending;
+    this.pending = [];
+    return batch;
+  }
+
+  private fail(batch: PendingWrite[], error: unknown): void {
+    for (const item of batch) item.reject(error);
+  }
+
+  private lock(): true {
+    this.db.exec('BEGIN IMMEDIATE');
+    return true;
+  }
+
+  /** Takes the write lock if no other connection holds it; false if one does. */
+  private lockIfFree(): boolean {
+    // A PRAGMA acts when it is prepared, so these cannot be prepared once and rerun.
+    const patience = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return this.lock();
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${patience}`);
+    }
   }
 }

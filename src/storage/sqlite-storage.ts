@@ -167,7 +167,7 @@ export class SqliteStorage implements Storage {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.writes.flush();
+    this.writes.flush(true);
     this.db.close();
   }
 }
