@@ -5,7 +5,7 @@ import type { Storage } from '../storage/storage.js';
 export type ObserveStorage = (operation: string, seconds: number) => void;
 
 /** The session store's callback methods worth timing: one of them runs on almost every request. */
-const SESSION_OPERATIONS = new Set(['get', 'set', 'touch', 'destroy']);
+const SESSION_OPERATIONS = new Set(['get', 'set', 'destroy']);
 
 /**
  * The same storage, with the latency of every operation that returns a promise reported to

@@ -4,7 +4,10 @@ import { sessionExpiresAt } from './session-expiry.js';
 /** Runs one statement; errors are already StorageUnavailableError when the engine is away. */
 export type Query = (text: string, values: unknown[]) => Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
 
-/** express-session's store on PostgreSQL, so that any replica can serve any request of a journey. */
+/**
+ * express-session's store on PostgreSQL, so that any replica can serve any request of a journey.
+ * It has no `touch`: see `sessions()` in web/sessions.ts.
+ */
 export class PostgresSessionStore extends session.Store {
   constructor(private readonly query: Query) {
     super();
@@ -29,10 +32,6 @@ export class PostgresSessionStore extends session.Store {
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.done(this.query('DELETE FROM sessions WHERE sid = $1', [sid]), callback);
-  }
-
-  override touch(sid: string, data: session.SessionData, callback?: () => void): void {
-    this.done(this.query('UPDATE sessions SET expires_at = $1 WHERE sid = $2', [new Date(sessionExpiresAt(data)), sid]), callback);
   }
 
   async pruneExpired(now: Date): Promise<number> {

@@ -23,12 +23,17 @@ class FailClosedRedisStore extends RedisStore {
   override set(sid: string, session: SessionData, cb?: Callback) {
     return super.set(sid, session, failClosed(cb));
   }
-  override touch(sid: string, session: SessionData, cb?: Callback) {
-    return super.touch(sid, session, failClosed(cb));
-  }
   override destroy(sid: string, cb?: Callback) {
     return super.destroy(sid, failClosed(cb));
   }
+}
+
+/**
+ * connect-redis has a `touch` (an EXPIRE per request that changes nothing); the hook's stores have
+ * none, see `sessions()` in web/sessions.ts. express-session looks for the method on the store.
+ */
+function withoutTouch(store: RedisStore): RedisStore {
+  return Object.defineProperty(store, 'touch', { value: undefined });
 }
 
 /** Wraps express-session's callback: errors become StorageUnavailableError, silence too after a while. */
@@ -69,7 +74,7 @@ export async function openRedisSessions(options: { url: string; prefix: string }
   connected = true;
   return {
     engine: 'redis',
-    store: new FailClosedRedisStore({ client, prefix: options.prefix }),
+    store: withoutTouch(new FailClosedRedisStore({ client, prefix: options.prefix })),
     ping() {
       return new Promise<void>((resolve, reject) => {
         const done = failClosed((err) => (err ? reject(err) : resolve()))!;

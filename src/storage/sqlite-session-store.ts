@@ -4,12 +4,9 @@ import { sessionExpiresAt as expiresAt } from './session-expiry.js';
 import type { SqliteGroupCommit } from './sqlite-group-commit.js';
 
 /**
- * express-session touches the session on every request that does not change it. The stored expiry
- * only decides when the row is pruned, so it is moved on only when that gains more than this.
+ * express-session's store on the embedded SQLite file, so a restart loses nobody's place. It has no
+ * `touch`: see `sessions()` in web/sessions.ts.
  */
-const TOUCH_STEP_MS = 60_000;
-
-/** express-session's store on the embedded SQLite file, so a restart loses nobody's place. */
 export class SqliteSessionStore extends session.Store {
   private readonly statements;
 
@@ -20,12 +17,10 @@ export class SqliteSessionStore extends session.Store {
     super();
     this.statements = {
       get: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
-      expiry: db.prepare<[string], { expires_at: number }>('SELECT expires_at FROM sessions WHERE sid = ?'),
       set: db.prepare(
         'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
       ),
       destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
-      touch: db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?'),
       prune: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };
   }
@@ -47,22 +42,6 @@ export class SqliteSessionStore extends session.Store {
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.run(() => this.statements.destroy.run(sid), callback);
-  }
-
-  override touch(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
-    const until = expiresAt(data);
-    let stored: number | undefined;
-    try {
-      stored = this.statements.expiry.get(sid)?.expires_at;
-    } catch (error) {
-      callback?.(error);
-      return;
-    }
-    if (stored !== undefined && until - stored < TOUCH_STEP_MS) {
-      callback?.();
-      return;
-    }
-    this.run(() => this.statements.touch.run(until, sid), callback);
   }
 
   pruneExpired(now: Date): number {

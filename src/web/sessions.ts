@@ -10,7 +10,14 @@ export interface SessionOptions {
   maxAgeMs: number;
 }
 
-/** Cookie sessions on the persistent store: `HttpOnly`, `SameSite=Lax`, `Secure` on https. */
+/**
+ * Cookie sessions on the persistent store: `HttpOnly`, `SameSite=Lax`, `Secure` on https.
+ *
+ * The stores have no `touch`. The cookie does not roll: it is sent, with a new expiry, only when
+ * the session is saved, so the browser forgets the session at the expiry that save stored. A touch
+ * would move only the stored expiry, on every request that changes nothing — a write for nothing,
+ * around which express-session also splits the response in two.
+ */
 export function sessions(options: SessionOptions): RequestHandler {
   return session({
     store: options.store,

@@ -81,8 +81,10 @@ describe('GET /metrics', () => {
     const after = (await hook.browser().get('/metrics')).text;
     const sets = 'hook_storage_operation_duration_seconds_count{operation="session.set"}';
     const gets = 'hook_storage_operation_duration_seconds_count{operation="session.get"}';
+    const touches = 'hook_storage_operation_duration_seconds_count{operation="session.touch"}';
     expect(value(before, sets)).toBeGreaterThan(0);
     expect(value(after, sets)).toBe(value(before, sets));
+    expect(value(after, touches)).toBeUndefined();
     expect((value(after, gets) ?? 0) - (value(before, gets) ?? 0)).toBe(2);
   });
 

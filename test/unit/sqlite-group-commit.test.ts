@@ -68,6 +68,37 @@ describe('SqliteGroupCommit', () => {
     // And the next batch works.
     expect(await writes.run(insert('c'))).toBe(true);
   });
+
+  it('leaves the event loop free while another process holds the write lock, then commits the batch', async () => {
+    db.pragma('busy_timeout = 5000');
+    writes = new SqliteGroupCommit(db);
+    const other = new Database(file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const first = writes.run(insert('a'));
+      // A tick of the loop that a blocked busy handler would hold up for five seconds.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const second = writes.run(insert('b'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(rowsSeenByAnotherConnection()).toBe(0);
+      other.exec('COMMIT');
+      expect(await Promise.all([first, second])).toEqual([true, true]);
+      expect(rowsSeenByAnotherConnection()).toBe(2);
+      // Other statements still wait for a busy database as long as they were told to.
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('fails the queued writes, and keeps none of them, when the database cannot be written', async () => {
+    const queued = [writes.run(insert('a')), writes.run(insert('b'))];
+    db.close();
+    const results = await Promise.allSettled(queued);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/database connection is not open/);
+    expect(rowsSeenByAnotherConnection()).toBe(0);
+  });
 });
 
 describe('the session store on group commit', () => {
@@ -82,16 +113,15 @@ describe('the session store on group commit', () => {
     }
   };
 
-  it('stores sessions durably and moves the stored expiry on only when that gains more than a minute', async () => {
+  it('stores sessions durably, and has no touch: the expiry moves only with a save, as the cookie does', async () => {
     const storage = new SqliteStorage(path.join(dir, 'hook.db'));
     const store = storage.sessions;
     const at = (ms: number) => ({ cookie: { originalMaxAge: 600_000, expires: new Date(ms) } }) as never;
     const now = Date.now();
     await call((cb) => store.set('sid-1', at(now + 600_000), cb));
     expect(storedExpiry('sid-1')).toBe(now + 600_000);
-    await call((cb) => store.touch('sid-1', at(now + 630_000), cb));
-    expect(storedExpiry('sid-1')).toBe(now + 600_000);
-    await call((cb) => store.touch('sid-1', at(now + 700_000), cb));
+    expect(store.touch).toBeUndefined();
+    await call((cb) => store.set('sid-1', at(now + 700_000), cb));
     expect(storedExpiry('sid-1')).toBe(now + 700_000);
     expect(await call((cb) => store.get('sid-1', cb))).toMatchObject({ cookie: { originalMaxAge: 600_000 } });
     await call((cb) => store.destroy('sid-1', cb));
