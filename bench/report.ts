@@ -59,20 +59,23 @@ interface HookFigures extends ReturnType<typeof figures> {
   loadGenerator: { cpuMsPerJourney: number };
 }
 
-interface BaselineFigures extends ReturnType<typeof figures> {
+/** A bare server's run: the baseline (operations are verify+sign requests) or a ceiling (journeys). */
+interface BareFigures extends ReturnType<typeof figures> {
   server: { peakRssMb: number; cpuMsPerOperation: number };
 }
 
 export interface Report {
   hook: HookFigures;
-  baseline: BaselineFigures | null;
+  baseline: BareFigures | null;
+  /** The same journeys on bare Express, in memory: without sessions, and with express-session. */
+  ceiling: { bare: BareFigures; sessions: BareFigures } | null;
   /** Journeys per second ÷ baseline operations per second. */
   ratio: number | null;
   /** Baseline operations one journey costs in server CPU: steadier than the throughput ratio on a busy machine. */
   cpuRatio: number | null;
 }
 
-export function printReport({ hook, baseline, ratio, cpuRatio }: Report): void {
+export function printReport({ hook, baseline, ceiling, ratio, cpuRatio }: Report): void {
   const lat = (s: LatencySummary) => `p50 ${s.p50} ms · p95 ${s.p95} ms · p99 ${s.p99} ms · max ${s.max} ms`;
   const s = hook.server;
   const f = s.rssFlatness;
@@ -92,6 +95,14 @@ export function printReport({ hook, baseline, ratio, cpuRatio }: Report): void {
     console.log(`baseline  ${baseline.perSecond} verify+sign/s · ${baseline.failed} failed · per request ${lat(baseline.perRequest)}`);
     console.log(`          server CPU ${baseline.server.cpuMsPerOperation} ms/operation · peak RSS ${baseline.server.peakRssMb} MB`);
     console.log(`ratio     ${ratio} complete journeys per baseline operation · a journey costs ${cpuRatio} baseline operations of server CPU`);
+  }
+  if (ceiling) {
+    const line = (label: string, c: BareFigures) =>
+      `${label}${c.perSecond} journeys/s · ${c.failed} failed · per request p50 ${c.perRequest.p50} ms · p99 ${c.perRequest.p99} ms · server CPU ${c.server.cpuMsPerOperation} ms/journey`;
+    console.log(line('ceiling   bare Express, in memory, one process: ', ceiling.bare));
+    console.log(line('          same, with express-session: ', ceiling.sessions));
+    const share = (c: BareFigures) => Math.round((100 * hook.perSecond) / c.perSecond);
+    console.log(`          the hook serves ${share(ceiling.bare)} % and ${share(ceiling.sessions)} % of these`);
   }
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(

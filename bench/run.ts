@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { decodeHookSecret } from '../src/mattr/hook-secret.js';
-import { baselineOperation, journey, JOURNEY_STEPS, newPool, newRecorder } from './journeys.js';
+import { baselineOperation, journey, JOURNEY_STEPS, newPool, newRecorder, type Recorder } from './journeys.js';
+import type { TenantIdentity } from '../src/simulator/tenant-tokens.js';
 import { runLoad } from './load.js';
 import { freePort, ownCpuMs, sampleProcess, startServer, stopServer, waitUntilAnswering } from './processes.js';
 import { figures, flatness, printReport, type Report, type RssSample } from './report.js';
@@ -24,6 +25,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '2000' },
     'baseline-duration': { type: 'string', default: '10' },
+    'ceiling-duration': { type: 'string', default: '10' },
     'log-level': { type: 'string', default: 'info' },
     'cpu-prof': { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
@@ -34,7 +36,8 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(`npm run bench -- [--concurrency 64] [--journeys N | --duration 20] [--warmup 2000]
-                    [--baseline-duration 10 (0 skips it)] [--log-level info] [--cpu-prof] [--workers 1]
+                    [--baseline-duration 10 (0 skips it)] [--ceiling-duration 10 (0 skips both ceilings)]
+                    [--log-level info] [--cpu-prof] [--workers 1]
                     [--node-option=--flag ...] (for the hook's node process)
                     [--server path/to/dist/server.js] (another build, e.g. an earlier commit's)`);
   process.exit(0);
@@ -44,6 +47,7 @@ const journeys = opts.journeys === undefined ? undefined : whole('journeys', opt
 const durationMs = whole('duration', opts.duration, 1) * 1000;
 const warmup = whole('warmup', opts.warmup, 0);
 const baselineMs = whole('baseline-duration', opts['baseline-duration'], 0) * 1000;
+const ceilingMs = whole('ceiling-duration', opts['ceiling-duration'], 0) * 1000;
 const workers = whole('workers', opts.workers, 1);
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -64,10 +68,19 @@ try {
   console.log(`interaction hook benchmark · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`${path.relative(ROOT, SERVER)} · ${workers} worker${workers === 1 ? '' : 's'} · concurrency ${concurrency} · ${journeys ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`);
   const hook = await measureHook();
-  const baseline = baselineMs > 0 ? await measureBaseline() : null;
+  const baseline = baselineMs > 0 ? await measureBare('baseline-server.ts', {}, baselineOperation, ['verify+sign'], baselineMs) : null;
+  const ceilingJourney: Operation = (pool, identity, rec) => journey(pool, identity, '/callback', rec);
+  const ceiling =
+    ceilingMs > 0
+      ? {
+          bare: await measureBare('ceiling-server.ts', {}, ceilingJourney, JOURNEY_STEPS, ceilingMs),
+          sessions: await measureBare('ceiling-server.ts', { CEILING_SESSIONS: '1' }, ceilingJourney, JOURNEY_STEPS, ceilingMs),
+        }
+      : null;
   const report: Report = {
     hook,
     baseline,
+    ceiling,
     ratio: baseline ? round(hook.perSecond / baseline.perSecond, 3) : null,
     cpuRatio: baseline ? round(hook.server.cpuMsPerJourney / baseline.server.cpuMsPerOperation, 2) : null,
   };
@@ -131,18 +144,21 @@ async function measureHook() {
   }
 }
 
-async function measureBaseline() {
+type Operation = (pool: ReturnType<typeof newPool>, identity: TenantIdentity, rec: Recorder | null) => Promise<void>;
+
+/** A bare server from bench/ (the baseline or a ceiling), driven by `operation` for `ms`. */
+async function measureBare(script: string, extraEnv: Record<string, string>, operation: Operation, steps: readonly string[], ms: number) {
   const port = await freePort();
   const hookUrl = `http://127.0.0.1:${port}/callback`;
-  const child = startServer(['--import', 'tsx', path.join(ROOT, 'bench', 'baseline-server.ts')], serverEnv(hookUrl, port, {}), path.join(scratch, 'baseline.log'));
+  const child = startServer(['--import', 'tsx', path.join(ROOT, 'bench', script)], serverEnv(hookUrl, port, extraEnv), path.join(scratch, `${script}.log`));
   try {
     await waitUntilAnswering(`http://127.0.0.1:${port}/`, child);
     const identity = { tenantUrl: TENANT_URL, hookUrl, key };
     const pool = newPool(`http://127.0.0.1:${port}`, concurrency);
-    await runLoad(() => baselineOperation(pool, identity, null), { concurrency, operations: Math.min(warmup, 1000) });
-    const rec = newRecorder(['verify+sign']);
+    await runLoad(() => operation(pool, identity, null), { concurrency, operations: Math.min(warmup, 1000) });
+    const rec = newRecorder(steps);
     const before = sampleProcess(child.pid!);
-    const outcome = await runLoad(() => baselineOperation(pool, identity, rec), { concurrency, durationMs: baselineMs });
+    const outcome = await runLoad(() => operation(pool, identity, rec), { concurrency, durationMs: ms });
     const after = sampleProcess(child.pid!);
     await pool.close();
     await stopServer(child);
