@@ -58,6 +58,8 @@ export interface ProcessSample {
   cpuMs: number;
   /** Of which in the kernel (system calls: sockets, fsync, log writes), in ms. */
   systemCpuMs: number;
+  /** Bytes sent to the disk so far (database, WAL, logs), in KB. */
+  diskWriteKb: number;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -69,7 +71,7 @@ const CLOCK_TICKS_PER_SECOND = 100;
 export function sampleProcess(pid: number): ProcessSample {
   const samples = [pid, ...childrenOf(pid)].map(sampleOne);
   const sum = (field: keyof ProcessSample) => samples.reduce((total, sample) => total + sample[field], 0);
-  return { rssMb: sum('rssMb'), peakRssMb: sum('peakRssMb'), cpuMs: sum('cpuMs'), systemCpuMs: sum('systemCpuMs') };
+  return { rssMb: sum('rssMb'), peakRssMb: sum('peakRssMb'), cpuMs: sum('cpuMs'), systemCpuMs: sum('systemCpuMs'), diskWriteKb: sum('diskWriteKb') };
 }
 
 function childrenOf(pid: number): number[] {
@@ -88,7 +90,8 @@ function sampleOne(pid: number): ProcessSample {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   const toMs = (t: number) => (t * 1000) / CLOCK_TICKS_PER_SECOND;
-  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuMs: toMs(ticks), systemCpuMs: toMs(Number(fields[12])) };
+  const written = Number(/^write_bytes: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuMs: toMs(ticks), systemCpuMs: toMs(Number(fields[12])), diskWriteKb: written / 1024 };
 }
 
 /** CPU time (user + system) this process has used so far, in ms. */

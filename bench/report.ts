@@ -53,6 +53,7 @@ interface HookFigures extends ReturnType<typeof figures> {
     rssFlatness: ReturnType<typeof flatness>;
     cpuMsPerJourney: number;
     systemCpuMsPerJourney: number;
+    diskWriteKbPerJourney: number;
     exitCode: number | null;
     ledgerRows: number | null;
   };
@@ -89,7 +90,7 @@ export function printReport({ hook, baseline, ceiling, ratio, cpuRatio }: Report
   );
   if (f?.lastHalf) console.log(`          RSS over the last half of the journeys: ${f.lastHalf.lowestMb}–${f.lastHalf.highestMb} MB`);
   console.log(`          server CPU ${s.cpuMsPerJourney} ms/journey (${s.systemCpuMsPerJourney} in the kernel) · load generator CPU ${hook.loadGenerator.cpuMsPerJourney} ms/journey`);
-  console.log(`          ledger rows ${s.ledgerRows} (warm-up included) · exit code ${s.exitCode}`);
+  console.log(`          disk writes ${s.diskWriteKbPerJourney} KB/journey · ledger rows ${s.ledgerRows} (warm-up included) · exit code ${s.exitCode}`);
   if (hook.failed > 0) console.log(`          errors: ${JSON.stringify(hook.errors)}`);
   if (baseline) {
     console.log(`baseline  ${baseline.perSecond} verify+sign/s · ${baseline.failed} failed · per request ${lat(baseline.perRequest)}`);

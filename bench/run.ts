@@ -132,6 +132,7 @@ async function measureHook() {
         rssFlatness: flatness(rss, outcome.completed),
         cpuMsPerJourney: perJourney(after.cpuMs - before.cpuMs),
         systemCpuMsPerJourney: perJourney(after.systemCpuMs - before.systemCpuMs),
+        diskWriteKbPerJourney: perJourney(after.diskWriteKb - before.diskWriteKb),
         exitCode,
         ledgerRows: ledgerRows(path.join(dataDir, 'hook.db')),
       },

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { Arrival } from '../mattr/session-token.js';
 
 /** One user's journey through the steps, kept server-side in their session under a random id. */
@@ -29,16 +29,27 @@ declare module 'express-session' {
   }
 }
 
-/** Interaction ids: 128 random bits, URL-safe. */
-const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+/**
+ * Interaction ids: the time they were made, then 128 random bits, URL-safe (see timeOrderedId).
+ * Ids of 128 random bits alone, made before ids carried the time, are still recognised, so a
+ * journey under way during an upgrade goes on.
+ */
+const ID_PATTERN = /^(?:[0-9a-f]{12})?[A-Za-z0-9_-]{22}$/;
 
 export function isInteractionId(value: string): boolean {
   return ID_PATTERN.test(value);
 }
 
+/** Whether `path` is an interaction's page, `/interaction/<id>`. */
+export function isInteractionPath(path: string): boolean {
+  return path.startsWith(INTERACTION_PREFIX) && isInteractionId(path.slice(INTERACTION_PREFIX.length));
+}
+
+const INTERACTION_PREFIX = '/interaction/';
+
 export function startInteraction(arrival: Arrival, now: Date, timeoutSeconds: number): Interaction {
   return {
-    id: randomBytes(16).toString('base64url'),
+    id: timeOrderedId(16),
     state: arrival.state,
     redirectUrl: arrival.redirectUrl,
     claims: arrival.claims,

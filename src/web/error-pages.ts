@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isInteractionPath } from '../interaction/interaction.js';
 import { isStorageUnavailable } from '../storage/storage-unavailable.js';
 import { HookError, PAGES } from './hook-error.js';
 import { en } from './messages/en.js';
@@ -33,7 +34,7 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
   res.set('Cache-Control', 'no-store');
   res.removeHeader('Location');
   // Only ever back to an interaction page of our own: never a path taken from elsewhere.
-  const retryHref = error.page.retry && /^\/interaction\/[A-Za-z0-9_-]{22}$/.test(req.path) ? req.path : null;
+  const retryHref = error.page.retry && isInteractionPath(req.path) ? req.path : null;
   if (error.status === 503) res.set('Retry-After', '5');
   res.status(error.status);
   res.render('message', { page: error.page, code: error.code, retryHref }, (renderError: Error | null, html?: string) => {

@@ -1,3 +1,4 @@
+import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Store } from 'express-session';
@@ -23,6 +24,8 @@ export function sessions(options: SessionOptions): RequestHandler {
     store: options.store,
     secret: options.secret,
     name: options.secure ? '__Host-hook.sid' : 'hook.sid',
+    // 192 random bits, as express-session's own ids have, after the time: see timeOrderedId.
+    genid: () => timeOrderedId(24),
     resave: false,
     saveUninitialized: false,
     // On https the hook sits behind a TLS-terminating proxy; trust its X-Forwarded-Proto for the

@@ -37,7 +37,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.goto(`${live.tenantOrigin}/`);
     if (claims) await page.fill('#claims', JSON.stringify(claims));
     await page.click('button[type="submit"]');
-    await page.waitForURL(/\/interaction\/[A-Za-z0-9_-]{22}$/);
+    await page.waitForURL(/\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/);
     return page.url();
   }
 

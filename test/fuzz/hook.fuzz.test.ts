@@ -34,7 +34,7 @@ afterAll(async () => {
   await hook?.close();
 });
 
-const INTERACTION_PATH = /^\/interaction\/[A-Za-z0-9_-]{22}$/;
+const INTERACTION_PATH = /^\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/;
 
 /** What must hold for every response, whatever the request. */
 function checkResponse(res: RawResponse, what: string): void {

@@ -28,7 +28,7 @@ describe('the happy path', () => {
   it('moves the token out of the address bar, shows the terms, and returns a verified success token', async () => {
     const { browser, state, interactionPath, page } = await arrive();
 
-    expect(interactionPath).toMatch(/^\/interaction\/[A-Za-z0-9_-]{22}$/);
+    expect(interactionPath).toMatch(/^\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/);
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.text).toContain('Terms of use');
     expect(page.text).toMatch(/<input type="checkbox" id="accept_terms" name="accept_terms" value="yes"\s*>/);
