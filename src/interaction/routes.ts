@@ -89,17 +89,14 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       }
       const declined = 'fail' in outcome;
       if (!(await record(req, interaction, step.id, declined ? 'declined' : 'accepted', outcome.evidence))) {
-        // A double submit: the first one decided. It alone sends the user back; the journey
-        // ended if it declined or was on the last step, and otherwise stands where it now is.
-        if (declined || interaction.cursor === steps.length - 1) throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
-        res.redirect(303, `/interaction/${interaction.id}`);
-        return;
-      }
-      if (declined) {
+        // Decided before: that decision, not this submit, says how the journey goes on.
+        await goOnFromEarlierDecision(req, interaction, step);
+      } else if (declined) {
         await finish(req, res, interaction, 'declined', signFailure(signer(), { state: interaction.state, message: outcome.fail }));
         return;
       }
-      interaction.collected = { ...interaction.collected, ...outcome.next };
+      // A decline that came after an acceptance has nothing to add: the acceptance stands.
+      if ('next' in outcome) interaction.collected = { ...interaction.collected, ...outcome.next };
       interaction.cursor += 1;
       interaction.stepStartedAt = now().getTime();
       await goOn(req, res, interaction);
@@ -139,6 +136,35 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       req.log.warn({ err: error, interaction: interaction.id }, 'earlier acceptance could not be checked; showing the step');
       return false;
     }
+  }
+
+  /**
+   * Answers a submit on a step the ledger already has a decision for: a double submit, or a retry
+   * after the session could not be saved behind that decision (so it still shows the step). Only
+   * the first decision sends the user back, so on the last step the journey is over. Before it,
+   * an acceptance lets this submit go on past the step — else the user would be shown the step
+   * again, and refused again, forever — and any other decision ended the journey.
+   */
+  async function goOnFromEarlierDecision(req: Request, interaction: Interaction, step: Step): Promise<void> {
+    if (interaction.cursor === steps.length - 1) throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
+    let decision: Decision | null;
+    try {
+      decision = await storage.decisionFor(interaction.id, step.id);
+    } catch (error) {
+      req.log.error({ err: error, interaction: interaction.id }, 'earlier decision could not be read');
+      throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);
+    }
+    if (decision === 'accepted' || decision === 'already_accepted') {
+      req.log.info({ interaction: interaction.id, step: step.id, event: 'decided_before' }, 'step was decided before; going on');
+      return;
+    }
+    if (decision === 'declined' || decision === 'expired') {
+      // The session missed the end of the journey; from now on it shows that end without asking the ledger.
+      interaction.status = decision;
+      await saveSession(req).catch((error: unknown) => req.log.warn({ err: error, interaction: interaction.id }, 'finished journey could not be saved in the session'));
+      throw decision === 'declined' ? new HookError('interaction_declined', 409, PAGES.interactionDeclined) : new HookError('interaction_expired', 410, PAGES.interactionExpired);
+    }
+    throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
   }
 
   /** The interaction named in the path, if it belongs to this session and can still go on. */

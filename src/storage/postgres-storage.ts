@@ -4,7 +4,7 @@ import { migrate } from './postgres-migrations.js';
 import { PostgresSessionStore, type Query } from './postgres-session-store.js';
 import { reasonOf, StorageUnavailableError } from './storage-unavailable.js';
 import { decisionFromRow, type DecisionRow } from './decision-row.js';
-import type { DecisionRecord, PublishedTerms, Storage } from './storage.js';
+import type { Decision, DecisionRecord, PublishedTerms, Storage } from './storage.js';
 
 /** Sessions kept elsewhere (Redis) instead of in PostgreSQL. */
 export interface ExternalSessions {
@@ -104,6 +104,12 @@ export class PostgresStorage implements Storage {
     const { rows } = await this.query('SELECT sha256 FROM published_terms WHERE step = $1 AND version = $2 AND locale = $3', [t.step, t.version, t.locale]);
     const published = rows[0]?.sha256;
     return typeof published === 'string' && published !== t.sha256 ? { ok: false, publishedSha256: published } : { ok: true };
+  }
+
+  /** Served by the UNIQUE (interaction_id, step) index that also guards recordDecision. */
+  async decisionFor(interactionId: string, step: string): Promise<Decision | null> {
+    const { rows } = await this.query('SELECT decision FROM decisions WHERE interaction_id = $1 AND step = $2', [interactionId, step]);
+    return (rows[0]?.decision as Decision | undefined) ?? null;
   }
 
   async hasAccepted(subject: string, step: string, version: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { decisionFromRow, type DecisionRow } from './decision-row.js';
-import type { DecisionRecord, PublishedTerms, Storage } from './storage.js';
+import type { Decision, DecisionRecord, PublishedTerms, Storage } from './storage.js';
 
 /** Versioned schema: entry N brings the database from user_version N to N+1. Never edit a published entry. */
 const MIGRATIONS: readonly string[] = [
@@ -103,6 +103,8 @@ export class SqliteStorage implements Storage {
       publishedTerms: this.db.prepare<[string, string, string], { sha256: string }>(
         'SELECT sha256 FROM published_terms WHERE step = ? AND version = ? AND locale = ?',
       ),
+      // Served by the UNIQUE (interaction_id, step) index that also guards recordDecision.
+      decisionFor: this.db.prepare<[string, string], { decision: Decision }>('SELECT decision FROM decisions WHERE interaction_id = ? AND step = ?'),
       hasAccepted: this.db.prepare(
         "SELECT 1 FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1",
       ),
@@ -141,6 +143,10 @@ export class SqliteStorage implements Storage {
       return this.statements.publishedTerms.get(t.step, t.version, t.locale);
     });
     return published && published.sha256 !== t.sha256 ? { ok: false, publishedSha256: published.sha256 } : { ok: true };
+  }
+
+  async decisionFor(interactionId: string, step: string): Promise<Decision | null> {
+    return this.statements.decisionFor.get(interactionId, step)?.decision ?? null;
   }
 
   async hasAccepted(subject: string, step: string, version: string): Promise<boolean> {

@@ -58,6 +58,11 @@ export interface Storage {
    * was published before with other text, writes nothing and returns the hash published then.
    */
   publishTerms(terms: PublishedTerms): Promise<{ ok: true } | { ok: false; publishedSha256: string }>;
+  /**
+   * The decision this interaction already has for `step`, or null. What a submit that
+   * `recordDecision` refused was too late for: the journey goes on from it rather than asking again.
+   */
+  decisionFor(interactionId: string, step: string): Promise<Decision | null>;
   /** Whether `subject` has an `accepted` decision on `step` for terms `version`. */
   hasAccepted(subject: string, step: string, version: string): Promise<boolean>;
   /** Ledger rows in the order they were written, optionally from `since` on. */

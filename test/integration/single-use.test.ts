@@ -1,3 +1,4 @@
+import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,9 +7,11 @@ import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { openStorage } from '../../src/storage/open-storage.js';
+import { StorageUnavailableError } from '../../src/storage/storage-unavailable.js';
 import { csrfFrom, hookFixture, mustLoad, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 import { answer, arrive, ledgerRows } from '../support/journey.js';
 import { refuseWrites } from '../support/ledger-faults.js';
+import { failNextSessionWrite } from '../support/session-faults.js';
 import { termsConfig } from '../support/terms-config.js';
 
 let hook: HookFixture;
@@ -160,5 +163,134 @@ describe('when the decision cannot be written', () => {
       await lift();
     }
     expect((await hook.browser().get(`/callback?session_token=${token}`)).status).toBe(303);
+  });
+});
+
+describe('when the session cannot be saved after an inner step was decided', () => {
+  const TERMS_AND_PROFILE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
+  const PROFILE = { email: 'aroha@example.com', phone_number: '', birthdate: '1990-03-27', member_number: '', region: 'north' };
+
+  it('goes on from the recorded decision when the step is submitted again, to one redirect and one row per step', async () => {
+    await hook.close();
+    hook = await hookFixture({}, TERMS_AND_PROFILE);
+    const arrived = await arrive(hook);
+    failNextSessionWrite(hook.storage);
+    const lost = await answer(arrived, 'accept');
+    expect(lost.status).toBe(503);
+    expect(lost.headers.location).toBeUndefined();
+    // The decision is in the ledger, but the session still stands on the terms.
+    expect((await ledgerRows(hook)).map((r) => [r.step, r.decision])).toEqual([['terms', 'accepted']]);
+    expect((await arrived.browser.get(arrived.interactionPath)).text).toContain('Step 1 of 2');
+
+    const again = await answer(arrived, 'accept');
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe(arrived.interactionPath);
+    const profile = await arrived.browser.get(arrived.interactionPath);
+    expect(profile.text).toContain('Step 2 of 2');
+    expect(profile.text).toContain('name="email"');
+
+    const done = await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(profile.text), ...PROFILE });
+    expect(toTenant(done)).toBe(true);
+    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    expect(outcome).toMatchObject({ kind: 'success', state: arrived.state, claims: { email: 'aroha@example.com', region: 'north' } });
+
+    // Every later submit of either step is refused, never sent back a second time.
+    const later = [
+      await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(profile.text), ...PROFILE }),
+      await answer(arrived, 'accept'),
+    ];
+    expect(later.filter(toTenant)).toHaveLength(0);
+    expect(later.map((r) => r.status)).toEqual([409, 409]);
+    expect((await ledgerRows(hook)).map((r) => [r.step, r.decision])).toEqual([
+      ['terms', 'accepted'],
+      ['profile', 'accepted'],
+    ]);
+  });
+
+  it('answers with the declined page when the step was declined, without sending the user back again', async () => {
+    await hook.close();
+    hook = await hookFixture({}, TERMS_AND_PROFILE);
+    const arrived = await arrive(hook);
+    // A decline sends the user back even when the session cannot be saved: the ledger holds it.
+    failNextSessionWrite(hook.storage);
+    const declined = await answer(arrived, 'decline');
+    expect(toTenant(declined)).toBe(true);
+    expect(hook.logs.join('')).toContain('finished journey could not be saved in the session');
+
+    // The back button, and the terms accepted after all.
+    expect((await arrived.browser.get(arrived.interactionPath)).text).toContain('Step 1 of 2');
+    const changedMind = await answer(arrived, 'accept');
+    expect(changedMind.status).toBe(409);
+    expect(changedMind.headers.location).toBeUndefined();
+    expect(changedMind.text).toContain('You declined');
+    expect((await ledgerRows(hook)).map((r) => [r.step, r.decision])).toEqual([['terms', 'declined']]);
+  });
+
+  it('keeps the recorded acceptance when the step is declined on the way back: the journey goes on', async () => {
+    await hook.close();
+    hook = await hookFixture({}, TERMS_AND_PROFILE);
+    const arrived = await arrive(hook);
+    failNextSessionWrite(hook.storage);
+    expect((await answer(arrived, 'accept')).status).toBe(503);
+
+    const declined = await answer(arrived, 'decline');
+    expect(toTenant(declined)).toBe(false);
+    expect(declined.headers.location).toBe(arrived.interactionPath);
+    expect((await arrived.browser.get(arrived.interactionPath)).text).toContain('Step 2 of 2');
+    expect((await ledgerRows(hook)).map((r) => [r.step, r.decision])).toEqual([['terms', 'accepted']]);
+  });
+
+  it('answers 503 when the earlier decision cannot be read, and the retry goes on', async () => {
+    await hook.close();
+    hook = await hookFixture({}, TERMS_AND_PROFILE);
+    const arrived = await arrive(hook);
+    failNextSessionWrite(hook.storage);
+    expect((await answer(arrived, 'accept')).status).toBe(503);
+
+    const storage = hook.storage;
+    const decisionFor = storage.decisionFor;
+    storage.decisionFor = () => Promise.reject(new StorageUnavailableError(storage.engine));
+    let unreadable;
+    try {
+      unreadable = await answer(arrived, 'accept');
+    } finally {
+      storage.decisionFor = decisionFor;
+    }
+    expect(unreadable.status).toBe(503);
+    expect(unreadable.headers.location).toBeUndefined();
+    expect(unreadable.text).toContain('Please try again');
+    expect(hook.logs.join('')).toContain('earlier decision could not be read');
+
+    const retry = await answer(arrived, 'accept');
+    expect(retry.headers.location).toBe(arrived.interactionPath);
+    expect((await arrived.browser.get(arrived.interactionPath)).text).toContain('Step 2 of 2');
+  });
+
+  it('cannot complete twice through a later step that is skipped as accepted before', async () => {
+    await hook.close();
+    hook = await hookFixture({}, termsConfig({ id: 'terms' }, { id: 'privacy', skipIfAccepted: true, texts: { en: 'Privacy notice.' } }));
+    const earlier = await arrive(hook, { payload: { sub: 'user-1' } });
+    await answer(earlier, 'accept');
+    await answer({ ...earlier, page: await earlier.browser.get(earlier.interactionPath) }, 'accept');
+
+    // This time the privacy step is skipped, so accepting the terms completes the journey; the
+    // session keeps the terms as the current step.
+    const arrived = await arrive(hook, { payload: { sub: 'user-1' } });
+    failNextSessionWrite(hook.storage);
+    const done = await answer(arrived, 'accept');
+    expect(toTenant(done)).toBe(true);
+
+    // Submitted again, the terms go on, but the skip is already taken: privacy is shown, and
+    // answering it is "already completed", not a second way back.
+    const again = await answer(arrived, 'accept');
+    expect(toTenant(again)).toBe(false);
+    const privacy = { ...arrived, page: await arrived.browser.get(arrived.interactionPath) };
+    const last = await answer(privacy, 'accept');
+    expect(toTenant(last)).toBe(false);
+    expect(last.status).toBe(409);
+    expect((await ledgerRows(hook)).filter((r) => r.state === arrived.state).map((r) => [r.step, r.decision])).toEqual([
+      ['terms', 'accepted'],
+      ['privacy', 'already_accepted'],
+    ]);
   });
 });

@@ -139,6 +139,19 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     expect(await b.publishTerms({ ...terms, locale: 'mi', sha256: 'c'.repeat(64) })).toEqual({ ok: true });
   });
 
+  it('reads back the decision an interaction has for a step, from another handle, and null for none', async () => {
+    const [a, b] = [await handle(), await handle()];
+    expect(await b.decisionFor('i-1', 'terms')).toBeNull();
+    await a.recordDecision(decision({ decision: 'already_accepted' }));
+    await a.recordDecision(decision({ step: 'profile', decision: 'declined' }));
+    // A refused second decision changes nothing: the first one is what is read back.
+    expect(await a.recordDecision(decision({ step: 'profile', decision: 'accepted' }))).toBe(false);
+    expect(await b.decisionFor('i-1', 'terms')).toBe('already_accepted');
+    expect(await b.decisionFor('i-1', 'profile')).toBe('declined');
+    expect(await b.decisionFor('i-2', 'terms')).toBeNull();
+    expect(await b.decisionFor('i-1', 'address')).toBeNull();
+  });
+
   it('finds an earlier acceptance by subject, step and version, and only an acceptance', async () => {
     const storage = await handle();
     await storage.recordDecision(decision({ interactionId: 'x', subject: 'ann', decision: 'declined' }));
