@@ -88,7 +88,10 @@ export function journeyRoutes(deps: JourneyDeps): Router {
         return;
       }
       const declined = 'fail' in outcome;
-      if (!(await record(req, interaction, step.id, declined ? 'declined' : 'accepted', outcome.evidence))) {
+      // The row names what this step collected too (when LEDGER_CLAIMS lists it), though the
+      // interaction takes it on only once the decision is recorded.
+      const decided = 'next' in outcome ? { ...interaction, collected: { ...interaction.collected, ...outcome.next } } : interaction;
+      if (!(await record(req, decided, step.id, declined ? 'declined' : 'accepted', outcome.evidence))) {
         // Decided before: that decision, not this submit, says how the journey goes on.
         await goOnFromEarlierDecision(req, interaction, step);
       } else if (declined) {

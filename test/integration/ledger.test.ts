@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
@@ -99,6 +100,25 @@ describe('what the ledger records', () => {
     expect(row!.userAgent).toBe('TestWallet/1.0');
     // Only the listed claims, and only those present: given_name stays out.
     expect(row!.claims).toEqual({ email: 'a@b.example' });
+  });
+
+  it('records, when asked, the claims a step collected in that step’s own row', async () => {
+    hook = await hookFixture({ LEDGER_CLAIMS: 'email,region,given_name' }, mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json')));
+    const arrived = await arrive(hook, { claims: { given_name: 'Mere', email: 'old@b.example' } });
+    expect((await answer(arrived, 'accept')).status).toBe(303);
+    const profile = await arrived.browser.get(arrived.interactionPath);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(profile.text)![1]!;
+    const done = await arrived.browser
+      .post(arrived.interactionPath)
+      .type('form')
+      .send({ _csrf: csrf, email: 'new@b.example', phone_number: '', birthdate: '1990-03-27', member_number: '', region: 'south' });
+    expect(done.status).toBe(303);
+    expect(new URL(done.headers.location!).origin).toBe(new URL(TENANT_URL).origin);
+    expect((await ledgerRows(hook)).map((r) => [r.step, r.claims])).toEqual([
+      ['terms', { given_name: 'Mere', email: 'old@b.example' }],
+      // The values given on the profile step, not those the token brought.
+      ['profile', { given_name: 'Mere', email: 'new@b.example', region: 'south' }],
+    ]);
   });
 
   it('refuses a bad ledger option with a message naming the variable', async () => {
