@@ -8,19 +8,28 @@ import { startTwoWorkers, TENANT_URL, type TwoWorkers } from '../support/two-wor
 /**
  * The real server with WORKERS=2 on one SQLite file, driven over a new connection per request so
  * that the primary hands requests to both workers in turn. No SESSION_SECRET: the workers must
- * agree on the one kept in DATA_DIR.
+ * agree on the one kept in DATA_DIR. Logs at debug, so that scrapes show which worker served them.
  */
 const RACERS = 16;
+const JOURNEYS = 6;
+const SCRAPES = 6;
+const UNAVAILABLE = 'The metrics of every worker could not be gathered; try again.\n';
 
 let hook: TwoWorkers;
 
 beforeAll(async () => {
-  hook = await startTwoWorkers({ ARRIVAL_RATE_LIMIT: '0' });
+  hook = await startTwoWorkers({ ARRIVAL_RATE_LIMIT: '0', LOG_LEVEL: 'debug' });
   const listening = hook.lines.filter((l) => l.msg === 'interaction hook listening');
   expect(listening.map((l) => l.worker).sort()).toEqual([1, 2]);
 }, 60_000);
 
 afterAll(() => hook?.cleanup());
+
+/** One sample's value from the exposition text, e.g. value(text, 'hook_journeys_started_total'). */
+function value(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
 
 async function arriveAndRead(): Promise<{ step: string; cookie: string; csrf: string; state: string }> {
   const { token, state } = await mintSessionToken(hook.tenant);
@@ -30,6 +39,54 @@ async function arriveAndRead(): Promise<{ step: string; cookie: string; csrf: st
   expect(page.status).toBe(200);
   return { step: arrival.location!, cookie: arrival.cookie!, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!, state };
 }
+
+it('counts the journeys of both workers in every scrape, whichever worker answers it', async () => {
+  for (let i = 0; i < JOURNEYS; i++) {
+    const { token } = await mintSessionToken(hook.tenant);
+    expect((await hook.send('GET', `/callback?session_token=${token}`)).status).toBe(303);
+  }
+  expect(hook.workersServing('GET', '/callback', 303)).toEqual(new Set([1, 2]));
+
+  const scrapes = [];
+  for (let i = 0; i < SCRAPES; i++) scrapes.push(await hook.send('GET', '/metrics'));
+  for (const scrape of scrapes) {
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(value(scrape.text, 'hook_journeys_started_total')).toBe(JOURNEYS);
+    expect(value(scrape.text, 'hook_http_request_duration_seconds_count{method="GET",route="/callback",status="303"}')).toBe(JOURNEYS);
+    // Process figures summed (CPU) or averaged (event-loop lag) over the workers, per prom-client.
+    expect(scrape.text).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(scrape.text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+  }
+  expect(hook.workersServing('GET', '/metrics', 200)).toEqual(new Set([1, 2]));
+});
+
+it('answers 503 with no figures while a worker cannot answer, and all of them once it can', async () => {
+  const [stopped] = hook.workerPids();
+  expect(hook.workerPids()).toHaveLength(2);
+  process.kill(stopped!, 'SIGSTOP');
+  let scrapes: Promise<{ status: number; text: string }>[];
+  try {
+    // The stopped worker may be handed one of these connections; the other goes to the live one,
+    // whose primary waits its 5 s for the stopped worker and gives up.
+    scrapes = [hook.send('GET', '/metrics'), hook.send('GET', '/metrics')];
+    const first = await Promise.race(scrapes);
+    expect(first.status).toBe(503);
+    expect(first.text).toBe(UNAVAILABLE);
+  } finally {
+    process.kill(stopped!, 'SIGCONT');
+  }
+  for (const scrape of await Promise.all(scrapes)) {
+    if (scrape.status === 503) expect(scrape.text).toBe(UNAVAILABLE);
+    else expect(value(scrape.text, 'hook_journeys_started_total')).toBe(JOURNEYS);
+  }
+  // The primary says why: prom-client's own time limit.
+  expect(hook.lines.find((l) => l.msg === 'metrics could not be gathered from every worker')).toMatchObject({ err: { message: 'Operation timed out.' } });
+
+  const after = await hook.send('GET', '/metrics');
+  expect(after.status).toBe(200);
+  expect(value(after.text, 'hook_journeys_started_total')).toBe(JOURNEYS);
+});
 
 it('serves one journey across both workers: the session made by one is read by the other', async () => {
   const { step, cookie, csrf, state } = await arriveAndRead();
