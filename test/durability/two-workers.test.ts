@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintSessionToken, readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { startTwoWorkers, TENANT_URL, type TwoWorkers } from '../support/two-workers.js';
 
@@ -128,4 +128,30 @@ it('stops both workers gracefully on SIGTERM and exits 0', async () => {
   const [code] = (await once(hook.server, 'exit')) as [number | null];
   expect(code).toBe(0);
   expect(hook.lines.filter((l) => l.msg === 'interaction hook stopped').map((l) => l.worker).sort()).toEqual([1, 2]);
+});
+
+describe('with ARRIVAL_RATE_LIMIT', () => {
+  const LIMIT = 4;
+  let limited: TwoWorkers;
+  beforeAll(async () => {
+    limited = await startTwoWorkers({ ARRIVAL_RATE_LIMIT: String(LIMIT) });
+  }, 60_000);
+  afterAll(() => limited?.cleanup());
+
+  it('refuses the arrival after the limit from one address with 429, whichever worker serves it', async () => {
+    const arrive = async () => limited.send('GET', `/callback?session_token=${(await mintSessionToken(limited.tenant)).token}`);
+    const allowed = [];
+    for (let i = 0; i < LIMIT; i++) allowed.push(await arrive());
+    expect(allowed.map((r) => r.status)).toEqual(Array.from({ length: LIMIT }, () => 303));
+    expect(limited.workersServing('GET', '/callback', 303)).toEqual(new Set([1, 2]));
+
+    // Counted per worker, each would still let in LIMIT / 2 more.
+    const refused = [];
+    for (let i = 0; i < LIMIT; i++) refused.push(await arrive());
+    for (const reply of refused) {
+      expect(reply.status).toBe(429);
+      expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(limited.workersServing('GET', '/callback', 429)).toEqual(new Set([1, 2]));
+  });
 });
