@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
+import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { HookConfig } from './config/hook-config.js';
 import type { Settings } from './config/settings.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Defaults to a fresh registry per app. */
   metrics?: HookMetrics;
+  /** Where arrivals are counted for ARRIVAL_RATE_LIMIT; this process's memory by default. */
+  arrivalStore?: Store;
   /** True once shutdown began (readiness then answers 503). */
   draining?: () => boolean;
 }
@@ -80,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger, metrics }));
+  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger, metrics, arrivalStore: deps.arrivalStore }));
   app.use(notFound);
   app.use(errorPage);
   return app;

@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
@@ -11,8 +13,10 @@ import { returnUrlProblem } from './interaction/return-url-budget.js';
 import { publishConfiguredTerms } from './interaction/steps/published-terms.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { secretsAtStart } from './registration/on-start.js';
+import { clusterMetrics } from './ops/cluster-metrics.js';
 import { gracefulClose } from './ops/graceful-close.js';
 import { createLogger, wantsPrettyLogs } from './ops/logger.js';
+import { HookMetrics } from './ops/metrics.js';
 import { openStorage } from './storage/open-storage.js';
 import { answerClientErrors } from './web/client-error.js';
 
@@ -49,6 +53,12 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
 
   const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, Boolean(process.stdout.isTTY)) });
   for (const warning of loaded.warnings) log.warn(warning);
+  // A worker (WORKERS > 1) serves the metrics and arrival counts of all workers, kept together by
+  // the primary (ops/workers.ts). Set up before the slow part of starting, so that a scrape
+  // another worker serves meanwhile finds this one answering.
+  const metrics = new HookMetrics();
+  if (cluster.isWorker) metrics.gatherWith(clusterMetrics(metrics.registries));
+  const arrivalStore = cluster.isWorker && settings.arrivalRateLimit > 0 ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' }) : undefined;
 
   const secrets = await secretsAtStart({ settings, hookConfig: hookConfig.config, management: management.settings, logger: log });
   const current = decodeHookSecret(secrets.current);
@@ -73,6 +83,8 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     keys: { current, previous },
     sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
     draining: () => draining,
+    metrics,
+    arrivalStore,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
+import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { callbackPath } from '../mattr/hook-url.js';
 import { returnUrl, signCompletion, signFailure, verifyArrival, type ArrivalRejection } from '../mattr/session-token.js';
@@ -25,6 +26,8 @@ export interface JourneyDeps {
   now: () => Date;
   logger: Logger;
   metrics?: JourneyMetrics;
+  /** Where arrivals are counted for ARRIVAL_RATE_LIMIT: this process's memory unless given. */
+  arrivalStore?: Store;
 }
 
 /** The user's journey: arrival at the callback, one page per step, and the way back. */
@@ -34,7 +37,7 @@ export function journeyRoutes(deps: JourneyDeps): Router {
   const verifyKeys = keys.previous ? [keys.current, keys.previous] : [keys.current];
   const router = Router();
 
-  router.get(callbackPath(settings.hookUrl), noStore, arrivalRateLimit(settings.arrivalRateLimit, logger), async (req, res) => {
+  router.get(callbackPath(settings.hookUrl), noStore, arrivalRateLimit(settings.arrivalRateLimit, logger, deps.arrivalStore), async (req, res) => {
     const result = await verifyArrival(req.query.session_token, {
       keys: verifyKeys,
       tenantUrl: settings.tenantUrl,

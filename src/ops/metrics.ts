@@ -21,6 +21,7 @@ const OUTCOMES: readonly JourneyOutcome[] = ['completed', 'declined', 'expired']
  */
 export class HookMetrics implements JourneyMetrics {
   readonly registry = new Registry();
+  private gather: () => Promise<string> = () => this.renderOwn();
   private readonly started = new Counter({ name: 'hook_journeys_started_total', help: 'Journeys started by a verified arrival.', registers: [this.registry] });
   private readonly ended = new Counter({
     name: 'hook_journeys_ended_total',
@@ -89,8 +90,26 @@ export class HookMetrics implements JourneyMetrics {
     return this.registry.contentType;
   }
 
-  /** The exposition text: this app's metrics, then the process's. */
-  async render(): Promise<string> {
+  /** What this process contributes when the metrics of several processes are gathered. */
+  get registries(): Registry[] {
+    return [this.registry, processMetrics()];
+  }
+
+  /**
+   * Serve what `gather` returns instead of this process's own figures: with WORKERS > 1, those of
+   * every worker (see cluster-metrics.ts). A rejection means no figures, never part of them.
+   */
+  gatherWith(gather: () => Promise<string>): this {
+    this.gather = gather;
+    return this;
+  }
+
+  /** The exposition text: this app's metrics, then the process's (or, in a cluster, everyone's). */
+  render(): Promise<string> {
+    return this.gather();
+  }
+
+  private async renderOwn(): Promise<string> {
     const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
     return `${own}\n${process}`;
   }

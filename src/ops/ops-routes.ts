@@ -39,7 +39,17 @@ export function opsRoutes(deps: OpsDeps): Router {
       plain(res).status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('A valid bearer token is required.\n');
       return;
     }
-    plain(res).type(deps.metrics.contentType).send(await deps.metrics.render());
+    let text: string;
+    try {
+      text = await deps.metrics.render();
+    } catch (err) {
+      // With WORKERS > 1: some worker's figures are missing. Part of the counts would look like a
+      // reset to Prometheus, so none are served; the scrape fails and the next one tries again.
+      req.log.warn({ err }, 'metrics unavailable');
+      plain(res).status(503).type('text/plain').send('The metrics of every worker could not be gathered; try again.\n');
+      return;
+    }
+    plain(res).type(deps.metrics.contentType).send(text);
   });
 
   return router;

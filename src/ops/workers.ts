@@ -1,5 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
+import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
 import type { Logger } from 'pino';
+import { aggregateWorkerMetrics } from './cluster-metrics.js';
 
 /**
  * WORKERS > 1: this process serves nothing itself. It starts the workers — each a whole hook on
@@ -8,7 +10,9 @@ import type { Logger } from 'pino';
  * They start one after another, each once the one before listens: only the first creates the
  * database schema, the session secret file in DATA_DIR and the configured terms; the others find
  * them there. What must hold across processes already does: SQLite (WAL, busy_timeout) and
- * PostgreSQL enforce single-use claims and one decision per step for every process alike.
+ * PostgreSQL enforce single-use claims and one decision per step for every process alike. What
+ * lives in memory is kept here for all of them: the arrival counts for ARRIVAL_RATE_LIMIT, and the
+ * gathering of every worker's metrics for a scrape, whichever worker it reaches.
  *
  * SIGTERM or SIGINT is passed on; each worker shuts down gracefully, and this process exits 0 once
  * all have exited cleanly. A worker that dies on its own stops the rest and exits 1, so the
@@ -18,6 +22,8 @@ export async function runWorkers(count: number, log: Logger): Promise<void> {
   let stopping = false;
   let failed = false;
   const workers: Worker[] = [];
+  new ClusterMemoryStorePrimary().init();
+  aggregateWorkerMetrics(log);
 
   const stopAll = (signal: NodeJS.Signals) => {
     stopping = true;

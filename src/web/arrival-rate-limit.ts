@@ -1,20 +1,25 @@
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { HookError, PAGES } from './hook-error.js';
 
 /**
  * At most `perMinute` arrivals per client IP per minute (IPv6 by /56), answered beyond that with
- * 429, a Retry-After header and a page; 0 turns the limit off. Counted in this process's memory:
- * each replica limits on its own.
+ * 429, a Retry-After header and a page; 0 turns the limit off. Counted in this process's memory,
+ * or in `store` when given: with WORKERS > 1, the primary's, shared by every worker. Each replica
+ * still limits on its own.
  */
-export function arrivalRateLimit(perMinute: number, logger: Logger): RequestHandler {
+export function arrivalRateLimit(perMinute: number, logger: Logger, store?: Store): RequestHandler {
   if (perMinute === 0) return (_req, _res, next) => next();
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    ...(store ? { store } : {}),
+    // A count that cannot be had (the primary did not answer within its 1 s) lets the user in,
+    // logged: the limit is against floods, and a user's arrival is worth more than one count.
+    passOnStoreError: true,
     handler: (_req, _res, next) => next(new HookError('rate_limited', 429, PAGES.tooManyArrivals)),
     logger: {
       warn: (err, message) => logger.warn({ err }, message ?? 'rate limiter warning'),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HookMetrics } from '../../src/ops/metrics.js';
 import { csrfFrom, hookFixture, type HookFixture } from '../support/hook-fixture.js';
 
 let hook: HookFixture;
@@ -118,6 +119,19 @@ describe('GET /metrics', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('answers 503 with a plain sentence and no figures when the metrics of every worker cannot be gathered', async () => {
+    // What a worker's metrics do when the primary reports a worker that did not answer in time.
+    const metrics = new HookMetrics().gatherWith(() => Promise.reject(new Error('the primary could not gather the metrics of every worker: Operation timed out.')));
+    hook = await hookFixture({}, undefined, { metrics });
+    await journey('accept');
+    const res = await hook.browser().get('/metrics');
+    expect(res.status).toBe(503);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toBe('The metrics of every worker could not be gathered; try again.\n');
+    expect(hook.logs.join('')).toContain('Operation timed out.');
   });
 
   it('asks for the bearer token when METRICS_TOKEN is set, and never logs or echoes it', async () => {

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppDeps } from '../../src/app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../../src/config/hook-config.js';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
@@ -59,7 +59,7 @@ export interface HookFixture {
  * The hook on fresh storage of this run's engine (a new SQLite file, or a schema and key prefix of
  * its own), a simulated tenant with the same secret, and captured logs.
  */
-export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig): Promise<HookFixture> {
+export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig, deps: Pick<AppDeps, 'metrics'> = {}): Promise<HookFixture> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-test-'));
   const sandbox = await engineSandbox();
   const secret = randomBytes(32).toString('base64');
@@ -86,7 +86,7 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
 
   const build = async () => {
     const storage = await openStorage(settings);
-    const app = createApp({ settings, hookConfig: config, storage, logger, keys: { current: key, previous }, sessionSecret: settings.sessionSecret!, now: clock.now });
+    const app = createApp({ settings, hookConfig: config, storage, logger, keys: { current: key, previous }, sessionSecret: settings.sessionSecret!, now: clock.now, ...deps });
     return { storage, app };
   };
   let current = await build();
