@@ -40,6 +40,10 @@ const MIGRATIONS: readonly string[] = [
      first_seen timestamptz NOT NULL,
      PRIMARY KEY (step, version, locale)
    );`,
+  // Arrivals per client address for ARRIVAL_RATE_LIMIT, counted together by every replica.
+  // Unlogged: a count is not worth a disk flush per arrival, and a crash only restarts the minute.
+  `CREATE UNLOGGED TABLE arrival_counts (key text PRIMARY KEY, hits integer NOT NULL, resets_at timestamptz NOT NULL);
+   CREATE INDEX arrival_counts_resets_at ON arrival_counts (resets_at);`,
 ];
 
 /** The table that records which migrations ran; named so it cannot clash in a shared schema. */

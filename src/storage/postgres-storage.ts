@@ -1,5 +1,7 @@
+import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Store } from 'express-session';
 import pg from 'pg';
+import { PostgresArrivalCounts, pruneArrivalCounts } from './postgres-arrival-counts.js';
 import { migrate } from './postgres-migrations.js';
 import { PostgresSessionStore, type Query } from './postgres-session-store.js';
 import { reasonOf, StorageUnavailableError } from './storage-unavailable.js';
@@ -34,7 +36,7 @@ const UNAVAILABLE_CLASSES = new Set(['08', '53', '57', '58', '40']);
 /** A ledger row as PostgreSQL returns it: `timestamptz` and `jsonb` arrive parsed. */
 type PostgresDecisionRow = DecisionRow<Date, Record<string, unknown> | null> & { seq: string };
 
-/** Several replicas: the ledger, the single-use claims and (without Redis) the sessions in PostgreSQL. */
+/** Several replicas: the ledger, the single-use claims and (without Redis) the sessions in PostgreSQL, and the arrival counts. */
 export class PostgresStorage implements Storage {
   readonly engine: string;
   readonly sessions: Store;
@@ -138,10 +140,15 @@ export class PostgresStorage implements Storage {
     return (await this.query('DELETE FROM decisions WHERE at < $1', [before])).rowCount ?? 0;
   }
 
-  /** Claims and PostgreSQL sessions; Redis expires its sessions by itself. */
+  arrivalCounts(): RateLimitStore {
+    return new PostgresArrivalCounts(this.query);
+  }
+
+  /** Claims, PostgreSQL sessions and ended arrival counts; Redis expires its sessions by itself. */
   async pruneExpired(now: Date): Promise<number> {
     const claims = (await this.query('DELETE FROM claims WHERE expires_at <= $1', [now])).rowCount ?? 0;
-    return claims + ((await this.ownSessions?.pruneExpired(now)) ?? 0);
+    const arrivals = await pruneArrivalCounts(this.query, now);
+    return claims + arrivals + ((await this.ownSessions?.pruneExpired(now)) ?? 0);
   }
 
   async ping(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Store } from 'express-session';
 
 /**
@@ -69,7 +70,13 @@ export interface Storage {
   decisions(filter?: { since?: Date }): AsyncIterable<DecisionRecord>;
   /** Deletes ledger rows older than `before` (retention); returns how many. */
   pruneDecisions(before: Date): Promise<number>;
-  /** Deletes expired sessions and claims; returns how many rows went. */
+  /**
+   * Where ARRIVAL_RATE_LIMIT counts, shared by every replica on this storage: a new
+   * express-rate-limit store for each limiter (the library refuses to share one). Absent on the
+   * embedded file, which one process uses: its memory (or its primary's, with workers) counts.
+   */
+  arrivalCounts?(): RateLimitStore;
+  /** Deletes expired sessions, claims and arrival counts; returns how many rows went. */
   pruneExpired(now: Date): Promise<number>;
   /** Resolves when the engine answers. */
   ping(): Promise<void>;
