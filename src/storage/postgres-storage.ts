@@ -8,10 +8,11 @@ import { reasonOf, StorageUnavailableError } from './storage-unavailable.js';
 import { decisionFromRow, type DecisionRow } from './decision-row.js';
 import type { Decision, DecisionRecord, PublishedTerms, Storage } from './storage.js';
 
-/** Sessions kept elsewhere (Redis) instead of in PostgreSQL. */
+/** Sessions, and the arrival counts, kept elsewhere (Redis) instead of in PostgreSQL. */
 export interface ExternalSessions {
   readonly engine: string;
   readonly store: Store;
+  arrivalCounts(): RateLimitStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,7 +37,7 @@ const UNAVAILABLE_CLASSES = new Set(['08', '53', '57', '58', '40']);
 /** A ledger row as PostgreSQL returns it: `timestamptz` and `jsonb` arrive parsed. */
 type PostgresDecisionRow = DecisionRow<Date, Record<string, unknown> | null> & { seq: string };
 
-/** Several replicas: the ledger, the single-use claims and (without Redis) the sessions in PostgreSQL, and the arrival counts. */
+/** Several replicas: the ledger, the single-use claims and (without Redis) the sessions and arrival counts in PostgreSQL. */
 export class PostgresStorage implements Storage {
   readonly engine: string;
   readonly sessions: Store;
@@ -140,11 +141,15 @@ export class PostgresStorage implements Storage {
     return (await this.query('DELETE FROM decisions WHERE at < $1', [before])).rowCount ?? 0;
   }
 
+  /** Counted where the sessions are: in Redis when they are there (it is the faster of the two). */
   arrivalCounts(): RateLimitStore {
-    return new PostgresArrivalCounts(this.query);
+    return this.external?.arrivalCounts() ?? new PostgresArrivalCounts(this.query);
   }
 
-  /** Claims, PostgreSQL sessions and ended arrival counts; Redis expires its sessions by itself. */
+  /**
+   * Claims, PostgreSQL sessions and ended arrival counts (also with Redis: what an earlier
+   * deployment without it counted); Redis expires its keys by itself.
+   */
   async pruneExpired(now: Date): Promise<number> {
     const claims = (await this.query('DELETE FROM claims WHERE expires_at <= $1', [now])).rowCount ?? 0;
     const arrivals = await pruneArrivalCounts(this.query, now);

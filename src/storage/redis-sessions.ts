@@ -1,7 +1,9 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
-import { createClient } from 'redis';
+import type { RedisReply } from 'rate-limit-redis';
+import { createClient, ErrorReply } from 'redis';
 import type { ExternalSessions } from './postgres-storage.js';
+import { redisArrivalCounts } from './redis-arrival-counts.js';
 import { StorageUnavailableError } from './storage-unavailable.js';
 
 const ENGINE = 'Redis';
@@ -50,7 +52,22 @@ function failClosed(cb: Callback | undefined): Callback | undefined {
   return finish;
 }
 
-/** Connects to Redis for the sessions; throws StorageUnavailableError when it cannot be reached. */
+/**
+ * A command's answer, or StorageUnavailableError when there is no connection or no answer in time.
+ * An error Redis answers with stays as it is: rate-limit-redis reads NOSCRIPT from its message.
+ */
+function answered<T>(command: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' })), ANSWER_TIMEOUT_MS);
+  });
+  const failed = command.catch((error: unknown) => {
+    throw error instanceof ErrorReply || error instanceof StorageUnavailableError ? error : new StorageUnavailableError(ENGINE, { cause: error });
+  });
+  return Promise.race([failed, late]).finally(() => clearTimeout(timer));
+}
+
+/** Connects to Redis for the sessions and arrival counts; throws StorageUnavailableError when it cannot be reached. */
 export async function openRedisSessions(options: { url: string; prefix: string }): Promise<ExternalSessions> {
   let connected = false;
   const client = createClient({
@@ -75,6 +92,8 @@ export async function openRedisSessions(options: { url: string; prefix: string }
   return {
     engine: 'redis',
     store: withoutTouch(new FailClosedRedisStore({ client, prefix: options.prefix })),
+    // Beside the sessions, under the same prefix, so that deployments sharing a Redis stay apart.
+    arrivalCounts: () => redisArrivalCounts((...args) => answered(client.sendCommand<RedisReply>(args)), `${options.prefix}arrivals:`),
     ping() {
       return new Promise<void>((resolve, reject) => {
         const done = failClosed((err) => (err ? reject(err) : resolve()))!;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Options as RateLimitOptions, Store as RateLimitStore } from 'express-rate-limit';
 import type { SessionData } from 'express-session';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/settings.js';
@@ -177,6 +178,36 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     expect(await sessionCall((done) => b.sessions.get('sid-2', done))).toBeFalsy();
     await a.pruneExpired(new Date());
     expect(await sessionCall((done) => b.sessions.get('sid-2', done))).toBeFalsy();
+  });
+
+  it('counts arrivals for every replica on the shared engines, and leaves them to the process on SQLite', async () => {
+    const [a, b] = [await handle(), await handle()];
+    if (TEST_ENGINE === 'sqlite') {
+      expect(a.arrivalCounts).toBeUndefined();
+      return;
+    }
+    const counts = async (storage: Storage): Promise<RateLimitStore> => {
+      const store = storage.arrivalCounts!();
+      await store.init?.({ windowMs: 60_000 } as RateLimitOptions);
+      return store;
+    };
+    const [x, y] = [await counts(a), await counts(b)];
+    expect(x).not.toBe(a.arrivalCounts!());
+    expect(x.localKeys).toBeFalsy();
+
+    const hits: number[] = [];
+    for (let i = 0; i < 4; i++) hits.push((await (i % 2 ? y : x).increment('203.0.113.1')).totalHits);
+    expect(hits).toEqual([1, 2, 3, 4]);
+    const { resetTime } = await y.increment('203.0.113.1');
+    expect(resetTime!.getTime() - Date.now()).toBeGreaterThan(50_000);
+    expect(resetTime!.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
+
+    expect((await x.increment('198.51.100.1')).totalHits).toBe(1);
+    await y.decrement('203.0.113.1');
+    expect((await x.increment('203.0.113.1')).totalHits).toBe(5);
+    await x.resetKey('203.0.113.1');
+    expect((await y.increment('203.0.113.1')).totalHits).toBe(1);
+    expect((await y.increment('198.51.100.1')).totalHits).toBe(2);
   });
 
   it('answers a ping and closes twice without complaint', async () => {
