@@ -31,7 +31,10 @@ export interface AppDeps {
   now?: () => Date;
   /** Defaults to a fresh registry per app. */
   metrics?: HookMetrics;
-  /** Where arrivals are counted for ARRIVAL_RATE_LIMIT; this process's memory by default. */
+  /**
+   * Where arrivals are counted for ARRIVAL_RATE_LIMIT: by default the storage's count shared by
+   * every replica, or on the embedded file this process's memory.
+   */
   arrivalStore?: Store;
   /** True once shutdown began (readiness then answers 503). */
   draining?: () => boolean;
@@ -83,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger, metrics, arrivalStore: deps.arrivalStore }));
+  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
   app.use(notFound);
   app.use(errorPage);
   return app;

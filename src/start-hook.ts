@@ -53,12 +53,11 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
 
   const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, Boolean(process.stdout.isTTY)) });
   for (const warning of loaded.warnings) log.warn(warning);
-  // A worker (WORKERS > 1) serves the metrics and arrival counts of all workers, kept together by
-  // the primary (ops/workers.ts). Set up before the slow part of starting, so that a scrape
-  // another worker serves meanwhile finds this one answering.
+  // A worker (WORKERS > 1) serves the metrics of all workers, kept together by the primary
+  // (ops/workers.ts). Set up before the slow part of starting, so that a scrape another worker
+  // serves meanwhile finds this one answering.
   const metrics = new HookMetrics();
   if (cluster.isWorker) metrics.gatherWith(clusterMetrics(metrics.registries));
-  const arrivalStore = cluster.isWorker && settings.arrivalRateLimit > 0 ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' }) : undefined;
 
   const secrets = await secretsAtStart({ settings, hookConfig: hookConfig.config, management: management.settings, logger: log });
   const current = decodeHookSecret(secrets.current);
@@ -74,6 +73,9 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     await storage.close();
     throw new ConfigurationError(changedTerms);
   }
+  // Shared storage (PostgreSQL, Redis) counts the arrivals of every replica and worker alike; on
+  // the embedded file, a worker's are counted with its siblings' in the primary's memory.
+  const arrivalStore = storage.arrivalCounts?.() ?? (cluster.isWorker && settings.arrivalRateLimit > 0 ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' }) : undefined);
   let draining = false;
   const app = createApp({
     settings,

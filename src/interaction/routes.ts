@@ -26,7 +26,7 @@ export interface JourneyDeps {
   now: () => Date;
   logger: Logger;
   metrics?: JourneyMetrics;
-  /** Where arrivals are counted for ARRIVAL_RATE_LIMIT: this process's memory unless given. */
+  /** Where arrivals are counted for ARRIVAL_RATE_LIMIT (see AppDeps): this process's memory unless given. */
   arrivalStore?: Store;
 }
 

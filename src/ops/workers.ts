@@ -10,9 +10,10 @@ import { aggregateWorkerMetrics } from './cluster-metrics.js';
  * They start one after another, each once the one before listens: only the first creates the
  * database schema, the session secret file in DATA_DIR and the configured terms; the others find
  * them there. What must hold across processes already does: SQLite (WAL, busy_timeout) and
- * PostgreSQL enforce single-use claims and one decision per step for every process alike. What
- * lives in memory is kept here for all of them: the arrival counts for ARRIVAL_RATE_LIMIT, and the
- * gathering of every worker's metrics for a scrape, whichever worker it reaches.
+ * PostgreSQL enforce single-use claims and one decision per step for every process alike, and
+ * PostgreSQL or Redis count arrivals for every process. What lives in memory is kept here for all
+ * of them: the arrival counts for ARRIVAL_RATE_LIMIT on SQLite, and the gathering of every
+ * worker's metrics for a scrape, whichever worker it reaches.
  *
  * SIGTERM or SIGINT is passed on; each worker shuts down gracefully, and this process exits 0 once
  * all have exited cleanly. A worker that dies on its own stops the rest and exits 1, so the

@@ -6,8 +6,8 @@ import { HookError, PAGES } from './hook-error.js';
 /**
  * At most `perMinute` arrivals per client IP per minute (IPv6 by /56), answered beyond that with
  * 429, a Retry-After header and a page; 0 turns the limit off. Counted in this process's memory,
- * or in `store` when given: with WORKERS > 1, the primary's, shared by every worker. Each replica
- * still limits on its own.
+ * or in `store` when given: the shared storage's, counted by every replica (PostgreSQL, Redis), or
+ * with WORKERS > 1 on SQLite the primary's, shared by every worker.
  */
 export function arrivalRateLimit(perMinute: number, logger: Logger, store?: Store): RequestHandler {
   if (perMinute === 0) return (_req, _res, next) => next();
@@ -17,8 +17,9 @@ export function arrivalRateLimit(perMinute: number, logger: Logger, store?: Stor
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...(store ? { store } : {}),
-    // A count that cannot be had (the primary did not answer within its 1 s) lets the user in,
-    // logged: the limit is against floods, and a user's arrival is worth more than one count.
+    // A count that cannot be had (the storage is away, or the primary did not answer within its
+    // 1 s) lets the user in, logged: the limit is against floods, and a user's arrival is worth
+    // more than one count.
     passOnStoreError: true,
     handler: (_req, _res, next) => next(new HookError('rate_limited', 429, PAGES.tooManyArrivals)),
     logger: {

@@ -136,3 +136,40 @@ describe.each(hangs)(`on ${TEST_ENGINE}, when %s stops answering but keeps its c
     expect(await ledgerStates()).toEqual([before.state]);
   }, 40_000);
 });
+
+/** The engine that keeps the arrival counts: Redis when it keeps the sessions, else PostgreSQL. */
+const counter = TEST_ENGINE === 'postgres+redis' ? 'Redis' : 'PostgreSQL';
+
+describe(`on ${TEST_ENGINE}, when ${counter}, which counts arrivals, fails`, () => {
+  const arrival = async () => hook.browser().get(`/callback?session_token=${(await hook.mint()).token}`);
+
+  it.each(['goes away', 'stops answering'] as const)('%s: an arrival over the limit is let past it (to the usual 503, not a 429 or 500), and counted again once it is back', async (failure) => {
+    await hook.close();
+    hook = await hookFixture({ ...sandbox.env, ARRIVAL_RATE_LIMIT: '1' });
+    expect((await arrival()).status).toBe(303);
+    expect((await arrival()).status).toBe(429);
+
+    if (failure === 'stops answering') {
+      if (counter === 'Redis') redis!.freeze();
+      else proxy.freeze();
+    } else if (counter === 'Redis') await redis!.stop();
+    else await proxy.cut();
+
+    // The limiter could not count it, so it let it in; the arrival then needs the same engine.
+    const during = await arrival();
+    expect(during.status).toBe(503);
+    expect(during.headers.location).toBeUndefined();
+    expect(during.text).toContain('your link still works');
+    expect(hook.logs.join('\n')).toContain('allowing request without rate-limiting');
+
+    if (counter === 'Redis') {
+      redis!.thaw();
+      await redis!.restart();
+    } else await proxy.restore();
+    await untilReady();
+    // The count kept through the outage stands (Redis reloads its script by itself).
+    const after = await arrival();
+    expect(after.status).toBe(429);
+    expect(Number(after.headers['retry-after'])).toBeGreaterThan(0);
+  }, 40_000);
+});
