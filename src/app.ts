@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Store } from 'express-rate-limit';
@@ -7,6 +6,7 @@ import type { HookConfig } from './config/hook-config.js';
 import type { Settings } from './config/settings.js';
 import { buildSteps } from './interaction/steps/build-steps.js';
 import { journeyRoutes } from './interaction/routes.js';
+import type { HookKeys } from './mattr/hook-keys.js';
 import { callbackPath, isHttps } from './mattr/hook-url.js';
 import { HookMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
@@ -25,7 +25,10 @@ export interface AppDeps {
   hookConfig: HookConfig;
   storage: Storage;
   logger: Logger;
-  keys: { current: KeyObject; previous?: KeyObject };
+  /** The hook secret's keys, in a holder the routes read on every request (a live refresh replaces them). */
+  keys: HookKeys;
+  /** With management credentials: fetches the tenant's secret again when no held key verifies a token. */
+  refreshKeys?: () => Promise<unknown>;
   /** The session cookie's signing secret (SESSION_SECRET, or the one kept in DATA_DIR). */
   sessionSecret: string;
   now?: () => Date;
@@ -86,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, now: deps.now ?? (() => new Date()), logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
+  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, refreshKeys: deps.refreshKeys, now: deps.now ?? (() => new Date()), logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
   app.use(notFound);
   app.use(errorPage);
   return app;

@@ -11,6 +11,7 @@ import { loadSettings, type Settings } from './config/settings.js';
 import { buildSteps } from './interaction/steps/build-steps.js';
 import { returnUrlProblem } from './interaction/return-url-budget.js';
 import { publishConfiguredTerms } from './interaction/steps/published-terms.js';
+import { HookKeys } from './mattr/hook-keys.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { secretsAtStart } from './registration/on-start.js';
 import { clusterMetrics } from './ops/cluster-metrics.js';
@@ -82,7 +83,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     hookConfig: hookConfig.config,
     storage,
     logger: log,
-    keys: { current, previous },
+    keys: new HookKeys(current, previous && { key: previous }),
     sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
     draining: () => draining,
     metrics,

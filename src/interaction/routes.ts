@@ -1,9 +1,9 @@
-import type { KeyObject } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
+import type { HookKeys } from '../mattr/hook-keys.js';
 import { callbackPath } from '../mattr/hook-url.js';
-import { returnUrl, signCompletion, signFailure, verifyArrival, type ArrivalRejection } from '../mattr/session-token.js';
+import { returnUrl, signCompletion, signFailure, verifyArrival, type ArrivalRejection, type ArrivalResult } from '../mattr/session-token.js';
 import type { Decision, Storage } from '../storage/storage.js';
 import type { Settings } from '../config/settings.js';
 import { CSRF_FIELD, csrfProtection, csrfToken } from '../web/csrf.js';
@@ -21,8 +21,13 @@ export interface JourneyDeps {
   settings: Settings;
   steps: readonly Step[];
   storage: Storage;
-  /** Current key signs and verifies; a previous key only verifies, during a rotation. */
-  keys: { current: KeyObject; previous?: KeyObject };
+  /** Current key signs and verifies; a previous key only verifies, during a rotation. Read on every request. */
+  keys: HookKeys;
+  /**
+   * Asks the tenant for its secret again (management credentials only); `keys` then holds the
+   * new one. Resolves, never rejects, also when it made no call.
+   */
+  refreshKeys?: () => Promise<unknown>;
   now: () => Date;
   logger: Logger;
   metrics?: JourneyMetrics;
@@ -34,18 +39,10 @@ export interface JourneyDeps {
 export function journeyRoutes(deps: JourneyDeps): Router {
   const { settings, steps, storage, keys, now, logger } = deps;
   const metrics = deps.metrics ?? NO_JOURNEY_METRICS;
-  const verifyKeys = keys.previous ? [keys.current, keys.previous] : [keys.current];
   const router = Router();
 
   router.get(callbackPath(settings.hookUrl), noStore, arrivalRateLimit(settings.arrivalRateLimit, logger, deps.arrivalStore), async (req, res) => {
-    const result = await verifyArrival(req.query.session_token, {
-      keys: verifyKeys,
-      tenantUrl: settings.tenantUrl,
-      hookUrl: settings.hookUrl,
-      allowedRedirectOrigins: settings.redirectOrigins,
-      clockToleranceSeconds: settings.clockToleranceSeconds,
-      now: now(),
-    });
+    const result = await verifiedArrival(req.query.session_token);
     if (!result.ok) throw arrivalRefused(result.reason);
     const { arrival } = result;
     // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
@@ -108,6 +105,31 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       await goOn(req, res, interaction);
     },
   );
+
+  /**
+   * Verifies with the keys held now. A signature no key matches may mean the tenant changed its
+   * secret: the secret is asked for once (shared and rate-limited by `refreshKeys`), and when a
+   * new key came in meanwhile the token is tried again, so the user never sees the change.
+   */
+  async function verifiedArrival(token: unknown): Promise<ArrivalResult> {
+    const held = keys.generation;
+    const first = await verifyWithHeldKeys(token);
+    if (first.ok || first.reason !== 'token_bad_signature' || !deps.refreshKeys) return first;
+    await deps.refreshKeys();
+    return keys.generation === held ? first : verifyWithHeldKeys(token);
+  }
+
+  function verifyWithHeldKeys(token: unknown): Promise<ArrivalResult> {
+    const at = now();
+    return verifyArrival(token, {
+      keys: keys.verifyKeys(at),
+      tenantUrl: settings.tenantUrl,
+      hookUrl: settings.hookUrl,
+      allowedRedirectOrigins: settings.redirectOrigins,
+      clockToleranceSeconds: settings.clockToleranceSeconds,
+      now: at,
+    });
+  }
 
   /**
    * Moves past the steps this subject accepted before (`skipIfAccepted`), then shows the next

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
+import { HookKeys } from '../../src/mattr/hook-keys.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { openStorage } from '../../src/storage/open-storage.js';
@@ -42,7 +43,7 @@ describe('a session token is used once', () => {
         hookConfig: mustLoad(DEFAULT_HOOK_CONFIG),
         storage: other,
         logger: pino({ level: 'silent' }),
-        keys: { current: decodeHookSecret(hook.secret)! },
+        keys: new HookKeys(decodeHookSecret(hook.secret)!),
         sessionSecret: hook.settings.sessionSecret!,
         now: hook.clock.now,
       });

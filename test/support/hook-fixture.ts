@@ -10,6 +10,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../../src/config/hook-config.js';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
+import { HookKeys } from '../../src/mattr/hook-keys.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { openStorage } from '../../src/storage/open-storage.js';
@@ -86,7 +87,7 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
 
   const build = async () => {
     const storage = await openStorage(settings);
-    const app = createApp({ settings, hookConfig: config, storage, logger, keys: { current: key, previous }, sessionSecret: settings.sessionSecret!, now: clock.now, ...deps });
+    const app = createApp({ settings, hookConfig: config, storage, logger, keys: new HookKeys(key, previous && { key: previous }), sessionSecret: settings.sessionSecret!, now: clock.now, ...deps });
     return { storage, app };
   };
   let current = await build();
