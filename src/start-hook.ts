@@ -14,6 +14,7 @@ import { publishConfiguredTerms } from './interaction/steps/published-terms.js';
 import { HookKeys } from './mattr/hook-keys.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { secretsAtStart } from './registration/on-start.js';
+import { refreshConfigApi, secretRefresh } from './registration/secret-refresh.js';
 import { clusterMetrics } from './ops/cluster-metrics.js';
 import { gracefulClose } from './ops/graceful-close.js';
 import { createLogger, wantsPrettyLogs } from './ops/logger.js';
@@ -41,8 +42,14 @@ export interface RunningHook {
 /** How often expired sessions and token claims are deleted. */
 const PRUNE_EVERY_MS = 60_000;
 
+export interface StartOptions {
+  /** The clock of the journey, token checks and the secret's grace period (tests move it on). */
+  now?: () => Date;
+}
+
 /** Settings → storage → app → listening server: everything `npm start` does. */
-export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promise<RunningHook> {
+export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options: StartOptions = {}): Promise<RunningHook> {
+  const now = options.now ?? (() => new Date());
   const management = loadManagementSettings(env);
   const loaded = loadSettings(env, { secretMayBeFetched: !management.ok || management.settings !== null });
   if (!loaded.ok || !management.ok) throw new ConfigurationError([...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)]);
@@ -64,6 +71,20 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
   const current = decodeHookSecret(secrets.current);
   if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
   const previous = secrets.previous ? decodeHookSecret(secrets.previous) ?? undefined : undefined;
+  const keys = new HookKeys(current, previous && { key: previous, until: secrets.previousExpires ? new Date(now().getTime() + settings.previousSecretGraceSeconds * 1000) : undefined });
+  // With management credentials a token that no held key verifies sends this process to the
+  // tenant for its secret (at most once a minute); without them nobody is called.
+  const refreshKeys = management.settings
+    ? secretRefresh({
+        api: refreshConfigApi(management.settings),
+        keys,
+        graceSeconds: settings.previousSecretGraceSeconds,
+        secretFromEnvironment: settings.hookSecret !== undefined && secrets.current === settings.hookSecret,
+        logger: log,
+        metrics,
+        now,
+      })
+    : undefined;
 
   const storage = await openStorage(settings, { onRetry: (message) => log.warn(message) });
   const changedTerms = await publishConfiguredTerms(storage, hookConfig.config).catch(async (error: unknown) => {
@@ -83,7 +104,9 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger): Promis
     hookConfig: hookConfig.config,
     storage,
     logger: log,
-    keys: new HookKeys(current, previous && { key: previous }),
+    keys,
+    refreshKeys,
+    now,
     sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
     draining: () => draining,
     metrics,

@@ -14,8 +14,13 @@ export interface Settings {
   redirectOrigins: ReadonlySet<string>;
   /** Base64 hook secret; absent only when it is to be fetched from the tenant at start-up. */
   hookSecret: string | undefined;
-  /** Accepted for arriving tokens during a rotation; never used to sign. */
+  /** Accepted for arriving tokens during a rotation, until restart; never used to sign. */
   previousHookSecret: string | undefined;
+  /**
+   * How long a secret the tenant replaced is still accepted after this process learns of the change
+   * (a live refresh, or its own registration rotating it): tokens signed just before must get in.
+   */
+  previousSecretGraceSeconds: number;
   sessionSecret: string | undefined;
   port: number;
   host: string;
@@ -111,6 +116,7 @@ export const settingsSchema = z.object({
     }),
   INTERACTION_HOOK_SECRET: hookSecret('INTERACTION_HOOK_SECRET'),
   INTERACTION_HOOK_PREVIOUS_SECRET: hookSecret('INTERACTION_HOOK_PREVIOUS_SECRET'),
+  PREVIOUS_SECRET_GRACE_SECONDS: integer('PREVIOUS_SECRET_GRACE_SECONDS', 900, 0, 86_400),
   SESSION_SECRET: z
     .string()
     .optional()
@@ -189,6 +195,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
       redirectOrigins: new Set([new URL(v.MATTR_TENANT_URL).origin, ...v.MATTR_REDIRECT_ORIGINS]),
       hookSecret: v.INTERACTION_HOOK_SECRET,
       previousHookSecret: v.INTERACTION_HOOK_PREVIOUS_SECRET,
+      previousSecretGraceSeconds: v.PREVIOUS_SECRET_GRACE_SECONDS,
       sessionSecret: v.SESSION_SECRET,
       port: v.PORT,
       host: v.HOST,

@@ -27,5 +27,14 @@ export function sameSecret(a: string, b: string): boolean {
  * so people can tell two secrets apart without either being shown.
  */
 export function secretFingerprint(secret: string): string {
-  return createHash('sha256').update(Buffer.from(secret.trim(), 'base64')).digest('hex').slice(0, 12);
+  return fingerprintOf(Buffer.from(secret.trim(), 'base64'));
+}
+
+/** The same fingerprint, of a key already decoded (a running hook keeps only KeyObjects). */
+export function keyFingerprint(key: KeyObject): string {
+  return fingerprintOf(key.export());
+}
+
+function fingerprintOf(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 12);
 }

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { JourneyMetrics, JourneyOutcome } from '../interaction/journey-metrics.js';
+import type { SecretRefreshMetrics, SecretRefreshOutcome } from '../registration/secret-refresh.js';
 import type { Decision } from '../storage/storage.js';
 
 let processRegistry: Registry | undefined;
@@ -14,12 +15,13 @@ function processMetrics(): Registry {
 }
 
 const OUTCOMES: readonly JourneyOutcome[] = ['completed', 'declined', 'expired'];
+const REFRESH_OUTCOMES: readonly SecretRefreshOutcome[] = ['changed', 'unchanged', 'failed'];
 
 /**
  * The hook's Prometheus metrics, in a registry of their own per app (tests build many apps in one
  * process), served together with the process-wide default metrics.
  */
-export class HookMetrics implements JourneyMetrics {
+export class HookMetrics implements JourneyMetrics, SecretRefreshMetrics {
   readonly registry = new Registry();
   private gather: () => Promise<string> = () => this.renderOwn();
   private readonly started = new Counter({ name: 'hook_journeys_started_total', help: 'Journeys started by a verified arrival.', registers: [this.registry] });
@@ -33,6 +35,12 @@ export class HookMetrics implements JourneyMetrics {
     name: 'hook_arrivals_rejected_total',
     help: 'Arrivals at the callback refused, by reason code (the code on the error page and in the log).',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly secretRefreshes = new Counter({
+    name: 'hook_secret_refreshes_total',
+    help: "Fetches of the tenant's hook secret after a token matched no key held, by outcome: changed, unchanged, or failed.",
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
   private readonly stepSeconds = new Histogram({
@@ -60,6 +68,7 @@ export class HookMetrics implements JourneyMetrics {
   constructor() {
     // Every outcome shows from the start, at 0, so rates and alerts need no special case.
     for (const outcome of OUTCOMES) this.ended.labels(outcome).inc(0);
+    for (const outcome of REFRESH_OUTCOMES) this.secretRefreshes.labels(outcome).inc(0);
   }
 
   journeyStarted(): void {
@@ -76,6 +85,10 @@ export class HookMetrics implements JourneyMetrics {
 
   arrivalRejected(reason: string): void {
     this.rejected.labels(reason).inc();
+  }
+
+  secretRefreshed(outcome: SecretRefreshOutcome): void {
+    this.secretRefreshes.labels(outcome).inc();
   }
 
   storageOperation(operation: string, seconds: number): void {

@@ -13,6 +13,11 @@ import { ensureHook } from './ensure-hook.js';
 export interface HookSecrets {
   current: string;
   previous: string | undefined;
+  /**
+   * True when `previous` is the secret this process's own registration just replaced: accepted for
+   * PREVIOUS_SECRET_GRACE_SECONDS. False for INTERACTION_HOOK_PREVIOUS_SECRET: accepted until restart.
+   */
+  previousExpires: boolean;
 }
 
 export interface StartUpInput {
@@ -35,7 +40,7 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
   const configured = { current: settings.hookSecret, previous: settings.previousHookSecret };
   if (management === null || (!management.registerOnStart && configured.current !== undefined)) {
     if (configured.current === undefined) throw new ManagementApiError('not-registered', 'INTERACTION_HOOK_SECRET is required');
-    return { current: configured.current, previous: configured.previous };
+    return { current: configured.current, previous: configured.previous, previousExpires: false };
   }
   const api = createConfigApi(management);
 
@@ -43,7 +48,7 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
     const hook = withSecret(await api.getHook());
     warnAboutRegistration(hook, settings, logger);
     logger.info({ tenant: settings.tenantUrl }, 'hook secret fetched from the tenant; kept in memory only');
-    return { current: hook.secret, previous: configured.previous };
+    return { current: hook.secret, previous: configured.previous, previousExpires: false };
   }
 
   const update = await ensureHook(api, (current) =>
@@ -59,13 +64,14 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
     logger.warn('INTERACTION_HOOK_SECRET is not the secret the tenant holds; using the tenant\'s. Update or remove INTERACTION_HOOK_SECRET.');
   }
   // A PUT that rotated the secret must not break users whose token was signed a moment before.
-  if (!update.secretRotated) return { current: secret, previous: configured.previous };
+  if (!update.secretRotated) return { current: secret, previous: configured.previous, previousExpires: false };
   logger.warn(
     configured.previous === undefined
-      ? 'the tenant rotated the hook secret on registration: this process also accepts the old one until it restarts; give other replicas the new secret (README, "Rotating the hook secret")'
-      : 'the tenant rotated the hook secret on registration: this process accepts INTERACTION_HOOK_PREVIOUS_SECRET, not the secret just replaced; give every replica the new secret (README, "Rotating the hook secret")',
+      ? `the tenant rotated the hook secret on registration: this process also accepts the old one for ${settings.previousSecretGraceSeconds} s (PREVIOUS_SECRET_GRACE_SECONDS); replicas with management credentials pick up the new one by themselves, others need it (README, "Rotating the hook secret")`
+      : 'the tenant rotated the hook secret on registration: this process accepts INTERACTION_HOOK_PREVIOUS_SECRET, not the secret just replaced; replicas with management credentials pick up the new one by themselves, others need it (README, "Rotating the hook secret")',
   );
-  return { current: secret, previous: configured.previous ?? update.before?.secret };
+  const replaced = configured.previous ?? update.before?.secret;
+  return { current: secret, previous: replaced, previousExpires: configured.previous === undefined && replaced !== undefined };
 }
 
 function withSecret(hook: RegisteredHook | null): RegisteredHook & { secret: string } {
