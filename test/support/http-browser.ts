@@ -12,6 +12,9 @@ export interface Reply {
 export class HttpBrowser {
   private readonly cookies = new Map<string, string>();
 
+  /** `headers` go with every request, e.g. the X-Forwarded-Proto a TLS proxy would add. */
+  constructor(private readonly headers: Record<string, string> = {}) {}
+
   get(base: string, path: string): Promise<Reply> {
     return this.send(base, path, { method: 'GET' });
   }
@@ -21,7 +24,7 @@ export class HttpBrowser {
   }
 
   private async send(base: string, path: string, init: RequestInit): Promise<Reply> {
-    const headers = new Headers(init.headers);
+    const headers = new Headers({ ...this.headers, ...(init.headers as Record<string, string> | undefined) });
     if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     const res = await fetch(new URL(path, base), { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {

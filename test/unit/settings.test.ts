@@ -38,6 +38,16 @@ describe('loadSettings', () => {
     expect(workerCount({})).toBe(1);
   });
 
+  it('keeps a replaced hook secret for 15 minutes unless PREVIOUS_SECRET_GRACE_SECONDS says otherwise, from 0 to a day', () => {
+    const byDefault = loadSettings(good);
+    expect(byDefault.ok && byDefault.settings.previousSecretGraceSeconds).toBe(900);
+    const none = loadSettings({ ...good, PREVIOUS_SECRET_GRACE_SECONDS: '0' });
+    expect(none.ok && none.settings.previousSecretGraceSeconds).toBe(0);
+    for (const bad of ['-1', '86401', '15m', '1.5']) {
+      expect(loadSettings({ ...good, PREVIOUS_SECRET_GRACE_SECONDS: bad })).toEqual({ ok: false, errors: [`PREVIOUS_SECRET_GRACE_SECONDS must be a whole number from 0 to 86400, got "${bad}"`] });
+    }
+  });
+
   it('removes a trailing slash and never adds one', () => {
     const result = loadSettings({ ...good, HOOK_URL: 'https://hook.example.com/', MATTR_TENANT_URL: 'https://tenant.vii.au01.mattr.global/' });
     expect(result.ok && [result.settings.hookUrl, result.settings.tenantUrl]).toEqual(['https://hook.example.com', 'https://tenant.vii.au01.mattr.global']);
