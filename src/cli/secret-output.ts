@@ -47,12 +47,12 @@ export function handOverSecret(io: CommandIo, secret: string | undefined, wish: 
   }
   if (notes.rotated) {
     io.out.write(
-      'The tenant issued a NEW secret with this change. Give it to every running hook as INTERACTION_HOOK_SECRET, with the old one as INTERACTION_HOOK_PREVIOUS_SECRET until journeys in flight are done (README, "Rotating the hook secret").\n',
+      'The tenant issued a NEW secret with this change. Running hooks with management credentials pick it up by themselves; give it to the others as INTERACTION_HOOK_SECRET, with the old one as INTERACTION_HOOK_PREVIOUS_SECRET until journeys in flight are done (README, "Rotating the hook secret").\n',
     );
   }
   const configured = io.env.INTERACTION_HOOK_SECRET?.trim();
   if (configured && !sameSecret(configured, secret)) {
-    io.out.write('INTERACTION_HOOK_SECRET in this environment is not the registered secret: the hook started with it would refuse every user.\n');
+    io.out.write('INTERACTION_HOOK_SECRET in this environment is not the registered secret: a hook started with it and no management credentials would refuse every user.\n');
   }
   return written;
 }
