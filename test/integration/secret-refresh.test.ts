@@ -63,7 +63,7 @@ const keyOf = (secret: string) => createSecretKey(Buffer.from(secret, 'base64'))
 const newSecret = () => randomBytes(32).toString('base64');
 
 function mint(secret: string) {
-  return mintSessionToken({ tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL, key: keyOf(secret) }, { now: clock.now(), claims: { given_name: 'Mere' } });
+  return mintSessionToken({ tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL, key: keyOf(secret) }, { now: clock.now(), claims: { given_name: 'Sample' } });
 }
 
 /** One arrival with a token signed by `secret`; the status. */
