@@ -2,13 +2,12 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConfigApi } from '../../src/mattr/config-api.js';
 import { secretFingerprint } from '../../src/mattr/hook-secret.js';
 import { mintSessionToken, readReturnToken } from '../../src/simulator/tenant-tokens.js';
-import { startHook, type RunningHook } from '../../src/start-hook.js';
+import type { RunningHook } from '../../src/start-hook.js';
+import { startAgainstTenant } from '../support/hook-against-tenant.js';
 import { csrfFrom, TestClock } from '../support/hook-fixture.js';
 import { HttpBrowser } from '../support/http-browser.js';
 import { CLIENT_ID, CLIENT_SECRET, REGISTERED_HOOK_URL, tenantServer, type TenantServer } from '../support/tenant-server.js';
@@ -38,23 +37,8 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<RunningHook> {
-  const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _e, done) { logs.push(String(chunk)); done(); } }));
-  running = await startHook(
-    {
-      NODE_ENV: 'test',
-      HOOK_URL: REGISTERED_HOOK_URL,
-      SESSION_SECRET: randomBytes(32).toString('hex'),
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      // The hook URL is https: the session cookie is set only behind a TLS proxy.
-      TRUST_PROXY: 'true',
-      ...tenant.env,
-      ...env,
-    },
-    logger,
-    { now: clock.now },
-  );
+  // The hook URL is https: the session cookie is set only behind a TLS proxy.
+  running = await startAgainstTenant(tenant, dataDir, logs, { TRUST_PROXY: 'true', ...env }, { now: clock.now });
   return running;
 }
 

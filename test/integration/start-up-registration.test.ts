@@ -2,11 +2,10 @@ import { randomBytes, createSecretKey } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mintSessionToken } from '../../src/simulator/tenant-tokens.js';
-import { ConfigurationError, startHook, type RunningHook } from '../../src/start-hook.js';
+import { ConfigurationError, type RunningHook } from '../../src/start-hook.js';
+import { startAgainstTenant } from '../support/hook-against-tenant.js';
 import { CLIENT_SECRET, REGISTERED_HOOK_URL, tenantServer, type TenantServer } from '../support/tenant-server.js';
 
 let tenant: TenantServer;
@@ -25,22 +24,8 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Starts the real server (port 0) against the simulated tenant, logging into `logs`. */
 async function start(env: Record<string, string> = {}): Promise<RunningHook> {
-  const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _e, done) { logs.push(String(chunk)); done(); } }));
-  running = await startHook(
-    {
-      NODE_ENV: 'test',
-      HOOK_URL: REGISTERED_HOOK_URL,
-      SESSION_SECRET: randomBytes(32).toString('hex'),
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...tenant.env,
-      ...env,
-    },
-    logger,
-  );
+  running = await startAgainstTenant(tenant, dataDir, logs, env);
   return running;
 }
 
