@@ -16,7 +16,7 @@ export function arrivalRateLimit(perMinute: number, logger: Logger, store?: Stor
     limit: perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    ...(store ? { store } : {}),
+    ...(store ? { store: countingWithin(store, COUNT_WAIT_MS) } : {}),
     // A count that cannot be had (the storage is away, or the primary did not answer within its
     // 1 s) lets the user in, logged: the limit is against floods, and a user's arrival is worth
     // more than one count.
@@ -27,4 +27,35 @@ export function arrivalRateLimit(perMinute: number, logger: Logger, store?: Stor
       error: (err, message) => logger.error({ err }, message ?? 'rate limiter error'),
     },
   });
+}
+
+/**
+ * How long an arrival waits for its count in a shared store (PostgreSQL, Redis, the primary's
+ * memory) before it is let in, logged: as long as the cluster store waits for the primary. A
+ * store that has stopped answering would otherwise hold every arrival for the engine's own
+ * time limit before the arrival's storage check waits all over again.
+ */
+const COUNT_WAIT_MS = 1_000;
+
+/** `store`, with each count given up on after `ms`; everything else passes through. */
+function countingWithin(store: Store, ms: number): Store {
+  return {
+    localKeys: store.localKeys,
+    prefix: store.prefix,
+    init: (options) => store.init?.(options),
+    increment: (key) => within(Promise.resolve(store.increment(key)), ms),
+    decrement: (key) => store.decrement(key),
+    resetKey: (key) => store.resetKey(key),
+    ...(store.get ? { get: (key: string) => store.get!(key) } : {}),
+    ...(store.resetAll ? { resetAll: () => store.resetAll!() } : {}),
+    ...(store.shutdown ? { shutdown: () => store.shutdown!() } : {}),
+  };
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the arrival count did not come within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
