@@ -15,10 +15,6 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/replicas/**'] } },
-      onEngine('postgres'),
-      onEngine('postgres+redis'),
-    ],
+    projects: [{ extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/replicas/**'] } }, onEngine('postgres'), onEngine('postgres+redis')],
   },
 });

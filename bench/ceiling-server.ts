@@ -70,7 +70,9 @@ function serve(): void {
       res.status(404).end();
       return;
     }
-    res.type('html').send(`<!doctype html><title>Terms</title><form method="post"><input type="hidden" name="_csrf" value="${kept.csrf}"><button name="decision" value="accept">Accept</button></form>`);
+    res
+      .type('html')
+      .send(`<!doctype html><title>Terms</title><form method="post"><input type="hidden" name="_csrf" value="${kept.csrf}"><button name="decision" value="accept">Accept</button></form>`);
   });
   app.post('/interaction/:id', express.urlencoded({ extended: false }), async (req, res) => {
     const kept = find(req);

@@ -61,7 +61,9 @@ const half = RUNS / 2;
 console.log(`first register (token + GET + PUT):     ${first.toFixed(1)} ms`);
 console.log(`repeated register, nothing changed:     p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, p99 ${at(0.99)} ms over ${RUNS} runs`);
 console.log(`requests made in total:                 ${requests.POST} token, ${requests.GET} GET, ${requests.PUT} PUT`);
-console.log(`heap growth over the last ${half} runs:    ${((heapEnd - heapMiddle) / 1024).toFixed(0)} KiB (${((heapEnd - heapMiddle) / half).toFixed(0)} bytes per run)${global.gc ? '' : '; run with node --expose-gc for settled figures'}`);
+console.log(
+  `heap growth over the last ${half} runs:    ${((heapEnd - heapMiddle) / 1024).toFixed(0)} KiB (${((heapEnd - heapMiddle) / half).toFixed(0)} bytes per run)${global.gc ? '' : '; run with node --expose-gc for settled figures'}`,
+);
 
 server.closeAllConnections();
 server.close();

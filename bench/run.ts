@@ -65,8 +65,14 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const scratch = mkdtempSync(path.join(tmpdir(), 'hook-bench-'));
 
 try {
-  console.log(`interaction hook benchmark · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`${path.relative(ROOT, SERVER)} · ${workers} worker${workers === 1 ? '' : 's'} · concurrency ${concurrency} · ${journeys ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`);
+  console.log(
+    `interaction hook benchmark · node ${process.version} · ${cpus().length} CPUs · load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `${path.relative(ROOT, SERVER)} · ${workers} worker${workers === 1 ? '' : 's'} · concurrency ${concurrency} · ${journeys ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`,
+  );
   const hook = await measureHook();
   const baseline = baselineMs > 0 ? await measureBare('baseline-server.ts', {}, baselineOperation, ['verify+sign'], baselineMs) : null;
   const ceilingJourney: Operation = (pool, identity, rec) => journey(pool, identity, '/callback', rec);

@@ -89,7 +89,19 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(journeyRoutes({ settings, storage, steps: buildSteps(hookConfig.steps), keys: deps.keys, refreshKeys: deps.refreshKeys, now: deps.now ?? (() => new Date()), logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
+  app.use(
+    journeyRoutes({
+      settings,
+      storage,
+      steps: buildSteps(hookConfig.steps),
+      keys: deps.keys,
+      refreshKeys: deps.refreshKeys,
+      now: deps.now ?? (() => new Date()),
+      logger,
+      metrics,
+      arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.(),
+    }),
+  );
   app.use(notFound);
   app.use(errorPage);
   return app;

@@ -70,7 +70,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
   const secrets = await secretsAtStart({ settings, hookConfig: hookConfig.config, management: management.settings, logger: log });
   const current = decodeHookSecret(secrets.current);
   if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
-  const previous = secrets.previous ? decodeHookSecret(secrets.previous) ?? undefined : undefined;
+  const previous = secrets.previous ? (decodeHookSecret(secrets.previous) ?? undefined) : undefined;
   const keys = new HookKeys(current, previous && { key: previous, until: secrets.previousExpires ? new Date(now().getTime() + settings.previousSecretGraceSeconds * 1000) : undefined });
   // With management credentials a token that no held key verifies sends this process to the
   // tenant for its secret (at most once a minute); without them nobody is called.

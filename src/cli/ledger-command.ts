@@ -109,7 +109,20 @@ function jsonRecord(r: DecisionRecord): Record<string, unknown> {
 }
 
 function csvRow(r: DecisionRecord): string {
-  const cells = [r.at.toISOString(), r.interactionId, r.state, r.subject, r.step, r.termsVersion, r.termsHash, r.locale, r.decision, r.ip, r.userAgent, r.claims === null ? null : JSON.stringify(r.claims)];
+  const cells = [
+    r.at.toISOString(),
+    r.interactionId,
+    r.state,
+    r.subject,
+    r.step,
+    r.termsVersion,
+    r.termsHash,
+    r.locale,
+    r.decision,
+    r.ip,
+    r.userAgent,
+    r.claims === null ? null : JSON.stringify(r.claims),
+  ];
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 

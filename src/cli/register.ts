@@ -54,12 +54,19 @@ export const register: Command = {
     const url = normaliseUrl(rawUrl);
     const problems = hookUrlProblems(url, { allowLocalhostHttp: isLocalHttp(io.env.MATTR_TENANT_URL?.trim() ?? '') });
     if (problems.length > 0) {
-      io.err.write(describeHookUrlProblems(options.url === undefined ? 'HOOK_URL' : '--url', problems).map((p) => `${p}\n`).join(''));
+      io.err.write(
+        describeHookUrlProblems(options.url === undefined ? 'HOOK_URL' : '--url', problems)
+          .map((p) => `${p}\n`)
+          .join(''),
+      );
       io.err.write('Nothing was sent to the tenant.\n');
       return EXIT.failed;
     }
 
-    const claims = options.claims?.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    const claims = options.claims
+      ?.split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
     const badClaim = claims?.find((c) => !CLAIM_NAME.test(c));
     if (badClaim !== undefined) return usageError(io, `--claims: "${badClaim}" is not a claim name.`, HELP);
     const timeout = integer('--session-timeout', defaults.sessionTimeoutInSec, 30, 86_400).safeParse(options['session-timeout']);

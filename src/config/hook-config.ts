@@ -13,17 +13,19 @@ export const DEFAULT_HOOK_CONFIG = fileURLToPath(new URL('../../content/hook.con
 
 const termsStep = z.object({
   type: z.literal('terms'),
-  id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
+    .optional(),
   version: z.string().trim().min(1, 'terms need a version').max(64),
   /** A claim from the session token to greet the user with, e.g. "given_name". */
   greetingClaim: z.string().min(1).max(100).optional(),
   /** A subject who already accepted this version goes straight on (needs a subject: `sub` or LEDGER_SUBJECT_CLAIM). */
   skipIfAccepted: z.boolean().default(false),
   /** Language → file (relative to the config file) holding the exact text shown. */
-  documents: z.record(z.string().regex(LANGUAGE_TAG, 'a document key is a language tag such as "en"'), z.string().min(1)).refine(
-    (docs) => Object.keys(docs).length > 0,
-    'terms need at least one document',
-  ),
+  documents: z
+    .record(z.string().regex(LANGUAGE_TAG, 'a document key is a language tag such as "en"'), z.string().min(1))
+    .refine((docs) => Object.keys(docs).length > 0, 'terms need at least one document'),
 });
 
 const fileSchema = z.object({

@@ -40,7 +40,10 @@ export const ledgerEnvironment = {
     .string()
     .optional()
     .transform((v, ctx) => {
-      const names = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const names = (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const name of names) {
         if (!CLAIM_NAME.test(name)) ctx.addIssue({ code: 'custom', message: `LEDGER_CLAIMS: "${name}" is not a claim name` });
       }

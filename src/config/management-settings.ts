@@ -74,7 +74,10 @@ export function loadManagementSettings(env: NodeJS.ProcessEnv, options: { requir
   if (authUrl === undefined) {
     errors.push('MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form https://<name>.vii.<region>.mattr.global (e.g. https://auth.au01.mattr.global)');
   }
-  for (const [name, url] of [['MATTR_TENANT_URL', v.MATTR_TENANT_URL], ['MATTR_AUTH_URL', authUrl]] as const) {
+  for (const [name, url] of [
+    ['MATTR_TENANT_URL', v.MATTR_TENANT_URL],
+    ['MATTR_AUTH_URL', authUrl],
+  ] as const) {
     if (url !== undefined && new URL(url).protocol !== 'https:' && !isLocalHttp(url)) {
       errors.push(`${name} must use https:// (http:// only for a simulator on this machine): the client secret and tokens travel to it`);
     }
@@ -109,7 +112,11 @@ export interface RegistrationDefaults {
 }
 
 const defaultsSchema = z.object({
-  HOOK_URL: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
+  HOOK_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   INTERACTION_TIMEOUT_SECONDS: settingsSchema.shape.INTERACTION_TIMEOUT_SECONDS,
   HOOK_CONFIG: settingsSchema.shape.HOOK_CONFIG,
 });

@@ -8,7 +8,10 @@ import { localisedText, type LocalisedText } from './localised-text.js';
 
 /** Claim names as OpenID Connect writes them (given_name, phone_number): also the form field name. */
 const claimName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is written YYYY-MM-DD').refine(isRealDate, 'not a real calendar date');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is written YYYY-MM-DD')
+  .refine(isRealDate, 'not a real calendar date');
 
 const common = {
   claim: claimName,
@@ -19,7 +22,10 @@ const common = {
   /** A claim from the session token whose value fills the field in advance. */
   prefillClaim: claimName.optional(),
   /** The HTML autocomplete token (WCAG 1.3.5), e.g. "given-name", "email", "tel", "bday". */
-  autocomplete: z.string().regex(/^[a-z0-9 -]{1,60}$/, 'an autocomplete value is an HTML token such as "given-name"').optional(),
+  autocomplete: z
+    .string()
+    .regex(/^[a-z0-9 -]{1,60}$/, 'an autocomplete value is an HTML token such as "given-name"')
+    .optional(),
 };
 
 const textField = z
@@ -57,7 +63,10 @@ const checkboxField = z.object({ ...common, type: z.literal('checkbox') });
 
 export const profileStepSchema = z.object({
   type: z.literal('profile'),
-  id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
+    .optional(),
   title: localisedText(120).optional(),
   intro: localisedText(500).optional(),
   fields: z

@@ -105,7 +105,10 @@ export const settingsSchema = z.object({
     .optional()
     .transform((v, ctx) => {
       const origins: string[] = [];
-      for (const item of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const item of (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         if (!URL.canParse(item) || !['https:', 'http:'].includes(new URL(item).protocol)) {
           ctx.addIssue({ code: 'custom', message: `MATTR_REDIRECT_ORIGINS: "${item}" is not an http(s) origin` });
           continue;
@@ -125,7 +128,11 @@ export const settingsSchema = z.object({
   PORT: integer('PORT', 3000, 0, 65535),
   HOST: z.string().trim().default('0.0.0.0'),
   DATA_DIR: z.string().trim().min(1, 'DATA_DIR must not be empty').default('./data'),
-  HOOK_CONFIG: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
+  HOOK_CONFIG: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   TRUST_PROXY: z
     .string()
@@ -142,7 +149,11 @@ export const settingsSchema = z.object({
   ...ledgerEnvironment,
   DATABASE_URL: serverUrl('DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:password@db.example.com:5432/interaction_hook (leave it unset for the embedded SQLite file)'),
   REDIS_URL: serverUrl('REDIS_URL', ['redis:', 'rediss:'], 'redis://redis.example.com:6379'),
-  REDIS_KEY_PREFIX: z.string().trim().regex(/^[\x21-\x7e]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 visible ASCII characters without spaces').default('interaction-hook:sess:'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[\x21-\x7e]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 visible ASCII characters without spaces')
+    .default('interaction-hook:sess:'),
   DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 10, 1, 200),
   STORAGE_WAIT_SECONDS: integer('STORAGE_WAIT_SECONDS', 30, 0, 600),
   METRICS_TOKEN: z
@@ -224,9 +235,7 @@ export type StorageLocation = Pick<Settings, 'dataDir' | 'databaseUrl' | 'redisU
 
 /** Where the storage lives, from the environment alone: for commands that need nothing else. */
 export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; settings: StorageLocation } | { ok: false; errors: string[] } {
-  const parsed = settingsSchema
-    .pick({ DATA_DIR: true, DATABASE_URL: true, REDIS_URL: true, REDIS_KEY_PREFIX: true, DATABASE_POOL_SIZE: true, STORAGE_WAIT_SECONDS: true })
-    .safeParse(env);
+  const parsed = settingsSchema.pick({ DATA_DIR: true, DATABASE_URL: true, REDIS_URL: true, REDIS_KEY_PREFIX: true, DATABASE_POOL_SIZE: true, STORAGE_WAIT_SECONDS: true }).safeParse(env);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue: { message: string }) => issue.message) };
   const v = parsed.data;
   return {

@@ -73,12 +73,7 @@ export const MAX_INTERACTIONS_PER_SESSION = 10;
  * finished (or timed-out) interaction goes first, then the oldest unfinished one: the newest
  * arrival is the one the wallet is waiting for, so it is never the one refused.
  */
-export function admitInteraction(
-  existing: Readonly<Record<string, Interaction>> | undefined,
-  interaction: Interaction,
-  now: Date,
-  max = MAX_INTERACTIONS_PER_SESSION,
-): Record<string, Interaction> {
+export function admitInteraction(existing: Readonly<Record<string, Interaction>> | undefined, interaction: Interaction, now: Date, max = MAX_INTERACTIONS_PER_SESSION): Record<string, Interaction> {
   const kept = Object.values(existing ?? {}).sort((a, b) => a.createdAt - b.createdAt);
   const finished = (i: Interaction) => i.status !== 'active' || i.deadline < now.getTime();
   while (kept.length >= max) {

@@ -21,14 +21,7 @@ export function subjectOf(arrival: Arrival, subjectClaim: string | undefined): s
 }
 
 /** One ledger row for a decision on `step`, with only what the operator chose to record. */
-export function ledgerEntry(
-  req: Request,
-  interaction: Interaction,
-  step: string,
-  decision: Decision,
-  evidence: Evidence | null,
-  options: { ledger: LedgerSettings; at: Date },
-): DecisionRecord {
+export function ledgerEntry(req: Request, interaction: Interaction, step: string, decision: Decision, evidence: Evidence | null, options: { ledger: LedgerSettings; at: Date }): DecisionRecord {
   const { ledger } = options;
   return {
     interactionId: interaction.id,

@@ -66,45 +66,39 @@ export function journeyRoutes(deps: JourneyDeps): Router {
     renderStep(req, res, interaction, {}, 200);
   });
 
-  router.post(
-    '/interaction/:id',
-    noStore,
-    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }),
-    csrfProtection,
-    async (req, res) => {
-      const interaction = await activeInteraction(req, res);
-      const step = currentStep(interaction);
-      const answered = (req.body as Record<string, unknown> | undefined)?.step;
-      if (answered !== undefined && answered !== step.id) {
-        // A second click on a page the journey has already moved past: it must not answer the
-        // step the user has not seen yet. Show where the journey stands.
-        res.redirect(303, `/interaction/${interaction.id}`);
-        return;
-      }
-      const ctx = stepContext(res, interaction);
-      const outcome = step.decide((req.body ?? {}) as Record<string, unknown>, ctx);
-      if ('invalid' in outcome) {
-        renderStep(req, res, interaction, outcome.invalid, 422, req.body as Record<string, unknown>);
-        return;
-      }
-      const declined = 'fail' in outcome;
-      // The row names what this step collected too (when LEDGER_CLAIMS lists it), though the
-      // interaction takes it on only once the decision is recorded.
-      const decided = 'next' in outcome ? { ...interaction, collected: { ...interaction.collected, ...outcome.next } } : interaction;
-      if (!(await record(req, decided, step.id, declined ? 'declined' : 'accepted', outcome.evidence))) {
-        // Decided before: that decision, not this submit, says how the journey goes on.
-        await goOnFromEarlierDecision(req, interaction, step);
-      } else if (declined) {
-        await finish(req, res, interaction, 'declined', signFailure(signer(), { state: interaction.state, message: outcome.fail }));
-        return;
-      }
-      // A decline that came after an acceptance has nothing to add: the acceptance stands.
-      if ('next' in outcome) interaction.collected = { ...interaction.collected, ...outcome.next };
-      interaction.cursor += 1;
-      interaction.stepStartedAt = now().getTime();
-      await goOn(req, res, interaction);
-    },
-  );
+  router.post('/interaction/:id', noStore, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }), csrfProtection, async (req, res) => {
+    const interaction = await activeInteraction(req, res);
+    const step = currentStep(interaction);
+    const answered = (req.body as Record<string, unknown> | undefined)?.step;
+    if (answered !== undefined && answered !== step.id) {
+      // A second click on a page the journey has already moved past: it must not answer the
+      // step the user has not seen yet. Show where the journey stands.
+      res.redirect(303, `/interaction/${interaction.id}`);
+      return;
+    }
+    const ctx = stepContext(res, interaction);
+    const outcome = step.decide((req.body ?? {}) as Record<string, unknown>, ctx);
+    if ('invalid' in outcome) {
+      renderStep(req, res, interaction, outcome.invalid, 422, req.body as Record<string, unknown>);
+      return;
+    }
+    const declined = 'fail' in outcome;
+    // The row names what this step collected too (when LEDGER_CLAIMS lists it), though the
+    // interaction takes it on only once the decision is recorded.
+    const decided = 'next' in outcome ? { ...interaction, collected: { ...interaction.collected, ...outcome.next } } : interaction;
+    if (!(await record(req, decided, step.id, declined ? 'declined' : 'accepted', outcome.evidence))) {
+      // Decided before: that decision, not this submit, says how the journey goes on.
+      await goOnFromEarlierDecision(req, interaction, step);
+    } else if (declined) {
+      await finish(req, res, interaction, 'declined', signFailure(signer(), { state: interaction.state, message: outcome.fail }));
+      return;
+    }
+    // A decline that came after an acceptance has nothing to add: the acceptance stands.
+    if ('next' in outcome) interaction.collected = { ...interaction.collected, ...outcome.next };
+    interaction.cursor += 1;
+    interaction.stepStartedAt = now().getTime();
+    await goOn(req, res, interaction);
+  });
 
   /**
    * Verifies with the keys held now. A signature no key matches may mean the tenant changed its

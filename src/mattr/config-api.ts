@@ -61,7 +61,11 @@ export function createConfigApi(settings: Credentials, options: ConfigApiOptions
       return new ManagementApiError('unauthorized', `The tenant refused a fresh access token (401). Check that MATTR_TENANT_URL (${settings.tenantUrl}) is the tenant the client belongs to.`, status);
     }
     if (status === 403) {
-      return new ManagementApiError('forbidden', `The tenant refused ${method} ${CONFIGURATION_PATH} (403): the client's role may not configure the interaction hook; it needs the admin or issuer role.`, status);
+      return new ManagementApiError(
+        'forbidden',
+        `The tenant refused ${method} ${CONFIGURATION_PATH} (403): the client's role may not configure the interaction hook; it needs the admin or issuer role.`,
+        status,
+      );
     }
     if (status >= 400) return new ManagementApiError('refused', redact(describeRefusal('The tenant', status, answer.body), [...secrets]), status);
     return new ManagementApiError('unexpected', `The tenant answered ${method} ${CONFIGURATION_PATH} with ${status} and a body that is not an interaction hook configuration.`, status);

@@ -135,10 +135,7 @@ export interface Signer {
 }
 
 /** The token that tells the tenant the steps succeeded (PROTOCOL §3). */
-export function signCompletion(
-  signer: Signer,
-  body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] },
-): Promise<string> {
+export function signCompletion(signer: Signer, body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] }): Promise<string> {
   return sign(signer, { state: body.state, claims: body.claims, claimsToPersist: [...body.claimsToPersist] });
 }
 

@@ -15,18 +15,22 @@ const SESSION_OPERATIONS = new Set(['get', 'set', 'destroy']);
  */
 export function timedStorage(storage: Storage, observe: ObserveStorage): Storage {
   const sessions = timedSessionStore(storage.sessions, observe);
-  return proxy(storage, (name, method) => {
-    if (name === 'sessions') return undefined;
-    return (...args: unknown[]) => {
-      const started = performance.now();
-      const result: unknown = method.apply(storage, args);
-      if (isPromise(result)) {
-        const done = () => observe(name, (performance.now() - started) / 1000);
-        result.then(done, done);
-      }
-      return result;
-    };
-  }, { sessions });
+  return proxy(
+    storage,
+    (name, method) => {
+      if (name === 'sessions') return undefined;
+      return (...args: unknown[]) => {
+        const started = performance.now();
+        const result: unknown = method.apply(storage, args);
+        if (isPromise(result)) {
+          const done = () => observe(name, (performance.now() - started) / 1000);
+          result.then(done, done);
+        }
+        return result;
+      };
+    },
+    { sessions },
+  );
 }
 
 function timedSessionStore(store: Store, observe: ObserveStorage): Store {

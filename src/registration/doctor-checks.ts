@@ -109,7 +109,12 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   else if (hook.sessionTimeoutInSec === loaded.settings.interactionTimeoutSeconds) add('session timeout', 'ok', `${hook.sessionTimeoutInSec} s on both sides`);
   else {
     const registered = hook.sessionTimeoutInSec === undefined ? "the tenant's default" : `${hook.sessionTimeoutInSec} s`;
-    add('session timeout', 'warn', `the tenant allows ${registered}, the hook ${loaded.settings.interactionTimeoutSeconds} s (INTERACTION_TIMEOUT_SECONDS)`, `${REGISTER}, or set INTERACTION_TIMEOUT_SECONDS to match`);
+    add(
+      'session timeout',
+      'warn',
+      `the tenant allows ${registered}, the hook ${loaded.settings.interactionTimeoutSeconds} s (INTERACTION_TIMEOUT_SECONDS)`,
+      `${REGISTER}, or set INTERACTION_TIMEOUT_SECONDS to match`,
+    );
   }
   return checks;
 }

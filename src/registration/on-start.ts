@@ -61,7 +61,7 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
   );
   warnAboutRegistration(update.after, settings, logger);
   if (configured.current !== undefined && !sameSecret(configured.current, secret)) {
-    logger.warn('INTERACTION_HOOK_SECRET is not the secret the tenant holds; using the tenant\'s. Update or remove INTERACTION_HOOK_SECRET.');
+    logger.warn("INTERACTION_HOOK_SECRET is not the secret the tenant holds; using the tenant's. Update or remove INTERACTION_HOOK_SECRET.");
   }
   // A PUT that rotated the secret must not break users whose token was signed a moment before.
   if (!update.secretRotated) return { current: secret, previous: configured.previous, previousExpires: false };

@@ -81,7 +81,9 @@ export function secretRefresh(input: SecretRefreshInput): () => Promise<SecretRe
     );
     if (fromEnvironment) {
       fromEnvironment = false;
-      logger.warn('INTERACTION_HOOK_SECRET is no longer the secret the tenant holds: this process uses the new one, and so will any replica with management credentials; update INTERACTION_HOOK_SECRET, or remove it to have the secret fetched at start-up');
+      logger.warn(
+        'INTERACTION_HOOK_SECRET is no longer the secret the tenant holds: this process uses the new one, and so will any replica with management credentials; update INTERACTION_HOOK_SECRET, or remove it to have the secret fetched at start-up',
+      );
     }
     return 'changed';
   }

@@ -43,7 +43,10 @@ try {
   console.log(`\n  Interaction hook demo: open ${tenantUrl}/ in a browser.\n  (hook at ${hookUrl}, simulated tenant at ${tenantUrl}; Ctrl+C stops both)\n`);
   const stop = () => {
     tenantServer.close();
-    hook.close().then(() => process.exit(0), () => process.exit(1));
+    hook.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

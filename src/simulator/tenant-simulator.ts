@@ -46,7 +46,10 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
       claims = undefined;
     }
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
-      res.status(422).type('html').send(startPage(identity, text, 'The claims must be a JSON object, e.g. {"email": "a@b.c"}.'));
+      res
+        .status(422)
+        .type('html')
+        .send(startPage(identity, text, 'The claims must be a JSON object, e.g. {"email": "a@b.c"}.'));
       return;
     }
     const { token, state } = await mintSessionToken(identity, { claims: claims as Record<string, unknown>, now: now() });
@@ -66,7 +69,10 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
     try {
       outcome = await readReturnToken(identity, token, now());
     } catch (error) {
-      res.status(400).type('html').send(outcomePage(`The returned token was refused: ${(error as Error).message}`, null));
+      res
+        .status(400)
+        .type('html')
+        .send(outcomePage(`The returned token was refused: ${(error as Error).message}`, null));
       return;
     }
     const claimsSent = pending.get(outcome.state);

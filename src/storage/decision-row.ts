@@ -20,10 +20,7 @@ export interface DecisionRow<At, Claims> {
 }
 
 /** The ledger record a stored row stands for; `read` turns the engine's time and claims back. */
-export function decisionFromRow<At, Claims>(
-  row: DecisionRow<At, Claims>,
-  read: { at: (value: At) => Date; claims: (value: Claims) => Record<string, unknown> | null },
-): DecisionRecord {
+export function decisionFromRow<At, Claims>(row: DecisionRow<At, Claims>, read: { at: (value: At) => Date; claims: (value: Claims) => Record<string, unknown> | null }): DecisionRecord {
   return {
     interactionId: row.interaction_id,
     state: row.state,

@@ -22,10 +22,11 @@ export class PostgresSessionStore extends session.Store {
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
     this.done(
-      this.query(
-        'INSERT INTO sessions (sid, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
-        [sid, JSON.stringify(data), new Date(sessionExpiresAt(data))],
-      ),
+      this.query('INSERT INTO sessions (sid, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at', [
+        sid,
+        JSON.stringify(data),
+        new Date(sessionExpiresAt(data)),
+      ]),
       callback,
     );
   }

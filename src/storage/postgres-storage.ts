@@ -97,13 +97,7 @@ export class PostgresStorage implements Storage {
   }
 
   async publishTerms(t: PublishedTerms): Promise<{ ok: true } | { ok: false; publishedSha256: string }> {
-    await this.query('INSERT INTO published_terms (step, version, locale, sha256, first_seen) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
-      t.step,
-      t.version,
-      t.locale,
-      t.sha256,
-      new Date(),
-    ]);
+    await this.query('INSERT INTO published_terms (step, version, locale, sha256, first_seen) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [t.step, t.version, t.locale, t.sha256, new Date()]);
     const { rows } = await this.query('SELECT sha256 FROM published_terms WHERE step = $1 AND version = $2 AND locale = $3', [t.step, t.version, t.locale]);
     const published = rows[0]?.sha256;
     return typeof published === 'string' && published !== t.sha256 ? { ok: false, publishedSha256: published } : { ok: true };
@@ -116,10 +110,7 @@ export class PostgresStorage implements Storage {
   }
 
   async hasAccepted(subject: string, step: string, version: string): Promise<boolean> {
-    const { rows } = await this.query(
-      "SELECT 1 FROM decisions WHERE subject = $1 AND step = $2 AND terms_version = $3 AND decision = 'accepted' LIMIT 1",
-      [subject, step, version],
-    );
+    const { rows } = await this.query("SELECT 1 FROM decisions WHERE subject = $1 AND step = $2 AND terms_version = $3 AND decision = 'accepted' LIMIT 1", [subject, step, version]);
     return rows.length > 0;
   }
 
@@ -190,7 +181,9 @@ async function checkServer(pool: pg.Pool): Promise<void> {
   }
   if (synchronousCommit === 'off') {
     // A decision could then vanish after the user was sent back.
-    throw new Error(`${ENGINE} runs with synchronous_commit = off, so decisions would not be durable before the redirect; turn it on for the hook's database or role (ALTER ROLE … SET synchronous_commit = on)`);
+    throw new Error(
+      `${ENGINE} runs with synchronous_commit = off, so decisions would not be durable before the redirect; turn it on for the hook's database or role (ALTER ROLE … SET synchronous_commit = on)`,
+    );
   }
 }
 

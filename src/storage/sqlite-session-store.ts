@@ -17,9 +17,7 @@ export class SqliteSessionStore extends session.Store {
     super();
     this.statements = {
       get: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
-      set: db.prepare(
-        'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
-      ),
+      set: db.prepare('INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at'),
       destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
       prune: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };

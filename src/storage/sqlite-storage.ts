@@ -97,17 +97,11 @@ export class SqliteStorage implements Storage {
          VALUES (@interaction_id, @state, @subject, @step, @terms_version, @terms_hash, @locale, @decision, @at, @ip, @user_agent, @claims)
          ON CONFLICT (interaction_id, step) DO NOTHING`,
       ),
-      publishTerms: this.db.prepare(
-        'INSERT INTO published_terms (step, version, locale, sha256, first_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      ),
-      publishedTerms: this.db.prepare<[string, string, string], { sha256: string }>(
-        'SELECT sha256 FROM published_terms WHERE step = ? AND version = ? AND locale = ?',
-      ),
+      publishTerms: this.db.prepare('INSERT INTO published_terms (step, version, locale, sha256, first_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      publishedTerms: this.db.prepare<[string, string, string], { sha256: string }>('SELECT sha256 FROM published_terms WHERE step = ? AND version = ? AND locale = ?'),
       // Served by the UNIQUE (interaction_id, step) index that also guards recordDecision.
       decisionFor: this.db.prepare<[string, string], { decision: Decision }>('SELECT decision FROM decisions WHERE interaction_id = ? AND step = ?'),
-      hasAccepted: this.db.prepare(
-        "SELECT 1 FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1",
-      ),
+      hasAccepted: this.db.prepare("SELECT 1 FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1"),
       decisionsSince: this.db.prepare('SELECT * FROM decisions WHERE at >= ? ORDER BY seq'),
       pruneDecisions: this.db.prepare('DELETE FROM decisions WHERE at < ?'),
       pruneClaims: this.db.prepare('DELETE FROM claims WHERE expires_at <= ?'),

@@ -75,7 +75,10 @@ async function user(port: number, received: Received[], stop: { now: boolean }):
       const arrival = await fetch(`${base}/callback?session_token=${token}`, { redirect: 'manual' });
       await arrival.arrayBuffer();
       if (arrival.status !== 303) throw new Error(`arrival answered ${arrival.status}`);
-      const cookie = arrival.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = arrival.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const step = arrival.headers.get('location')!;
       const page = await (await fetch(`${base}${step}`, { headers: { cookie } })).text();
       const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;

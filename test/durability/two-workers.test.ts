@@ -147,7 +147,12 @@ it('stops both workers gracefully on SIGTERM and exits 0', async () => {
   hook.server.kill('SIGTERM');
   const [code] = (await once(hook.server, 'exit')) as [number | null];
   expect(code).toBe(0);
-  expect(hook.lines.filter((l) => l.msg === 'interaction hook stopped').map((l) => l.worker).sort()).toEqual([1, 2]);
+  expect(
+    hook.lines
+      .filter((l) => l.msg === 'interaction hook stopped')
+      .map((l) => l.worker)
+      .sort(),
+  ).toEqual([1, 2]);
 });
 
 describe('with ARRIVAL_RATE_LIMIT', () => {

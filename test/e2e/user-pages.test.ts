@@ -113,9 +113,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     ]);
     // Each message is read out with its field.
     expect(await page.getAttribute('#field-email', 'aria-invalid')).toBe('true');
-    const described = await page.evaluate(
-      "document.querySelector('#field-email').getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent.trim())",
-    );
+    const described = await page.evaluate("document.querySelector('#field-email').getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent.trim())");
     expect(described).toEqual(['We only use it to tell you about this credential.', 'Enter an email address like name@example.com in “Email address”.']);
     expect(await page.inputValue('#field-phone_number')).toBe('12');
     await checkPage(page, 'profile-errors');

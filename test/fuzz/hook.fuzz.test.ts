@@ -50,7 +50,10 @@ function checkResponse(res: RawResponse, what: string): void {
 }
 
 function cookieOf(res: RawResponse): string {
-  return ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  return ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 const headerValue = fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, ''));
@@ -94,13 +97,27 @@ function mostly<T>(valid: T, ...others: Array<fc.Arbitrary<T>>): fc.Arbitrary<T>
 
 const formRecipe = fc.record({
   csrf: mostly('real', fc.constantFrom('missing', 'random', 'twice', 'empty')),
-  decision: mostly<string | string[] | undefined>('accept', fc.constant('decline'), fc.constant('decline'), fc.constantFrom(undefined, 'ACCEPT', ''), fc.string({ maxLength: 10 }), fc.constant(['accept', 'decline'])),
+  decision: mostly<string | string[] | undefined>(
+    'accept',
+    fc.constant('decline'),
+    fc.constant('decline'),
+    fc.constantFrom(undefined, 'ACCEPT', ''),
+    fc.string({ maxLength: 10 }),
+    fc.constant(['accept', 'decline']),
+  ),
   acceptTerms: mostly<string | undefined>('yes', fc.constantFrom(undefined, 'no', 'YES', 'on'), fc.string({ maxLength: 5 })),
   step: mostly<string | undefined>('terms', fc.constant(undefined), fc.constantFrom('privacy', ''), fc.string({ maxLength: 8 })),
   extra: fc.array(fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 30 })), { maxLength: 3 }),
   contentType: mostly<string | undefined>(
     'application/x-www-form-urlencoded',
-    fc.constantFrom('application/x-www-form-urlencoded; charset=iso-8859-1', 'application/x-www-form-urlencoded; charset=utf-16', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', undefined),
+    fc.constantFrom(
+      'application/x-www-form-urlencoded; charset=iso-8859-1',
+      'application/x-www-form-urlencoded; charset=utf-16',
+      'application/json',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      undefined,
+    ),
   ),
   encoding: mostly<string | undefined>(undefined, fc.constantFrom('gzip', 'deflate', 'identity', 'br', 'zork')),
   compress: fc.boolean(),
@@ -153,9 +170,12 @@ it('answers on the step page: forms, encodings and bodies of every kind decide o
 
 const pathSegment = fc.oneof(
   fc.constantFrom('callback', 'interaction', 'static', 'hook.css', '..', '%2e%2e', '%E0%A4%A', '%', '%zz', '%00', '%C0%AF', '%2F', 'AAAAAAAAAAAAAAAAAAAAAA', 'package.json'),
-  fc.string({ unit: fc.constantFrom(...'abcXYZ019-_.~!$&\'()*+,;=:@%'.split('')), maxLength: 12 }),
+  fc.string({ unit: fc.constantFrom(..."abcXYZ019-_.~!$&'()*+,;=:@%".split('')), maxLength: 12 }),
 );
-const queryPart = fc.tuple(fc.constantFrom('session_token', 'session_token[]', 'session_token[a]', '__proto__', 'constructor[prototype]', 'a', ''), fc.oneof(headerValue.map(encodeURIComponent), fc.constantFrom('%E0%A4%A', '%', '%%', 'a=b=c', '')));
+const queryPart = fc.tuple(
+  fc.constantFrom('session_token', 'session_token[]', 'session_token[a]', '__proto__', 'constructor[prototype]', 'a', ''),
+  fc.oneof(headerValue.map(encodeURIComponent), fc.constantFrom('%E0%A4%A', '%', '%%', 'a=b=c', '')),
+);
 
 it('random methods, paths, query strings and headers: a page, never a 5xx, a file outside public/, or a redirect elsewhere', async () => {
   await fc.assert(

@@ -49,10 +49,38 @@ const payloadSpec = fc.record({
 export type PayloadSpec = typeof payloadSpec extends fc.Arbitrary<infer T> ? T : never;
 
 export const tokenRecipe = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('signed' as const), alg: mostly('HS256', fc.constantFrom('HS384', 'HS512', 'none', 'hs256', 'RS256')), key: mostly('tenant', fc.constantFrom('wrong', 'empty')), header: fc.dictionary(fc.constantFrom('kid', 'jku', 'crit', 'b64', 'typ', 'cty', 'zip'), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }), payload: payloadSpec }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('mutated' as const), edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom('flip', 'delete', 'insert', 'duplicate'), bit: fc.integer({ min: 0, max: 5 }), char: fc.constantFrom(...B64URL, '.', '=', '+', '/', ' ', '%') }), { minLength: 1, maxLength: 3 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('signed' as const),
+      alg: mostly('HS256', fc.constantFrom('HS384', 'HS512', 'none', 'hs256', 'RS256')),
+      key: mostly('tenant', fc.constantFrom('wrong', 'empty')),
+      header: fc.dictionary(fc.constantFrom('kid', 'jku', 'crit', 'b64', 'typ', 'cty', 'zip'), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
+      payload: payloadSpec,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('mutated' as const),
+      edits: fc.array(
+        fc.record({ at: fc.nat(), op: fc.constantFrom('flip', 'delete', 'insert', 'duplicate'), bit: fc.integer({ min: 0, max: 5 }), char: fc.constantFrom(...B64URL, '.', '=', '+', '/', ' ', '%') }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('spliced' as const), part: fc.constantFrom(0, 1, 2) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), text: fc.oneof(fc.string({ maxLength: 80 }), fc.base64String({ maxLength: 80 }), fc.array(fc.base64String({ maxLength: 40 }), { minLength: 1, maxLength: 5 }).map((p) => p.join('.'))) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('random' as const),
+      text: fc.oneof(
+        fc.string({ maxLength: 80 }),
+        fc.base64String({ maxLength: 80 }),
+        fc.array(fc.base64String({ maxLength: 40 }), { minLength: 1, maxLength: 5 }).map((p) => p.join('.')),
+      ),
+    }),
+  },
 );
 export type TokenRecipe = typeof tokenRecipe extends fc.Arbitrary<infer T> ? T : never;
 

@@ -244,19 +244,14 @@ describe('doctor', () => {
     const result = await cli('doctor', [], goodEnv());
     expect(result.code).toBe(0);
     const lines = result.out.trim().split('\n');
-    expect(lines.map((l) => l.split(/\s{2,}/).slice(0, 2).join(' '))).toEqual([
-      'ok environment',
-      'ok steps file',
-      'ok hook URL',
-      'ok credentials',
-      'ok tenant',
-      'ok registered URL',
-      'ok enabled',
-      'ok secret',
-      'ok claims',
-      'ok session timeout',
-      'No check failed.',
-    ]);
+    expect(
+      lines.map((l) =>
+        l
+          .split(/\s{2,}/)
+          .slice(0, 2)
+          .join(' '),
+      ),
+    ).toEqual(['ok environment', 'ok steps file', 'ok hook URL', 'ok credentials', 'ok tenant', 'ok registered URL', 'ok enabled', 'ok secret', 'ok claims', 'ok session timeout', 'No check failed.']);
     expect(result.out).toContain('INTERACTION_HOOK_SECRET is the registered secret');
   });
 

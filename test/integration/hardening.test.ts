@@ -41,9 +41,21 @@ describe('headers on every page', () => {
     hook = await hookFixture({ ARRIVAL_RATE_LIMIT: '2' });
     const arrived = await arrive(hook);
     const pages: Array<[string, Response]> = [['step page', arrived.page]];
-    pages.push(['422', await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(arrived.page.text), decision: 'accept' })]);
+    pages.push([
+      '422',
+      await arrived.browser
+        .post(arrived.interactionPath)
+        .type('form')
+        .send({ _csrf: csrfFrom(arrived.page.text), decision: 'accept' }),
+    ]);
     pages.push(['403 csrf', await arrived.browser.post(arrived.interactionPath).type('form').send({ decision: 'accept' })]);
-    pages.push(['413 body', await arrived.browser.post(arrived.interactionPath).type('form').send(`a=${'x'.repeat(20_000)}`)]);
+    pages.push([
+      '413 body',
+      await arrived.browser
+        .post(arrived.interactionPath)
+        .type('form')
+        .send(`a=${'x'.repeat(20_000)}`),
+    ]);
     pages.push(['415 charset', await arrived.browser.post(arrived.interactionPath).set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-16').send('a=b')]);
     const lift = await refuseWrites(hook.settings);
     pages.push(['503', await answer(arrived, 'accept')]);
@@ -59,8 +71,21 @@ describe('headers on every page', () => {
     pages.push(['static', await hook.browser().get('/static/hook.css')]);
 
     expect(pages.map(([what, res]) => `${what}: ${res.status}`)).toEqual([
-      'step page: 200', '422: 422', '403 csrf: 403', '413 body: 413', '415 charset: 415', '503: 503', '303 to tenant: 303',
-      '409 finished: 409', '400 no token: 400', '429 too many: 429', '404: 404', '404 interaction: 404', '400 bad encoding: 400', '414: 414', 'static: 200',
+      'step page: 200',
+      '422: 422',
+      '403 csrf: 403',
+      '413 body: 413',
+      '415 charset: 415',
+      '503: 503',
+      '303 to tenant: 303',
+      '409 finished: 409',
+      '400 no token: 400',
+      '429 too many: 429',
+      '404: 404',
+      '404 interaction: 404',
+      '400 bad encoding: 400',
+      '414: 414',
+      'static: 200',
     ]);
     for (const [what, res] of pages) {
       expectStrictHeaders(res, what);
@@ -113,7 +138,9 @@ describe('the session cookie', () => {
     // The attacker gets a session of their own, then plants its cookie in the victim's browser.
     const attacker = await request(hook.app).get(`/callback?session_token=${(await hook.mint()).token}`);
     const planted = sessionCookie(attacker)!;
-    const victim = await request(hook.app).get(`/callback?session_token=${(await hook.mint()).token}`).set('Cookie', planted);
+    const victim = await request(hook.app)
+      .get(`/callback?session_token=${(await hook.mint()).token}`)
+      .set('Cookie', planted);
     const victimCookie = sessionCookie(victim)!;
     expect(victimCookie).toBeDefined();
     expect(victimCookie).not.toBe(planted);
@@ -164,7 +191,10 @@ describe('limits', () => {
     hook = await hookFixture();
     const arrived = await arrive(hook);
     const csrf = csrfFrom(arrived.page.text);
-    const big = await arrived.browser.post(arrived.interactionPath).type('form').send(`_csrf=${csrf}&accept_terms=yes&decision=accept&pad=${'x'.repeat(17_000)}`);
+    const big = await arrived.browser
+      .post(arrived.interactionPath)
+      .type('form')
+      .send(`_csrf=${csrf}&accept_terms=yes&decision=accept&pad=${'x'.repeat(17_000)}`);
     expect(big.status).toBe(413);
     const many = Array.from({ length: 120 }, (_, i) => `f${i}=1`).join('&');
     const fields = await arrived.browser.post(arrived.interactionPath).type('form').send(`_csrf=${csrf}&accept_terms=yes&decision=accept&${many}`);

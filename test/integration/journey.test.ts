@@ -61,7 +61,10 @@ describe('the happy path', () => {
     const arrival = await browser.get(pathOf(started.headers.location!));
     const page = await browser.get(arrival.headers.location!);
     expect(page.text).toContain('Hello Mere,');
-    const done = await browser.post(arrival.headers.location!).type('form').send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    const done = await browser
+      .post(arrival.headers.location!)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     const shown = await tenant.get(pathOf(done.headers.location!));
     expect(shown.status).toBe(200);
     expect(shown.text).toContain('Credential would be issued');
@@ -71,7 +74,10 @@ describe('the happy path', () => {
 
   it('records the accepted terms version and the hash of the text shown before redirecting', async () => {
     const { browser, interactionPath, page, state } = await arrive();
-    await browser.post(interactionPath).type('form').send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     const rows = [];
     for await (const row of hook.storage.decisions()) rows.push(row);
     expect(rows).toHaveLength(1);
@@ -83,7 +89,10 @@ describe('the happy path', () => {
 describe('decline and validation', () => {
   it('signs a failure token with the state unchanged when the user declines', async () => {
     const { browser, state, interactionPath, page } = await arrive();
-    const done = await browser.post(interactionPath).type('form').send({ _csrf: csrfFrom(page.text), decision: 'decline' });
+    const done = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'decline' });
     expect(done.status).toBe(303);
     const back = new URL(done.headers.location!);
     expect(back.origin).toBe(TENANT_URL);
@@ -93,13 +102,19 @@ describe('decline and validation', () => {
 
   it('shows the page again with 422 and an announced error when Accept comes without the checkbox', async () => {
     const { browser, interactionPath, page } = await arrive();
-    const again = await browser.post(interactionPath).type('form').send({ _csrf: csrfFrom(page.text), decision: 'accept' });
+    const again = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'accept' });
     expect(again.status).toBe(422);
     expect(again.text).toContain('role="alert"');
     expect(again.text).toContain('Tick the box to accept the terms');
     expect(again.text).toContain('aria-invalid="true"');
     // Nothing was decided: the user can still accept.
-    const done = await browser.post(interactionPath).type('form').send({ _csrf: csrfFrom(again.text), accept_terms: 'yes', decision: 'accept' });
+    const done = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(again.text), accept_terms: 'yes', decision: 'accept' });
     expect(done.status).toBe(303);
   });
 
@@ -147,8 +162,14 @@ describe('sessions', () => {
     expect(a).not.toBe(b);
     const pageA = await browser.get(a);
     const pageB = await browser.get(b);
-    const doneB = await browser.post(b).type('form').send({ _csrf: csrfFrom(pageB.text), decision: 'decline' });
-    const doneA = await browser.post(a).type('form').send({ _csrf: csrfFrom(pageA.text), accept_terms: 'yes', decision: 'accept' });
+    const doneB = await browser
+      .post(b)
+      .type('form')
+      .send({ _csrf: csrfFrom(pageB.text), decision: 'decline' });
+    const doneA = await browser
+      .post(a)
+      .type('form')
+      .send({ _csrf: csrfFrom(pageA.text), accept_terms: 'yes', decision: 'accept' });
     const outA = await readReturnToken(hook.simulator.identity, new URL(doneA.headers.location!).searchParams.get('session_token')!, hook.clock.now());
     const outB = await readReturnToken(hook.simulator.identity, new URL(doneB.headers.location!).searchParams.get('session_token')!, hook.clock.now());
     expect(outA).toMatchObject({ kind: 'success', state: one.state });
@@ -162,7 +183,10 @@ describe('sessions', () => {
     expect(look.status).toBe(404);
     // The stranger has a session of their own (and so a CSRF token), but not this interaction.
     const own = await arrive();
-    const post = await own.browser.post(interactionPath).type('form').send({ _csrf: csrfFrom(own.page.text), accept_terms: 'yes', decision: 'accept' });
+    const post = await own.browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(own.page.text), accept_terms: 'yes', decision: 'accept' });
     expect(post.status).toBe(404);
     expect(post.headers.location).toBeUndefined();
     expect(page.status).toBe(200);
@@ -187,7 +211,10 @@ describe('sessions', () => {
     await hook.restart();
     const again = await browser.get(interactionPath);
     expect(again.status).toBe(200);
-    const done = await browser.post(interactionPath).type('form').send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    const done = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     expect(done.status).toBe(303);
     const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
     expect(outcome.state).toBe(state);
@@ -196,7 +223,10 @@ describe('sessions', () => {
   it('ends an interaction past its deadline with 410, records it expired, and does not redirect', async () => {
     const { browser, interactionPath, page, state } = await arrive();
     hook.clock.advance(hook.settings.interactionTimeoutSeconds + 1);
-    const late = await browser.post(interactionPath).type('form').send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    const late = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     expect(late.status).toBe(410);
     expect(late.headers.location).toBeUndefined();
     expect(late.text).toContain('This took too long');
@@ -214,7 +244,10 @@ describe('CSRF', () => {
     expect(none.status).toBe(403);
     expect(none.headers.location).toBeUndefined();
     expect(none.text).toContain('This form has expired');
-    const wrong = await browser.post(interactionPath).type('form').send({ _csrf: 'x'.repeat(64), accept_terms: 'yes', decision: 'accept' });
+    const wrong = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: 'x'.repeat(64), accept_terms: 'yes', decision: 'accept' });
     expect(wrong.status).toBe(403);
     const rows = [];
     for await (const row of hook.storage.decisions()) rows.push(row);

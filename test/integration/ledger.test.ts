@@ -62,9 +62,7 @@ describe('what the ledger records', () => {
     const late = await answer(arrived, 'accept');
     expect(late.status).toBe(410);
     expect(late.headers.location).toBeUndefined();
-    expect(await ledgerRows(hook)).toEqual([
-      expect.objectContaining({ state: arrived.state, decision: 'expired', termsVersion: '2026-11', termsHash: SHIPPED_TERMS.sha256, locale: 'en' }),
-    ]);
+    expect(await ledgerRows(hook)).toEqual([expect.objectContaining({ state: arrived.state, decision: 'expired', termsVersion: '2026-11', termsHash: SHIPPED_TERMS.sha256, locale: 'en' })]);
   });
 
   it('records the language and hash of the document actually shown', async () => {

@@ -62,7 +62,10 @@ it('never logs a session token, the hook or session secret, a cookie, a CSRF tok
   expect(output).not.toContain('session_token');
   expect(output).not.toContain('Bearer');
 
-  const lines = hook.logs.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as { req?: { path?: string } });
+  const lines = hook.logs
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { req?: { path?: string } });
   const paths = lines.map((l) => l.req?.path).filter((p): p is string => p !== undefined);
   expect(paths.length).toBeGreaterThan(10);
   for (const p of paths) expect(p).not.toMatch(/[?#]/);

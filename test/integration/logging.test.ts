@@ -34,7 +34,10 @@ describe('the log', () => {
     // Refusals log too: a replay, a forged token, a bad CSRF field.
     await hook.browser().get(`/callback?session_token=${token}`);
     await hook.browser().get(`/callback?session_token=${token.slice(0, -4)}AAAA`);
-    await browser.post(arrival.headers.location!).type('form').send({ _csrf: 'x'.repeat(40), decision: 'decline' });
+    await browser
+      .post(arrival.headers.location!)
+      .type('form')
+      .send({ _csrf: 'x'.repeat(40), decision: 'decline' });
 
     const lines = parsed();
     expect(lines.length).toBeGreaterThanOrEqual(8);

@@ -19,7 +19,10 @@ async function journey(decision: 'accept' | 'decline') {
   const arrival = await browser.get(`/callback?session_token=${token}`);
   const page = await browser.get(arrival.headers.location!);
   const form = decision === 'accept' ? { accept_terms: 'yes', decision } : { decision };
-  const done = await browser.post(arrival.headers.location!).type('form').send({ _csrf: csrfFrom(page.text), ...form });
+  const done = await browser
+    .post(arrival.headers.location!)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), ...form });
   expect(done.status).toBe(303);
   return { browser, token };
 }

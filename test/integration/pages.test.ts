@@ -28,7 +28,10 @@ async function arrive(claims: Record<string, unknown> = {}, language?: string) {
 
 async function toProfile(claims: Record<string, unknown> = {}, language?: string) {
   const at = await arrive(claims, language);
-  const next = await at.browser.post(at.path).type('form').send({ _csrf: csrfFrom(at.page.text), accept_terms: 'yes', decision: 'accept' });
+  const next = await at.browser
+    .post(at.path)
+    .type('form')
+    .send({ _csrf: csrfFrom(at.page.text), accept_terms: 'yes', decision: 'accept' });
   expect(next.status).toBe(303);
   const page = await at.browser.get(at.path);
   return { ...at, page };
@@ -48,7 +51,10 @@ describe('the profile step', () => {
     expect(page.text).toMatch(/<input id="field-birthdate" name="birthdate" value="1990-03-27"/);
     expect(page.text).toMatch(/<label for="field-phone_number">Mobile number\s*<span class="optional">\(optional\)<\/span><\/label>/);
 
-    const done = await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...VALID });
+    const done = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...VALID });
     expect(done.status).toBe(303);
     const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
     expect(outcome).toMatchObject({
@@ -62,7 +68,10 @@ describe('the profile step', () => {
 
   it('answers 422 with an announced, focused summary, messages tied to fields, and what was typed kept', async () => {
     const { browser, path, page } = await toProfile();
-    const again = await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...VALID, email: 'not-an-email', member_number: '12ab', region: 'atlantis' });
+    const again = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...VALID, email: 'not-an-email', member_number: '12ab', region: 'atlantis' });
     expect(again.status).toBe(422);
     expect(again.text).toMatch(/<div class="error-summary" role="alert" tabindex="-1" autofocus/);
     expect(again.text).toContain('<a href="#field-email">Enter an email address like name@example.com in “Email address”.</a>');
@@ -77,13 +86,19 @@ describe('the profile step', () => {
     const rows = [];
     for await (const row of hook.storage.decisions()) rows.push(row.step);
     expect(rows).toEqual(['terms']);
-    const done = await browser.post(path).type('form').send({ _csrf: csrfFrom(again.text), ...VALID });
+    const done = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(again.text), ...VALID });
     expect(done.status).toBe(303);
   });
 
   it('escapes whatever was posted when showing it again', async () => {
     const { browser, path, page } = await toProfile();
-    const again = await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...VALID, email: '"><script>alert(1)</script>' });
+    const again = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...VALID, email: '"><script>alert(1)</script>' });
     expect(again.status).toBe(422);
     expect(again.text).not.toContain('<script>alert(1)');
     expect(again.text).toContain('value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
@@ -92,15 +107,18 @@ describe('the profile step', () => {
   it('never sends back more than the start-up measure allowed for', async () => {
     const worst = await measureReturnUrl(buildSteps(EXAMPLE.steps), hook.settings);
     const { browser, path, page } = await toProfile();
-    const done = await browser.post(path).type('form').send({
-      _csrf: csrfFrom(page.text),
-      email: `${'é'.repeat(108)}@example.com`, // exactly the example's maxLength of 120
-      phone_number: '+123456789012345',
-      birthdate: '2010-12-31',
-      member_number: '12345678',
-      region: 'north',
-      news_opt_in: 'yes',
-    });
+    const done = await browser
+      .post(path)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        email: `${'é'.repeat(108)}@example.com`, // exactly the example's maxLength of 120
+        phone_number: '+123456789012345',
+        birthdate: '2010-12-31',
+        member_number: '12345678',
+        region: 'north',
+        news_opt_in: 'yes',
+      });
     expect(done.status).toBe(303);
     expect(done.headers.location!.length).toBeLessThanOrEqual(worst.worstLength);
   });
@@ -116,10 +134,16 @@ describe('a profile field named like a built-in property', () => {
     const { browser, path: at, page } = await arrive();
     expect(page.text).not.toContain('error-summary');
     expect(page.text).not.toContain('aria-invalid');
-    const empty = await browser.post(at).type('form').send({ _csrf: csrfFrom(page.text) });
+    const empty = await browser
+      .post(at)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('Fill in “Builder”.');
-    const done = await browser.post(at).type('form').send({ _csrf: csrfFrom(empty.text), constructor: 'Mere' });
+    const done = await browser
+      .post(at)
+      .type('form')
+      .send({ _csrf: csrfFrom(empty.text), constructor: 'Mere' });
     const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
     expect(outcome).toMatchObject({ kind: 'success', claims: { constructor: 'Mere' } });
   });
@@ -136,7 +160,10 @@ describe('languages', () => {
     expect(page.text).toContain('Conditions d’utilisation');
     expect(page.text).toContain('<article class="terms" lang="fr"');
     expect(page.text).toContain('L’attestation vous est strictement personnelle.');
-    await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     const rows = [];
     for await (const row of hook.storage.decisions()) rows.push(row);
     expect(rows[0]).toMatchObject({ step: 'terms', decision: 'accepted', locale: 'fr' });
@@ -151,7 +178,10 @@ describe('languages', () => {
     expect(french.text).toContain('action="' + path + '"');
     expect(String(french.headers['set-cookie'] ?? '')).toMatch(/hook\.lang=fr; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
     // Later pages stay French, even though the browser still asks for English.
-    const error = await browser.post(path).type('form').send({ _csrf: csrfFrom(french.text), decision: 'accept' });
+    const error = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(french.text), decision: 'accept' });
     expect(error.status).toBe(422);
     expect(error.text).toContain('Cochez la case pour accepter les conditions');
   });
@@ -215,7 +245,10 @@ describe('branding and recovery pages', () => {
 
   it('says plainly that the user declined when they come back to a declined journey', async () => {
     const { browser, path, page } = await arrive();
-    await browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), decision: 'decline' });
+    await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'decline' });
     const back = await browser.get(path);
     expect(back.status).toBe(409);
     expect(back.text).toContain('You declined');

@@ -22,7 +22,10 @@ async function journey(fixture: HookFixture, token: string) {
   const arrival = await browser.get(`/callback?session_token=${token}`);
   if (arrival.status !== 303) return { arrival: arrival.status, returned: undefined };
   const page = await browser.get(arrival.headers.location!);
-  const done = await browser.post(arrival.headers.location!).type('form').send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+  const done = await browser
+    .post(arrival.headers.location!)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
   expect(done.status).toBe(303);
   return { arrival: arrival.status, returned: new URL(done.headers.location!).searchParams.get('session_token')! };
 }

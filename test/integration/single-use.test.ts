@@ -49,10 +49,7 @@ describe('a session token is used once', () => {
       });
       for (let round = 0; round < 5; round++) {
         const { token } = await hook.mint();
-        const [a, b] = await Promise.all([
-          hook.browser().get(`/callback?session_token=${token}`),
-          request(secondApp).get(`/callback?session_token=${token}`),
-        ]);
+        const [a, b] = await Promise.all([hook.browser().get(`/callback?session_token=${token}`), request(secondApp).get(`/callback?session_token=${token}`)]);
         expect([a.status, b.status].sort()).toEqual([303, 409]);
       }
     } finally {
@@ -64,11 +61,7 @@ describe('a session token is used once', () => {
     const { token } = await hook.mint();
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const last = alphabet.indexOf(token.at(-1)!);
-    const spellings = [
-      ...[1, 2, 3].map((bits) => token.slice(0, -1) + alphabet[(last & ~3) | ((last & 3) ^ bits)]),
-      `${token}=`,
-      `${token.slice(0, -6)}%0A${token.slice(-6)}`,
-    ];
+    const spellings = [...[1, 2, 3].map((bits) => token.slice(0, -1) + alphabet[(last & ~3) | ((last & 3) ^ bits)]), `${token}=`, `${token.slice(0, -6)}%0A${token.slice(-6)}`];
     expect((await hook.browser().get(`/callback?session_token=${token}`)).status).toBe(303);
     for (const spelling of spellings) {
       const again = await hook.browser().get(`/callback?session_token=${spelling}`);
@@ -133,7 +126,10 @@ describe('when the decision cannot be written', () => {
     expect(hook.logs.join('')).toContain('decision could not be recorded');
 
     // Same page, same form: the user presses the button again.
-    const retry = await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(arrived.page.text), accept_terms: 'yes', decision: 'accept' });
+    const retry = await arrived.browser
+      .post(arrived.interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(arrived.page.text), accept_terms: 'yes', decision: 'accept' });
     expect(retry.status).toBe(303);
     expect(toTenant(retry)).toBe(true);
     expect((await ledgerRows(hook)).map((r) => r.decision)).toEqual(['accepted']);
@@ -190,14 +186,20 @@ describe('when the session cannot be saved after an inner step was decided', () 
     expect(profile.text).toContain('Step 2 of 2');
     expect(profile.text).toContain('name="email"');
 
-    const done = await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(profile.text), ...PROFILE });
+    const done = await arrived.browser
+      .post(arrived.interactionPath)
+      .type('form')
+      .send({ _csrf: csrfFrom(profile.text), ...PROFILE });
     expect(toTenant(done)).toBe(true);
     const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
     expect(outcome).toMatchObject({ kind: 'success', state: arrived.state, claims: { email: 'aroha@example.com', region: 'north' } });
 
     // Every later submit of either step is refused, never sent back a second time.
     const later = [
-      await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(profile.text), ...PROFILE }),
+      await arrived.browser
+        .post(arrived.interactionPath)
+        .type('form')
+        .send({ _csrf: csrfFrom(profile.text), ...PROFILE }),
       await answer(arrived, 'accept'),
     ];
     expect(later.filter(toTenant)).toHaveLength(0);

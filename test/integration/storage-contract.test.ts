@@ -21,7 +21,13 @@ const open: Storage[] = [];
 beforeEach(async () => {
   sandbox = await engineSandbox();
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-contract-'));
-  const loaded = loadSettings({ HOOK_URL: 'https://hook.example.com/callback', MATTR_TENANT_URL: 'https://tenant.example.com', INTERACTION_HOOK_SECRET: Buffer.alloc(32, 7).toString('base64'), DATA_DIR: dataDir, ...sandbox.env });
+  const loaded = loadSettings({
+    HOOK_URL: 'https://hook.example.com/callback',
+    MATTR_TENANT_URL: 'https://tenant.example.com',
+    INTERACTION_HOOK_SECRET: Buffer.alloc(32, 7).toString('base64'),
+    DATA_DIR: dataDir,
+    ...sandbox.env,
+  });
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   settings = loaded.settings;
 });

@@ -28,7 +28,7 @@ describe('the PostgreSQL schema', () => {
     await Promise.all(storages.map((s) => s.close()));
     const { rows } = await sql.query('SELECT version FROM interaction_hook_migrations ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    const tables = await sql.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1");
+    const tables = await sql.query('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1');
     expect(tables.rows.map((r) => r.table_name)).toEqual(['arrival_counts', 'claims', 'decisions', 'interaction_hook_migrations', 'published_terms', 'sessions']);
   });
 
@@ -56,7 +56,9 @@ describe('the PostgreSQL schema', () => {
   it('refuses to start on a schema newer than this release knows', async () => {
     await (await open()).close();
     await sql.query('INSERT INTO interaction_hook_migrations (version) VALUES ($1)', [SCHEMA_VERSION + 1]);
-    await expect(open()).rejects.toThrow(`PostgreSQL schema migration failed: the database schema (version ${SCHEMA_VERSION + 1}) is newer than this release knows (${SCHEMA_VERSION}); upgrade the hook`);
+    await expect(open()).rejects.toThrow(
+      `PostgreSQL schema migration failed: the database schema (version ${SCHEMA_VERSION + 1}) is newer than this release knows (${SCHEMA_VERSION}); upgrade the hook`,
+    );
   });
 
   it('refuses to start where a commit would be acknowledged before it is durable', async () => {

@@ -34,7 +34,7 @@ describe('sessions in Redis', () => {
 });
 
 describe('arrival counts in Redis', () => {
-  it('are kept beside the sessions, under the prefix, for the limiter\'s window', async () => {
+  it("are kept beside the sessions, under the prefix, for the limiter's window", async () => {
     const counts = sessions.arrivalCounts();
     await counts.init?.({ windowMs: 60_000 } as Options);
     expect((await counts.increment('203.0.113.1')).totalHits).toBe(1);

@@ -46,7 +46,13 @@ async function arrive() {
 /** Readiness, as a load balancer would poll it, until the storage answers again. */
 async function untilReady(): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (await hook.storage.ping().then(() => true, () => false)) return;
+    if (
+      await hook.storage.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await sleep(100);
   }
   throw new Error('the storage did not come back within 10 s');
@@ -103,7 +109,10 @@ describe.each(outages)(`on ${TEST_ENGINE}, when %s goes away`, (engine) => {
     const retried = await browser.get(`/callback?session_token=${during.token}`);
     expect(retried.status).toBe(303);
     const retriedPage = await browser.get(retried.headers.location!);
-    const retriedDone = await browser.post(retried.headers.location!).type('form').send({ _csrf: csrfFrom(retriedPage.text), decision: 'decline' });
+    const retriedDone = await browser
+      .post(retried.headers.location!)
+      .type('form')
+      .send({ _csrf: csrfFrom(retriedPage.text), decision: 'decline' });
     expect(new URL(retriedDone.headers.location!).origin).toBe(TENANT_URL);
 
     // Every redirect to the tenant has its decision, and nothing else was decided.
@@ -143,33 +152,37 @@ const counter = TEST_ENGINE === 'postgres+redis' ? 'Redis' : 'PostgreSQL';
 describe(`on ${TEST_ENGINE}, when ${counter}, which counts arrivals, fails`, () => {
   const arrival = async () => hook.browser().get(`/callback?session_token=${(await hook.mint()).token}`);
 
-  it.each(['goes away', 'stops answering'] as const)('%s: an arrival over the limit is let past it (to the usual 503, not a 429 or 500), and counted again once it is back', async (failure) => {
-    await hook.close();
-    hook = await hookFixture({ ...sandbox.env, ARRIVAL_RATE_LIMIT: '1' });
-    expect((await arrival()).status).toBe(303);
-    expect((await arrival()).status).toBe(429);
+  it.each(['goes away', 'stops answering'] as const)(
+    '%s: an arrival over the limit is let past it (to the usual 503, not a 429 or 500), and counted again once it is back',
+    async (failure) => {
+      await hook.close();
+      hook = await hookFixture({ ...sandbox.env, ARRIVAL_RATE_LIMIT: '1' });
+      expect((await arrival()).status).toBe(303);
+      expect((await arrival()).status).toBe(429);
 
-    if (failure === 'stops answering') {
-      if (counter === 'Redis') redis!.freeze();
-      else proxy.freeze();
-    } else if (counter === 'Redis') await redis!.stop();
-    else await proxy.cut();
+      if (failure === 'stops answering') {
+        if (counter === 'Redis') redis!.freeze();
+        else proxy.freeze();
+      } else if (counter === 'Redis') await redis!.stop();
+      else await proxy.cut();
 
-    // The limiter could not count it, so it let it in; the arrival then needs the same engine.
-    const during = await arrival();
-    expect(during.status).toBe(503);
-    expect(during.headers.location).toBeUndefined();
-    expect(during.text).toContain('your link still works');
-    expect(hook.logs.join('\n')).toContain('allowing request without rate-limiting');
+      // The limiter could not count it, so it let it in; the arrival then needs the same engine.
+      const during = await arrival();
+      expect(during.status).toBe(503);
+      expect(during.headers.location).toBeUndefined();
+      expect(during.text).toContain('your link still works');
+      expect(hook.logs.join('\n')).toContain('allowing request without rate-limiting');
 
-    if (counter === 'Redis') {
-      redis!.thaw();
-      await redis!.restart();
-    } else await proxy.restore();
-    await untilReady();
-    // The count kept through the outage stands (Redis reloads its script by itself).
-    const after = await arrival();
-    expect(after.status).toBe(429);
-    expect(Number(after.headers['retry-after'])).toBeGreaterThan(0);
-  }, 40_000);
+      if (counter === 'Redis') {
+        redis!.thaw();
+        await redis!.restart();
+      } else await proxy.restore();
+      await untilReady();
+      // The count kept through the outage stands (Redis reloads its script by itself).
+      const after = await arrival();
+      expect(after.status).toBe(429);
+      expect(Number(after.headers['retry-after'])).toBeGreaterThan(0);
+    },
+    40_000,
+  );
 });

@@ -79,7 +79,15 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
   const config = hookConfig ?? mustLoad(DEFAULT_HOOK_CONFIG);
   const logs: string[] = [];
   // The production logger (redaction included), writing into `logs`.
-  const logger = createLogger({ level: 'debug' }, new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } }));
+  const logger = createLogger(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
   const clock = new TestClock();
   const key = decodeHookSecret(settings.hookSecret!)!;
   const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret)! : undefined;

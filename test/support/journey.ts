@@ -30,7 +30,10 @@ export async function arrive(hook: HookFixture, mint: MintOptions = {}, browser 
 /** Posts the terms form as a browser would, hidden fields included: Accept with the box ticked, or Decline. */
 export function answer(arrived: Pick<Arrived, 'browser' | 'interactionPath' | 'page'>, decision: 'accept' | 'decline') {
   const form = decision === 'accept' ? { accept_terms: 'yes', decision } : { decision };
-  return arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrfFrom(arrived.page.text), step: stepFrom(arrived.page.text), ...form });
+  return arrived.browser
+    .post(arrived.interactionPath)
+    .type('form')
+    .send({ _csrf: csrfFrom(arrived.page.text), step: stepFrom(arrived.page.text), ...form });
 }
 
 export function stepFrom(html: string): string {

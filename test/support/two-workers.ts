@@ -118,9 +118,7 @@ export async function startTwoWorkers(env: Record<string, string>): Promise<TwoW
       });
     },
     workersServing(method, pathname, status) {
-      return new Set(
-        lines.filter((l) => l.req?.method === method && l.req.path === pathname && l.res && (status === undefined || l.res.statusCode === status)).map((l) => l.worker),
-      );
+      return new Set(lines.filter((l) => l.req?.method === method && l.req.path === pathname && l.res && (status === undefined || l.res.statusCode === status)).map((l) => l.worker));
     },
     workerPids() {
       // The primary's children running the server (not, say, a compiler service of the loader).

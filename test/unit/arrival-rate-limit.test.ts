@@ -8,7 +8,14 @@ import { arrivalRateLimit } from '../../src/web/arrival-rate-limit.js';
 
 function appWith(store: Store | undefined, perMinute = 2) {
   const lines: string[] = [];
-  const logger = pino(new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); done(); } }));
+  const logger = pino(
+    new Writable({
+      write(chunk, _e, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
   const app = express();
   app.get('/callback', arrivalRateLimit(perMinute, logger, store), (_req, res) => {
     res.status(204).end();

@@ -30,12 +30,7 @@ describe('the changes a PUT would make', () => {
 
   it('are every field when nothing is registered', () => {
     const changes = hookChanges(null, desiredHook(null, wish));
-    expect(changes.map(describeChange)).toEqual([
-      'url: (none) → https://hook.example.com/cb',
-      'claims: (none) → given_name',
-      'sessionTimeoutInSec: (none) → 1200',
-      'disabled: (none) → false',
-    ]);
+    expect(changes.map(describeChange)).toEqual(['url: (none) → https://hook.example.com/cb', 'claims: (none) → given_name', 'sessionTimeoutInSec: (none) → 1200', 'disabled: (none) → false']);
   });
 
   it('name each field that differs, old and new', () => {

@@ -81,9 +81,14 @@ describe('the profile step in the steps file', () => {
   it('refuses one claim collected twice, in one step or across steps', () => {
     const field = { type: 'text', claim: 'nickname', label: 'Nickname' };
     expect(problems({ steps: [{ type: 'profile', fields: [field, field] }] })).toMatch(/two fields use the same claim/);
-    expect(problems({ steps: [{ type: 'profile', fields: [field] }, { type: 'profile', id: 'more', fields: [field] }] })).toMatch(
-      /steps\.1: the claim "nickname" is also collected by step "profile"/,
-    );
+    expect(
+      problems({
+        steps: [
+          { type: 'profile', fields: [field] },
+          { type: 'profile', id: 'more', fields: [field] },
+        ],
+      }),
+    ).toMatch(/steps\.1: the claim "nickname" is also collected by step "profile"/);
   });
 });
 

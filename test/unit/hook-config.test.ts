@@ -49,7 +49,14 @@ describe('loadHookConfig', () => {
       errors: [expect.stringContaining('steps.0.documents.en: cannot read')],
     });
     writeFileSync(path.join(dir, 'a.txt'), 'A');
-    const twice = loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'a.txt' } }, { type: 'terms', version: '2', documents: { en: 'a.txt' } }] }));
+    const twice = loadHookConfig(
+      write({
+        steps: [
+          { type: 'terms', version: '1', documents: { en: 'a.txt' } },
+          { type: 'terms', version: '2', documents: { en: 'a.txt' } },
+        ],
+      }),
+    );
     expect(twice.ok === false && twice.errors.join()).toContain('the step id "terms" is used twice');
     expect(loadHookConfig(write('{ not json')).ok).toBe(false);
   });

@@ -39,9 +39,7 @@ describe('the hook URL rules', () => {
   });
 
   it('phrase each problem with the subject and the rule', () => {
-    expect(describeHookUrlProblems('HOOK_URL', hookUrlProblems('http://hook.example.com/cb'))).toEqual([
-      'HOOK_URL breaks the rule "HTTPS": it must start with https://, not http://',
-    ]);
+    expect(describeHookUrlProblems('HOOK_URL', hookUrlProblems('http://hook.example.com/cb'))).toEqual(['HOOK_URL breaks the rule "HTTPS": it must start with https://, not http://']);
   });
 
   it('know a local simulator URL when they see one', () => {

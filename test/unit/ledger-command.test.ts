@@ -50,7 +50,13 @@ const ROWS: DecisionRecord[] = [
 async function run(args: string[], env: NodeJS.ProcessEnv = { DATA_DIR: dataDir }) {
   let out = '';
   let err = '';
-  const sink = (append: (s: string) => void) => new Writable({ write(chunk, _enc, done) { append(String(chunk)); done(); } });
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        append(String(chunk));
+        done();
+      },
+    });
   const code = await ledgerCommand.run(args, { env, out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
   return { code, out, err };
 }
@@ -64,11 +70,24 @@ describe('interaction-hook ledger export', () => {
     const { code, out, err } = await run(['export']);
     expect(err).toBe('');
     expect(code).toBe(0);
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.interactionId)).toEqual(['i-1', 'i-2', 'i-3']);
     expect(lines[0]).toEqual({
-      at: '2025-01-10T10:00:00.000Z', interactionId: 'i-1', state: 'state-1', subject: 'user-1', step: 'terms', termsVersion: '2026-11',
-      termsHash: 'a'.repeat(64), locale: 'en', decision: 'accepted', ip: null, userAgent: null, claims: null,
+      at: '2025-01-10T10:00:00.000Z',
+      interactionId: 'i-1',
+      state: 'state-1',
+      subject: 'user-1',
+      step: 'terms',
+      termsVersion: '2026-11',
+      termsHash: 'a'.repeat(64),
+      locale: 'en',
+      decision: 'accepted',
+      ip: null,
+      userAgent: null,
+      claims: null,
     });
     expect(lines[2]).toMatchObject({ state: 'state,"3"', subject: '=HYPERLINK("http://evil.example")', claims: { email: 'a@b.example' }, userAgent: 'Wallet/1.0\r\nX' });
   });
@@ -108,7 +127,11 @@ describe('interaction-hook ledger export', () => {
 
   it('stops quietly when the reader goes away (`| head`), and fails on any other write error', async () => {
     const closing = (code: string) =>
-      new Writable({ write(_chunk, _enc, done) { done(Object.assign(new Error(code), { code })); } });
+      new Writable({
+        write(_chunk, _enc, done) {
+          done(Object.assign(new Error(code), { code }));
+        },
+      });
     expect(await ledgerCommand.run(['export'], { env: { DATA_DIR: dataDir }, out: closing('EPIPE'), err: new PassThrough() })).toBe(0);
     const err = new PassThrough();
     expect(await ledgerCommand.run(['export'], { env: { DATA_DIR: dataDir }, out: closing('ENOSPC'), err })).toBe(1);
@@ -121,7 +144,10 @@ describe('interaction-hook ledger prune', () => {
     const { code, out } = await run(['prune', '--before', '2026-01-01']);
     expect(code).toBe(0);
     expect(out).toBe('Deleted 1 ledger record from before 2026-01-01T00:00:00.000Z.\n');
-    const rest = (await run(['export'])).out.trim().split('\n').map((l) => JSON.parse(l).interactionId);
+    const rest = (await run(['export'])).out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).interactionId);
     expect(rest).toEqual(['i-2', 'i-3']);
     expect((await run(['prune', '--before', '2026-01-01'])).out).toBe('Deleted 0 ledger records from before 2026-01-01T00:00:00.000Z.\n');
   });

@@ -5,7 +5,15 @@ import { createLogger, REDACTED, wantsPrettyLogs } from '../../src/ops/logger.js
 
 function capture() {
   const lines: string[] = [];
-  const logger = createLogger({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
+  const logger = createLogger(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
   return { logger, lines, last: () => JSON.parse(lines.at(-1)!) as Record<string, unknown> };
 }
 

@@ -3,7 +3,14 @@ import { describeRefusal, redact } from '../../src/mattr/management-error.js';
 
 describe('a refusal in plain words', () => {
   it('gives the message, then one line per detail with field, place, reason and value', () => {
-    const body = { code: 'BadRequest', message: 'Validation Error', details: [{ value: 'x', msg: 'Invalid value', param: 'interactionHook.url', location: 'body' }, { msg: 'Required', param: 'interactionHook' }] };
+    const body = {
+      code: 'BadRequest',
+      message: 'Validation Error',
+      details: [
+        { value: 'x', msg: 'Invalid value', param: 'interactionHook.url', location: 'body' },
+        { msg: 'Required', param: 'interactionHook' },
+      ],
+    };
     expect(describeRefusal('The tenant', 400, body)).toBe(
       'The tenant refused the request (400 BadRequest): Validation Error\n  - interactionHook.url (in the body): Invalid value; sent "x"\n  - interactionHook: Required',
     );

@@ -35,10 +35,7 @@ describe('the management settings', () => {
     const custom = loadManagementSettings({ ...creds, MATTR_TENANT_URL: 'https://issuer.example.com' });
     expect(custom.ok ? [] : custom.errors).toEqual([expect.stringMatching(/^MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form/)]);
     const plain = loadManagementSettings({ ...creds, MATTR_TENANT_URL: 'http://tenant.example.com', MATTR_AUTH_URL: 'http://auth.example.com' });
-    expect(plain.ok ? [] : plain.errors).toEqual([
-      expect.stringMatching(/^MATTR_TENANT_URL must use https:\/\//),
-      expect.stringMatching(/^MATTR_AUTH_URL must use https:\/\//),
-    ]);
+    expect(plain.ok ? [] : plain.errors).toEqual([expect.stringMatching(/^MATTR_TENANT_URL must use https:\/\//), expect.stringMatching(/^MATTR_AUTH_URL must use https:\/\//)]);
     expect(loadManagementSettings({ ...creds, MATTR_TENANT_URL: 'http://127.0.0.1:4000', MATTR_AUTH_URL: 'http://localhost:4000' }).ok).toBe(true);
   });
 

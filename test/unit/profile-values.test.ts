@@ -5,8 +5,7 @@ import { normalisePhone, readField } from '../../src/interaction/steps/profile-v
 import { translator } from '../../src/web/i18n.js';
 
 const t = translator('en');
-const field = (raw: Record<string, unknown>): ProfileField =>
-  profileStepSchema.parse({ type: 'profile', fields: [{ claim: 'x', label: 'Thing', ...raw }] }).fields[0]!;
+const field = (raw: Record<string, unknown>): ProfileField => profileStepSchema.parse({ type: 'profile', fields: [{ claim: 'x', label: 'Thing', ...raw }] }).fields[0]!;
 const read = (f: ProfileField, value: unknown, locale = 'en') => readField(f, value, locale, translator(locale));
 
 describe('reading a posted profile field', () => {

@@ -10,8 +10,7 @@ import { buildSteps } from '../../src/interaction/steps/build-steps.js';
 import { ConfigurationError, startHook } from '../../src/start-hook.js';
 
 const urls = { hookUrl: 'https://hook.example.com/callback', tenantUrl: 'https://tenant.vii.au01.mattr.global' };
-const textFields = (count: number, maxLength: number) =>
-  Array.from({ length: count }, (_, i) => ({ type: 'text', claim: `field_${i}`, label: `Field ${i}`, maxLength }));
+const textFields = (count: number, maxLength: number) => Array.from({ length: count }, (_, i) => ({ type: 'text', claim: `field_${i}`, label: `Field ${i}`, maxLength }));
 function profile(fields: unknown[]): StepConfig {
   const parsed = profileStepSchema.parse({ type: 'profile', fields });
   return { type: 'profile', id: 'profile', title: undefined, intro: undefined, fields: parsed.fields };

@@ -46,7 +46,13 @@ describe('verifyArrival', () => {
   it('refuses an HS384 token even with the right key', async () => {
     const { SignJWT } = await import('jose');
     const iat = Math.floor(now.getTime() / 1000);
-    const token = await new SignJWT({ state: 's', redirectUrl: `${tenantUrl}/x` }).setProtectedHeader({ alg: 'HS384' }).setIssuer(tenantUrl).setAudience(hookUrl).setIssuedAt(iat).setExpirationTime(iat + 60).sign(createSecretKey(Buffer.alloc(48, 3)));
+    const token = await new SignJWT({ state: 's', redirectUrl: `${tenantUrl}/x` })
+      .setProtectedHeader({ alg: 'HS384' })
+      .setIssuer(tenantUrl)
+      .setAudience(hookUrl)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .sign(createSecretKey(Buffer.alloc(48, 3)));
     expect(await verifyArrival(token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_bad_algorithm' });
   });
 });

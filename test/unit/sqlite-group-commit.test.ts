@@ -35,7 +35,10 @@ afterEach(() => {
 });
 
 /** A write for the queue: inserts `k`, true when it was new. */
-const insert = (k: string, n = 1) => () => db.prepare('INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT DO NOTHING').run(k, n).changes === 1;
+const insert =
+  (k: string, n = 1) =>
+  () =>
+    db.prepare('INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT DO NOTHING').run(k, n).changes === 1;
 
 describe('SqliteGroupCommit', () => {
   it('commits the writes of one turn together, and resolves each only once they are all on disk', async () => {
@@ -58,11 +61,7 @@ describe('SqliteGroupCommit', () => {
   });
 
   it('fails the whole batch, and runs nothing outside it, when the transaction is lost', async () => {
-    const results = await Promise.allSettled([
-      writes.run(insert('a')),
-      writes.run(() => db.exec('ROLLBACK')),
-      writes.run(insert('b')),
-    ]);
+    const results = await Promise.allSettled([writes.run(insert('a')), writes.run(() => db.exec('ROLLBACK')), writes.run(insert('b'))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(rowsSeenByAnotherConnection()).toBe(0);
     // And the next batch works.
@@ -102,8 +101,7 @@ describe('SqliteGroupCommit', () => {
 });
 
 describe('the session store on group commit', () => {
-  const call = <T>(fn: (cb: (err?: unknown, value?: T) => void) => void) =>
-    new Promise<T | undefined>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+  const call = <T>(fn: (cb: (err?: unknown, value?: T) => void) => void) => new Promise<T | undefined>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
   const storedExpiry = (sid: string) => {
     const reader = new Database(path.join(dir, 'hook.db'), { readonly: true });
     try {
@@ -132,8 +130,18 @@ describe('the session store on group commit', () => {
 
 describe('SqliteStorage with group commit', () => {
   const decision = (interactionId: string, decision: string): DecisionRecord => ({
-    interactionId, state: 's', subject: null, step: 'terms', termsVersion: '1', termsHash: null, locale: 'en',
-    decision: decision as DecisionRecord['decision'], at: new Date(), ip: null, userAgent: null, claims: null,
+    interactionId,
+    state: 's',
+    subject: null,
+    step: 'terms',
+    termsVersion: '1',
+    termsHash: null,
+    locale: 'en',
+    decision: decision as DecisionRecord['decision'],
+    at: new Date(),
+    ip: null,
+    userAgent: null,
+    claims: null,
   });
 
   it('records concurrent decisions durably, one per interaction and step, and flushes what is queued on close', async () => {
@@ -155,6 +163,10 @@ describe('SqliteStorage with group commit', () => {
     const rows = [];
     for await (const row of reopened.decisions()) rows.push([row.interactionId, row.decision]);
     await reopened.close();
-    expect(rows).toEqual([['i1', 'accepted'], ['i2', 'declined'], ['i4', 'accepted']]);
+    expect(rows).toEqual([
+      ['i1', 'accepted'],
+      ['i2', 'declined'],
+      ['i4', 'accepted'],
+    ]);
   });
 });

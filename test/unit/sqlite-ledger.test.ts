@@ -15,8 +15,19 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const row = (over: Partial<DecisionRecord> = {}): DecisionRecord => ({
-  interactionId: 'i-1', state: 's', subject: 'user-1', step: 'terms', termsVersion: '2026-11', termsHash: 'h'.repeat(64), locale: 'en',
-  decision: 'accepted', at: new Date('2026-01-01T00:00:00Z'), ip: null, userAgent: null, claims: null, ...over,
+  interactionId: 'i-1',
+  state: 's',
+  subject: 'user-1',
+  step: 'terms',
+  termsVersion: '2026-11',
+  termsHash: 'h'.repeat(64),
+  locale: 'en',
+  decision: 'accepted',
+  at: new Date('2026-01-01T00:00:00Z'),
+  ip: null,
+  userAgent: null,
+  claims: null,
+  ...over,
 });
 
 describe('the SQLite ledger', () => {
@@ -38,7 +49,10 @@ describe('the SQLite ledger', () => {
     expect(await storage.recordDecision(row({ decision: 'already_accepted' }))).toBe(true);
     const rows = [];
     for await (const r of storage.decisions()) rows.push([r.interactionId, r.decision]);
-    expect(rows).toEqual([['old', 'declined'], ['i-1', 'already_accepted']]);
+    expect(rows).toEqual([
+      ['old', 'declined'],
+      ['i-1', 'already_accepted'],
+    ]);
     await storage.close();
 
     const db = new Database(file, { readonly: true });
@@ -93,7 +107,12 @@ describe('the SQLite ledger', () => {
 
   it('reads from a moment on and prunes before one', async () => {
     const storage = new SqliteStorage(file);
-    for (const [id, day] of [['a', 1], ['b', 2], ['c', 3]] as const) await storage.recordDecision(row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
+    for (const [id, day] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      await storage.recordDecision(row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
     const since = [];
     for await (const r of storage.decisions({ since: new Date('2026-01-02T00:00:00Z') })) since.push(r.interactionId);
     expect(since).toEqual(['b', 'c']);

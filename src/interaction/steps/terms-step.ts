@@ -22,7 +22,10 @@ export class TermsStep implements Step {
       greeting: typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 100) : null,
       version: this.config.version,
       documentLang: lang,
-      paragraphs: document.text.split(/\r?\n\s*\r?\n/).map((p) => p.trim()).filter(Boolean),
+      paragraphs: document.text
+        .split(/\r?\n\s*\r?\n/)
+        .map((p) => p.trim())
+        .filter(Boolean),
     };
   }
 

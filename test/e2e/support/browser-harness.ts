@@ -174,5 +174,8 @@ export async function axeViolations(page: Page): Promise<AxeFinding[]> {
 }
 
 function fileName(text: string): string {
-  return text.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 120);
+  return text
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 120);
 }
