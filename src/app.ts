@@ -4,14 +4,21 @@ import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { HookConfig } from './config/hook-config.js';
 import type { Settings } from './config/settings.js';
-import { buildSteps } from './interaction/steps/build-steps.js';
-import { journeyRoutes } from './interaction/routes.js';
+import { arrivalRoutes } from './interaction/arrival-routes.js';
+import { isInteractionPath } from './interaction/interaction.js';
+import { journeyRunner } from './interaction/journey-runner.js';
+import { buildSteps, typesIn } from './interaction/steps/configured-steps.js';
+import { STEP_TYPES } from './interaction/steps/registry.js';
+import type { AnyStepType, StepServices } from './interaction/steps/step-type.js';
+import { stepRoutes } from './interaction/step-routes.js';
+import { isStorageUnavailable } from './storage/storage-unavailable.js';
+import { withMessages } from './web/i18n.js';
 import type { HookKeys } from './mattr/hook-keys.js';
 import { callbackPath, isHttps } from './mattr/hook-url.js';
 import { HookMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import { timedStorage } from './ops/timed-storage.js';
-import type { Storage } from './storage/storage.js';
+import type { Storage } from './storage/ports.js';
 import { branding } from './web/branding.js';
 import { errorPage, notFound } from './web/error-pages.js';
 import { pageLocals } from './web/page-locals.js';
@@ -41,6 +48,10 @@ export interface AppDeps {
   arrivalStore?: Store;
   /** True once shutdown began (readiness then answers 503). */
   draining?: () => boolean;
+  /** The step types the steps file was read with (steps/registry.ts unless a test adds its own). */
+  stepTypes?: readonly AnyStepType[];
+  /** What each step type read from the environment (configuration loader), by type. */
+  stepSettings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
@@ -76,7 +87,8 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
   const brand = branding(hookConfig.issuer);
-  app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https }));
+  const types = typesIn(hookConfig.steps, deps.stepTypes ?? STEP_TYPES);
+  app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues: withMessages(...types.map((t) => t.messages)) }));
   app.use(urlLengthLimit);
   app.use('/static', express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
   app.use(brand.router);
@@ -89,20 +101,24 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  app.use(
-    journeyRoutes({
-      settings,
-      storage,
-      steps: buildSteps(hookConfig.steps),
-      keys: deps.keys,
-      refreshKeys: deps.refreshKeys,
-      now: deps.now ?? (() => new Date()),
-      logger,
-      metrics,
-      arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.(),
-    }),
-  );
+  const now = deps.now ?? (() => new Date());
+  const steps = buildSteps(hookConfig.steps, (type) => stepServices(deps, storage, type), deps.stepTypes ?? STEP_TYPES);
+  const runner = journeyRunner({ settings, steps, storage, keys: deps.keys, now, logger, metrics });
+  app.use(arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
+  app.use(stepRoutes({ runner, storage, now }));
   app.use(notFound);
-  app.use(errorPage);
+  app.use(errorPage({ isUnavailable: isStorageUnavailable, mayRetry: isInteractionPath }));
   return app;
+}
+
+/** What the steps get from the hook: ports and plain values, never an engine or the request. */
+export function stepServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'logger' | 'stepSettings'>, storage: Storage, type: string): StepServices {
+  return {
+    records: storage.stepRecords,
+    terms: storage.terms,
+    logger: deps.logger,
+    hookUrl: deps.settings.hookUrl,
+    issuerName: deps.hookConfig.issuer.name,
+    settings: deps.stepSettings?.[type] ?? {},
+  };
 }

@@ -1,11 +1,12 @@
 import cluster from 'node:cluster';
+import { processEnvironment } from './config/load-configuration.js';
 import { workerCount } from './config/settings.js';
 import { createLogger } from './ops/logger.js';
 import { runWorkers } from './ops/workers.js';
 import { ConfigurationError, startHook } from './start-hook.js';
 
 /** Process entry: start the hook (in WORKERS processes when asked), stop it cleanly on SIGTERM/SIGINT. */
-const workers = workerCount(process.env);
+const workers = workerCount(processEnvironment());
 if (workers > 1 && cluster.isPrimary) {
   await runWorkers(workers, createLogger({ level: 'info' }));
 } else {
@@ -14,7 +15,7 @@ if (workers > 1 && cluster.isPrimary) {
 
 async function serve(): Promise<void> {
   try {
-    const hook = await startHook(process.env);
+    const hook = await startHook(processEnvironment());
     let stopping = false;
     const stop = (signal: string) => {
       // A worker may get the signal twice (from the terminal and from the primary): one shutdown.

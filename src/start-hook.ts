@@ -2,24 +2,24 @@ import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
+import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { createApp } from './app.js';
-import { DEFAULT_HOOK_CONFIG, loadHookConfig } from './config/hook-config.js';
+import { createApp, stepServices } from './app.js';
+import { loadConfiguration, type Configuration } from './config/load-configuration.js';
 import { localSessionSecret } from './config/session-secret.js';
-import { loadManagementSettings } from './config/management-settings.js';
-import { loadSettings, type Settings } from './config/settings.js';
-import { buildSteps } from './interaction/steps/build-steps.js';
+import type { Settings } from './config/settings.js';
 import { returnUrlProblem } from './interaction/return-url-budget.js';
-import { publishConfiguredTerms } from './interaction/steps/published-terms.js';
+import { buildSteps, prepareSteps } from './interaction/steps/configured-steps.js';
 import { HookKeys } from './mattr/hook-keys.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
-import { secretsAtStart } from './registration/on-start.js';
-import { refreshConfigApi, secretRefresh } from './registration/secret-refresh.js';
 import { clusterMetrics } from './ops/cluster-metrics.js';
 import { gracefulClose } from './ops/graceful-close.js';
 import { createLogger, wantsPrettyLogs } from './ops/logger.js';
 import { HookMetrics } from './ops/metrics.js';
+import { secretsAtStart } from './registration/on-start.js';
+import { refreshConfigApi, secretRefresh } from './registration/secret-refresh.js';
 import { openStorage } from './storage/open-storage.js';
+import type { Storage } from './storage/ports.js';
 import { answerClientErrors } from './web/client-error.js';
 
 /** The configuration is unusable; `problems` are plain sentences, one per bad or missing item. */
@@ -39,7 +39,7 @@ export interface RunningHook {
   close(): Promise<void>;
 }
 
-/** How often expired sessions and token claims are deleted. */
+/** How often expired sessions, token claims and step records are deleted. */
 const PRUNE_EVERY_MS = 60_000;
 
 export interface StartOptions {
@@ -47,61 +47,22 @@ export interface StartOptions {
   now?: () => Date;
 }
 
-/** Settings → storage → app → listening server: everything `npm start` does. */
+/** Everything `npm start` does: configuration → logger → secrets → storage → steps → app → listening. */
 export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options: StartOptions = {}): Promise<RunningHook> {
   const now = options.now ?? (() => new Date());
-  const management = loadManagementSettings(env);
-  const loaded = loadSettings(env, { secretMayBeFetched: !management.ok || management.settings !== null });
-  if (!loaded.ok || !management.ok) throw new ConfigurationError([...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)]);
-  const { settings } = loaded;
-  const hookConfig = loadHookConfig(settings.hookConfigPath ?? DEFAULT_HOOK_CONFIG);
-  if (!hookConfig.ok) throw new ConfigurationError(hookConfig.errors);
-  const tooLong = await returnUrlProblem(buildSteps(hookConfig.config.steps), settings);
-  if (tooLong) throw new ConfigurationError([`HOOK_CONFIG: ${tooLong}`]);
-
+  const configuration = configure(env);
+  const { settings } = configuration;
   const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, Boolean(process.stdout.isTTY)) });
-  for (const warning of loaded.warnings) log.warn(warning);
-  // A worker (WORKERS > 1) serves the metrics of all workers, kept together by the primary
-  // (ops/workers.ts). Set up before the slow part of starting, so that a scrape another worker
-  // serves meanwhile finds this one answering.
-  const metrics = new HookMetrics();
-  if (cluster.isWorker) metrics.gatherWith(clusterMetrics(metrics.registries));
-
-  const secrets = await secretsAtStart({ settings, hookConfig: hookConfig.config, management: management.settings, logger: log });
-  const current = decodeHookSecret(secrets.current);
-  if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
-  const previous = secrets.previous ? (decodeHookSecret(secrets.previous) ?? undefined) : undefined;
-  const keys = new HookKeys(current, previous && { key: previous, until: secrets.previousExpires ? new Date(now().getTime() + settings.previousSecretGraceSeconds * 1000) : undefined });
-  // With management credentials a token that no held key verifies sends this process to the
-  // tenant for its secret (at most once a minute); without them nobody is called.
-  const refreshKeys = management.settings
-    ? secretRefresh({
-        api: refreshConfigApi(management.settings),
-        keys,
-        graceSeconds: settings.previousSecretGraceSeconds,
-        secretFromEnvironment: settings.hookSecret !== undefined && secrets.current === settings.hookSecret,
-        logger: log,
-        metrics,
-        now,
-      })
-    : undefined;
-
+  for (const warning of configuration.warnings) log.warn(warning);
+  const metrics = workerMetrics();
+  const { keys, refreshKeys } = await hookKeys(configuration, log, metrics, now);
   const storage = await openStorage(settings, { onRetry: (message) => log.warn(message) });
-  const changedTerms = await publishConfiguredTerms(storage, hookConfig.config).catch(async (error: unknown) => {
-    await storage.close();
-    throw error;
-  });
-  if (changedTerms.length > 0) {
-    await storage.close();
-    throw new ConfigurationError(changedTerms);
-  }
-  // Shared storage (PostgreSQL, Redis) counts the arrivals of every replica and worker alike; on
-  // the embedded file, a worker's are counted with its siblings' in the primary's memory.
-  const arrivalStore = storage.arrivalCounts?.() ?? (cluster.isWorker && settings.arrivalRateLimit > 0 ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' }) : undefined);
+  await prepare(configuration, storage, log);
   let draining = false;
   const app = createApp({
     settings,
-    hookConfig: hookConfig.config,
+    hookConfig: configuration.hookConfig,
+    stepSettings: configuration.stepSettings,
     storage,
     logger: log,
     keys,
@@ -110,21 +71,12 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
     sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
     draining: () => draining,
     metrics,
-    arrivalStore,
+    arrivalStore: arrivalCounts(storage, settings),
   });
-
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(settings.port, settings.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  answerClientErrors(server, log);
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = await listen(app, settings, log);
   const connections = gracefulClose(server);
-  const pruning = setInterval(() => {
-    storage.pruneExpired(new Date()).catch((err: unknown) => log.warn({ err }, 'pruning failed'));
-  }, PRUNE_EVERY_MS);
-  pruning.unref();
-  log.info({ port, hookUrl: settings.hookUrl, storage: storage.engine, steps: hookConfig.config.steps.map((s) => s.id) }, 'interaction hook listening');
+  const pruning = housekeeping(storage, log);
+  log.info({ port, hookUrl: settings.hookUrl, storage: storage.engine, steps: configuration.hookConfig.steps.map((s) => s.id) }, 'interaction hook listening');
 
   return {
     settings,
@@ -141,4 +93,85 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
       log.info('interaction hook stopped');
     },
   };
+}
+
+/** Every problem of the environment and the steps file, in one message. */
+function configure(env: NodeJS.ProcessEnv): Configuration {
+  const loaded = loadConfiguration(env);
+  if (!loaded.ok) throw new ConfigurationError(loaded.problems);
+  return loaded.configuration;
+}
+
+/**
+ * A worker (WORKERS > 1) serves the metrics of all workers, kept together by the primary
+ * (ops/workers.ts). Set up before the slow part of starting, so that a scrape another worker
+ * serves meanwhile finds this one answering.
+ */
+function workerMetrics(): HookMetrics {
+  const metrics = new HookMetrics();
+  if (cluster.isWorker) metrics.gatherWith(clusterMetrics(metrics.registries));
+  return metrics;
+}
+
+/** The hook secret's keys, registering or fetching first when management credentials say so. */
+async function hookKeys(configuration: Configuration, log: Logger, metrics: HookMetrics, now: () => Date): Promise<{ keys: HookKeys; refreshKeys?: () => Promise<unknown> }> {
+  const { settings, management } = configuration;
+  const secrets = await secretsAtStart({ settings, hookConfig: configuration.hookConfig, management, logger: log });
+  const current = decodeHookSecret(secrets.current);
+  if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
+  const previous = secrets.previous ? (decodeHookSecret(secrets.previous) ?? undefined) : undefined;
+  const keys = new HookKeys(current, previous && { key: previous, until: secrets.previousExpires ? new Date(now().getTime() + settings.previousSecretGraceSeconds * 1000) : undefined });
+  if (!management) return { keys };
+  // With management credentials a token that no held key verifies sends this process to the
+  // tenant for its secret (at most once a minute); without them nobody is called.
+  const refreshKeys = secretRefresh({
+    api: refreshConfigApi(management),
+    keys,
+    graceSeconds: settings.previousSecretGraceSeconds,
+    secretFromEnvironment: settings.hookSecret !== undefined && secrets.current === settings.hookSecret,
+    logger: log,
+    metrics,
+    now,
+  });
+  return { keys, refreshKeys };
+}
+
+/** The steps' start-up work (terms published, providers discovered) and the URL budget; the storage is closed on any problem. */
+async function prepare(configuration: Configuration, storage: Storage, log: Logger): Promise<void> {
+  const services = (type: string) => stepServices({ ...configuration, logger: log }, storage, type);
+  try {
+    const steps = buildSteps(configuration.hookConfig.steps, services);
+    const tooLong = await returnUrlProblem(steps, configuration.settings);
+    const problems = [...(tooLong ? [`HOOK_CONFIG: ${tooLong}`] : []), ...(await prepareSteps(configuration.hookConfig.steps, services))];
+    if (problems.length > 0) throw new ConfigurationError(problems);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+/**
+ * Shared storage (PostgreSQL, Redis) counts the arrivals of every replica and worker alike; on
+ * the embedded file, a worker's are counted with its siblings' in the primary's memory.
+ */
+function arrivalCounts(storage: Storage, settings: Settings): Store | undefined {
+  return storage.arrivalCounts?.() ?? (cluster.isWorker && settings.arrivalRateLimit > 0 ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' }) : undefined);
+}
+
+async function listen(app: ReturnType<typeof createApp>, settings: Settings, log: Logger): Promise<{ server: Server; port: number }> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(settings.port, settings.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  answerClientErrors(server, log);
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Deletes what has expired, every minute, without holding the process open. */
+function housekeeping(storage: Storage, log: Logger): NodeJS.Timeout {
+  const pruning = setInterval(() => {
+    storage.pruneExpired(new Date()).catch((err: unknown) => log.warn({ err }, 'pruning failed'));
+  }, PRUNE_EVERY_MS);
+  pruning.unref();
+  return pruning;
 }

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadStorageSettings } from '../config/settings.js';
-import { openStorage, SQLITE_FILE } from '../storage/open-storage.js';
-import type { DecisionRecord, Storage } from '../storage/storage.js';
+import { missingLedger, openStorage } from '../storage/open-storage.js';
+import type { DecisionRecord, Storage } from '../storage/ports.js';
 import { EXIT, type Command, type CommandIo } from './command.js';
 
 const HELP = `Usage: interaction-hook ledger <export|prune> [options]
@@ -25,7 +25,7 @@ server uses, from the same environment (DATA_DIR).
 <when> is a date or time in ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z) or a number of days
 ago (400d).`;
 
-const COLUMNS = ['at', 'interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'ip', 'user_agent', 'claims'] as const;
+const COLUMNS = ['at', 'interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'ip', 'user_agent', 'claims', 'evidence'] as const;
 
 /** `interaction-hook ledger export|prune`: the ledger out of the database, and retention. */
 export const ledgerCommand: Command = {
@@ -61,7 +61,7 @@ export const ledgerCommand: Command = {
     if (before === null) return usage(io, `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`);
     if (before.getTime() > now.getTime()) return usage(io, `--before ${values.before} is in the future: that would delete records still being written`);
     return withStorage(io, async (storage) => {
-      const deleted = await storage.pruneDecisions(before);
+      const deleted = await storage.ledger.prune(before);
       io.out.write(`Deleted ${deleted} ledger record${deleted === 1 ? '' : 's'} from before ${before.toISOString()}.\n`);
     });
   },
@@ -73,7 +73,7 @@ async function exportLedger(storage: Storage, out: Writable, options: { since: D
   out.on('error', onError);
   try {
     if (options.format === 'csv') await write(out, `${COLUMNS.join(',')}\r\n`);
-    for await (const record of storage.decisions({ since: options.since })) {
+    for await (const record of storage.ledger.decisions({ since: options.since })) {
       if (failure) break;
       await write(out, options.format === 'csv' ? csvRow(record) : `${JSON.stringify(jsonRecord(record))}\n`);
     }
@@ -105,6 +105,7 @@ function jsonRecord(r: DecisionRecord): Record<string, unknown> {
     ip: r.ip,
     userAgent: r.userAgent,
     claims: r.claims,
+    evidence: r.evidence,
   };
 }
 
@@ -122,6 +123,7 @@ function csvRow(r: DecisionRecord): string {
     r.ip,
     r.userAgent,
     r.claims === null ? null : JSON.stringify(r.claims),
+    r.evidence === null ? null : JSON.stringify(r.evidence),
   ];
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
@@ -148,10 +150,10 @@ async function withStorage(io: CommandIo, work: (storage: Storage) => Promise<vo
     for (const problem of loaded.errors) io.err.write(`${problem}\n`);
     return EXIT.usage;
   }
-  const file = path.join(loaded.settings.dataDir, SQLITE_FILE);
-  if (loaded.settings.databaseUrl === undefined && !existsSync(file)) {
+  const missing = missingLedger(loaded.settings);
+  if (missing !== null) {
     // Opening would create an empty ledger and report nothing: name the mistake instead.
-    io.err.write(`There is no ledger at ${file}. Set DATA_DIR to the directory the server uses.\n`);
+    io.err.write(`${missing}\n`);
     return EXIT.failed;
   }
   let storage: Storage | undefined;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { commands } from './commands.js';
+import { processEnvironment } from '../config/load-configuration.js';
 
 /**
  * `interaction-hook <command> [options]`. Exit codes: 0 done, 1 the command failed (the tenant
@@ -24,4 +25,4 @@ if (!command) {
   console.error(`Unknown command "${name}".\n\n${usage}`);
   process.exit(2);
 }
-process.exitCode = await command.run(args, { env: process.env, out: process.stdout, err: process.stderr });
+process.exitCode = await command.run(args, { env: processEnvironment(), out: process.stdout, err: process.stderr });

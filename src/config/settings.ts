@@ -171,22 +171,22 @@ export const settingsSchema = z.object({
  */
 export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetched?: boolean } = {}): SettingsResult {
   const parsed = settingsSchema.safeParse(env);
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => issue.message) };
-  }
-  const v = parsed.data;
-  const errors: string[] = [];
+  // The rules between variables are checked on what is set, also when some value is bad: every
+  // problem is named in one round.
+  const set = (name: string) => (env[name]?.trim() ?? '') !== '';
+  const errors: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
   const warnings: string[] = [];
-  if (v.INTERACTION_HOOK_SECRET === undefined && !options.secretMayBeFetched) {
+  if (!set('INTERACTION_HOOK_SECRET') && options.secretMayBeFetched !== true) {
     errors.push('INTERACTION_HOOK_SECRET is required: the base64 secret the tenant returned when the hook was registered');
   }
-  if (v.NODE_ENV === 'production' && v.SESSION_SECRET === undefined) {
+  if (env.NODE_ENV?.trim() === 'production' && !set('SESSION_SECRET')) {
     errors.push('SESSION_SECRET is required when NODE_ENV=production (32 characters or more, the same on every replica)');
   }
-  if (v.REDIS_URL !== undefined && v.DATABASE_URL === undefined) {
+  if (set('REDIS_URL') && !set('DATABASE_URL')) {
     errors.push('REDIS_URL needs DATABASE_URL: Redis holds only the sessions; the ledger and the used tokens must be in PostgreSQL for every replica to see them');
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (!parsed.success || errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
+  const v = parsed.data;
   if (new URL(v.HOOK_URL).protocol === 'http:') {
     warnings.push('HOOK_URL uses http://: fine for local use and tests, but session cookies are not Secure and a real tenant accepts only https');
   }
@@ -230,11 +230,15 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
   };
 }
 
+/** The sections of the settings, for the parts that need only one. */
+export type HttpSettings = Pick<Settings, 'hookUrl' | 'tenantUrl' | 'redirectOrigins' | 'port' | 'host' | 'trustProxy' | 'clockToleranceSeconds' | 'interactionTimeoutSeconds' | 'arrivalRateLimit'>;
+export type SecretSettings = Pick<Settings, 'hookSecret' | 'previousHookSecret' | 'previousSecretGraceSeconds' | 'sessionSecret'>;
 /** Which engine holds the storage and where. */
-export type StorageLocation = Pick<Settings, 'dataDir' | 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix' | 'databasePoolSize' | 'storageWaitSeconds'>;
+export type StorageSettings = Pick<Settings, 'dataDir' | 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix' | 'databasePoolSize' | 'storageWaitSeconds'>;
+export type OpsSettings = Pick<Settings, 'nodeEnv' | 'logLevel' | 'metricsToken' | 'shutdownTimeoutSeconds' | 'workers' | 'hookConfigPath'>;
 
 /** Where the storage lives, from the environment alone: for commands that need nothing else. */
-export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; settings: StorageLocation } | { ok: false; errors: string[] } {
+export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; settings: StorageSettings } | { ok: false; errors: string[] } {
   const parsed = settingsSchema.pick({ DATA_DIR: true, DATABASE_URL: true, REDIS_URL: true, REDIS_KEY_PREFIX: true, DATABASE_POOL_SIZE: true, STORAGE_WAIT_SECONDS: true }).safeParse(env);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue: { message: string }) => issue.message) };
   const v = parsed.data;

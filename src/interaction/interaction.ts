@@ -1,5 +1,6 @@
-import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { Arrival } from '../mattr/session-token.js';
+import { timeOrderedId } from '../web/time-ordered-id.js';
+import type { Completion } from './journey.js';
 
 /** One user's journey through the steps, kept server-side in their session under a random id. */
 export interface Interaction {
@@ -20,7 +21,11 @@ export interface Interaction {
   stepStartedAt?: number;
   /** Claims collected by the steps so far, sent back on completion. */
   collected: Record<string, unknown>;
-  status: 'active' | 'completed' | 'declined' | 'expired';
+  status: 'active' | 'completed' | 'declined' | 'failed' | 'expired';
+  /** Once finished here: the one redirect back, repeated to a reload or a second tap while its token is valid. */
+  completion?: Completion;
+  /** While the current step has sent the user to another site: the single-use state they come back with. */
+  awaitingReturn?: { type: string; state: string };
 }
 
 declare module 'express-session' {

@@ -1,7 +1,7 @@
-import type { Decision } from '../storage/storage.js';
+import type { Decision } from '../storage/ports.js';
 
 /** How a journey ended, as the metrics count it. */
-export type JourneyOutcome = 'completed' | 'declined' | 'expired';
+export type JourneyOutcome = 'completed' | 'declined' | 'failed' | 'expired';
 
 /**
  * What the journey reports as it goes, for the metrics. An interface here so the journey does not

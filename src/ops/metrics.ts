@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { JourneyMetrics, JourneyOutcome } from '../interaction/journey-metrics.js';
 import type { SecretRefreshMetrics, SecretRefreshOutcome } from '../registration/secret-refresh.js';
-import type { Decision } from '../storage/storage.js';
+import type { Decision } from '../storage/ports.js';
 
 let processRegistry: Registry | undefined;
 
@@ -14,7 +14,7 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-const OUTCOMES: readonly JourneyOutcome[] = ['completed', 'declined', 'expired'];
+const OUTCOMES: readonly JourneyOutcome[] = ['completed', 'declined', 'failed', 'expired'];
 const REFRESH_OUTCOMES: readonly SecretRefreshOutcome[] = ['changed', 'unchanged', 'failed'];
 
 /**

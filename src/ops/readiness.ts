@@ -1,4 +1,4 @@
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/ports.js';
 
 export interface ReadinessDeps {
   storage: Storage;

@@ -1,36 +1,42 @@
 import { performance } from 'node:perf_hooks';
 import type { Store } from 'express-session';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/ports.js';
 
 export type ObserveStorage = (operation: string, seconds: number) => void;
 
 /** The session store's callback methods worth timing: one of them runs on almost every request. */
 const SESSION_OPERATIONS = new Set(['get', 'set', 'destroy']);
 
+/** The ports whose promise-returning methods are timed, under `<port>.<method>`. */
+const PORTS = ['tokens', 'ledger', 'terms', 'stepRecords'] as const;
+
 /**
  * The same storage, with the latency of every operation that returns a promise reported to
- * `observe` under its method name (session store calls as `session.get` and so on). A proxy, so
- * that methods added to Storage later are timed without a change here; results and errors pass
- * through untouched.
+ * `observe` under its port and method name (`ledger.record`, session store calls as
+ * `session.get`, the storage's own as `ping`). Proxies, so that methods added to a port later are
+ * timed without a change here; results and errors pass through untouched.
  */
 export function timedStorage(storage: Storage, observe: ObserveStorage): Storage {
-  const sessions = timedSessionStore(storage.sessions, observe);
-  return proxy(
-    storage,
-    (name, method) => {
-      if (name === 'sessions') return undefined;
-      return (...args: unknown[]) => {
-        const started = performance.now();
-        const result: unknown = method.apply(storage, args);
-        if (isPromise(result)) {
-          const done = () => observe(name, (performance.now() - started) / 1000);
-          result.then(done, done);
-        }
-        return result;
-      };
-    },
-    { sessions },
-  );
+  const timed =
+    (prefix: string) =>
+    (name: string, method: (...args: unknown[]) => unknown) =>
+    (target: object) =>
+    (...args: unknown[]) => {
+      const started = performance.now();
+      const result: unknown = method.apply(target, args);
+      if (isPromise(result)) {
+        const done = () => observe(`${prefix}${name}`, (performance.now() - started) / 1000);
+        result.then(done, done);
+      }
+      return result;
+    };
+  const overrides: Record<string, unknown> = { sessions: timedSessionStore(storage.sessions, observe) };
+  for (const port of PORTS) {
+    const target = storage[port] as object | undefined;
+    if (target === undefined) continue;
+    overrides[port] = proxy(target, (name, method) => timed(`${port}.`)(name, method)(target));
+  }
+  return proxy(storage, (name, method) => (name === 'arrivalCounts' ? undefined : timed('')(name, method)(storage)), overrides);
 }
 
 function timedSessionStore(store: Store, observe: ObserveStorage): Store {

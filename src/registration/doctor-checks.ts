@@ -1,7 +1,7 @@
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadManagementSettings, loadRegistrationDefaults } from '../config/management-settings.js';
 import { loadSettings } from '../config/settings.js';
-import { claimsStepsRead } from '../interaction/steps/claims-read.js';
+import { claimsStepsRead } from '../interaction/steps/configured-steps.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';

@@ -1,15 +1,14 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { StorageLocation } from '../config/settings.js';
-import { PostgresStorage } from './postgres-storage.js';
-import { openRedisSessions } from './redis-sessions.js';
-import { SqliteStorage } from './sqlite-storage.js';
-import type { Storage } from './storage.js';
+import type { StorageSettings } from '../config/settings.js';
+import type { Storage } from './ports.js';
+import { openPostgres } from './postgres/open-postgres.js';
+import { openRedisSessions } from './redis/redis-sessions.js';
+import { openSqlite } from './sqlite/open-sqlite.js';
 import { waitForEngine } from './wait-for-engine.js';
 
 /** The file of the embedded default, inside DATA_DIR. */
 export const SQLITE_FILE = 'hook.db';
-
-export type StorageSettings = StorageLocation;
 
 /**
  * Opens the storage the settings ask for: no DATABASE_URL → the SQLite file in DATA_DIR;
@@ -18,7 +17,7 @@ export type StorageSettings = StorageLocation;
  */
 export async function openStorage(settings: StorageSettings, options: { onRetry?: (message: string) => void } = {}): Promise<Storage> {
   const { databaseUrl, redisUrl } = settings;
-  if (databaseUrl === undefined) return new SqliteStorage(path.join(settings.dataDir, SQLITE_FILE));
+  if (databaseUrl === undefined) return openSqlite(path.join(settings.dataDir, SQLITE_FILE));
 
   const deadline = Date.now() + settings.storageWaitSeconds * 1000;
   const sessions =
@@ -29,11 +28,21 @@ export async function openStorage(settings: StorageSettings, options: { onRetry?
     return await waitForEngine(
       { engine: 'PostgreSQL', variable: 'DATABASE_URL', url: databaseUrl },
       deadline,
-      () => PostgresStorage.open({ url: databaseUrl, poolSize: settings.databasePoolSize, sessions }),
+      () => openPostgres({ url: databaseUrl, poolSize: settings.databasePoolSize, sessions }),
       options.onRetry,
     );
   } catch (error) {
     await sessions?.close();
     throw error;
   }
+}
+
+/**
+ * Why there is no ledger to read where these settings point, or null: for commands that read an
+ * existing ledger, where opening the embedded file would make an empty one and report nothing.
+ */
+export function missingLedger(settings: StorageSettings): string | null {
+  if (settings.databaseUrl !== undefined) return null;
+  const file = path.join(settings.dataDir, SQLITE_FILE);
+  return existsSync(file) ? null : `There is no ledger at ${file}. Set DATA_DIR to the directory the server uses.`;
 }

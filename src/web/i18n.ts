@@ -3,12 +3,21 @@ import { en, type MessageKey } from './messages/en.js';
 import { fr } from './messages/fr.js';
 
 export type { MessageKey };
-export type Translate = (key: MessageKey, params?: Readonly<Record<string, string | number>>) => string;
+/** A page's words by key: the pages' own (MessageKey) and those of each step type. */
+export type Translate = (key: string, params?: Readonly<Record<string, string | number>>) => string;
 
-/** Every language the pages speak; each catalogue has exactly the English keys. */
-export const catalogues: Readonly<Record<string, Readonly<Record<MessageKey, string>>>> = { en, fr };
+/** Language → key → text. English is the reference: every other language has exactly its keys. */
+export type Catalogues = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** Every language the pages speak, with the pages' own messages. */
+export const catalogues: Catalogues = { en, fr };
 export const DEFAULT_LOCALE = 'en';
 export const LOCALES = Object.keys(catalogues);
+
+/** The pages' messages with more merged in (each step type's own), language by language. */
+export function withMessages(...more: ReadonlyArray<Readonly<Record<string, Readonly<Record<string, string>>>>>): Catalogues {
+  return Object.fromEntries(LOCALES.map((locale) => [locale, Object.assign({}, catalogues[locale], ...more.map((m) => m[locale] ?? {})) as Record<string, string>]));
+}
 
 export function isLocale(value: unknown): value is string {
   return typeof value === 'string' && Object.hasOwn(catalogues, value);
@@ -20,10 +29,12 @@ export function negotiateLocale(req: Request): string {
   return typeof match === 'string' ? match : DEFAULT_LOCALE;
 }
 
-export function translator(locale: string): Translate {
-  const catalogue = catalogues[locale] ?? en;
+/** Words in `locale` (English where a key has none there); an unknown key is shown as itself. */
+export function translator(locale: string, from: Catalogues = catalogues): Translate {
+  const catalogue = from[locale] ?? from[DEFAULT_LOCALE] ?? {};
+  const fallback = from[DEFAULT_LOCALE] ?? {};
   return (key, params) => {
-    const text = catalogue[key] ?? en[key];
+    const text = catalogue[key] ?? fallback[key] ?? key;
     return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole)) : text;
   };
 }

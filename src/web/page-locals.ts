@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Issuer } from '../config/hook-config.js';
 import type { BrandAssets } from './branding.js';
 import { supportLink } from './branding.js';
-import { LOCALES, translator } from './i18n.js';
+import { LOCALES, translator, type Catalogues } from './i18n.js';
 import { chooseLocale, LANG_PARAM } from './language-choice.js';
 
 /** One entry of the language switch. */
@@ -16,7 +16,7 @@ export interface LanguageLink {
 }
 
 /** What every page needs: the language and its switch, the translator, the issuer's look, the reference. */
-export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure: boolean }): RequestHandler {
+export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure: boolean; catalogues: Catalogues }): RequestHandler {
   const support = supportLink(issuer.supportContact);
   return (req, res, next) => {
     const locale = chooseLocale(req, res, options);
@@ -25,11 +25,11 @@ export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure
     const canSwitch = req.query.session_token === undefined;
     const languages: LanguageLink[] = LOCALES.map((code) => ({
       code,
-      name: translator(code)('language.name'),
+      name: translator(code, options.catalogues)('language.name'),
       current: code === locale,
       href: canSwitch ? `?${LANG_PARAM}=${code}` : null,
     }));
-    Object.assign(res.locals, { locale, t: translator(locale), issuer, brand: options.brand, support, languages, reference: String(req.id) });
+    Object.assign(res.locals, { locale, t: translator(locale, options.catalogues), issuer, brand: options.brand, support, languages, reference: String(req.id) });
     next();
   };
 }

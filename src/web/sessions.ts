@@ -1,7 +1,7 @@
-import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Store } from 'express-session';
+import { timeOrderedId } from './time-ordered-id.js';
 
 export interface SessionOptions {
   store: Store;
@@ -33,11 +33,6 @@ export function sessions(options: SessionOptions): RequestHandler {
     proxy: options.secure ? true : undefined,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: options.maxAgeMs },
   });
-}
-
-/** Writes the session now, so that it is stored before the response sends the user on. */
-export function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
 /**

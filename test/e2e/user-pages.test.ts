@@ -220,15 +220,17 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(await page.textContent('h1')).toBe('Terms of use');
 
     // The ledger write fails (a full disk, a lost database): nothing may be sent to the tenant.
-    const storage = live.fixture.storage;
-    storage.recordDecision = () => Promise.reject(new Error('disk full'));
+    // The decision commits with the session: a store that cannot write stands for the lost disk.
+    const store = live.fixture.storage.sessions;
+    const set = store.set.bind(store);
+    store.set = (_sid, _data, callback) => callback?.(new Error('disk full'));
     await page.check('#accept_terms');
     await page.click('button[value="accept"]');
     expect(await page.textContent('h1')).toBe('Please try again');
     await checkPage(page, 'try-again');
     expect(live.fixture.simulator.outcomes).toEqual([]);
     // Once the ledger answers again, the same journey goes on.
-    delete (storage as { recordDecision?: unknown }).recordDecision;
+    store.set = set;
     await page.click('a.button-link');
     await acceptTerms(page);
     expect(await page.textContent('.progress')).toBe('Step 2 of 2');

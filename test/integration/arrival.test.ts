@@ -145,7 +145,7 @@ describe('a refused arrival', () => {
     expect(logged).not.toContain(hook.secret);
 
     const rows = [];
-    for await (const row of hook.storage.decisions()) rows.push(row);
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { RETURN_PATH } from '../../src/simulator/tenant-simulator.js';
-import { TERMS_DECLINED_MESSAGE } from '../../src/interaction/steps/terms-step.js';
+import { TERMS_DECLINED_MESSAGE } from '../../src/interaction/steps/terms/terms-step.js';
 import request from 'supertest';
 import { csrfFrom, hookFixture, HTTPS_HOOK_URL, pathOf, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 
@@ -79,7 +79,7 @@ describe('the happy path', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     const rows = [];
-    for await (const row of hook.storage.decisions()) rows.push(row);
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ state, step: 'terms', decision: 'accepted', termsVersion: '2026-11', locale: 'en' });
     expect(rows[0]!.termsHash).toMatch(/^[0-9a-f]{64}$/);
@@ -129,19 +129,28 @@ describe('decline and validation', () => {
 });
 
 describe('once finished, never a second redirect', () => {
-  it('answers a resubmit, the back button and a replayed token with "already completed" pages', async () => {
+  it('repeats the same redirect with the same token to a resubmit and the back button while that token is valid, then says "already completed"', async () => {
     const { browser, interactionPath, page, token } = await arrive();
     const csrf = csrfFrom(page.text);
     const first = await browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
     expect(first.status).toBe(303);
+    expect(new URL(first.headers.location!).origin).toBe(TENANT_URL);
 
+    // A second tap (the browser dropped the first answer), a reload, Back: the same way back, not a new token.
     const resubmit = await browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
-    expect(resubmit.status).toBe(409);
-    expect(resubmit.headers.location).toBeUndefined();
-    expect(resubmit.text).toContain('Already completed');
-
+    expect(resubmit.status).toBe(303);
+    expect(resubmit.headers.location).toBe(first.headers.location);
     const back = await browser.get(interactionPath);
-    expect(back.status).toBe(409);
+    expect(back.status).toBe(303);
+    expect(back.headers.location).toBe(first.headers.location);
+
+    // Once that token has run out: a clear page, never a second token.
+    hook.clock.advance(61);
+    const late = await browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
+    expect(late.status).toBe(409);
+    expect(late.headers.location).toBeUndefined();
+    expect(late.text).toContain('Already completed');
+    expect((await browser.get(interactionPath)).status).toBe(409);
 
     const replay = await browser.get(`/callback?session_token=${token}`);
     expect(replay.status).toBe(409);
@@ -149,6 +158,17 @@ describe('once finished, never a second redirect', () => {
     const elsewhere = await hook.browser().get(`/callback?session_token=${token}`);
     expect(elsewhere.status).toBe(409);
     expect(elsewhere.headers.location).toBeUndefined();
+  });
+
+  it('gives every one of several simultaneous final submits the one token, and records one decision', async () => {
+    const { browser, interactionPath, page } = await arrive();
+    const csrf = csrfFrom(page.text);
+    const submits = await Promise.all(Array.from({ length: 5 }, () => browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' })));
+    expect(submits.map((r) => r.status)).toEqual([303, 303, 303, 303, 303]);
+    expect(new Set(submits.map((r) => r.headers.location)).size).toBe(1);
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
+    expect(rows.map((r) => r.decision)).toEqual(['accepted']);
   });
 });
 
@@ -231,7 +251,7 @@ describe('sessions', () => {
     expect(late.headers.location).toBeUndefined();
     expect(late.text).toContain('This took too long');
     const rows = [];
-    for await (const row of hook.storage.decisions()) rows.push(row);
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows).toEqual([expect.objectContaining({ state, decision: 'expired', step: 'terms' })]);
     expect((await browser.get(interactionPath)).status).toBe(410);
   });
@@ -250,7 +270,7 @@ describe('CSRF', () => {
       .send({ _csrf: 'x'.repeat(64), accept_terms: 'yes', decision: 'accept' });
     expect(wrong.status).toBe(403);
     const rows = [];
-    for await (const row of hook.storage.decisions()) rows.push(row);
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import type { TermsStepConfig } from '../../src/interaction/steps/terms/schema.js';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
@@ -16,7 +17,7 @@ afterEach(async () => {
 const SHIPPED_TERMS = (() => {
   const [terms] = mustLoad(DEFAULT_HOOK_CONFIG).steps;
   if (terms?.type !== 'terms') throw new Error('the shipped steps file starts with terms');
-  return terms.documents.en!;
+  return (terms as TermsStepConfig).documents.en!;
 })();
 
 describe('what the ledger records', () => {
@@ -149,8 +150,10 @@ describe('skipIfAccepted', () => {
       ['user-1', 'already_accepted'],
     ]);
     expect(rows[1]).toMatchObject({ state, termsVersion: '2026-11', termsHash: rows[0]!.termsHash });
-    // Finished: the interaction cannot be reopened, and the token not reused.
+    // Finished: while its token is valid the interaction repeats the same way back; after, it cannot be reopened, and the token not reused.
     const interactionId = rows[1]!.interactionId;
+    expect((await browser.get(`/interaction/${interactionId}`)).headers.location).toBe(again.headers.location);
+    hook.clock.advance(61);
     expect((await browser.get(`/interaction/${interactionId}`)).status).toBe(409);
     expect((await browser.get(`/callback?session_token=${token}`)).status).toBe(409);
   });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { measureReturnUrl } from '../../src/interaction/return-url-budget.js';
-import { buildSteps } from '../../src/interaction/steps/build-steps.js';
+import { buildSteps } from '../../src/interaction/steps/configured-steps.js';
+import { offlineServices } from '../support/offline-services.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, hookFixture, HTTPS_HOOK_URL, mustLoad, type HookFixture } from '../support/hook-fixture.js';
 
@@ -84,7 +85,7 @@ describe('the profile step', () => {
 
     // Nothing was recorded for the profile step: the user can put it right.
     const rows = [];
-    for await (const row of hook.storage.decisions()) rows.push(row.step);
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row.step);
     expect(rows).toEqual(['terms']);
     const done = await browser
       .post(path)
@@ -105,7 +106,7 @@ describe('the profile step', () => {
   });
 
   it('never sends back more than the start-up measure allowed for', async () => {
-    const worst = await measureReturnUrl(buildSteps(EXAMPLE.steps), hook.settings);
+    const worst = await measureReturnUrl(buildSteps(EXAMPLE.steps, offlineServices), hook.settings);
     const { browser, path, page } = await toProfile();
     const done = await browser
       .post(path)
@@ -165,7 +166,7 @@ describe('languages', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     const rows = [];
-    for await (const row of hook.storage.decisions()) rows.push(row);
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows[0]).toMatchObject({ step: 'terms', decision: 'accepted', locale: 'fr' });
   });
 
@@ -249,6 +250,9 @@ describe('branding and recovery pages', () => {
       .post(path)
       .type('form')
       .send({ _csrf: csrfFrom(page.text), decision: 'decline' });
+    // While the failure token is valid, Back repeats that redirect; then the page says how it ended.
+    expect((await browser.get(path)).status).toBe(303);
+    hook.clock.advance(61);
     const back = await browser.get(path);
     expect(back.status).toBe(409);
     expect(back.text).toContain('You declined');

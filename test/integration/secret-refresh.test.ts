@@ -53,7 +53,7 @@ function mint(secret: string) {
 /** One arrival with a token signed by `secret`; the status. */
 async function arrive(hook: RunningHook, secret: string): Promise<number> {
   const { token } = await mint(secret);
-  return (await new HttpBrowser().get(base(hook), `/callback?session_token=${token}`)).status;
+  return (await new HttpBrowser({ 'x-forwarded-proto': 'https' }).get(base(hook), `/callback?session_token=${token}`)).status;
 }
 
 /** Another replica, or the CLI, registers again, and the tenant hands out a new secret on that PUT. */
@@ -149,7 +149,7 @@ describe('with management credentials and no INTERACTION_HOOK_SECRET', () => {
     const forged = await mint(newSecret());
     await tenant.close();
 
-    const res = await fetch(`${base(hook)}/callback?session_token=${forged.token}`, { redirect: 'manual' });
+    const res = await fetch(`${base(hook)}/callback?session_token=${forged.token}`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('location')).toBeNull();
     const body = await res.text();

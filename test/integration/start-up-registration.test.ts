@@ -8,6 +8,9 @@ import { ConfigurationError, type RunningHook } from '../../src/start-hook.js';
 import { startAgainstTenant } from '../support/hook-against-tenant.js';
 import { CLIENT_SECRET, REGISTERED_HOOK_URL, tenantServer, type TenantServer } from '../support/tenant-server.js';
 
+/** The hook's URL is https: the requests come as its TLS proxy would send them. */
+const AS_THROUGH_TLS_PROXY = { 'x-forwarded-proto': 'https' };
+
 let tenant: TenantServer;
 let dataDir: string;
 let logs: string[];
@@ -41,7 +44,7 @@ async function startFails(env: Record<string, string>): Promise<Error> {
 /** Arrives at the running hook over real HTTP with a token signed by `secret`. */
 async function arrive(hook: RunningHook, secret: string): Promise<number> {
   const { token } = await mintSessionToken({ tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL, key: createSecretKey(Buffer.from(secret, 'base64')) });
-  const res = await fetch(`http://127.0.0.1:${hook.port}/callback?session_token=${token}`, { redirect: 'manual' });
+  const res = await fetch(`http://127.0.0.1:${hook.port}/callback?session_token=${token}`, { redirect: 'manual', headers: AS_THROUGH_TLS_PROXY });
   await res.arrayBuffer();
   return res.status;
 }
@@ -127,7 +130,7 @@ describe('credentials and no INTERACTION_HOOK_SECRET', () => {
     const started = await fetch(`${tenant.url}/start`, { method: 'POST', body: new URLSearchParams({ claims: '{"given_name":"Mere"}' }), redirect: 'manual' });
     const target = new URL(started.headers.get('location')!);
     expect(target.origin + target.pathname).toBe(REGISTERED_HOOK_URL);
-    const arrival = await fetch(`http://127.0.0.1:${hook.port}/callback${target.search}`, { redirect: 'manual' });
+    const arrival = await fetch(`http://127.0.0.1:${hook.port}/callback${target.search}`, { redirect: 'manual', headers: AS_THROUGH_TLS_PROXY });
     expect(arrival.status).toBe(303);
   });
 

@@ -5,8 +5,9 @@ import type { Options as RateLimitOptions, Store as RateLimitStore } from 'expre
 import type { SessionData } from 'express-session';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/settings.js';
-import { openStorage, type StorageSettings } from '../../src/storage/open-storage.js';
-import type { DecisionRecord, Storage } from '../../src/storage/storage.js';
+import type { StorageSettings } from '../../src/config/settings.js';
+import { openStorage } from '../../src/storage/open-storage.js';
+import type { DecisionRecord, Storage } from '../../src/storage/ports.js';
 import { engineSandbox, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
 
 /**
@@ -59,13 +60,14 @@ function decision(overrides: Partial<DecisionRecord> = {}): DecisionRecord {
     ip: null,
     userAgent: null,
     claims: null,
+    evidence: null,
     ...overrides,
   };
 }
 
 async function all(storage: Storage, filter?: { since?: Date }): Promise<DecisionRecord[]> {
   const rows: DecisionRecord[] = [];
-  for await (const row of storage.decisions(filter)) rows.push(row);
+  for await (const row of storage.ledger.decisions(filter)) rows.push(row);
   return rows;
 }
 
@@ -80,38 +82,38 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('lets exactly one of many simultaneous claims of a key through, across two handles', async () => {
     const [a, b] = [await handle(), await handle()];
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).claimOnce('token:race', soon())));
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).tokens.claimOnce('token:race', soon())));
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await a.claimOnce('token:other', soon())).toBe(true);
+    expect(await a.tokens.claimOnce('token:other', soon())).toBe(true);
   });
 
   it('keeps a claim until it expires, then prunes it so the key could be claimed again', async () => {
     const storage = await handle();
-    expect(await storage.claimOnce('token:old', new Date(Date.now() - 1000))).toBe(true);
-    expect(await storage.claimOnce('token:live', soon())).toBe(true);
+    expect(await storage.tokens.claimOnce('token:old', new Date(Date.now() - 1000))).toBe(true);
+    expect(await storage.tokens.claimOnce('token:live', soon())).toBe(true);
     expect(await storage.pruneExpired(new Date())).toBeGreaterThanOrEqual(1);
-    expect(await storage.claimOnce('token:old', soon())).toBe(true);
-    expect(await storage.claimOnce('token:live', soon())).toBe(false);
+    expect(await storage.tokens.claimOnce('token:old', soon())).toBe(true);
+    expect(await storage.tokens.claimOnce('token:live', soon())).toBe(false);
   });
 
   it('records one decision per interaction and step, even when double submits race on two handles', async () => {
     const [a, b] = [await handle(), await handle()];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).recordDecision(decision({ at: new Date(Date.now() + i) }))));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).ledger.record(decision({ at: new Date(Date.now() + i) }))));
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await a.recordDecision(decision({ step: 'address' }))).toBe(true);
+    expect(await a.ledger.record(decision({ step: 'address' }))).toBe(true);
     expect(await all(b)).toHaveLength(2);
   });
 
   it('reads every field back as written, from another handle', async () => {
     const written = decision({ ip: '203.0.113.9', userAgent: 'Wallet/1.0', claims: { email: 'm@example.com', n: 3, nested: { ok: true } }, subject: null, locale: 'mi' });
-    expect(await (await handle()).recordDecision(written)).toBe(true);
+    expect(await (await handle()).ledger.record(written)).toBe(true);
     const [read] = await all(await handle());
     expect(read).toEqual(written);
   });
 
   it('is durable: a decision is there after the storage is closed and opened again', async () => {
     const first = await handle();
-    await first.recordDecision(decision());
+    await first.ledger.record(decision());
     await first.close();
     expect(await all(await handle())).toEqual([decision()]);
   });
@@ -121,7 +123,7 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     const base = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < 501; i++) {
       // Times not in write order: the export follows the order of writing, not of `at`.
-      await storage.recordDecision(decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }));
+      await storage.ledger.record(decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }));
     }
     const rows = await all(storage);
     expect(rows.map((r) => r.state)).toEqual(Array.from({ length: 501 }, (_, i) => `s-${i}`));
@@ -131,42 +133,42 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('prunes ledger rows older than the retention cut-off and reports how many went', async () => {
     const storage = await handle();
-    await storage.recordDecision(decision({ interactionId: 'old', at: new Date('2020-01-01T00:00:00Z') }));
-    await storage.recordDecision(decision({ interactionId: 'new', at: new Date('2026-01-01T00:00:00Z') }));
-    expect(await storage.pruneDecisions(new Date('2025-01-01T00:00:00Z'))).toBe(1);
+    await storage.ledger.record(decision({ interactionId: 'old', at: new Date('2020-01-01T00:00:00Z') }));
+    await storage.ledger.record(decision({ interactionId: 'new', at: new Date('2026-01-01T00:00:00Z') }));
+    expect(await storage.ledger.prune(new Date('2025-01-01T00:00:00Z'))).toBe(1);
     expect((await all(storage)).map((r) => r.interactionId)).toEqual(['new']);
   });
 
   it('publishes a terms version once and reports the hash when the text behind it changed', async () => {
     const [a, b] = [await handle(), await handle()];
     const terms = { step: 'terms', version: '2026-11', locale: 'en', sha256: 'b'.repeat(64) };
-    expect(await a.publishTerms(terms)).toEqual({ ok: true });
-    expect(await b.publishTerms(terms)).toEqual({ ok: true });
-    expect(await b.publishTerms({ ...terms, sha256: 'c'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'b'.repeat(64) });
-    expect(await b.publishTerms({ ...terms, locale: 'mi', sha256: 'c'.repeat(64) })).toEqual({ ok: true });
+    expect(await a.terms.publish(terms)).toEqual({ ok: true });
+    expect(await b.terms.publish(terms)).toEqual({ ok: true });
+    expect(await b.terms.publish({ ...terms, sha256: 'c'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'b'.repeat(64) });
+    expect(await b.terms.publish({ ...terms, locale: 'mi', sha256: 'c'.repeat(64) })).toEqual({ ok: true });
   });
 
   it('reads back the decision an interaction has for a step, from another handle, and null for none', async () => {
     const [a, b] = [await handle(), await handle()];
-    expect(await b.decisionFor('i-1', 'terms')).toBeNull();
-    await a.recordDecision(decision({ decision: 'already_accepted' }));
-    await a.recordDecision(decision({ step: 'profile', decision: 'declined' }));
+    expect(await b.ledger.decisionFor('i-1', 'terms')).toBeNull();
+    await a.ledger.record(decision({ decision: 'already_accepted' }));
+    await a.ledger.record(decision({ step: 'profile', decision: 'declined' }));
     // A refused second decision changes nothing: the first one is what is read back.
-    expect(await a.recordDecision(decision({ step: 'profile', decision: 'accepted' }))).toBe(false);
-    expect(await b.decisionFor('i-1', 'terms')).toBe('already_accepted');
-    expect(await b.decisionFor('i-1', 'profile')).toBe('declined');
-    expect(await b.decisionFor('i-2', 'terms')).toBeNull();
-    expect(await b.decisionFor('i-1', 'address')).toBeNull();
+    expect(await a.ledger.record(decision({ step: 'profile', decision: 'accepted' }))).toBe(false);
+    expect(await b.ledger.decisionFor('i-1', 'terms')).toBe('already_accepted');
+    expect(await b.ledger.decisionFor('i-1', 'profile')).toBe('declined');
+    expect(await b.ledger.decisionFor('i-2', 'terms')).toBeNull();
+    expect(await b.ledger.decisionFor('i-1', 'address')).toBeNull();
   });
 
   it('finds an earlier acceptance by subject, step and version, and only an acceptance', async () => {
     const storage = await handle();
-    await storage.recordDecision(decision({ interactionId: 'x', subject: 'ann', decision: 'declined' }));
-    expect(await storage.hasAccepted('ann', 'terms', '2026-11')).toBe(false);
-    await storage.recordDecision(decision({ interactionId: 'y', subject: 'ann' }));
-    expect(await storage.hasAccepted('ann', 'terms', '2026-11')).toBe(true);
-    expect(await storage.hasAccepted('ann', 'terms', '2027-01')).toBe(false);
-    expect(await storage.hasAccepted('bob', 'terms', '2026-11')).toBe(false);
+    await storage.ledger.record(decision({ interactionId: 'x', subject: 'ann', decision: 'declined' }));
+    expect(await storage.ledger.hasAccepted('ann', 'terms', '2026-11')).toBe(false);
+    await storage.ledger.record(decision({ interactionId: 'y', subject: 'ann' }));
+    expect(await storage.ledger.hasAccepted('ann', 'terms', '2026-11')).toBe(true);
+    expect(await storage.ledger.hasAccepted('ann', 'terms', '2027-01')).toBe(false);
+    expect(await storage.ledger.hasAccepted('bob', 'terms', '2026-11')).toBe(false);
   });
 
   it('keeps sessions that every handle can read and destroy, and never returns an expired one', async () => {

@@ -1,7 +1,8 @@
 import type { Options, Store } from 'express-rate-limit';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresStorage } from '../../src/storage/postgres-storage.js';
+import { openPostgres } from '../../src/storage/postgres/open-postgres.js';
+import type { Storage } from '../../src/storage/ports.js';
 import { engineSandbox, type EngineSandbox } from '../support/storage-engine.js';
 
 /**
@@ -11,12 +12,12 @@ import { engineSandbox, type EngineSandbox } from '../support/storage-engine.js'
  */
 let sandbox: EngineSandbox;
 let sql: pg.Client;
-let storage: PostgresStorage;
+let storage: Storage;
 let store: Store;
 
 beforeEach(async () => {
   sandbox = await engineSandbox('postgres');
-  storage = await PostgresStorage.open({ url: sandbox.env.DATABASE_URL!, poolSize: 4 });
+  storage = await openPostgres({ url: sandbox.env.DATABASE_URL!, poolSize: 4 });
   store = await counts();
   sql = new pg.Client({ connectionString: sandbox.env.DATABASE_URL });
   await sql.connect();
@@ -28,7 +29,7 @@ afterEach(async () => {
 });
 
 async function counts(windowMs = 60_000): Promise<Store> {
-  const made = storage.arrivalCounts();
+  const made = storage.arrivalCounts!();
   await made.init?.({ windowMs } as Options);
   return made;
 }
@@ -68,9 +69,9 @@ describe('arrival counts in PostgreSQL', () => {
   });
 
   it('counts every one of many simultaneous arrivals once, across two replicas', async () => {
-    const other = await PostgresStorage.open({ url: sandbox.env.DATABASE_URL!, poolSize: 4 });
+    const other = await openPostgres({ url: sandbox.env.DATABASE_URL!, poolSize: 4 });
     try {
-      const stores = [store, other.arrivalCounts()];
+      const stores = [store, other.arrivalCounts!()];
       await stores[1]!.init?.({ windowMs: 60_000 } as Options);
       const hits = await Promise.all(Array.from({ length: 40 }, (_, i) => stores[i % 2]!.increment('203.0.113.11')));
       expect(hits.map((h) => h.totalHits).sort((p, q) => p - q)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresStorage } from '../../src/storage/postgres-storage.js';
-import { SCHEMA_VERSION } from '../../src/storage/postgres-migrations.js';
+import { openPostgres } from '../../src/storage/postgres/open-postgres.js';
+import type { Storage } from '../../src/storage/ports.js';
+import { SCHEMA_VERSION } from '../../src/storage/postgres/migrations.js';
 import { engineSandbox, type EngineSandbox } from '../support/storage-engine.js';
 
 /** What PostgreSQL itself guarantees for the hook: migrations, an append-only ledger, durable commits. */
@@ -20,7 +21,7 @@ afterEach(async () => {
   await sandbox.cleanup();
 });
 
-const open = (databaseUrl = url) => PostgresStorage.open({ url: databaseUrl, poolSize: 2 });
+const open = (databaseUrl = url) => openPostgres({ url: databaseUrl, poolSize: 2 });
 
 describe('the PostgreSQL schema', () => {
   it('is migrated exactly once when several replicas start at the same moment', async () => {
@@ -29,12 +30,12 @@ describe('the PostgreSQL schema', () => {
     const { rows } = await sql.query('SELECT version FROM interaction_hook_migrations ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     const tables = await sql.query('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1');
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['arrival_counts', 'claims', 'decisions', 'interaction_hook_migrations', 'published_terms', 'sessions']);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['arrival_counts', 'claims', 'completions', 'decisions', 'interaction_hook_migrations', 'published_terms', 'sessions', 'step_records']);
   });
 
   it('keeps the ledger append-only: a row can be pruned but never changed', async () => {
     const storage = await open();
-    await storage.recordDecision({
+    await storage.ledger.record({
       interactionId: 'i',
       state: 's',
       subject: null,
@@ -47,9 +48,10 @@ describe('the PostgreSQL schema', () => {
       ip: null,
       userAgent: null,
       claims: null,
+      evidence: null,
     });
     await expect(sql.query("UPDATE decisions SET decision = 'accepted'")).rejects.toThrow('the decision ledger is append-only');
-    expect(await storage.pruneDecisions(new Date())).toBe(1);
+    expect(await storage.ledger.prune(new Date())).toBe(1);
     await storage.close();
   });
 

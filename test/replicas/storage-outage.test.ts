@@ -60,7 +60,7 @@ async function untilReady(): Promise<void> {
 
 async function ledgerStates(): Promise<string[]> {
   const states: string[] = [];
-  for await (const row of hook.storage.decisions()) states.push(row.state);
+  for await (const row of hook.storage.ledger.decisions()) states.push(row.state);
   return states;
 }
 

@@ -8,7 +8,7 @@ import { loadSettings } from '../../src/config/settings.js';
 import { mintSessionToken, readReturnToken, type TenantIdentity } from '../../src/simulator/tenant-tokens.js';
 import { startHook, type RunningHook } from '../../src/start-hook.js';
 import { openStorage } from '../../src/storage/open-storage.js';
-import type { DecisionRecord, Storage } from '../../src/storage/storage.js';
+import type { DecisionRecord, Storage } from '../../src/storage/ports.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, withKey } from '../support/hook-fixture.js';
 import { HttpBrowser, type Reply } from '../support/http-browser.js';
 import { replicaEnv } from '../support/replica-env.js';
@@ -53,7 +53,7 @@ const base = (i: number) => `http://127.0.0.1:${replicas[i % 2]!.port}`;
 
 async function decisionsFor(state: string): Promise<DecisionRecord[]> {
   const rows: DecisionRecord[] = [];
-  for await (const row of ledger.decisions()) if (row.state === state) rows.push(row);
+  for await (const row of ledger.ledger.decisions()) if (row.state === state) rows.push(row);
   return rows;
 }
 
@@ -132,7 +132,7 @@ describe(`two replicas on ${TEST_ENGINE}`, () => {
     expect(new Set(journeys.map((j) => j.outcome.state)).size).toBe(200);
     const states = new Set(journeys.map((j) => j.state));
     let recorded = 0;
-    for await (const row of ledger.decisions()) if (states.has(row.state)) recorded++;
+    for await (const row of ledger.ledger.decisions()) if (states.has(row.state)) recorded++;
     expect(recorded).toBe(200);
   });
 

@@ -14,7 +14,7 @@ import { HookKeys } from '../../src/mattr/hook-keys.js';
 import { decodeHookSecret } from '../../src/mattr/hook-secret.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { openStorage } from '../../src/storage/open-storage.js';
-import type { Storage } from '../../src/storage/storage.js';
+import type { Storage } from '../../src/storage/ports.js';
 import { createSimulator, type Simulator } from '../../src/simulator/tenant-simulator.js';
 import { mintSessionToken, type MintOptions } from '../../src/simulator/tenant-tokens.js';
 import { engineSandbox } from './storage-engine.js';

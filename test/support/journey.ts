@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import type { DecisionRecord } from '../../src/storage/storage.js';
+import type { DecisionRecord } from '../../src/storage/ports.js';
 import type { MintOptions } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, type HookFixture } from './hook-fixture.js';
 
@@ -44,6 +44,6 @@ export function stepFrom(html: string): string {
 
 export async function ledgerRows(hook: HookFixture): Promise<DecisionRecord[]> {
   const rows: DecisionRecord[] = [];
-  for await (const row of hook.storage.decisions()) rows.push(row);
+  for await (const row of hook.storage.ledger.decisions()) rows.push(row);
   return rows;
 }

@@ -1,16 +1,22 @@
 import { StorageUnavailableError } from '../../src/storage/storage-unavailable.js';
-import type { Storage } from '../../src/storage/storage.js';
+import { commitOf } from '../../src/storage/session-commit.js';
+import type { Storage } from '../../src/storage/ports.js';
 
 /**
  * Makes the next session write fail as a storage hiccup would (a 503, try again), then lets writes
- * through again. It breaks the store itself rather than a table, so it holds for every engine the
- * sessions can live in, Redis included.
+ * through again. The decision the save carried is recorded all the same: what happens when the
+ * sessions live in Redis and Redis fails just after PostgreSQL committed the decision. It breaks
+ * the store itself rather than a table, so it holds for every engine.
  */
 export function failNextSessionWrite(storage: Storage): void {
   const store = storage.sessions;
   const set = store.set;
-  store.set = (_sid, _data, callback) => {
+  store.set = (_sid, data, callback) => {
     store.set = set;
-    process.nextTick(() => callback?.(new StorageUnavailableError(storage.engine, { detail: 'refused the write' })));
+    const commit = commitOf(data);
+    // As the Redis store does: a journey's last decision (with its way back) is not held up by its session.
+    void (commit?.decision ? storage.ledger.record(commit.decision) : Promise.resolve(false)).then(() =>
+      callback?.(commit?.completion ? undefined : new StorageUnavailableError(storage.engine, { detail: 'refused the write' })),
+    );
   };
 }

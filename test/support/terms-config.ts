@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { HookConfig, TermsStepConfig } from '../../src/config/hook-config.js';
+import type { HookConfig } from '../../src/config/hook-config.js';
+import type { TermsStepConfig } from '../../src/interaction/steps/terms/schema.js';
 
 export interface TermsSpec {
   id?: string;

@@ -5,14 +5,14 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvCell, ledgerCommand, parseMoment } from '../../src/cli/ledger-command.js';
 import { commands } from '../../src/cli/commands.js';
-import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
-import type { DecisionRecord } from '../../src/storage/storage.js';
+import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
+import type { DecisionRecord } from '../../src/storage/ports.js';
 
 let dataDir: string;
 beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-ledger-cli-'));
-  const storage = new SqliteStorage(path.join(dataDir, 'hook.db'));
-  for (const row of ROWS) expect(await storage.recordDecision(row)).toBe(true);
+  const storage = openSqlite(path.join(dataDir, 'hook.db'));
+  for (const row of ROWS) expect(await storage.ledger.record(row)).toBe(true);
   await storage.close();
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -30,6 +30,7 @@ const base: DecisionRecord = {
   ip: null,
   userAgent: null,
   claims: null,
+  evidence: null,
 };
 const ROWS: DecisionRecord[] = [
   base,
@@ -88,6 +89,7 @@ describe('interaction-hook ledger export', () => {
       ip: null,
       userAgent: null,
       claims: null,
+      evidence: null,
     });
     expect(lines[2]).toMatchObject({ state: 'state,"3"', subject: '=HYPERLINK("http://evil.example")', claims: { email: 'a@b.example' }, userAgent: 'Wallet/1.0\r\nX' });
   });
@@ -96,12 +98,12 @@ describe('interaction-hook ledger export', () => {
     const { code, out } = await run(['export', '--format', 'csv']);
     expect(code).toBe(0);
     const lines = out.split('\r\n');
-    expect(lines[0]).toBe('at,interaction_id,state,subject,step,terms_version,terms_hash,locale,decision,ip,user_agent,claims');
-    expect(lines[1]).toBe(`2025-01-10T10:00:00.000Z,i-1,state-1,user-1,terms,2026-11,${'a'.repeat(64)},en,accepted,,,`);
-    expect(lines[2]).toBe(`2026-03-01T08:30:00.000Z,i-2,state-2,,terms,2026-11,${'a'.repeat(64)},en,declined,,,`);
+    expect(lines[0]).toBe('at,interaction_id,state,subject,step,terms_version,terms_hash,locale,decision,ip,user_agent,claims,evidence');
+    expect(lines[1]).toBe(`2025-01-10T10:00:00.000Z,i-1,state-1,user-1,terms,2026-11,${'a'.repeat(64)},en,accepted,,,,`);
+    expect(lines[2]).toBe(`2026-03-01T08:30:00.000Z,i-2,state-2,,terms,2026-11,${'a'.repeat(64)},en,declined,,,,`);
     // The quoted user agent holds a line break, so the third record spans two physical lines.
     expect(`${lines[3]}\r\n${lines[4]}`).toBe(
-      `2026-06-01T00:00:00.000Z,i-3,"state,""3""","'=HYPERLINK(""http://evil.example"")",terms,2026-11,${'a'.repeat(64)},en,expired,203.0.113.9,"Wallet/1.0\r\nX","{""email"":""a@b.example""}"`,
+      `2026-06-01T00:00:00.000Z,i-3,"state,""3""","'=HYPERLINK(""http://evil.example"")",terms,2026-11,${'a'.repeat(64)},en,expired,203.0.113.9,"Wallet/1.0\r\nX","{""email"":""a@b.example""}",`,
     );
     expect(lines[5]).toBe('');
   });

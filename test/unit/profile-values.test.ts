@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ProfileField } from '../../src/config/profile-config.js';
-import { profileStepSchema } from '../../src/config/profile-config.js';
-import { normalisePhone, readField } from '../../src/interaction/steps/profile-values.js';
-import { translator } from '../../src/web/i18n.js';
+import type { ProfileField } from '../../src/interaction/steps/profile/profile-schema.js';
+import { profileStepSchema } from '../../src/interaction/steps/profile/profile-schema.js';
+import { normalisePhone, readField } from '../../src/interaction/steps/profile/profile-values.js';
+import { profileMessages } from '../../src/interaction/steps/profile/messages.js';
+import { translator, withMessages } from '../../src/web/i18n.js';
 
-const t = translator('en');
+const catalogues = withMessages(profileMessages);
+
+const t = translator('en', catalogues);
 const field = (raw: Record<string, unknown>): ProfileField => profileStepSchema.parse({ type: 'profile', fields: [{ claim: 'x', label: 'Thing', ...raw }] }).fields[0]!;
-const read = (f: ProfileField, value: unknown, locale = 'en') => readField(f, value, locale, translator(locale));
+const read = (f: ProfileField, value: unknown, locale = 'en') => readField(f, value, locale, translator(locale, catalogues));
 
 describe('reading a posted profile field', () => {
   it('trims and NFC-normalises text, and leaves an empty optional field out', () => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteGroupCommit } from '../../src/storage/sqlite-group-commit.js';
-import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
-import type { DecisionRecord } from '../../src/storage/storage.js';
+import { SqliteGroupCommit } from '../../src/storage/sqlite/group-commit.js';
+import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
+import type { DecisionRecord } from '../../src/storage/ports.js';
 
 let dir: string;
 let file: string;
@@ -112,7 +112,7 @@ describe('the session store on group commit', () => {
   };
 
   it('stores sessions durably, and has no touch: the expiry moves only with a save, as the cookie does', async () => {
-    const storage = new SqliteStorage(path.join(dir, 'hook.db'));
+    const storage = openSqlite(path.join(dir, 'hook.db'));
     const store = storage.sessions;
     const at = (ms: number) => ({ cookie: { originalMaxAge: 600_000, expires: new Date(ms) } }) as never;
     const now = Date.now();
@@ -142,26 +142,27 @@ describe('SqliteStorage with group commit', () => {
     ip: null,
     userAgent: null,
     claims: null,
+    evidence: null,
   });
 
   it('records concurrent decisions durably, one per interaction and step, and flushes what is queued on close', async () => {
-    const storage = new SqliteStorage(path.join(dir, 'hook.db'));
+    const storage = openSqlite(path.join(dir, 'hook.db'));
     const first = await Promise.all([
-      storage.recordDecision(decision('i1', 'accepted')),
-      storage.recordDecision(decision('i1', 'declined')),
-      storage.recordDecision(decision('i2', 'declined')),
-      storage.claimOnce('token:x', new Date(Date.now() + 60_000)),
-      storage.claimOnce('token:x', new Date(Date.now() + 60_000)),
+      storage.ledger.record(decision('i1', 'accepted')),
+      storage.ledger.record(decision('i1', 'declined')),
+      storage.ledger.record(decision('i2', 'declined')),
+      storage.tokens.claimOnce('token:x', new Date(Date.now() + 60_000)),
+      storage.tokens.claimOnce('token:x', new Date(Date.now() + 60_000)),
     ]);
     expect(first).toEqual([true, false, true, true, false]);
-    await expect(storage.recordDecision(decision('i3', 'maybe'))).rejects.toThrow(/CHECK constraint/);
-    const queued = storage.recordDecision(decision('i4', 'accepted'));
+    await expect(storage.ledger.record(decision('i3', 'maybe'))).rejects.toThrow(/CHECK constraint/);
+    const queued = storage.ledger.record(decision('i4', 'accepted'));
     await storage.close();
     expect(await queued).toBe(true);
 
-    const reopened = new SqliteStorage(path.join(dir, 'hook.db'));
+    const reopened = openSqlite(path.join(dir, 'hook.db'));
     const rows = [];
-    for await (const row of reopened.decisions()) rows.push([row.interactionId, row.decision]);
+    for await (const row of reopened.ledger.decisions()) rows.push([row.interactionId, row.decision]);
     await reopened.close();
     expect(rows).toEqual([
       ['i1', 'accepted'],

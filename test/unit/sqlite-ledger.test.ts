@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
-import type { DecisionRecord } from '../../src/storage/storage.js';
+import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
+import type { DecisionRecord } from '../../src/storage/ports.js';
 
 let dir: string;
 let file: string;
@@ -27,6 +27,7 @@ const row = (over: Partial<DecisionRecord> = {}): DecisionRecord => ({
   ip: null,
   userAgent: null,
   claims: null,
+  evidence: null,
   ...over,
 });
 
@@ -45,10 +46,10 @@ describe('the SQLite ledger', () => {
       PRAGMA user_version = 1;`);
     v1.close();
 
-    const storage = new SqliteStorage(file);
-    expect(await storage.recordDecision(row({ decision: 'already_accepted' }))).toBe(true);
+    const storage = openSqlite(file);
+    expect(await storage.ledger.record(row({ decision: 'already_accepted' }))).toBe(true);
     const rows = [];
-    for await (const r of storage.decisions()) rows.push([r.interactionId, r.decision]);
+    for await (const r of storage.ledger.decisions()) rows.push([r.interactionId, r.decision]);
     expect(rows).toEqual([
       ['old', 'declined'],
       ['i-1', 'already_accepted'],
@@ -56,7 +57,7 @@ describe('the SQLite ledger', () => {
     await storage.close();
 
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([41, 42]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
@@ -66,59 +67,59 @@ describe('the SQLite ledger', () => {
     const newer = new Database(file);
     newer.pragma('user_version = 99');
     newer.close();
-    expect(() => new SqliteStorage(file)).toThrow(/schema \(version 99\) is newer than this release knows/);
+    expect(() => openSqlite(file)).toThrow(/schema \(version 99\) is newer than this release knows/);
   });
 
   it('is append-only: a row cannot be changed, even by hand, and a second decision on a step is refused', async () => {
-    const storage = new SqliteStorage(file);
-    expect(await storage.recordDecision(row())).toBe(true);
-    expect(await storage.recordDecision(row({ decision: 'declined' }))).toBe(false);
+    const storage = openSqlite(file);
+    expect(await storage.ledger.record(row())).toBe(true);
+    expect(await storage.ledger.record(row({ decision: 'declined' }))).toBe(false);
     const db = new Database(file);
     expect(() => db.exec("UPDATE decisions SET decision = 'declined'")).toThrow(/append-only/);
     db.close();
     const rows = [];
-    for await (const r of storage.decisions()) rows.push(r.decision);
+    for await (const r of storage.ledger.decisions()) rows.push(r.decision);
     expect(rows).toEqual(['accepted']);
     await storage.close();
   });
 
   it('counts only explicit acceptances of that step and version for skipIfAccepted', async () => {
-    const storage = new SqliteStorage(file);
-    await storage.recordDecision(row({ interactionId: 'a', decision: 'declined' }));
-    await storage.recordDecision(row({ interactionId: 'b', decision: 'already_accepted' }));
-    expect(await storage.hasAccepted('user-1', 'terms', '2026-11')).toBe(false);
-    await storage.recordDecision(row({ interactionId: 'c' }));
-    expect(await storage.hasAccepted('user-1', 'terms', '2026-11')).toBe(true);
-    expect(await storage.hasAccepted('user-1', 'terms', '2027-01')).toBe(false);
-    expect(await storage.hasAccepted('user-1', 'privacy', '2026-11')).toBe(false);
-    expect(await storage.hasAccepted('user-2', 'terms', '2026-11')).toBe(false);
+    const storage = openSqlite(file);
+    await storage.ledger.record(row({ interactionId: 'a', decision: 'declined' }));
+    await storage.ledger.record(row({ interactionId: 'b', decision: 'already_accepted' }));
+    expect(await storage.ledger.hasAccepted('user-1', 'terms', '2026-11')).toBe(false);
+    await storage.ledger.record(row({ interactionId: 'c' }));
+    expect(await storage.ledger.hasAccepted('user-1', 'terms', '2026-11')).toBe(true);
+    expect(await storage.ledger.hasAccepted('user-1', 'terms', '2027-01')).toBe(false);
+    expect(await storage.ledger.hasAccepted('user-1', 'privacy', '2026-11')).toBe(false);
+    expect(await storage.ledger.hasAccepted('user-2', 'terms', '2026-11')).toBe(false);
     await storage.close();
   });
 
   it('keeps what a published version means, and says what it was', async () => {
-    const storage = new SqliteStorage(file);
+    const storage = openSqlite(file);
     const terms = { step: 'terms', version: '2026-11', locale: 'en', sha256: 'a'.repeat(64) };
-    expect(await storage.publishTerms(terms)).toEqual({ ok: true });
-    expect(await storage.publishTerms(terms)).toEqual({ ok: true });
-    expect(await storage.publishTerms({ ...terms, sha256: 'b'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'a'.repeat(64) });
-    expect(await storage.publishTerms({ ...terms, locale: 'fr', sha256: 'b'.repeat(64) })).toEqual({ ok: true });
+    expect(await storage.terms.publish(terms)).toEqual({ ok: true });
+    expect(await storage.terms.publish(terms)).toEqual({ ok: true });
+    expect(await storage.terms.publish({ ...terms, sha256: 'b'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'a'.repeat(64) });
+    expect(await storage.terms.publish({ ...terms, locale: 'fr', sha256: 'b'.repeat(64) })).toEqual({ ok: true });
     await storage.close();
   });
 
   it('reads from a moment on and prunes before one', async () => {
-    const storage = new SqliteStorage(file);
+    const storage = openSqlite(file);
     for (const [id, day] of [
       ['a', 1],
       ['b', 2],
       ['c', 3],
     ] as const)
-      await storage.recordDecision(row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
+      await storage.ledger.record(row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
     const since = [];
-    for await (const r of storage.decisions({ since: new Date('2026-01-02T00:00:00Z') })) since.push(r.interactionId);
+    for await (const r of storage.ledger.decisions({ since: new Date('2026-01-02T00:00:00Z') })) since.push(r.interactionId);
     expect(since).toEqual(['b', 'c']);
-    expect(await storage.pruneDecisions(new Date('2026-01-03T00:00:00Z'))).toBe(2);
+    expect(await storage.ledger.prune(new Date('2026-01-03T00:00:00Z'))).toBe(2);
     const rest = [];
-    for await (const r of storage.decisions()) rest.push(r.interactionId);
+    for await (const r of storage.ledger.decisions()) rest.push(r.interactionId);
     expect(rest).toEqual(['c']);
     await storage.close();
   });

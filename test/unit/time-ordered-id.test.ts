@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isInteractionId, isInteractionPath } from '../../src/interaction/interaction.js';
-import { timeOrderedId } from '../../src/storage/time-ordered-id.js';
+import { timeOrderedId } from '../../src/web/time-ordered-id.js';
 
 describe('timeOrderedId', () => {
   it('sorts as the times it was made, whatever its random part', () => {

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timedStorage } from '../../src/ops/timed-storage.js';
-import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
-import type { Storage } from '../../src/storage/storage.js';
+import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
+import type { Storage } from '../../src/storage/ports.js';
 
 let dir: string;
-let inner: SqliteStorage;
+let inner: Storage;
 let seen: string[];
 let storage: Storage;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'timed-storage-'));
-  inner = new SqliteStorage(path.join(dir, 'hook.db'));
+  inner = openSqlite(path.join(dir, 'hook.db'));
   seen = [];
   storage = timedStorage(inner, (operation, seconds) => {
     expect(seconds).toBeGreaterThanOrEqual(0);
@@ -27,10 +27,10 @@ afterEach(async () => {
 describe('timedStorage', () => {
   it('reports each awaited operation by name and passes results through', async () => {
     expect(storage.engine).toBe('sqlite');
-    expect(await storage.claimOnce('k', new Date(Date.now() + 1000))).toBe(true);
-    expect(await storage.claimOnce('k', new Date(Date.now() + 1000))).toBe(false);
+    expect(await storage.tokens.claimOnce('k', new Date(Date.now() + 1000))).toBe(true);
+    expect(await storage.tokens.claimOnce('k', new Date(Date.now() + 1000))).toBe(false);
     await storage.ping();
-    expect(seen).toEqual(['claimOnce', 'claimOnce', 'ping']);
+    expect(seen).toEqual(['tokens.claimOnce', 'tokens.claimOnce', 'ping']);
   });
 
   it('passes errors through untouched, and still reports how long they took', async () => {

@@ -1,42 +1,69 @@
 import type { Translate } from '../../web/i18n.js';
 
-/** What a step sees: the tenant's claims, the language, the translator. No tokens, sessions or SQL. */
+/** What a step records about itself in the ledger: its own small JSON object, never a secret. */
+export type Evidence = Readonly<Record<string, unknown>>;
+
+/** A posted form or an action's JSON body, as the parser hands it over: hostile until checked. */
+export type FormInput = Readonly<Record<string, unknown>>;
+
+/**
+ * What a step sees: the tenant's claims, whom the journey is about, the language. No tokens,
+ * sessions or SQL; a step type that needs storage gets its own port when it is built.
+ */
 export interface StepContext {
+  /** The interaction, for records the step keeps about it (a code, a challenge). */
+  interactionId: string;
   claims: Readonly<Record<string, unknown>>;
+  /** The token's `sub` or the configured subject claim, when there is one. */
+  subject: string | null;
   locale: string;
   t: Translate;
-  /** The form just posted, when the page is shown again with errors: to keep what the user typed. */
+  now: Date;
+  /** The form just posted, when the page is shown again: to keep what the user typed. */
   input?: FormInput;
+  /** Whether this is the last step: its main button then says that it finishes. */
+  isLast: boolean;
+  /**
+   * A fresh single-use value for a step that sends the user to another site: passed there as
+   * `state`, it brings the user back to `/interaction/return/<type>` and this interaction.
+   */
+  returnState: string;
+  /** This hook's origin, for URLs another site sends the user back to. */
+  hookOrigin: string;
 }
-
-/** What the ledger records about what the user was shown. */
-export interface Evidence {
-  termsVersion: string | null;
-  termsHash: string | null;
-  /** The language of the document shown. */
-  locale: string | null;
-}
-
-/** A posted form, as the body parser hands it over: every value is hostile until checked. */
-export type FormInput = Readonly<Record<string, unknown>>;
 
 export type StepOutcome =
   /** Go on; these claims are added to what the tenant receives. */
-  | { next: Record<string, unknown>; evidence: Evidence }
-  /** Show the page again with these messages (field name → message). */
-  | { invalid: Record<string, string> }
-  /** End the journey; the tenant receives this message as the error and fails the issuance. */
-  | { fail: string; evidence: Evidence };
+  | { kind: 'next'; claims: Record<string, unknown>; evidence: Evidence }
+  /** Show the page again with this status, these messages (field → message) and extra view data. */
+  | { kind: 'again'; status: number; errors: Record<string, string>; view?: Record<string, unknown> }
+  /** The user chose not to go on: the tenant receives `message` as the error. */
+  | { kind: 'declined'; message: string; evidence: Evidence }
+  /** The step ended the journey (a check not passed, not the user's choice). */
+  | { kind: 'failed'; message: string; evidence: Evidence }
+  /** Send the user to another site (an OpenID provider); nothing is decided yet. */
+  | { kind: 'leave'; url: string };
+
+/** What a step-owned action answers: JSON for the page's script, or an outcome for the journey. */
+export type ActionResult = { kind: 'reply'; status: number; body: Record<string, unknown> } | StepOutcome;
+
+/** A JSON endpoint under `/interaction/:id/<name>` (CSRF-protected), e.g. one half of a WebAuthn ceremony. */
+export type StepAction = (input: FormInput, ctx: StepContext) => Promise<ActionResult>;
 
 /**
- * One custom step: a GET renders `views/steps/<template>.ejs` with `view()`, a POST calls
- * `decide()`. The interaction keeps the cursor, the collected claims and the deadline.
+ * One configured step: a GET renders `views/steps/<type>.ejs` with `view()`, a POST calls
+ * `decide()`. The journey keeps the cursor, the collected claims and the deadline.
  */
 export interface Step {
   readonly id: string;
-  readonly template: string;
-  view(ctx: StepContext): Record<string, unknown>;
-  decide(input: FormInput, ctx: StepContext): StepOutcome;
+  /** The step type, which names its template. */
+  readonly type: string;
+  view(ctx: StepContext): Record<string, unknown> | Promise<Record<string, unknown>>;
+  decide(input: FormInput, ctx: StepContext): StepOutcome | Promise<StepOutcome>;
+  /** JSON endpoints of this step, by name. */
+  readonly actions?: Readonly<Record<string, StepAction>>;
+  /** Where a user sent elsewhere (`leave`) comes back: the query of `/interaction/return/<type>`. */
+  returnFrom?(query: FormInput, ctx: StepContext): Promise<StepOutcome>;
   /**
    * The largest claims this step can ever add (omitted: none). Signed at start-up to check that
    * the way back to the tenant always fits in a URL.
@@ -46,4 +73,15 @@ export interface Step {
   evidence?(ctx: StepContext): Evidence;
   /** Set when a subject who already accepted this version of the step may go straight on. */
   readonly skipIfAcceptedVersion?: string;
+}
+
+/** The step cannot do its work now (its mail server or provider is away): a 503 page, nothing spent. */
+export class StepUnavailableError extends Error {
+  constructor(
+    readonly what: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${what} is unavailable`, options);
+    this.name = 'StepUnavailableError';
+  }
 }

@@ -28,6 +28,14 @@ export const en = {
   'interaction.declined.title': 'You declined',
   'interaction.declined.body': 'You chose not to go on, so nothing was issued.',
 
+  'interaction.failed.title': 'We could not confirm it was you',
+  'interaction.failed.body': 'A check on this step did not pass, so nothing was issued.',
+  'step.unavailable.title': 'Please try again',
+  'step.unavailable.body': 'A service this step needs is not answering just now. Nothing was used up: try again in a moment.',
+  'proxy.notHttps.title': 'This service is not set up correctly',
+  'proxy.notHttps.body': 'We could not open a secure session here, so we stopped before using your link. It still works once the service is fixed; contact the issuer if this goes on.',
+  'step.finish': 'Finish and return to your wallet',
+
   'form.expired.title': 'This form has expired',
   'form.expired.body': 'We could not confirm that this form came from this page. Go back, reload the page and try again.',
   'request.invalid.title': 'Something was wrong with that request',
@@ -46,37 +54,8 @@ export const en = {
   'step.progress': 'Step {current} of {total}',
   'step.errorSummary': 'There is a problem',
 
-  'terms.title': 'Terms of use',
-  'terms.greeting': 'Hello {name},',
-  'terms.intro': 'Please read and accept the terms of use before {issuer} issues your credential.',
-  'terms.version': 'Version {version}',
-  'terms.checkbox': 'I have read and accept the terms of use',
-  'terms.accept': 'Accept and continue',
-  'terms.decline': 'Decline',
-  'terms.error.required': 'Tick the box to accept the terms, or choose Decline.',
-  'terms.declined': 'The user declined the terms of use.',
-
   'language.label': 'Language',
   'language.name': 'English',
-
-  'profile.title': 'Tell us a bit more',
-  'profile.intro': '{issuer} needs a few details before issuing your credential.',
-  'profile.optional': '(optional)',
-  'profile.choose': 'Choose an option',
-  'profile.continue': 'Continue',
-  'profile.error.required': 'Fill in “{label}”.',
-  'profile.error.choose': 'Choose an option for “{label}”.',
-  'profile.error.tick': 'Tick “{label}” to continue.',
-  'profile.error.tooShort': '“{label}” needs at least {min} characters.',
-  'profile.error.tooLong': '“{label}” can have at most {max} characters.',
-  'profile.error.pattern': '“{label}” is not in the expected format.',
-  'profile.error.characters': '“{label}” contains characters that cannot be used.',
-  'profile.error.email': 'Enter an email address like name@example.com in “{label}”.',
-  'profile.error.phone': 'Enter a phone number in “{label}”, like +64 21 123 4567.',
-  'profile.error.date': 'Enter a real date in “{label}”.',
-  'profile.error.dateMin': '“{label}” must be {min} or later.',
-  'profile.error.dateMax': '“{label}” must be {max} or earlier.',
-  'profile.error.option': 'Choose one of the options offered for “{label}”.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,12 +1,12 @@
-import type { TermsDocument, TermsStepConfig } from '../../config/hook-config.js';
-import type { Evidence, FormInput, Step, StepContext, StepOutcome } from './step.js';
+import type { Evidence, FormInput, Step, StepContext, StepOutcome } from '../step.js';
+import type { TermsDocument, TermsStepConfig } from './schema.js';
 
 /** Sent to the tenant (and so to the wallet) when the user declines: plain English, not localised. */
 export const TERMS_DECLINED_MESSAGE = 'The user declined the terms of use.';
 
 /** The issuer's terms of use: a versioned document, an unticked checkbox, Accept or Decline. */
 export class TermsStep implements Step {
-  readonly template = 'terms';
+  readonly type = 'terms';
   readonly id: string;
   readonly skipIfAcceptedVersion: string | undefined;
 
@@ -31,14 +31,15 @@ export class TermsStep implements Step {
 
   decide(input: FormInput, ctx: StepContext): StepOutcome {
     const evidence = this.evidence(ctx);
-    if (input.decision === 'decline') return { fail: TERMS_DECLINED_MESSAGE, evidence };
-    if (input.decision === 'accept' && input.accept_terms === 'yes') return { next: {}, evidence };
-    return { invalid: { accept_terms: ctx.t('terms.error.required') } };
+    if (input.decision === 'decline') return { kind: 'declined', message: TERMS_DECLINED_MESSAGE, evidence };
+    if (input.decision === 'accept' && input.accept_terms === 'yes') return { kind: 'next', claims: {}, evidence };
+    return { kind: 'again', status: 422, errors: { accept_terms: ctx.t('terms.error.required') } };
   }
 
+  /** The version, the SHA-256 of the exact text shown, and its language. */
   evidence(ctx: StepContext): Evidence {
     const { lang, document } = this.documentFor(ctx.locale);
-    return { termsVersion: this.config.version, termsHash: document.sha256, locale: lang };
+    return { version: this.config.version, sha256: document.sha256, locale: lang };
   }
 
   /** The document in the user's language, else English, else the first one configured. */

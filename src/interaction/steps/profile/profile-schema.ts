@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { localisedText, type LocalisedText } from './localised-text.js';
+import type { StepConfigBase } from '../step-type.js';
+import { localisedText, type LocalisedText } from '../../../config/localised-text.js';
 
 /**
  * The profile step's part of the steps file: fields the user fills in, each returned to the tenant
@@ -79,9 +80,8 @@ export const profileStepSchema = z.object({
 export type ProfileField = z.output<typeof profileStepSchema>['fields'][number];
 export type FieldType = ProfileField['type'];
 
-export interface ProfileStepConfig {
+export interface ProfileStepConfig extends StepConfigBase {
   type: 'profile';
-  id: string;
   title: LocalisedText | undefined;
   intro: LocalisedText | undefined;
   fields: readonly ProfileField[];

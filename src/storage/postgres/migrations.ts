@@ -44,6 +44,13 @@ const MIGRATIONS: readonly string[] = [
   // Unlogged: a count is not worth a disk flush per arrival, and a crash only restarts the minute.
   `CREATE UNLOGGED TABLE arrival_counts (key text PRIMARY KEY, hits integer NOT NULL, resets_at timestamptz NOT NULL);
    CREATE INDEX arrival_counts_resets_at ON arrival_counts (resets_at);`,
+  // 3: each step's own evidence; the way back kept with the decision that ended a journey (a repeat
+  // gets the same token); short-lived records of steps (codes, challenges, OpenID state).
+  `ALTER TABLE decisions ADD COLUMN evidence json;
+   CREATE TABLE completions (interaction_id text PRIMARY KEY, url text NOT NULL, expires_at timestamptz NOT NULL);
+   CREATE INDEX completions_expires_at ON completions (expires_at);
+   CREATE TABLE step_records (kind text NOT NULL, key text NOT NULL, value text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (kind, key));
+   CREATE INDEX step_records_expires_at ON step_records (expires_at);`,
 ];
 
 /** The table that records which migrations ran; named so it cannot clash in a shared schema. */

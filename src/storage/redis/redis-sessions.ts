@@ -2,9 +2,12 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { RedisReply } from 'rate-limit-redis';
 import { createClient, ErrorReply } from 'redis';
-import type { ExternalSessions } from './postgres-storage.js';
-import { redisArrivalCounts } from './redis-arrival-counts.js';
-import { StorageUnavailableError } from './storage-unavailable.js';
+import type { ExternalSessions } from '../postgres/open-postgres.js';
+import type { PostgresClient } from '../postgres/postgres-client.js';
+import { commitOf } from '../session-commit.js';
+import { sessionCommitStatements } from '../sql/session-commit-statements.js';
+import { StorageUnavailableError } from '../storage-unavailable.js';
+import { redisArrivalCounts } from './arrival-counts.js';
 
 const ENGINE = 'Redis';
 /** Reconnection backoff after a lost connection: doubling from 100 ms, at most 2 s apart. */
@@ -17,13 +20,35 @@ const ANSWER_TIMEOUT_MS = 5_000;
 
 type Callback = NonNullable<Parameters<RedisStore['get']>[1]>;
 
-/** connect-redis with every failure turned into StorageUnavailableError, so the page is a 503. */
+/**
+ * connect-redis with every failure turned into StorageUnavailableError, so the page is a 503. What
+ * a session commit carries (a claim, a decision) is written to PostgreSQL first, and the session
+ * only once that has committed: two engines cannot share a transaction, and the journey treats a
+ * decision without its session as "decided before". Redis is asked first whether it answers, so
+ * that a token is not spent while the session could not be kept.
+ */
 class FailClosedRedisStore extends RedisStore {
+  constructor(
+    options: ConstructorParameters<typeof RedisStore>[0],
+    private readonly sql: PostgresClient,
+    private readonly ping: () => Promise<void>,
+  ) {
+    super(options);
+  }
   override get(sid: string, cb?: Callback) {
     return super.get(sid, failClosed(cb));
   }
   override set(sid: string, session: SessionData, cb?: Callback) {
-    return super.set(sid, session, failClosed(cb));
+    const commit = commitOf(session);
+    if (!commit) return super.set(sid, session, failClosed(cb));
+    const written = (commit.claim ? this.ping() : Promise.resolve()).then(() => this.sql.commit(sessionCommitStatements(this.sql, commit)));
+    written.then(
+      // The journey's last decision and its way back are durable in PostgreSQL: a session Redis
+      // cannot keep now must not hold the user back from the tenant (a repeat finds the way back there).
+      () => super.set(sid, session, commit.completion ? failClosed(() => cb?.()) : failClosed(cb)),
+      (error: unknown) => cb?.(error),
+    );
+    return Promise.resolve();
   }
   override destroy(sid: string, cb?: Callback) {
     return super.destroy(sid, failClosed(cb));
@@ -89,17 +114,17 @@ export async function openRedisSessions(options: { url: string; prefix: string }
     throw new StorageUnavailableError(ENGINE, { cause: error });
   }
   connected = true;
+  const ping = () =>
+    new Promise<void>((resolve, reject) => {
+      const done = failClosed((err) => (err ? reject(err as Error) : resolve()))!;
+      client.ping().then(() => done(), done);
+    });
   return {
     engine: 'redis',
-    store: withoutTouch(new FailClosedRedisStore({ client, prefix: options.prefix })),
+    store: (sql) => withoutTouch(new FailClosedRedisStore({ client, prefix: options.prefix }, sql, ping)),
     // Beside the sessions, under the same prefix, so that deployments sharing a Redis stay apart.
     arrivalCounts: () => redisArrivalCounts((...args) => answered(client.sendCommand<RedisReply>(args)), `${options.prefix}arrivals:`),
-    ping() {
-      return new Promise<void>((resolve, reject) => {
-        const done = failClosed((err) => (err ? reject(err) : resolve()))!;
-        client.ping().then(() => done(), done);
-      });
-    },
+    ping,
     async close() {
       // Requests have finished by the time storage closes, so nothing is waited for: a Redis that
       // hangs must not hold up a shutdown.

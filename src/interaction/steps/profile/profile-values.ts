@@ -1,7 +1,6 @@
-import type { ProfileField } from '../../config/profile-config.js';
-import { isRealDate } from '../../config/profile-config.js';
-import { resolveText } from '../../config/localised-text.js';
-import type { Translate } from '../../web/i18n.js';
+import { resolveText } from '../../../config/localised-text.js';
+import type { Translate } from '../../../web/i18n.js';
+import { isRealDate, type ProfileField } from './profile-schema.js';
 
 /**
  * What one posted profile field means: a claim value, nothing (an empty optional field), or a

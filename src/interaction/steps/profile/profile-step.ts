@@ -1,6 +1,6 @@
-import { resolveText, type ResolvedText } from '../../config/localised-text.js';
-import type { ProfileField, ProfileStepConfig } from '../../config/profile-config.js';
-import type { FormInput, Step, StepContext, StepOutcome } from './step.js';
+import { resolveText, type ResolvedText } from '../../../config/localised-text.js';
+import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
+import type { ProfileField, ProfileStepConfig } from './profile-schema.js';
 import { largestValue, PHONE_INPUT_MAX, readField } from './profile-values.js';
 
 /** What the template needs to draw one field. */
@@ -21,7 +21,7 @@ export interface FieldView {
 
 /** "Tell us a bit more": fields from the steps file, returned under their claim names. */
 export class ProfileStep implements Step {
-  readonly template = 'profile';
+  readonly type = 'profile';
   readonly id: string;
 
   constructor(private readonly config: ProfileStepConfig) {
@@ -44,8 +44,9 @@ export class ProfileStep implements Step {
       if (!reading.ok) invalid[field.claim] = reading.message;
       else if (reading.value !== undefined) claims[field.claim] = reading.value;
     }
-    if (Object.keys(invalid).length > 0) return { invalid };
-    return { next: claims, evidence: { termsVersion: null, termsHash: null, locale: ctx.locale } };
+    if (Object.keys(invalid).length > 0) return { kind: 'again', status: 422, errors: invalid };
+    // The names of the fields answered, never their values (LEDGER_CLAIMS is the operator's opt-in for those).
+    return { kind: 'next', claims, evidence: { fields: Object.keys(claims), locale: ctx.locale } };
   }
 
   largestClaims(): Record<string, unknown> {

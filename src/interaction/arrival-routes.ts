@@ -1,0 +1,119 @@
+import { Router, type Request } from 'express';
+import type { Store } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings.js';
+import type { HookKeys } from '../mattr/hook-keys.js';
+import { callbackPath, isHttps } from '../mattr/hook-url.js';
+import { verifyArrival, type ArrivalRejection, type ArrivalResult } from '../mattr/session-token.js';
+import { arrivalRateLimit } from '../web/arrival-rate-limit.js';
+import { csrfToken } from '../web/csrf.js';
+import { HookError, PAGES, type PageKeys } from '../web/hook-error.js';
+import { noStore } from '../web/security-headers.js';
+import { regenerateSession } from '../web/sessions.js';
+import { admitInteraction, startInteraction } from './interaction.js';
+import type { JourneyMetrics } from './journey-metrics.js';
+import type { JourneyRunner } from './journey-runner.js';
+import { subjectOf } from './ledger-entry.js';
+
+export interface ArrivalDeps {
+  settings: Settings;
+  keys: HookKeys;
+  /** Asks the tenant for its secret again (management credentials only); resolves, never rejects. */
+  refreshKeys?: () => Promise<unknown>;
+  runner: JourneyRunner;
+  now: () => Date;
+  logger: Logger;
+  metrics: JourneyMetrics;
+  arrivalStore?: Store;
+}
+
+/** The user arrives from the tenant: `GET <callback>?session_token=…`, verified, claimed once, moved to a token-free URL. */
+export function arrivalRoutes(deps: ArrivalDeps): Router {
+  const { settings, keys, now, runner, metrics } = deps;
+  const router = Router();
+  const path = callbackPath(settings.hookUrl);
+  const https = isHttps(settings.hookUrl);
+
+  // A link checker or a browser's prefetch asks with HEAD: it is answered, and nothing is spent.
+  router.head(path, noStore, (_req, res) => {
+    res.status(200).type('html').end();
+  });
+
+  router.get(path, noStore, arrivalRateLimit(settings.arrivalRateLimit, deps.logger, deps.arrivalStore), async (req, res) => {
+    if (https && !reachedOverHttps(req)) {
+      // Without X-Forwarded-Proto the session cookie would not be set (it is Secure): refused
+      // before the token is spent, so the link still works once the proxy is fixed.
+      req.log.error({ code: 'proxy_not_https' }, 'HOOK_URL is https but this request did not come through the TLS proxy as https: the proxy must send X-Forwarded-Proto: https');
+      throw new HookError('proxy_not_https', 400, PAGES.proxyNotHttps);
+    }
+    const result = await verifiedArrival(req.query.session_token);
+    if (!result.ok) throw arrivalRefused(result.reason);
+    const { arrival } = result;
+    // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
+    const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
+    const interaction = startInteraction({ ...arrival, subject: subjectOf(arrival, settings.ledger.subjectClaim) }, now(), settings.interactionTimeoutSeconds);
+    await regenerateSession(req);
+    req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
+    // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
+    // page then changes nothing, and costs no durable write of its own.
+    csrfToken(req);
+    req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
+    // The token claim commits with the session: one durable round for the whole arrival.
+    await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: { key: `token:${arrival.replayKey}`, expiresAt: keepUntil } });
+    metrics.journeyStarted();
+  });
+
+  /**
+   * Verifies with the keys held now. A signature no key matches may mean the tenant changed its
+   * secret: the secret is asked for once (shared and rate-limited by `refreshKeys`), and when a
+   * new key came in meanwhile the token is tried again, so the user never sees the change.
+   */
+  async function verifiedArrival(token: unknown): Promise<ArrivalResult> {
+    const held = keys.generation;
+    const first = await verifyWithHeldKeys(token);
+    if (first.ok || first.reason !== 'token_bad_signature' || !deps.refreshKeys) return first;
+    await deps.refreshKeys();
+    return keys.generation === held ? first : verifyWithHeldKeys(token);
+  }
+
+  function verifyWithHeldKeys(token: unknown): Promise<ArrivalResult> {
+    const at = now();
+    return verifyArrival(token, {
+      keys: keys.verifyKeys(at),
+      tenantUrl: settings.tenantUrl,
+      hookUrl: settings.hookUrl,
+      allowedRedirectOrigins: settings.redirectOrigins,
+      clockToleranceSeconds: settings.clockToleranceSeconds,
+      now: at,
+    });
+  }
+
+  return router;
+}
+
+/** As express-session decides whether it may set a Secure cookie (it trusts the proxy's header). */
+function reachedOverHttps(req: Request): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+  const header = req.get('x-forwarded-proto') ?? '';
+  return header.split(',')[0]?.trim().toLowerCase() === 'https';
+}
+
+const ARRIVAL_PAGES: Record<ArrivalRejection, { status: number; page: PageKeys }> = {
+  token_missing: { status: 400, page: PAGES.arrivalMissing },
+  token_expired: { status: 401, page: PAGES.arrivalExpired },
+  token_malformed: { status: 400, page: PAGES.arrivalInvalid },
+  token_bad_signature: { status: 401, page: PAGES.arrivalInvalid },
+  token_bad_algorithm: { status: 401, page: PAGES.arrivalInvalid },
+  token_not_yet_valid: { status: 401, page: PAGES.arrivalInvalid },
+  token_wrong_issuer: { status: 401, page: PAGES.arrivalInvalid },
+  token_wrong_audience: { status: 401, page: PAGES.arrivalInvalid },
+  token_missing_exp: { status: 401, page: PAGES.arrivalInvalid },
+  token_missing_state: { status: 400, page: PAGES.arrivalInvalid },
+  token_missing_redirect: { status: 400, page: PAGES.arrivalInvalid },
+  redirect_not_allowed: { status: 400, page: PAGES.arrivalInvalid },
+};
+
+function arrivalRefused(reason: ArrivalRejection): HookError {
+  const { status, page } = ARRIVAL_PAGES[reason];
+  return new HookError(reason, status, page);
+}

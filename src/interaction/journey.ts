@@ -1,0 +1,203 @@
+import type { Decision, Evidence } from '../storage/ports.js';
+import type { StepOutcome } from './steps/step.js';
+import type { Interaction } from './interaction.js';
+
+/**
+ * The journey as a pure state machine: given an interaction and what just happened, what must
+ * happen next, and the interaction as it will be once that is done. No Express, storage or clock:
+ * the routes carry the actions out (journey-runner.ts) and report back with the next event.
+ *
+ * The rules it keeps:
+ * - a decision is committed (durably, with the session) before the user is sent anywhere;
+ * - one decision per step and one way back per interaction: a finished interaction repeats the
+ *   same redirect while its token is valid, and never makes a second one;
+ * - a step the subject accepted before (`skipIfAccepted`) is passed over, and that is recorded;
+ * - after the deadline nothing more is decided but `expired`.
+ */
+
+/** What the machine knows of the configured steps. */
+export interface JourneyPlan {
+  steps: ReadonlyArray<{ id: string; skippable: boolean }>;
+}
+
+export type Refusal = 'interaction_finished' | 'interaction_declined' | 'interaction_failed' | 'interaction_expired';
+
+/** How a journey ends when it finishes here: the token the tenant gets. */
+export type Finish = { kind: 'success'; claims: Record<string, unknown> } | { kind: 'failure'; message: string };
+
+export type JourneyEvent =
+  /** The interaction was just made from a verified arrival. */
+  | { kind: 'arrived' }
+  /** Its page was asked for (`GET`) or posted to, or an action or return came in (`POST`). */
+  | { kind: 'visited'; method: 'GET' | 'POST' }
+  /** The current step's answer to a submit, an action or a return. */
+  | { kind: 'answered'; outcome: StepOutcome; evidence?: Evidence }
+  /** Whether the subject accepted the current step's version before. */
+  | { kind: 'acceptance-checked'; acceptedBefore: boolean }
+  /** The commit asked for is durable. */
+  | { kind: 'committed'; decision: Decision | null }
+  /** The commit was refused: the step had been decided before (a double submit, a lost session). */
+  | { kind: 'decided-before'; decision: Decision | null; completion: Completion | null };
+
+/** The way back a finished interaction keeps: the redirect and when its token runs out (epoch ms). */
+export interface Completion {
+  url: string;
+  expiresAt: number;
+}
+
+export type JourneyAction =
+  /** Render the current step (a GET). */
+  | { kind: 'show-step' }
+  /** Ask the current step for its answer (a POST). */
+  | { kind: 'run-step' }
+  /** Render the current step again with this status, these errors and extra view data. */
+  | { kind: 'show-again'; status: number; errors: Record<string, string>; view: Record<string, unknown> }
+  /** 303 to the current step's page. */
+  | { kind: 'go-to-step' }
+  | { kind: 'check-acceptance'; step: string }
+  /**
+   * Make durable, with the session: `decision` on `step` (when set), and with `finish` the token
+   * back to the tenant, kept as the interaction's completion. Then report `committed`. A null
+   * `evidence` is what the step shows (`Step.evidence`): the user did not answer it.
+   */
+  | { kind: 'commit'; step: string; decision: Decision | null; evidence: Evidence | null; finish?: Finish }
+  /** Send the user to another site for the current step. */
+  | { kind: 'leave'; url: string }
+  /** 303 to the tenant with the interaction's one token. */
+  | { kind: 'return-to-tenant'; url: string }
+  | { kind: 'refuse'; code: Refusal };
+
+export interface JourneyStep {
+  interaction: Interaction;
+  action: JourneyAction;
+}
+
+/** What comes next for `interaction` after `event`, at `now` (epoch ms). */
+export function journeyNext(interaction: Interaction, event: JourneyEvent, plan: JourneyPlan, now: number): JourneyStep {
+  const stay = (action: JourneyAction): JourneyStep => ({ interaction, action });
+  const step = plan.steps[interaction.cursor];
+  const isLast = interaction.cursor === plan.steps.length - 1;
+
+  switch (event.kind) {
+    case 'arrived':
+      return nextStop(interaction, plan);
+
+    case 'visited': {
+      if (interaction.status !== 'active') return finished(interaction, now);
+      if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
+      if (now > interaction.deadline) {
+        return { interaction: { ...interaction, status: 'expired' }, action: { kind: 'commit', step: step.id, decision: 'expired', evidence: null } };
+      }
+      return stay({ kind: event.method === 'GET' ? 'show-step' : 'run-step' });
+    }
+
+    case 'answered': {
+      const { outcome } = event;
+      if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
+      switch (outcome.kind) {
+        case 'again':
+          return stay({ kind: 'show-again', status: outcome.status, errors: outcome.errors, view: outcome.view ?? {} });
+        case 'leave':
+          return stay({ kind: 'leave', url: outcome.url });
+        case 'next': {
+          const collected = { ...interaction.collected, ...outcome.claims };
+          if (isLast) {
+            return {
+              interaction: { ...interaction, collected, status: 'completed' },
+              action: { kind: 'commit', step: step.id, decision: 'accepted', evidence: outcome.evidence, finish: { kind: 'success', claims: collected } },
+            };
+          }
+          return {
+            interaction: { ...interaction, collected, cursor: interaction.cursor + 1, stepStartedAt: now },
+            action: { kind: 'commit', step: step.id, decision: 'accepted', evidence: outcome.evidence },
+          };
+        }
+        case 'declined':
+        case 'failed':
+          return {
+            interaction: { ...interaction, status: outcome.kind },
+            action: { kind: 'commit', step: step.id, decision: outcome.kind, evidence: outcome.evidence, finish: { kind: 'failure', message: outcome.message } },
+          };
+      }
+      break;
+    }
+
+    case 'acceptance-checked': {
+      if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
+      if (!event.acceptedBefore) return stay({ kind: 'go-to-step' });
+      // What the step would have shown: the runner asks the step, as for an expiry.
+      const evidence = null;
+      if (isLast) {
+        return {
+          interaction: { ...interaction, status: 'completed' },
+          action: { kind: 'commit', step: step.id, decision: 'already_accepted', evidence, finish: { kind: 'success', claims: interaction.collected } },
+        };
+      }
+      return { interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now }, action: { kind: 'commit', step: step.id, decision: 'already_accepted', evidence } };
+    }
+
+    case 'committed': {
+      if (interaction.status === 'expired') return stay({ kind: 'refuse', code: 'interaction_expired' });
+      if (interaction.status !== 'active') return finished(interaction, now);
+      return nextStop(interaction, plan);
+    }
+
+    case 'decided-before':
+      return decidedBefore(interaction, event, plan, now);
+  }
+  return stay({ kind: 'refuse', code: 'interaction_finished' });
+}
+
+/** The step the journey stops at next: one to check for an earlier acceptance, or the page. */
+function nextStop(interaction: Interaction, plan: JourneyPlan): JourneyStep {
+  const step = plan.steps[interaction.cursor];
+  if (!step) return { interaction, action: { kind: 'refuse', code: 'interaction_finished' } };
+  if (step.skippable && interaction.subject !== null) return { interaction, action: { kind: 'check-acceptance', step: step.id } };
+  return { interaction, action: { kind: 'go-to-step' } };
+}
+
+/** A finished interaction: the same way back while its token is valid, then a page that says how it ended. */
+function finished(interaction: Interaction, now: number): JourneyStep {
+  const { completion } = interaction;
+  if (completion && completion.expiresAt > now) return { interaction, action: { kind: 'return-to-tenant', url: completion.url } };
+  return { interaction, action: { kind: 'refuse', code: refusalFor(interaction.status) } };
+}
+
+function refusalFor(status: Interaction['status']): Refusal {
+  if (status === 'declined') return 'interaction_declined';
+  if (status === 'failed') return 'interaction_failed';
+  if (status === 'expired') return 'interaction_expired';
+  return 'interaction_finished';
+}
+
+/**
+ * The step had a decision already: that decision, not this answer, says how the journey goes on.
+ * A journey that ended repeats its way back (also to a submit racing the one that ended it); an
+ * acceptance before the last step lets this request go on past it — else a user whose session
+ * missed the decision would see the step again, and be refused again, forever.
+ */
+function decidedBefore(interaction: Interaction, event: Extract<JourneyEvent, { kind: 'decided-before' }>, plan: JourneyPlan, now: number): JourneyStep {
+  const { completion } = event;
+  if (completion !== null && completion.expiresAt > now) {
+    const status = event.decision === 'declined' || event.decision === 'failed' ? event.decision : 'completed';
+    return { interaction: { ...interaction, status, completion }, action: { kind: 'return-to-tenant', url: completion.url } };
+  }
+  const isLast = interaction.cursor === plan.steps.length - 1;
+  switch (event.decision) {
+    case 'accepted':
+    case 'already_accepted':
+      if (isLast) return { interaction: { ...interaction, status: 'completed' }, action: { kind: 'refuse', code: 'interaction_finished' } };
+      return {
+        interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now },
+        action: { kind: 'commit', step: plan.steps[interaction.cursor]!.id, decision: null, evidence: null },
+      };
+    case 'declined':
+    case 'failed':
+    case 'expired': {
+      const ended = { ...interaction, status: event.decision };
+      return { interaction: ended, action: { kind: 'refuse', code: refusalFor(event.decision) } };
+    }
+    default:
+      return { interaction, action: { kind: 'refuse', code: 'interaction_finished' } };
+  }
+}

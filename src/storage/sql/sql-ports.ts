@@ -1,0 +1,101 @@
+import type { Decision, DecisionRecord, Ledger, PublishedTermsStore, StepRecords, TokenClaims } from '../ports.js';
+import { decisionFromRow, decisionValues, INSERT_DECISION } from './decision-row.js';
+import { INSERT_CLAIM } from './session-commit-statements.js';
+import { jsonText, readJson, readTime, type SqlClient } from './sql-client.js';
+
+/** Rows fetched per round trip when the ledger is read out: an export holds no lock while the caller works. */
+const EXPORT_BATCH = 500;
+
+export function sqlTokenClaims(client: SqlClient): TokenClaims {
+  return {
+    async claimOnce(key, expiresAt) {
+      const [result] = await client.commit([{ text: INSERT_CLAIM, values: [key, client.time(expiresAt)] }]);
+      return result?.changes === 1;
+    },
+  };
+}
+
+export function sqlLedger(client: SqlClient): Ledger {
+  return {
+    async record(record: DecisionRecord) {
+      const [result] = await client.commit([{ text: INSERT_DECISION, values: decisionValues(client, record) }]);
+      return result?.changes === 1;
+    },
+    // Served by the UNIQUE (interaction_id, step) index that also guards `record`.
+    async decisionFor(interactionId, step) {
+      const rows = await client.rows<{ decision: Decision }>('SELECT decision FROM decisions WHERE interaction_id = ? AND step = ?', [interactionId, step]);
+      return rows[0]?.decision ?? null;
+    },
+    async completionFor(interactionId, now) {
+      const rows = await client.rows<{ url: string; expires_at: unknown }>('SELECT url, expires_at FROM completions WHERE interaction_id = ? AND expires_at > ?', [interactionId, client.time(now)]);
+      const row = rows[0];
+      return row ? { url: row.url, expiresAt: readTime(row.expires_at) } : null;
+    },
+    async hasAccepted(subject, step, version) {
+      const rows = await client.rows("SELECT 1 AS found FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1", [subject, step, version]);
+      return rows.length > 0;
+    },
+    async *decisions(filter = {}) {
+      const since = client.time(filter.since ?? new Date(0));
+      let after = 0;
+      for (;;) {
+        const rows = await client.rows('SELECT * FROM decisions WHERE at >= ? AND seq > ? ORDER BY seq LIMIT ?', [since, after, EXPORT_BATCH]);
+        for (const row of rows) yield decisionFromRow(row);
+        if (rows.length < EXPORT_BATCH) return;
+        after = Number(rows[rows.length - 1]!.seq);
+      }
+    },
+    async prune(before) {
+      const [result] = await client.commit([{ text: 'DELETE FROM decisions WHERE at < ?', values: [client.time(before)] }]);
+      return result?.changes ?? 0;
+    },
+  };
+}
+
+export function sqlPublishedTerms(client: SqlClient): PublishedTermsStore {
+  return {
+    async publish(t) {
+      await client.commit([
+        {
+          text: 'INSERT INTO published_terms (step, version, locale, sha256, first_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+          values: [t.step, t.version, t.locale, t.sha256, client.time(new Date())],
+        },
+      ]);
+      const rows = await client.rows<{ sha256: string }>('SELECT sha256 FROM published_terms WHERE step = ? AND version = ? AND locale = ?', [t.step, t.version, t.locale]);
+      const published = rows[0]?.sha256;
+      return published !== undefined && published !== t.sha256 ? { ok: false, publishedSha256: published } : { ok: true };
+    },
+  };
+}
+
+export function sqlStepRecords(client: SqlClient): StepRecords {
+  return {
+    async put(kind, key, value, expiresAt) {
+      await client.commit([
+        {
+          text: 'INSERT INTO step_records (kind, key, value, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+          values: [kind, key, jsonText(value) ?? 'null', client.time(expiresAt)],
+        },
+      ]);
+    },
+    async get(kind, key, now) {
+      const rows = await client.rows<{ value: string }>('SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', [kind, key, client.time(now)]);
+      return rows[0] ? readJson(rows[0].value) : null;
+    },
+    async take(kind, key, now) {
+      const [result] = await client.commit([{ text: 'DELETE FROM step_records WHERE kind = ? AND key = ? AND expires_at > ? RETURNING value', values: [kind, key, client.time(now)] }]);
+      const row = result?.rows[0];
+      return row ? readJson(row.value) : null;
+    },
+    async delete(kind, key) {
+      await client.commit([{ text: 'DELETE FROM step_records WHERE kind = ? AND key = ?', values: [kind, key] }]);
+    },
+  };
+}
+
+/** Deletes what has expired in the tables every SQL engine has; returns how many rows went. */
+export async function pruneSqlExpired(client: SqlClient, now: Date): Promise<number> {
+  const at = client.time(now);
+  const results = await client.commit(['claims', 'sessions', 'completions', 'step_records'].map((table) => ({ text: `DELETE FROM ${table} WHERE expires_at <= ?`, values: [at] })));
+  return results.reduce((sum, r) => sum + r.changes, 0);
+}

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+
+/** Versioned schema: entry N brings the database from user_version N to N+1. Never edit a published entry. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX sessions_expires_at ON sessions (expires_at);
+   CREATE TABLE claims (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE INDEX claims_expires_at ON claims (expires_at);
+   CREATE TABLE decisions (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     interaction_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     subject TEXT,
+     step TEXT NOT NULL,
+     terms_version TEXT,
+     terms_hash TEXT,
+     locale TEXT,
+     decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined', 'expired', 'failed')),
+     at INTEGER NOT NULL,
+     ip TEXT,
+     user_agent TEXT,
+     claims TEXT,
+     UNIQUE (interaction_id, step)
+   );
+   CREATE INDEX decisions_at ON decisions (at);
+   CREATE INDEX decisions_subject ON decisions (subject, step, terms_version) WHERE subject IS NOT NULL;
+   CREATE TABLE published_terms (
+     step TEXT NOT NULL,
+     version TEXT NOT NULL,
+     locale TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     first_seen INTEGER NOT NULL,
+     PRIMARY KEY (step, version, locale)
+   );`,
+  // 2: the `already_accepted` decision (a CHECK constraint can only change by rebuilding the table),
+  // and the ledger refuses updates: rows are appended, and only retention deletes them.
+  `CREATE TABLE decisions_next (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     interaction_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     subject TEXT,
+     step TEXT NOT NULL,
+     terms_version TEXT,
+     terms_hash TEXT,
+     locale TEXT,
+     decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined', 'expired', 'failed', 'already_accepted')),
+     at INTEGER NOT NULL,
+     ip TEXT,
+     user_agent TEXT,
+     claims TEXT,
+     UNIQUE (interaction_id, step)
+   );
+   INSERT INTO decisions_next SELECT * FROM decisions;
+   DROP TABLE decisions;
+   ALTER TABLE decisions_next RENAME TO decisions;
+   CREATE INDEX decisions_at ON decisions (at);
+   CREATE INDEX decisions_subject ON decisions (subject, step, terms_version) WHERE subject IS NOT NULL;
+   CREATE TRIGGER decisions_append_only BEFORE UPDATE ON decisions
+   BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;`,
+  // 3: each step's own evidence; the way back kept with the decision that ended a journey (a repeat
+  // gets the same token); short-lived records of steps (codes, challenges, OpenID state).
+  `ALTER TABLE decisions ADD COLUMN evidence TEXT;
+   CREATE TABLE completions (interaction_id TEXT PRIMARY KEY, url TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX completions_expires_at ON completions (expires_at);
+   CREATE TABLE step_records (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (kind, key));
+   CREATE INDEX step_records_expires_at ON step_records (expires_at);`,
+];
+
+export function migrateSqlite(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

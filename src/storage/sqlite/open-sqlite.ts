@@ -1,0 +1,22 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Storage } from '../ports.js';
+import { sqlStorage } from '../sql/sql-storage.js';
+import { migrateSqlite } from './migrations.js';
+import { SqliteClient } from './sqlite-client.js';
+
+/** The embedded default: one SQLite file (WAL) holds sessions, claims, the ledger and step records. */
+export function openSqlite(file: string): Storage {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // FULL: a decision is on disk before the user is redirected, even across a power cut.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  // Sessions are looked up by id, so lookups land on scattered pages: the default 2 MB page
+  // cache stopped holding them after a few thousand sessions, and every read went to the OS.
+  db.pragma('cache_size = -32768');
+  migrateSqlite(db);
+  return sqlStorage(new SqliteClient(db), 'sqlite');
+}

@@ -1,0 +1,75 @@
+import Database from 'better-sqlite3';
+import { CommitRefusedError } from '../ports.js';
+import type { SqlClient, SqlStatement, StatementResult } from '../sql/sql-client.js';
+import { SqliteGroupCommit } from './group-commit.js';
+
+/**
+ * The embedded engine behind the SQL ports. Writes share one commit (and one fsync) per batch
+ * (SqliteGroupCommit); the statements of one `commit` run inside a savepoint of that batch, so
+ * they stand or fall together. Statements are prepared once per text.
+ */
+export class SqliteClient implements SqlClient {
+  readonly engine = 'sqlite';
+  private readonly writes: SqliteGroupCommit;
+  private readonly prepared = new Map<string, Database.Statement>();
+  private readonly unit;
+
+  constructor(private readonly db: Database.Database) {
+    this.writes = new SqliteGroupCommit(db);
+    this.unit = { begin: db.prepare('SAVEPOINT unit'), undo: db.prepare('ROLLBACK TO unit'), end: db.prepare('RELEASE unit') };
+  }
+
+  time(at: Date): number {
+    return at.getTime();
+  }
+
+  commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
+    return this.writes.run(() => (statements.length === 1 ? [this.runChecked(statements[0]!)] : this.runTogether(statements)));
+  }
+
+  async rows<Row>(text: string, values: readonly unknown[]): Promise<Row[]> {
+    return this.statement(text).all(...values) as Row[];
+  }
+
+  async ping(): Promise<void> {
+    this.statement('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.writes.flush(true);
+    this.db.close();
+  }
+
+  private runTogether(statements: readonly SqlStatement[]): StatementResult[] {
+    this.unit.begin.run();
+    try {
+      const results = statements.map((s) => this.runChecked(s));
+      this.unit.end.run();
+      return results;
+    } catch (error) {
+      if (this.db.inTransaction) {
+        this.unit.undo.run();
+        this.unit.end.run();
+      }
+      throw error;
+    }
+  }
+
+  private runChecked(s: SqlStatement): StatementResult {
+    const statement = this.statement(s.text);
+    const result = statement.reader ? { rows: statement.all(...s.values) as Array<Record<string, unknown>>, changes: -1 } : { rows: [], changes: statement.run(...s.values).changes };
+    if (result.changes === -1) result.changes = result.rows.length;
+    if (s.refuseUnlessChanged && result.changes === 0) throw new CommitRefusedError(s.refuseUnlessChanged);
+    return result;
+  }
+
+  private statement(text: string): Database.Statement {
+    let statement = this.prepared.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.prepared.set(text, statement);
+    }
+    return statement;
+  }
+}

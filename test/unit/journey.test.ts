@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { Interaction } from '../../src/interaction/interaction.js';
+import { journeyNext, type JourneyEvent, type JourneyPlan } from '../../src/interaction/journey.js';
+
+/** The journey machine alone: no HTTP, storage or clock. */
+const NOW = 1_000_000;
+const plan = (...skippable: boolean[]): JourneyPlan => ({ steps: skippable.map((s, i) => ({ id: `step-${i + 1}`, skippable: s })) });
+const TWO = plan(false, false);
+
+function interaction(over: Partial<Interaction> = {}): Interaction {
+  return {
+    id: 'i-1',
+    state: 's',
+    redirectUrl: 'https://tenant.example/back',
+    claims: {},
+    subject: 'user-1',
+    createdAt: NOW - 1000,
+    deadline: NOW + 60_000,
+    cursor: 0,
+    collected: {},
+    status: 'active',
+    ...over,
+  };
+}
+const next = (claims: Record<string, unknown> = {}): JourneyEvent => ({ kind: 'answered', outcome: { kind: 'next', claims, evidence: { shown: true } } });
+
+describe('the journey machine', () => {
+  it('shows the first step after the arrival, or checks an earlier acceptance when the step may be skipped', () => {
+    expect(journeyNext(interaction(), { kind: 'arrived' }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
+    expect(journeyNext(interaction(), { kind: 'arrived' }, plan(true, false), NOW).action).toEqual({ kind: 'check-acceptance', step: 'step-1' });
+    // Without a subject there is nobody whose acceptance could count.
+    expect(journeyNext(interaction({ subject: null }), { kind: 'arrived' }, plan(true), NOW).action).toEqual({ kind: 'go-to-step' });
+  });
+
+  it('commits a decision before anything else: an inner step moves the cursor only with it', () => {
+    const { interaction: after, action } = journeyNext(interaction(), next({ email: 'a@example.org' }), TWO, NOW);
+    expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: 'accepted', evidence: { shown: true } });
+    expect(after).toMatchObject({ cursor: 1, collected: { email: 'a@example.org' }, status: 'active', stepStartedAt: NOW });
+    expect(journeyNext(after, { kind: 'committed', decision: 'accepted' }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
+  });
+
+  it('finishes the last step with one commit carrying the success token, then returns to the tenant', () => {
+    const last = interaction({ cursor: 1, collected: { a: 1 } });
+    const { interaction: after, action } = journeyNext(last, next({ b: 2 }), TWO, NOW);
+    expect(action).toEqual({ kind: 'commit', step: 'step-2', decision: 'accepted', evidence: { shown: true }, finish: { kind: 'success', claims: { a: 1, b: 2 } } });
+    expect(after.status).toBe('completed');
+    const finished = { ...after, completion: { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 60_000 } };
+    expect(journeyNext(finished, { kind: 'committed', decision: 'accepted' }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: finished.completion.url });
+  });
+
+  it('repeats the one way back to a reload or a second tap while its token is valid, then refuses', () => {
+    const finished = interaction({ cursor: 1, status: 'completed', completion: { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 30_000 } });
+    for (const method of ['GET', 'POST'] as const) {
+      expect(journeyNext(finished, { kind: 'visited', method }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: finished.completion!.url });
+      expect(journeyNext(finished, { kind: 'visited', method }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
+    }
+    expect(journeyNext({ ...finished, status: 'declined' }, { kind: 'visited', method: 'GET' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_declined' });
+    expect(journeyNext({ ...finished, status: 'failed' }, { kind: 'visited', method: 'GET' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_failed' });
+  });
+
+  it('ends a declined or failed step with a failure token, told apart in the decision', () => {
+    for (const kind of ['declined', 'failed'] as const) {
+      const { interaction: after, action } = journeyNext(interaction(), { kind: 'answered', outcome: { kind, message: 'why', evidence: {} } }, TWO, NOW);
+      expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: kind, evidence: {}, finish: { kind: 'failure', message: 'why' } });
+      expect(after.status).toBe(kind);
+    }
+  });
+
+  it('records an expiry instead of running the step once the deadline passed, then refuses', () => {
+    const late = interaction();
+    const { interaction: after, action } = journeyNext(late, { kind: 'visited', method: 'POST' }, TWO, late.deadline + 1);
+    expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: 'expired', evidence: null });
+    expect(journeyNext(after, { kind: 'committed', decision: 'expired' }, TWO, late.deadline + 1).action).toEqual({ kind: 'refuse', code: 'interaction_expired' });
+    expect(journeyNext(late, { kind: 'visited', method: 'POST' }, TWO, late.deadline).action).toEqual({ kind: 'run-step' });
+  });
+
+  it('skips a step accepted before, recorded as such, and completes when it was the last', () => {
+    const skipping = plan(false, true);
+    const atPrivacy = interaction({ cursor: 1 });
+    const { interaction: after, action } = journeyNext(atPrivacy, { kind: 'acceptance-checked', acceptedBefore: true }, skipping, NOW);
+    expect(action).toMatchObject({ kind: 'commit', step: 'step-2', decision: 'already_accepted', finish: { kind: 'success' } });
+    expect(after.status).toBe('completed');
+    expect(journeyNext(atPrivacy, { kind: 'acceptance-checked', acceptedBefore: false }, skipping, NOW).action).toEqual({ kind: 'go-to-step' });
+  });
+
+  it('goes on from a decision made before: past an accepted inner step, to the same way back for a finished one', () => {
+    const accepted = journeyNext(interaction(), { kind: 'decided-before', decision: 'accepted', completion: null }, TWO, NOW);
+    expect(accepted.interaction.cursor).toBe(1);
+    expect(accepted.action).toEqual({ kind: 'commit', step: 'step-1', decision: null, evidence: null });
+    // A submit racing the one that ended the journey gets that journey's token, not one of its own.
+    const completion = { url: 'https://tenant.example/back?session_token=first', expiresAt: NOW + 60_000 };
+    const raced = journeyNext(interaction({ cursor: 1 }), { kind: 'decided-before', decision: 'accepted', completion }, TWO, NOW);
+    expect(raced.action).toEqual({ kind: 'return-to-tenant', url: completion.url });
+    expect(raced.interaction).toMatchObject({ status: 'completed', completion });
+  });
+
+  it('keeps an acceptance when a decline comes after it, and a decline when an acceptance comes after it', () => {
+    // The decline lost the race on an inner step: the recorded acceptance stands and the journey goes on.
+    expect(journeyNext(interaction(), { kind: 'decided-before', decision: 'accepted', completion: null }, TWO, NOW).interaction.cursor).toBe(1);
+    // A decline recorded before (its way back gone): the journey is over, whatever this submit says.
+    expect(journeyNext(interaction(), { kind: 'decided-before', decision: 'declined', completion: null }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_declined' });
+    // The last step accepted before and its token run out: finished, never a second token.
+    expect(journeyNext(interaction({ cursor: 1 }), { kind: 'decided-before', decision: 'accepted', completion: null }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
+  });
+
+  it('shows a step again, or sends the user elsewhere, without deciding anything', () => {
+    const start = interaction();
+    const again = journeyNext(start, { kind: 'answered', outcome: { kind: 'again', status: 422, errors: { a: 'b' } } }, TWO, NOW);
+    expect(again).toEqual({ interaction: start, action: { kind: 'show-again', status: 422, errors: { a: 'b' }, view: {} } });
+    expect(journeyNext(start, { kind: 'answered', outcome: { kind: 'leave', url: 'https://login.example/authorize' } }, TWO, NOW).action).toEqual({
+      kind: 'leave',
+      url: 'https://login.example/authorize',
+    });
+  });
+});
