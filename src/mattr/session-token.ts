@@ -64,6 +64,7 @@ export async function verifyArrival(token: unknown, check: ArrivalCheck): Promis
     }
   }
   if (!payload) return { ok: false, reason };
+  if (!plausibleTimes(payload, check.now)) return { ok: false, reason: 'token_malformed' };
 
   const { state, redirectUrl } = payload;
   if (typeof state !== 'string' || state.length === 0 || state.length > MAX_STATE_LENGTH) {
@@ -97,6 +98,15 @@ function canonicalDigest(token: string): string {
   const [header, payload, signature] = token.split('.');
   const canonical = `${header}.${payload}.${Buffer.from(signature ?? '', 'base64url').toString('base64url')}`;
   return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** Further from now than any session token lives, either way: a time like 1e300 is no time at all. */
+const PLAUSIBLE_SECONDS = 366 * 24 * 3600;
+
+/** `exp`, `iat` and `nbf`, where present, are finite and within a year of now. */
+function plausibleTimes(payload: JWTPayload, now: Date): boolean {
+  const at = now.getTime() / 1000;
+  return [payload.exp, payload.iat, payload.nbf].every((t) => t === undefined || (Number.isFinite(t) && Math.abs(t - at) <= PLAUSIBLE_SECONDS));
 }
 
 function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
