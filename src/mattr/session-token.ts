@@ -125,7 +125,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** How long a token we send back may live: the tenant's tolerance is unknown, so keep it short. */
-export const COMPLETION_LIFETIME_SECONDS = 60;
+const COMPLETION_LIFETIME_SECONDS = 60;
 
 export interface Signer {
   key: KeyObject;

@@ -64,8 +64,8 @@ export interface ManagementApi {
   tenantIdentity(fallbackHookUrl: string): TenantIdentity;
 }
 
-export const TOKEN_PATH = '/oauth/token';
-export const CONFIGURATION_PATHS = ['/v1/openid/configuration', '/core/v1/openid/configuration'];
+const TOKEN_PATH = '/oauth/token';
+const CONFIGURATION_PATHS = ['/v1/openid/configuration', '/core/v1/openid/configuration'];
 const ALLOWED_ROLES = new Set(['admin', 'issuer']);
 const UNAUTHORIZED = { error: 'access_denied', error_description: 'Unauthorized' };
 

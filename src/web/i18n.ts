@@ -7,7 +7,7 @@ export type Translate = (key: MessageKey, params?: Readonly<Record<string, strin
 
 /** Every language the pages speak; each catalogue has exactly the English keys. */
 export const catalogues: Readonly<Record<string, Readonly<Record<MessageKey, string>>>> = { en, fr };
-export const DEFAULT_LOCALE = 'en';
+const DEFAULT_LOCALE = 'en';
 export const LOCALES = Object.keys(catalogues);
 
 export function isLocale(value: unknown): value is string {

@@ -46,7 +46,6 @@ const payloadSpec = fc.record({
   sub: fc.option(fc.oneof(fc.string({ maxLength: 20 }), fc.integer()), { nil: undefined }),
   jti: fc.option(fc.string({ minLength: 1, maxLength: 12 }), { nil: undefined }),
 });
-export type PayloadSpec = typeof payloadSpec extends fc.Arbitrary<infer T> ? T : never;
 
 export const tokenRecipe = fc.oneof(
   {

@@ -9,15 +9,15 @@ import type { HookConfig } from '../../../src/config/hook-config.js';
 import { hookFixture, type HookFixture } from '../../support/hook-fixture.js';
 
 /** Debian's Chromium; `npx playwright install` cannot run here. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export const OUTPUT_DIR = path.resolve('test-output');
-export const SCREENSHOT_DIR = path.join(OUTPUT_DIR, 'screenshots');
+const OUTPUT_DIR = path.resolve('test-output');
+const SCREENSHOT_DIR = path.join(OUTPUT_DIR, 'screenshots');
 const FAILURE_DIR = path.join(OUTPUT_DIR, 'failures');
 
 /** A phone held upright: the width the pages are designed for. */
-export const PHONE = { width: 360, height: 740 } as const;
+const PHONE = { width: 360, height: 740 } as const;
 
 /**
  * Whether the browser tests can run. Without Chromium they are skipped with a loud message — but
@@ -161,7 +161,7 @@ interface AxeFinding {
 }
 
 /** Runs axe-core inside the page (evaluated over the debugging protocol, so the CSP stays on). */
-export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+async function axeViolations(page: Page): Promise<AxeFinding[]> {
   if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.evaluate(axe.source);
   const options = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
   const result = (await page.evaluate(`window.axe.run(document, ${options})`)) as axe.AxeResults;
