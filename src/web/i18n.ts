@@ -23,7 +23,7 @@ export function negotiateLocale(req: Request): string {
 export function translator(locale: string): Translate {
   const catalogue = catalogues[locale] ?? en;
   return (key, params) => {
-    const text = catalogue[key] ?? en[key];
+    const text = catalogue[key];
     return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole)) : text;
   };
 }
