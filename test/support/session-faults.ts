@@ -8,6 +8,8 @@ import type { Storage } from '../../src/storage/storage.js';
  */
 export function failNextSessionWrite(storage: Storage): void {
   const store = storage.sessions;
+  // Put back on the same object below, so it is called with the right `this` again.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const set = store.set;
   store.set = (_sid, _data, callback) => {
     store.set = set;
