@@ -80,8 +80,10 @@ function serve(): void {
       res.status(403).end();
       return;
     }
-    if (withSessions) delete keptIn(req).kept![String(req.params.id)];
-    else inMemory.delete(String(req.params.id));
+    const id = req.params.id;
+    // Session data must survive JSON, so it is a plain record and not a Map.
+    if (withSessions) delete keptIn(req).kept?.[id];
+    else inMemory.delete(id);
     const token = await signCompletion({ key, hookUrl, tenantUrl, now: new Date() }, { state: kept.state, claims: {}, claimsToPersist: [] });
     res.redirect(303, returnUrl(kept.redirectUrl, token));
   });

@@ -120,7 +120,7 @@ function expectStatus(step: string, actual: number, expected: number): void {
 
 function keepCookies(jar: Map<string, string>, setCookie: string | string[] | undefined): void {
   for (const line of [setCookie ?? []].flat()) {
-    const pair = line.split(';', 1)[0]!;
+    const [pair = ''] = line.split(';', 1);
     const eq = pair.indexOf('=');
     if (eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
   }

@@ -22,6 +22,12 @@ export function startServer(args: string[], env: NodeJS.ProcessEnv, logFile: str
   return spawn(process.execPath, args, { env, stdio: ['ignore', out, out] });
 }
 
+/** The id of a process that started; spawn leaves it unset when the process could not start. */
+export function pidOf(child: ChildProcess): number {
+  if (child.pid === undefined) throw new Error('the server process did not start');
+  return child.pid;
+}
+
 /** Resolves once `url` answers at all (any status). */
 export async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -55,7 +55,7 @@ for (let i = 0; i < RUNS; i += 1) {
 global.gc?.();
 const heapEnd = process.memoryUsage().heapUsed;
 times.sort();
-const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(2);
+const at = (q: number) => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN).toFixed(2);
 const half = RUNS / 2;
 
 console.log(`first register (token + GET + PUT):     ${first.toFixed(1)} ms`);

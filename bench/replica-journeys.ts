@@ -30,7 +30,11 @@ async function measure(engine: TestEngine): Promise<void> {
   const replicas: RunningHook[] = [];
   for (let i = 0; i < count; i++) replicas.push(await startHook(env, pino({ level: 'silent' })));
   const identity: TenantIdentity = { tenantUrl: TENANT_URL, hookUrl: HOOK_URL, key: withKey(secret) };
-  const base = (i: number) => `http://127.0.0.1:${replicas[i % count]!.port}`;
+  const base = (i: number) => {
+    const replica = replicas[i % count];
+    if (!replica) throw new Error(`no replica ${i % count}`);
+    return `http://127.0.0.1:${replica.port}`;
+  };
 
   const journeyMs: number[] = [];
   const requestMs: number[] = [];
@@ -45,9 +49,13 @@ async function measure(engine: TestEngine): Promise<void> {
     const browser = new HttpBrowser();
     const { token, state } = await mintSessionToken(identity);
     const arrival = await timed(browser.get(base(i), `/callback?session_token=${token}`));
-    const page = await timed(browser.get(base(i + 1), arrival.location!));
-    const done = await timed(browser.post(base(i), arrival.location!, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' }));
-    const outcome = await readReturnToken(identity, new URL(done.location!).searchParams.get('session_token')!);
+    const step = arrival.location;
+    if (step === undefined) throw new Error(`the arrival answered ${arrival.status} without a redirect`);
+    const page = await timed(browser.get(base(i + 1), step));
+    const done = await timed(browser.post(base(i), step, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' }));
+    const returned = done.location === undefined ? null : new URL(done.location).searchParams.get('session_token');
+    if (returned === null) throw new Error(`the step answered ${done.status} without a return token`);
+    const outcome = await readReturnToken(identity, returned);
     if (outcome.state !== state) throw new Error('a journey came back with another state');
     journeyMs.push(performance.now() - start);
   };
@@ -84,7 +92,7 @@ async function measure(engine: TestEngine): Promise<void> {
 
 function pct(values: number[], p: number): string {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1).padStart(6);
+  return (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(1).padStart(6);
 }
 
 console.log(`${JOURNEYS} journeys, ${CONCURRENCY} at a time, replicas and load generator in one Node process (${process.version})`);

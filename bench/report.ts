@@ -38,7 +38,7 @@ export function flatness(series: readonly RssSample[], total: number) {
     atJourneys: from.journeys,
     lowestMb: lowest,
     highestMb: highest,
-    endMb: later[later.length - 1]!,
+    endMb: later.at(-1) ?? from.rssMb,
     worstDeviationPercent: round((100 * worst) / from.rssMb, 1),
     lastHalf: lastHalf.length === 0 ? null : { lowestMb: Math.min(...lastHalf), highestMb: Math.max(...lastHalf) },
   };

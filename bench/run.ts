@@ -9,7 +9,7 @@ import { decodeHookSecret } from '../src/mattr/hook-secret.js';
 import { baselineOperation, journey, JOURNEY_STEPS, newPool, newRecorder, type Recorder } from './journeys.js';
 import type { TenantIdentity } from '../src/simulator/tenant-tokens.js';
 import { runLoad } from './load.js';
-import { freePort, ownCpuMs, sampleProcess, startServer, stopServer, waitUntilAnswering } from './processes.js';
+import { freePort, ownCpuMs, pidOf, sampleProcess, startServer, stopServer, waitUntilAnswering } from './processes.js';
 import { figures, flatness, printReport, type Report, type RssSample } from './report.js';
 import { round } from './samples.js';
 
@@ -60,7 +60,9 @@ const TENANT_URL = 'https://tenant.vii.au01.mattr.global';
 const secret = randomBytes(32).toString('base64');
 // The tenant's side signs and verifies with a WebCrypto key: cheaper for jose, so the load
 // generator takes less of the CPU the hook needs.
-const key = await webcrypto.subtle.importKey('raw', decodeHookSecret(secret)!.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+const secretKey = decodeHookSecret(secret);
+if (!secretKey) throw new Error('the generated hook secret does not decode');
+const key = await webcrypto.subtle.importKey('raw', secretKey.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const scratch = mkdtempSync(path.join(tmpdir(), 'hook-bench-'));
 
@@ -71,7 +73,7 @@ try {
       .join(' ')}`,
   );
   console.log(
-    `${path.relative(ROOT, SERVER)} · ${workers} worker${workers === 1 ? '' : 's'} · concurrency ${concurrency} · ${journeys ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`,
+    `${path.relative(ROOT, SERVER)} · ${workers} worker${workers === 1 ? '' : 's'} · concurrency ${concurrency} · ${journeys !== undefined ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`,
   );
   const hook = await measureHook();
   const baseline = baselineMs > 0 ? await measureBare('baseline-server.ts', {}, baselineOperation, ['verify+sign'], baselineMs) : null;
@@ -115,15 +117,16 @@ async function measureHook() {
 
     const rec = newRecorder(JOURNEY_STEPS);
     const rss: RssSample[] = [];
-    const before = sampleProcess(child.pid!);
+    const pid = pidOf(child);
+    const before = sampleProcess(pid);
     const clientCpuBefore = ownCpuMs();
     const outcome = await runLoad(() => journey(pool, identity, '/callback', rec), {
       concurrency,
       operations: journeys,
       durationMs,
-      onTick: (completed) => rss.push({ journeys: completed, rssMb: round(sampleProcess(child.pid!).rssMb, 1) }),
+      onTick: (completed) => rss.push({ journeys: completed, rssMb: round(sampleProcess(pid).rssMb, 1) }),
     });
-    const after = sampleProcess(child.pid!);
+    const after = sampleProcess(pid);
     const clientCpuMs = ownCpuMs() - clientCpuBefore;
     await pool.close();
     const exitCode = await stopServer(child);
@@ -164,9 +167,10 @@ async function measureBare(script: string, extraEnv: Record<string, string>, ope
     const pool = newPool(`http://127.0.0.1:${port}`, concurrency);
     await runLoad(() => operation(pool, identity, null), { concurrency, operations: Math.min(warmup, 1000) });
     const rec = newRecorder(steps);
-    const before = sampleProcess(child.pid!);
+    const pid = pidOf(child);
+    const before = sampleProcess(pid);
     const outcome = await runLoad(() => operation(pool, identity, rec), { concurrency, durationMs: ms });
-    const after = sampleProcess(child.pid!);
+    const after = sampleProcess(pid);
     await pool.close();
     await stopServer(child);
     return {

@@ -18,7 +18,7 @@ export class Samples {
 
   summary(): LatencySummary {
     const sorted = this.values.slice(0, this.size).sort();
-    const at = (q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
     let sum = 0;
     for (const v of sorted) sum += v;
     return {
@@ -27,7 +27,7 @@ export class Samples {
       p50: round(at(0.5)),
       p95: round(at(0.95)),
       p99: round(at(0.99)),
-      max: round(sorted.length === 0 ? 0 : sorted[sorted.length - 1]!),
+      max: round(sorted.at(-1) ?? 0),
     };
   }
 }

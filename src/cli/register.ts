@@ -70,7 +70,7 @@ export const register: Command = {
     const badClaim = claims?.find((c) => !CLAIM_NAME.test(c));
     if (badClaim !== undefined) return usageError(io, `--claims: "${badClaim}" is not a claim name.`, HELP);
     const timeout = integer('--session-timeout', defaults.sessionTimeoutInSec, 30, 86_400).safeParse(options['session-timeout']);
-    if (!timeout.success) return usageError(io, timeout.error.issues[0]!.message, HELP);
+    if (!timeout.success) return usageError(io, timeout.error.issues[0]?.message ?? timeout.error.message, HELP);
 
     const hookConfig = loadHookConfig(defaults.hookConfigPath ?? DEFAULT_HOOK_CONFIG);
     if (!hookConfig.ok) {

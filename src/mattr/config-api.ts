@@ -28,7 +28,7 @@ export interface ConfigApi {
   putHook(hook: InteractionHook): Promise<RegisteredHook>;
 }
 
-export const CONFIGURATION_PATH = '/v1/openid/configuration';
+const CONFIGURATION_PATH = '/v1/openid/configuration';
 
 export interface ConfigApiOptions {
   policy?: Partial<CallPolicy>;

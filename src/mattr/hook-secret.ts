@@ -1,7 +1,7 @@
 import { createHash, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
-export const MIN_SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = 32;
 
 /**
  * The tenant hands out the shared secret as standard base64 of 32 random bytes; the HS256 key is

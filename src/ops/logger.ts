@@ -78,7 +78,7 @@ export function createLogger(options: LogOptions, destination?: DestinationStrea
   const base: LoggerOptions = {
     level: options.level,
     // With WORKERS > 1, which process wrote the line.
-    base: cluster.isWorker ? { service: 'interaction-hook', worker: cluster.worker!.id } : { service: 'interaction-hook' },
+    base: cluster.worker ? { service: 'interaction-hook', worker: cluster.worker.id } : { service: 'interaction-hook' },
     redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
     serializers: { ...SAFE_SERIALIZERS, err: pino.stdSerializers.err },
   };

@@ -61,7 +61,7 @@ function measure({ metrics, callbackPath }: OpsDeps): RequestHandler {
     const started = performance.now();
     res.once('finish', () => {
       metrics.httpRequest(req.method, routeOf(req), res.statusCode, (performance.now() - started) / 1000);
-      const code = res.locals.errorCode;
+      const code: unknown = res.locals.errorCode;
       if (typeof code === 'string' && req.originalUrl.split('?', 1)[0] === callbackPath) metrics.arrivalRejected(code);
     });
     next();

@@ -20,8 +20,9 @@ import { aggregateWorkerMetrics } from './cluster-metrics.js';
  * supervisor restarts the whole hook rather than it running on at part strength unnoticed.
  */
 export async function runWorkers(count: number, log: Logger): Promise<void> {
-  let stopping = false;
-  let failed = false;
+  // Set by the event handlers below; `as boolean` keeps the checks after an await from being read as constant.
+  let stopping = false as boolean;
+  let failed = false as boolean;
   const workers: Worker[] = [];
   new ClusterMemoryStorePrimary().init();
   aggregateWorkerMetrics(log);

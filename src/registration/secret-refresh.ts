@@ -10,7 +10,7 @@ import { ManagementApiError } from '../mattr/management-error.js';
  * tokens then costs the tenant one GET a minute, and a rotated secret is picked up within a minute
  * at worst (when a forged token used the last fetch just before the change).
  */
-export const SECRET_REFRESH_INTERVAL_MS = 60_000;
+const SECRET_REFRESH_INTERVAL_MS = 60_000;
 
 /**
  * A user waits on the fetch, and a retry would multiply what a flood costs the tenant: one

@@ -64,8 +64,8 @@ export interface ManagementApi {
   tenantIdentity(fallbackHookUrl: string): TenantIdentity;
 }
 
-export const TOKEN_PATH = '/oauth/token';
-export const CONFIGURATION_PATHS = ['/v1/openid/configuration', '/core/v1/openid/configuration'];
+const TOKEN_PATH = '/oauth/token';
+const CONFIGURATION_PATHS = ['/v1/openid/configuration', '/core/v1/openid/configuration'];
 const ALLOWED_ROLES = new Set(['admin', 'issuer']);
 const UNAUTHORIZED = { error: 'access_denied', error_description: 'Unauthorized' };
 
@@ -132,8 +132,11 @@ export function createManagementApi(options: ManagementOptions): ManagementApi {
     if (api.switches.delayMs > 0) await sleep(api.switches.delayMs);
     const target = path === TOKEN_PATH ? 'token' : 'configuration';
     const index = failures.findIndex((f) => f.target === 'any' || f.target === target);
-    if (index === -1) return next();
-    const failure = failures.splice(index, 1)[0]!;
+    const failure = index === -1 ? undefined : failures.splice(index, 1)[0];
+    if (failure === undefined) {
+      next();
+      return;
+    }
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
     res.status(failure.status).json({ code: failure.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: 'The simulator was told to fail this request' });
   });
@@ -195,7 +198,10 @@ export function createManagementApi(options: ManagementOptions): ManagementApi {
   });
 
   const badJson: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
-    if (error.type !== 'entity.parse.failed' && error.status !== 413) return next(error);
+    if (error.type !== 'entity.parse.failed' && error.status !== 413) {
+      next(error);
+      return;
+    }
     res.status(error.status ?? 400).json({ code: 'BadRequest', message: error.status === 413 ? 'Request body too large' : 'Malformed JSON body' });
   };
   router.use(badJson);

@@ -38,7 +38,8 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
   });
 
   app.post('/start', express.urlencoded({ extended: false, limit: '32kb' }), async (req, res) => {
-    const text = typeof req.body?.claims === 'string' ? req.body.claims : '{}';
+    const field = (req.body as { claims?: unknown } | undefined)?.claims;
+    const text = typeof field === 'string' ? field : '{}';
     let claims: unknown;
     try {
       claims = JSON.parse(text);

@@ -52,7 +52,7 @@ export type ReturnOutcome =
   | { kind: 'failure'; state: string; message: string; lifetimeSeconds: number };
 
 /** How long a returned token may live before the simulator calls it suspicious. */
-export const MAX_RETURN_LIFETIME_SECONDS = 60;
+const MAX_RETURN_LIFETIME_SECONDS = 60;
 
 /** Checks the token the hook sends back, as the tenant would; throws with a plain reason. */
 export async function readReturnToken(tenant: TenantIdentity, token: string, now = new Date()): Promise<ReturnOutcome> {

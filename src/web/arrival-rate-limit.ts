@@ -46,9 +46,9 @@ function countingWithin(store: Store, ms: number): Store {
     increment: (key) => within(Promise.resolve(store.increment(key)), ms),
     decrement: (key) => store.decrement(key),
     resetKey: (key) => store.resetKey(key),
-    ...(store.get ? { get: (key: string) => store.get!(key) } : {}),
-    ...(store.resetAll ? { resetAll: () => store.resetAll!() } : {}),
-    ...(store.shutdown ? { shutdown: () => store.shutdown!() } : {}),
+    ...(store.get ? { get: (key: string) => store.get?.(key) } : {}),
+    ...(store.resetAll ? { resetAll: () => store.resetAll?.() } : {}),
+    ...(store.shutdown ? { shutdown: () => store.shutdown?.() } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import { OPS_PATHS } from '../ops/ops-routes.js';
  * Concrete, not wildcards (`*.token`): pino-http builds a child logger on every request, and
  * wildcard paths made that and every request line several times dearer.
  */
-export const REDACTED_PATHS = ['req.headers', 'res.headers', 'err.body', 'err.headers', ...LOGGER_PATHS.filter((path) => !path.startsWith('err.headers') && !path.startsWith('err.body'))];
+const REDACTED_PATHS = ['req.headers', 'res.headers', 'err.body', 'err.headers', ...LOGGER_PATHS.filter((path) => !path.startsWith('err.headers') && !path.startsWith('err.body'))];
 
 /**
  * One JSON line per request with a request id (also shown on error pages). Only the path is

@@ -49,8 +49,8 @@ async function startServer(): Promise<{ port: number; process: ChildProcess }> {
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child = server;
   let stderr = '';
-  server.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  const lines = createInterface({ input: server.stdout! });
+  server.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  const lines = createInterface({ input: server.stdout });
   const port = await new Promise<number>((resolve, reject) => {
     lines.on('line', (line) => {
       const entry = JSON.parse(line) as { msg?: string; port?: number };

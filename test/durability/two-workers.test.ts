@@ -137,7 +137,7 @@ it('records one decision and sends one redirect back when both workers get the s
     } finally {
       db.close();
     }
-    await until(() => hook.lines.filter((l) => l.req?.method === 'POST' && l.req.path === step && l.res).length >= RACERS);
+    await until(() => hook.lines.filter((l) => l.req?.method === 'POST' && l.req.path === step && l.res !== undefined).length >= RACERS);
     servedBy = hook.workersServing('POST', step);
   }
   expect(servedBy).toEqual(new Set([1, 2]));

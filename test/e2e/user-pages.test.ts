@@ -104,7 +104,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.click('button.primary');
     await page.waitForSelector('.error-summary');
     expect(await focused(page)).toBe('error-summary');
-    const links = await page.$$eval('.error-summary a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+    const links = await page.$$eval('.error-summary a', (as: { getAttribute(name: string): string | null; textContent: string | null }[]) => as.map((a) => [a.getAttribute('href'), a.textContent]));
     expect(links).toEqual([
       ['#field-email', 'Enter an email address like name@example.com in “Email address”.'],
       ['#field-phone_number', 'Enter a phone number in “Mobile number”, like +64 21 123 4567.'],

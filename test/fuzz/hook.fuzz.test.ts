@@ -156,7 +156,7 @@ it('answers on the step page: forms, encodings and bodies of every kind decide o
 
       const res = await http.send({ method: 'POST', path, headers: requestHeaders, body });
       checkResponse(res, `form ${JSON.stringify(form)}`);
-      const location = String(res.headers.location ?? '');
+      const location = res.headers.location ?? '';
       if (URL.canParse(location) && new URL(location).origin === TENANT_URL) {
         // Only the user's own interaction, with the CSRF token of its page, can decide.
         expect(form.target).toBe('own');

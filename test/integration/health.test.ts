@@ -35,7 +35,7 @@ describe('GET /readyz', () => {
         accepting: { ok: true },
       },
     });
-    expect(res.body.checks.storage.latencyMs).toBeGreaterThanOrEqual(0);
+    expect((res.body as { checks: { storage: { latencyMs: number } } }).checks.storage.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
   it('answers 503 naming the storage when the storage is down, and gives away no secret', async () => {

@@ -14,7 +14,7 @@ afterEach(async () => {
 it('never logs a session token, the hook or session secret, a cookie, a CSRF token or a query string', async () => {
   // A journey with a failed write and a retry, then every kind of refusal, with secrets in all the usual places.
   const arrived = await arrive(hook);
-  const cookie = String(([] as string[]).concat(arrived.arrival.headers['set-cookie'] ?? []).join(';'));
+  const cookie = ([] as string[]).concat(arrived.arrival.headers['set-cookie'] ?? []).join(';');
   const csrf = csrfFrom(arrived.page.text);
   const lift = await refuseWrites(hook.settings);
   expect((await answer(arrived, 'accept')).status).toBe(503);

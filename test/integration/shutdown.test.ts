@@ -50,7 +50,7 @@ async function startHookProcess(env: Record<string, string> = {}): Promise<HookP
   });
   const lines: string[] = [];
   const waiters: Array<{ msg: string; resolve: (line: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     const parsed = JSON.parse(line) as Record<string, unknown>;
     for (const w of waiters.filter((w) => w.msg === parsed.msg)) w.resolve(parsed);

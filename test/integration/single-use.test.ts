@@ -61,7 +61,7 @@ describe('a session token is used once', () => {
     const { token } = await hook.mint();
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const last = alphabet.indexOf(token.at(-1)!);
-    const spellings = [...[1, 2, 3].map((bits) => token.slice(0, -1) + alphabet[(last & ~3) | ((last & 3) ^ bits)]), `${token}=`, `${token.slice(0, -6)}%0A${token.slice(-6)}`];
+    const spellings = [...[1, 2, 3].map((bits) => token.slice(0, -1) + alphabet[(last & ~3) | ((last & 3) ^ bits)]!), `${token}=`, `${token.slice(0, -6)}%0A${token.slice(-6)}`];
     expect((await hook.browser().get(`/callback?session_token=${token}`)).status).toBe(303);
     for (const spelling of spellings) {
       const again = await hook.browser().get(`/callback?session_token=${spelling}`);
@@ -253,6 +253,8 @@ describe('when the session cannot be saved after an inner step was decided', () 
     expect((await answer(arrived, 'accept')).status).toBe(503);
 
     const storage = hook.storage;
+    // Put back on the same object below, so it is called with the right `this` again.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const decisionFor = storage.ledger.decisionFor;
     storage.ledger.decisionFor = () => Promise.reject(new StorageUnavailableError(storage.engine));
     let unreadable;

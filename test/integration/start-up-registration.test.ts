@@ -41,6 +41,12 @@ async function startFails(env: Record<string, string>): Promise<Error> {
   return error!;
 }
 
+/** The problems start-up named; a refusal of another kind fails the test with its own error. */
+function problemsOf(error: Error): readonly string[] {
+  if (!(error instanceof ConfigurationError)) throw error;
+  return error.problems;
+}
+
 /** Arrives at the running hook over real HTTP with a token signed by `secret`. */
 async function arrive(hook: RunningHook, secret: string): Promise<number> {
   const { token } = await mintSessionToken({ tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL, key: createSecretKey(Buffer.from(secret, 'base64')) });
@@ -88,7 +94,7 @@ describe('HOOK_REGISTER_ON_START=true', () => {
   it('refuses to start, naming the rule, when HOOK_URL breaks one; nothing is sent', async () => {
     const error = await startFails({ HOOK_REGISTER_ON_START: 'true', HOOK_URL: 'https://192.0.2.10/callback#x' });
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).problems).toEqual(
+    expect(problemsOf(error)).toEqual(
       expect.arrayContaining([
         'HOOK_URL breaks the rule "host is not an IP address": the host 192.0.2.10 is an IP address; use a DNS name',
         'HOOK_URL breaks the rule "no fragment": remove "#x"; browsers never send it to the hook',
@@ -108,7 +114,7 @@ describe('HOOK_REGISTER_ON_START=true', () => {
   it('needs management credentials', async () => {
     const error = await startFails({ HOOK_REGISTER_ON_START: 'true', MATTR_CLIENT_ID: '', MATTR_CLIENT_SECRET: '', INTERACTION_HOOK_SECRET: randomBytes(32).toString('base64') });
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).problems).toEqual(['HOOK_REGISTER_ON_START=true needs MATTR_CLIENT_ID and MATTR_CLIENT_SECRET (a management API client with the admin or issuer role)']);
+    expect(problemsOf(error)).toEqual(['HOOK_REGISTER_ON_START=true needs MATTR_CLIENT_ID and MATTR_CLIENT_SECRET (a management API client with the admin or issuer role)']);
   });
 });
 
@@ -155,8 +161,8 @@ describe('credentials and no INTERACTION_HOOK_SECRET', () => {
 
   it('names half-set credentials and an underivable auth server as configuration problems', async () => {
     const half = await startFails({ MATTR_CLIENT_SECRET: '' });
-    expect((half as ConfigurationError).problems).toContain('MATTR_CLIENT_SECRET is required: the management API client secret');
+    expect(problemsOf(half)).toContain('MATTR_CLIENT_SECRET is required: the management API client secret');
     const noAuth = await startFails({ MATTR_AUTH_URL: '' });
-    expect((noAuth as ConfigurationError).problems).toEqual([expect.stringContaining('MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form')]);
+    expect(problemsOf(noAuth)).toEqual([expect.stringContaining('MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form')]);
   });
 });

@@ -9,6 +9,7 @@ import type { StorageSettings } from '../../src/config/settings.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import type { DecisionRecord, Storage } from '../../src/storage/ports.js';
 import { engineSandbox, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
+import { viaCallback } from '../support/callback.js';
 
 /**
  * What every engine promises (src/storage/storage.ts), checked the same way on each. Two handles
@@ -71,9 +72,7 @@ async function all(storage: Storage, filter?: { since?: Date }): Promise<Decisio
   return rows;
 }
 
-function sessionCall<T>(run: (done: (err?: unknown, value?: T) => void) => void): Promise<T | undefined> {
-  return new Promise((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
-}
+const sessionCall = viaCallback;
 
 describe(`storage on ${TEST_ENGINE}`, () => {
   it('names its engine', async () => {
@@ -82,7 +81,7 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('lets exactly one of many simultaneous claims of a key through, across two handles', async () => {
     const [a, b] = [await handle(), await handle()];
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).tokens.claimOnce('token:race', soon())));
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 1 ? a : b).tokens.claimOnce('token:race', soon())));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await a.tokens.claimOnce('token:other', soon())).toBe(true);
   });
@@ -98,7 +97,7 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('records one decision per interaction and step, even when double submits race on two handles', async () => {
     const [a, b] = [await handle(), await handle()];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).ledger.record(decision({ at: new Date(Date.now() + i) }))));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? a : b).ledger.record(decision({ at: new Date(Date.now() + i) }))));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await a.ledger.record(decision({ step: 'address' }))).toBe(true);
     expect(await all(b)).toHaveLength(2);
@@ -177,7 +176,7 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     await sessionCall((done) => a.sessions.set('sid-1', data, done));
     expect(await sessionCall((done) => b.sessions.get('sid-1', done))).toMatchObject({ interactions: {} });
     // No touch: the stored expiry moves only with a save, as the cookie's does.
-    expect(b.sessions.touch).toBeUndefined();
+    expect(typeof b.sessions.touch).toBe('undefined');
     await sessionCall((done) => b.sessions.destroy('sid-1', done));
     expect(await sessionCall((done) => a.sessions.get('sid-1', done))).toBeFalsy();
 
@@ -191,7 +190,7 @@ describe(`storage on ${TEST_ENGINE}`, () => {
   it('counts arrivals for every replica on the shared engines, and leaves them to the process on SQLite', async () => {
     const [a, b] = [await handle(), await handle()];
     if (TEST_ENGINE === 'sqlite') {
-      expect(a.arrivalCounts).toBeUndefined();
+      expect(typeof a.arrivalCounts).toBe('undefined');
       return;
     }
     const counts = async (storage: Storage): Promise<RateLimitStore> => {
@@ -204,7 +203,7 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     expect(x.localKeys).toBeFalsy();
 
     const hits: number[] = [];
-    for (let i = 0; i < 4; i++) hits.push((await (i % 2 ? y : x).increment('203.0.113.1')).totalHits);
+    for (let i = 0; i < 4; i++) hits.push((await (i % 2 === 1 ? y : x).increment('203.0.113.1')).totalHits);
     expect(hits).toEqual([1, 2, 3, 4]);
     const { resetTime } = await y.increment('203.0.113.1');
     expect(resetTime!.getTime() - Date.now()).toBeGreaterThan(50_000);

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/storage/postgres/open-postgres.js';
-import type { Storage } from '../../src/storage/ports.js';
 import { SCHEMA_VERSION } from '../../src/storage/postgres/migrations.js';
 import { engineSandbox, type EngineSandbox } from '../support/storage-engine.js';
 
@@ -27,9 +26,9 @@ describe('the PostgreSQL schema', () => {
   it('is migrated exactly once when several replicas start at the same moment', async () => {
     const storages = await Promise.all(Array.from({ length: 5 }, () => open()));
     await Promise.all(storages.map((s) => s.close()));
-    const { rows } = await sql.query('SELECT version FROM interaction_hook_migrations ORDER BY version');
+    const { rows } = await sql.query<{ version: number }>('SELECT version FROM interaction_hook_migrations ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    const tables = await sql.query('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1');
+    const tables = await sql.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1');
     expect(tables.rows.map((r) => r.table_name)).toEqual(['arrival_counts', 'claims', 'completions', 'decisions', 'interaction_hook_migrations', 'published_terms', 'sessions', 'step_records']);
   });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRedisSessions } from '../../src/storage/redis/redis-sessions.js';
 import type { ExternalSessions } from '../../src/storage/postgres/open-postgres.js';
 import { engineSandbox, TEST_REDIS_URL, type EngineSandbox } from '../support/storage-engine.js';
+import { viaCallback } from '../support/callback.js';
 
 /** Redis expires sessions and arrival counts by itself, under the configured prefix, so nothing needs pruning there. */
 let sandbox: EngineSandbox;
@@ -25,7 +26,7 @@ afterEach(async () => {
 describe('sessions in Redis', () => {
   it('are stored under the prefix with a time to live that matches the cookie', async () => {
     const data = { cookie: { originalMaxAge: 90_000, expires: new Date(Date.now() + 90_000) } } as unknown as SessionData;
-    await new Promise<void>((resolve, reject) => sessions.store(null as never).set('sid-ttl', data, (err) => (err ? reject(err) : resolve())));
+    await viaCallback((done) => sessions.store(null as never).set('sid-ttl', data, done));
     const key = `${sandbox.env.REDIS_KEY_PREFIX}sid-ttl`;
     const ttl = await redis.ttl(key);
     expect(ttl).toBeGreaterThan(80);

@@ -94,7 +94,7 @@ describe(`two replicas on ${TEST_ENGINE}`, () => {
       const { token, state } = await mintSessionToken(identity);
       // Odd rounds: two browsers. Even rounds: one browser (one cookie) sending to both.
       const shared = new HttpBrowser();
-      const browsers = round % 2 ? [new HttpBrowser(), new HttpBrowser()] : [shared, shared];
+      const browsers = round % 2 === 1 ? [new HttpBrowser(), new HttpBrowser()] : [shared, shared];
       const replies = await Promise.all(browsers.map((b, i) => b.get(base(i), `/callback?session_token=${token}`)));
       expect(replies.map((r) => r.status).sort()).toEqual([303, 409]);
       const winner = replies.findIndex((r) => r.status === 303);

@@ -36,7 +36,7 @@ export function answer(arrived: Pick<Arrived, 'browser' | 'interactionPath' | 'p
     .send({ _csrf: csrfFrom(arrived.page.text), step: stepFrom(arrived.page.text), ...form });
 }
 
-export function stepFrom(html: string): string {
+function stepFrom(html: string): string {
   const match = /name="step" value="([^"]+)"/.exec(html);
   if (!match) throw new Error('no step field on the page');
   return match[1]!;

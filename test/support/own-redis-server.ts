@@ -37,7 +37,7 @@ export class OwnRedisServer {
     });
     for (let i = 0; i < 100; i++) {
       if (await accepts(this.port)) return;
-      if (!this.process) break;
+      if (this.process !== child) break;
       await sleep(50);
     }
     throw new Error(`redis-server did not start on port ${this.port}`);

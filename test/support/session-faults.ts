@@ -10,6 +10,8 @@ import type { Storage } from '../../src/storage/ports.js';
  */
 export function failNextSessionWrite(storage: Storage): void {
   const store = storage.sessions;
+  // Put back on the same object below, so it is called with the right `this` again.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const set = store.set;
   store.set = (_sid, data, callback) => {
     store.set = set;

@@ -15,7 +15,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Every test schema starts with this, followed by its creation time, so stale ones can be found. */
-export const SCHEMA_PREFIX = 'hook_test_';
+const SCHEMA_PREFIX = 'hook_test_';
 
 export interface EngineSandbox {
   engine: TestEngine;
@@ -54,7 +54,7 @@ export async function engineSandbox(engine: TestEngine = TEST_ENGINE, servers: {
 }
 
 /** The URL with `search_path` set through the connection's startup options. */
-export function withSearchPath(url: string, schema: string): string {
+function withSearchPath(url: string, schema: string): string {
   const u = new URL(url);
   u.searchParams.set('options', `-c search_path=${schema}`);
   return u.toString();

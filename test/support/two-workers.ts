@@ -77,13 +77,13 @@ export async function startTwoWorkers(env: Record<string, string>): Promise<TwoW
     rmSync(dir, { recursive: true, force: true });
   };
   let stderr = '';
-  server.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  server.stderr.on('data', (chunk) => (stderr += String(chunk)));
   const listening = () => lines.filter((l) => l.msg === 'interaction hook listening');
   try {
     await new Promise<void>((resolve, reject) => {
       // Each process writes its own lines: a worker's may come after the primary's summary.
       const started = () => lines.some((l) => l.msg === 'all workers listening') && listening().length === 2;
-      createInterface({ input: server.stdout! }).on('line', (line) => {
+      createInterface({ input: server.stdout }).on('line', (line) => {
         lines.push(JSON.parse(line) as LogLine);
         if (started()) resolve();
       });

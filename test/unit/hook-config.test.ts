@@ -58,7 +58,7 @@ describe('loadHookConfig', () => {
         ],
       }),
     );
-    expect(twice.ok === false && twice.errors.join()).toContain('the step id "terms" is used twice');
+    expect(!twice.ok && twice.errors.join()).toContain('the step id "terms" is used twice');
     expect(loadHookConfig(write('{ not json')).ok).toBe(false);
   });
 });

@@ -149,7 +149,7 @@ describe('interaction-hook ledger prune', () => {
     const rest = (await run(['export'])).out
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l).interactionId);
+      .map((l) => (JSON.parse(l) as { interactionId: string }).interactionId);
     expect(rest).toEqual(['i-2', 'i-3']);
     expect((await run(['prune', '--before', '2026-01-01'])).out).toBe('Deleted 0 ledger records from before 2026-01-01T00:00:00.000Z.\n');
   });

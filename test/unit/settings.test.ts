@@ -73,12 +73,12 @@ describe('loadSettings', () => {
 
   it('refuses a hook URL with a query string or fragment', () => {
     const result = loadSettings({ ...good, HOOK_URL: 'https://hook.example.com/callback?x=1' });
-    expect(result.ok === false && result.errors).toEqual(['HOOK_URL must not have a query string or fragment']);
+    expect(!result.ok && result.errors).toEqual(['HOOK_URL must not have a query string or fragment']);
   });
 
   it('requires SESSION_SECRET in production, and warns about http URLs without refusing them', () => {
     const prod = loadSettings({ ...good, NODE_ENV: 'production' });
-    expect(prod.ok === false && prod.errors.join()).toContain('SESSION_SECRET is required when NODE_ENV=production');
+    expect(!prod.ok && prod.errors.join()).toContain('SESSION_SECRET is required when NODE_ENV=production');
     const local = loadSettings({ ...good, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), HOOK_URL: 'http://127.0.0.1:3000/callback' });
     expect(local.ok).toBe(true);
     expect(local.ok && local.warnings.join()).toContain('HOOK_URL uses http://');

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SessionData } from 'express-session';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timedStorage } from '../../src/ops/timed-storage.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import type { Storage } from '../../src/storage/ports.js';
+import { viaCallback } from '../support/callback.js';
 
 let dir: string;
 let inner: Storage;
@@ -41,8 +43,9 @@ describe('timedStorage', () => {
 
   it('times the session store’s callbacks, leaving its other members alone', async () => {
     const store = storage.sessions;
-    await new Promise<void>((resolve, reject) => store.set('sid', { cookie: { originalMaxAge: 1000 } } as never, (err) => (err ? reject(err) : resolve())));
-    const got = await new Promise((resolve, reject) => store.get('sid', (err, s) => (err ? reject(err) : resolve(s))));
+    const data = { cookie: { originalMaxAge: 1000 } } as unknown as SessionData;
+    await viaCallback((done) => store.set('sid', data, done));
+    const got = await viaCallback((done) => store.get('sid', done));
     expect(got).toMatchObject({ cookie: { originalMaxAge: 1000 } });
     expect(seen).toEqual(['session.set', 'session.get']);
     expect(typeof store.createSession).toBe('function');

@@ -9,15 +9,15 @@ import type { HookConfig } from '../../../src/config/hook-config.js';
 import { hookFixture, type HookFixture } from '../../support/hook-fixture.js';
 
 /** Debian's Chromium; `npx playwright install` cannot run here. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export const OUTPUT_DIR = path.resolve('test-output');
-export const SCREENSHOT_DIR = path.join(OUTPUT_DIR, 'screenshots');
+const OUTPUT_DIR = path.resolve('test-output');
+const SCREENSHOT_DIR = path.join(OUTPUT_DIR, 'screenshots');
 const FAILURE_DIR = path.join(OUTPUT_DIR, 'failures');
 
 /** A phone held upright: the width the pages are designed for. */
-export const PHONE = { width: 360, height: 740 } as const;
+const PHONE = { width: 360, height: 740 } as const;
 
 /**
  * Whether the browser tests can run. Without Chromium they are skipped with a loud message — but
@@ -51,23 +51,25 @@ export interface LiveHook {
 export async function startLiveHook(config?: HookConfig): Promise<LiveHook> {
   // The URLs must name the ports before the apps are built, so the servers listen first and are
   // handed their apps afterwards.
-  let hookHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  let tenantHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const handlers: { hook?: (req: IncomingMessage, res: ServerResponse) => void; tenant?: (req: IncomingMessage, res: ServerResponse) => void } = {};
   const posts: string[] = [];
   let postDelayMs = 0;
   const hookServer = createServer((req, res) => {
-    if (req.method !== 'POST') return hookHandler!(req, res);
+    if (req.method !== 'POST') {
+      handlers.hook!(req, res);
+      return;
+    }
     posts.push(req.url ?? '');
-    setTimeout(() => hookHandler!(req, res), postDelayMs);
+    setTimeout(() => handlers.hook!(req, res), postDelayMs);
   });
-  const tenantServer = createServer((req, res) => tenantHandler!(req, res));
+  const tenantServer = createServer((req, res) => handlers.tenant!(req, res));
   const hookPort = await listen(hookServer);
   const tenantPort = await listen(tenantServer);
   const hookOrigin = `http://127.0.0.1:${hookPort}`;
   const tenantOrigin = `http://127.0.0.1:${tenantPort}`;
   const fixture = await hookFixture({ HOOK_URL: `${hookOrigin}/callback`, MATTR_TENANT_URL: tenantOrigin }, config);
-  hookHandler = fixture.handle;
-  tenantHandler = fixture.simulator.app;
+  handlers.hook = (req, res) => fixture.handle(req, res);
+  handlers.tenant = fixture.simulator.app;
   return {
     fixture,
     hookOrigin,
@@ -161,10 +163,10 @@ interface AxeFinding {
 }
 
 /** Runs axe-core inside the page (evaluated over the debugging protocol, so the CSP stays on). */
-export async function axeViolations(page: Page): Promise<AxeFinding[]> {
-  if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.evaluate(axe.source);
+async function axeViolations(page: Page): Promise<AxeFinding[]> {
+  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) await page.evaluate(axe.source);
   const options = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-  const result = (await page.evaluate(`window.axe.run(document, ${options})`)) as axe.AxeResults;
+  const result = await page.evaluate<axe.AxeResults>(`window.axe.run(document, ${options})`);
   return result.violations.map((v) => ({
     rule: v.id,
     impact: v.impact,

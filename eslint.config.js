@@ -1,0 +1,113 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'public/', 'coverage/', 'test-output/', 'bench/results/', 'data/'] },
+  js.configs.recommended,
+  // The strict set on top of the recommended one: it adds the checks that find conditions which can never
+  // change (dead branches), needless assertions and conversions, and non-null assertions that hide a
+  // missing check. Formatting is Prettier's job; none of these rules formats, so no compatibility layer.
+  tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // Both are in the rule set already; named here because CI relies on them. Express 5 awaits a
+      // handler's promise and hands its rejection to the error middleware, and its types say so
+      // (a handler may return a promise), so async handlers pass without loosening checksVoidReturn.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // Only values that can be falsy in more than one way are refused: a number (0 and NaN), `any`, and a
+      // nullable number or enum (0 or missing?). Strings, nullable strings and nullable booleans stay
+      // allowed: the code means "empty or missing" by them (unset environment variables, empty fields,
+      // options left out), and spelling both cases out everywhere would bury the few real findings.
+      '@typescript-eslint/strict-boolean-expressions': [
+        'error',
+        {
+          allowString: true,
+          allowNumber: false,
+          allowNullableObject: true,
+          allowNullableBoolean: true,
+          allowNullableString: true,
+          allowNullableNumber: false,
+          allowNullableEnum: false,
+          allowAny: false,
+        },
+      ],
+      // Numbers read naturally in messages and URLs; objects, nullish values and booleans still need an
+      // explicit conversion, which is where "[object Object]" and "undefined" in output come from.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // `() => next()` and `(x) => res.send(x)` are the house shorthand; a void value returned from a
+      // block or used in an expression is still reported.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      // Dropping `async` from a method without an await would turn its throws into synchronous ones,
+      // though callers of a promise-returning interface only handle rejections (the SQLite storage and
+      // test stubs implement async ports with synchronous code). Floating and misused promises stay caught.
+      '@typescript-eslint/require-await': 'off',
+      // `const { cookie: _cookie, ...rest } = value` is how a key is left out of a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // Written or rewritten while these rules came in: their findings are warnings until they are
+    // fixed, file by file. Take a file out once it is clean; do not add files to it.
+    files: [
+      'src/cli/ledger-command.ts',
+      'src/config/hook-config.ts',
+      'src/interaction/**/*.ts',
+      'src/storage/**/*.ts',
+      'src/web/error-pages.ts',
+      'test/integration/step-owned-routes.test.ts',
+      'src/interaction/steps/profile-step.ts',
+      'src/interaction/steps/profile-values.ts',
+      'src/start-hook.ts',
+      'src/storage/postgres-migrations.ts',
+      'src/storage/postgres-storage.ts',
+      'src/storage/redis-sessions.ts',
+      'src/storage/session-expiry.ts',
+      'src/storage/sqlite-group-commit.ts',
+      'src/storage/sqlite-storage.ts',
+      'src/storage/storage-unavailable.ts',
+      'src/web/page-locals.ts',
+      'src/web/sessions.ts',
+      'test/support/hook-fixture.ts',
+    ],
+    rules: Object.fromEntries(
+      [
+        'strict-boolean-expressions',
+        'no-non-null-assertion',
+        'no-unnecessary-type-conversion',
+        'no-unnecessary-condition',
+        'no-unsafe-member-access',
+        'no-unsafe-return',
+        'prefer-promise-reject-errors',
+        'no-deprecated',
+        'no-base-to-string',
+        'unbound-method',
+        'no-unsafe-argument',
+        'no-unnecessary-type-assertion',
+        'no-dynamic-delete',
+        'no-unsafe-class-instance-assignment',
+      ].map((rule) => [`@typescript-eslint/${rule}`, 'warn']),
+    ),
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // A test asserts what it expects; a wrong non-null assertion fails it at once, on the line at fault.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // expect.any() and expect.objectContaining() are typed `any` by vitest: they are matchers, not values.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+  {
+    files: ['test/**/*.test.ts'],
+    rules: {
+      // Values set in beforeAll are typed as always present, but afterAll also runs when beforeAll threw
+      // before setting them: the `?.` in clean-up is needed although the types say it is not.
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+    },
+  },
+  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+);
