@@ -59,7 +59,13 @@ export function arrivalRoutes(deps: ArrivalDeps): Router {
     csrfToken(req);
     req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
     // The token claim commits with the session: one durable round for the whole arrival.
-    await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: { key: `token:${arrival.replayKey}`, expiresAt: keepUntil } });
+    const sentCookie = req.headers.cookie !== undefined;
+    try {
+      await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: { key: `token:${arrival.replayKey}`, expiresAt: keepUntil } });
+    } catch (error) {
+      if (error instanceof HookError && error.code === 'token_replayed') await forgetRefusedArrival(req, interaction.id, sentCookie);
+      throw error;
+    }
     metrics.journeyStarted();
   });
 
@@ -89,6 +95,19 @@ export function arrivalRoutes(deps: ArrivalDeps): Router {
   }
 
   return router;
+}
+
+/**
+ * A used link leaves the session as it was: without the interaction it would have started, and
+ * without a cookie for a session that was never stored (it would replace the one of the tab that
+ * won). A browser that came with a session keeps its journeys, under the id it was just given.
+ */
+async function forgetRefusedArrival(req: Request, interactionId: string, sentCookie: boolean): Promise<void> {
+  delete req.session.interactions?.[interactionId];
+  await new Promise<void>((resolve) => {
+    if (sentCookie) req.session.save(() => resolve());
+    else req.session.destroy(() => resolve());
+  });
 }
 
 /** As express-session decides whether it may set a Secure cookie (it trusts the proxy's header). */
