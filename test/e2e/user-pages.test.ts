@@ -77,7 +77,8 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'south', news_opt_in: true },
     });
 
-    // The Back button leads to a clear page, never a second redirect.
+    // Once the token sent back has run out, the Back button leads to a clear page, never a second redirect.
+    live.fixture.clock.advance(61);
     await page.goBack();
     expect(await page.textContent('h1')).toBe('Already completed');
     await checkPage(page, 'already-completed');
@@ -138,6 +139,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.waitForURL(`${live.tenantOrigin}/**`);
     expect(await page.textContent('h1')).toBe('Issuance failed');
     expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user declined the terms of use.' });
+    live.fixture.clock.advance(61);
     await page.goto(journey);
     expect(await page.textContent('h1')).toBe('You declined');
     expect(await page.textContent('footer')).toContain('support@issuer.example');
