@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -82,12 +83,28 @@ export function createLogger(options: LogOptions, destination?: DestinationStrea
     redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
     serializers: { ...SAFE_SERIALIZERS, err: pino.stdSerializers.err },
   };
-  if (options.pretty && !destination) {
+  const pretty = options.pretty === true && !destination;
+  if (pretty && prettyPrinterInstalled()) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
   }
   // Asynchronous writes: lines logged while a write is under way go out together in the next one,
   // instead of one blocking write per line. pino flushes what is left when the process exits.
-  return pino(base, destination ?? pino.destination({ dest: 1, sync: false }));
+  const logger = pino(base, destination ?? pino.destination({ dest: 1, sync: false }));
+  if (pretty) logger.info('pino-pretty is not installed (a development dependency), so the log stays JSON');
+  return logger;
+}
+
+/**
+ * pino-pretty is a development dependency: a production install (`npm ci --omit=dev`) has none,
+ * and pino would fail on the missing transport, so the logger asks first.
+ */
+export function prettyPrinterInstalled(resolve: (id: string) => string = createRequire(import.meta.url).resolve): boolean {
+  try {
+    resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Pretty output only in development, and only when a person is watching the terminal. */
