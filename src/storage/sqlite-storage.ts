@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { keepDatabasePrivate, preparePrivateDatabase } from './private-files.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { decisionFromRow, type DecisionRow } from './decision-row.js';
@@ -78,9 +78,10 @@ export class SqliteStorage implements Storage {
   private readonly statements;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') preparePrivateDatabase(path.dirname(file), file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    if (file !== ':memory:') keepDatabasePrivate(file);
     // FULL: a decision is on disk before the user is redirected, even across a power cut.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
