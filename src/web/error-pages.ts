@@ -1,7 +1,8 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { SessionData } from 'express-session';
 import { isInteractionPath } from '../interaction/interaction.js';
 import { isStorageUnavailable } from '../storage/storage-unavailable.js';
-import { HookError, PAGES } from './hook-error.js';
+import { HookError, PAGES, type PageKeys } from './hook-error.js';
 import { en } from './messages/en.js';
 
 /** Anything no route answered. */
@@ -33,11 +34,10 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
   }
   res.set('Cache-Control', 'no-store');
   res.removeHeader('Location');
-  // Only ever back to an interaction page of our own: never a path taken from elsewhere.
-  const retryHref = error.page.retry && isInteractionPath(req.path) ? req.path : null;
+  const { page, retryHref, continueHref } = wayOn(error, req);
   if (error.status === 503) res.set('Retry-After', '5');
   res.status(error.status);
-  res.render('message', { page: error.page, code: error.code, retryHref }, (renderError: Error | null, html?: string) => {
+  res.render('message', { page, code: error.code, retryHref, continueHref }, (renderError: Error | null, html?: string) => {
     if (renderError) {
       req.log.error({ err: renderError }, 'error page could not be rendered');
       res.type('html').send(FALLBACK_PAGE);
@@ -46,6 +46,24 @@ export const errorPage: ErrorRequestHandler = (err, req, res, next) => {
     res.type('html').send(html);
   });
 };
+
+/**
+ * Where the page sends the user on. Only ever to an interaction page of this session: never a
+ * path taken from elsewhere. A page of a journey this session no longer holds (another tab
+ * arrived since, and the arrival started the session afresh) offers the journey that replaced it.
+ */
+function wayOn(error: HookError, req: Request): { page: PageKeys; retryHref: string | null; continueHref: string | null } {
+  const onInteraction = isInteractionPath(req.path);
+  const stale = onInteraction && (error.code === 'csrf_invalid' || error.code === 'interaction_not_found');
+  const interactions = (req.session as Partial<SessionData> | undefined)?.interactions ?? {};
+  const id = req.path.slice('/interaction/'.length);
+  if (!stale || Object.hasOwn(interactions, id)) return { page: error.page, retryHref: error.page.retry && onInteraction ? req.path : null, continueHref: null };
+  const newest = Object.values(interactions)
+    .filter((i) => i.status === 'active')
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (newest) return { page: PAGES.replacedByNewer, retryHref: null, continueHref: `/interaction/${newest.id}` };
+  return { page: error.code === 'csrf_invalid' ? PAGES.formOfEndedJourney : error.page, retryHref: null, continueHref: null };
+}
 
 function toHookError(err: unknown, method: string): HookError {
   if (err instanceof HookError) return err;

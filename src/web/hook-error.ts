@@ -37,6 +37,10 @@ export const PAGES = {
   interactionCompleted: { title: 'interaction.completed.title', body: 'interaction.completed.body', backToWallet: false },
   interactionDeclined: { title: 'interaction.declined.title', body: 'interaction.declined.body', backToWallet: true },
   formExpired: { title: 'form.expired.title', body: 'form.expired.body', backToWallet: false, retry: true },
+  /** A page of a journey this browser has since replaced with a newer one (another tab arrived). */
+  replacedByNewer: { title: 'form.replaced.title', body: 'form.replaced.body', backToWallet: false },
+  /** A form of a journey this browser no longer holds, and no newer one to go on with. */
+  formOfEndedJourney: { title: 'form.expired.title', body: 'form.ended.body', backToWallet: true },
   requestInvalid: { title: 'request.invalid.title', body: 'request.invalid.body', backToWallet: true },
   notFound: { title: 'page.notFound.title', body: 'page.notFound.body', backToWallet: true },
   serverError: { title: 'server.error.title', body: 'server.error.body', backToWallet: true },

@@ -201,7 +201,10 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       const response = await page.goto(`${live.hookOrigin}${target}`);
       expect(response?.status(), name).toBe(status);
       expect(await page.textContent('h1'), name).toBe(title);
-      expect(await page.textContent('.reference'), name).toMatch(/quote this reference: [0-9a-f-]{36}/);
+      expect(await page.textContent('.reference'), name).toMatch(/^Support reference: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      // One line on the phone: the paragraph is no taller than the reference itself.
+      const heights = await page.$eval('.reference', (p) => [p.getBoundingClientRect().height, p.querySelector('.reference-id')!.getBoundingClientRect().height]);
+      expect(heights[0]!, name).toBeLessThan(heights[1]! * 1.5);
       await checkPage(page, name);
     }
   });

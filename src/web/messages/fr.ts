@@ -6,6 +6,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'page.support': 'Besoin d’aide ? Contactez {contact}.',
   'page.backToWallet': 'Retournez dans votre portefeuille et recommencez à partir de là.',
   'page.tryAgain': 'Réessayer',
+  'page.continue': 'Continuer',
 
   'arrival.missing.title': 'Ouvrez cette page depuis votre portefeuille',
   'arrival.missing.body': 'Cette page fait partie de l’ajout d’une attestation à votre portefeuille et ne peut être ouverte que depuis celui-ci.',
@@ -36,6 +37,9 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'request.tooLong.body': 'L’adresse qui vous a mené ici est plus longue que toutes celles que nous envoyons ou acceptons, nous ne l’avons donc pas ouverte.',
   'server.unreachable.title': 'Veuillez réessayer dans un instant',
   'server.unreachable.body': 'Nous ne pouvons pas accéder à nos registres pour le moment, nous ne pouvons donc pas continuer. Rien n’a été délivré. Rechargez cette page dans un instant.',
+  'form.replaced.title': 'Cette page a expiré',
+  'form.replaced.body': 'Vous avez recommencé depuis votre portefeuille, peut-être dans un autre onglet ou une autre fenêtre : cette page ne fonctionne plus. Continuez avec la plus récente.',
+  'form.ended.body': 'Vous avez recommencé depuis votre portefeuille, peut-être dans un autre onglet ou une autre fenêtre : cette page ne fonctionne plus.',
   'request.invalid.title': 'Cette demande comportait une erreur',
   'request.invalid.body': 'Nous n’avons pas compris ce que votre navigateur a envoyé.',
   'page.notFound.title': 'Page introuvable',
