@@ -225,6 +225,8 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       interactionId: interaction.id,
       stepId: step.id,
       progress: { current: interaction.cursor + 1, total: steps.length },
+      // The primary button of the last step says that it ends the journey.
+      lastStep: interaction.cursor === steps.length - 1,
       csrf: { field: CSRF_FIELD, token: csrfToken(req) },
       errors,
     });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { measureReturnUrl } from '../../src/interaction/return-url-budget.js';
 import { buildSteps } from '../../src/interaction/steps/build-steps.js';
+import { PROFILE_DECLINED_MESSAGE } from '../../src/interaction/steps/profile-step.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, hookFixture, HTTPS_HOOK_URL, mustLoad, type HookFixture } from '../support/hook-fixture.js';
 
@@ -91,6 +92,39 @@ describe('the profile step', () => {
       .type('form')
       .send({ _csrf: csrfFrom(again.text), ...VALID });
     expect(done.status).toBe(303);
+  });
+
+  it('lets the user decline, with a failure token like the terms decline and nothing of what was typed', async () => {
+    const { browser, path, page, state } = await toProfile();
+    expect(page.text).toContain('<button type="submit" name="decision" value="decline" class="secondary">I don’t want to continue</button>');
+    const declined = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...VALID, email: 'not-an-email', decision: 'decline' });
+    expect(declined.status).toBe(303);
+    const outcome = await readReturnToken(hook.simulator.identity, new URL(declined.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    expect(outcome).toMatchObject({ kind: 'failure', state, message: PROFILE_DECLINED_MESSAGE });
+    expect(PROFILE_DECLINED_MESSAGE).toBe('The user chose not to continue.');
+    const rows = [];
+    for await (const row of hook.storage.decisions()) rows.push([row.step, row.decision]);
+    expect(rows).toEqual([
+      ['terms', 'accepted'],
+      ['profile', 'declined'],
+    ]);
+    const back = await browser.get(path);
+    expect(back.status).toBe(409);
+    expect(back.text).toContain('You declined');
+  });
+
+  it('says on the last step’s button that it ends the journey, in every language', async () => {
+    const { browser, path, page } = await toProfile();
+    expect(page.text).toContain('<button type="submit" name="decision" value="continue" class="primary">Finish and return to your wallet</button>');
+    const french = await browser.get(path).set('Cookie', 'hook.lang=fr');
+    expect(french.text).toContain('class="primary">Terminer et revenir à votre portefeuille</button>');
+    // The terms step comes first here: its button only goes on.
+    const first = await arrive();
+    expect(first.page.text).toContain('class="primary">Accept and continue</button>');
+    expect(first.page.text).not.toContain('Finish and return to your wallet');
   });
 
   it('escapes whatever was posted when showing it again', async () => {
@@ -184,6 +218,11 @@ describe('languages', () => {
       .send({ _csrf: csrfFrom(french.text), decision: 'accept' });
     expect(error.status).toBe(422);
     expect(error.text).toContain('Cochez la case pour accepter les conditions');
+  });
+
+  it('labels Accept of a terms step that is the last one as the way back to the wallet', async () => {
+    const { page } = await arrive();
+    expect(page.text).toContain('<button type="submit" name="decision" value="accept" class="primary">Finish and return to your wallet</button>');
   });
 
   it('ignores a language it does not have', async () => {

@@ -49,6 +49,7 @@ export const en = {
 
   'step.progress': 'Step {current} of {total}',
   'step.errorSummary': 'There is a problem',
+  'step.finish': 'Finish and return to your wallet',
 
   'terms.title': 'Terms of use',
   'terms.greeting': 'Hello {name},',
@@ -68,6 +69,7 @@ export const en = {
   'profile.optional': '(optional)',
   'profile.choose': 'Choose an option',
   'profile.continue': 'Continue',
+  'profile.decline': 'I don’t want to continue',
   'profile.error.required': 'Fill in “{label}”.',
   'profile.error.choose': 'Choose an option for “{label}”.',
   'profile.error.tick': 'Tick “{label}” to continue.',

@@ -50,6 +50,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'server.unavailable.body': 'Nous n’avons pas pu enregistrer votre réponse pour le moment, c’est pourquoi nous ne vous avons pas encore renvoyé vers votre portefeuille. Réessayez dans un instant.',
 
   'step.progress': 'Étape {current} sur {total}',
+  'step.finish': 'Terminer et revenir à votre portefeuille',
   'step.errorSummary': 'Un problème est survenu',
 
   'terms.title': 'Conditions d’utilisation',
@@ -70,6 +71,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'profile.optional': '(facultatif)',
   'profile.choose': 'Choisissez une option',
   'profile.continue': 'Continuer',
+  'profile.decline': 'Je ne veux pas continuer',
   'profile.error.required': 'Renseignez le champ « {label} ».',
   'profile.error.choose': 'Choisissez une option pour « {label} ».',
   'profile.error.tick': 'Cochez « {label} » pour continuer.',
