@@ -11,6 +11,7 @@ import { HookError, PAGES } from '../web/hook-error.js';
 import type { Translate } from '../web/i18n.js';
 import { arrivalRateLimit } from '../web/arrival-rate-limit.js';
 import { noStore } from '../web/security-headers.js';
+import { switchLanguageFromForm } from '../web/page-locals.js';
 import { regenerateSession, saveSession } from '../web/sessions.js';
 import { admitInteraction, isInteractionId, startInteraction, type Interaction } from './interaction.js';
 import { NO_JOURNEY_METRICS, type JourneyMetrics } from './journey-metrics.js';
@@ -74,6 +75,15 @@ export function journeyRoutes(deps: JourneyDeps): Router {
       // A second click on a page the journey has already moved past: it must not answer the
       // step the user has not seen yet. Show where the journey stands.
       res.redirect(303, `/interaction/${interaction.id}`);
+      return;
+    }
+    if (switchLanguageFromForm(req, res)) {
+      // The language switch of a page with errors: the page again in the new language, with
+      // what was typed and the errors it still has; nothing is decided.
+      const input = (req.body ?? {}) as Record<string, unknown>;
+      const check = step.decide({ ...input, decision: undefined }, stepContext(res, interaction));
+      const errors = 'invalid' in check ? check.invalid : {};
+      renderStep(req, res, interaction, errors, Object.keys(errors).length > 0 ? 422 : 200, input);
       return;
     }
     const ctx = stepContext(res, interaction);

@@ -127,6 +127,47 @@ describe('the profile step', () => {
     expect(first.page.text).not.toContain('Finish and return to your wallet');
   });
 
+  it('keeps what was typed on a page with errors across a language switch, which submits the form', async () => {
+    const { browser, path, page } = await toProfile();
+    const again = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101' });
+    expect(again.status).toBe(422);
+    // Without JavaScript: buttons of the step's own form, which carries the CSRF token.
+    expect(again.text).toContain('<form method="post" action="' + path + '" id="step-form" novalidate>');
+    expect(again.text).toContain('<button type="submit" form="step-form" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
+    expect(again.text).not.toContain('href="?lang=fr"');
+
+    // What the browser sends when the user presses Français: the form as typed, plus the button.
+    const form = { _csrf: csrfFrom(again.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101', _lang: 'fr' };
+    const french = await browser.post(path).type('form').send(form);
+    expect(french.status).toBe(422);
+    expect(french.text).toContain('<html lang="fr">');
+    expect(french.text).toMatch(/name="email" value="not-an-email"/);
+    expect(french.text).toMatch(/name="phone_number" value="021 555 0101"/);
+    expect(french.text).toContain('Adresse e-mail');
+    expect(String(french.headers['set-cookie'] ?? '')).toMatch(/hook\.lang=fr/);
+    // Nothing was decided: only the terms are in the ledger.
+    const rows = [];
+    for await (const row of hook.storage.decisions()) rows.push(row.step);
+    expect(rows).toEqual(['terms']);
+
+    // A switch is still a post of the form: without its CSRF token it is refused.
+    const forged = await browser
+      .post(path)
+      .type('form')
+      .send({ ...form, _csrf: 'forged' });
+    expect(forged.status).toBe(403);
+    // A language we do not have is no switch: the form is answered as a Continue.
+    const odd = await browser
+      .post(path)
+      .type('form')
+      .send({ ...form, _csrf: csrfFrom(french.text), email: 'aroha@example.com', _lang: 'xx' });
+    expect(odd.status).toBe(303);
+    expect(new URL(odd.headers.location!).searchParams.get('session_token')).toBeTruthy();
+  });
+
   it('escapes whatever was posted when showing it again', async () => {
     const { browser, path, page } = await toProfile();
     const again = await browser
@@ -203,14 +244,18 @@ describe('languages', () => {
     expect(rows[0]).toMatchObject({ step: 'terms', decision: 'accepted', locale: 'fr' });
   });
 
-  it('switches language with a link that keeps the user on their step and is remembered', async () => {
+  it('switches language with a link, then answers 303 to the same page without ?lang, and remembers it', async () => {
     const { browser, path, page } = await arrive({}, 'en');
     expect(page.text).toContain('<a href="?lang=fr" lang="fr" hreflang="fr">Français</a>');
-    const french = await browser.get(`${path}?lang=fr`);
+    const switched = await browser.get(`${path}?lang=fr`);
+    expect(switched.status).toBe(303);
+    expect(switched.headers.location).toBe(path);
+    expect(switched.headers['cache-control']).toBe('no-store');
+    expect(String(switched.headers['set-cookie'] ?? '')).toMatch(/hook\.lang=fr; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
+    const french = await browser.get(switched.headers.location!);
     expect(french.status).toBe(200);
     expect(french.text).toContain('<html lang="fr">');
     expect(french.text).toContain('action="' + path + '"');
-    expect(String(french.headers['set-cookie'] ?? '')).toMatch(/hook\.lang=fr; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
     // Later pages stay French, even though the browser still asks for English.
     const error = await browser
       .post(path)
@@ -220,9 +265,16 @@ describe('languages', () => {
     expect(error.text).toContain('Cochez la case pour accepter les conditions');
   });
 
-  it('labels Accept of a terms step that is the last one as the way back to the wallet', async () => {
-    const { page } = await arrive();
-    expect(page.text).toContain('<button type="submit" name="decision" value="accept" class="primary">Finish and return to your wallet</button>');
+  it('keeps the rest of the query and never redirects off the site', async () => {
+    const { browser, path } = await arrive({}, 'en');
+    const kept = await browser.get(`${path}?a=1&lang=fr&b=2`);
+    expect(kept.status).toBe(303);
+    expect(kept.headers.location).toBe(`${path}?a=1&b=2`);
+    for (const odd of ['//evil.example/?lang=fr', '/\\evil.example/?lang=fr']) {
+      const res = await browser.get(odd);
+      expect(res.status, odd).toBe(404);
+      expect(res.headers.location, odd).toBeUndefined();
+    }
   });
 
   it('ignores a language it does not have', async () => {
@@ -237,10 +289,15 @@ describe('languages', () => {
   it('keeps a secure, host-only language cookie on https', async () => {
     await hook.close();
     hook = await hookFixture({ HOOK_URL: HTTPS_HOOK_URL });
-    const french = await hook.browser().get('/callback?lang=fr');
+    const browser = hook.browser();
+    const switched = await browser.get('/callback?lang=fr');
+    expect(switched.status).toBe(303);
+    expect(switched.headers.location).toBe('/callback');
+    expect(String(switched.headers['set-cookie'] ?? '')).toMatch(/^__Host-hook\.lang=fr;.*Path=\/;.*Secure/);
+    expect(String(switched.headers['set-cookie'] ?? '')).not.toMatch(/Domain=/);
+    // supertest's jar keeps a Secure cookie off plain http; a browser behind the proxy sends it.
+    const french = await browser.get('/callback').set('Cookie', String(switched.headers['set-cookie']).split(';')[0]!);
     expect(french.text).toContain('<html lang="fr">');
-    expect(String(french.headers['set-cookie'] ?? '')).toMatch(/^__Host-hook\.lang=fr;.*Path=\/;.*Secure/);
-    expect(String(french.headers['set-cookie'] ?? '')).not.toMatch(/Domain=/);
   });
 
   it('offers no switch on a refusal at the callback, whose URL carries the token', async () => {
