@@ -101,8 +101,16 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
     const extra = hook.claims.filter((c) => !wanted.includes(c));
     const list = (names: readonly string[]) => (names.length === 0 ? '(none)' : names.join(', '));
     if (missing.length > 0) add('claims', 'fail', `the steps read ${list(missing)}, which the tenant is not asked to send`, REGISTER);
-    else if (extra.length > 0) add('claims', 'warn', `the tenant also sends ${list(extra)}, which no step reads`, `send only what is needed: interaction-hook register --claims ${wanted.join(',')}`);
-    else add('claims', 'ok', `the tenant sends what the steps read: ${list(wanted)}`);
+    else if (extra.length > 0) {
+      // The claims the steps read come from the steps file named here, which must be the one the
+      // hook runs with: against another file this advice would stop claims the hook's steps need.
+      add(
+        'claims',
+        'warn',
+        `the tenant also sends ${list(extra)}, which no step of ${hookConfigPath} reads`,
+        `check that HOOK_CONFIG names the steps file the hook runs with; if it does, send only what is needed: interaction-hook register --claims ${wanted.join(',')}`,
+      );
+    } else add('claims', 'ok', `the tenant sends what the steps read: ${list(wanted)}`);
   }
 
   if (!loaded.ok) skip('session timeout', 'a valid environment');
