@@ -37,12 +37,12 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const defaults = loadRegistrationDefaults(env);
   const envErrors = [...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)];
   if (envErrors.length === 0) add('environment', 'ok', 'every variable is present and valid');
-  else add('environment', 'fail', envErrors.join('; '), 'set the variables named (README, "Configuration" and "Registering the hook")');
+  else add('environment', 'fail', envErrors.join('; '), 'set the variables named (docs/configuration.md and docs/registration.md)');
 
   const hookConfigPath = defaults.ok ? (defaults.defaults.hookConfigPath ?? DEFAULT_HOOK_CONFIG) : DEFAULT_HOOK_CONFIG;
   const hookConfig = loadHookConfig(hookConfigPath);
   if (hookConfig.ok) add('steps file', 'ok', `${hookConfig.config.steps.length} step(s) from ${hookConfigPath}`);
-  else add('steps file', 'fail', hookConfig.errors.join('; '), 'fix HOOK_CONFIG or the file it names (README, "The steps file")');
+  else add('steps file', 'fail', hookConfig.errors.join('; '), 'fix HOOK_CONFIG or the file it names (docs/steps.md)');
 
   const rawHookUrl = defaults.ok ? defaults.defaults.hookUrl : undefined;
   const hookUrl = rawHookUrl === undefined ? undefined : normaliseUrl(rawHookUrl);

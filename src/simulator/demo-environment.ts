@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
 
-/** The simulator's management client: documented in the README, useless anywhere else. */
+/** The simulator's management client: printed by the demo and documented in docs/registration.md, useless anywhere else. */
 export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-the-local-simulator', role: 'admin' };
 
 /** The steps file the demo shows unless HOOK_CONFIG names another: terms, then a profile. */
