@@ -134,13 +134,19 @@ describe('the profile step', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101' });
     expect(again.status).toBe(422);
-    // Without JavaScript: buttons of the step's own form, which carries the CSRF token.
-    expect(again.text).toContain('<form method="post" action="' + path + '" id="step-form" novalidate>');
-    expect(again.text).toContain('<button type="submit" form="step-form" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
+    // Without JavaScript: a small form of its own that posts what was sent, with the CSRF token.
+    const switchForm = /<form method="post" action="([^"]+)" class="language-form">([\s\S]*?)<\/form>/.exec(again.text);
+    expect(switchForm?.[1]).toBe(path);
+    const hidden = Object.fromEntries([...switchForm![2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    expect(hidden).toEqual({ _csrf: csrfFrom(again.text), step: 'profile', email: 'not-an-email', phone_number: '021 555 0101', birthdate: VALID.birthdate, region: VALID.region });
+    expect(switchForm![2]).toContain('<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
     expect(again.text).not.toContain('href="?lang=fr"');
+    // The step's own form keeps its buttons first, so Enter in a field still means Continue.
+    expect(again.text.indexOf('name="_lang"')).toBeLessThan(again.text.indexOf('id="step-form"'));
+    expect(again.text.slice(again.text.indexOf('id="step-form"'))).not.toContain('name="_lang"');
 
-    // What the browser sends when the user presses Français: the form as typed, plus the button.
-    const form = { _csrf: csrfFrom(again.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101', _lang: 'fr' };
+    // What the browser sends when the user presses Français.
+    const form = { ...hidden, _lang: 'fr' };
     const french = await browser.post(path).type('form').send(form);
     expect(french.status).toBe(422);
     expect(french.text).toContain('<html lang="fr">');
