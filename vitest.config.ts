@@ -15,6 +15,12 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    projects: [{ extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/replicas/**'] } }, onEngine('postgres'), onEngine('postgres+redis')],
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/replicas/**', 'test/install/**'] } },
+      onEngine('postgres'),
+      onEngine('postgres+redis'),
+      // A production install from the npm registry (or npm's cache): in `npm test`, not in `test:quick`.
+      { extends: true, test: { name: 'install', include: ['test/install/**/*.test.ts'] } },
+    ],
   },
 });

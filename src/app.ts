@@ -104,10 +104,10 @@ export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? (() => new Date());
   const steps = buildSteps(hookConfig.steps, (type) => stepServices(deps, storage, type), deps.stepTypes ?? STEP_TYPES);
   const runner = journeyRunner({ settings, steps, storage, keys: deps.keys, now, logger, metrics });
-  app.use(arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
+  app.use(arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
   app.use(stepRoutes({ runner, storage, now }));
   app.use(notFound);
-  app.use(errorPage({ isUnavailable: isStorageUnavailable, mayRetry: isInteractionPath }));
+  app.use(errorPage({ isUnavailable: isStorageUnavailable, isInteractionPath }));
   return app;
 }
 

@@ -36,7 +36,7 @@ async function serve(): Promise<void> {
     if (error instanceof ConfigurationError) {
       console.error('The interaction hook cannot start:');
       for (const problem of error.problems) console.error(`  - ${problem}`);
-      console.error('See README.md, "Configuration".');
+      console.error('See docs/configuration.md.');
     } else {
       console.error(`The interaction hook cannot start: ${(error as Error).message}`);
     }

@@ -30,6 +30,6 @@ export function usageError(io: CommandIo, message: string, help: string): number
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 export const ENVIRONMENT_HELP = `Environment: MATTR_TENANT_URL, MATTR_CLIENT_ID, MATTR_CLIENT_SECRET, and MATTR_AUTH_URL
-unless the tenant URL has the standard form (see README, "Registering the hook").
+unless the tenant URL has the standard form (see docs/registration.md).
 Exit codes: 0 done, 1 refused, unreachable or a check failed, 2 wrong usage.
 `;

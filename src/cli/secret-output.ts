@@ -47,7 +47,7 @@ export function handOverSecret(io: CommandIo, secret: string | undefined, wish: 
   }
   if (notes.rotated) {
     io.out.write(
-      'The tenant issued a NEW secret with this change. Running hooks with management credentials pick it up by themselves; give it to the others as INTERACTION_HOOK_SECRET, with the old one as INTERACTION_HOOK_PREVIOUS_SECRET until journeys in flight are done (README, "Rotating the hook secret").\n',
+      'The tenant issued a NEW secret with this change. Running hooks with management credentials pick it up by themselves; give it to the others as INTERACTION_HOOK_SECRET, with the old one as INTERACTION_HOOK_PREVIOUS_SECRET until journeys in flight are done (docs/registration.md, "Rotating the hook secret").\n',
     );
   }
   const configured = io.env.INTERACTION_HOOK_SECRET?.trim();

@@ -13,7 +13,7 @@ export function localSessionSecret(dataDir: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // Written whole under a name of its own, then linked into place: a process starting at the same
   // moment either finds no file or the whole secret, and the first link wins for every process.
   const secret = randomBytes(32).toString('base64url');

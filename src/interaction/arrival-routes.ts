@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
+import type { Storage } from '../storage/ports.js';
 import type { HookKeys } from '../mattr/hook-keys.js';
 import { callbackPath, isHttps } from '../mattr/hook-url.js';
 import { verifyArrival, type ArrivalRejection, type ArrivalResult } from '../mattr/session-token.js';
@@ -9,7 +10,7 @@ import { arrivalRateLimit } from '../web/arrival-rate-limit.js';
 import { csrfToken } from '../web/csrf.js';
 import { HookError, PAGES, type PageKeys } from '../web/hook-error.js';
 import { noStore } from '../web/security-headers.js';
-import { regenerateSession } from '../web/sessions.js';
+import { carriesStoredSession, regenerateSession } from '../web/sessions.js';
 import { admitInteraction, startInteraction } from './interaction.js';
 import type { JourneyMetrics } from './journey-metrics.js';
 import type { JourneyRunner } from './journey-runner.js';
@@ -21,6 +22,7 @@ export interface ArrivalDeps {
   /** Asks the tenant for its secret again (management credentials only); resolves, never rejects. */
   refreshKeys?: () => Promise<unknown>;
   runner: JourneyRunner;
+  storage: Storage;
   now: () => Date;
   logger: Logger;
   metrics: JourneyMetrics;
@@ -29,7 +31,7 @@ export interface ArrivalDeps {
 
 /** The user arrives from the tenant: `GET <callback>?session_token=…`, verified, claimed once, moved to a token-free URL. */
 export function arrivalRoutes(deps: ArrivalDeps): Router {
-  const { settings, keys, now, runner, metrics } = deps;
+  const { settings, keys, now, runner, metrics, storage } = deps;
   const router = Router();
   const path = callbackPath(settings.hookUrl);
   const https = isHttps(settings.hookUrl);
@@ -52,22 +54,44 @@ export function arrivalRoutes(deps: ArrivalDeps): Router {
     // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
     const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
     const interaction = startInteraction({ ...arrival, subject: subjectOf(arrival, settings.ledger.subjectClaim) }, now(), settings.interactionTimeoutSeconds);
+    const claim = { key: `token:${arrival.replayKey}`, expiresAt: keepUntil };
+    // A browser that came with a session has its journeys in it: a used link must leave them as
+    // they are, so its token is claimed before that session is replaced. Any other arrival (the
+    // wallet's browser, nearly always) claims it in the same commit as its new session: one
+    // durable round for the whole arrival.
+    const claimFirst = carriesStoredSession(req);
+    if (claimFirst && !(await claimOnce(req, claim))) throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
     await regenerateSession(req);
     req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
     // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
     // page then changes nothing, and costs no durable write of its own.
     csrfToken(req);
     req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
-    // The token claim commits with the session: one durable round for the whole arrival.
-    const sentCookie = req.headers.cookie !== undefined;
     try {
-      await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: { key: `token:${arrival.replayKey}`, expiresAt: keepUntil } });
+      await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: claimFirst ? undefined : claim });
     } catch (error) {
-      if (error instanceof HookError && error.code === 'token_replayed') await forgetRefusedArrival(req, interaction.id, sentCookie);
+      // A new session for a used link is never stored: no cookie for it either, or it would
+      // replace the one of the tab that won.
+      if (error instanceof HookError && error.code === 'token_replayed') await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       throw error;
     }
     metrics.journeyStarted();
   });
+
+  /**
+   * Claims a token on its own; a storage failure leaves it unclaimed, so a reload can still use
+   * it. The token is spent only while the whole storage answers (the sessions may live elsewhere
+   * than the claims): an outage then costs the user a retry, not their single-use link.
+   */
+  async function claimOnce(req: Request, claim: { key: string; expiresAt: Date }): Promise<boolean> {
+    try {
+      await storage.ping();
+      return await storage.tokens.claimOnce(claim.key, claim.expiresAt);
+    } catch (error) {
+      req.log.error({ err: error }, 'session token could not be claimed');
+      throw new HookError('storage_unavailable', 503, PAGES.arrivalUnavailable);
+    }
+  }
 
   /**
    * Verifies with the keys held now. A signature no key matches may mean the tenant changed its
@@ -95,19 +119,6 @@ export function arrivalRoutes(deps: ArrivalDeps): Router {
   }
 
   return router;
-}
-
-/**
- * A used link leaves the session as it was: without the interaction it would have started, and
- * without a cookie for a session that was never stored (it would replace the one of the tab that
- * won). A browser that came with a session keeps its journeys, under the id it was just given.
- */
-async function forgetRefusedArrival(req: Request, interactionId: string, sentCookie: boolean): Promise<void> {
-  delete req.session.interactions?.[interactionId];
-  await new Promise<void>((resolve) => {
-    if (sentCookie) req.session.save(() => resolve());
-    else req.session.destroy(() => resolve());
-  });
 }
 
 /** As express-session decides whether it may set a Secure cookie (it trusts the proxy's header). */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
@@ -6,14 +5,14 @@ import type { HookKeys } from '../mattr/hook-keys.js';
 import { COMPLETION_LIFETIME_SECONDS, returnUrl, signCompletion, signFailure } from '../mattr/session-token.js';
 import { CommitRefusedError, type Completion, type Decision, type SessionCommit, type Storage } from '../storage/ports.js';
 import { saveSessionWith } from '../storage/session-commit.js';
-import { CSRF_FIELD, csrfToken } from '../web/csrf.js';
 import { HookError, PAGES } from '../web/hook-error.js';
-import type { Translate } from '../web/i18n.js';
 import type { Interaction } from './interaction.js';
+import { PAGE_CHANNEL, type AskStep, type Channel } from './step-answers.js';
+import { stepPages } from './step-page.js';
 import { journeyNext, type Finish, type JourneyEvent, type JourneyPlan, type Refusal } from './journey.js';
 import type { JourneyMetrics } from './journey-metrics.js';
 import { ledgerEntry } from './ledger-entry.js';
-import { StepUnavailableError, type ActionResult, type FormInput, type Step, type StepContext, type StepOutcome } from './steps/step.js';
+import { StepUnavailableError, type ActionResult, type FormInput, type Step, type StepContext } from './steps/step.js';
 
 export interface RunnerDeps {
   settings: Settings;
@@ -24,26 +23,6 @@ export interface RunnerDeps {
   logger: Logger;
   metrics: JourneyMetrics;
 }
-
-/** How the current step is asked for its answer on this request: a form, an action, or a return. */
-export type AskStep = (step: Step, ctx: StepContext) => Promise<ActionResult>;
-
-/** How this request answers: a page (HTML, 303s) or an action (JSON). */
-export interface Channel {
-  /** A 303 to `url` (a page), or `{ location }` for the page's script (an action). */
-  goTo(res: Response, url: string): void;
-  reply(res: Response, status: number, body: Record<string, unknown>): void;
-}
-
-export const PAGE_CHANNEL: Channel = {
-  goTo: (res, url) => res.redirect(303, url),
-  reply: (res, status, body) => res.status(status).json(body),
-};
-
-export const ACTION_CHANNEL: Channel = {
-  goTo: (res, url) => res.status(200).json({ location: url }),
-  reply: (res, status, body) => res.status(status).json(body),
-};
 
 /** Where each refusal leads: the page and status the user sees. */
 const REFUSALS: Record<Refusal, HookError> = {
@@ -67,35 +46,7 @@ export function journeyRunner(deps: RunnerDeps) {
   const { settings, steps, storage, keys, now, metrics } = deps;
   const plan: JourneyPlan = { steps: steps.map((s) => ({ id: s.id, skippable: s.skipIfAcceptedVersion !== undefined })) };
 
-  function stepContext(req: Request, res: Response, interaction: Interaction, input?: FormInput): StepContext {
-    return {
-      interactionId: interaction.id,
-      claims: interaction.claims,
-      subject: interaction.subject,
-      locale: String(res.locals.locale),
-      t: res.locals.t as Translate,
-      now: now(),
-      input,
-      isLast: interaction.cursor === steps.length - 1,
-      returnState: randomBytes(24).toString('base64url'),
-      hookOrigin: new URL(settings.hookUrl).origin,
-    };
-  }
-
-  async function render(req: Request, res: Response, interaction: Interaction, status: number, errors: Record<string, string>, extra: Record<string, unknown>, input?: FormInput): Promise<void> {
-    const step = steps[interaction.cursor]!;
-    const view = await step.view(stepContext(req, res, interaction, input));
-    res.status(status).render(`steps/${step.type}`, {
-      ...view,
-      ...extra,
-      interactionId: interaction.id,
-      stepId: step.id,
-      isLast: interaction.cursor === steps.length - 1,
-      progress: { current: interaction.cursor + 1, total: steps.length },
-      csrf: { field: CSRF_FIELD, token: csrfToken(req) },
-      errors,
-    });
-  }
+  const { stepContext, render } = stepPages({ settings, steps, now });
 
   function put(req: Request, interaction: Interaction): void {
     (req.session.interactions ??= {})[interaction.id] = interaction;
@@ -278,9 +229,3 @@ export function journeyRunner(deps: RunnerDeps) {
 }
 
 export type JourneyRunner = ReturnType<typeof journeyRunner>;
-
-/** A step's answer to a posted form. */
-export const askWithForm =
-  (input: FormInput): AskStep =>
-  async (step, ctx) =>
-    step.decide(input, ctx) as Promise<StepOutcome> | StepOutcome;

@@ -4,7 +4,9 @@ import { csrfProtection } from '../web/csrf.js';
 import { HookError, PAGES } from '../web/hook-error.js';
 import { noStore } from '../web/security-headers.js';
 import { isInteractionId, type Interaction } from './interaction.js';
-import { ACTION_CHANNEL, askWithForm, RETURN_RECORD, type JourneyRunner } from './journey-runner.js';
+import { switchLanguageFromForm } from '../web/page-locals.js';
+import { RETURN_RECORD, type JourneyRunner } from './journey-runner.js';
+import { ACTION_CHANNEL, askToShowAgain, askWithForm } from './step-answers.js';
 import type { FormInput } from './steps/step.js';
 
 /** The step pages (`GET` renders, `POST` decides), the steps' own JSON actions, and the way back from another site. */
@@ -58,6 +60,12 @@ export function stepRoutes(deps: { runner: JourneyRunner; storage: Storage; now:
       // A second click on a page the journey has already moved past: it must not answer the
       // step the user has not seen yet. Show where the journey stands.
       res.redirect(303, `/interaction/${interaction.id}`);
+      return;
+    }
+    if (switchLanguageFromForm(req, res)) {
+      // The language switch of a page with errors: the page again in the new language, with what
+      // was typed and the errors it still has; nothing is decided.
+      await runner.run(req, res, interaction, { kind: 'visited', method: 'POST' }, { ask: askToShowAgain(body), input: body });
       return;
     }
     await runner.run(req, res, interaction, { kind: 'visited', method: 'POST' }, { ask: askWithForm(body), input: body });

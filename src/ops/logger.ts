@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -69,9 +70,11 @@ export function pathOnly(url: string | undefined): string {
 
 export interface LogOptions {
   level: string;
-  /** Human-readable, coloured lines (pino-pretty in a worker): for a developer's terminal only. */
+  /** Human-readable, coloured lines (pino-pretty): for a developer's terminal only. */
   pretty?: boolean;
 }
+
+const requireHere = createRequire(import.meta.url);
 
 /** Structured JSON lines (one per event) with redaction; pretty lines only when asked for. */
 export function createLogger(options: LogOptions, destination?: DestinationStream): Logger {
@@ -82,12 +85,31 @@ export function createLogger(options: LogOptions, destination?: DestinationStrea
     redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
     serializers: { ...SAFE_SERIALIZERS, err: pino.stdSerializers.err },
   };
-  if (options.pretty && !destination) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+  const pretty = options.pretty === true && !destination;
+  if (pretty && prettyPrinterInstalled()) {
+    // In this thread and synchronous, not a transport's worker: a developer's terminal shows the
+    // lines in the order they were written, also among what the process prints itself (the demo).
+    const prettyStream = requireHere('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+    return pino(base, prettyStream({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
   }
   // Asynchronous writes: lines logged while a write is under way go out together in the next one,
   // instead of one blocking write per line. pino flushes what is left when the process exits.
-  return pino(base, destination ?? pino.destination({ dest: 1, sync: false }));
+  const logger = pino(base, destination ?? pino.destination({ dest: 1, sync: false }));
+  if (pretty) logger.info('pino-pretty is not installed (a development dependency), so the log stays JSON');
+  return logger;
+}
+
+/**
+ * pino-pretty is a development dependency: a production install (`npm ci --omit=dev`) has none,
+ * and pino would fail on the missing transport, so the logger asks first.
+ */
+export function prettyPrinterInstalled(resolve: (id: string) => string = requireHere.resolve): boolean {
+  try {
+    resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Pretty output only in development, and only when a person is watching the terminal. */

@@ -37,12 +37,12 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const defaults = loadRegistrationDefaults(env);
   const envErrors = [...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)];
   if (envErrors.length === 0) add('environment', 'ok', 'every variable is present and valid');
-  else add('environment', 'fail', envErrors.join('; '), 'set the variables named (README, "Configuration" and "Registering the hook")');
+  else add('environment', 'fail', envErrors.join('; '), 'set the variables named (docs/configuration.md and docs/registration.md)');
 
   const hookConfigPath = defaults.ok ? (defaults.defaults.hookConfigPath ?? DEFAULT_HOOK_CONFIG) : DEFAULT_HOOK_CONFIG;
   const hookConfig = loadHookConfig(hookConfigPath);
   if (hookConfig.ok) add('steps file', 'ok', `${hookConfig.config.steps.length} step(s) from ${hookConfigPath}`);
-  else add('steps file', 'fail', hookConfig.errors.join('; '), 'fix HOOK_CONFIG or the file it names (README, "The steps file")');
+  else add('steps file', 'fail', hookConfig.errors.join('; '), 'fix HOOK_CONFIG or the file it names (docs/steps.md)');
 
   const rawHookUrl = defaults.ok ? defaults.defaults.hookUrl : undefined;
   const hookUrl = rawHookUrl === undefined ? undefined : normaliseUrl(rawHookUrl);
@@ -101,8 +101,16 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
     const extra = hook.claims.filter((c) => !wanted.includes(c));
     const list = (names: readonly string[]) => (names.length === 0 ? '(none)' : names.join(', '));
     if (missing.length > 0) add('claims', 'fail', `the steps read ${list(missing)}, which the tenant is not asked to send`, REGISTER);
-    else if (extra.length > 0) add('claims', 'warn', `the tenant also sends ${list(extra)}, which no step reads`, `send only what is needed: interaction-hook register --claims ${wanted.join(',')}`);
-    else add('claims', 'ok', `the tenant sends what the steps read: ${list(wanted)}`);
+    else if (extra.length > 0) {
+      // The claims the steps read come from the steps file named here, which must be the one the
+      // hook runs with: against another file this advice would stop claims the hook's steps need.
+      add(
+        'claims',
+        'warn',
+        `the tenant also sends ${list(extra)}, which no step of ${hookConfigPath} reads`,
+        `check that HOOK_CONFIG names the steps file the hook runs with; if it does, send only what is needed: interaction-hook register --claims ${wanted.join(',')}`,
+      );
+    } else add('claims', 'ok', `the tenant sends what the steps read: ${list(wanted)}`);
   }
 
   if (!loaded.ok) skip('session timeout', 'a valid environment');

@@ -67,8 +67,8 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
   if (!update.secretRotated) return { current: secret, previous: configured.previous, previousExpires: false };
   logger.warn(
     configured.previous === undefined
-      ? `the tenant rotated the hook secret on registration: this process also accepts the old one for ${settings.previousSecretGraceSeconds} s (PREVIOUS_SECRET_GRACE_SECONDS); replicas with management credentials pick up the new one by themselves, others need it (README, "Rotating the hook secret")`
-      : 'the tenant rotated the hook secret on registration: this process accepts INTERACTION_HOOK_PREVIOUS_SECRET, not the secret just replaced; replicas with management credentials pick up the new one by themselves, others need it (README, "Rotating the hook secret")',
+      ? `the tenant rotated the hook secret on registration: this process also accepts the old one for ${settings.previousSecretGraceSeconds} s (PREVIOUS_SECRET_GRACE_SECONDS); replicas with management credentials pick up the new one by themselves, others need it (docs/registration.md, "Rotating the hook secret")`
+      : 'the tenant rotated the hook secret on registration: this process accepts INTERACTION_HOOK_PREVIOUS_SECRET, not the secret just replaced; replicas with management credentials pick up the new one by themselves, others need it (docs/registration.md, "Rotating the hook secret")',
   );
   const replaced = configured.previous ?? update.before?.secret;
   return { current: secret, previous: replaced, previousExpires: configured.previous === undefined && replaced !== undefined };

@@ -1,5 +1,6 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { HookError, PAGES } from './hook-error.js';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { SessionData } from 'express-session';
+import { HookError, PAGES, type PageKeys } from './hook-error.js';
 import { en } from './messages/en.js';
 
 /** Anything no route answered. */
@@ -14,17 +15,23 @@ export const notFound: RequestHandler = (_req, _res, next) => {
 export const FALLBACK_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${en['server.error.title']}</title></head>
 <body><h1>${en['server.error.title']}</h1><p>${en['server.error.body']}</p></body></html>`;
 
+/**
+ * Every failure ends here: a page in the user's language with a status and a reference, never a
+ * stack trace, a token or a redirect — in every NODE_ENV, because nothing reaches Express's own
+ * handler (which shows stacks outside production).
+ */
 export interface ErrorPageOptions {
   /** Whether an error means the storage is away: a 503 "try again", never a 500. */
   isUnavailable: (error: unknown) => boolean;
-  /** Whether a path is a page of our own that may be offered again ("try again"). */
-  mayRetry: (path: string) => boolean;
+  /** Whether a path is an interaction's page of our own, which may be offered again. */
+  isInteractionPath: (path: string) => boolean;
 }
 
 /**
  * Every failure ends here: a page in the user's language with a status and a reference (or, for a
- * step's JSON action, which sets `res.locals.answersJson`, a JSON body with the code), never a stack trace, a token or a redirect — in
- * every NODE_ENV, because nothing reaches Express's own handler (which shows stacks outside production).
+ * step's JSON action, which sets `res.locals.answersJson`, a JSON body with the code), never a
+ * stack trace, a token or a redirect — in every NODE_ENV, because nothing reaches Express's own
+ * handler (which shows stacks outside production).
  */
 export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
   return (err, req, res, next) => {
@@ -45,9 +52,8 @@ export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
       res.json({ error: error.code, reference: String(req.id) });
       return;
     }
-    // Only ever back to a page of our own: never a path taken from elsewhere.
-    const retryHref = error.page.retry === true && options.mayRetry(req.path) ? req.path : null;
-    res.render('message', { page: error.page, code: error.code, retryHref }, (renderError: Error | null, html?: string) => {
+    const { page, retryHref, continueHref } = wayOn(error, req, options);
+    res.render('message', { page, code: error.code, retryHref, continueHref }, (renderError: Error | null, html?: string) => {
       if (renderError) {
         req.log.error({ err: renderError }, 'error page could not be rendered');
         res.type('html').send(FALLBACK_PAGE);
@@ -56,6 +62,24 @@ export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
       res.type('html').send(html);
     });
   };
+}
+
+/**
+ * Where the page sends the user on. Only ever to an interaction page of this session: never a
+ * path taken from elsewhere. A page of a journey this session no longer holds (another tab
+ * arrived since, and the arrival started the session afresh) offers the journey that replaced it.
+ */
+function wayOn(error: HookError, req: Request, options: ErrorPageOptions): { page: PageKeys; retryHref: string | null; continueHref: string | null } {
+  const onInteraction = options.isInteractionPath(req.path);
+  const stale = onInteraction && (error.code === 'csrf_invalid' || error.code === 'interaction_not_found');
+  const interactions = (req.session as Partial<SessionData> | undefined)?.interactions ?? {};
+  const id = req.path.slice('/interaction/'.length);
+  if (!stale || Object.hasOwn(interactions, id)) return { page: error.page, retryHref: error.page.retry && onInteraction ? req.path : null, continueHref: null };
+  const newest = Object.values(interactions)
+    .filter((i) => i.status === 'active')
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (newest) return { page: PAGES.replacedByNewer, retryHref: null, continueHref: `/interaction/${newest.id}` };
+  return { page: error.code === 'csrf_invalid' ? PAGES.formOfEndedJourney : error.page, retryHref: null, continueHref: null };
 }
 
 function toHookError(err: unknown, method: string, options: ErrorPageOptions): HookError {

@@ -40,6 +40,10 @@ export const PAGES = {
   stepUnavailable: { title: 'step.unavailable.title', body: 'step.unavailable.body', backToWallet: false, retry: true },
   proxyNotHttps: { title: 'proxy.notHttps.title', body: 'proxy.notHttps.body', backToWallet: false },
   formExpired: { title: 'form.expired.title', body: 'form.expired.body', backToWallet: false, retry: true },
+  /** A page of a journey this browser has since replaced with a newer one (another tab arrived). */
+  replacedByNewer: { title: 'form.replaced.title', body: 'form.replaced.body', backToWallet: false },
+  /** A form of a journey this browser no longer holds, and no newer one to go on with. */
+  formOfEndedJourney: { title: 'form.expired.title', body: 'form.ended.body', backToWallet: true },
   requestInvalid: { title: 'request.invalid.title', body: 'request.invalid.body', backToWallet: true },
   notFound: { title: 'page.notFound.title', body: 'page.notFound.body', backToWallet: true },
   serverError: { title: 'server.error.title', body: 'server.error.body', backToWallet: true },

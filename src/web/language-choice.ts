@@ -9,14 +9,18 @@ export const LANG_PARAM = 'lang';
  * else what the browser asks for. Only languages we have are ever taken from the request.
  */
 export function chooseLocale(req: Request, res: Response, options: { secure: boolean }): string {
-  const name = cookieName(options.secure);
   const asked = req.query[LANG_PARAM];
   if (isLocale(asked)) {
-    res.cookie(name, asked, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+    rememberLocale(res, asked, options);
     return asked;
   }
-  const remembered = readCookie(req, name);
+  const remembered = readCookie(req, cookieName(options.secure));
   return isLocale(remembered) ? remembered : negotiateLocale(req);
+}
+
+/** Keeps the language chosen in a cookie of its own, for a year. */
+export function rememberLocale(res: Response, locale: string, options: { secure: boolean }): void {
+  res.cookie(cookieName(options.secure), locale, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
 }
 
 function cookieName(secure: boolean): string {

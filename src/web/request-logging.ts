@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -21,7 +21,7 @@ export function requestLogging(logger: Logger) {
   return pinoHttp({
     logger: logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }),
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const id = randomUUID();
+      const id = requestId();
       res.setHeader('X-Request-Id', id);
       return id;
     },
@@ -33,4 +33,18 @@ export function requestLogging(logger: Logger) {
       return OPS_PATHS.has(pathOnly(req.url)) ? 'debug' : 'info';
     },
   });
+}
+
+/** Crockford's base32: no I, L, O or U, so a reference read out over the phone is not misheard. */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * 60 random bits as `XXXX-XXXX-XXXX`: the reference a user quotes from an error page, short
+ * enough to stay on one line of a 360 px screen, and the `req.id` of every log line of the request.
+ */
+export function requestId(): string {
+  const bytes = randomBytes(12);
+  let id = '';
+  for (let i = 0; i < 12; i++) id += (i > 0 && i % 4 === 0 ? '-' : '') + ALPHABET[bytes[i]! & 31];
+  return id;
 }

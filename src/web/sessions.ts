@@ -36,23 +36,24 @@ export function sessions(options: SessionOptions): RequestHandler {
 }
 
 /**
- * Gives the session a new id and keeps its contents: an id planted in the browser before the
- * arrival (session fixation) is worthless after it, while the journeys open in other tabs, and
- * the CSRF token their forms carry, keep working.
+ * Gives the session a new id and empty contents: an id planted in the browser before the arrival
+ * (session fixation) is worthless after it, and nothing the planted session held — interactions,
+ * or the CSRF token an attacker could have read from it — carries over. Journeys open in other
+ * tabs of the same browser end with it; their pages then answer "this page has expired" with a
+ * link to the journey that replaced them (web/error-pages.ts).
  *
  * Only an id the browser sent can have been planted. One express-session made up during this
  * request (no cookie, or one naming no stored session) was never stored or sent, so it needs no
  * replacing — and destroying it would cost a durable write of nothing.
  */
 export async function regenerateSession(req: Request): Promise<void> {
-  if (!sentByBrowser(req)) return;
-  const { cookie: _cookie, ...contents } = req.session;
+  if (!carriesStoredSession(req)) return;
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-  Object.assign(req.session, contents);
   saveOnlyWhenChanged(req.session);
 }
 
-function sentByBrowser(req: Request): boolean {
+/** Whether the browser came with a session the store holds (one a planted id could name). */
+export function carriesStoredSession(req: Request): boolean {
   return req.headers.cookie?.includes(req.sessionID) ?? false;
 }
 

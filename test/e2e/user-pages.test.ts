@@ -146,12 +146,36 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await checkPage(page, 'declined');
   });
 
+  it('offers a way out of the profile step, and names the last button after what it does', async () => {
+    tab = await openTab(browser);
+    const { page } = tab;
+    await startJourney(page);
+    expect(await page.textContent('button.primary')).toBe('Accept and continue');
+    await acceptTerms(page);
+    expect(await page.textContent('button.primary')).toBe('Finish and return to your wallet');
+    await page.fill('#field-email', 'not-an-email');
+    // Enter in a field on a page with errors is still Continue, not the language switch.
+    await page.press('#field-email', 'Enter');
+    await page.waitForSelector('.error-summary');
+    await page.press('#field-email', 'Enter');
+    await page.waitForSelector('.error-summary');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.click('button[value="decline"]');
+    await page.waitForURL(`${live.tenantOrigin}/**`);
+    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user chose not to continue.' });
+    expect(tab.problems).toEqual([]);
+  });
+
   it('switches to French without losing the step, and stays French', async () => {
     tab = await openTab(browser);
     const { page } = tab;
     const journey = await startJourney(page);
     await page.click('a[hreflang="fr"]');
-    await page.waitForURL(`${journey}?lang=fr`);
+    await page.waitForSelector('html[lang="fr"]');
+    // The switch answered 303 to the page without ?lang, so no history entry holds the old
+    // switch for Back or a reload to replay.
+    expect(page.url()).toBe(journey);
+    await page.reload();
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     expect(await page.textContent('h1')).toBe('Conditions d’utilisation');
     expect(await page.textContent('.progress')).toBe('Étape 1 sur 2');
@@ -164,9 +188,17 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.click('button.primary');
     await page.waitForSelector('.error-summary');
     expect(await page.textContent('#field-email-error')).toBe('Renseignez le champ «\u00a0Adresse e-mail\u00a0».');
+    await page.fill('#field-phone_number', '12');
+    await page.click('button.primary');
+    await page.waitForSelector('#field-phone_number-error');
     await checkPage(page, 'profile-errors-fr');
-    await page.click('a[hreflang="en"]');
+    // On a page with errors the switch posts what was typed along, so nothing is lost.
+    await page.click('button.language-switch[value="en"]');
+    await page.waitForSelector('html[lang="en"]');
     expect(await page.textContent('h1')).toBe('Tell us a bit more');
+    expect(await page.inputValue('#field-phone_number')).toBe('12');
+    expect(await page.textContent('#field-email-error')).toBe('Fill in “Email address”.');
+    await checkPage(page, 'profile-errors-switched');
 
     // A browser that asks for French gets French from the first page.
     const french = await openTab(browser, { locale: 'fr-FR' });
@@ -194,7 +226,8 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       ['link-invalid', '/callback?session_token=not.a.token', 400, 'We could not check this link'],
       ['open-from-wallet', '/callback', 400, 'Open this page from your wallet'],
       ['not-found', '/nothing-here', 404, 'Page not found'],
-      ['interaction-not-found', '/interaction/AAAAAAAAAAAAAAAAAAAAAA', 404, 'We could not find this step'],
+      // This browser has a journey under way (the arrival below): the page leads on to it.
+      ['interaction-not-found', '/interaction/AAAAAAAAAAAAAAAAAAAAAA', 404, 'This page has expired'],
     ];
     const fresh = await live.fixture.mint();
     await page.goto(`${live.hookOrigin}/callback?session_token=${fresh.token}`);
@@ -203,7 +236,10 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       const response = await page.goto(`${live.hookOrigin}${target}`);
       expect(response?.status(), name).toBe(status);
       expect(await page.textContent('h1'), name).toBe(title);
-      expect(await page.textContent('.reference'), name).toMatch(/quote this reference: [0-9a-f-]{36}/);
+      expect(await page.textContent('.reference'), name).toMatch(/^Support reference: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      // One line on the phone: the paragraph is no taller than the reference itself.
+      const heights = await page.$eval('.reference', (p) => [p.getBoundingClientRect().height, p.querySelector('.reference-id')!.getBoundingClientRect().height]);
+      expect(heights[0]!, name).toBeLessThan(heights[1]! * 1.5);
       await checkPage(page, name);
     }
   });

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request, { type Response } from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_INTERACTIONS_PER_SESSION } from '../../src/interaction/interaction.js';
 import { MAX_URL_LENGTH } from '../../src/web/request-limits.js';
 import { csrfFrom, hookFixture, HTTPS_HOOK_URL, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 import { answer, arrive, ledgerRows } from '../support/journey.js';
@@ -114,64 +113,77 @@ describe('headers on every page', () => {
 });
 
 describe('the session cookie', () => {
-  it('gets a new id at every arrival, keeping the journeys already open in other tabs', async () => {
+  it('starts afresh at every arrival: a new id, a new CSRF token, and none of the journeys of other tabs', async () => {
     hook = await hookFixture();
     const browser = hook.browser();
-    const firstArrival = await browser.get(`/callback?session_token=${(await hook.mint()).token}`);
-    const firstCookie = sessionCookie(firstArrival)!;
-    const first = { browser, interactionPath: firstArrival.headers.location!, page: await browser.get(firstArrival.headers.location!) };
+    const first = await arrive(hook, {}, browser);
+    const firstCookie = sessionCookie(first.arrival)!;
 
     // A second tab of the same browser arrives with another token.
-    const secondArrival = await browser.get(`/callback?session_token=${(await hook.mint()).token}`);
-    const secondCookie = sessionCookie(secondArrival)!;
+    const second = await arrive(hook, {}, browser);
+    const secondCookie = sessionCookie(second.arrival)!;
     expect(secondCookie).toBeDefined();
     expect(secondCookie).not.toBe(firstCookie);
-
-    // The old id holds nothing any more; the first tab's page, loaded before, still posts.
+    expect(csrfFrom(second.page.text)).not.toBe(csrfFrom(first.page.text));
+    // The old id holds nothing any more.
     expect((await request(hook.app).get(first.interactionPath).set('Cookie', firstCookie)).status).toBe(404);
-    const done = await answer(first, 'accept');
-    expect(done.status).toBe(303);
-    expect(new URL(done.headers.location!).origin).toBe(TENANT_URL);
-    expect((await browser.get(secondArrival.headers.location!)).status).toBe(200);
+
+    // The first tab's page, loaded before, no longer posts: a page that says so and leads on to
+    // the journey that replaced it, and nothing decided.
+    const stale = await answer(first, 'accept');
+    expect(stale.status).toBe(403);
+    expect(stale.headers.location).toBeUndefined();
+    expect(stale.text).toContain('This page has expired');
+    expect(stale.text).toContain(`href="${second.interactionPath}">Continue</a>`);
+    const reloaded = await browser.get(first.interactionPath);
+    expect(reloaded.status).toBe(404);
+    expect(reloaded.text).toContain(`href="${second.interactionPath}">Continue</a>`);
+    expect(await ledgerRows(hook)).toEqual([]);
+
+    // The second tab goes on; once it is done, the first has nothing left to lead on to.
+    expect((await answer(second, 'accept')).status).toBe(303);
+    const after = await answer(first, 'accept');
+    expect(after.status).toBe(403);
+    expect(after.text).toContain('This form has expired');
+    expect(after.text).toContain('Go back to your wallet and start again from there.');
+    expect(after.text).not.toContain('>Continue</a>');
+    expect((await ledgerRows(hook)).map((row) => row.interactionId)).toEqual([second.interactionPath.split('/').pop()]);
   });
 
-  it('makes a planted session id worthless: the victim gets a new one, and the old one holds nothing', async () => {
+  it('makes a planted session worthless: the victim gets a new id and CSRF token, and none of the planted journeys', async () => {
     hook = await hookFixture();
-    // The attacker gets a session of their own, then plants its cookie in the victim's browser.
-    const attacker = await request(hook.app).get(`/callback?session_token=${(await hook.mint()).token}`);
-    const planted = sessionCookie(attacker)!;
+    // The attacker gets a session of their own, reads its CSRF token, then plants its cookie in the victim's browser.
+    const attacker = await arrive(hook, {}, request.agent(hook.app));
+    const planted = sessionCookie(attacker.arrival)!;
+    const plantedCsrf = csrfFrom(attacker.page.text);
     const victim = await request(hook.app)
       .get(`/callback?session_token=${(await hook.mint()).token}`)
       .set('Cookie', planted);
     const victimCookie = sessionCookie(victim)!;
     expect(victimCookie).toBeDefined();
     expect(victimCookie).not.toBe(planted);
-    // The victim's journey is reachable with the victim's new cookie only.
-    expect((await request(hook.app).get(victim.headers.location!).set('Cookie', victimCookie)).status).toBe(200);
+    // The victim's journey is reachable with the victim's new cookie only, with a CSRF token of its own.
+    const page = await request(hook.app).get(victim.headers.location!).set('Cookie', victimCookie);
+    expect(page.status).toBe(200);
+    expect(csrfFrom(page.text)).not.toBe(plantedCsrf);
     expect((await request(hook.app).get(victim.headers.location!).set('Cookie', planted)).status).toBe(404);
+    // The planted session's interaction did not come along into the victim's session.
+    expect((await request(hook.app).get(attacker.interactionPath).set('Cookie', victimCookie)).status).toBe(404);
+    // And the planted CSRF token does not answer the victim's step.
+    const forged = await request(hook.app).post(victim.headers.location!).set('Cookie', victimCookie).type('form').send({ _csrf: plantedCsrf, accept_terms: 'yes', decision: 'accept' });
+    expect(forged.status).toBe(403);
+    expect(await ledgerRows(hook)).toEqual([]);
   });
 
-  it(`holds at most ${MAX_INTERACTIONS_PER_SESSION} interactions: finished ones go first, then the oldest`, async () => {
+  it('answers a stale form of a journey it still holds with a way back to the same step', async () => {
     hook = await hookFixture();
     const browser = hook.browser();
-    const finished = [];
-    for (let i = 0; i < 3; i++) {
-      const arrived = await arrive(hook, {}, browser);
-      expect((await answer(arrived, 'accept')).status).toBe(303);
-      finished.push(arrived.interactionPath);
-    }
-    const open: string[] = [];
-    for (let i = 0; i < MAX_INTERACTIONS_PER_SESSION - 1; i++) open.push((await arrive(hook, {}, browser)).interactionPath);
-    // 3 finished + 9 open = 12 > 10: the two oldest finished ones went.
-    // The last finished one still repeats its way back (its token is valid for a minute); the others gave way.
-    expect(await Promise.all(finished.map(async (p) => (await browser.get(p)).status))).toEqual([404, 404, 303]);
-    for (const p of open) expect((await browser.get(p)).status).toBe(200);
-
-    open.push((await arrive(hook, {}, browser)).interactionPath); // the last finished one goes
-    open.push((await arrive(hook, {}, browser)).interactionPath); // now the oldest open one goes
-    expect((await browser.get(finished[2]!)).status).toBe(404);
-    expect((await browser.get(open[0]!)).status).toBe(404);
-    for (const p of open.slice(1)) expect((await browser.get(p)).status).toBe(200);
+    const first = await arrive(hook, {}, browser);
+    // A stale form on a journey still held: "Try again" leads back to the same step.
+    const stale = await first.browser.post(first.interactionPath).type('form').send({ _csrf: 'not-the-token', decision: 'accept' });
+    expect(stale.status).toBe(403);
+    expect(stale.text).toContain(`href="${first.interactionPath}">Try again</a>`);
+    expect((await answer(first, 'accept')).status).toBe(303);
   });
 });
 

@@ -173,20 +173,21 @@ describe('once finished, never a second redirect', () => {
 });
 
 describe('sessions', () => {
-  it('keeps two interactions in two tabs of one browser apart', async () => {
-    const browser = hook.browser();
+  it('keeps two interactions of two browsers apart', async () => {
     const one = await hook.mint();
     const two = await hook.mint();
-    const a = (await browser.get(`/callback?session_token=${one.token}`)).headers.location!;
-    const b = (await browser.get(`/callback?session_token=${two.token}`)).headers.location!;
+    const browserA = hook.browser();
+    const browserB = hook.browser();
+    const a = (await browserA.get(`/callback?session_token=${one.token}`)).headers.location!;
+    const b = (await browserB.get(`/callback?session_token=${two.token}`)).headers.location!;
     expect(a).not.toBe(b);
-    const pageA = await browser.get(a);
-    const pageB = await browser.get(b);
-    const doneB = await browser
+    const pageA = await browserA.get(a);
+    const pageB = await browserB.get(b);
+    const doneB = await browserB
       .post(b)
       .type('form')
       .send({ _csrf: csrfFrom(pageB.text), decision: 'decline' });
-    const doneA = await browser
+    const doneA = await browserA
       .post(a)
       .type('form')
       .send({ _csrf: csrfFrom(pageA.text), accept_terms: 'yes', decision: 'accept' });

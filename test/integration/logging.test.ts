@@ -55,7 +55,7 @@ describe('the log', () => {
   it('gives each request an id that the error page quotes as its reference and the log lines carry', async () => {
     const res = await hook.browser().get('/callback?session_token=forged');
     const id = res.headers['x-request-id'];
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
     expect(res.text).toContain(id);
     const mine = parsed().filter((l) => l.req?.id === id);
     expect(mine.map((l) => l.code ?? l.res?.statusCode)).toEqual(['token_malformed', 400]);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { measureReturnUrl } from '../../src/interaction/return-url-budget.js';
 import { buildSteps } from '../../src/interaction/steps/configured-steps.js';
+import { PROFILE_DECLINED_MESSAGE } from '../../src/interaction/steps/profile/profile-step.js';
 import { offlineServices } from '../support/offline-services.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, hookFixture, HTTPS_HOOK_URL, mustLoad, type HookFixture } from '../support/hook-fixture.js';
@@ -97,6 +98,89 @@ describe('the profile step', () => {
     expect(done.status).toBe(303);
   });
 
+  it('lets the user decline, with a failure token like the terms decline and nothing of what was typed', async () => {
+    const { browser, path, page, state } = await toProfile();
+    expect(page.text).toContain('<button type="submit" name="decision" value="decline" class="secondary">I don’t want to continue</button>');
+    const declined = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...VALID, email: 'not-an-email', decision: 'decline' });
+    expect(declined.status).toBe(303);
+    const outcome = await readReturnToken(hook.simulator.identity, new URL(declined.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    expect(outcome).toMatchObject({ kind: 'failure', state, message: PROFILE_DECLINED_MESSAGE });
+    expect(PROFILE_DECLINED_MESSAGE).toBe('The user chose not to continue.');
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push([row.step, row.decision]);
+    expect(rows).toEqual([
+      ['terms', 'accepted'],
+      ['profile', 'declined'],
+    ]);
+    // Back repeats the failure redirect while its token is valid, then says how the journey ended.
+    expect((await browser.get(path)).headers.location).toBe(declined.headers.location);
+    hook.clock.advance(61);
+    const back = await browser.get(path);
+    expect(back.status).toBe(409);
+    expect(back.text).toContain('You declined');
+  });
+
+  it('says on the last step’s button that it ends the journey, in every language', async () => {
+    const { browser, path, page } = await toProfile();
+    expect(page.text).toContain('<button type="submit" name="decision" value="continue" class="primary">Finish and return to your wallet</button>');
+    const french = await browser.get(path).set('Cookie', 'hook.lang=fr');
+    expect(french.text).toContain('class="primary">Terminer et revenir à votre portefeuille</button>');
+    // The terms step comes first here: its button only goes on.
+    const first = await arrive();
+    expect(first.page.text).toContain('class="primary">Accept and continue</button>');
+    expect(first.page.text).not.toContain('Finish and return to your wallet');
+  });
+
+  it('keeps what was typed on a page with errors across a language switch, which submits the form', async () => {
+    const { browser, path, page } = await toProfile();
+    const again = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101' });
+    expect(again.status).toBe(422);
+    // Without JavaScript: a small form of its own that posts what was sent, with the CSRF token.
+    const switchForm = /<form method="post" action="([^"]+)" class="language-form">([\s\S]*?)<\/form>/.exec(again.text);
+    expect(switchForm?.[1]).toBe(path);
+    const hidden = Object.fromEntries([...switchForm![2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    expect(hidden).toEqual({ _csrf: csrfFrom(again.text), step: 'profile', email: 'not-an-email', phone_number: '021 555 0101', birthdate: VALID.birthdate, region: VALID.region });
+    expect(switchForm![2]).toContain('<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
+    expect(again.text).not.toContain('href="?lang=fr"');
+    // The step's own form keeps its buttons first, so Enter in a field still means Continue.
+    expect(again.text.indexOf('name="_lang"')).toBeLessThan(again.text.indexOf('id="step-form"'));
+    expect(again.text.slice(again.text.indexOf('id="step-form"'))).not.toContain('name="_lang"');
+
+    // What the browser sends when the user presses Français.
+    const form = { ...hidden, _lang: 'fr' };
+    const french = await browser.post(path).type('form').send(form);
+    expect(french.status).toBe(422);
+    expect(french.text).toContain('<html lang="fr">');
+    expect(french.text).toMatch(/name="email" value="not-an-email"/);
+    expect(french.text).toMatch(/name="phone_number" value="021 555 0101"/);
+    expect(french.text).toContain('Adresse e-mail');
+    expect(String(french.headers['set-cookie'] ?? '')).toMatch(/hook\.lang=fr/);
+    // Nothing was decided: only the terms are in the ledger.
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row.step);
+    expect(rows).toEqual(['terms']);
+
+    // A switch is still a post of the form: without its CSRF token it is refused.
+    const forged = await browser
+      .post(path)
+      .type('form')
+      .send({ ...form, _csrf: 'forged' });
+    expect(forged.status).toBe(403);
+    // A language we do not have is no switch: the form is answered as a Continue.
+    const odd = await browser
+      .post(path)
+      .type('form')
+      .send({ ...form, _csrf: csrfFrom(french.text), email: 'aroha@example.com', _lang: 'xx' });
+    expect(odd.status).toBe(303);
+    expect(new URL(odd.headers.location!).searchParams.get('session_token')).toBeTruthy();
+  });
+
   it('escapes whatever was posted when showing it again', async () => {
     const { browser, path, page } = await toProfile();
     const again = await browser
@@ -173,14 +257,18 @@ describe('languages', () => {
     expect(rows[0]).toMatchObject({ step: 'terms', decision: 'accepted', locale: 'fr' });
   });
 
-  it('switches language with a link that keeps the user on their step and is remembered', async () => {
+  it('switches language with a link, then answers 303 to the same page without ?lang, and remembers it', async () => {
     const { browser, path, page } = await arrive({}, 'en');
     expect(page.text).toContain('<a href="?lang=fr" lang="fr" hreflang="fr">Français</a>');
-    const french = await browser.get(`${path}?lang=fr`);
+    const switched = await browser.get(`${path}?lang=fr`);
+    expect(switched.status).toBe(303);
+    expect(switched.headers.location).toBe(path);
+    expect(switched.headers['cache-control']).toBe('no-store');
+    expect(String(switched.headers['set-cookie'] ?? '')).toMatch(/hook\.lang=fr; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
+    const french = await browser.get(switched.headers.location!);
     expect(french.status).toBe(200);
     expect(french.text).toContain('<html lang="fr">');
     expect(french.text).toContain('action="' + path + '"');
-    expect(setCookies(french)).toMatch(/hook\.lang=fr; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
     // Later pages stay French, even though the browser still asks for English.
     const error = await browser
       .post(path)
@@ -188,6 +276,18 @@ describe('languages', () => {
       .send({ _csrf: csrfFrom(french.text), decision: 'accept' });
     expect(error.status).toBe(422);
     expect(error.text).toContain('Cochez la case pour accepter les conditions');
+  });
+
+  it('keeps the rest of the query and never redirects off the site', async () => {
+    const { browser, path } = await arrive({}, 'en');
+    const kept = await browser.get(`${path}?a=1&lang=fr&b=2`);
+    expect(kept.status).toBe(303);
+    expect(kept.headers.location).toBe(`${path}?a=1&b=2`);
+    for (const odd of ['//evil.example/?lang=fr', '/\\evil.example/?lang=fr']) {
+      const res = await browser.get(odd);
+      expect(res.status, odd).toBe(404);
+      expect(res.headers.location, odd).toBeUndefined();
+    }
   });
 
   it('ignores a language it does not have', async () => {
@@ -202,10 +302,15 @@ describe('languages', () => {
   it('keeps a secure, host-only language cookie on https', async () => {
     await hook.close();
     hook = await hookFixture({ HOOK_URL: HTTPS_HOOK_URL });
-    const french = await hook.browser().get('/callback?lang=fr');
+    const browser = hook.browser();
+    const switched = await browser.get('/callback?lang=fr');
+    expect(switched.status).toBe(303);
+    expect(switched.headers.location).toBe('/callback');
+    expect(String(switched.headers['set-cookie'] ?? '')).toMatch(/^__Host-hook\.lang=fr;.*Path=\/;.*Secure/);
+    expect(String(switched.headers['set-cookie'] ?? '')).not.toMatch(/Domain=/);
+    // supertest's jar keeps a Secure cookie off plain http; a browser behind the proxy sends it.
+    const french = await browser.get('/callback').set('Cookie', String(switched.headers['set-cookie']).split(';')[0]!);
     expect(french.text).toContain('<html lang="fr">');
-    expect(setCookies(french)).toMatch(/^__Host-hook\.lang=fr;.*Path=\/;.*Secure/);
-    expect(setCookies(french)).not.toMatch(/Domain=/);
   });
 
   it('offers no switch on a refusal at the callback, whose URL carries the token', async () => {

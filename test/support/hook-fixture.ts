@@ -17,7 +17,7 @@ import { openStorage } from '../../src/storage/open-storage.js';
 import type { Storage } from '../../src/storage/ports.js';
 import { createSimulator, type Simulator } from '../../src/simulator/tenant-simulator.js';
 import { mintSessionToken, type MintOptions } from '../../src/simulator/tenant-tokens.js';
-import { engineSandbox } from './storage-engine.js';
+import { engineSandbox, type EngineSandbox } from './storage-engine.js';
 
 export const TENANT_URL = 'https://tenant.vii.au01.mattr.global';
 /**
@@ -62,76 +62,91 @@ export interface HookFixture {
  */
 export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig, deps: Pick<AppDeps, 'metrics' | 'stepTypes'> = {}): Promise<HookFixture> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-test-'));
-  const sandbox = await engineSandbox();
-  const secret = randomBytes(32).toString('base64');
-  const loaded = loadSettings({
-    NODE_ENV: 'test',
-    HOOK_URL,
-    MATTR_TENANT_URL: TENANT_URL,
-    INTERACTION_HOOK_SECRET: secret,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    DATA_DIR: dataDir,
-    ...sandbox.env,
-    ...env,
-  });
-  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-  const { settings } = loaded;
-  const config = hookConfig ?? mustLoad(DEFAULT_HOOK_CONFIG);
-  const logs: string[] = [];
-  // The production logger (redaction included), writing into `logs`.
-  const logger = createLogger(
-    { level: 'debug' },
-    new Writable({
-      write(chunk, _enc, done) {
-        logs.push(String(chunk));
-        done();
+  let sandbox: EngineSandbox | undefined;
+  let opened: Storage | undefined;
+  try {
+    sandbox = await engineSandbox();
+    return await assemble(sandbox, (storage) => (opened = storage));
+  } catch (error) {
+    // Whatever was made before the failure goes again: no folder, schema or open file left behind.
+    await opened?.close().catch(() => undefined);
+    await sandbox?.cleanup().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  async function assemble(sandbox: EngineSandbox, onOpen: (storage: Storage) => void): Promise<HookFixture> {
+    const secret = randomBytes(32).toString('base64');
+    const loaded = loadSettings({
+      NODE_ENV: 'test',
+      HOOK_URL,
+      MATTR_TENANT_URL: TENANT_URL,
+      INTERACTION_HOOK_SECRET: secret,
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      DATA_DIR: dataDir,
+      ...sandbox.env,
+      ...env,
+    });
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+    const { settings } = loaded;
+    const config = hookConfig ?? mustLoad(DEFAULT_HOOK_CONFIG);
+    const logs: string[] = [];
+    // The production logger (redaction included), writing into `logs`.
+    const logger = createLogger(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _enc, done) {
+          logs.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const clock = new TestClock();
+    const key = decodeHookSecret(settings.hookSecret!)!;
+    const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret)! : undefined;
+    const simulator = createSimulator({ tenantUrl: settings.tenantUrl, hookUrl: settings.hookUrl, key }, { now: clock.now });
+
+    const build = async () => {
+      const storage = await openStorage(settings);
+      onOpen(storage);
+      const app = createApp({ settings, hookConfig: config, storage, logger, keys: new HookKeys(key, previous && { key: previous }), sessionSecret: settings.sessionSecret!, now: clock.now, ...deps });
+      return { storage, app };
+    };
+    let current = await build();
+    const https = settings.hookUrl.startsWith('https:');
+
+    const fixture: HookFixture = {
+      settings,
+      secret,
+      get storage() {
+        return current.storage;
       },
-    }),
-  );
-  const clock = new TestClock();
-  const key = decodeHookSecret(settings.hookSecret!)!;
-  const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret)! : undefined;
-  const simulator = createSimulator({ tenantUrl: settings.tenantUrl, hookUrl: settings.hookUrl, key }, { now: clock.now });
-
-  const build = async () => {
-    const storage = await openStorage(settings);
-    const app = createApp({ settings, hookConfig: config, storage, logger, keys: new HookKeys(key, previous && { key: previous }), sessionSecret: settings.sessionSecret!, now: clock.now, ...deps });
-    return { storage, app };
-  };
-  let current = await build();
-  const https = settings.hookUrl.startsWith('https:');
-
-  const fixture: HookFixture = {
-    settings,
-    secret,
-    get storage() {
-      return current.storage;
-    },
-    simulator,
-    clock,
-    logs,
-    dataDir,
-    get app() {
-      return current.app;
-    },
-    browser() {
-      // Through a front that always reaches the current app, so cookies survive a restart.
-      const agent = request.agent((req: IncomingMessage, res: ServerResponse) => current.app(req, res));
-      return https ? agent.set('X-Forwarded-Proto', 'https') : agent;
-    },
-    handle: (req, res) => current.app(req, res),
-    mint: (options) => mintSessionToken(simulator.identity, { now: clock.now(), ...options }),
-    async restart() {
-      await current.storage.close();
-      current = await build();
-    },
-    async close() {
-      await current.storage.close();
-      await sandbox.cleanup();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-  return fixture;
+      simulator,
+      clock,
+      logs,
+      dataDir,
+      get app() {
+        return current.app;
+      },
+      browser() {
+        // Through a front that always reaches the current app, so cookies survive a restart.
+        const agent = request.agent((req: IncomingMessage, res: ServerResponse) => current.app(req, res));
+        return https ? agent.set('X-Forwarded-Proto', 'https') : agent;
+      },
+      handle: (req, res) => current.app(req, res),
+      mint: (options) => mintSessionToken(simulator.identity, { now: clock.now(), ...options }),
+      async restart() {
+        await current.storage.close();
+        current = await build();
+      },
+      async close() {
+        await current.storage.close();
+        await sandbox.cleanup();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+    return fixture;
+  }
 }
 
 export function mustLoad(file: string): HookConfig {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, REDACTED, wantsPrettyLogs } from '../../src/ops/logger.js';
+import { createLogger, prettyPrinterInstalled, REDACTED, wantsPrettyLogs } from '../../src/ops/logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -73,5 +73,13 @@ describe('pretty output', () => {
     expect(out).toContain(`session_token: "${REDACTED}"`);
     expect(out).not.toContain('TOKEN-3');
     expect(out).not.toContain('{"level"');
+  });
+
+  it('is found where the development dependencies are installed, and missing without them', () => {
+    expect(prettyPrinterInstalled()).toBe(true);
+    const missing = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(prettyPrinterInstalled(missing)).toBe(false);
   });
 });

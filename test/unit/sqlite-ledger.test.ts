@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,6 +45,8 @@ describe('the SQLite ledger', () => {
       INSERT INTO decisions (seq, interaction_id, state, subject, step, decision, at) VALUES (41, 'old', 'old-state', 'user-1', 'terms', 'declined', 1);
       PRAGMA user_version = 1;`);
     v1.close();
+    // As the hook itself keeps it: a database others could read is refused (private-files.ts).
+    chmodSync(file, 0o600);
 
     const storage = openSqlite(file);
     expect(await storage.ledger.record(row({ decision: 'already_accepted' }))).toBe(true);
@@ -67,6 +69,7 @@ describe('the SQLite ledger', () => {
     const newer = new Database(file);
     newer.pragma('user_version = 99');
     newer.close();
+    chmodSync(file, 0o600);
     expect(() => openSqlite(file)).toThrow(/schema \(version 99\) is newer than this release knows/);
   });
 

@@ -1,16 +1,17 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Storage } from '../ports.js';
 import { sqlStorage } from '../sql/sql-storage.js';
 import { migrateSqlite } from './migrations.js';
+import { keepDatabasePrivate, preparePrivateDatabase } from './private-files.js';
 import { SqliteClient } from './sqlite-client.js';
 
 /** The embedded default: one SQLite file (WAL) holds sessions, claims, the ledger and step records. */
 export function openSqlite(file: string): Storage {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') preparePrivateDatabase(path.dirname(file), file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  if (file !== ':memory:') keepDatabasePrivate(file);
   // FULL: a decision is on disk before the user is redirected, even across a power cut.
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');

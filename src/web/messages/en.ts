@@ -1,9 +1,10 @@
 /** English: the reference catalogue. Every other language has exactly these keys. */
 export const en = {
-  'page.reference': 'If you contact support, quote this reference: {reference}',
+  'page.reference': 'Support reference: {reference}',
   'page.support': 'Need help? Contact {contact}.',
   'page.backToWallet': 'Go back to your wallet and start again from there.',
   'page.tryAgain': 'Try again',
+  'page.continue': 'Continue',
 
   'arrival.missing.title': 'Open this page from your wallet',
   'arrival.missing.body': 'This page is part of getting a credential into your wallet, and it can only be opened from there.',
@@ -34,10 +35,12 @@ export const en = {
   'step.unavailable.body': 'A service this step needs is not answering just now. Nothing was used up: try again in a moment.',
   'proxy.notHttps.title': 'This service is not set up correctly',
   'proxy.notHttps.body': 'We could not open a secure session here, so we stopped before using your link. It still works once the service is fixed; contact the issuer if this goes on.',
-  'step.finish': 'Finish and return to your wallet',
 
   'form.expired.title': 'This form has expired',
   'form.expired.body': 'We could not confirm that this form came from this page. Go back, reload the page and try again.',
+  'form.replaced.title': 'This page has expired',
+  'form.replaced.body': 'You started again from your wallet, maybe in another tab or window, so this page no longer works. Continue with the newest one.',
+  'form.ended.body': 'You started again from your wallet, maybe in another tab or window, so this page no longer works.',
   'request.invalid.title': 'Something was wrong with that request',
   'request.invalid.body': 'We could not understand what your browser sent.',
   'request.tooLong.title': 'This link is too long',
@@ -53,6 +56,7 @@ export const en = {
 
   'step.progress': 'Step {current} of {total}',
   'step.errorSummary': 'There is a problem',
+  'step.finish': 'Finish and return to your wallet',
 
   'language.label': 'Language',
   'language.name': 'English',

@@ -6,6 +6,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'page.support': 'Besoin d’aide ? Contactez {contact}.',
   'page.backToWallet': 'Retournez dans votre portefeuille et recommencez à partir de là.',
   'page.tryAgain': 'Réessayer',
+  'page.continue': 'Continuer',
 
   'arrival.missing.title': 'Ouvrez cette page depuis votre portefeuille',
   'arrival.missing.body': 'Cette page fait partie de l’ajout d’une attestation à votre portefeuille et ne peut être ouverte que depuis celui-ci.',
@@ -33,7 +34,6 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'proxy.notHttps.title': 'Ce service n’est pas correctement configuré',
   'proxy.notHttps.body':
     'Nous n’avons pas pu ouvrir une session sécurisée ici, nous nous sommes donc arrêtés avant d’utiliser votre lien. Il fonctionnera une fois le service réparé ; contactez l’émetteur si cela persiste.',
-  'step.finish': 'Terminer et revenir à votre portefeuille',
 
   'form.expired.title': 'Ce formulaire a expiré',
   'form.expired.body': 'Nous n’avons pas pu confirmer que ce formulaire venait de cette page. Revenez en arrière, rechargez la page et réessayez.',
@@ -45,6 +45,9 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'request.tooLong.body': 'L’adresse qui vous a mené ici est plus longue que toutes celles que nous envoyons ou acceptons, nous ne l’avons donc pas ouverte.',
   'server.unreachable.title': 'Veuillez réessayer dans un instant',
   'server.unreachable.body': 'Nous ne pouvons pas accéder à nos registres pour le moment, nous ne pouvons donc pas continuer. Rien n’a été délivré. Rechargez cette page dans un instant.',
+  'form.replaced.title': 'Cette page a expiré',
+  'form.replaced.body': 'Vous avez recommencé depuis votre portefeuille, peut-être dans un autre onglet ou une autre fenêtre : cette page ne fonctionne plus. Continuez avec la plus récente.',
+  'form.ended.body': 'Vous avez recommencé depuis votre portefeuille, peut-être dans un autre onglet ou une autre fenêtre : cette page ne fonctionne plus.',
   'request.invalid.title': 'Cette demande comportait une erreur',
   'request.invalid.body': 'Nous n’avons pas compris ce que votre navigateur a envoyé.',
   'page.notFound.title': 'Page introuvable',
@@ -55,6 +58,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'server.unavailable.body': 'Nous n’avons pas pu enregistrer votre réponse pour le moment, c’est pourquoi nous ne vous avons pas encore renvoyé vers votre portefeuille. Réessayez dans un instant.',
 
   'step.progress': 'Étape {current} sur {total}',
+  'step.finish': 'Terminer et revenir à votre portefeuille',
   'step.errorSummary': 'Un problème est survenu',
 
   'language.label': 'Langue',

@@ -3,6 +3,13 @@ import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import type { ProfileField, ProfileStepConfig } from './profile-schema.js';
 import { largestValue, PHONE_INPUT_MAX, readField } from './profile-values.js';
 
+/**
+ * Sent to the tenant (and so to the wallet) when the user declines the profile step: plain
+ * English, not localised, like the terms step's; a message of its own, so that the tenant can
+ * tell which step the user left at.
+ */
+export const PROFILE_DECLINED_MESSAGE = 'The user chose not to continue.';
+
 /** What the template needs to draw one field. */
 export interface FieldView {
   name: string;
@@ -37,6 +44,8 @@ export class ProfileStep implements Step {
   }
 
   decide(input: FormInput, ctx: StepContext): StepOutcome {
+    // Declining checks nothing and keeps nothing of what was typed.
+    if (input.decision === 'decline') return { kind: 'declined', message: PROFILE_DECLINED_MESSAGE, evidence: { fields: [], locale: ctx.locale } };
     const claims: Record<string, unknown> = {};
     const invalid: Record<string, string> = {};
     for (const field of this.config.fields) {

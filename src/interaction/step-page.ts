@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Settings } from '../config/settings.js';
+import { CSRF_FIELD, csrfToken } from '../web/csrf.js';
+import type { Translate } from '../web/i18n.js';
+import type { Interaction } from './interaction.js';
+import type { FormInput, Step, StepContext } from './steps/step.js';
+
+/** What a step sees of the request, and its page as the step's template draws it. */
+export function stepPages(deps: { settings: Settings; steps: readonly Step[]; now: () => Date }) {
+  const { settings, steps, now } = deps;
+
+  function stepContext(req: Request, res: Response, interaction: Interaction, input?: FormInput): StepContext {
+    return {
+      interactionId: interaction.id,
+      claims: interaction.claims,
+      subject: interaction.subject,
+      locale: String(res.locals.locale),
+      t: res.locals.t as Translate,
+      now: now(),
+      input,
+      isLast: interaction.cursor === steps.length - 1,
+      returnState: randomBytes(24).toString('base64url'),
+      hookOrigin: new URL(settings.hookUrl).origin,
+    };
+  }
+
+  async function render(req: Request, res: Response, interaction: Interaction, status: number, errors: Record<string, string>, extra: Record<string, unknown>, input?: FormInput): Promise<void> {
+    const step = steps[interaction.cursor]!;
+    const view = await step.view(stepContext(req, res, interaction, input));
+    res.status(status).render(`steps/${step.type}`, {
+      ...view,
+      ...extra,
+      interactionId: interaction.id,
+      stepId: step.id,
+      // The primary button of the last step says that it ends the journey.
+      lastStep: interaction.cursor === steps.length - 1,
+      progress: { current: interaction.cursor + 1, total: steps.length },
+      csrf: { field: CSRF_FIELD, token: csrfToken(req) },
+      errors,
+    });
+  }
+
+  return { stepContext, render };
+}

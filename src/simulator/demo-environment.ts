@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
+
+/** The simulator's management client: printed by the demo and documented in docs/registration.md, useless anywhere else. */
+export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-the-local-simulator', role: 'admin' };
+
+/** The steps file the demo shows unless HOOK_CONFIG names another: terms, then a profile. */
+export const DEMO_HOOK_CONFIG = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json');
+
+export interface DemoEnvironment {
+  hookPort: number;
+  tenantPort: number;
+  hookUrl: string;
+  tenantUrl: string;
+  /** What the demo starts the hook with. */
+  hookEnv: NodeJS.ProcessEnv;
+  /**
+   * What the CLI needs to speak of the same hook: the same tenant, client, hook URL, steps file
+   * (doctor compares the claims registered with those the steps read) and data directory.
+   */
+  cliEnv: Record<string, string>;
+}
+
+/** `npm run demo`'s wiring, from the variables the demo honours (PORT, SIMULATOR_PORT, HOOK_CONFIG, …). */
+export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
+  const hookPort = Number(env.PORT ?? 3000);
+  const tenantPort = Number(env.SIMULATOR_PORT ?? 3001);
+  const hookUrl = `http://localhost:${hookPort}/callback`;
+  const tenantUrl = `http://localhost:${tenantPort}`;
+  // Absolute, so that the CLI finds them from any directory.
+  const hookConfig = path.resolve(env.HOOK_CONFIG || DEMO_HOOK_CONFIG);
+  const dataDir = path.resolve(env.DATA_DIR || 'data');
+  const shared = {
+    MATTR_TENANT_URL: tenantUrl,
+    MATTR_AUTH_URL: tenantUrl,
+    MATTR_CLIENT_ID: DEMO_CLIENT.id,
+    MATTR_CLIENT_SECRET: DEMO_CLIENT.secret,
+    HOOK_URL: hookUrl,
+    HOOK_CONFIG: hookConfig,
+    DATA_DIR: dataDir,
+    ...(env.INTERACTION_TIMEOUT_SECONDS ? { INTERACTION_TIMEOUT_SECONDS: env.INTERACTION_TIMEOUT_SECONDS } : {}),
+  };
+  return {
+    hookPort,
+    tenantPort,
+    hookUrl,
+    tenantUrl,
+    hookEnv: {
+      ...env,
+      ...shared,
+      // The hook registers itself with the simulated tenant at start-up and fetches the secret,
+      // as with a real tenant.
+      HOOK_REGISTER_ON_START: 'true',
+      INTERACTION_HOOK_SECRET: '',
+      INTERACTION_HOOK_PREVIOUS_SECRET: '',
+      NODE_ENV: env.NODE_ENV ?? 'development',
+      HOST: env.HOST ?? '127.0.0.1',
+      PORT: String(hookPort),
+      LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    },
+    cliEnv: shared,
+  };
+}
+
+/** The lines to paste into another terminal to run the CLI against the demo. */
+export function cliInstructions(cliEnv: Readonly<Record<string, string>>): string {
+  const assignments = Object.entries(cliEnv).map(([name, value]) => `${name}=${shellQuoted(value)}`);
+  return ['To run the CLI against this demo, in another terminal of this folder:', '', `    export ${assignments.join(' \\\n      ')}`, '    npm run hook -- doctor'].join('\n');
+}
+
+function shellQuoted(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
