@@ -109,5 +109,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': 'off',
     },
   },
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  // Plain scripts run by Node (npm start's launcher): its globals, no type information.
+  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } } },
 );

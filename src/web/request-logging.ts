@@ -45,6 +45,6 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export function requestId(): string {
   const bytes = randomBytes(12);
   let id = '';
-  for (let i = 0; i < 12; i++) id += (i > 0 && i % 4 === 0 ? '-' : '') + ALPHABET[bytes[i]! & 31];
+  for (let i = 0; i < 12; i++) id += (i > 0 && i % 4 === 0 ? '-' : '') + ALPHABET.charAt(bytes.readUInt8(i) & 31);
   return id;
 }

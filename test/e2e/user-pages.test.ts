@@ -238,8 +238,9 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       expect(await page.textContent('h1'), name).toBe(title);
       expect(await page.textContent('.reference'), name).toMatch(/^Support reference: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
       // One line on the phone: the paragraph is no taller than the reference itself.
-      const heights = await page.$eval('.reference', (p) => [p.getBoundingClientRect().height, p.querySelector('.reference-id')!.getBoundingClientRect().height]);
-      expect(heights[0]!, name).toBeLessThan(heights[1]! * 1.5);
+      const paragraph = await page.locator('p.reference').boundingBox();
+      const reference = await page.locator('.reference-id').boundingBox();
+      expect(paragraph?.height, name).toBeLessThan((reference?.height ?? 0) * 1.5);
       await checkPage(page, name);
     }
   });

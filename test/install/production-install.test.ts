@@ -136,7 +136,7 @@ describe('npm start without a build', () => {
       for (const entry of ['package.json', 'scripts']) cpSync(path.join(ROOT, entry), path.join(bare, entry), { recursive: true });
       const failure = await exec(NPM, ['start', '--silent'], { cwd: bare }).then(
         () => null,
-        (error: { code: number; stderr: string }) => error,
+        (error: unknown) => error as { code: number; stderr: string },
       );
       expect(failure?.code).toBe(1);
       expect(failure?.stderr).toContain('The interaction hook is not built');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import request, { type Response } from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_URL_LENGTH } from '../../src/web/request-limits.js';
-import { csrfFrom, hookFixture, HTTPS_HOOK_URL, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
+import { csrfFrom, hookFixture, HTTPS_HOOK_URL, type HookFixture } from '../support/hook-fixture.js';
 import { answer, arrive, ledgerRows } from '../support/journey.js';
 import { refuseWrites } from '../support/ledger-faults.js';
 

@@ -44,9 +44,9 @@ describe('the embedded database keeps its files to the hook’s user', () => {
     );
   });
 
-  it.each(['', '-wal', '-shm'])('refuses a database file%s others can read, and leaves it as it was', (suffix) => {
+  it.each(['', '-wal', '-shm'])('refuses a database file%s others can read, and leaves it as it was', async (suffix) => {
     const file = path.join(root, 'hook.db');
-    openSqlite(file).close();
+    await openSqlite(file).close();
     writeFileSync(`${file}${suffix}`, '', { flag: 'a' });
     chmodSync(`${file}${suffix}`, 0o644);
     expect(() => openSqlite(file)).toThrow(
