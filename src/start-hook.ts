@@ -52,7 +52,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
   const now = options.now ?? (() => new Date());
   const configuration = configure(env);
   const { settings } = configuration;
-  const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, Boolean(process.stdout.isTTY)) });
+  const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, process.stdout.isTTY) });
   for (const warning of configuration.warnings) log.warn(warning);
   const metrics = workerMetrics();
   const { keys, refreshKeys } = await hookKeys(configuration, log, metrics, now);

@@ -93,7 +93,7 @@ export function loadHookConfig(file: string, options: { types?: readonly AnyStep
       if (other) errors.push(where(`steps.${index}: the claim "${claim}" is also collected by step "${other}"`));
       claimedBy.set(claim, id);
     }
-    steps.push(loaded.config);
+    steps.push(loaded.config as StepConfig);
   });
   const { issuer } = parsed.data;
   let logo: Logo | undefined;

@@ -105,7 +105,7 @@ export function journeyRunner(deps: RunnerDeps) {
           continue;
         }
         case 'check-acceptance':
-          event = { kind: 'acceptance-checked', acceptedBefore: await acceptedBefore(req, next, step!) };
+          event = { kind: 'acceptance-checked', acceptedBefore: await acceptedBefore(req, next, stepAt(next)) };
           interaction = next;
           continue;
         case 'go-to-step':
@@ -146,9 +146,11 @@ export function journeyRunner(deps: RunnerDeps) {
         }
         case 'leave': {
           // Single use: the return takes this record, so of two returns with one state only one goes on.
-          const state = asked!.returnState;
-          await storage.stepRecords.put(RETURN_RECORD, state, { interactionId: next.id, type: step!.type }, new Date(next.deadline));
-          put(req, { ...next, awaitingReturn: { type: step!.type, state } });
+          if (!asked) throw new Error('a step sent the user away without being asked');
+          const { type } = stepAt(next);
+          const state = asked.returnState;
+          await storage.stepRecords.put(RETURN_RECORD, state, { interactionId: next.id, type }, new Date(next.deadline));
+          put(req, { ...next, awaitingReturn: { type, state } });
           await commit(req, {});
           channel.goTo(res, action.url);
           return;
@@ -167,6 +169,13 @@ export function journeyRunner(deps: RunnerDeps) {
     throw new Error('the journey did not settle');
   }
 
+  /** The interaction's current step; past the last one, the journey is over. */
+  function stepAt(interaction: Interaction): Step {
+    const step = steps[interaction.cursor];
+    if (!step) throw REFUSALS.interaction_finished;
+    return step;
+  }
+
   async function askStep(ask: AskStep, step: Step, ctx: StepContext): Promise<ActionResult> {
     try {
       return await ask(step, ctx);
@@ -179,7 +188,8 @@ export function journeyRunner(deps: RunnerDeps) {
   /** Whether the subject accepted this version before; when the ledger cannot answer, the step is simply shown. */
   async function acceptedBefore(req: Request, interaction: Interaction, step: Step): Promise<boolean> {
     try {
-      return await storage.ledger.hasAccepted(interaction.subject!, step.id, step.skipIfAcceptedVersion!);
+      if (interaction.subject === null || step.skipIfAcceptedVersion === undefined) return false;
+      return await storage.ledger.hasAccepted(interaction.subject, step.id, step.skipIfAcceptedVersion);
     } catch (error) {
       req.log.warn({ err: error, interaction: interaction.id }, 'earlier acceptance could not be checked; showing the step');
       return false;

@@ -185,12 +185,14 @@ function decidedBefore(interaction: Interaction, event: Extract<JourneyEvent, { 
   const isLast = interaction.cursor === plan.steps.length - 1;
   switch (event.decision) {
     case 'accepted':
-    case 'already_accepted':
-      if (isLast) return { interaction: { ...interaction, status: 'completed' }, action: { kind: 'refuse', code: 'interaction_finished' } };
+    case 'already_accepted': {
+      const step = plan.steps[interaction.cursor];
+      if (isLast || !step) return { interaction: { ...interaction, status: 'completed' }, action: { kind: 'refuse', code: 'interaction_finished' } };
       return {
         interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now },
-        action: { kind: 'commit', step: plan.steps[interaction.cursor]!.id, decision: null, evidence: null },
+        action: { kind: 'commit', step: step.id, decision: null, evidence: null },
       };
+    }
     case 'declined':
     case 'failed':
     case 'expired': {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Settings } from '../config/settings.js';
 import { CSRF_FIELD, csrfToken } from '../web/csrf.js';
+import { HookError, PAGES } from '../web/hook-error.js';
 import type { Translate } from '../web/i18n.js';
 import type { Interaction } from './interaction.js';
 import type { FormInput, Step, StepContext } from './steps/step.js';
@@ -26,7 +27,8 @@ export function stepPages(deps: { settings: Settings; steps: readonly Step[]; no
   }
 
   async function render(req: Request, res: Response, interaction: Interaction, status: number, errors: Record<string, string>, extra: Record<string, unknown>, input?: FormInput): Promise<void> {
-    const step = steps[interaction.cursor]!;
+    const step = steps[interaction.cursor];
+    if (!step) throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
     const view = await step.view(stepContext(req, res, interaction, input));
     res.status(status).render(`steps/${step.type}`, {
       ...view,

@@ -25,11 +25,11 @@ export function stepRoutes(deps: { runner: JourneyRunner; storage: Storage; now:
       .filter((i) => i.status === 'active' && i.awaitingReturn?.type === type)
       .sort((a, b) => b.createdAt - a.createdAt);
     const interaction = waiting.find((i) => i.awaitingReturn?.state === state) ?? waiting[0];
-    if (!interaction) throw new HookError('return_unknown', 400, PAGES.interactionNotFound);
-    const awaited = interaction.awaitingReturn!;
+    const awaited = interaction?.awaitingReturn;
+    if (!interaction || !awaited) throw new HookError('return_unknown', 400, PAGES.interactionNotFound);
     const taken = state === undefined ? null : await storage.stepRecords.take(RETURN_RECORD, state, now());
     const bound = isReturnRecord(taken) && taken.interactionId === interaction.id && taken.type === type;
-    req.session.interactions![interaction.id] = { ...interaction, awaitingReturn: undefined };
+    (req.session.interactions ??= {})[interaction.id] = { ...interaction, awaitingReturn: undefined };
     const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as FormInput;
     await runner.run(
       req,

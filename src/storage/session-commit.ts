@@ -18,15 +18,15 @@ export function saveSessionWith(session: Session & Partial<SessionData>, commit:
   carrier[COMMIT] = commit;
   return new Promise<void>((resolve, reject) => {
     carrier.save((err?: unknown) => {
-      delete carrier[COMMIT];
-      if (err) reject(err instanceof Error ? err : new Error(String(err)));
-      else resolve();
+      Reflect.deleteProperty(carrier, COMMIT);
+      if (err === undefined || err === null) resolve();
+      else reject(err instanceof Error ? err : new Error('the session could not be saved'));
     });
   });
 }
 
 /** What a store's `set` must commit with the session it was handed, if anything. */
 export function commitOf(data: SessionData): SessionCommit | undefined {
-  const commit = (data as Carrier)[COMMIT];
+  const commit = (data as unknown as { [COMMIT]?: SessionCommit })[COMMIT];
   return commit && (commit.claim || commit.decision || commit.completion) ? commit : undefined;
 }

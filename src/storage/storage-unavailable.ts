@@ -15,7 +15,7 @@ export class StorageUnavailableError extends Error {
 /** A short reason for an error, for messages: Node's connection errors often have an empty message. */
 export function reasonOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return reasonOf(error.errors[0]);
-  if (error instanceof Error) return error.message || String((error as NodeJS.ErrnoException).code ?? error.name);
+  if (error instanceof Error) return error.message || ((error as NodeJS.ErrnoException).code ?? error.name);
   return String(error);
 }
 

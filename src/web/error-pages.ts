@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
 import { HookError, PAGES, type PageKeys } from './hook-error.js';
 import { en } from './messages/en.js';
+import { requestReference } from './request-logging.js';
 
 /** Anything no route answered. */
 export const notFound: RequestHandler = (_req, _res, next) => {
@@ -49,7 +50,7 @@ export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
     if (error.status === 503) res.set('Retry-After', '5');
     res.status(error.status);
     if (res.locals.answersJson === true) {
-      res.json({ error: error.code, reference: String(req.id) });
+      res.json({ error: error.code, reference: requestReference(req) });
       return;
     }
     const { page, retryHref, continueHref } = wayOn(error, req, options);

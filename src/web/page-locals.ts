@@ -4,6 +4,7 @@ import type { BrandAssets } from './branding.js';
 import { supportLink } from './branding.js';
 import { isLocale, LOCALES, translator, type Catalogues } from './i18n.js';
 import { chooseLocale, LANG_PARAM, rememberLocale } from './language-choice.js';
+import { requestReference } from './request-logging.js';
 
 /**
  * The form field of the language switch on a step page with errors: the switch is then a set of
@@ -56,7 +57,7 @@ export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure
       inLanguage(code);
       return true;
     };
-    Object.assign(res.locals, { issuer, brand: options.brand, support, reference: String(req.id) });
+    Object.assign(res.locals, { issuer, brand: options.brand, support, reference: requestReference(req) });
     next();
   };
 }

@@ -48,3 +48,8 @@ export function requestId(): string {
   for (let i = 0; i < 12; i++) id += (i > 0 && i % 4 === 0 ? '-' : '') + ALPHABET.charAt(bytes.readUInt8(i) & 31);
   return id;
 }
+
+/** The request's id as pages and JSON errors quote it (requestId made it; pino-http keeps it as `req.id`). */
+export function requestReference(req: { id?: unknown }): string {
+  return typeof req.id === 'string' ? req.id : '';
+}

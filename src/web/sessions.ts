@@ -48,7 +48,12 @@ export function sessions(options: SessionOptions): RequestHandler {
  */
 export async function regenerateSession(req: Request): Promise<void> {
   if (!carriesStoredSession(req)) return;
-  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => {
+    req.session.regenerate((err: unknown) => {
+      if (err === undefined || err === null) resolve();
+      else reject(err instanceof Error ? err : new Error('the session could not be replaced'));
+    });
+  });
   saveOnlyWhenChanged(req.session);
 }
 
@@ -65,7 +70,7 @@ export function carriesStoredSession(req: Request): boolean {
  * and the store's expiry needs no more than the save already wrote).
  */
 function saveOnlyWhenChanged(session: Request['session']): void {
-  const save = session.save;
+  const save = session.save.bind(session);
   let saved: string | undefined;
   Object.defineProperty(session, 'save', {
     configurable: true,
@@ -73,13 +78,16 @@ function saveOnlyWhenChanged(session: Request['session']): void {
     writable: true,
     value(this: Request['session'], callback?: (err?: unknown) => void) {
       const contents = JSON.stringify(this, (key, value: unknown) => (key === 'cookie' ? undefined : value));
-      if (contents === saved) {
+      // A save that carries something beside the contents (a symbol-keyed rider, such as the
+      // storage's commit) is never skipped.
+      const rides = Reflect.ownKeys(this).some((key) => typeof key === 'symbol');
+      if (contents === saved && !rides) {
         if (callback) process.nextTick(callback);
         return this;
       }
       saved = contents;
-      return save.call(this, (err?: unknown) => {
-        if (err) saved = undefined;
+      return save((err?: unknown) => {
+        if (err !== undefined && err !== null) saved = undefined;
         callback?.(err);
       });
     },

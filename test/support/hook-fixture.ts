@@ -130,10 +130,14 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
       },
       browser() {
         // Through a front that always reaches the current app, so cookies survive a restart.
-        const agent = request.agent((req: IncomingMessage, res: ServerResponse) => current.app(req, res));
+        const agent = request.agent((req: IncomingMessage, res: ServerResponse) => {
+          current.app(req, res);
+        });
         return https ? agent.set('X-Forwarded-Proto', 'https') : agent;
       },
-      handle: (req, res) => current.app(req, res),
+      handle: (req, res) => {
+        current.app(req, res);
+      },
       mint: (options) => mintSessionToken(simulator.identity, { now: clock.now(), ...options }),
       async restart() {
         await current.storage.close();

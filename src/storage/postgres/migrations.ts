@@ -73,12 +73,13 @@ export async function migrate(url: string): Promise<void> {
     }
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`interaction-hook migrations ${schema}`]);
     await client.query(`CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const current = (await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${VERSION_TABLE}`)).rows[0]!.version;
+    const current = (await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${VERSION_TABLE}`)).rows[0]?.version ?? 0;
     if (current > MIGRATIONS.length) {
       throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
     }
-    for (let version = current; version < MIGRATIONS.length; version++) {
-      await client.query(MIGRATIONS[version]!);
+    for (const [index, migration] of MIGRATIONS.slice(current).entries()) {
+      const version = current + index;
+      await client.query(migration);
       await client.query(`INSERT INTO ${VERSION_TABLE} (version) VALUES ($1)`, [version + 1]);
     }
     await client.query('COMMIT');

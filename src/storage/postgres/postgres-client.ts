@@ -25,7 +25,8 @@ export class PostgresClient implements SqlClient {
   }
 
   async commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
-    if (statements.length === 1) return [await this.runChecked(this.pool, statements[0]!)];
+    const [only] = statements;
+    if (statements.length === 1 && only) return [await this.runChecked(this.pool, only)];
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error);
     });

@@ -13,7 +13,10 @@ export function decisionValues(client: SqlClient, r: DecisionRecord): unknown[] 
 
 /** The record a stored row stands for: the one mapping back. */
 export function decisionFromRow(row: Record<string, unknown>): DecisionRecord {
-  const text = (column: string) => (row[column] === null || row[column] === undefined ? null : String(row[column]));
+  const text = (column: string) => {
+    const value = row[column];
+    return typeof value === 'string' ? value : null;
+  };
   return {
     interactionId: String(row.interaction_id),
     state: String(row.state),

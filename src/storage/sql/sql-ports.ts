@@ -42,7 +42,7 @@ export function sqlLedger(client: SqlClient): Ledger {
         const rows = await client.rows('SELECT * FROM decisions WHERE at >= ? AND seq > ? ORDER BY seq LIMIT ?', [since, after, EXPORT_BATCH]);
         for (const row of rows) yield decisionFromRow(row);
         if (rows.length < EXPORT_BATCH) return;
-        after = Number(rows[rows.length - 1]!.seq);
+        after = Number(rows.at(-1)?.seq);
       }
     },
     async prune(before) {

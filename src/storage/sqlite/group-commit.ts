@@ -73,11 +73,11 @@ export class SqliteGroupCommit {
       this.fail(batch, error);
       return;
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    for (const [i, item] of batch.entries()) {
+      const outcome = outcomes[i];
+      if (outcome?.ok === true) item.resolve(outcome.value);
+      else item.reject(outcome?.error);
+    }
   }
 
   private schedule(later: () => void): void {

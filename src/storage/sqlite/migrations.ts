@@ -71,9 +71,10 @@ export function migrateSqlite(db: Database.Database): void {
   if (current > MIGRATIONS.length) {
     throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
   }
-  for (let version = current; version < MIGRATIONS.length; version++) {
+  for (const [index, migration] of MIGRATIONS.slice(current).entries()) {
+    const version = current + index;
     db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
+      db.exec(migration);
       db.pragma(`user_version = ${version + 1}`);
     })();
   }

@@ -24,7 +24,8 @@ export class SqliteClient implements SqlClient {
   }
 
   commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
-    return this.writes.run(() => (statements.length === 1 ? [this.runChecked(statements[0]!)] : this.runTogether(statements)));
+    const [only] = statements;
+    return this.writes.run(() => (statements.length === 1 && only ? [this.runChecked(only)] : this.runTogether(statements)));
   }
 
   async rows<Row>(text: string, values: readonly unknown[]): Promise<Row[]> {

@@ -37,8 +37,8 @@ export class ProfileStep implements Step {
 
   view(ctx: StepContext): Record<string, unknown> {
     return {
-      title: this.config.title ? resolveText(this.config.title, ctx.locale) : null,
-      intro: this.config.intro ? resolveText(this.config.intro, ctx.locale) : null,
+      title: this.config.title !== undefined ? resolveText(this.config.title, ctx.locale) : null,
+      intro: this.config.intro !== undefined ? resolveText(this.config.intro, ctx.locale) : null,
       fields: this.config.fields.map((field) => fieldView(field, ctx)),
     };
   }
@@ -77,7 +77,7 @@ function fieldView(field: ProfileField, ctx: StepContext): FieldView {
     id: `field-${field.claim}`,
     control: field.type === 'select' ? 'select' : field.type === 'checkbox' ? 'checkbox' : 'input',
     label: resolveText(field.label, ctx.locale),
-    help: field.help ? resolveText(field.help, ctx.locale) : null,
+    help: field.help !== undefined ? resolveText(field.help, ctx.locale) : null,
     required: field.required,
     value: typeof shown === 'string' ? shown : '',
     checked: shown === 'yes' || shown === true || shown === 'true',
@@ -88,7 +88,7 @@ function fieldView(field: ProfileField, ctx: StepContext): FieldView {
   switch (field.type) {
     case 'text':
       Object.assign(view.attributes, { type: 'text', maxlength: field.maxLength });
-      if (field.minLength) view.attributes.minlength = field.minLength;
+      if (field.minLength !== undefined && field.minLength > 0) view.attributes.minlength = field.minLength;
       break;
     case 'email':
       Object.assign(view.attributes, { type: 'email', maxlength: field.maxLength, autocomplete: field.autocomplete ?? 'email', autocapitalize: 'none', spellcheck: 'false' });

@@ -38,7 +38,7 @@ export function readField(field: ProfileField, raw: unknown, locale: string, t: 
       if (field.minLength !== undefined && value.length < field.minLength) return fail('profile.error.tooShort', { min: field.minLength });
       if (value.length > field.maxLength) return fail('profile.error.tooLong', { max: field.maxLength });
       if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) {
-        return field.patternMessage ? { ok: false, message: resolveText(field.patternMessage, locale).text } : fail('profile.error.pattern');
+        return field.patternMessage !== undefined ? { ok: false, message: resolveText(field.patternMessage, locale).text } : fail('profile.error.pattern');
       }
       return { ok: true, value };
     }
