@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
 import { ConfigurationError, startHook } from '../start-hook.js';
 import { createManagementApi } from './management-api.js';
+import { startLocalProvider } from './openid-provider.js';
 import { createSimulator } from './tenant-simulator.js';
 
 /**
@@ -15,12 +16,21 @@ const hookUrl = `http://localhost:${hookPort}/callback`;
 const tenantUrl = `http://localhost:${tenantPort}`;
 /** The simulator's management client: documented in the README, useless anywhere else. */
 const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-the-local-simulator', role: 'admin' };
+/** The local OpenID provider's client, for content/examples/terms-step-up.config.json (docs/step-oidc.md). */
+const STEP_UP_CLIENT = { id: 'interaction-hook', secret: 'demo-step-up-secret-for-the-local-provider' };
 
 // The hook registers itself with the simulated tenant at start-up and fetches the secret, as
 // with a real tenant; demo mode lets the tenant accept the http://localhost hook URL.
 const management = createManagementApi({ tenantUrl, clients: [DEMO_CLIENT], demo: true, onNotice: (notice) => console.log(`  simulated tenant: ${notice}`) });
 const simulator = createSimulator(management.tenantIdentity(hookUrl), { management });
 const tenantServer: Server = simulator.app.listen(tenantPort, '127.0.0.1');
+const provider = await startLocalProvider({
+  port: Number(process.env.OIDC_PROVIDER_PORT ?? 3002),
+  clientId: STEP_UP_CLIENT.id,
+  clientSecret: STEP_UP_CLIENT.secret,
+  redirectUris: [new URL('/interaction/return/oidc', hookUrl).href],
+  acrValues: ['urn:example:loa:2', 'urn:example:loa:1'],
+});
 
 try {
   const hook = await startHook({
@@ -33,6 +43,7 @@ try {
     HOOK_REGISTER_ON_START: 'true',
     INTERACTION_HOOK_SECRET: '',
     INTERACTION_HOOK_PREVIOUS_SECRET: '',
+    STEP_UP_CLIENT_SECRET: STEP_UP_CLIENT.secret,
     // The demo shows both shipped steps; HOOK_CONFIG still chooses another file.
     HOOK_CONFIG: process.env.HOOK_CONFIG || path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'),
     NODE_ENV: process.env.NODE_ENV ?? 'development',
@@ -43,6 +54,7 @@ try {
   console.log(`\n  Interaction hook demo: open ${tenantUrl}/ in a browser.\n  (hook at ${hookUrl}, simulated tenant at ${tenantUrl}; Ctrl+C stops both)\n`);
   const stop = () => {
     tenantServer.close();
+    void provider.close();
     hook.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -52,6 +64,7 @@ try {
   process.once('SIGTERM', stop);
 } catch (error) {
   tenantServer.close();
+  await provider.close();
   const problems = error instanceof ConfigurationError ? error.problems : [(error as Error).message];
   console.error(`The demo cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);
