@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OIDC_DECLINED_MESSAGE } from '../../src/interaction/steps/oidc/oidc-step.js';
 import { startLocalProvider, type LocalProvider } from '../../src/simulator/openid-provider.js';
-import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
+import { csrfFrom, hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { CLIENT_ID, CLIENT_SECRET, decisions, oidcHookConfig, OidcJourney, REDIRECT_URI, STEP_ID } from '../support/oidc-journey.js';
 
 const STRONG = 'urn:example:loa:2';
@@ -91,7 +92,7 @@ describe('the oidc step against a real OpenID provider', () => {
   it('ends as declined, not failed, when the user declines on the page', async () => {
     const user = journey();
     await user.arrive();
-    expect(await user.outcome(await user.press('decline'))).toMatchObject({ kind: 'failure', message: 'The user declined the extra sign-in.' });
+    expect(await user.outcome(await user.press('decline'))).toMatchObject({ kind: 'failure', message: OIDC_DECLINED_MESSAGE });
     expect((await decisions(hook)).map((d) => d.decision)).toEqual(['declined']);
   });
 });
@@ -202,6 +203,23 @@ describe('a provider that is away', () => {
     expect(again.status).toBe(200);
     expect(again.text).toContain('Sign in again');
     expect(await user.outcome(await user.signIn())).toMatchObject({ kind: 'success' });
+  });
+
+  it('shows the 503 page instead of sending the user to a provider that does not answer, and decides nothing', async () => {
+    const elsewhere = await hookFixture({}, oidcHookConfig({ issuer: 'http://127.0.0.1:9' }));
+    try {
+      const user = new OidcJourney(elsewhere, 'http://127.0.0.1:9');
+      await user.arrive();
+      const res = await user.browser
+        .post(user.path)
+        .type('form')
+        .send({ _csrf: csrfFrom((await user.browser.get(user.path)).text), step: STEP_ID, decision: 'signin' });
+      expect(res.status).toBe(503);
+      expect(res.headers.location).toBeUndefined();
+      expect(await decisions(elsewhere)).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('takes the hook out of readiness while the provider does not answer, with a fixed sentence', async () => {

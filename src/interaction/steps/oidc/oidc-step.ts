@@ -10,7 +10,7 @@ import { oidcRedirectUri, ProviderConnection } from './provider-connection.js';
 export const OIDC_DECLINED_MESSAGE = 'The user declined the extra sign-in.';
 
 /** The step records that hold one sign-in's PKCE verifier and nonce, keyed by its state. */
-export const OIDC_RECORD = 'oidc';
+const OIDC_RECORD = 'oidc';
 /** How long a sign-in at the provider may take before its return is refused. */
 const PENDING_LIFETIME_MS = 30 * 60_000;
 /** The most a collected claim may take, as JSON: every claim counts towards the URL back to the tenant. */
@@ -43,7 +43,7 @@ export class OidcStep implements Step {
   }
 
   view(): Record<string, unknown> {
-    return { providerName: this.config.providerName, cancelled: false };
+    return { providerName: this.config.providerName };
   }
 
   async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
@@ -76,7 +76,8 @@ export class OidcStep implements Step {
     if (!isPending(pending) || pending.interactionId !== ctx.interactionId) return this.failed(ctx, 'state_mismatch');
     if (typeof query.error === 'string') {
       if (query.error === 'access_denied') {
-        return { kind: 'again', status: 200, errors: { signin: ctx.t('oidc.cancelled', { provider: this.config.providerName }) }, view: { cancelled: true } };
+        // The user's own choice at the provider: nothing failed, the page offers both ways again.
+        return { kind: 'again', status: 200, errors: { signin: ctx.t('oidc.cancelled', { provider: this.config.providerName }) } };
       }
       return this.failed(ctx, 'provider_error', /^[\w.-]{1,64}$/.test(query.error) ? query.error : 'unknown');
     }

@@ -3,7 +3,7 @@ import { classifyExchangeError, ProviderAwayError } from './oidc-failures.js';
 import type { OidcStepConfig } from './oidc-schema.js';
 
 /** Where the provider sends the user back: one path for every oidc step, under the hook's origin. */
-export const OIDC_RETURN_PATH = '/interaction/return/oidc';
+const OIDC_RETURN_PATH = '/interaction/return/oidc';
 
 /** The redirect URI to register at the provider, from HOOK_URL. */
 export function oidcRedirectUri(hookUrl: string): string {
