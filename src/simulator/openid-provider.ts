@@ -124,7 +124,12 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   const grant = new provider.Grant({ accountId: login, clientId: String(details.params.client_id) });
   grant.addOIDCScope(String(details.params.scope));
   const { acr, amr } = signIn();
-  await provider.interactionFinished(req, res, { login: { accountId: login, ...(acr === undefined ? {} : { acr }), ...(amr ? { amr } : {}) }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false });
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: login, ...(acr === undefined ? {} : { acr }), ...(amr ? { amr } : {}) }, consent: { grantId: await grant.save() } },
+    { mergeWithLastSubmission: false },
+  );
 }
 
 function signInPage(uid: string, hint: string): string {
