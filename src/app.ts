@@ -73,6 +73,8 @@ export function createApp(deps: AppDeps): Express {
   // include up on disk (existsSync) on every render, even with the view cache.
   app.set('view options', { root: VIEWS_DIR });
 
+  const now = deps.now ?? (() => new Date());
+  const steps = buildSteps(hookConfig.steps, (type) => stepServices(deps, storage, type), deps.stepTypes ?? STEP_TYPES);
   app.use(requestLogging(logger));
   app.use(
     opsRoutes({
@@ -83,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
       steps: hookConfig.steps.length,
       hasSecret: Boolean(deps.keys.current),
       draining: deps.draining ?? (() => false),
+      stepChecks: steps.flatMap((step) => (step.readiness ? [step.readiness.bind(step)] : [])),
     }),
   );
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
@@ -101,8 +104,6 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  const now = deps.now ?? (() => new Date());
-  const steps = buildSteps(hookConfig.steps, (type) => stepServices(deps, storage, type), deps.stepTypes ?? STEP_TYPES);
   const runner = journeyRunner({ settings, steps, storage, keys: deps.keys, now, logger, metrics });
   app.use(arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
   app.use(stepRoutes({ runner, storage, now }));

@@ -10,6 +10,8 @@ export interface ReadinessDeps {
   draining: () => boolean;
   /** How long the storage may take to answer before the hook counts as not ready. */
   storageTimeoutMs?: number;
+  /** The steps' own checks (Step.readiness), e.g. that an OpenID provider answers. */
+  stepChecks?: ReadonlyArray<() => Promise<Check>>;
 }
 
 export interface Check {
@@ -21,7 +23,7 @@ export interface Check {
 
 export interface Readiness {
   ready: boolean;
-  checks: Record<'storage' | 'configuration' | 'secret' | 'accepting', Check>;
+  checks: Record<'storage' | 'configuration' | 'secret' | 'accepting', Check> & { steps?: Check };
 }
 
 const DEFAULT_STORAGE_TIMEOUT_MS = 2000;
@@ -34,6 +36,7 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
     secret: deps.hasSecret ? { ok: true } : { ok: false, detail: 'no hook secret is loaded' },
     accepting: deps.draining() ? { ok: false, detail: 'shutting down' } : { ok: true },
   };
+  if (deps.stepChecks && deps.stepChecks.length > 0) checks.steps = await checkSteps(deps.stepChecks);
   return { ready: Object.values(checks).every((c) => c.ok), checks };
 }
 
@@ -52,4 +55,10 @@ async function checkStorage(storage: Storage, timeoutMs: number): Promise<Check>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Every step check, together; the first that fails says why (its detail is the step's fixed sentence). */
+async function checkSteps(stepChecks: ReadonlyArray<() => Promise<Check>>): Promise<Check> {
+  const results = await Promise.all(stepChecks.map((check) => check().catch((): Check => ({ ok: false, detail: 'a step could not check what it needs' }))));
+  return results.find((r) => !r.ok) ?? { ok: true };
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadManagementSettings, loadRegistrationDefaults } from '../config/management-settings.js';
 import { loadSettings } from '../config/settings.js';
-import { claimsStepsRead } from '../interaction/steps/configured-steps.js';
+import { claimsStepsRead, stepTypeOf } from '../interaction/steps/configured-steps.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
@@ -40,7 +40,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   else add('environment', 'fail', envErrors.join('; '), 'set the variables named (docs/configuration.md and docs/registration.md)');
 
   const hookConfigPath = defaults.ok ? (defaults.defaults.hookConfigPath ?? DEFAULT_HOOK_CONFIG) : DEFAULT_HOOK_CONFIG;
-  const hookConfig = loadHookConfig(hookConfigPath);
+  const hookConfig = loadHookConfig(hookConfigPath, { env });
   if (hookConfig.ok) add('steps file', 'ok', `${hookConfig.config.steps.length} step(s) from ${hookConfigPath}`);
   else add('steps file', 'fail', hookConfig.errors.join('; '), 'fix HOOK_CONFIG or the file it names (docs/steps.md)');
 
@@ -53,6 +53,11 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
     const demo = hookUrl.startsWith('http:') ? ' (http://localhost: only a local simulator in demo mode accepts it)' : '';
     if (problems.length === 0) add('hook URL', 'ok', `${hookUrl} follows the tenant's rules${demo}`);
     else add('hook URL', 'fail', describeHookUrlProblems('HOOK_URL', problems).join('; '), 'change HOOK_URL (and the proxy in front of the hook) to a URL that follows them');
+  }
+
+  // The steps' own checks (an OpenID provider's discovery…), which need no tenant.
+  for (const step of hookConfig.ok ? hookConfig.config.steps : []) {
+    for (const check of (await stepTypeOf(step).doctor?.(step, { hookUrl })) ?? []) add(check.name, check.status, check.detail, check.fix);
   }
 
   if (!management.ok || management.settings === null) {

@@ -4,12 +4,16 @@ import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
 /** The simulator's management client: printed by the demo and documented in docs/registration.md, useless anywhere else. */
 export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-the-local-simulator', role: 'admin' };
 
+/** The local OpenID provider's client, for content/examples/terms-step-up.config.json (docs/step-oidc.md). */
+export const STEP_UP_CLIENT = { id: 'interaction-hook', secret: 'demo-step-up-secret-for-the-local-provider' };
+
 /** The steps file the demo shows unless HOOK_CONFIG names another: terms, then a profile. */
 export const DEMO_HOOK_CONFIG = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json');
 
 export interface DemoEnvironment {
   hookPort: number;
   tenantPort: number;
+  providerPort: number;
   hookUrl: string;
   tenantUrl: string;
   /** What the demo starts the hook with. */
@@ -25,6 +29,7 @@ export interface DemoEnvironment {
 export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
   const hookPort = Number(env.PORT ?? 3000);
   const tenantPort = Number(env.SIMULATOR_PORT ?? 3001);
+  const providerPort = Number(env.OIDC_PROVIDER_PORT ?? 3002);
   const hookUrl = `http://localhost:${hookPort}/callback`;
   const tenantUrl = `http://localhost:${tenantPort}`;
   // Absolute, so that the CLI finds them from any directory.
@@ -43,6 +48,7 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
   return {
     hookPort,
     tenantPort,
+    providerPort,
     hookUrl,
     tenantUrl,
     hookEnv: {
@@ -53,6 +59,7 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
       HOOK_REGISTER_ON_START: 'true',
       INTERACTION_HOOK_SECRET: '',
       INTERACTION_HOOK_PREVIOUS_SECRET: '',
+      STEP_UP_CLIENT_SECRET: STEP_UP_CLIENT.secret,
       NODE_ENV: env.NODE_ENV ?? 'development',
       HOST: env.HOST ?? '127.0.0.1',
       PORT: String(hookPort),

@@ -1,27 +1,37 @@
 import type { Server } from 'node:http';
+import { processEnvironment } from '../config/load-configuration.js';
 import { ConfigurationError, startHook } from '../start-hook.js';
-import { cliInstructions, DEMO_CLIENT, demoEnvironment } from './demo-environment.js';
+import { cliInstructions, DEMO_CLIENT, demoEnvironment, STEP_UP_CLIENT } from './demo-environment.js';
 import { createManagementApi } from './management-api.js';
+import { startLocalProvider } from './openid-provider.js';
 import { createSimulator } from './tenant-simulator.js';
 
 /**
- * `npm run demo`: the hook on its embedded default plus a simulated tenant, wired together, so the
- * whole journey can be walked in a browser with no real tenant.
+ * `npm run demo`: the hook on its embedded default plus a simulated tenant and a local OpenID
+ * provider, wired together, so every journey can be walked in a browser with no outside service.
  */
-const demo = demoEnvironment(process.env);
+const demo = demoEnvironment(processEnvironment());
 
 // The hook registers itself with the simulated tenant at start-up and fetches the secret, as
 // with a real tenant; demo mode lets the tenant accept the http://localhost hook URL.
 const management = createManagementApi({ tenantUrl: demo.tenantUrl, clients: [DEMO_CLIENT], demo: true, onNotice: (notice) => console.log(`  simulated tenant: ${notice}`) });
 const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management });
 const tenantServer: Server = simulator.app.listen(demo.tenantPort, '127.0.0.1');
+// For the step-up example (content/examples/terms-step-up.config.json, docs/step-oidc.md).
+const provider = await startLocalProvider({
+  port: demo.providerPort,
+  clientId: STEP_UP_CLIENT.id,
+  clientSecret: STEP_UP_CLIENT.secret,
+  redirectUris: [new URL('/interaction/return/oidc', demo.hookUrl).href],
+  acrValues: ['urn:example:loa:2', 'urn:example:loa:1'],
+});
 
 try {
   // Warnings (http:// URLs) are logged while the hook starts, so they come before what to do next.
   const hook = await startHook(demo.hookEnv);
   console.log(`
   Interaction hook demo: open ${demo.tenantUrl}/ in a browser.
-  (hook at ${demo.hookUrl}, simulated tenant at ${demo.tenantUrl}; Ctrl+C stops both)
+  (hook at ${demo.hookUrl}, simulated tenant at ${demo.tenantUrl}, OpenID provider at ${provider.issuer}; Ctrl+C stops them)
 
 ${cliInstructions(demo.cliEnv)
   .split('\n')
@@ -30,6 +40,7 @@ ${cliInstructions(demo.cliEnv)
 `);
   const stop = () => {
     tenantServer.close();
+    void provider.close();
     hook.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -39,6 +50,7 @@ ${cliInstructions(demo.cliEnv)
   process.once('SIGTERM', stop);
 } catch (error) {
   tenantServer.close();
+  await provider.close();
   const problems = error instanceof ConfigurationError ? error.problems : [(error as Error).message];
   console.error(`The demo cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);

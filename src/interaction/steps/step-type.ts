@@ -57,7 +57,17 @@ export interface StepType<Entry extends { type: string; id?: string | undefined 
   build(config: Config, services: StepServices): Step;
   /** Work at start-up, with the storage (publishing terms, discovering a provider); problems as sentences. */
   prepare?(config: Config, services: StepServices): Promise<string[]>;
+  /** What `interaction-hook doctor` checks for a step of this type (its provider answers…); never a secret. */
+  doctor?(config: Config, context: { hookUrl: string | undefined }): Promise<StepDoctorCheck[]>;
   readonly messages: StepMessages;
+}
+
+/** One line of `doctor` about a step: what was found and, unless ok, the fix. */
+export interface StepDoctorCheck {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
 }
 
 /** A step type with its own entry and config types forgotten, as the registry holds it. */

@@ -73,6 +73,8 @@ export interface Step {
   evidence?(ctx: StepContext): Evidence;
   /** Set when a subject who already accepted this version of the step may go straight on. */
   readonly skipIfAcceptedVersion?: string;
+  /** Whether what the step needs (its provider) answers now; `detail` a fixed sentence, never a URL or an error. */
+  readiness?(): Promise<{ ok: boolean; detail?: string }>;
 }
 
 /** The step cannot do its work now (its mail server or provider is away): a 503 page, nothing spent. */

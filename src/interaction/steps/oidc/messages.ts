@@ -1,0 +1,21 @@
+/** The oidc step's words. */
+export const oidcMessages = {
+  en: {
+    'oidc.title': 'Sign in again',
+    'oidc.intro': 'Before {issuer} issues your credential, please sign in again with {provider}.',
+    'oidc.after': 'You will come back here when you have signed in.',
+    'oidc.continue': 'Continue to {provider}',
+    'oidc.decline': 'Decline',
+    'oidc.cancelled': 'You cancelled the sign-in with {provider}. Try again, or choose Decline to stop.',
+    'oidc.error.choose': 'Choose Continue to sign in, or Decline.',
+  },
+  fr: {
+    'oidc.title': 'Reconnectez-vous',
+    'oidc.intro': 'Avant que {issuer} ne délivre votre attestation, veuillez vous reconnecter avec {provider}.',
+    'oidc.after': 'Vous reviendrez ici une fois connecté.',
+    'oidc.continue': 'Continuer vers {provider}',
+    'oidc.decline': 'Refuser',
+    'oidc.cancelled': 'Vous avez annulé la connexion avec {provider}. Réessayez, ou choisissez Refuser pour arrêter.',
+    'oidc.error.choose': 'Choisissez Continuer pour vous connecter, ou Refuser.',
+  },
+};

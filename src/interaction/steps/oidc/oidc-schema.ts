@@ -1,0 +1,131 @@
+import { inspect } from 'node:util';
+import { z } from 'zod';
+import type { EntryContext, StepConfigBase } from '../step-type.js';
+
+/**
+ * The oidc step's part of the steps file: a step-up sign-in at an OpenID provider. Strict: a
+ * misspelt `requireAcr` must be an error, not a check silently left out.
+ */
+
+const claimName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
+const acrValue = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'an acr value is 1 to 200 printable characters without spaces');
+
+export const oidcStepSchema = z.strictObject({
+  type: z.literal('oidc'),
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
+    .optional(),
+  /** The issuer identifier exactly as the provider's discovery document states it. */
+  issuer: z.string().min(1).max(500),
+  clientId: z.string().min(1).max(200),
+  /** The environment variable that holds the client secret; omitted for a public client (PKCE only). */
+  clientSecretVariable: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,99}$/, 'a variable name is upper-case letters, digits and "_"')
+    .optional(),
+  scope: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'scopes are separated by single spaces')
+    .refine((scope) => scope.split(' ').includes('openid'), 'the scope must include "openid"')
+    .default('openid'),
+  acrValues: z.array(acrValue).min(1).max(10).optional(),
+  /** Seconds since the user last signed in at the provider; 0 asks for a fresh sign-in. */
+  maxAge: z.number().int().min(0).max(86_400).optional(),
+  prompt: z.enum(['login', 'consent', 'select_account']).optional(),
+  requireAcr: z.array(acrValue).min(1).max(10).optional(),
+  matchClaim: z.strictObject({ session: claimName, idToken: claimName }).optional(),
+  /** ID token claim → the claim name the tenant receives it under. */
+  collect: z
+    .record(claimName, claimName)
+    .refine((map) => Object.keys(map).length <= 10, 'collect at most 10 claims')
+    .refine((map) => new Set(Object.values(map)).size === Object.keys(map).length, 'two ID token claims are sent under the same name')
+    .optional(),
+  /** How the page names the provider; the issuer's host name when omitted. */
+  providerName: z.string().trim().min(1).max(80).optional(),
+});
+
+export type OidcStepEntry = z.output<typeof oidcStepSchema>;
+
+/** A client secret that prints as a placeholder, however it ends up in a log or a message. */
+export class ClientSecret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toJSON(): string {
+    return '[secret]';
+  }
+  toString(): string {
+    return '[secret]';
+  }
+  [inspect.custom](): string {
+    return '[secret]';
+  }
+}
+
+export interface OidcStepConfig extends StepConfigBase {
+  type: 'oidc';
+  issuer: string;
+  clientId: string;
+  clientSecret: ClientSecret | undefined;
+  /** Plain http, allowed on a loopback host only (a local provider). */
+  insecure: boolean;
+  scope: string;
+  acrValues: readonly string[] | undefined;
+  maxAge: number | undefined;
+  prompt: 'login' | 'consent' | 'select_account' | undefined;
+  requireAcr: readonly string[] | undefined;
+  matchClaim: { session: string; idToken: string } | undefined;
+  collect: Readonly<Record<string, string>>;
+  providerName: string;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The entry with its secret looked up in the environment, and its issuer checked. */
+export function loadOidc(entry: OidcStepEntry, at: EntryContext): { ok: true; config: OidcStepConfig } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  let issuer: URL | undefined;
+  try {
+    issuer = new URL(entry.issuer);
+  } catch {
+    problems.push(`${at.where}.issuer: not a URL`);
+  }
+  if (issuer && (issuer.search !== '' || issuer.hash !== '' || issuer.username !== '' || issuer.password !== '')) {
+    problems.push(`${at.where}.issuer: an issuer identifier has no query, fragment or credentials`);
+  }
+  const insecure = issuer?.protocol === 'http:';
+  if (issuer && issuer.protocol !== 'https:' && !(insecure && LOOPBACK.has(issuer.hostname))) {
+    problems.push(`${at.where}.issuer: must be https:// (http:// only on a loopback host such as 127.0.0.1)`);
+  }
+  let clientSecret: ClientSecret | undefined;
+  if (entry.clientSecretVariable !== undefined) {
+    const value = at.env[entry.clientSecretVariable]?.trim();
+    if (value) clientSecret = new ClientSecret(value);
+    else problems.push(`${at.where}.clientSecretVariable: the variable ${entry.clientSecretVariable} is not set; set it to the client secret the provider issued`);
+  }
+  if (problems.length > 0 || !issuer) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      type: 'oidc',
+      id: at.id,
+      issuer: entry.issuer,
+      clientId: entry.clientId,
+      clientSecret,
+      insecure,
+      scope: entry.scope,
+      acrValues: entry.acrValues,
+      maxAge: entry.maxAge,
+      prompt: entry.prompt,
+      requireAcr: entry.requireAcr,
+      matchClaim: entry.matchClaim,
+      collect: entry.collect ?? {},
+      providerName: entry.providerName ?? issuer.hostname,
+    },
+  };
+}
