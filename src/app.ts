@@ -116,6 +116,7 @@ export function stepServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'lo
   return {
     records: storage.stepRecords,
     terms: storage.terms,
+    passkeys: storage.passkeys,
     logger: deps.logger,
     hookUrl: deps.settings.hookUrl,
     issuerName: deps.hookConfig.issuer.name,
