@@ -5,6 +5,7 @@ import type { PasskeyStepConfig } from '../../src/interaction/steps/passkey/sche
 import { readReturnToken, type MintOptions, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, type HookFixture } from './hook-fixture.js';
 import { arrive, type Arrived } from './journey.js';
+import type { SoftwareAuthenticator } from './software-authenticator.js';
 
 /** A steps file with one passkey step. */
 export function passkeyConfig(options: Partial<Pick<PasskeyStepConfig, 'userVerification' | 'enrol'>> = {}): HookConfig {
@@ -55,3 +56,22 @@ export function outcomeAt(hook: HookFixture, location: string | undefined): Prom
   expect(url.origin).toBe(new URL(hook.settings.tenantUrl).origin);
   return readReturnToken(hook.simulator.identity, url.searchParams.get('session_token')!, hook.clock.now());
 }
+
+/** A whole first journey that enrols a passkey with `authenticator`; its credential id. */
+export async function enrol(hook: HookFixture, authenticator: SoftwareAuthenticator, mint: MintOptions | string = 'subject-1'): Promise<string> {
+  const journey = await passkeyJourney(hook, typeof mint === 'string' ? { payload: { sub: mint } } : mint);
+  const started = await journey.options();
+  if (started.ceremony !== 'register') throw new Error('expected an enrolment');
+  const done = await journey.action('verify', { response: authenticator.register(started.options, hookOrigin(hook)) });
+  expect((await outcomeAt(hook, done.location)).kind).toBe('success');
+  return authenticator.credentialIds.at(-1)!;
+}
+
+/** The options action, expected to start an authentication. */
+export async function authenticateOptions(journey: PasskeyJourney): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const started = await journey.options();
+  if (started.ceremony !== 'authenticate') throw new Error('expected an authentication');
+  return started.options;
+}
+
+export const hookOrigin = (hook: HookFixture) => new URL(hook.settings.hookUrl).origin;

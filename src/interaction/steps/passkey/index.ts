@@ -10,7 +10,6 @@ export const passkeyStepType = defineStepType({
   schema: passkeyEntry,
   load: loadPasskey,
   claimsRead: () => [],
-  build: (config, services) =>
-    new PasskeyStep(config, { rp: relyingParty(services.hookUrl, services.issuerName), passkeys: services.passkeys, records: services.records, logger: services.logger }),
+  build: (config, services) => new PasskeyStep(config, { rp: relyingParty(services.hookUrl, services.issuerName), passkeys: services.passkeys, records: services.records, logger: services.logger }),
   messages: passkeyMessages,
 });

@@ -5,7 +5,11 @@ import { z } from 'zod';
  * What the page's script posts back from the browser's WebAuthn call, checked for shape before the
  * library sees it: every field hostile until then, every string bounded.
  */
-const base64url = (max: number) => z.string().regex(/^[A-Za-z0-9_-]+$/, 'not base64url').max(max);
+const base64url = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'not base64url')
+    .max(max);
 const credentialId = base64url(1400);
 const transports = z.array(z.string().max(32)).max(8);
 const extensions = z.record(z.string(), z.unknown()).default({});
