@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Router } from 'express';
 
 /** Where pages load the WebAuthn browser library from: this hook, never a CDN (strict CSP). */
-export const WEBAUTHN_BROWSER_SCRIPT = '/static/vendor/simplewebauthn-browser.js';
+const WEBAUTHN_BROWSER_SCRIPT = '/static/vendor/simplewebauthn-browser.js';
 
 /**
  * The library's single-file browser bundle, served from the installed package: a runtime

@@ -74,4 +74,4 @@ export async function authenticateOptions(journey: PasskeyJourney): Promise<Publ
   return started.options;
 }
 
-export const hookOrigin = (hook: HookFixture) => new URL(hook.settings.hookUrl).origin;
+const hookOrigin = (hook: HookFixture) => new URL(hook.settings.hookUrl).origin;
