@@ -26,6 +26,7 @@ import { requestLogging } from './web/request-logging.js';
 import { urlLengthLimit } from './web/request-limits.js';
 import { securityHeaders } from './web/security-headers.js';
 import { sessions } from './web/sessions.js';
+import { vendorScripts } from './web/vendor-scripts.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
   const types = typesIn(hookConfig.steps, deps.stepTypes ?? STEP_TYPES);
   app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues: withMessages(...types.map((t) => t.messages)) }));
   app.use(urlLengthLimit);
+  app.use(vendorScripts());
   app.use('/static', express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
   app.use(brand.router);
   app.use(
@@ -117,6 +119,7 @@ export function stepServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'lo
   return {
     records: storage.stepRecords,
     terms: storage.terms,
+    passkeys: storage.passkeys,
     logger: deps.logger,
     hookUrl: deps.settings.hookUrl,
     issuerName: deps.hookConfig.issuer.name,

@@ -113,6 +113,35 @@ export interface StepRecords {
   delete(kind: string, key: string): Promise<void>;
 }
 
+/** A WebAuthn credential (passkey) a subject enrolled here; the public key only, never a secret. */
+export interface PasskeyCredential {
+  /** The credential id, base64url, as the authenticator names it. */
+  id: string;
+  subject: string;
+  /** The COSE public key, as the authenticator gave it. */
+  publicKey: Uint8Array;
+  /** The signature counter last seen; 0 for authenticators that keep none. */
+  counter: number;
+  /** Hints for the browser: "internal", "hybrid", "usb", … */
+  transports: string[];
+  createdAt: Date;
+  lastUsedAt: Date;
+}
+
+/** Passkeys per subject. Ids are unique across subjects: one credential belongs to one subject. */
+export interface PasskeyCredentials {
+  /** The subject's credentials, oldest first. */
+  forSubject(subject: string): Promise<PasskeyCredential[]>;
+  /** Stores a new credential; false (nothing written) when its id is already stored. */
+  add(credential: PasskeyCredential): Promise<boolean>;
+  /**
+   * Records a use: the counter moves to `counter` and `lastUsedAt` to `at`, only when the stored
+   * counter is lower (or both are 0, for authenticators without one). False when it was not:
+   * of two uses racing with one counter value only one goes through.
+   */
+  recordUse(id: string, counter: number, at: Date): Promise<boolean>;
+}
+
 /**
  * Everything the hook keeps, as small ports. One adapter per engine; nothing outside `storage/`
  * knows which runs. Every write the journey awaits before a redirect is durable when it resolves.
@@ -125,6 +154,7 @@ export interface Storage {
   readonly ledger: Ledger;
   readonly terms: PublishedTermsStore;
   readonly stepRecords: StepRecords;
+  readonly passkeys: PasskeyCredentials;
   /**
    * Where ARRIVAL_RATE_LIMIT counts, shared by every replica on this storage: a new
    * express-rate-limit store for each limiter (the library refuses to share one). Absent on the

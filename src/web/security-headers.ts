@@ -15,6 +15,8 @@ export function securityHeaders(options: { redirectOrigins: ReadonlySet<string>;
         styleSrc: ["'self'"],
         imgSrc: ["'self'"],
         scriptSrc: ["'self'"],
+        // A step's script may call its own actions (the passkey ceremony), and nothing else.
+        connectSrc: ["'self'"],
         formAction: ["'self'", ...options.redirectOrigins],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],

@@ -29,7 +29,17 @@ describe('the PostgreSQL schema', () => {
     const { rows } = await sql.query<{ version: number }>('SELECT version FROM interaction_hook_migrations ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     const tables = await sql.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1');
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['arrival_counts', 'claims', 'completions', 'decisions', 'interaction_hook_migrations', 'published_terms', 'sessions', 'step_records']);
+    expect(tables.rows.map((r) => r.table_name)).toEqual([
+      'arrival_counts',
+      'claims',
+      'completions',
+      'decisions',
+      'interaction_hook_migrations',
+      'passkey_credentials',
+      'published_terms',
+      'sessions',
+      'step_records',
+    ]);
   });
 
   it('keeps the ledger append-only: a row can be pruned but never changed', async () => {

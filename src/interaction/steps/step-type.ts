@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { PublishedTermsStore, StepRecords } from '../../storage/ports.js';
+import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from '../../storage/ports.js';
 import type { Step } from './step.js';
 
 /** Every step's config has these, whatever its type. */
@@ -24,6 +24,8 @@ export interface EntryContext {
 export interface StepServices {
   records: StepRecords;
   terms: PublishedTermsStore;
+  /** The passkeys subjects enrolled (passkey step). */
+  passkeys: PasskeyCredentials;
   logger: Logger;
   /** The hook's public URL (HOOK_URL) and the ledger's subject claim. */
   hookUrl: string;

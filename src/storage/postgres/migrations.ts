@@ -51,6 +51,17 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX completions_expires_at ON completions (expires_at);
    CREATE TABLE step_records (kind text NOT NULL, key text NOT NULL, value text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (kind, key));
    CREATE INDEX step_records_expires_at ON step_records (expires_at);`,
+  // 4: passkeys enrolled by the passkey step, per subject; the public key base64url as text.
+  `CREATE TABLE passkey_credentials (
+     id text PRIMARY KEY,
+     subject text NOT NULL,
+     public_key text NOT NULL,
+     counter bigint NOT NULL,
+     transports text NOT NULL,
+     created_at timestamptz NOT NULL,
+     last_used_at timestamptz NOT NULL
+   );
+   CREATE INDEX passkey_credentials_subject ON passkey_credentials (subject, created_at);`,
 ];
 
 /** The table that records which migrations ran; named so it cannot clash in a shared schema. */

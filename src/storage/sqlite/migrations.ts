@@ -64,6 +64,17 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX completions_expires_at ON completions (expires_at);
    CREATE TABLE step_records (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (kind, key));
    CREATE INDEX step_records_expires_at ON step_records (expires_at);`,
+  // 4: passkeys enrolled by the passkey step, per subject; the public key base64url as text.
+  `CREATE TABLE passkey_credentials (
+     id TEXT PRIMARY KEY,
+     subject TEXT NOT NULL,
+     public_key TEXT NOT NULL,
+     counter INTEGER NOT NULL,
+     transports TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_used_at INTEGER NOT NULL
+   );
+   CREATE INDEX passkey_credentials_subject ON passkey_credentials (subject, created_at);`,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

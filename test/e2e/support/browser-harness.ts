@@ -48,7 +48,11 @@ export interface LiveHook {
   close(): Promise<void>;
 }
 
-export async function startLiveHook(config?: HookConfig): Promise<LiveHook> {
+/**
+ * `hostname`: what the hook's URL names (it listens on 127.0.0.1 either way). WebAuthn needs
+ * `localhost`: browsers refuse it on an IP address, and on http anywhere else.
+ */
+export async function startLiveHook(config?: HookConfig, options: { hostname?: 'localhost' | '127.0.0.1' } = {}): Promise<LiveHook> {
   // The URLs must name the ports before the apps are built, so the servers listen first and are
   // handed their apps afterwards.
   const handlers: { hook?: (req: IncomingMessage, res: ServerResponse) => void; tenant?: (req: IncomingMessage, res: ServerResponse) => void } = {};
@@ -65,7 +69,7 @@ export async function startLiveHook(config?: HookConfig): Promise<LiveHook> {
   const tenantServer = createServer((req, res) => handlers.tenant!(req, res));
   const hookPort = await listen(hookServer);
   const tenantPort = await listen(tenantServer);
-  const hookOrigin = `http://127.0.0.1:${hookPort}`;
+  const hookOrigin = `http://${options.hostname ?? '127.0.0.1'}:${hookPort}`;
   const tenantOrigin = `http://127.0.0.1:${tenantPort}`;
   const fixture = await hookFixture({ HOOK_URL: `${hookOrigin}/callback`, MATTR_TENANT_URL: tenantOrigin }, config);
   handlers.hook = (req, res) => fixture.handle(req, res);

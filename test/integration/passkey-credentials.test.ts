@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadSettings, type StorageSettings } from '../../src/config/settings.js';
+import { openStorage } from '../../src/storage/open-storage.js';
+import type { PasskeyCredential, Storage } from '../../src/storage/ports.js';
+import { engineSandbox, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
+
+/** What the passkey port promises, checked the same way on every engine; two handles stand for two replicas. */
+let sandbox: EngineSandbox;
+let dataDir: string;
+let settings: StorageSettings;
+const open: Storage[] = [];
+
+beforeEach(async () => {
+  sandbox = await engineSandbox();
+  dataDir = mkdtempSync(path.join(tmpdir(), 'hook-passkeys-'));
+  const loaded = loadSettings({
+    HOOK_URL: 'https://hook.example.com/callback',
+    MATTR_TENANT_URL: 'https://tenant.example.com',
+    INTERACTION_HOOK_SECRET: Buffer.alloc(32, 7).toString('base64'),
+    DATA_DIR: dataDir,
+    ...sandbox.env,
+  });
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  settings = loaded.settings;
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+  await sandbox.cleanup();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function handle(): Promise<Storage> {
+  const storage = await openStorage(settings);
+  open.push(storage);
+  return storage;
+}
+
+function credential(overrides: Partial<PasskeyCredential> = {}): PasskeyCredential {
+  return {
+    id: 'cred-1',
+    subject: 'subject-1',
+    publicKey: new Uint8Array([0xa5, 0x01, 0x02, 0x03, 0x26, 0xff, 0x00]),
+    counter: 0,
+    transports: ['internal', 'hybrid'],
+    createdAt: new Date('2026-11-01T10:00:00.123Z'),
+    lastUsedAt: new Date('2026-11-01T10:00:00.123Z'),
+    ...overrides,
+  };
+}
+
+describe(`passkey credentials on ${TEST_ENGINE}`, () => {
+  it('reads every field back as written, from another handle, and only for its subject', async () => {
+    const [a, b] = [await handle(), await handle()];
+    expect(await a.passkeys.add(credential({ counter: 4_000_000_000 }))).toBe(true);
+    expect(await b.passkeys.forSubject('subject-1')).toEqual([credential({ counter: 4_000_000_000 })]);
+    expect(await b.passkeys.forSubject('subject-2')).toEqual([]);
+  });
+
+  it('lists a subject’s credentials oldest first', async () => {
+    const storage = await handle();
+    await storage.passkeys.add(credential({ id: 'newer', createdAt: new Date('2026-11-02T00:00:00Z') }));
+    await storage.passkeys.add(credential({ id: 'older', createdAt: new Date('2026-11-01T00:00:00Z') }));
+    expect((await storage.passkeys.forSubject('subject-1')).map((c) => c.id)).toEqual(['older', 'newer']);
+  });
+
+  it('keeps one credential id for one subject: a second add of the id writes nothing', async () => {
+    const [a, b] = [await handle(), await handle()];
+    expect(await a.passkeys.add(credential())).toBe(true);
+    expect(await b.passkeys.add(credential({ subject: 'someone-else' }))).toBe(false);
+    expect(await a.passkeys.forSubject('someone-else')).toEqual([]);
+  });
+
+  it('moves the counter only forwards, and lets only one of two racing uses with one value through', async () => {
+    const [a, b] = [await handle(), await handle()];
+    await a.passkeys.add(credential({ counter: 5 }));
+    const used = new Date('2026-11-03T00:00:00Z');
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).passkeys.recordUse('cred-1', 6, used)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await a.passkeys.recordUse('cred-1', 6, used)).toBe(false);
+    expect(await a.passkeys.recordUse('cred-1', 3, used)).toBe(false);
+    const [stored] = await b.passkeys.forSubject('subject-1');
+    expect(stored).toMatchObject({ counter: 6, lastUsedAt: used });
+    expect(await a.passkeys.recordUse('unknown', 9, used)).toBe(false);
+  });
+
+  it('accepts every use of an authenticator that keeps no counter (0 after 0), and none back to 0 after a count', async () => {
+    const storage = await handle();
+    await storage.passkeys.add(credential());
+    expect(await storage.passkeys.recordUse('cred-1', 0, new Date())).toBe(true);
+    expect(await storage.passkeys.recordUse('cred-1', 0, new Date())).toBe(true);
+    expect(await storage.passkeys.recordUse('cred-1', 1, new Date())).toBe(true);
+    expect(await storage.passkeys.recordUse('cred-1', 0, new Date())).toBe(false);
+  });
+});
