@@ -1,5 +1,6 @@
 import express from 'express';
 import { decodeHookSecret } from '../src/mattr/hook-secret.js';
+import { processEnvironment } from '../src/config/load-configuration.js';
 import { returnUrl, signCompletion, verifyArrival } from '../src/mattr/session-token.js';
 
 /**
@@ -7,7 +8,7 @@ import { returnUrl, signCompletion, verifyArrival } from '../src/mattr/session-t
  * reply — the least any hook must do per journey. The hook's figure is reported as a ratio to this,
  * which holds better than absolute figures on a machine shared with other work.
  */
-const env = process.env;
+const env = processEnvironment();
 const key = decodeHookSecret(env.INTERACTION_HOOK_SECRET ?? '');
 if (!key || !env.HOOK_URL || !env.MATTR_TENANT_URL) throw new Error('HOOK_URL, MATTR_TENANT_URL and INTERACTION_HOOK_SECRET are required');
 const hookUrl = env.HOOK_URL;

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request } from 'express';
 import session from 'express-session';
 import { decodeHookSecret } from '../src/mattr/hook-secret.js';
+import { processEnvironment } from '../src/config/load-configuration.js';
 import { returnUrl, signCompletion, verifyArrival } from '../src/mattr/session-token.js';
 
 /**
@@ -12,7 +13,7 @@ import { returnUrl, signCompletion, verifyArrival } from '../src/mattr/session-t
  * interaction lives in express-session (its memory store), as the hook keeps it. One process: with
  * several, a journey's requests would land where its interaction is not.
  */
-const env = process.env;
+const env = processEnvironment();
 serve();
 
 interface Kept {

@@ -6,6 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { processEnvironment } from '../src/config/load-configuration.js';
 import { performance } from 'node:perf_hooks';
 import { createConfigApi } from '../src/mattr/config-api.js';
 import { desiredHook } from '../src/registration/desired-hook.js';
@@ -13,7 +14,7 @@ import { ensureHook } from '../src/registration/ensure-hook.js';
 import { createManagementApi } from '../src/simulator/management-api.js';
 import { createSimulator } from '../src/simulator/tenant-simulator.js';
 
-const RUNS = Number(process.env.RUNS ?? 10_000);
+const RUNS = Number(processEnvironment().RUNS ?? 10_000);
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

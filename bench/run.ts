@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { decodeHookSecret } from '../src/mattr/hook-secret.js';
+import { processEnvironment } from '../src/config/load-configuration.js';
 import { baselineOperation, journey, JOURNEY_STEPS, newPool, newRecorder, type Recorder } from './journeys.js';
 import type { TenantIdentity } from '../src/simulator/tenant-tokens.js';
 import { runLoad } from './load.js';
@@ -184,7 +185,7 @@ async function measureBare(script: string, extraEnv: Record<string, string>, ope
 
 function serverEnv(hookUrl: string, port: number, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
+    PATH: processEnvironment().PATH,
     NODE_ENV: 'production',
     HOOK_URL: hookUrl,
     MATTR_TENANT_URL: TENANT_URL,

@@ -1,4 +1,3 @@
-import type { ManagementSettings } from '../config/management-settings.js';
 import { AccessTokens } from './access-token.js';
 import { callJson, DEFAULT_CALL_POLICY, type CallPolicy, type JsonAnswer } from './management-http.js';
 import { describeRefusal, ManagementApiError, redact } from './management-error.js';
@@ -36,7 +35,15 @@ export interface ConfigApiOptions {
   now?: () => number;
 }
 
-type Credentials = Pick<ManagementSettings, 'tenantUrl' | 'authUrl' | 'clientId' | 'clientSecret' | 'timeoutMs' | 'retries'>;
+/** What the configuration API is called with: plain values, whoever read them. */
+interface Credentials {
+  tenantUrl: string;
+  authUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  retries: number;
+}
 
 export function createConfigApi(settings: Credentials, options: ConfigApiOptions = {}): ConfigApi {
   const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, timeoutMs: settings.timeoutMs, retries: settings.retries, ...options.policy };
