@@ -30,6 +30,11 @@ export interface StepServices {
   issuerName: string;
   /** What each step type reads from the environment, loaded and checked once at start-up. */
   settings: Readonly<Record<string, unknown>>;
+  /**
+   * A key of this step type's own, the same on every replica (derived from the session secret):
+   * for keyed hashes of what the step stores, e.g. a one-time code. Never logged or shown.
+   */
+  stepSecret: Buffer;
 }
 
 /** The messages of one step type, per language; English is the reference. */
