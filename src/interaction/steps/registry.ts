@@ -1,3 +1,4 @@
+import { emailCodeStepType } from './email-code/index.js';
 import { profileStepType } from './profile/index.js';
 import type { AnyStepType } from './step-type.js';
 import { termsStepType } from './terms/index.js';
@@ -6,4 +7,4 @@ import { termsStepType } from './terms/index.js';
  * The one list of step types: the steps file, the claims the registration asks for, start-up
  * work and the messages all go through it. Adding a type is a folder, a template and a line here.
  */
-export const STEP_TYPES: readonly AnyStepType[] = [termsStepType, profileStepType];
+export const STEP_TYPES: readonly AnyStepType[] = [termsStepType, profileStepType, emailCodeStepType];
