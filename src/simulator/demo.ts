@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
 import { ConfigurationError, startHook } from '../start-hook.js';
+import { startMailbox } from './mailbox.js';
 import { createManagementApi } from './management-api.js';
 import { createSimulator } from './tenant-simulator.js';
 
@@ -21,6 +22,9 @@ const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-the-loc
 const management = createManagementApi({ tenantUrl, clients: [DEMO_CLIENT], demo: true, onNotice: (notice) => console.log(`  simulated tenant: ${notice}`) });
 const simulator = createSimulator(management.tenantIdentity(hookUrl), { management });
 const tenantServer: Server = simulator.app.listen(tenantPort, '127.0.0.1');
+// A local mail server for the email-code step, with a page that lists what it received.
+const mailbox = await startMailbox({ port: Number(process.env.MAILBOX_SMTP_PORT ?? 0) });
+const mailboxPage = await mailbox.listenPage(Number(process.env.MAILBOX_PORT ?? 3002));
 
 try {
   const hook = await startHook({
@@ -33,6 +37,8 @@ try {
     HOOK_REGISTER_ON_START: 'true',
     INTERACTION_HOOK_SECRET: '',
     INTERACTION_HOOK_PREVIOUS_SECRET: '',
+    SMTP_URL: process.env.SMTP_URL || mailbox.smtpUrl,
+    MAIL_FROM: process.env.MAIL_FROM || 'Example Issuer <no-reply@issuer.example>',
     // The demo shows both shipped steps; HOOK_CONFIG still chooses another file.
     HOOK_CONFIG: process.env.HOOK_CONFIG || path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'),
     NODE_ENV: process.env.NODE_ENV ?? 'development',
@@ -41,8 +47,10 @@ try {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   console.log(`\n  Interaction hook demo: open ${tenantUrl}/ in a browser.\n  (hook at ${hookUrl}, simulated tenant at ${tenantUrl}; Ctrl+C stops both)\n`);
+  console.log(`  Mail the hook sends (email-code steps, e.g. HOOK_CONFIG=content/examples/terms-email-code.config.json): ${mailboxPage}\n`);
   const stop = () => {
     tenantServer.close();
+    void mailbox.close();
     hook.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -52,6 +60,7 @@ try {
   process.once('SIGTERM', stop);
 } catch (error) {
   tenantServer.close();
+  void mailbox.close();
   const problems = error instanceof ConfigurationError ? error.problems : [(error as Error).message];
   console.error(`The demo cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);
