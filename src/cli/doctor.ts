@@ -5,9 +5,10 @@ import { ENVIRONMENT_HELP, HELP_OPTION, parseCommand } from './parse-options.js'
 const HELP = `Usage: interaction-hook doctor [options]
 
 Checks this hook's configuration end to end and prints one line per check: ok, warn, fail or
-skip, and for each problem the fix. Checks: environment, steps file, hook URL rules, credentials,
-tenant reachable, registered URL equals HOOK_URL, hook enabled, registered secret equals the one
-the hook uses (compared, never printed), claims sent vs claims the steps read, session timeout.
+skip, and for each problem the fix. Checks: environment, steps file, mail server (with an
+email-code step), hook URL rules, credentials, tenant reachable, registered URL equals HOOK_URL,
+hook enabled, registered secret equals the one the hook uses (compared, never printed), claims
+sent vs claims the steps read, session timeout.
 Exits 1 when any check fails (warnings do not).
 
 Options:

@@ -2,6 +2,7 @@ import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadManagementSettings, loadRegistrationDefaults } from '../config/management-settings.js';
 import { loadSettings } from '../config/settings.js';
 import { claimsStepsRead } from '../interaction/steps/configured-steps.js';
+import { checkMailServer } from '../interaction/steps/email-code/mail-server-check.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
@@ -43,6 +44,10 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const hookConfig = loadHookConfig(hookConfigPath);
   if (hookConfig.ok) add('steps file', 'ok', `${hookConfig.config.steps.length} step(s) from ${hookConfigPath}`);
   else add('steps file', 'fail', hookConfig.errors.join('; '), 'fix HOOK_CONFIG or the file it names (README, "The steps file")');
+  if (hookConfig.ok && hookConfig.config.steps.some((s) => s.type === 'email-code')) {
+    const mail = await checkMailServer(env);
+    add('mail server', mail.status, mail.detail, mail.fix);
+  }
 
   const rawHookUrl = defaults.ok ? defaults.defaults.hookUrl : undefined;
   const hookUrl = rawHookUrl === undefined ? undefined : normaliseUrl(rawHookUrl);
