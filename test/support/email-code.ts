@@ -9,7 +9,7 @@ import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-
 import { csrfFrom, TENANT_URL, type HookFixture } from './hook-fixture.js';
 import { termsConfig } from './terms-config.js';
 
-export const MAIL_FROM = 'Test Issuer <no-reply@issuer.example>';
+const MAIL_FROM = 'Test Issuer <no-reply@issuer.example>';
 export const ADDRESS = 'aroha@example.org';
 
 /** A steps file of one email-code step (after a terms step, with `afterTerms`), built in memory. */

@@ -2,12 +2,10 @@ import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** The step records' kind for a journey's code: its keyed hash, when it runs out, the attempts so far. */
 export const CODE_RECORD = 'email-code';
-/** Written at a journey's first send and never taken: tells "no code yet" from "another request holds it". */
-export const STARTED_RECORD = 'email-code-started';
 /** The records outlive any interaction (INTERACTION_TIMEOUT_SECONDS is at most a day), so attempts never reset. */
 export const RECORD_LIFETIME_SECONDS = 2 * 86_400;
 
-export const CODE_DIGITS = 6;
+const CODE_DIGITS = 6;
 
 /**
  * What is kept about a journey's code. Attempts count across every code of the journey: a new code
