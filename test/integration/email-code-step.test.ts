@@ -184,6 +184,15 @@ describe('the email-code step', () => {
     expect(await ledgerRows(hook)).toHaveLength(1);
   });
 
+  it('takes a code sent before a restart: the hash key is the same in every process', async () => {
+    await start();
+    const at = await arriveWith(hook);
+    const page = await post(at, { decision: 'send' });
+    await hook.restart();
+    const done = await post({ ...at, page }, { decision: 'verify', code: codeIn(mailbox.messages[0]) });
+    expect(await tenantGot(hook, done)).toMatchObject({ kind: 'success', state: at.state });
+  });
+
   it('lets the user say they cannot get the code: declined, with its own message', async () => {
     await start();
     const at = await arriveWith(hook);
