@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Store } from 'express-rate-limit';
@@ -115,7 +116,7 @@ export function createApp(deps: AppDeps): Express {
 }
 
 /** What the steps get from the hook: ports and plain values, never an engine or the request. */
-export function stepServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'logger' | 'stepSettings'>, storage: Storage, type: string): StepServices {
+export function stepServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'logger' | 'stepSettings' | 'sessionSecret'>, storage: Storage, type: string): StepServices {
   return {
     records: storage.stepRecords,
     terms: storage.terms,
@@ -124,5 +125,14 @@ export function stepServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'lo
     hookUrl: deps.settings.hookUrl,
     issuerName: deps.hookConfig.issuer.name,
     settings: deps.stepSettings?.[type] ?? {},
+    stepSecret: stepSecret(deps.sessionSecret, type),
   };
+}
+
+/**
+ * Each step type's key: the session secret is already the same on every replica (sessions need
+ * it), and a key per type keeps one type's hashes useless to another.
+ */
+function stepSecret(sessionSecret: string, type: string): Buffer {
+  return createHmac('sha256', sessionSecret).update(`step-secret:${type}`).digest();
 }

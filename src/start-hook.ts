@@ -57,7 +57,8 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
   const metrics = workerMetrics();
   const { keys, refreshKeys } = await hookKeys(configuration, log, metrics, now);
   const storage = await openStorage(settings, { onRetry: (message) => log.warn(message) });
-  await prepare(configuration, storage, log);
+  const sessionSecret = settings.sessionSecret ?? localSessionSecret(settings.dataDir);
+  await prepare(configuration, storage, log, sessionSecret);
   let draining = false;
   const app = createApp({
     settings,
@@ -68,7 +69,7 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
     keys,
     refreshKeys,
     now,
-    sessionSecret: settings.sessionSecret ?? localSessionSecret(settings.dataDir),
+    sessionSecret,
     draining: () => draining,
     metrics,
     arrivalStore: arrivalCounts(storage, settings),
@@ -137,8 +138,8 @@ async function hookKeys(configuration: Configuration, log: Logger, metrics: Hook
 }
 
 /** The steps' start-up work (terms published, providers discovered) and the URL budget; the storage is closed on any problem. */
-async function prepare(configuration: Configuration, storage: Storage, log: Logger): Promise<void> {
-  const services = (type: string) => stepServices({ ...configuration, logger: log }, storage, type);
+async function prepare(configuration: Configuration, storage: Storage, log: Logger, sessionSecret: string): Promise<void> {
+  const services = (type: string) => stepServices({ ...configuration, logger: log, sessionSecret }, storage, type);
   try {
     const steps = buildSteps(configuration.hookConfig.steps, services);
     const tooLong = await returnUrlProblem(steps, configuration.settings);

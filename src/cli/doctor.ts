@@ -7,8 +7,9 @@ const HELP = `Usage: interaction-hook doctor [options]
 Checks this hook's configuration end to end and prints one line per check: ok, warn, fail or
 skip, and for each problem the fix. Checks: environment, steps file, hook URL rules, credentials,
 tenant reachable, registered URL equals HOOK_URL, hook enabled, registered secret equals the one
-the hook uses (compared, never printed), claims sent vs claims the steps read, session timeout; and each step's own checks (an oidc
-step's provider answers its discovery, with the redirect URI to register there).
+the hook uses (compared, never printed), claims sent vs claims the steps read, session timeout; and each step's own checks (an
+email-code step's mail server answers; an oidc step's provider answers its discovery, with the
+redirect URI to register there).
 Exits 1 when any check fails (warnings do not).
 
 Options:

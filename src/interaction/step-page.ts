@@ -36,7 +36,7 @@ export function stepPages(deps: { settings: Settings; steps: readonly Step[]; no
       interactionId: interaction.id,
       stepId: step.id,
       // The primary button of the last step says that it ends the journey.
-      lastStep: interaction.cursor === steps.length - 1,
+      isLast: interaction.cursor === steps.length - 1,
       progress: { current: interaction.cursor + 1, total: steps.length },
       csrf: { field: CSRF_FIELD, token: csrfToken(req) },
       errors,

@@ -57,7 +57,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
 
   // The steps' own checks (an OpenID provider's discovery…), which need no tenant.
   for (const step of hookConfig.ok ? hookConfig.config.steps : []) {
-    for (const check of (await stepTypeOf(step).doctor?.(step, { hookUrl })) ?? []) add(check.name, check.status, check.detail, check.fix);
+    for (const check of (await stepTypeOf(step).doctor?.(step, { hookUrl, env })) ?? []) add(check.name, check.status, check.detail, check.fix);
   }
 
   if (!management.ok || management.settings === null) {

@@ -14,6 +14,9 @@ export interface DemoEnvironment {
   hookPort: number;
   tenantPort: number;
   providerPort: number;
+  /** The local mailbox's page, and its SMTP port (0: any free one). */
+  mailboxPort: number;
+  mailboxSmtpPort: number;
   hookUrl: string;
   tenantUrl: string;
   /** What the demo starts the hook with. */
@@ -30,6 +33,8 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
   const hookPort = Number(env.PORT ?? 3000);
   const tenantPort = Number(env.SIMULATOR_PORT ?? 3001);
   const providerPort = Number(env.OIDC_PROVIDER_PORT ?? 3002);
+  const mailboxPort = Number(env.MAILBOX_PORT ?? 3003);
+  const mailboxSmtpPort = Number(env.MAILBOX_SMTP_PORT ?? 0);
   const hookUrl = `http://localhost:${hookPort}/callback`;
   const tenantUrl = `http://localhost:${tenantPort}`;
   // Absolute, so that the CLI finds them from any directory.
@@ -49,6 +54,8 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
     hookPort,
     tenantPort,
     providerPort,
+    mailboxPort,
+    mailboxSmtpPort,
     hookUrl,
     tenantUrl,
     hookEnv: {
@@ -60,6 +67,8 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
       INTERACTION_HOOK_SECRET: '',
       INTERACTION_HOOK_PREVIOUS_SECRET: '',
       STEP_UP_CLIENT_SECRET: STEP_UP_CLIENT.secret,
+      // SMTP_URL is the demo's own mailbox unless set (demo.ts fills it in once the mailbox listens).
+      MAIL_FROM: env.MAIL_FROM ?? 'Example Issuer <no-reply@issuer.example>',
       NODE_ENV: env.NODE_ENV ?? 'development',
       HOST: env.HOST ?? '127.0.0.1',
       PORT: String(hookPort),

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { processEnvironment } from '../config/load-configuration.js';
 import { ConfigurationError, startHook } from '../start-hook.js';
 import { cliInstructions, DEMO_CLIENT, demoEnvironment, STEP_UP_CLIENT } from './demo-environment.js';
+import { startMailbox } from './mailbox.js';
 import { createManagementApi } from './management-api.js';
 import { startLocalProvider } from './openid-provider.js';
 import { createSimulator } from './tenant-simulator.js';
@@ -25,13 +26,17 @@ const provider = await startLocalProvider({
   redirectUris: [new URL('/interaction/return/oidc', demo.hookUrl).href],
   acrValues: ['urn:example:loa:2', 'urn:example:loa:1'],
 });
+// A local mail server for the email-code step, with a page that lists what it received.
+const mailbox = await startMailbox({ port: demo.mailboxSmtpPort });
+const mailboxPage = await mailbox.listenPage(demo.mailboxPort);
 
 try {
   // Warnings (http:// URLs) are logged while the hook starts, so they come before what to do next.
-  const hook = await startHook(demo.hookEnv);
+  const hook = await startHook({ ...demo.hookEnv, SMTP_URL: demo.hookEnv.SMTP_URL || mailbox.smtpUrl });
   console.log(`
   Interaction hook demo: open ${demo.tenantUrl}/ in a browser.
   (hook at ${demo.hookUrl}, simulated tenant at ${demo.tenantUrl}, OpenID provider at ${provider.issuer}; Ctrl+C stops them)
+  The mail the hook sends (email-code steps): ${mailboxPage}
 
 ${cliInstructions(demo.cliEnv)
   .split('\n')
@@ -41,6 +46,7 @@ ${cliInstructions(demo.cliEnv)
   const stop = () => {
     tenantServer.close();
     void provider.close();
+    void mailbox.close();
     hook.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -51,6 +57,7 @@ ${cliInstructions(demo.cliEnv)
 } catch (error) {
   tenantServer.close();
   await provider.close();
+  void mailbox.close();
   const problems = error instanceof ConfigurationError ? error.problems : [(error as Error).message];
   console.error(`The demo cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);

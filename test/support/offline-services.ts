@@ -12,4 +12,5 @@ export const offlineServices = (): StepServices => ({
   hookUrl: 'https://hook.example.com/callback',
   issuerName: 'Test Issuer',
   settings: {},
+  stepSecret: Buffer.alloc(32),
 });

@@ -1,3 +1,4 @@
+import { emailCodeStepType } from './email-code/index.js';
 import { oidcStepType } from './oidc/index.js';
 import { passkeyStepType } from './passkey/index.js';
 import { profileStepType } from './profile/index.js';
@@ -8,4 +9,4 @@ import { termsStepType } from './terms/index.js';
  * The one list of step types: the steps file, the claims the registration asks for, start-up
  * work and the messages all go through it. Adding a type is a folder, a template and a line here.
  */
-export const STEP_TYPES: readonly AnyStepType[] = [termsStepType, profileStepType, passkeyStepType, oidcStepType];
+export const STEP_TYPES: readonly AnyStepType[] = [termsStepType, profileStepType, emailCodeStepType, passkeyStepType, oidcStepType];

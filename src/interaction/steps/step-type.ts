@@ -32,6 +32,11 @@ export interface StepServices {
   issuerName: string;
   /** What each step type reads from the environment, loaded and checked once at start-up. */
   settings: Readonly<Record<string, unknown>>;
+  /**
+   * A key of this step type's own, the same on every replica (derived from the session secret):
+   * for keyed hashes of what the step stores, e.g. a one-time code. Never logged or shown.
+   */
+  stepSecret: Buffer;
 }
 
 /** The messages of one step type, per language; English is the reference. */
@@ -60,7 +65,7 @@ export interface StepType<Entry extends { type: string; id?: string | undefined 
   /** Work at start-up, with the storage (publishing terms, discovering a provider); problems as sentences. */
   prepare?(config: Config, services: StepServices): Promise<string[]>;
   /** What `interaction-hook doctor` checks for a step of this type (its provider answers…); never a secret. */
-  doctor?(config: Config, context: { hookUrl: string | undefined }): Promise<StepDoctorCheck[]>;
+  doctor?(config: Config, context: { hookUrl: string | undefined; env: Readonly<Record<string, string | undefined>> }): Promise<StepDoctorCheck[]>;
   readonly messages: StepMessages;
 }
 

@@ -1,0 +1,178 @@
+import type { Logger } from 'pino';
+import type { Evidence, FormInput, Step, StepContext, StepOutcome } from '../step.js';
+import { StepUnavailableError } from '../step.js';
+import { codeMail, lifetimeText } from './code-mail.js';
+import { mailFailure, type CodeMailer } from './code-mailer.js';
+import { codeHash, newCode, sameHash, typedCode, type CodeState } from './code-record.js';
+import { CodeStore } from './code-store.js';
+import { emailAddressFrom, maskedAddress } from './email-address.js';
+import type { EmailCodeStepConfig } from './schema.js';
+
+/** Sent to the tenant (plain English, not localised) when the journey ends at this step. */
+export const EMAIL_NOT_CONFIRMED_MESSAGE = 'The email address could not be confirmed.';
+export const NO_EMAIL_ADDRESS_MESSAGE = 'The session token has no email address that a code can be sent to.';
+export const EMAIL_CODE_DECLINED_MESSAGE = 'The user could not receive the email code.';
+
+export interface EmailCodeDeps {
+  store: CodeStore;
+  /** Null when the step was built without mail settings (a test that never sends): sending is then unavailable. */
+  mailer: CodeMailer | null;
+  /** The step type's key for the code's keyed hash. */
+  key: Buffer;
+  issuerName: string;
+  logger: Logger;
+}
+
+const METHOD = 'email-code';
+
+/**
+ * A one-time code sent to the address in a claim of the session token. Nothing is sent until the
+ * user asks (`send`): a GET only shows the page, so neither a prefetch nor a reload sends mail, and
+ * the user sees the address before anything goes to it. Sends are at least
+ * `resendIntervalSeconds` apart; after `maxAttempts` wrong codes in the journey it fails.
+ */
+export class EmailCodeStep implements Step {
+  readonly type = 'email-code';
+  readonly id: string;
+
+  constructor(
+    private readonly config: EmailCodeStepConfig,
+    private readonly deps: EmailCodeDeps,
+  ) {
+    this.id = config.id;
+  }
+
+  async view(ctx: StepContext): Promise<Record<string, unknown>> {
+    const address = this.addressOf(ctx);
+    if (address === null) return { stage: 'no-address', address: null, lifetime: null, notice: null };
+    const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
+    return { stage: state?.hash ? 'enter' : 'send', address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale), notice: null };
+  }
+
+  async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
+    const address = this.addressOf(ctx);
+    if (address === null) return { kind: 'failed', message: NO_EMAIL_ADDRESS_MESSAGE, evidence: this.evidenceOf('no-address') };
+    switch (input.decision) {
+      case 'decline':
+        return { kind: 'declined', message: EMAIL_CODE_DECLINED_MESSAGE, evidence: this.evidenceOf('declined') };
+      case 'send':
+      case 'resend':
+        return this.send(address, ctx);
+      default:
+        return this.verify(input.code, ctx);
+    }
+  }
+
+  evidence(): Evidence {
+    return this.evidenceOf('not-confirmed');
+  }
+
+  private async send(address: string, ctx: StepContext): Promise<StepOutcome> {
+    const { store, mailer, logger } = this.deps;
+    if (!mailer) throw new StepUnavailableError('mail');
+    const held = await store.hold(ctx.interactionId, ctx.now);
+    if (held === 'busy') return again(429, 'send', ctx.t('emailCode.error.busy'));
+    const now = ctx.now.getTime();
+    if (held.attempts >= this.config.maxAttempts) {
+      await store.release(ctx.interactionId, held, ctx.now);
+      return this.tooManyAttempts(held.attempts);
+    }
+    const waitMs = held.sentAt + this.config.resendIntervalSeconds * 1000 - now;
+    if (waitMs > 0) {
+      await store.release(ctx.interactionId, held, ctx.now);
+      return again(429, 'send', ctx.t('emailCode.error.tooSoon', { seconds: Math.ceil(waitMs / 1000) }));
+    }
+    const code = newCode();
+    const sent: CodeState = {
+      hash: codeHash(this.deps.key, ctx.interactionId, code),
+      expiresAt: now + this.config.codeTtlSeconds * 1000,
+      sentAt: now,
+      attempts: held.attempts,
+      sends: held.sends + 1,
+      verified: false,
+    };
+    // Stored before it goes, so that the code in the mail always works; put back as it was when it does not go.
+    await store.release(ctx.interactionId, sent, ctx.now);
+    try {
+      await mailer.send(codeMail({ to: address, code, issuer: this.deps.issuerName, lifetimeSeconds: this.config.codeTtlSeconds, locale: ctx.locale, t: ctx.t }));
+    } catch (error) {
+      await this.unsent(held, ctx);
+      const failure = mailFailure(error);
+      // Codes only: the server's text may echo the address.
+      const reply = (typeof error === 'object' && error !== null ? error : {}) as { responseCode?: unknown; code?: unknown };
+      logger.warn({ interaction: ctx.interactionId, step: this.id, failure, errorCode: reply.code, responseCode: reply.responseCode }, 'email code not sent');
+      if (failure === 'unavailable') throw new StepUnavailableError('mail', { cause: error });
+      return again(422, 'send', ctx.t('emailCode.error.refused'));
+    }
+    logger.info({ interaction: ctx.interactionId, step: this.id, event: 'email_code_sent', sends: sent.sends }, 'email code sent');
+    return { kind: 'again', status: 200, errors: {}, view: { notice: ctx.t('emailCode.sent', { address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale) }) } };
+  }
+
+  /** A code that did not go was never sent: the state as before, with any attempts made meanwhile. */
+  private async unsent(before: CodeState, ctx: StepContext): Promise<void> {
+    try {
+      const meanwhile = await this.deps.store.hold(ctx.interactionId, ctx.now);
+      const attempts = Math.max(before.attempts, meanwhile === 'busy' ? 0 : meanwhile.attempts);
+      await this.deps.store.release(ctx.interactionId, { ...before, attempts }, ctx.now);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, interaction: ctx.interactionId, step: this.id }, 'unsent email code could not be withdrawn');
+    }
+  }
+
+  private async verify(raw: unknown, ctx: StepContext): Promise<StepOutcome> {
+    const code = typedCode(raw);
+    if (code === null) return again(422, 'code', ctx.t('emailCode.error.format'));
+    const { store } = this.deps;
+    const held = await store.hold(ctx.interactionId, ctx.now);
+    if (held === 'busy') return again(422, 'code', ctx.t('emailCode.error.busy'));
+    const release = (state: CodeState) => store.release(ctx.interactionId, state, ctx.now);
+    const matches = held.hash !== null && sameHash(codeHash(this.deps.key, ctx.interactionId, code), held.hash);
+    if (held.verified) {
+      await release(held);
+      // The same code posted twice (a double tap): the same answer, which the journey makes the same redirect.
+      return matches ? this.confirmed(held) : again(422, 'code', ctx.t('emailCode.error.noCode'));
+    }
+    if (held.hash === null) {
+      await release(held);
+      return again(422, 'code', ctx.t('emailCode.error.noCode'));
+    }
+    if (ctx.now.getTime() >= held.expiresAt) {
+      await release(held);
+      return again(422, 'code', ctx.t('emailCode.error.expired'));
+    }
+    if (matches) {
+      const verified = { ...held, verified: true };
+      await release(verified);
+      return this.confirmed(verified);
+    }
+    const attempts = held.attempts + 1;
+    if (attempts >= this.config.maxAttempts) {
+      await release({ ...held, attempts, hash: null });
+      return this.tooManyAttempts(attempts);
+    }
+    await release({ ...held, attempts });
+    const left = this.config.maxAttempts - attempts;
+    return again(422, 'code', left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left }));
+  }
+
+  /** `attempts`: the codes entered, the right one included. */
+  private confirmed(state: CodeState): StepOutcome {
+    return { kind: 'next', claims: {}, evidence: { ...this.evidenceOf('confirmed'), attempts: state.attempts + 1, codesSent: state.sends } };
+  }
+
+  private tooManyAttempts(attempts: number): StepOutcome {
+    return { kind: 'failed', message: EMAIL_NOT_CONFIRMED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts } };
+  }
+
+  private evidenceOf(outcome: string): Evidence {
+    return { method: METHOD, outcome };
+  }
+
+  private addressOf(ctx: StepContext): string | null {
+    return emailAddressFrom(Object.hasOwn(ctx.claims, this.config.emailClaim) ? ctx.claims[this.config.emailClaim] : undefined);
+  }
+}
+
+function again(status: number, field: string, message: string): StepOutcome {
+  return { kind: 'again', status, errors: { [field]: message } };
+}

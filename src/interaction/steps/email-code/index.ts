@@ -1,0 +1,33 @@
+import { defineStepType } from '../step-type.js';
+import { smtpMailer } from './code-mailer.js';
+import { CodeStore } from './code-store.js';
+import { EmailCodeStep } from './email-code-step.js';
+import { mailSettingsFrom, readMailSettings } from './mail-settings.js';
+import { emailCodeMessages } from './messages.js';
+import { emailCodeEntry, loadEmailCode, type EmailCodeStepConfig } from './schema.js';
+import { checkMailServer } from './mail-server-check.js';
+
+/** Confirming an email address: a one-time code sent to the address in a claim of the session token. */
+export const emailCodeStepType = defineStepType({
+  type: 'email-code',
+  schema: emailCodeEntry,
+  load: (entry, at): { ok: true; config: EmailCodeStepConfig } => ({ ok: true, config: loadEmailCode(entry, at.id) }),
+  claimsRead: (config) => [config.emailClaim],
+  environment: (env) => {
+    const read = readMailSettings(env);
+    return read.ok ? { ok: true, settings: { ...read.settings } } : read;
+  },
+  build: (config, services) => {
+    const mail = mailSettingsFrom(services.settings);
+    return new EmailCodeStep(config, {
+      store: new CodeStore(services.records),
+      mailer: mail ? smtpMailer(mail) : null,
+      key: services.stepSecret,
+      issuerName: services.issuerName,
+      logger: services.logger,
+    });
+  },
+  // The mail server answers, greets and signs in as sending would; nothing is sent, no password printed.
+  doctor: async (_config, { env }) => [{ name: 'mail server', ...(await checkMailServer(env)) }],
+  messages: emailCodeMessages,
+});

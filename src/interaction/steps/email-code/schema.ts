@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { StepConfigBase } from '../step-type.js';
+
+/** The email-code step's part of the steps file. */
+export const emailCodeEntry = z.object({
+  type: z.literal('email-code'),
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
+    .optional(),
+  /** The session token's claim that holds the address to send the code to. */
+  emailClaim: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)')
+    .default('email'),
+  /** How long a code works once sent. */
+  codeTtlSeconds: z.number().int().min(60, 'a code lives at least 60 seconds').max(3600, 'a code lives at most 3600 seconds').default(600),
+  /** Wrong codes allowed in one journey, across every code sent in it; then the journey fails. */
+  maxAttempts: z.number().int().min(1).max(10, 'at most 10 attempts: each one is a guess').default(5),
+  /** The least time between two codes sent to the user. */
+  resendIntervalSeconds: z.number().int().min(10, 'at least 10 seconds between two codes').max(600).default(30),
+});
+
+export type EmailCodeEntry = z.output<typeof emailCodeEntry>;
+
+export interface EmailCodeStepConfig extends StepConfigBase {
+  type: 'email-code';
+  emailClaim: string;
+  codeTtlSeconds: number;
+  maxAttempts: number;
+  resendIntervalSeconds: number;
+}
+
+export function loadEmailCode(entry: EmailCodeEntry, id: string): EmailCodeStepConfig {
+  const { emailClaim, codeTtlSeconds, maxAttempts, resendIntervalSeconds } = entry;
+  return { type: 'email-code', id, emailClaim, codeTtlSeconds, maxAttempts, resendIntervalSeconds };
+}

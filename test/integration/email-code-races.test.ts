@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stepServices } from '../../src/app.js';
+import { EMAIL_NOT_CONFIRMED_MESSAGE } from '../../src/interaction/steps/email-code/email-code-step.js';
+import { emailCodeStepType } from '../../src/interaction/steps/email-code/index.js';
+import type { EmailCodeStepConfig } from '../../src/interaction/steps/email-code/schema.js';
+import type { Step, StepContext, StepOutcome } from '../../src/interaction/steps/step.js';
+import { CODE_RECORD } from '../../src/interaction/steps/email-code/code-record.js';
+import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
+import type { StepRecords } from '../../src/storage/ports.js';
+import { translator, withMessages } from '../../src/web/i18n.js';
+import { ADDRESS, codeIn, emailCodeConfig, mailSettings, otherThan } from '../support/email-code.js';
+import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
+
+/**
+ * Requests that reach the step at the same moment, on this run's engine. Every read of a record
+ * waits a little before it answers, so that parallel requests all read before any writes: a
+ * read-then-write count would let each of them see the same number.
+ */
+let mailbox: Mailbox;
+let hook: HookFixture;
+let step: Step;
+
+const slow = (records: StepRecords): StepRecords => {
+  const later = async <T>(value: Promise<T>) => {
+    const result = await value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    return result;
+  };
+  return { ...records, get: (kind, key, now) => later(records.get(kind, key, now)), take: (kind, key, now) => later(records.take(kind, key, now)) };
+};
+
+beforeEach(async () => {
+  mailbox = await startMailbox();
+  const config = emailCodeConfig({ maxAttempts: 5 });
+  const stepSettings = mailSettings(mailbox.smtpUrl);
+  hook = await hookFixture({}, config, { stepSettings });
+  const services = stepServices(
+    { settings: hook.settings, hookConfig: config, logger: pino({ level: 'silent' }), stepSettings, sessionSecret: hook.settings.sessionSecret! },
+    hook.storage,
+    'email-code',
+  );
+  step = emailCodeStepType.build(config.steps[0] as EmailCodeStepConfig, { ...services, records: slow(services.records) });
+});
+afterEach(async () => {
+  await hook.close();
+  await mailbox.close();
+});
+
+function context(interactionId: string): StepContext {
+  return {
+    interactionId,
+    claims: { email: ADDRESS },
+    subject: null,
+    locale: 'en',
+    t: translator('en', withMessages(emailCodeStepType.messages)),
+    now: hook.clock.now(),
+    isLast: true,
+    returnState: '',
+    hookOrigin: 'http://hook.example.com',
+  };
+}
+
+const messageOf = (outcome: StepOutcome) => (outcome.kind === 'again' ? Object.values(outcome.errors).join(' ') : outcome.kind);
+
+describe('the email-code step under parallel requests', () => {
+  it('counts parallel wrong guesses one at a time: no two are told the same number of tries left', async () => {
+    const id = randomBytes(16).toString('hex');
+    expect((await step.decide({ decision: 'send' }, context(id))).kind).toBe('again');
+    const wrong = otherThan(codeIn(mailbox.messages[0]));
+    const outcomes = await Promise.all(Array.from({ length: 8 }, async () => step.decide({ decision: 'verify', code: wrong }, context(id))));
+    const told = outcomes.map(messageOf).filter((m) => m.includes('not right'));
+    expect(new Set(told).size).toBe(told.length);
+    expect(told.length).toBeGreaterThan(0);
+    // The rest were told to wait, not judged; guessing on in turn still ends at maxAttempts.
+    for (const m of outcomes.map(messageOf)) expect(m.includes('not right') || m.includes('still working')).toBe(true);
+    let outcome: StepOutcome = outcomes[0]!;
+    for (let guesses = told.length; guesses < 5; guesses++) outcome = await step.decide({ decision: 'verify', code: wrong }, context(id));
+    expect(outcome).toMatchObject({ kind: 'failed', message: EMAIL_NOT_CONFIRMED_MESSAGE, evidence: { attempts: 5 } });
+  });
+
+  it('sends one code to parallel requests for one, however many arrive', async () => {
+    const id = randomBytes(16).toString('hex');
+    expect((await step.decide({ decision: 'send' }, context(id))).kind).toBe('again');
+    hook.clock.advance(60);
+    const outcomes = await Promise.all(Array.from({ length: 6 }, async () => step.decide({ decision: 'resend' }, context(id))));
+    expect(mailbox.messages).toHaveLength(2);
+    expect(outcomes.filter((o) => o.kind === 'again' && o.status === 200)).toHaveLength(1);
+  });
+
+  it('keeps the count of wrong codes when the code record is lost between a take and its put', async () => {
+    const id = randomBytes(16).toString('hex');
+    await step.decide({ decision: 'send' }, context(id));
+    const wrong = otherThan(codeIn(mailbox.messages[0]));
+    await step.decide({ decision: 'verify', code: wrong }, context(id));
+    await step.decide({ decision: 'verify', code: wrong }, context(id));
+    await hook.storage.stepRecords.delete(CODE_RECORD, id);
+    // At first it looks held by another request; once it stays missing it is known lost, its counts kept.
+    expect(messageOf(await step.decide({ decision: 'resend' }, context(id)))).toContain('still working');
+    hook.clock.advance(31);
+    expect(await step.decide({ decision: 'resend' }, context(id))).toMatchObject({ kind: 'again', status: 200 });
+    const told = messageOf(await step.decide({ decision: 'verify', code: otherThan(codeIn(mailbox.messages[1])) }, context(id)));
+    expect(told).toContain('You have 2 more tries.');
+  });
+});

@@ -1,0 +1,86 @@
+import { expect } from 'vitest';
+import type { Response } from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import type { HookConfig } from '../../src/config/hook-config.js';
+import { emailCodeStepType } from '../../src/interaction/steps/email-code/index.js';
+import type { EmailCodeStepConfig } from '../../src/interaction/steps/email-code/schema.js';
+import type { ReceivedMail } from '../../src/simulator/mailbox.js';
+import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
+import { csrfFrom, TENANT_URL, type HookFixture } from './hook-fixture.js';
+import { termsConfig } from './terms-config.js';
+
+const MAIL_FROM = 'Test Issuer <no-reply@issuer.example>';
+export const ADDRESS = 'aroha@example.org';
+
+/** A steps file of one email-code step (after a terms step, with `afterTerms`), built in memory. */
+export function emailCodeConfig(options: Partial<Omit<EmailCodeStepConfig, 'type'>> & { afterTerms?: boolean; beforeTerms?: boolean } = {}): HookConfig {
+  const { afterTerms, beforeTerms, ...overrides } = options;
+  const step: EmailCodeStepConfig = { type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, ...overrides };
+  const terms = termsConfig({});
+  const steps = afterTerms ? [...terms.steps, step] : beforeTerms ? [step, ...terms.steps] : [step];
+  return { ...terms, steps };
+}
+
+/** What the type reads from SMTP_URL and MAIL_FROM, as the configuration loader passes it on. */
+export function mailSettings(smtpUrl: string): Record<string, Readonly<Record<string, unknown>>> {
+  const read = emailCodeStepType.environment!({ SMTP_URL: smtpUrl, MAIL_FROM });
+  if (!read.ok) throw new Error(read.problems.join('; '));
+  return { 'email-code': read.settings };
+}
+
+export interface OnCodePage {
+  browser: TestAgent;
+  path: string;
+  state: string;
+  page: Response;
+}
+
+/** A browser arrives with `claims` and opens the first page. */
+export async function arriveWith(hook: HookFixture, claims: Record<string, unknown> = { email: ADDRESS }, browser = hook.browser()): Promise<OnCodePage> {
+  const { token, state } = await hook.mint({ claims });
+  const arrival = await browser.get(`/callback?session_token=${token}`);
+  expect(arrival.status).toBe(303);
+  const path = arrival.headers.location!;
+  const page = await browser.get(path);
+  expect(page.status).toBe(200);
+  return { browser, path, state, page };
+}
+
+/** Posts the email-code form as the page's buttons do. */
+export function post(at: OnCodePage, form: Record<string, string>): Promise<Response> {
+  return at.browser
+    .post(at.path)
+    .type('form')
+    .send({ _csrf: csrfFrom(at.page.text), step: 'email-code', ...form });
+}
+
+/** The six digits in a delivered message, read from its text part. */
+export function codeIn(mail: ReceivedMail | undefined): string {
+  const match = /\b(\d{6})\b/.exec(mail?.text ?? '');
+  if (!match) throw new Error('no code in the message');
+  return match[1]!;
+}
+
+/** A code that is not `code`. */
+export function otherThan(code: string): string {
+  return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+}
+
+/** What the tenant got from a 303 to it. */
+export async function tenantGot(hook: HookFixture, res: Response): Promise<ReturnOutcome> {
+  expect(res.status).toBe(303);
+  const back = new URL(res.headers.location!);
+  expect(back.origin).toBe(TENANT_URL);
+  return readReturnToken(hook.simulator.identity, back.searchParams.get('session_token')!, hook.clock.now());
+}
+
+/** The text of the page's alert (error summary), tags removed. */
+export function alertOf(res: Response): string {
+  const match = /<div class="error-summary" role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(res.text);
+  return match
+    ? match[1]!
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : '';
+}
