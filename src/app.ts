@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
       stepChecks: steps.flatMap((step) => (step.readiness ? [step.readiness.bind(step)] : [])),
     }),
   );
-  app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https }));
+  app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https, formTargets: steps.flatMap((step) => step.sendsTo ?? []) }));
   const brand = branding(hookConfig.issuer);
   const types = typesIn(hookConfig.steps, deps.stepTypes ?? STEP_TYPES);
   app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues: withMessages(...types.map((t) => t.messages)) }));

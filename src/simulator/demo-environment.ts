@@ -7,8 +7,18 @@ export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-
 /** The local OpenID provider's client, for content/examples/terms-step-up.config.json (docs/step-oidc.md). */
 export const STEP_UP_CLIENT = { id: 'interaction-hook', secret: 'demo-step-up-secret-for-the-local-provider' };
 
+const EXAMPLES = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples');
+
 /** The steps file the demo shows unless HOOK_CONFIG names another: terms, then a profile. */
-export const DEMO_HOOK_CONFIG = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json');
+export const DEMO_HOOK_CONFIG = path.join(EXAMPLES, 'terms-and-profile.config.json');
+
+/** The steps files the simulator's start page offers, each walkable with no outside service. */
+export const DEMO_STEPS_FILES: ReadonlyArray<{ label: string; file: string }> = [
+  { label: 'Terms only', file: DEFAULT_HOOK_CONFIG },
+  { label: 'Terms and a profile', file: DEMO_HOOK_CONFIG },
+  { label: 'Terms, an emailed code and a passkey', file: path.join(EXAMPLES, 'terms-email-code-passkey.config.json') },
+  { label: 'Terms and step-up at an OpenID provider', file: path.join(EXAMPLES, 'terms-step-up.config.json') },
+];
 
 export interface DemoEnvironment {
   hookPort: number;
@@ -21,6 +31,8 @@ export interface DemoEnvironment {
   tenantUrl: string;
   /** What the demo starts the hook with. */
   hookEnv: NodeJS.ProcessEnv;
+  /** The steps file it starts with (HOOK_CONFIG, else the profile example). */
+  hookConfig: string;
   /**
    * What the CLI needs to speak of the same hook: the same tenant, client, hook URL, steps file
    * (doctor compares the claims registered with those the steps read) and data directory.
@@ -56,6 +68,7 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
     providerPort,
     mailboxPort,
     mailboxSmtpPort,
+    hookConfig,
     hookUrl,
     tenantUrl,
     hookEnv: {

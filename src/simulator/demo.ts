@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { processEnvironment } from '../config/load-configuration.js';
-import { ConfigurationError, startHook } from '../start-hook.js';
-import { cliInstructions, DEMO_CLIENT, demoEnvironment, STEP_UP_CLIENT } from './demo-environment.js';
+import { ConfigurationError, startHook, type RunningHook } from '../start-hook.js';
+import { cliInstructions, DEMO_CLIENT, DEMO_STEPS_FILES, demoEnvironment, STEP_UP_CLIENT } from './demo-environment.js';
 import { startMailbox } from './mailbox.js';
 import { createManagementApi } from './management-api.js';
 import { startLocalProvider } from './openid-provider.js';
-import { createSimulator } from './tenant-simulator.js';
+import { createSimulator, type DemoSteps } from './tenant-simulator.js';
 
 /**
  * `npm run demo`: the hook on its embedded default plus a simulated tenant and a local OpenID
@@ -16,7 +16,21 @@ const demo = demoEnvironment(processEnvironment());
 // The hook registers itself with the simulated tenant at start-up and fetches the secret, as
 // with a real tenant; demo mode lets the tenant accept the http://localhost hook URL.
 const management = createManagementApi({ tenantUrl: demo.tenantUrl, clients: [DEMO_CLIENT], demo: true, onNotice: (notice) => console.log(`  simulated tenant: ${notice}`) });
-const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management });
+let hook: RunningHook | undefined;
+let hookConfig = demo.hookConfig;
+// The start page's choice of steps file: the hook stops and starts again with the one picked, and
+// registers its claims with the simulated tenant anew.
+const demoSteps: DemoSteps = {
+  choices: DEMO_STEPS_FILES,
+  current: () => hookConfig,
+  async choose(file) {
+    await hook?.close();
+    hook = undefined;
+    hookConfig = file;
+    hook = await startHook(hookEnvFor(file));
+  },
+};
+const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management, demoSteps });
 const tenantServer: Server = simulator.app.listen(demo.tenantPort, '127.0.0.1');
 // For the step-up example (content/examples/terms-step-up.config.json, docs/step-oidc.md).
 const provider = await startLocalProvider({
@@ -30,9 +44,13 @@ const provider = await startLocalProvider({
 const mailbox = await startMailbox({ port: demo.mailboxSmtpPort });
 const mailboxPage = await mailbox.listenPage(demo.mailboxPort);
 
+function hookEnvFor(file: string): NodeJS.ProcessEnv {
+  return { ...demo.hookEnv, HOOK_CONFIG: file, SMTP_URL: demo.hookEnv.SMTP_URL || mailbox.smtpUrl };
+}
+
 try {
   // Warnings (http:// URLs) are logged while the hook starts, so they come before what to do next.
-  const hook = await startHook({ ...demo.hookEnv, SMTP_URL: demo.hookEnv.SMTP_URL || mailbox.smtpUrl });
+  hook = await startHook(hookEnvFor(hookConfig));
   console.log(`
   Interaction hook demo: open ${demo.tenantUrl}/ in a browser.
   (hook at ${demo.hookUrl}, simulated tenant at ${demo.tenantUrl}, OpenID provider at ${provider.issuer}; Ctrl+C stops them)
@@ -47,7 +65,7 @@ ${cliInstructions(demo.cliEnv)
     tenantServer.close();
     void provider.close();
     void mailbox.close();
-    hook.close().then(
+    (hook?.close() ?? Promise.resolve()).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -7,6 +7,16 @@ export const RETURN_PATH = '/v1/oauth/authorize/interaction-hook/return';
 
 const SAMPLE_CLAIMS = { given_name: 'Aroha', family_name: 'Example', email: 'aroha@example.com' };
 
+/** The demo's choice of steps file, offered on the start page (the hook restarts with the one picked). */
+export interface DemoSteps {
+  choices: ReadonlyArray<{ label: string; file: string }>;
+  current(): string;
+  choose(file: string): Promise<void>;
+}
+
+/** Whom the token names (`sub`): a passkey, and the ledger, keep to one subject across journeys. */
+const SAMPLE_SUBJECT = 'demo-user-1';
+
 export interface Simulator {
   app: Express;
   identity: TenantIdentity;
@@ -19,7 +29,7 @@ export interface Simulator {
  * session token, and the return URL that checks what the hook sends back and shows the outcome.
  * Given `management`, it also serves the auth server and the configuration API.
  */
-export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi } = {}): Simulator {
+export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi; demoSteps?: DemoSteps } = {}): Simulator {
   const now = options.now ?? (() => new Date());
   const pending = new Map<string, Record<string, unknown>>();
   const outcomes: Simulator['outcomes'] = [];
@@ -33,13 +43,40 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
     next();
   });
 
+  const page = (claims: string, subject: string, error?: string) => startPage(identity, { claims, subject, error, steps: options.demoSteps });
+
   app.get('/', (_req, res) => {
-    res.type('html').send(startPage(identity, JSON.stringify(SAMPLE_CLAIMS, null, 2)));
+    res.type('html').send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT));
+  });
+
+  app.post('/demo/steps', express.urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
+    const steps = options.demoSteps;
+    // The choice is an index into the offered files: a path never comes from the browser.
+    const picked = Number((req.body as { steps?: unknown } | undefined)?.steps);
+    const choice = steps && Number.isInteger(picked) ? steps.choices[picked] : undefined;
+    if (!steps || !choice) {
+      res
+        .status(422)
+        .type('html')
+        .send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT, 'Choose one of the steps files offered.'));
+      return;
+    }
+    try {
+      await steps.choose(choice.file);
+    } catch (error) {
+      res
+        .status(500)
+        .type('html')
+        .send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT, `The hook could not start with ${choice.label}: ${(error as Error).message}`));
+      return;
+    }
+    res.redirect(303, '/');
   });
 
   app.post('/start', express.urlencoded({ extended: false, limit: '32kb' }), async (req, res) => {
-    const field = (req.body as { claims?: unknown } | undefined)?.claims;
-    const text = typeof field === 'string' ? field : '{}';
+    const body = req.body as { claims?: unknown; subject?: unknown } | undefined;
+    const text = typeof body?.claims === 'string' ? body.claims : '{}';
+    const subject = typeof body?.subject === 'string' ? body.subject.trim().slice(0, 200) : '';
     let claims: unknown;
     try {
       claims = JSON.parse(text);
@@ -50,10 +87,10 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
       res
         .status(422)
         .type('html')
-        .send(startPage(identity, text, 'The claims must be a JSON object, e.g. {"email": "a@b.c"}.'));
+        .send(page(text, subject, 'The claims must be a JSON object, e.g. {"email": "a@b.c"}.'));
       return;
     }
-    const { token, state } = await mintSessionToken(identity, { claims: claims as Record<string, unknown>, now: now() });
+    const { token, state } = await mintSessionToken(identity, { claims: claims as Record<string, unknown>, now: now(), ...(subject === '' ? {} : { payload: { sub: subject } }) });
     pending.set(state, claims as Record<string, unknown>);
     const target = new URL(identity.hookUrl);
     target.searchParams.set('session_token', token);
@@ -101,16 +138,24 @@ button{font:inherit;padding:.6rem 1.2rem}pre{background:#f3f3f3;padding:.75rem;o
 <body><p><small>MATTR VII tenant simulator · ${escapeHtml('local only')}</small></p>${body}</body></html>`;
 }
 
-function startPage(identity: TenantIdentity, claims: string, error?: string): string {
+function startPage(identity: TenantIdentity, form: { claims: string; subject: string; error?: string; steps?: DemoSteps }): string {
+  const { steps } = form;
+  const picker = steps
+    ? `<form method="post" action="/demo/steps"><label for="steps">Steps the hook runs</label>
+<select id="steps" name="steps">${steps.choices.map((c, i) => `<option value="${i}"${c.file === steps.current() ? ' selected' : ''}>${escapeHtml(c.label)}</option>`).join('')}</select>
+<button type="submit">Use these steps</button></form>`
+    : '';
   return shell(
     'Start an issuance',
     `<h1>Start an issuance</h1>
 <p>This simulates a wallet user who has just signed in at the issuer. The tenant
 (<code>${escapeHtml(identity.tenantUrl)}</code>) will send the browser to the interaction hook at
 <code>${escapeHtml(identity.hookUrl)}</code> with a signed session token carrying these claims.</p>
-${error ? `<p class="bad" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/start"><label for="claims">Claims (JSON)</label>
-<textarea id="claims" name="claims" rows="8">${escapeHtml(claims)}</textarea>
+${form.error !== undefined ? `<p class="bad" role="alert">${escapeHtml(form.error)}</p>` : ''}${picker}
+<form method="post" action="/start"><label for="subject">Subject (<code>sub</code>)</label>
+<input id="subject" name="subject" value="${escapeHtml(form.subject)}">
+<label for="claims">Claims (JSON)</label>
+<textarea id="claims" name="claims" rows="8">${escapeHtml(form.claims)}</textarea>
 <p><button type="submit">Start the interaction hook</button></p></form>`,
   );
 }

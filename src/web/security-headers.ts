@@ -6,7 +6,7 @@ import helmet from 'helmet';
  * arrival URL carries a token). Forms may post to ourselves and be redirected on to the tenant —
  * browsers apply `form-action` to that redirect too.
  */
-export function securityHeaders(options: { redirectOrigins: ReadonlySet<string>; https: boolean }): RequestHandler {
+export function securityHeaders(options: { redirectOrigins: ReadonlySet<string>; https: boolean; formTargets?: readonly string[] }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -17,7 +17,8 @@ export function securityHeaders(options: { redirectOrigins: ReadonlySet<string>;
         scriptSrc: ["'self'"],
         // A step's script may call its own actions (the passkey ceremony), and nothing else.
         connectSrc: ["'self'"],
-        formAction: ["'self'", ...options.redirectOrigins],
+        // …and on to where a step sends the user (an OpenID provider's sign-in).
+        formAction: ["'self'", ...new Set([...options.redirectOrigins, ...(options.formTargets ?? [])])],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
       },

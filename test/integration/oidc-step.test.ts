@@ -58,6 +58,13 @@ describe('the oidc step against a real OpenID provider', () => {
     expect(url.href).not.toContain(CLIENT_SECRET);
   });
 
+  it('lets the step page’s form lead to the provider, and nowhere else new: browsers apply form-action to the redirect', async () => {
+    const page = await journey().arrive();
+    const formAction = /form-action ([^;]+)/.exec(String(page.headers['content-security-policy']))?.[1]?.split(' ');
+    expect(formAction).toEqual(expect.arrayContaining(["'self'", new URL(provider.issuer).origin]));
+    expect(formAction).toHaveLength(3);
+  });
+
   it('goes on after the sign-in: the collected claims reach the tenant and the ledger proves how and when', async () => {
     const user = journey();
     await user.arrive();

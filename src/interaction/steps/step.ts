@@ -71,6 +71,11 @@ export interface Step {
   largestClaims?(): Record<string, unknown>;
   /** What the ledger records about what this step shows, also when the user never answers. */
   evidence?(ctx: StepContext): Evidence;
+  /**
+   * Origins this step sends the user to (`leave`): the page's forms may be redirected there, which
+   * the Content-Security-Policy's `form-action` must allow, or the browser stops the user.
+   */
+  readonly sendsTo?: readonly string[];
   /** Set when a subject who already accepted this version of the step may go straight on. */
   readonly skipIfAcceptedVersion?: string;
   /** Whether what the step needs (its provider) answers now; `detail` a fixed sentence, never a URL or an error. */

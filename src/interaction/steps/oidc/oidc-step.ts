@@ -30,6 +30,8 @@ interface PendingSignIn {
 export class OidcStep implements Step {
   readonly type = 'oidc';
   readonly id: string;
+  /** The provider's sign-in is on its issuer's origin (checked at discovery): the page's forms may go there. */
+  readonly sendsTo: readonly string[];
   private readonly provider: ProviderConnection;
   private readonly redirectUri: string;
 
@@ -38,6 +40,7 @@ export class OidcStep implements Step {
     private readonly services: { records: StepRecords; logger: Logger; hookUrl: string },
   ) {
     this.id = config.id;
+    this.sendsTo = [new URL(config.issuer).origin];
     this.provider = new ProviderConnection(config);
     this.redirectUri = oidcRedirectUri(services.hookUrl);
   }

@@ -76,6 +76,11 @@ export async function discoverProvider(config: OidcStepConfig, timeoutSeconds = 
   if (Array.isArray(methods) && !methods.includes('S256')) throw new DiscoveryError('unusable', 'the provider does not announce PKCE with S256');
   const types = metadata.response_types_supported;
   if (Array.isArray(types) && !types.includes('code')) throw new DiscoveryError('unusable', 'the provider does not announce the authorization code flow');
+  // The step page's Content-Security-Policy lets its form lead to the issuer's origin only (OidcStep.sendsTo).
+  const authorize = metadata.authorization_endpoint;
+  if (typeof authorize !== 'string' || new URL(authorize).origin !== new URL(config.issuer).origin) {
+    throw new DiscoveryError('unusable', 'its authorization endpoint is not on the issuer’s own origin, where the step page lets the browser go');
+  }
   return discovered;
 }
 

@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkPage, chromiumAvailable, launchBrowser, openTab, type Tab } from './support/browser-harness.js';
+
+/**
+ * `npm run demo` as a newcomer walks it: the real demo process (simulated tenant, local mailbox,
+ * local OpenID provider), driven in Chromium at phone size, through the steps files its start
+ * page offers.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = chromiumAvailable() ? describe : describe.skip;
+
+interface Demo {
+  process: ChildProcess;
+  tenant: string;
+  mailbox: string;
+  provider: number;
+  dataDir: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the demo and resolves once it printed where to go. */
+async function startDemo(env: Record<string, string> = {}, ports?: { provider: number }): Promise<Demo> {
+  const [hook, tenant, provider, mailbox] = [await freePort(), await freePort(), ports?.provider ?? (await freePort()), await freePort()];
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-demo-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/demo.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, PORT: String(hook), SIMULATOR_PORT: String(tenant), OIDC_PROVIDER_PORT: String(provider), MAILBOX_PORT: String(mailbox), DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${output}`)), 30_000);
+    const read = (chunk: Buffer) => {
+      output += String(chunk);
+      if (output.includes('Interaction hook demo: open')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => reject(new Error(`the demo exited (${String(code)}):\n${output}`)));
+  });
+  return { process: child, tenant: `http://localhost:${tenant}`, mailbox: `http://127.0.0.1:${mailbox}`, provider, dataDir };
+}
+
+async function stopDemo(demo: Demo | undefined): Promise<void> {
+  if (!demo) return;
+  const exited = new Promise((resolve) => demo.process.once('exit', resolve));
+  demo.process.kill('SIGTERM');
+  await exited;
+  rmSync(demo.dataDir, { recursive: true, force: true });
+}
+
+async function startJourney(page: Page, demo: Demo): Promise<void> {
+  await page.goto(`${demo.tenant}/`);
+  await page.click('button:has-text("Start the interaction hook")');
+  await page.waitForURL(/\/interaction\//);
+  await page.check('#accept_terms');
+  await page.click('button[value="accept"]');
+}
+
+run('the demo, walked in a browser', () => {
+  let browser: Browser;
+  let tab: Tab | undefined;
+  let demo: Demo | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+  afterEach(async () => {
+    await tab?.context.close();
+    tab = undefined;
+    await stopDemo(demo);
+    demo = undefined;
+  });
+
+  it('offers its steps files, and walks terms, an emailed code and a passkey to the tenant, twice with the same passkey', async () => {
+    demo = await startDemo();
+    tab = await openTab(browser);
+    const { page, context } = tab;
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+
+    await page.goto(`${demo.tenant}/`);
+    await page.selectOption('#steps', { label: 'Terms, an emailed code and a passkey' });
+    await page.click('button:has-text("Use these steps")');
+    expect(await page.locator('#steps option:checked').textContent()).toBe('Terms, an emailed code and a passkey');
+
+    for (const round of [1, 2]) {
+      await startJourney(page, demo);
+      expect(await page.textContent('h1')).toContain('email');
+      if (round === 1) await checkPage(page, 'demo-email-code');
+      await page.click('button[value="send"]');
+      const mail = await (await fetch(`${demo.mailbox}/`)).text();
+      const code = /\b(\d{6})\b/.exec(mail)?.[1];
+      expect(code).toBeDefined();
+      await page.fill('#code', code!);
+      await page.click('button[value="verify"]');
+      await page.waitForSelector('[data-passkey="start"]');
+      if (round === 1) await checkPage(page, 'demo-passkey');
+      await page.click('[data-passkey="start"]');
+      await page.waitForURL(`${demo.tenant}/**`);
+      expect(await page.textContent('h1')).toBe('Credential would be issued');
+    }
+    expect(tab.problems).toEqual([]);
+  }, 120_000);
+
+  it('walks terms and step-up at the local OpenID provider to the tenant, with the claim it collects', async () => {
+    // The example names the provider's default address: a copy names this run's port.
+    const provider = await freePort();
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
+    const example = path.join(ROOT, 'content/examples/terms-step-up.config.json');
+    const steps = JSON.parse(readFileSync(example, 'utf8')) as { issuer: { logo?: string }; steps: Array<Record<string, unknown>> };
+    const absolute = (relative: string) => path.resolve(path.dirname(example), relative);
+    if (steps.issuer.logo !== undefined) steps.issuer.logo = absolute(steps.issuer.logo);
+    for (const step of steps.steps) {
+      if (step.type === 'oidc') step.issuer = `http://127.0.0.1:${provider}`;
+      if (step.type === 'terms') step.documents = Object.fromEntries(Object.entries(step.documents as Record<string, string>).map(([lang, file]) => [lang, absolute(file)]));
+    }
+    writeFileSync(path.join(dir, 'steps.json'), JSON.stringify(steps));
+    try {
+      demo = await startDemo({ HOOK_CONFIG: path.join(dir, 'steps.json') }, { provider });
+      tab = await openTab(browser);
+      const { page } = tab;
+      await startJourney(page, demo);
+      await checkPage(page, 'demo-step-up');
+      await page.click('button[value="signin"]');
+      await page.waitForURL(`http://127.0.0.1:${provider}/**`);
+      await page.fill('#login', 'aroha@example.com');
+      await page.click('button:has-text("Sign in")');
+      await page.waitForURL(`${demo.tenant}/**`);
+      expect(await page.textContent('h1')).toBe('Credential would be issued');
+      expect(await page.textContent('body')).toContain('step_up_email_verified');
+      expect(tab.problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
