@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createApp, stepServices } from './app.js';
 import { loadConfiguration, type Configuration } from './config/load-configuration.js';
 import { localSessionSecret } from './config/session-secret.js';
-import type { Settings } from './config/settings.js';
+import type { HttpSettings, OpsSettings, SecretSettings, Settings, StorageSettings } from './config/settings.js';
 import { returnUrlProblem } from './interaction/return-url-budget.js';
 import { buildSteps, prepareSteps } from './interaction/steps/configured-steps.js';
 import { HookKeys } from './mattr/hook-keys.js';
@@ -52,12 +52,12 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
   const now = options.now ?? (() => new Date());
   const configuration = configure(env);
   const { settings } = configuration;
-  const log = logger ?? createLogger({ level: settings.logLevel, pretty: wantsPrettyLogs(settings.nodeEnv, process.stdout.isTTY) });
+  const log = logger ?? startLogger(settings);
   for (const warning of configuration.warnings) log.warn(warning);
   const metrics = workerMetrics();
   const { keys, refreshKeys } = await hookKeys(configuration, log, metrics, now);
   const storage = await openStorage(settings, { onRetry: (message) => log.warn(message) });
-  const sessionSecret = settings.sessionSecret ?? localSessionSecret(settings.dataDir);
+  const sessionSecret = sessionSecretOf(settings);
   await prepare(configuration, storage, log, sessionSecret);
   let draining = false;
   const app = createApp({
@@ -159,7 +159,17 @@ function arrivalCounts(storage: Storage, settings: Settings): Store | undefined 
   return storage.arrivalCounts?.() ?? (cluster.isWorker && settings.arrivalRateLimit > 0 ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' }) : undefined);
 }
 
-async function listen(app: ReturnType<typeof createApp>, settings: Settings, log: Logger): Promise<{ server: Server; port: number }> {
+/** JSON lines, or readable lines in a development terminal. */
+function startLogger(ops: OpsSettings): Logger {
+  return createLogger({ level: ops.logLevel, pretty: wantsPrettyLogs(ops.nodeEnv, process.stdout.isTTY) });
+}
+
+/** SESSION_SECRET, or on one machine the one kept in DATA_DIR. */
+function sessionSecretOf(settings: SecretSettings & Pick<StorageSettings, 'dataDir'>): string {
+  return settings.sessionSecret ?? localSessionSecret(settings.dataDir);
+}
+
+async function listen(app: ReturnType<typeof createApp>, settings: HttpSettings, log: Logger): Promise<{ server: Server; port: number }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, settings.host, () => resolve(s));
     s.once('error', reject);

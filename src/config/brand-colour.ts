@@ -2,12 +2,12 @@
  * The issuer's primary colour fills the main button and draws links and the focus ring, always
  * with white text on it. WCAG 2.1 AA asks 4.5:1 for normal text, so a paler colour is refused.
  */
-export const MIN_CONTRAST_WITH_WHITE = 4.5;
+const MIN_CONTRAST_WITH_WHITE = 4.5;
 
 export const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 /** WCAG relative luminance of a #rrggbb colour. */
-export function relativeLuminance(hex: string): number {
+function relativeLuminance(hex: string): number {
   const channel = (offset: number) => {
     const c = parseInt(hex.slice(offset, offset + 2), 16) / 255;
     return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;

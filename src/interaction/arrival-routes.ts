@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import type { Settings } from '../config/settings.js';
+import type { LedgerSettings } from '../config/ledger-settings.js';
+import type { HttpSettings } from '../config/settings.js';
 import type { Storage } from '../storage/ports.js';
 import type { HookKeys } from '../mattr/hook-keys.js';
 import { callbackPath, isHttps } from '../mattr/hook-url.js';
@@ -17,7 +18,7 @@ import type { JourneyRunner } from './journey-runner.js';
 import { subjectOf } from './ledger-entry.js';
 
 export interface ArrivalDeps {
-  settings: Settings;
+  settings: HttpSettings & { ledger: LedgerSettings };
   keys: HookKeys;
   /** Asks the tenant for its secret again (management credentials only); resolves, never rejects. */
   refreshKeys?: () => Promise<unknown>;

@@ -13,9 +13,3 @@ export interface JourneyMetrics {
   stepDecided(step: string, decision: Decision, seconds: number): void;
   journeyEnded(outcome: JourneyOutcome): void;
 }
-
-export const NO_JOURNEY_METRICS: JourneyMetrics = {
-  journeyStarted() {},
-  stepDecided() {},
-  journeyEnded() {},
-};

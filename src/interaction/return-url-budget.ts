@@ -5,9 +5,9 @@ import type { Step } from './steps/step.js';
 /** MATTR's documentation asks URLs to stay under about 2000 characters (PROTOCOL §2). */
 export const URL_BUDGET = 2000;
 /** Room kept for the tenant's own return path and query, which are opaque to the hook. */
-export const RESERVED_REDIRECT_PATH = 200;
+const RESERVED_REDIRECT_PATH = 200;
 /** Room kept for `state`; the tenant's are about 21 characters. */
-export const RESERVED_STATE = 64;
+const RESERVED_STATE = 64;
 
 export interface BudgetReport {
   /** The longest return URL the configured steps can produce. */

@@ -8,7 +8,7 @@ import { openSqlite } from './sqlite/open-sqlite.js';
 import { waitForEngine } from './wait-for-engine.js';
 
 /** The file of the embedded default, inside DATA_DIR. */
-export const SQLITE_FILE = 'hook.db';
+const SQLITE_FILE = 'hook.db';
 
 /**
  * Opens the storage the settings ask for: no DATABASE_URL → the SQLite file in DATA_DIR;

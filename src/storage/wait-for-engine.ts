@@ -34,7 +34,7 @@ export async function waitForEngine<T>(target: EngineTarget, deadline: number, o
 }
 
 /** host:port/database of a server URL: enough to find it, without user or password. */
-export function serverOf(url: string): string {
+function serverOf(url: string): string {
   const u = new URL(url);
   return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
 }

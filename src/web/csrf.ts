@@ -3,7 +3,7 @@ import { csrfSync } from 'csrf-sync';
 /** The hidden form field that carries the synchroniser token. */
 export const CSRF_FIELD = '_csrf';
 /** The header a page's script sends it in, for JSON requests. */
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 
 /** Synchroniser-token CSRF protection, the token kept in the session: from the form field, or the header for JSON. */
 export const { csrfSynchronisedProtection: csrfProtection, generateToken: csrfToken } = csrfSync({

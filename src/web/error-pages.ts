@@ -13,7 +13,7 @@ export const notFound: RequestHandler = (_req, _res, next) => {
  * The page of last resort, when even the error page cannot be rendered: plain, English, and
  * without anything from the request.
  */
-export const FALLBACK_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${en['server.error.title']}</title></head>
+const FALLBACK_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${en['server.error.title']}</title></head>
 <body><h1>${en['server.error.title']}</h1><p>${en['server.error.body']}</p></body></html>`;
 
 /**

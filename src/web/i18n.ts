@@ -11,7 +11,7 @@ export type Catalogues = Readonly<Record<string, Readonly<Record<string, string>
 
 /** Every language the pages speak, with the pages' own messages. */
 export const catalogues: Catalogues = { en, fr };
-export const DEFAULT_LOCALE = 'en';
+const DEFAULT_LOCALE = 'en';
 export const LOCALES = Object.keys(catalogues);
 
 /** The pages' messages with more merged in (each step type's own), language by language. */

@@ -12,7 +12,7 @@ import { requestReference } from './request-logging.js';
  * JavaScript, and the form's CSRF token with it). Claim names start with a letter, so no field
  * of a step can be called this.
  */
-export const LANG_FIELD = '_lang';
+const LANG_FIELD = '_lang';
 
 /** One entry of the language switch. */
 export interface LanguageLink {

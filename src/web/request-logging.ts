@@ -42,7 +42,7 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * 60 random bits as `XXXX-XXXX-XXXX`: the reference a user quotes from an error page, short
  * enough to stay on one line of a 360 px screen, and the `req.id` of every log line of the request.
  */
-export function requestId(): string {
+function requestId(): string {
   const bytes = randomBytes(12);
   let id = '';
   for (let i = 0; i < 12; i++) id += (i > 0 && i % 4 === 0 ? '-' : '') + ALPHABET.charAt(bytes.readUInt8(i) & 31);

@@ -3,7 +3,7 @@ import { decisionValues, INSERT_DECISION } from './decision-row.js';
 import type { SqlClient, SqlStatement } from './sql-client.js';
 
 export const INSERT_CLAIM = 'INSERT INTO claims (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING';
-export const INSERT_COMPLETION = 'INSERT INTO completions (interaction_id, url, expires_at) VALUES (?, ?, ?) ON CONFLICT (interaction_id) DO NOTHING';
+const INSERT_COMPLETION = 'INSERT INTO completions (interaction_id, url, expires_at) VALUES (?, ?, ?) ON CONFLICT (interaction_id) DO NOTHING';
 
 /** The statements that make `commit` durable, each refusing the whole commit when it was done before. */
 export function sessionCommitStatements(client: SqlClient, commit: SessionCommit): SqlStatement[] {

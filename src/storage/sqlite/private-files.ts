@@ -6,7 +6,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
  * quietly tightened but refused, naming the path and the fix: they may have been read already,
  * and the operator should know.
  */
-export class PrivateFilesError extends Error {
+class PrivateFilesError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PrivateFilesError';

@@ -78,7 +78,6 @@ export const profileStepSchema = z.object({
 });
 
 export type ProfileField = z.output<typeof profileStepSchema>['fields'][number];
-export type FieldType = ProfileField['type'];
 
 export interface ProfileStepConfig extends StepConfigBase {
   type: 'profile';

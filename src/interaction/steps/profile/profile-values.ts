@@ -67,7 +67,7 @@ export function normalisePhone(value: string): string {
 }
 
 /** A YYYY-MM-DD date as people of `locale` write it. */
-export function formatDate(iso: string, locale: string): string {
+function formatDate(iso: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
 }
 
