@@ -55,8 +55,8 @@ describe('step-owned actions', () => {
     const { browser, path, csrf, state } = await arrive();
     const res = await browser.post(`${path}/finish`).set('X-CSRF-Token', csrf).send({ ok: true });
     expect(res.status).toBe(200);
-    expect(new URL(res.body.location as string).origin).toBe(TENANT_URL);
-    expect(await outcomeOf(res.body.location as string)).toMatchObject({ kind: 'success', state, claims: { probed: 'yes' } });
+    expect(new URL((res.body as { location: string }).location).origin).toBe(TENANT_URL);
+    expect(await outcomeOf((res.body as { location: string }).location)).toMatchObject({ kind: 'success', state, claims: { probed: 'yes' } });
     const rows = [];
     for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows.map((r) => [r.step, r.decision, r.evidence])).toEqual([['probe', 'accepted', { via: 'action' }]]);
@@ -65,7 +65,7 @@ describe('step-owned actions', () => {
   it('ends the journey as failed, not declined, when the step says so', async () => {
     const { browser, path, csrf } = await arrive();
     const res = await browser.post(`${path}/finish`).set('X-CSRF-Token', csrf).send({ ok: false });
-    expect(await outcomeOf(res.body.location as string)).toMatchObject({ kind: 'failure', message: 'The probe failed.' });
+    expect(await outcomeOf((res.body as { location: string }).location)).toMatchObject({ kind: 'failure', message: 'The probe failed.' });
     const rows = [];
     for await (const row of hook.storage.ledger.decisions()) rows.push(row.decision);
     expect(rows).toEqual(['failed']);
@@ -76,7 +76,7 @@ describe('the return route', () => {
   it('brings the user back from the other site to the interaction of this session, once', async () => {
     const { browser, path, csrf, state } = await arrive();
     const away = await browser.post(`${path}/away`).set('X-CSRF-Token', csrf).send({});
-    const provider = new URL(away.body.location as string);
+    const provider = new URL((away.body as { location: string }).location);
     expect(`${provider.origin}${provider.pathname}`).toBe(PROBE_PROVIDER);
     const returnState = provider.searchParams.get('state')!;
 
@@ -92,7 +92,7 @@ describe('the return route', () => {
   it('fails the journey when the state is wrong, and never finds an interaction from the query alone', async () => {
     const { browser, path, csrf } = await arrive();
     const away = await browser.post(`${path}/away`).set('X-CSRF-Token', csrf).send({});
-    const returnState = new URL(away.body.location as string).searchParams.get('state')!;
+    const returnState = new URL((away.body as { location: string }).location).searchParams.get('state')!;
     // Another browser with the right state: not its session, so no interaction.
     const elsewhere = await hook.browser().get(`/interaction/return/probe?state=${returnState}&result=ok`);
     expect(elsewhere.status).toBe(400);

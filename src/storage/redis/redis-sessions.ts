@@ -45,8 +45,20 @@ class FailClosedRedisStore extends RedisStore {
     written.then(
       // The journey's last decision and its way back are durable in PostgreSQL: a session Redis
       // cannot keep now must not hold the user back from the tenant (a repeat finds the way back there).
-      () => super.set(sid, session, commit.completion ? failClosed(() => cb?.()) : failClosed(cb)),
-      (error: unknown) => cb?.(error),
+      () => {
+        void super.set(
+          sid,
+          session,
+          commit.completion
+            ? failClosed(() => {
+                cb?.();
+              })
+            : failClosed(cb),
+        );
+      },
+      (error: unknown) => {
+        cb?.(error);
+      },
     );
     return Promise.resolve();
   }
@@ -71,9 +83,12 @@ function failClosed(cb: Callback | undefined): Callback | undefined {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    cb(err && !(err instanceof StorageUnavailableError) ? new StorageUnavailableError(ENGINE, { cause: err }) : err, data);
+    const failed = err !== undefined && err !== null;
+    cb(failed && !(err instanceof StorageUnavailableError) ? new StorageUnavailableError(ENGINE, { cause: err }) : err, data);
   };
-  const timer = setTimeout(() => finish(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' })), ANSWER_TIMEOUT_MS);
+  const timer = setTimeout(() => {
+    finish(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' }));
+  }, ANSWER_TIMEOUT_MS);
   return finish;
 }
 
@@ -116,8 +131,18 @@ export async function openRedisSessions(options: { url: string; prefix: string }
   connected = true;
   const ping = () =>
     new Promise<void>((resolve, reject) => {
-      const done = failClosed((err) => (err ? reject(err as Error) : resolve()))!;
-      client.ping().then(() => done(), done);
+      const done = failClosed((err: unknown) => {
+        if (err === undefined || err === null) resolve();
+        else reject(err instanceof Error ? err : new StorageUnavailableError(ENGINE));
+      });
+      client.ping().then(
+        () => {
+          done?.(undefined);
+        },
+        (error: unknown) => {
+          done?.(error);
+        },
+      );
     });
   return {
     engine: 'redis',
