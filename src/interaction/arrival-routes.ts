@@ -69,7 +69,7 @@ export function arrivalRoutes(deps: ArrivalDeps): Router {
     csrfToken(req);
     req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
     try {
-      await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: claimFirst ? undefined : claim });
+      await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: claimFirst ? undefined : claim, newSession: true });
     } catch (error) {
       // A new session for a used link is never stored: no cookie for it either, or it would
       // replace the one of the tab that won.

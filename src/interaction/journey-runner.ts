@@ -75,7 +75,7 @@ export function journeyRunner(deps: RunnerDeps) {
     res: Response,
     start: Interaction,
     first: JourneyEvent,
-    options: { ask?: AskStep; input?: FormInput; claim?: SessionCommit['claim']; channel?: Channel },
+    options: { ask?: AskStep; input?: FormInput; claim?: SessionCommit['claim']; channel?: Channel; newSession?: boolean },
   ): Promise<void> {
     const channel = options.channel ?? PAGE_CHANNEL;
     let claim = options.claim;
@@ -110,7 +110,7 @@ export function journeyRunner(deps: RunnerDeps) {
           continue;
         case 'go-to-step':
           put(req, next);
-          if (claim || next !== start) await commit(req, { claim });
+          if (claim || options.newSession === true || next !== start) await commit(req, { claim });
           channel.goTo(res, `/interaction/${next.id}`);
           return;
         case 'commit': {

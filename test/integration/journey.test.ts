@@ -173,6 +173,22 @@ describe('once finished, never a second redirect', () => {
 });
 
 describe('sessions', () => {
+  it('takes a second journey in the same browser to its step, and through to the tenant', async () => {
+    const browser = hook.browser();
+    for (let round = 0; round < 2; round++) {
+      const { token, state } = await hook.mint();
+      const arrival = await browser.get(`/callback?session_token=${token}`);
+      expect(arrival.status).toBe(303);
+      const page = await browser.get(arrival.headers.location!);
+      expect(page.status).toBe(200);
+      const done = await browser
+        .post(arrival.headers.location!)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+      expect(await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now())).toMatchObject({ kind: 'success', state });
+    }
+  });
+
   it('keeps two interactions of two browsers apart', async () => {
     const one = await hook.mint();
     const two = await hook.mint();
