@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
+import type { ManagementCredentials } from '../mattr/config-api.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
 import { httpUrl, integer, settingsSchema } from './settings.js';
 
-/** What the management client needs: where to get a token, which tenant, with which credentials. */
-export interface ManagementSettings {
-  tenantUrl: string;
-  /** `MATTR_AUTH_URL`, or derived from a tenant URL of the standard form. */
-  authUrl: string;
-  clientId: string;
-  clientSecret: string;
-  timeoutMs: number;
-  retries: number;
+/**
+ * What the management client needs (where to get a token, which tenant, with which credentials;
+ * `authUrl` is `MATTR_AUTH_URL`, or derived from a tenant URL of the standard form), and when.
+ */
+export interface ManagementSettings extends ManagementCredentials {
   /** `HOOK_REGISTER_ON_START=true`: the server ensures its registration before it listens. */
   registerOnStart: boolean;
 }

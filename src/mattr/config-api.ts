@@ -36,7 +36,7 @@ export interface ConfigApiOptions {
 }
 
 /** What the configuration API is called with: plain values, whoever read them. */
-interface Credentials {
+export interface ManagementCredentials {
   tenantUrl: string;
   authUrl: string;
   clientId: string;
@@ -45,7 +45,7 @@ interface Credentials {
   retries: number;
 }
 
-export function createConfigApi(settings: Credentials, options: ConfigApiOptions = {}): ConfigApi {
+export function createConfigApi(settings: ManagementCredentials, options: ConfigApiOptions = {}): ConfigApi {
   const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, timeoutMs: settings.timeoutMs, retries: settings.retries, ...options.policy };
   const tokens = new AccessTokens(settings, policy, options.now);
   const url = `${settings.tenantUrl}${CONFIGURATION_PATH}`;

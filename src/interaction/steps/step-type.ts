@@ -1,7 +1,13 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from '../../storage/ports.js';
 import type { Step } from './step.js';
+
+/** A step's `id` in the steps file: optional (the type's name by default), needed when a type appears twice. */
+export const stepIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
+  .optional();
 
 /** Every step's config has these, whatever its type. */
 export interface StepConfigBase {

@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import type { StepConfigBase } from '../step-type.js';
+import { stepIdSchema, type StepConfigBase } from '../step-type.js';
 
 /** The email-code step's part of the steps file. */
 export const emailCodeEntry = z.object({
   type: z.literal('email-code'),
-  id: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
-    .optional(),
+  id: stepIdSchema,
   /** The session token's claim that holds the address to send the code to. */
   emailClaim: z
     .string()

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import type { EntryContext, StepConfigBase } from '../step-type.js';
+import { stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
 /**
  * The oidc step's part of the steps file: a step-up sign-in at an OpenID provider. Strict: a
@@ -12,10 +12,7 @@ const acrValue = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'an acr value is 1 to 
 
 export const oidcStepSchema = z.strictObject({
   type: z.literal('oidc'),
-  id: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
-    .optional(),
+  id: stepIdSchema,
   /** The issuer identifier exactly as the provider's discovery document states it. */
   issuer: z.string().min(1).max(500),
   clientId: z.string().min(1).max(200),

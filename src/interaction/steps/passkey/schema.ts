@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import type { StepConfigBase } from '../step-type.js';
+import { stepIdSchema, type StepConfigBase } from '../step-type.js';
 
 export const passkeyEntry = z.object({
   type: z.literal('passkey'),
-  id: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
-    .optional(),
+  id: stepIdSchema,
   /** Whether the authenticator must verify the user (PIN, fingerprint, face), as WebAuthn names it. */
   userVerification: z.enum(['required', 'preferred', 'discouraged']).default('required'),
   /** `when-missing`: a subject without a passkey here creates one; `never`: such a subject fails the step. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StepConfigBase } from '../step-type.js';
+import { stepIdSchema, type StepConfigBase } from '../step-type.js';
 import { localisedText, type LocalisedText } from '../../../config/localised-text.js';
 
 /**
@@ -64,10 +64,7 @@ const checkboxField = z.object({ ...common, type: z.literal('checkbox') });
 
 export const profileStepSchema = z.object({
   type: z.literal('profile'),
-  id: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
-    .optional(),
+  id: stepIdSchema,
   title: localisedText(120).optional(),
   intro: localisedText(500).optional(),
   fields: z

@@ -3,14 +3,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { LANGUAGE_TAG } from '../../../config/localised-text.js';
-import type { EntryContext, StepConfigBase } from '../step-type.js';
+import { stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
 export const termsEntry = z.object({
   type: z.literal('terms'),
-  id: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id is lower-case letters, digits and dashes')
-    .optional(),
+  id: stepIdSchema,
   version: z.string().trim().min(1, 'terms need a version').max(64),
   /** A claim from the session token to greet the user with, e.g. "given_name". */
   greetingClaim: z.string().min(1).max(100).optional(),
