@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
 import type { ManagementCredentials } from '../mattr/config-api.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
-import { httpUrl, integer, settingsSchema } from './settings.js';
+import { httpUrl, integer } from './env-values.js';
+import { settingsSchema } from './settings.js';
 
 /**
  * What the management client needs (where to get a token, which tenant, with which credentials;

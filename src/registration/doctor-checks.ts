@@ -35,7 +35,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const hasCredentials = management.ok && management.settings !== null;
   const loaded = loadSettings(env, { secretMayBeFetched: hasCredentials });
   const defaults = loadRegistrationDefaults(env);
-  const envErrors = [...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)];
+  // Both loaders check the variables they share (MATTR_TENANT_URL…): each problem is named once.
+  const envErrors = [...new Set([...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)])];
   if (envErrors.length === 0) add('environment', 'ok', 'every variable is present and valid');
   else add('environment', 'fail', envErrors.join('; '), 'set the variables named (docs/configuration.md and docs/registration.md)');
 

@@ -239,6 +239,15 @@ describe('doctor', () => {
     };
   }
 
+  it('names each missing variable once, though two loaders check it', async () => {
+    const result = await runCommand('doctor', [], {});
+    expect(result.code).toBe(1);
+    const environment = result.all.split('\n').find((line) => line.includes('environment')) ?? '';
+    expect(environment.match(/MATTR_TENANT_URL is required/g)).toHaveLength(1);
+    expect(environment).toContain('HOOK_URL is required');
+    expect(environment).toContain('MATTR_CLIENT_ID is required');
+  });
+
   it('passes every check on a good setup', async () => {
     tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
     const result = await cli('doctor', [], goodEnv());
