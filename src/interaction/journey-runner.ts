@@ -79,6 +79,8 @@ export function journeyRunner(deps: RunnerDeps) {
   ): Promise<void> {
     const channel = options.channel ?? PAGE_CHANNEL;
     let claim = options.claim;
+    // What the session store holds now: a move that changed nothing since needs no second write.
+    let stored: Interaction | undefined = options.newSession === true ? undefined : start;
     let interaction = start;
     let event = first;
     let asked: StepContext | undefined;
@@ -110,7 +112,7 @@ export function journeyRunner(deps: RunnerDeps) {
           continue;
         case 'go-to-step':
           put(req, next);
-          if (claim || options.newSession === true || next !== start) await commit(req, { claim });
+          if (claim || next !== stored) await commit(req, { claim });
           channel.goTo(res, `/interaction/${next.id}`);
           return;
         case 'commit': {
@@ -142,6 +144,7 @@ export function journeyRunner(deps: RunnerDeps) {
           if (action.decision !== null) decided(req, interaction, action.step, action.decision, committed);
           event = { kind: 'committed', decision: action.decision };
           interaction = committed;
+          stored = committed;
           continue;
         }
         case 'leave': {
@@ -157,12 +160,12 @@ export function journeyRunner(deps: RunnerDeps) {
         }
         case 'return-to-tenant':
           put(req, next);
-          if (next !== start) await saveAfterTheFact(req, next);
+          if (next !== stored) await saveAfterTheFact(req, next);
           channel.goTo(res, action.url);
           return;
         case 'refuse':
           put(req, next);
-          if (next !== start) await saveAfterTheFact(req, next);
+          if (next !== stored) await saveAfterTheFact(req, next);
           throw REFUSALS[action.code];
       }
     }

@@ -10,8 +10,10 @@ import type { FormInput, Step, StepContext } from './steps/step.js';
 /** What a step sees of the request, and its page as the step's template draws it. */
 export function stepPages(deps: { settings: Settings; steps: readonly Step[]; now: () => Date }) {
   const { settings, steps, now } = deps;
+  const hookOrigin = new URL(settings.hookUrl).origin;
 
   function stepContext(req: Request, res: Response, interaction: Interaction, input?: FormInput): StepContext {
+    let returnState: string | undefined;
     return {
       interactionId: interaction.id,
       claims: interaction.claims,
@@ -21,8 +23,12 @@ export function stepPages(deps: { settings: Settings; steps: readonly Step[]; no
       now: now(),
       input,
       isLast: interaction.cursor === steps.length - 1,
-      returnState: randomBytes(24).toString('base64url'),
-      hookOrigin: new URL(settings.hookUrl).origin,
+      // Made only for a step that asks for it (one that sends the user away), then the same each time.
+      get returnState() {
+        returnState ??= randomBytes(24).toString('base64url');
+        return returnState;
+      },
+      hookOrigin,
     };
   }
 
