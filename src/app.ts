@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
   const types = typesIn(hookConfig.steps, deps.stepTypes ?? STEP_TYPES);
   app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues: withMessages(...types.map((t) => t.messages)) }));
   app.use(urlLengthLimit);
-  app.use(vendorScripts());
+  app.use('/static/vendor', vendorScripts());
   app.use('/static', express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
   app.use(brand.router);
   app.use(

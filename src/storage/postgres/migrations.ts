@@ -47,8 +47,8 @@ const MIGRATIONS: readonly string[] = [
   // 3: each step's own evidence; the way back kept with the decision that ended a journey (a repeat
   // gets the same token); short-lived records of steps (codes, challenges, OpenID state).
   `ALTER TABLE decisions ADD COLUMN evidence json;
+   -- No index on expires_at: the table holds about a minute of journeys, and the housekeeping scans it.
    CREATE TABLE completions (interaction_id text PRIMARY KEY, url text NOT NULL, expires_at timestamptz NOT NULL);
-   CREATE INDEX completions_expires_at ON completions (expires_at);
    CREATE TABLE step_records (kind text NOT NULL, key text NOT NULL, value text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (kind, key));
    CREATE INDEX step_records_expires_at ON step_records (expires_at);`,
   // 4: passkeys enrolled by the passkey step, per subject; the public key base64url as text.

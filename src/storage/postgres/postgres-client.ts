@@ -51,6 +51,10 @@ export class PostgresClient implements SqlClient {
     return (await this.run(this.pool, text, values)).rows as Row[];
   }
 
+  async row<Row>(text: string, values: readonly unknown[]): Promise<Row | undefined> {
+    return (await this.rows<Row>(text, values))[0];
+  }
+
   /** Runs a statement written for PostgreSQL itself ($1 placeholders), for what only this engine has. */
   async query(text: string, values: readonly unknown[]): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }> {
     try {

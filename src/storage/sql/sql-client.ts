@@ -26,6 +26,8 @@ export interface SqlClient {
   /** Runs the statements in one transaction; durable when it resolves. */
   commit(statements: readonly SqlStatement[]): Promise<StatementResult[]>;
   rows<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row[]>;
+  /** The first row only, for lookups by key (the session of every request). */
+  row<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -15,8 +15,8 @@ export class SqlSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.client.rows<{ data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?', [sid, this.client.time(new Date())]).then(
-      (rows) => callback(null, rows[0] ? (JSON.parse(rows[0].data) as session.SessionData) : null),
+    this.client.row<{ data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?', [sid, this.client.time(new Date())]).then(
+      (row) => callback(null, row ? (JSON.parse(row.data) as session.SessionData) : null),
       (error: unknown) => callback(error),
     );
   }

@@ -60,8 +60,8 @@ const MIGRATIONS: readonly string[] = [
   // 3: each step's own evidence; the way back kept with the decision that ended a journey (a repeat
   // gets the same token); short-lived records of steps (codes, challenges, OpenID state).
   `ALTER TABLE decisions ADD COLUMN evidence TEXT;
+   -- No index on expires_at: the table holds about a minute of journeys, and the housekeeping scans it.
    CREATE TABLE completions (interaction_id TEXT PRIMARY KEY, url TEXT NOT NULL, expires_at INTEGER NOT NULL);
-   CREATE INDEX completions_expires_at ON completions (expires_at);
    CREATE TABLE step_records (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (kind, key));
    CREATE INDEX step_records_expires_at ON step_records (expires_at);`,
   // 4: passkeys enrolled by the passkey step, per subject; the public key base64url as text.

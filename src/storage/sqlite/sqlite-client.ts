@@ -12,6 +12,8 @@ export class SqliteClient implements SqlClient {
   readonly engine = 'sqlite';
   private readonly writes: SqliteGroupCommit;
   private readonly prepared = new Map<string, Database.Statement>();
+  /** The prepared writes that return rows (`RETURNING`), asked of the statement once. */
+  private readonly readers = new WeakSet<Database.Statement>();
   private readonly unit;
 
   constructor(private readonly db: Database.Database) {
@@ -30,6 +32,10 @@ export class SqliteClient implements SqlClient {
 
   async rows<Row>(text: string, values: readonly unknown[]): Promise<Row[]> {
     return this.statement(text).all(...values) as Row[];
+  }
+
+  async row<Row>(text: string, values: readonly unknown[]): Promise<Row | undefined> {
+    return this.statement(text).get(...values) as Row | undefined;
   }
 
   async ping(): Promise<void> {
@@ -59,8 +65,13 @@ export class SqliteClient implements SqlClient {
 
   private runChecked(s: SqlStatement): StatementResult {
     const statement = this.statement(s.text);
-    const result = statement.reader ? { rows: statement.all(...s.values) as Array<Record<string, unknown>>, changes: -1 } : { rows: [], changes: statement.run(...s.values).changes };
-    if (result.changes === -1) result.changes = result.rows.length;
+    let result: StatementResult;
+    if (this.readers.has(statement)) {
+      const rows = statement.all(...s.values) as Array<Record<string, unknown>>;
+      result = { rows, changes: rows.length };
+    } else {
+      result = { rows: [], changes: statement.run(...s.values).changes };
+    }
     if (s.refuseUnlessChanged && result.changes === 0) throw new CommitRefusedError(s.refuseUnlessChanged);
     return result;
   }
@@ -69,6 +80,7 @@ export class SqliteClient implements SqlClient {
     let statement = this.prepared.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
+      if (statement.reader) this.readers.add(statement);
       this.prepared.set(text, statement);
     }
     return statement;
