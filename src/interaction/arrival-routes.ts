@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { LedgerSettings } from '../config/ledger-settings.js';
 import type { HttpSettings } from '../config/settings.js';
 import type { Storage } from '../storage/ports.js';
+import { carriesCommit } from '../storage/session-commit.js';
 import type { HookKeys } from '../mattr/hook-keys.js';
 import { callbackPath, isHttps } from '../mattr/hook-url.js';
 import { verifyArrival, type ArrivalRejection, type ArrivalResult } from '../mattr/session-token.js';
@@ -62,7 +63,7 @@ export function arrivalRoutes(deps: ArrivalDeps): Router {
     // durable round for the whole arrival.
     const claimFirst = carriesStoredSession(req);
     if (claimFirst && !(await claimOnce(req, claim))) throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
-    await regenerateSession(req);
+    await regenerateSession(req, { mustSave: carriesCommit });
     req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
     // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
     // page then changes nothing, and costs no durable write of its own.

@@ -46,7 +46,7 @@ export function sessions(options: SessionOptions): RequestHandler {
  * request (no cookie, or one naming no stored session) was never stored or sent, so it needs no
  * replacing — and destroying it would cost a durable write of nothing.
  */
-export async function regenerateSession(req: Request): Promise<void> {
+export async function regenerateSession(req: Request, options: { mustSave?: (session: object) => boolean } = {}): Promise<void> {
   if (!carriesStoredSession(req)) return;
   await new Promise<void>((resolve, reject) => {
     req.session.regenerate((err: unknown) => {
@@ -54,7 +54,7 @@ export async function regenerateSession(req: Request): Promise<void> {
       else reject(err instanceof Error ? err : new Error('the session could not be replaced'));
     });
   });
-  saveOnlyWhenChanged(req.session);
+  saveOnlyWhenChanged(req.session, options.mustSave ?? (() => false));
 }
 
 /** Whether the browser came with a session the store holds (one a planted id could name). */
@@ -69,7 +69,7 @@ export function carriesStoredSession(req: Request): boolean {
  * regenerated session the same check (contents only; the cookie's expiry moves on every request,
  * and the store's expiry needs no more than the save already wrote).
  */
-function saveOnlyWhenChanged(session: Request['session']): void {
+function saveOnlyWhenChanged(session: Request['session'], mustSave: (session: object) => boolean): void {
   const save = session.save.bind(session);
   let saved: string | undefined;
   Object.defineProperty(session, 'save', {
@@ -78,10 +78,8 @@ function saveOnlyWhenChanged(session: Request['session']): void {
     writable: true,
     value(this: Request['session'], callback?: (err?: unknown) => void) {
       const contents = JSON.stringify(this, (key, value: unknown) => (key === 'cookie' ? undefined : value));
-      // A save that carries something beside the contents (a symbol-keyed rider, such as the
-      // storage's commit) is never skipped.
-      const rides = Reflect.ownKeys(this).some((key) => typeof key === 'symbol');
-      if (contents === saved && !rides) {
+      // A save that carries something beside the contents (the storage's commit) is never skipped.
+      if (contents === saved && !mustSave(this)) {
         if (callback) process.nextTick(callback);
         return this;
       }
