@@ -48,6 +48,8 @@ export async function startMailbox(options: { port?: number } = {}): Promise<Mai
     disabledCommands: ['AUTH', 'STARTTLS'],
     size: MAX_MESSAGE_BYTES,
     logger: false,
+    // No reverse DNS look-up of the client: the mailbox only ever hears from this machine.
+    disableReverseLookup: true,
     onRcptTo(_address, _session, callback) {
       callback(refuse === 'recipient' ? refusal(550, 'No such mailbox here') : null);
     },
