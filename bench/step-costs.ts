@@ -48,7 +48,7 @@ async function measure(name: string, config: HookConfig, journey: (hook: HookFix
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    results.push({ name, mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.floor(times.length * 0.95)]! });
+    results.push({ name, mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.floor(times.length * 0.95)] ?? Number.NaN });
   } finally {
     await hook.close();
   }
