@@ -95,8 +95,8 @@ export function createApp(deps: AppDeps): Express {
   const types = typesIn(hookConfig.steps, deps.stepTypes ?? STEP_TYPES);
   app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues: withMessages(...types.map((t) => t.messages)) }));
   app.use(urlLengthLimit);
-  app.use('/static/vendor', vendorScripts());
-  app.use('/static', express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
+  // Static files, the vendored browser libraries among them: nothing else is matched against them.
+  app.use('/static', vendorScripts(), express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
   app.use(brand.router);
   app.use(
     sessions({
@@ -108,8 +108,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const runner = journeyRunner({ settings, steps, storage, keys: deps.keys, now, logger, metrics });
-  app.use(arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() }));
-  app.use(stepRoutes({ runner, storage, now }));
+  // One router for the journey's routes: each router a request passes through has a cost of its own.
+  const journey = arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() });
+  app.use(stepRoutes({ runner, storage, now }, journey));
   app.use(notFound);
   app.use(errorPage({ isUnavailable: isStorageUnavailable, isInteractionPath }));
   return app;

@@ -31,10 +31,12 @@ export interface ArrivalDeps {
   arrivalStore?: Store;
 }
 
-/** The user arrives from the tenant: `GET <callback>?session_token=…`, verified, claimed once, moved to a token-free URL. */
-export function arrivalRoutes(deps: ArrivalDeps): Router {
+/**
+ * The user arrives from the tenant: `GET <callback>?session_token=…`, verified, claimed once, moved
+ * to a token-free URL. Added to `router` (the app gives the journey one router for all its routes).
+ */
+export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Router {
   const { settings, keys, now, runner, metrics, storage } = deps;
-  const router = Router();
   const path = callbackPath(settings.hookUrl);
   const https = isHttps(settings.hookUrl);
 

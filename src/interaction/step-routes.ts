@@ -9,10 +9,12 @@ import { RETURN_RECORD, type JourneyRunner } from './journey-runner.js';
 import { ACTION_CHANNEL, askToShowAgain, askWithForm } from './step-answers.js';
 import type { FormInput } from './steps/step.js';
 
-/** The step pages (`GET` renders, `POST` decides), the steps' own JSON actions, and the way back from another site. */
-export function stepRoutes(deps: { runner: JourneyRunner; storage: Storage; now: () => Date }): Router {
+/**
+ * The step pages (`GET` renders, `POST` decides), the steps' own JSON actions, and the way back from
+ * another site. Added to `router` (the app gives the journey one router for all its routes).
+ */
+export function stepRoutes(deps: { runner: JourneyRunner; storage: Storage; now: () => Date }, router: Router = Router()): Router {
   const { runner, storage, now } = deps;
-  const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 });
   const json = express.json({ limit: '64kb', strict: true });
 

@@ -27,6 +27,10 @@ export interface LanguageLink {
 /** What every page needs: the language and its switch, the translator, the issuer's look, the reference. */
 export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure: boolean; catalogues: Catalogues }): RequestHandler {
   const support = supportLink(issuer.supportContact);
+  // Made once: the translators and each language's name in itself do not change per request.
+  const translators = new Map(LOCALES.map((code) => [code, translator(code, options.catalogues)]));
+  const translate = (code: string) => translators.get(code) ?? translator(code, options.catalogues);
+  const names = new Map(LOCALES.map((code) => [code, translate(code)('language.name')]));
   return (req, res, next) => {
     // A refusal at the callback is about the token in its URL; without the token it would turn
     // into "open this page from your wallet", so that page keeps its negotiated language.
@@ -43,11 +47,11 @@ export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure
     const inLanguage = (code: string) => {
       const languages: LanguageLink[] = LOCALES.map((other) => ({
         code: other,
-        name: translator(other, options.catalogues)('language.name'),
+        name: names.get(other) ?? other,
         current: other === code,
         href: canSwitch ? `?${LANG_PARAM}=${other}` : null,
       }));
-      Object.assign(res.locals, { locale: code, t: translator(code, options.catalogues), languages });
+      Object.assign(res.locals, { locale: code, t: translate(code), languages });
     };
     inLanguage(locale);
     res.locals.languageField = LANG_FIELD;

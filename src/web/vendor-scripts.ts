@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Router } from 'express';
 
 /** Where pages load the WebAuthn browser library from: this hook, never a CDN (strict CSP). */
-const WEBAUTHN_BROWSER_SCRIPT = '/simplewebauthn-browser.js';
+const WEBAUTHN_BROWSER_SCRIPT = '/vendor/simplewebauthn-browser.js';
 
 /**
  * The library's single-file browser bundle, served from the installed package: a runtime
@@ -13,7 +13,7 @@ const WEBAUTHN_BROWSER_SCRIPT = '/simplewebauthn-browser.js';
  */
 const BUNDLE = path.join(path.dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
 
-/** Mounted at `/static/vendor`, so that no other request is matched against it. */
+/** Mounted under `/static`, beside the project's own files: a page's request never meets it. */
 export function vendorScripts(): Router {
   const router = Router();
   router.get(WEBAUTHN_BROWSER_SCRIPT, (_req, res, next) => {
