@@ -1,42 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadSettings, type StorageSettings } from '../../src/config/settings.js';
-import { openStorage } from '../../src/storage/open-storage.js';
-import type { PasskeyCredential, Storage } from '../../src/storage/ports.js';
-import { engineSandbox, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
+import { describe, expect, it } from 'vitest';
+import type { PasskeyCredential } from '../../src/storage/ports.js';
+import { TEST_ENGINE } from '../support/storage-engine.js';
+import { storageHandles } from '../support/storage-handles.js';
 
 /** What the passkey port promises, checked the same way on every engine; two handles stand for two replicas. */
-let sandbox: EngineSandbox;
-let dataDir: string;
-let settings: StorageSettings;
-const open: Storage[] = [];
-
-beforeEach(async () => {
-  sandbox = await engineSandbox();
-  dataDir = mkdtempSync(path.join(tmpdir(), 'hook-passkeys-'));
-  const loaded = loadSettings({
-    HOOK_URL: 'https://hook.example.com/callback',
-    MATTR_TENANT_URL: 'https://tenant.example.com',
-    INTERACTION_HOOK_SECRET: Buffer.alloc(32, 7).toString('base64'),
-    DATA_DIR: dataDir,
-    ...sandbox.env,
-  });
-  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-  settings = loaded.settings;
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  await sandbox.cleanup();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function handle(): Promise<Storage> {
-  const storage = await openStorage(settings);
-  open.push(storage);
-  return storage;
-}
+const handles = storageHandles('passkeys');
+const handle = () => handles.handle();
 
 function credential(overrides: Partial<PasskeyCredential> = {}): PasskeyCredential {
   return {

@@ -1,49 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Options as RateLimitOptions, Store as RateLimitStore } from 'express-rate-limit';
 import type { SessionData } from 'express-session';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../src/config/settings.js';
-import type { StorageSettings } from '../../src/config/settings.js';
-import { openStorage } from '../../src/storage/open-storage.js';
+import { describe, expect, it } from 'vitest';
 import type { DecisionRecord, Storage } from '../../src/storage/ports.js';
-import { engineSandbox, TEST_ENGINE, type EngineSandbox } from '../support/storage-engine.js';
+import { TEST_ENGINE } from '../support/storage-engine.js';
+import { storageHandles } from '../support/storage-handles.js';
 import { viaCallback } from '../support/callback.js';
 
 /**
  * What every engine promises (src/storage/storage.ts), checked the same way on each. Two handles
  * on the same storage stand for two replicas.
  */
-let sandbox: EngineSandbox;
-let dataDir: string;
-let settings: StorageSettings;
-const open: Storage[] = [];
-
-beforeEach(async () => {
-  sandbox = await engineSandbox();
-  dataDir = mkdtempSync(path.join(tmpdir(), 'hook-contract-'));
-  const loaded = loadSettings({
-    HOOK_URL: 'https://hook.example.com/callback',
-    MATTR_TENANT_URL: 'https://tenant.example.com',
-    INTERACTION_HOOK_SECRET: Buffer.alloc(32, 7).toString('base64'),
-    DATA_DIR: dataDir,
-    ...sandbox.env,
-  });
-  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-  settings = loaded.settings;
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  await sandbox.cleanup();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function handle(): Promise<Storage> {
-  const storage = await openStorage(settings);
-  open.push(storage);
-  return storage;
-}
+const handles = storageHandles('contract');
+const handle = () => handles.handle();
 
 const soon = () => new Date(Date.now() + 60_000);
 
