@@ -14,12 +14,17 @@ const credentialId = base64url(1400);
 const transports = z.array(z.string().max(32)).max(8);
 const extensions = z.record(z.string(), z.unknown()).default({});
 
-export const registrationResponse = z.object({
+/** What both ceremonies' answers carry about the credential. */
+const credential = {
   id: credentialId,
   rawId: credentialId,
   type: z.literal('public-key'),
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
   clientExtensionResults: extensions,
+};
+
+export const registrationResponse = z.object({
+  ...credential,
   response: z.object({
     clientDataJSON: base64url(8000),
     attestationObject: base64url(40_000),
@@ -28,11 +33,7 @@ export const registrationResponse = z.object({
 }) satisfies z.ZodType<RegistrationResponseJSON>;
 
 export const authenticationResponse = z.object({
-  id: credentialId,
-  rawId: credentialId,
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: extensions,
+  ...credential,
   response: z.object({
     clientDataJSON: base64url(8000),
     authenticatorData: base64url(8000),
