@@ -1,5 +1,8 @@
-import { createHash, webcrypto, type KeyObject } from 'node:crypto';
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createHash, type KeyObject } from 'node:crypto';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+
+/** A token's claims as they arrive: anything, until checked. */
+type Claims = Record<string, unknown>;
 
 /** Why an arriving session token was refused. Shared by logs, metrics and the error page. */
 export type ArrivalRejection =
@@ -42,21 +45,20 @@ export interface ArrivalCheck {
 /** The longest `state` we keep; the tenant's are ~21 characters. */
 const MAX_STATE_LENGTH = 2048;
 
-export async function verifyArrival(token: unknown, check: ArrivalCheck): Promise<ArrivalResult> {
+export function verifyArrival(token: unknown, check: ArrivalCheck): ArrivalResult {
   if (token === undefined || token === '') return { ok: false, reason: 'token_missing' };
   if (typeof token !== 'string') return { ok: false, reason: 'token_malformed' };
-  let payload: JWTPayload | undefined;
+  let payload: Claims | undefined;
   let reason: ArrivalRejection = 'token_bad_signature';
   for (const key of check.keys) {
     try {
-      ({ payload } = await jwtVerify(token, await hmacKey(key), {
+      payload = createVerifier({
+        key: secretOf(key),
         algorithms: ['HS256'],
-        issuer: check.tenantUrl,
-        audience: check.hookUrl,
         requiredClaims: ['exp'],
-        clockTolerance: check.clockToleranceSeconds,
-        currentDate: check.now,
-      }));
+        clockTolerance: check.clockToleranceSeconds * 1000,
+        clockTimestamp: check.now.getTime(),
+      })(token) as Claims;
       break;
     } catch (error) {
       reason = rejectionOf(error);
@@ -65,6 +67,10 @@ export async function verifyArrival(token: unknown, check: ArrivalCheck): Promis
   }
   if (!payload) return { ok: false, reason };
   if (!plausibleTimes(payload, check.now)) return { ok: false, reason: 'token_malformed' };
+  if (payload.iss !== check.tenantUrl) return { ok: false, reason: 'token_wrong_issuer' };
+  if (!(payload.aud === check.hookUrl || (Array.isArray(payload.aud) && payload.aud.includes(check.hookUrl)))) {
+    return { ok: false, reason: 'token_wrong_audience' };
+  }
 
   const { state, redirectUrl } = payload;
   if (typeof state !== 'string' || state.length === 0 || state.length > MAX_STATE_LENGTH) {
@@ -84,15 +90,15 @@ export async function verifyArrival(token: unknown, check: ArrivalCheck): Promis
       claims: isPlainObject(payload.claims) ? payload.claims : {},
       subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : null,
       replayKey: typeof payload.jti === 'string' && payload.jti !== '' ? `jti:${payload.jti}` : `sha256:${canonicalDigest(token)}`,
-      expiresAt: new Date((payload.exp ?? 0) * 1000),
+      expiresAt: new Date(Number(payload.exp) * 1000),
     },
   };
 }
 
 /**
- * The SHA-256 of the token as the tenant wrote it. Base64url decoders ignore the spare bits of the
- * signature's last character, `=` padding and stray whitespace, so one verified token can be
- * spelt several ways; hashing the raw text would give each spelling its own single use.
+ * The SHA-256 of the token as the tenant would write it. The decoder ignores the spare bits of the
+ * signature's last character, so one verified token can be spelt four ways; hashing the raw text
+ * would give each spelling its own single use.
  */
 function canonicalDigest(token: string): string {
   const [header, payload, signature] = token.split('.');
@@ -104,9 +110,9 @@ function canonicalDigest(token: string): string {
 const PLAUSIBLE_SECONDS = 366 * 24 * 3600;
 
 /** `exp`, `iat` and `nbf`, where present, are finite and within a year of now. */
-function plausibleTimes(payload: JWTPayload, now: Date): boolean {
+function plausibleTimes(payload: Claims, now: Date): boolean {
   const at = now.getTime() / 1000;
-  return [payload.exp, payload.iat, payload.nbf].every((t) => t === undefined || (Number.isFinite(t) && Math.abs(t - at) <= PLAUSIBLE_SECONDS));
+  return [payload.exp, payload.iat, payload.nbf].every((t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && Math.abs(t - at) <= PLAUSIBLE_SECONDS));
 }
 
 function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
@@ -116,18 +122,19 @@ function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
   return origins.has(parsed.origin);
 }
 
+/** fast-jwt's error codes, as the reasons we log and count. */
+const REJECTIONS: Partial<Record<string, ArrivalRejection>> = {
+  [TokenError.codes.expired]: 'token_expired',
+  [TokenError.codes.inactive]: 'token_not_yet_valid',
+  [TokenError.codes.missingRequiredClaim]: 'token_missing_exp',
+  [TokenError.codes.invalidAlgorithm]: 'token_bad_algorithm',
+  // Unsigned: `alg: none`, or a signature left off.
+  [TokenError.codes.missingSignature]: 'token_bad_algorithm',
+  [TokenError.codes.invalidSignature]: 'token_bad_signature',
+};
+
 function rejectionOf(error: unknown): ArrivalRejection {
-  if (error instanceof errors.JWTExpired) return 'token_expired';
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'iss') return 'token_wrong_issuer';
-    if (error.claim === 'aud') return 'token_wrong_audience';
-    if (error.claim === 'nbf' || error.claim === 'iat') return 'token_not_yet_valid';
-    if (error.claim === 'exp') return 'token_missing_exp';
-    return 'token_malformed';
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'token_bad_algorithm';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'token_bad_signature';
-  return 'token_malformed';
+  return (error instanceof TokenError && REJECTIONS[error.code]) || 'token_malformed';
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -145,39 +152,36 @@ export interface Signer {
 }
 
 /** The token that tells the tenant the steps succeeded (PROTOCOL §3). */
-export function signCompletion(signer: Signer, body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] }): Promise<string> {
+export function signCompletion(signer: Signer, body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] }): string {
   return sign(signer, { state: body.state, claims: body.claims, claimsToPersist: [...body.claimsToPersist] });
 }
 
 /** The token that fails the issuance, e.g. when the user declines the terms (PROTOCOL §3). */
-export function signFailure(signer: Signer, body: { state: string; message: string }): Promise<string> {
+export function signFailure(signer: Signer, body: { state: string; message: string }): string {
   return sign(signer, { state: body.state, error: { message: body.message } });
 }
 
-async function sign(signer: Signer, payload: JWTPayload): Promise<string> {
-  const iat = Math.floor(signer.now.getTime() / 1000);
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(signer.hookUrl)
-    .setAudience(signer.tenantUrl)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + COMPLETION_LIFETIME_SECONDS)
-    .sign(await hmacKey(signer.key));
+function sign(signer: Signer, payload: Record<string, unknown>): string {
+  return createSigner({
+    key: secretOf(signer.key),
+    algorithm: 'HS256',
+    iss: signer.hookUrl,
+    aud: signer.tenantUrl,
+    clockTimestamp: Math.floor(signer.now.getTime() / 1000) * 1000,
+    expiresIn: COMPLETION_LIFETIME_SECONDS * 1000,
+  })(payload);
 }
 
-const hmacKeys = new WeakMap<KeyObject, Promise<webcrypto.CryptoKey>>();
+const secrets = new WeakMap<KeyObject, Buffer>();
 
-/**
- * jose turns a KeyObject back into a WebCrypto key on every call, which cost as much as the HMAC
- * itself; each secret is imported once instead.
- */
-function hmacKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
-  let imported = hmacKeys.get(key);
-  if (!imported) {
-    imported = webcrypto.subtle.importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    hmacKeys.set(key, imported);
+/** The secret's bytes, as fast-jwt takes them: exported once per key. */
+function secretOf(key: KeyObject): Buffer {
+  let secret = secrets.get(key);
+  if (!secret) {
+    secret = key.export();
+    secrets.set(key, secret);
   }
-  return imported;
+  return secret;
 }
 
 /** The tenant's `redirectUrl` with our token set, built with the URL API. */

@@ -15,7 +15,7 @@ const check = { tenantUrl, hookUrl, allowedRedirectOrigins: new Set([tenantUrl])
 describe('verifyArrival', () => {
   it('returns the state, redirect, claims, subject and a replay key (jti when present)', async () => {
     const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, state: 'hJvfiSp3eEGybd-KmL8ja', claims: { email: 'a@b.c' }, payload: { sub: 'u1', jti: 'j1' } });
-    const result = await verifyArrival(token, { ...check, keys: [key] });
+    const result = verifyArrival(token, { ...check, keys: [key] });
     expect(result).toEqual({
       ok: true,
       arrival: {
@@ -31,16 +31,30 @@ describe('verifyArrival', () => {
 
   it('uses the SHA-256 of the token as the replay key without a jti', async () => {
     const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now });
-    const result = await verifyArrival(token, { ...check, keys: [key] });
+    const result = verifyArrival(token, { ...check, keys: [key] });
     expect(result.ok && result.arrival.replayKey).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
   });
 
   it('tries a previous key only for a signature mismatch', async () => {
     const { token } = await mintSessionToken({ tenantUrl, hookUrl, key: other }, { now });
-    expect((await verifyArrival(token, { ...check, keys: [key] })).ok).toBe(false);
-    expect((await verifyArrival(token, { ...check, keys: [key, other] })).ok).toBe(true);
+    expect(verifyArrival(token, { ...check, keys: [key] }).ok).toBe(false);
+    expect(verifyArrival(token, { ...check, keys: [key, other] }).ok).toBe(true);
     const expired = await mintSessionToken({ tenantUrl, hookUrl, key }, { now: new Date(now.getTime() - 3_600_000) });
-    expect(await verifyArrival(expired.token, { ...check, keys: [key, other] })).toEqual({ ok: false, reason: 'token_expired' });
+    expect(verifyArrival(expired.token, { ...check, keys: [key, other] })).toEqual({ ok: false, reason: 'token_expired' });
+  });
+
+  it('accepts an audience list that names the hook and refuses one that does not', async () => {
+    const listed = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, payload: { aud: ['https://other.example', hookUrl] } });
+    expect(verifyArrival(listed.token, { ...check, keys: [key] }).ok).toBe(true);
+    const unlisted = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, payload: { aud: ['https://other.example', `${hookUrl}/`] } });
+    expect(verifyArrival(unlisted.token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_wrong_audience' });
+  });
+
+  it('refuses a token with its signature left off, and one with a claim time that is not a number', async () => {
+    const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now });
+    expect(verifyArrival(token.slice(0, token.lastIndexOf('.') + 1), { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_bad_algorithm' });
+    const stringly = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, payload: { nbf: String(Math.floor(now.getTime() / 1000)) as unknown as number } });
+    expect(verifyArrival(stringly.token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_malformed' });
   });
 
   it('refuses an HS384 token even with the right key', async () => {
@@ -53,7 +67,7 @@ describe('verifyArrival', () => {
       .setIssuedAt(iat)
       .setExpirationTime(iat + 60)
       .sign(createSecretKey(Buffer.alloc(48, 3)));
-    expect(await verifyArrival(token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_bad_algorithm' });
+    expect(verifyArrival(token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_bad_algorithm' });
   });
 });
 
@@ -61,14 +75,14 @@ describe('what the hook signs', () => {
   const signer = { key, hookUrl, tenantUrl, now };
 
   it('signs a completion with exactly the fields of the contract and a 60 s lifetime', async () => {
-    const token = await signCompletion(signer, { state: 'st', claims: { a: 1 }, claimsToPersist: [] });
+    const token = signCompletion(signer, { state: 'st', claims: { a: 1 }, claimsToPersist: [] });
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
     const iat = now.getTime() / 1000;
     expect(decodeJwt(token)).toEqual({ state: 'st', claims: { a: 1 }, claimsToPersist: [], iss: hookUrl, aud: tenantUrl, iat, exp: iat + 60 });
   });
 
   it('signs a failure with the error message and no claims', async () => {
-    const token = await signFailure(signer, { state: 'st', message: 'no' });
+    const token = signFailure(signer, { state: 'st', message: 'no' });
     const iat = now.getTime() / 1000;
     expect(decodeJwt(token)).toEqual({ state: 'st', error: { message: 'no' }, iss: hookUrl, aud: tenantUrl, iat, exp: iat + 60 });
   });
