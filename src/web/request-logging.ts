@@ -1,38 +1,61 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { pathOnly, REDACTED_PATHS as LOGGER_PATHS, SAFE_SERIALIZERS } from '../ops/logger.js';
 import { OPS_PATHS } from '../ops/ops-routes.js';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** This request's reference: on its log lines, in `X-Request-Id` and on its error page. */
+    id: string;
+    /** The log with this request's id, method and path on every line. */
+    log: Logger;
+  }
+}
 
 /**
  * The logger's own concrete paths, and whole objects that may never reach a log: request and
  * response headers (cookies, tokens) and a body a parser failed on (whatever the browser posted).
- * Concrete, not wildcards (`*.token`): pino-http builds a child logger on every request, and
- * wildcard paths made that and every request line several times dearer.
+ * Concrete, not wildcards (`*.token`): wildcard paths made every request line several times dearer.
  */
 const REDACTED_PATHS = ['req.headers', 'res.headers', 'err.body', 'err.headers', ...LOGGER_PATHS.filter((path) => !path.startsWith('err.headers') && !path.startsWith('err.body'))];
 
 /**
- * One JSON line per request with a request id (also shown on error pages). Only the path is
- * logged: query strings carry session tokens, and headers carry cookies.
+ * One JSON line per request, once its response is sent (or the browser has gone), with a request
+ * id (also shown on error pages). Only the path is logged: query strings carry session tokens, and
+ * headers carry cookies. The request's own logger, `req.log`, is made the first time a handler
+ * logs: most requests log nothing but their line, and a child logger per request was the largest
+ * cost of logging.
  */
-export function requestLogging(logger: Logger) {
-  return pinoHttp({
-    logger: logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }),
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const id = requestId();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    serializers: SAFE_SERIALIZERS,
-    customLogLevel: (req, res, err) => {
-      if (err || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'warn';
-      // Probes and scrapes come every few seconds; they would drown the journeys.
-      return OPS_PATHS.has(pathOnly(req.url)) ? 'debug' : 'info';
-    },
-  });
+export function requestLogging(logger: Logger): RequestHandler {
+  const requests = logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: SAFE_SERIALIZERS });
+  return (req, res, next) => {
+    const id = requestId();
+    const started = Date.now();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    let own: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: () => (own ??= requests.child({ req })) });
+    let logged = false;
+    const logLine = () => {
+      if (logged) return;
+      logged = true;
+      const line = { req, res, responseTime: Date.now() - started };
+      const level = levelOf(req.originalUrl, res);
+      if (level === 'error') requests.error({ ...line, err: new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
+      else requests[level](line, res.writableEnded && !req.readableAborted ? 'request completed' : 'request aborted');
+    };
+    res.once('finish', logLine);
+    res.once('close', logLine);
+    next();
+  };
+}
+
+function levelOf(url: string, res: Response): 'error' | 'warn' | 'info' | 'debug' {
+  if (res.statusCode >= 500) return 'error';
+  if (res.statusCode >= 400) return 'warn';
+  // Probes and scrapes come every few seconds; they would drown the journeys.
+  return OPS_PATHS.has(pathOnly(url)) ? 'debug' : 'info';
 }
 
 /** Crockford's base32: no I, L, O or U, so a reference read out over the phone is not misheard. */
@@ -65,7 +88,7 @@ function drawRandom(count: number): number {
   return used - count;
 }
 
-/** The request's id as pages and JSON errors quote it (requestId made it; pino-http keeps it as `req.id`). */
+/** The request's id as pages and JSON errors quote it (requestId made it). */
 export function requestReference(req: { id?: unknown }): string {
   return typeof req.id === 'string' ? req.id : '';
 }
