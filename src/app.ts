@@ -67,6 +67,8 @@ export function createApp(deps: AppDeps): Express {
   const https = isHttps(settings.hookUrl);
   const app = express();
   app.disable('x-powered-by');
+  // Every page and answer is no-store, so an ETag (a SHA-1 of each body) would never be used.
+  app.set('etag', false);
   app.set('trust proxy', settings.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
