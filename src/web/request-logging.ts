@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { pathOnly, REDACTED_PATHS as LOGGER_PATHS, SAFE_SERIALIZERS } from '../ops/logger.js';
 import { OPS_PATHS } from '../ops/ops-routes.js';
+import { pooledRandom } from './pooled-random.js';
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -66,26 +66,10 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * enough to stay on one line of a 360 px screen, and the `req.id` of every log line of the request.
  */
 function requestId(): string {
-  const at = drawRandom(12);
+  const random = pooledRandom(12);
   let id = '';
-  for (let i = 0; i < 12; i++) id += (i > 0 && i % 4 === 0 ? '-' : '') + ALPHABET.charAt((pool[at + i] ?? 0) & 31);
+  for (let i = 0; i < 12; i++) id += (i > 0 && i % 4 === 0 ? '-' : '') + ALPHABET.charAt((random[i] ?? 0) & 31);
   return id;
-}
-
-/**
- * Random bytes for the ids, drawn from the system 4 KiB at a time (as randomUUID does for its
- * own): a call per request was a measurable share of a journey's CPU. Returns where in `pool`
- * the caller's bytes start.
- */
-let pool = Buffer.alloc(0);
-let used = 0;
-function drawRandom(count: number): number {
-  if (used + count > pool.length) {
-    pool = randomBytes(4096);
-    used = 0;
-  }
-  used += count;
-  return used - count;
 }
 
 /** The request's id as pages and JSON errors quote it (requestId made it). */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandom } from './pooled-random.js';
 
 /**
  * A random id that sorts by the time it was made: 12 hex digits of milliseconds, then `bytes`
@@ -8,5 +8,5 @@ import { randomBytes } from 'node:crypto';
  * and again at the checkpoint.
  */
 export function timeOrderedId(bytes: number, now = Date.now()): string {
-  return now.toString(16).padStart(12, '0') + randomBytes(bytes).toString('base64url');
+  return now.toString(16).padStart(12, '0') + pooledRandom(bytes).toString('base64url');
 }
