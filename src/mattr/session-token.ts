@@ -52,13 +52,7 @@ export function verifyArrival(token: unknown, check: ArrivalCheck): ArrivalResul
   let reason: ArrivalRejection = 'token_bad_signature';
   for (const key of check.keys) {
     try {
-      payload = createVerifier({
-        key: secretOf(key),
-        algorithms: ['HS256'],
-        requiredClaims: ['exp'],
-        clockTolerance: check.clockToleranceSeconds * 1000,
-        clockTimestamp: check.now.getTime(),
-      })(token) as Claims;
+      payload = verifierFor(key)(token);
       break;
     } catch (error) {
       reason = rejectionOf(error);
@@ -67,6 +61,9 @@ export function verifyArrival(token: unknown, check: ArrivalCheck): ArrivalResul
   }
   if (!payload) return { ok: false, reason };
   if (!plausibleTimes(payload, check.now)) return { ok: false, reason: 'token_malformed' };
+  const at = check.now.getTime() / 1000;
+  if (Number(payload.exp) <= at - check.clockToleranceSeconds) return { ok: false, reason: 'token_expired' };
+  if (typeof payload.nbf === 'number' && payload.nbf > at + check.clockToleranceSeconds) return { ok: false, reason: 'token_not_yet_valid' };
   if (payload.iss !== check.tenantUrl) return { ok: false, reason: 'token_wrong_issuer' };
   if (!(payload.aud === check.hookUrl || (Array.isArray(payload.aud) && payload.aud.includes(check.hookUrl)))) {
     return { ok: false, reason: 'token_wrong_audience' };
@@ -124,8 +121,6 @@ function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
 
 /** fast-jwt's error codes, as the reasons we log and count. */
 const REJECTIONS: Partial<Record<string, ArrivalRejection>> = {
-  [TokenError.codes.expired]: 'token_expired',
-  [TokenError.codes.inactive]: 'token_not_yet_valid',
   [TokenError.codes.missingRequiredClaim]: 'token_missing_exp',
   [TokenError.codes.invalidAlgorithm]: 'token_bad_algorithm',
   // Unsigned: `alg: none`, or a signature left off.
@@ -162,26 +157,37 @@ export function signFailure(signer: Signer, body: { state: string; message: stri
 }
 
 function sign(signer: Signer, payload: Record<string, unknown>): string {
-  return createSigner({
-    key: secretOf(signer.key),
-    algorithm: 'HS256',
-    iss: signer.hookUrl,
-    aud: signer.tenantUrl,
-    clockTimestamp: Math.floor(signer.now.getTime() / 1000) * 1000,
-    expiresIn: COMPLETION_LIFETIME_SECONDS * 1000,
-  })(payload);
+  return signerFor(signer)({ ...payload, iat: Math.floor(signer.now.getTime() / 1000) });
 }
 
-const secrets = new WeakMap<KeyObject, Buffer>();
+/**
+ * fast-jwt checks the signature, the algorithm and that `exp` is there; the times are checked in
+ * `verifyArrival` against the caller's clock, so that one verifier per key serves every request.
+ */
+const verifiers = new WeakMap<KeyObject, (token: string) => Claims>();
 
-/** The secret's bytes, as fast-jwt takes them: exported once per key. */
-function secretOf(key: KeyObject): Buffer {
-  let secret = secrets.get(key);
-  if (!secret) {
-    secret = key.export();
-    secrets.set(key, secret);
+function verifierFor(key: KeyObject): (token: string) => Claims {
+  let verifier = verifiers.get(key);
+  if (!verifier) {
+    verifier = createVerifier({ key: key.export(), algorithms: ['HS256'], requiredClaims: ['exp'], ignoreExpiration: true, ignoreNotBefore: true }) as (token: string) => Claims;
+    verifiers.set(key, verifier);
   }
-  return secret;
+  return verifier;
+}
+
+/** One signer per key and pair of URLs: `exp` follows the `iat` each token is given. */
+const signers = new WeakMap<KeyObject, Map<string, (payload: Record<string, unknown>) => string>>();
+
+function signerFor({ key, hookUrl, tenantUrl }: Signer): (payload: Record<string, unknown>) => string {
+  const forKey = signers.get(key) ?? new Map<string, (payload: Record<string, unknown>) => string>();
+  signers.set(key, forKey);
+  const urls = `${hookUrl} ${tenantUrl}`;
+  let signer = forKey.get(urls);
+  if (!signer) {
+    signer = createSigner({ key: key.export(), algorithm: 'HS256', iss: hookUrl, aud: tenantUrl, expiresIn: COMPLETION_LIFETIME_SECONDS * 1000 });
+    forKey.set(urls, signer);
+  }
+  return signer;
 }
 
 /** The tenant's `redirectUrl` with our token set, built with the URL API. */

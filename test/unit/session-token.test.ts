@@ -57,6 +57,19 @@ describe('verifyArrival', () => {
     expect(verifyArrival(stringly.token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_malformed' });
   });
 
+  it('applies the clock tolerance to exp and nbf, on the clock it is given', async () => {
+    const at = Math.floor(now.getTime() / 1000);
+    const outcome = async (payload: { exp?: number; nbf?: number }) => {
+      const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, payload });
+      const result = verifyArrival(token, { ...check, keys: [key] });
+      return result.ok ? 'ok' : result.reason;
+    };
+    expect(await outcome({ exp: at - 20 })).toBe('ok');
+    expect(await outcome({ exp: at - 30 })).toBe('token_expired');
+    expect(await outcome({ nbf: at + 20 })).toBe('ok');
+    expect(await outcome({ nbf: at + 31 })).toBe('token_not_yet_valid');
+  });
+
   it('refuses an HS384 token even with the right key', async () => {
     const { SignJWT } = await import('jose');
     const iat = Math.floor(now.getTime() / 1000);
