@@ -54,7 +54,7 @@ export const REDACTED_PATHS: readonly string[] = [
 export const REDACTED = '[redacted]';
 
 /**
- * Whatever request or response is logged — by pino-http or by hand — only these fields come out:
+ * Whatever request or response is logged — by the request log or by hand — only these fields come out:
  * the query string carries session tokens, the headers carry cookies.
  */
 export const SAFE_SERIALIZERS = {

@@ -24,7 +24,7 @@ describe('HookKeys', () => {
     expect(keys.previousUntil).toBeUndefined();
   });
 
-  it('hands out the same KeyObjects between changes, so each is imported into WebCrypto once', () => {
+  it('hands out the same KeyObjects between changes, so the verifier and signer of each are made once', () => {
     const keys = new HookKeys(a);
     const first = keys.verifyKeys(new Date());
     expect(keys.verifyKeys(new Date())).toBe(first);
