@@ -125,6 +125,8 @@ describe('the session cookie', () => {
     expect(secondCookie).toBeDefined();
     expect(secondCookie).not.toBe(firstCookie);
     expect(csrfFrom(second.page.text)).not.toBe(csrfFrom(first.page.text));
+    // 256 random bits, in hex.
+    expect(csrfFrom(second.page.text)).toMatch(/^[0-9a-f]{64}$/);
     // The old id holds nothing any more.
     expect((await request(hook.app).get(first.interactionPath).set('Cookie', firstCookie)).status).toBe(404);
 
