@@ -80,6 +80,13 @@ describe('the profile step in the steps file', () => {
     expect(message).toMatch(/steps\.0\.fields\.3/);
   });
 
+  it("refuses a field whose claim is a name the step's form uses itself", () => {
+    for (const claim of ['step', 'decision']) {
+      expect(problems({ steps: [{ type: 'profile', fields: [{ type: 'text', claim, label: 'X' }] }] })).toMatch(/steps\.0\.fields: a field's claim may not be "step" or "decision"/);
+    }
+    expect(load({ steps: [{ type: 'profile', fields: [{ type: 'text', claim: 'steps', label: 'X' }] }] }).ok).toBe(true);
+  });
+
   it('refuses one claim collected twice, in one step or across steps', () => {
     const field = { type: 'text', claim: 'nickname', label: 'Nickname' };
     expect(problems({ steps: [{ type: 'profile', fields: [field, field] }] })).toMatch(/two fields use the same claim/);

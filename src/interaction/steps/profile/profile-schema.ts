@@ -9,6 +9,9 @@ import { localisedText, type LocalisedText } from '../../../config/localised-tex
 
 /** Claim names as OpenID Connect writes them (given_name, phone_number): also the form field name. */
 const claimName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
+/** The names the step page's form gives its own fields (which step, and which button). */
+const FORM_FIELDS: ReadonlySet<string> = new Set(['step', 'decision']);
+
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is written YYYY-MM-DD')
@@ -71,7 +74,8 @@ export const profileStepSchema = z.object({
     .array(z.discriminatedUnion('type', [textField, emailField, phoneField, dateField, selectField, checkboxField]))
     .min(1, 'a profile step needs at least one field')
     .max(20, 'at most 20 fields per profile step')
-    .refine((fields) => new Set(fields.map((f) => f.claim)).size === fields.length, 'two fields use the same claim'),
+    .refine((fields) => new Set(fields.map((f) => f.claim)).size === fields.length, 'two fields use the same claim')
+    .refine((fields) => !fields.some((f) => FORM_FIELDS.has(f.claim)), `a field's claim may not be ${[...FORM_FIELDS].map((name) => `"${name}"`).join(' or ')}: the step's form uses that name itself`),
 });
 
 export type ProfileField = z.output<typeof profileStepSchema>['fields'][number];
