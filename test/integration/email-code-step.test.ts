@@ -162,6 +162,22 @@ describe('the email-code step', () => {
     expect(await tenantGot(hook, await post({ ...at, page }, { decision: 'verify', code: second }))).toMatchObject({ kind: 'success' });
   });
 
+  it('sends no more than maxSends codes in a journey, and the last one sent still works', async () => {
+    await start({ maxSends: 2, resendIntervalSeconds: 10 });
+    const at = await arriveWith(hook);
+    const page = await post(at, { decision: 'send' });
+    hook.clock.advance(10);
+    expect((await post({ ...at, page }, { decision: 'resend' })).status).toBe(200);
+    hook.clock.advance(60);
+    const refused = await post({ ...at, page }, { decision: 'resend' });
+    expect(refused.status).toBe(429);
+    expect(alertOf(refused)).toContain('We cannot send more codes in this journey.');
+    expect(mailbox.messages).toHaveLength(2);
+    const done = await post({ ...at, page }, { decision: 'verify', code: codeIn(mailbox.messages[1]) });
+    expect(await tenantGot(hook, done)).toMatchObject({ kind: 'success' });
+    expect((await ledgerRows(hook))[0]!.evidence).toMatchObject({ outcome: 'confirmed', codesSent: 2 });
+  });
+
   it('binds a code to its journey: another journey’s code is wrong here', async () => {
     await start();
     const one = await arriveWith(hook);

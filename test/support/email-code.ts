@@ -15,7 +15,7 @@ export const ADDRESS = 'aroha@example.org';
 /** A steps file of one email-code step (after a terms step, with `afterTerms`), built in memory. */
 export function emailCodeConfig(options: Partial<Omit<EmailCodeStepConfig, 'type'>> & { afterTerms?: boolean; beforeTerms?: boolean } = {}): HookConfig {
   const { afterTerms, beforeTerms, ...overrides } = options;
-  const step: EmailCodeStepConfig = { type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, ...overrides };
+  const step: EmailCodeStepConfig = { type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, maxSends: 5, ...overrides };
   const terms = termsConfig({});
   const steps = afterTerms ? [...terms.steps, step] : beforeTerms ? [step, ...terms.steps] : [step];
   return { ...terms, steps };

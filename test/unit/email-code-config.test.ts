@@ -21,7 +21,7 @@ const BASE_ENV = {
 describe('the email-code entry of a steps file', () => {
   it('loads the example with its defaults and asks the tenant for the email claim', () => {
     const loaded = loadHookConfig(EXAMPLE);
-    expect(loaded.ok && loaded.config.steps[1]).toEqual({ type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30 });
+    expect(loaded.ok && loaded.config.steps[1]).toEqual({ type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, maxSends: 5 });
     expect(loaded.ok && claimsStepsRead(loaded.config.steps)).toEqual(['given_name', 'email']);
   });
 

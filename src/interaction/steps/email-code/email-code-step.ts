@@ -29,7 +29,8 @@ const METHOD = 'email-code';
  * A one-time code sent to the address in a claim of the session token. Nothing is sent until the
  * user asks (`send`): a GET only shows the page, so neither a prefetch nor a reload sends mail, and
  * the user sees the address before anything goes to it. Sends are at least
- * `resendIntervalSeconds` apart; after `maxAttempts` wrong codes in the journey it fails.
+ * `resendIntervalSeconds` apart and at most `maxSends` in the journey; after `maxAttempts` wrong
+ * codes in the journey it fails.
  */
 export class EmailCodeStep implements Step {
   readonly type = 'email-code';
@@ -76,6 +77,10 @@ export class EmailCodeStep implements Step {
     if (held.attempts >= this.config.maxAttempts) {
       await store.release(ctx.interactionId, held, ctx.now);
       return this.tooManyAttempts(held.attempts);
+    }
+    if (held.sends >= this.config.maxSends) {
+      await store.release(ctx.interactionId, held, ctx.now);
+      return again(429, 'send', ctx.t('emailCode.error.noMoreCodes'));
     }
     const waitMs = held.sentAt + this.config.resendIntervalSeconds * 1000 - now;
     if (waitMs > 0) {

@@ -16,6 +16,8 @@ export const emailCodeEntry = z.object({
   maxAttempts: z.number().int().min(1).max(10, 'at most 10 attempts: each one is a guess').default(5),
   /** The least time between two codes sent to the user. */
   resendIntervalSeconds: z.number().int().min(10, 'at least 10 seconds between two codes').max(600).default(30),
+  /** Codes sent in one journey at most: each one is a mail to an address the hook cannot vouch for yet. */
+  maxSends: z.number().int().min(1).max(20, 'at most 20 codes per journey').default(5),
 });
 
 export type EmailCodeEntry = z.output<typeof emailCodeEntry>;
@@ -26,9 +28,10 @@ export interface EmailCodeStepConfig extends StepConfigBase {
   codeTtlSeconds: number;
   maxAttempts: number;
   resendIntervalSeconds: number;
+  maxSends: number;
 }
 
 export function loadEmailCode(entry: EmailCodeEntry, id: string): EmailCodeStepConfig {
-  const { emailClaim, codeTtlSeconds, maxAttempts, resendIntervalSeconds } = entry;
-  return { type: 'email-code', id, emailClaim, codeTtlSeconds, maxAttempts, resendIntervalSeconds };
+  const { emailClaim, codeTtlSeconds, maxAttempts, resendIntervalSeconds, maxSends } = entry;
+  return { type: 'email-code', id, emailClaim, codeTtlSeconds, maxAttempts, resendIntervalSeconds, maxSends };
 }
