@@ -28,6 +28,7 @@ const demoSteps: DemoSteps = {
     hook = undefined;
     hookConfig = file;
     hook = await startHook(hookEnvFor(file));
+    console.log(`\n  The hook now runs the steps file ${file}.\n${indented(cliInstructions({ ...demo.cliEnv, HOOK_CONFIG: file }))}\n`);
   },
 };
 const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management, demoSteps });
@@ -44,6 +45,13 @@ const provider = await startLocalProvider({
 const mailbox = await startMailbox({ port: demo.mailboxSmtpPort });
 const mailboxPage = await mailbox.listenPage(demo.mailboxPort);
 
+function indented(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? '' : `  ${line}`))
+    .join('\n');
+}
+
 function hookEnvFor(file: string): NodeJS.ProcessEnv {
   return { ...demo.hookEnv, HOOK_CONFIG: file, SMTP_URL: demo.hookEnv.SMTP_URL || mailbox.smtpUrl };
 }
@@ -56,10 +64,7 @@ try {
   (hook at ${demo.hookUrl}, simulated tenant at ${demo.tenantUrl}, OpenID provider at ${provider.issuer}; Ctrl+C stops them)
   The mail the hook sends (email-code steps): ${mailboxPage}
 
-${cliInstructions(demo.cliEnv)
-  .split('\n')
-  .map((line) => (line === '' ? '' : `  ${line}`))
-  .join('\n')}
+${indented(cliInstructions(demo.cliEnv))}
 `);
   const stop = () => {
     tenantServer.close();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../bench/processes.js';
 import { checkPage, chromiumAvailable, launchBrowser, openTab, type Tab } from './support/browser-harness.js';
 
@@ -22,6 +22,8 @@ interface Demo {
   mailbox: string;
   provider: number;
   dataDir: string;
+  /** What the demo printed so far. */
+  output: () => string;
 }
 
 /** Starts the demo and resolves once it printed where to go. */
@@ -47,7 +49,7 @@ async function startDemo(env: Record<string, string> = {}, ports?: { provider: n
     child.stderr.on('data', read);
     child.once('exit', (code) => reject(new Error(`the demo exited (${String(code)}):\n${output}`)));
   });
-  return { process: child, tenant: `http://localhost:${tenant}`, mailbox: `http://127.0.0.1:${mailbox}`, provider, dataDir };
+  return { process: child, tenant: `http://localhost:${tenant}`, mailbox: `http://127.0.0.1:${mailbox}`, provider, dataDir, output: () => output };
 }
 
 async function stopDemo(demo: Demo | undefined): Promise<void> {
@@ -97,6 +99,10 @@ run('the demo, walked in a browser', () => {
     await page.selectOption('#steps', { label: 'Terms, an emailed code and a passkey' });
     await page.click('button:has-text("Use these steps")');
     expect(await page.locator('#steps option:checked').textContent()).toBe('Terms, an emailed code and a passkey');
+    // The CLI lines it prints again name the file now in use.
+    expect(demo.output()).toContain(`export MATTR_TENANT_URL=`);
+    await vi.waitFor(() => expect(demo!.output()).toContain('The hook now runs the steps file'));
+    expect(demo.output().split('The hook now runs the steps file')[1]).toContain(`HOOK_CONFIG=${path.join(ROOT, 'content/examples/terms-email-code-passkey.config.json')}`);
 
     for (const round of [1, 2]) {
       await startJourney(page, demo);
