@@ -3,6 +3,7 @@ import { disable } from './disable.js';
 import { doctor } from './doctor.js';
 import { enable } from './enable.js';
 import { ledgerCommand } from './ledger-command.js';
+import { passkeysCommand } from './passkeys-command.js';
 import { register } from './register.js';
 import { status } from './status.js';
 
@@ -14,4 +15,5 @@ export const commands: Record<string, Command> = {
   disable,
   doctor,
   ledger: ledgerCommand,
+  passkeys: passkeysCommand,
 };

@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { loadStorageSettings } from '../config/settings.js';
-import { missingLedger, openStorage } from '../storage/open-storage.js';
 import type { DecisionRecord, Storage } from '../storage/ports.js';
 import { EXIT, type Command, type CommandIo } from './command.js';
+import { withStorage } from './with-storage.js';
 
 const HELP = `Usage: interaction-hook ledger <export|prune> [options]
 
@@ -52,15 +51,19 @@ export const ledgerCommand: Command = {
       if (format !== 'jsonl' && format !== 'csv') return usage(io, `--format must be jsonl or csv, got "${format}"`);
       const since = values.since === undefined ? undefined : parseMoment(values.since, now);
       if (since === null) return usage(io, `--since must be an ISO 8601 date or time, or a number of days such as 30d; got "${values.since}"`);
-      return withStorage(io, (storage) => exportLedger(storage, io.out, { since, format }));
+      return withStorage(io, 'The ledger', async (storage) => {
+        await exportLedger(storage, io.out, { since, format });
+        return EXIT.ok;
+      });
     }
     if (values.before === undefined) return usage(io, 'prune needs --before <when>');
     const before = parseMoment(values.before, now);
     if (before === null) return usage(io, `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`);
     if (before.getTime() > now.getTime()) return usage(io, `--before ${values.before} is in the future: that would delete records still being written`);
-    return withStorage(io, async (storage) => {
+    return withStorage(io, 'The ledger', async (storage) => {
       const deleted = await storage.ledger.prune(before);
       io.out.write(`Deleted ${deleted} ledger record${deleted === 1 ? '' : 's'} from before ${before.toISOString()}.\n`);
+      return EXIT.ok;
     });
   },
 };
@@ -140,31 +143,6 @@ export function parseMoment(text: string, now: Date): Date | null {
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return null;
   const moment = new Date(text.trim());
   return Number.isNaN(moment.getTime()) ? null : moment;
-}
-
-async function withStorage(io: CommandIo, work: (storage: Storage) => Promise<void>): Promise<number> {
-  const loaded = loadStorageSettings(io.env);
-  if (!loaded.ok) {
-    for (const problem of loaded.errors) io.err.write(`${problem}\n`);
-    return EXIT.usage;
-  }
-  const missing = missingLedger(loaded.settings);
-  if (missing !== null) {
-    // Opening would create an empty ledger and report nothing: name the mistake instead.
-    io.err.write(`${missing}\n`);
-    return EXIT.failed;
-  }
-  let storage: Storage | undefined;
-  try {
-    storage = await openStorage(loaded.settings);
-    await work(storage);
-    return EXIT.ok;
-  } catch (error) {
-    io.err.write(`The ledger could not be read or changed: ${(error as Error).message}\n`);
-    return EXIT.failed;
-  } finally {
-    await storage?.close();
-  }
 }
 
 function usage(io: CommandIo, problem: string): number {

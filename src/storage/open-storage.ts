@@ -38,11 +38,12 @@ export async function openStorage(settings: StorageSettings, options: { onRetry?
 }
 
 /**
- * Why there is no ledger to read where these settings point, or null: for commands that read an
- * existing ledger, where opening the embedded file would make an empty one and report nothing.
+ * Why there is no hook database where these settings point, or null: for commands that read or
+ * change what the server keeps (the ledger, passkeys), where opening the embedded file would make
+ * an empty one and report nothing.
  */
-export function missingLedger(settings: StorageSettings): string | null {
+export function missingDatabase(settings: StorageSettings): string | null {
   if (settings.databaseUrl !== undefined) return null;
   const file = path.join(settings.dataDir, SQLITE_FILE);
-  return existsSync(file) ? null : `There is no ledger at ${file}. Set DATA_DIR to the directory the server uses.`;
+  return existsSync(file) ? null : `There is no hook database at ${file}. Set DATA_DIR to the directory the server uses.`;
 }

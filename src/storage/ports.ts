@@ -140,6 +140,8 @@ export interface PasskeyCredentials {
    * of two uses racing with one counter value only one goes through.
    */
   recordUse(id: string, counter: number, at: Date): Promise<boolean>;
+  /** Removes the subject's credentials, or only the one with `id` among them; says how many went. */
+  remove(subject: string, id?: string): Promise<number>;
 }
 
 /**

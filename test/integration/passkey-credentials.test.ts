@@ -63,4 +63,18 @@ describe(`passkey credentials on ${TEST_ENGINE}`, () => {
     expect(await storage.passkeys.recordUse('cred-1', 1, new Date())).toBe(true);
     expect(await storage.passkeys.recordUse('cred-1', 0, new Date())).toBe(false);
   });
+
+  it('removes one of a subject’s credentials by id, or all of them, and never another subject’s', async () => {
+    const [a, b] = [await handle(), await handle()];
+    for (const c of [credential({ id: 'one' }), credential({ id: 'two' }), credential({ id: 'three' }), credential({ id: 'theirs', subject: 'subject-2' })]) await a.passkeys.add(c);
+    expect(await b.passkeys.remove('subject-1', 'theirs')).toBe(0);
+    expect(await b.passkeys.remove('subject-1', 'two')).toBe(1);
+    expect((await a.passkeys.forSubject('subject-1')).map((c) => c.id)).toEqual(['one', 'three']);
+    expect(await b.passkeys.remove('subject-1')).toBe(2);
+    expect(await a.passkeys.forSubject('subject-1')).toEqual([]);
+    expect(await b.passkeys.remove('subject-1')).toBe(0);
+    expect((await a.passkeys.forSubject('subject-2')).map((c) => c.id)).toEqual(['theirs']);
+    // A removed id can be enrolled again.
+    expect(await a.passkeys.add(credential({ id: 'two' }))).toBe(true);
+  });
 });

@@ -7,7 +7,7 @@ const unavailable = () => Promise.reject(new Error('no storage in this test'));
 export const offlineServices = (): StepServices => ({
   records: { put: unavailable, get: unavailable, take: unavailable, delete: unavailable },
   terms: { publish: unavailable },
-  passkeys: { forSubject: unavailable, add: unavailable, recordUse: unavailable },
+  passkeys: { forSubject: unavailable, add: unavailable, recordUse: unavailable, remove: unavailable },
   logger: pino({ level: 'silent' }),
   hookUrl: 'https://hook.example.com/callback',
   issuerName: 'Test Issuer',

@@ -7,6 +7,7 @@ import { csvCell, ledgerCommand, parseMoment } from '../../src/cli/ledger-comman
 import { commands } from '../../src/cli/commands.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import type { DecisionRecord } from '../../src/storage/ports.js';
+import { runCommand } from '../support/run-command.js';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -48,19 +49,7 @@ const ROWS: DecisionRecord[] = [
   },
 ];
 
-async function run(args: string[], env: NodeJS.ProcessEnv = { DATA_DIR: dataDir }) {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await ledgerCommand.run(args, { env, out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
-  return { code, out, err };
-}
+const run = (args: string[], env: Record<string, string> = { DATA_DIR: dataDir }) => runCommand('ledger', args, env);
 
 describe('interaction-hook ledger export', () => {
   it('is registered as a command', () => {
@@ -196,7 +185,7 @@ describe('usage', () => {
     const elsewhere = path.join(dataDir, 'not-here');
     const { code, err } = await run(['export'], { DATA_DIR: elsewhere });
     expect(code).toBe(1);
-    expect(err).toContain(`There is no ledger at ${path.join(elsewhere, 'hook.db')}`);
+    expect(err).toContain(`There is no hook database at ${path.join(elsewhere, 'hook.db')}`);
   });
 });
 

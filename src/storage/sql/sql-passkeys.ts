@@ -44,6 +44,14 @@ export function sqlPasskeyCredentials(client: SqlClient): PasskeyCredentials {
       ]);
       return result?.changes === 1;
     },
+    async remove(subject, id) {
+      const [result] = await client.commit([
+        id === undefined
+          ? { text: 'DELETE FROM passkey_credentials WHERE subject = ?', values: [subject] }
+          : { text: 'DELETE FROM passkey_credentials WHERE subject = ? AND id = ?', values: [subject, id] },
+      ]);
+      return result?.changes ?? 0;
+    },
   };
 }
 
