@@ -190,6 +190,27 @@ describe('returns that do not prove the sign-in', () => {
     await user.arrive({ email: 'ana@example.org' });
     await failsWith(user, await user.signIn('bob@example.org'), 'not the person the credential is for', 'subject_mismatch');
   });
+
+  it('compares the matched claims exactly by default: another spelling of the address is someone else', async () => {
+    const user = journey();
+    await user.arrive({ email: 'Ana@Example.org' });
+    await failsWith(user, await user.signIn('ana@example.org'), 'not the person the credential is for', 'subject_mismatch');
+  });
+
+  it('with compare "ignore-case", takes another case or spacing of the same address, and still refuses another person', async () => {
+    await hook.close();
+    hook = await hookFixture({}, oidcHookConfig({ issuer: provider.issuer, matchClaim: { session: 'email', idToken: 'email', compare: 'ignore-case' } }));
+    provider.signInWith({});
+    const same = journey();
+    await same.arrive({ email: ' Ana@EXAMPLE.org' });
+    expect(await same.outcome(await same.signIn('ana@example.org'))).toMatchObject({ kind: 'success', state: same.state });
+    const other = journey();
+    await other.arrive({ email: 'Ana@Example.org' });
+    expect(await other.outcome(await other.signIn('bob@example.org'))).toMatchObject({ kind: 'failure', state: other.state });
+    const [accepted, failed, ...more] = await decisions(hook);
+    expect([accepted?.decision, failed?.decision, more]).toEqual(['accepted', 'failed', []]);
+    expect(failed?.evidence).toMatchObject({ reason: 'subject_mismatch' });
+  });
 });
 
 describe('a provider that is away', () => {

@@ -72,6 +72,14 @@ describe('the oidc step in the steps file', () => {
     expect(problems(clash)).toContain('the claim "email" is also collected by step "step-up"');
   });
 
+  it('compares the matched claims exactly unless told to ignore case, and knows no other comparison', () => {
+    const exact = load([step({ matchClaim: { session: 'email', idToken: 'email' } })]);
+    expect(exact.ok && exact.config.steps[0]).toMatchObject({ matchClaim: { session: 'email', idToken: 'email', compare: 'exact' } });
+    const folded = load([step({ matchClaim: { session: 'email', idToken: 'email', compare: 'ignore-case' } })]);
+    expect(folded.ok && folded.config.steps[0]).toMatchObject({ matchClaim: { compare: 'ignore-case' } });
+    expect(problems(load([step({ matchClaim: { session: 'email', idToken: 'email', compare: 'fuzzy' } })]))).toMatch(/steps\.0\.matchClaim\.compare/);
+  });
+
   it('counts what it collects in the URL budget: a few claims fit, many are refused at start-up', async () => {
     const urls = { hookUrl: 'https://hook.example.com/callback', tenantUrl: 'https://tenant.vii.au01.mattr.global' };
     const few = load([step({ collect: { email: 'step_up_email', acr: 'step_up_acr' } })]);

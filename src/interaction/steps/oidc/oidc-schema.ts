@@ -31,7 +31,11 @@ export const oidcStepSchema = z.strictObject({
   maxAge: z.number().int().min(0).max(86_400).optional(),
   prompt: z.enum(['login', 'consent', 'select_account']).optional(),
   requireAcr: z.array(acrValue).min(1).max(10).optional(),
-  matchClaim: z.strictObject({ session: claimName, idToken: claimName }).optional(),
+  /**
+   * The person who signed in is the person the credential is for: the two claims are equal, exactly
+   * or (`ignore-case`, e.g. for email addresses) once trimmed, Unicode-normalised and lower-cased.
+   */
+  matchClaim: z.strictObject({ session: claimName, idToken: claimName, compare: z.enum(['exact', 'ignore-case']).default('exact') }).optional(),
   /** ID token claim → the claim name the tenant receives it under. */
   collect: z
     .record(claimName, claimName)
@@ -76,7 +80,7 @@ export interface OidcStepConfig extends StepConfigBase {
   maxAge: number | undefined;
   prompt: 'login' | 'consent' | 'select_account' | undefined;
   requireAcr: readonly string[] | undefined;
-  matchClaim: { session: string; idToken: string } | undefined;
+  matchClaim: { session: string; idToken: string; compare: 'exact' | 'ignore-case' } | undefined;
   collect: Readonly<Record<string, string>>;
   providerName: string;
 }

@@ -113,7 +113,7 @@ export class OidcStep implements Step {
     if (matchClaim) {
       const expected = ctx.claims[matchClaim.session];
       const actual = claims[matchClaim.idToken];
-      if (!isPlain(expected) || expected !== actual) return this.failed(ctx, 'subject_mismatch', `the tenant's "${matchClaim.session}" and the ID token's "${matchClaim.idToken}"`);
+      if (!sameClaim(expected, actual, matchClaim.compare)) return this.failed(ctx, 'subject_mismatch', `the tenant's "${matchClaim.session}" and the ID token's "${matchClaim.idToken}"`);
     }
     const collected: Record<string, unknown> = {};
     for (const [from, to] of Object.entries(collect)) {
@@ -170,6 +170,17 @@ function isPending(value: unknown): value is PendingSignIn {
 
 function isPlain(value: unknown): value is string | number | boolean {
   return (typeof value === 'string' && value !== '') || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** Two claim values for `matchClaim`: plain and equal; strings under `ignore-case` once folded. */
+function sameClaim(expected: unknown, actual: unknown, compare: 'exact' | 'ignore-case'): boolean {
+  if (!isPlain(expected)) return false;
+  if (compare === 'ignore-case' && typeof expected === 'string' && typeof actual === 'string') return folded(expected) === folded(actual) && folded(expected) !== '';
+  return expected === actual;
+}
+
+function folded(text: string): string {
+  return text.normalize('NFKC').trim().toLowerCase();
 }
 
 /** A value small and plain enough to pass on: a primitive or an array of them, at most COLLECTED_MAX as JSON. */
