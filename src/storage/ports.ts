@@ -108,6 +108,8 @@ export interface PublishedTermsStore {
  */
 export interface StepRecords {
   put(kind: string, key: string, value: unknown, expiresAt: Date): Promise<void>;
+  /** Writes the record only when none is there (or it has expired): of two racing adds, one gets true. */
+  add(kind: string, key: string, value: unknown, expiresAt: Date, now: Date): Promise<boolean>;
   get(kind: string, key: string, now: Date): Promise<unknown>;
   take(kind: string, key: string, now: Date): Promise<unknown>;
   delete(kind: string, key: string): Promise<void>;

@@ -89,6 +89,16 @@ describe('the email-code step under parallel requests', () => {
     expect(outcomes.filter((o) => o.kind === 'again' && o.status === 200)).toHaveLength(1);
   });
 
+  it('sends one code to parallel first requests, before any code record exists', async () => {
+    const id = randomBytes(16).toString('hex');
+    const outcomes = await Promise.all(Array.from({ length: 6 }, async () => step.decide({ decision: 'send' }, context(id))));
+    expect(mailbox.messages).toHaveLength(1);
+    expect(outcomes.filter((o) => o.kind === 'again' && o.status === 200)).toHaveLength(1);
+    for (const m of outcomes.map(messageOf)) expect(m === '' || m.includes('still working') || m.includes('just sent')).toBe(true);
+    // The code that went is the one that works.
+    expect(await step.decide({ decision: 'verify', code: codeIn(mailbox.messages[0]) }, context(id))).toMatchObject({ kind: 'next' });
+  });
+
   it('keeps the count of wrong codes when the code record is lost between a take and its put', async () => {
     const id = randomBytes(16).toString('hex');
     await step.decide({ decision: 'send' }, context(id));

@@ -185,6 +185,21 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     expect((await y.increment('198.51.100.1')).totalHits).toBe(2);
   });
 
+  it('keeps step records: one of many racing adds writes, an expired record gives way, take hands a record to one', async () => {
+    const [a, b] = [await handle(), await handle()];
+    const now = new Date();
+    const added = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? a : b).stepRecords.add('kind', 'key-1', { n: i }, soon(), now)));
+    expect(added.filter(Boolean)).toHaveLength(1);
+    const winner = added.indexOf(true);
+    expect(await b.stepRecords.get('kind', 'key-1', now)).toEqual({ n: winner });
+    await a.stepRecords.put('kind', 'key-2', { old: true }, new Date(now.getTime() - 1000));
+    expect(await b.stepRecords.add('kind', 'key-2', { fresh: true }, soon(), now)).toBe(true);
+    expect(await a.stepRecords.get('kind', 'key-2', now)).toEqual({ fresh: true });
+    const taken = await Promise.all([a.stepRecords.take('kind', 'key-1', now), b.stepRecords.take('kind', 'key-1', now)]);
+    expect(taken.filter((t) => t !== null)).toEqual([{ n: winner }]);
+    expect(await a.stepRecords.add('kind', 'key-1', { again: true }, soon(), now)).toBe(true);
+  });
+
   it('answers a ping and closes twice without complaint', async () => {
     const storage = await handle();
     await expect(storage.ping()).resolves.toBeUndefined();

@@ -78,6 +78,15 @@ export function sqlStepRecords(client: SqlClient): StepRecords {
         },
       ]);
     },
+    async add(kind, key, value, expiresAt, now) {
+      const [result] = await client.commit([
+        {
+          text: 'INSERT INTO step_records (kind, key, value, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE step_records.expires_at <= ?',
+          values: [kind, key, jsonText(value) ?? 'null', client.time(expiresAt), client.time(now)],
+        },
+      ]);
+      return result?.changes === 1;
+    },
     async get(kind, key, now) {
       const rows = await client.rows<{ value: string }>('SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', [kind, key, client.time(now)]);
       return rows[0] ? readJson(rows[0].value) : null;

@@ -31,7 +31,12 @@ export class CodeStore {
     const held = codeStateFrom(await this.records.take(CODE_RECORD, interactionId, now));
     if (held) return held;
     const journal = journalFrom(await this.records.get(JOURNAL_RECORD, interactionId, now));
-    if (!journal) return NO_CODE;
+    if (!journal) {
+      // Nothing yet to take: the first request to write the journal holds the state, and the
+      // others wait for it as for any held record.
+      const first: Journal = { attempts: NO_CODE.attempts, sends: NO_CODE.sends, sentAt: NO_CODE.sentAt, touchedAt: now.getTime() };
+      return (await this.records.add(JOURNAL_RECORD, interactionId, first, this.expiry(now), now)) ? NO_CODE : 'busy';
+    }
     const missing = missingFrom(await this.records.get(MISSING_RECORD, interactionId, now));
     if (missing?.touchedAt !== journal.touchedAt) {
       await this.records.put(MISSING_RECORD, interactionId, { since: now.getTime(), touchedAt: journal.touchedAt }, this.expiry(now));
