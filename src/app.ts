@@ -74,8 +74,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('view cache', true);
   // Templates include partials by absolute path from the views folder: ejs looks a relative
-  // include up on disk (existsSync) on every render, even with the view cache.
-  app.set('view options', { root: VIEWS_DIR });
+  // include up on disk (existsSync) on every render, even with the view cache. In production the
+  // compiled templates leave out the line bookkeeping that only a template error's message uses.
+  app.set('view options', { root: VIEWS_DIR, compileDebug: settings.nodeEnv !== 'production' });
 
   const now = deps.now ?? (() => new Date());
   const steps = buildSteps(hookConfig.steps, (type) => stepServices(deps, storage, type), deps.stepTypes ?? STEP_TYPES);
