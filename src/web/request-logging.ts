@@ -41,9 +41,9 @@ export function requestLogging(logger: Logger): RequestHandler {
       if (logged) return;
       logged = true;
       const line = { req, res, responseTime: Date.now() - started };
+      // A 5xx's cause is logged where it happened (the error page, the step); this is its line.
       const level = levelOf(req.originalUrl, res);
-      if (level === 'error') requests.error({ ...line, err: new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
-      else requests[level](line, res.writableEnded && !req.readableAborted ? 'request completed' : 'request aborted');
+      requests[level](line, level === 'error' ? 'request errored' : res.writableEnded && !req.readableAborted ? 'request completed' : 'request aborted');
     };
     res.once('finish', logLine);
     res.once('close', logLine);

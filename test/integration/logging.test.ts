@@ -62,4 +62,17 @@ describe('the log', () => {
     const other = await hook.browser().get('/callback');
     expect(other.headers['x-request-id']).not.toBe(id);
   });
+
+  it('logs a refused request at warn and a failed one at error, each with its status and no stack', async () => {
+    const refused = await hook.browser().get('/callback?session_token=forged');
+    const arrived = await hook.browser().get(`/callback?session_token=${(await hook.mint()).token}`);
+    await hook.storage.close(); // the database goes away under the running app
+    expect([refused.status, arrived.status]).toEqual([400, 303]);
+    const unavailable = await hook.browser().get(arrived.headers.location!).set('Cookie', String(arrived.headers['set-cookie']).split(';')[0]!);
+    expect(unavailable.status).toBe(503);
+    const lineOf = (res: { headers: Record<string, string> }) => parsed().find((l) => l.req?.id === res.headers['x-request-id'] && l.res !== undefined);
+    expect(lineOf(refused)).toMatchObject({ level: 40, msg: 'request completed', res: { statusCode: 400 } });
+    expect(lineOf(unavailable)).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 503 } });
+    expect(JSON.stringify(lineOf(unavailable))).not.toMatch(/\bat .+:\d+:\d+/);
+  });
 });
