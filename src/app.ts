@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
 
   const now = deps.now ?? (() => new Date());
   const steps = buildSteps(hookConfig.steps, (type) => stepServices(deps, storage, type), deps.stepTypes ?? STEP_TYPES);
-  app.use(requestLogging(logger));
+  app.use(requestLogging(app, logger));
   app.use(
     opsRoutes({
       metrics,
