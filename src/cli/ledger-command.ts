@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { DecisionRecord, Storage } from '../storage/ports.js';
-import { EXIT, type Command, type CommandIo } from './command.js';
+import { EXIT, type Command } from './command.js';
+import { parseSubcommand, subcommandUsage } from './parse-options.js';
 import { withStorage } from './with-storage.js';
 
 const HELP = `Usage: interaction-hook ledger <export|prune> [options]
@@ -28,38 +29,32 @@ const COLUMNS = ['at', 'interaction_id', 'state', 'subject', 'step', 'terms_vers
 export const ledgerCommand: Command = {
   summary: 'export the consent ledger (jsonl or csv), or prune it for retention',
   async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
-      (sub === undefined ? io.err : io.out).write(`${HELP}\n`);
-      return sub === undefined ? EXIT.usage : EXIT.ok;
-    }
-    if (sub !== 'export' && sub !== 'prune') return usage(io, `unknown sub-command "${sub}"`);
-    let values: { since?: string; format?: string; before?: string };
-    try {
-      ({ values } = parseArgs({
+    const parsed = parseSubcommand(args, io, { command: 'ledger', help: HELP, subcommands: ['export', 'prune'] }, (sub, rest) => {
+      const values: { since?: string; format?: string; before?: string } = parseArgs({
         args: rest,
         options: sub === 'export' ? { since: { type: 'string' }, format: { type: 'string' } } : { before: { type: 'string' } },
         strict: true,
         allowPositionals: false,
-      }));
-    } catch (error) {
-      return usage(io, (error as Error).message);
-    }
+      }).values;
+      return { sub, values };
+    });
+    if (typeof parsed === 'number') return parsed;
+    const { sub, values } = parsed;
     const now = new Date();
     if (sub === 'export') {
       const format = values.format ?? 'jsonl';
-      if (format !== 'jsonl' && format !== 'csv') return usage(io, `--format must be jsonl or csv, got "${format}"`);
+      if (format !== 'jsonl' && format !== 'csv') return subcommandUsage(io, 'ledger', `--format must be jsonl or csv, got "${format}"`);
       const since = values.since === undefined ? undefined : parseMoment(values.since, now);
-      if (since === null) return usage(io, `--since must be an ISO 8601 date or time, or a number of days such as 30d; got "${values.since}"`);
+      if (since === null) return subcommandUsage(io, 'ledger', `--since must be an ISO 8601 date or time, or a number of days such as 30d; got "${values.since}"`);
       return withStorage(io, 'The ledger', async (storage) => {
         await exportLedger(storage, io.out, { since, format });
         return EXIT.ok;
       });
     }
-    if (values.before === undefined) return usage(io, 'prune needs --before <when>');
+    if (values.before === undefined) return subcommandUsage(io, 'ledger', 'prune needs --before <when>');
     const before = parseMoment(values.before, now);
-    if (before === null) return usage(io, `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`);
-    if (before.getTime() > now.getTime()) return usage(io, `--before ${values.before} is in the future: that would delete records still being written`);
+    if (before === null) return subcommandUsage(io, 'ledger', `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`);
+    if (before.getTime() > now.getTime()) return subcommandUsage(io, 'ledger', `--before ${values.before} is in the future: that would delete records still being written`);
     return withStorage(io, 'The ledger', async (storage) => {
       const deleted = await storage.ledger.prune(before);
       io.out.write(`Deleted ${deleted} ledger record${deleted === 1 ? '' : 's'} from before ${before.toISOString()}.\n`);
@@ -143,9 +138,4 @@ export function parseMoment(text: string, now: Date): Date | null {
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return null;
   const moment = new Date(text.trim());
   return Number.isNaN(moment.getTime()) ? null : moment;
-}
-
-function usage(io: CommandIo, problem: string): number {
-  io.err.write(`interaction-hook ledger: ${problem}\nRun "interaction-hook ledger --help" for the options.\n`);
-  return EXIT.usage;
 }

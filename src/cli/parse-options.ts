@@ -26,6 +26,37 @@ export function usageError(io: CommandIo, message: string, help: string): number
   return EXIT.usage;
 }
 
+/**
+ * A command made of sub-commands (`ledger export`, `passkeys remove`): prints the help (no
+ * sub-command, or `--help`) or why the usage is wrong and gives the exit code; otherwise gives what
+ * `parse` (the sub-command's own `parseArgs`) makes of the sub-command and the rest of the line.
+ */
+export function parseSubcommand<S extends string, Parsed>(
+  args: string[],
+  io: CommandIo,
+  spec: { command: string; help: string; subcommands: readonly S[] },
+  parse: (sub: S, rest: string[]) => Parsed,
+): Parsed | number {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    (sub === undefined ? io.err : io.out).write(`${spec.help}\n`);
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const known = spec.subcommands.find((name) => name === sub);
+  if (known === undefined) return subcommandUsage(io, spec.command, `unknown sub-command "${sub}"`);
+  try {
+    return parse(known, rest);
+  } catch (error) {
+    return subcommandUsage(io, spec.command, (error as Error).message);
+  }
+}
+
+/** A sub-command's usage error found after parsing: why, and where the help is. */
+export function subcommandUsage(io: CommandIo, command: string, problem: string): number {
+  io.err.write(`interaction-hook ${command}: ${problem}\nRun "interaction-hook ${command} --help" for the options.\n`);
+  return EXIT.usage;
+}
+
 /** The options every management command shares. */
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { credentialHash } from '../interaction/steps/passkey/passkey-ceremony.js';
 import type { PasskeyCredential } from '../storage/ports.js';
-import { EXIT, type Command, type CommandIo } from './command.js';
+import { EXIT, type Command } from './command.js';
+import { parseSubcommand, subcommandUsage } from './parse-options.js';
 import { withStorage } from './with-storage.js';
 
 const HELP = `Usage: interaction-hook passkeys <list|remove> --subject <subject> [options]
@@ -25,26 +26,20 @@ Exit codes: 0 done, 1 nothing to remove or the storage failed, 2 wrong usage.`;
 export const passkeysCommand: Command = {
   summary: 'list or remove the passkeys of a subject (a person who lost their device)',
   async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
-      (sub === undefined ? io.err : io.out).write(`${HELP}\n`);
-      return sub === undefined ? EXIT.usage : EXIT.ok;
-    }
-    if (sub !== 'list' && sub !== 'remove') return usage(io, `unknown sub-command "${sub}"`);
-    let values: { subject?: string; id?: string; json?: boolean };
-    try {
-      ({ values } = parseArgs({
+    const parsed = parseSubcommand(args, io, { command: 'passkeys', help: HELP, subcommands: ['list', 'remove'] }, (sub, rest) => {
+      const values: { subject?: string; id?: string; json?: boolean } = parseArgs({
         args: rest,
         options: sub === 'list' ? { subject: { type: 'string' }, json: { type: 'boolean' } } : { subject: { type: 'string' }, id: { type: 'string' } },
         strict: true,
         allowPositionals: false,
-      }));
-    } catch (error) {
-      return usage(io, (error as Error).message);
-    }
+      }).values;
+      return { sub, values };
+    });
+    if (typeof parsed === 'number') return parsed;
+    const { sub, values } = parsed;
     const { subject, id } = values;
-    if (subject === undefined || subject.trim() === '') return usage(io, `${sub} needs --subject <subject>`);
-    if (id?.trim() === '') return usage(io, '--id needs a passkey id (passkeys list shows them)');
+    if (subject === undefined || subject.trim() === '') return subcommandUsage(io, 'passkeys', `${sub} needs --subject <subject>`);
+    if (id?.trim() === '') return subcommandUsage(io, 'passkeys', '--id needs a passkey id (passkeys list shows them)');
     if (sub === 'list') {
       return withStorage(io, 'The passkeys', async (storage) => {
         const passkeys = await storage.passkeys.forSubject(subject);
@@ -76,9 +71,4 @@ function listing(subject: string, passkeys: readonly PasskeyCredential[]): strin
   if (passkeys.length === 0) return `The subject ${JSON.stringify(subject)} has no passkeys.\n`;
   const lines = passkeys.map((p) => `${p.id}  created ${p.createdAt.toISOString()}  last used ${p.lastUsedAt.toISOString()}  ${p.transports.join(',') || '-'}`);
   return `${lines.join('\n')}\n`;
-}
-
-function usage(io: CommandIo, problem: string): number {
-  io.err.write(`interaction-hook passkeys: ${problem}\nRun "interaction-hook passkeys --help" for the options.\n`);
-  return EXIT.usage;
 }
