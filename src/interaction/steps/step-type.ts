@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from '../../storage/ports.js';
 import type { Step } from './step.js';
 
+/** A claim name as OpenID Connect writes them (given_name, phone_number), wherever a steps file names one. */
+export const claimNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
+
 /** A step's `id` in the steps file: optional (the type's name by default), needed when a type appears twice. */
 export const stepIdSchema = z
   .string()

@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { stepIdSchema, type StepConfigBase } from '../step-type.js';
+import { claimNameSchema, stepIdSchema, type StepConfigBase } from '../step-type.js';
 
 /** The email-code step's part of the steps file. */
 export const emailCodeEntry = z.object({
   type: z.literal('email-code'),
   id: stepIdSchema,
   /** The session token's claim that holds the address to send the code to. */
-  emailClaim: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)')
-    .default('email'),
+  emailClaim: claimNameSchema.default('email'),
   /** How long a code works once sent. */
   codeTtlSeconds: z.number().int().min(60, 'a code lives at least 60 seconds').max(3600, 'a code lives at most 3600 seconds').default(600),
   /** Wrong codes allowed in one journey, across every code sent in it; then the journey fails. */

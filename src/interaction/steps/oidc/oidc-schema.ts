@@ -1,13 +1,12 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
+import { claimNameSchema, stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
 /**
  * The oidc step's part of the steps file: a step-up sign-in at an OpenID provider. Strict: a
  * misspelt `requireAcr` must be an error, not a check silently left out.
  */
 
-const claimName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
 const acrValue = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'an acr value is 1 to 200 printable characters without spaces');
 
 export const oidcStepSchema = z.strictObject({
@@ -35,10 +34,10 @@ export const oidcStepSchema = z.strictObject({
    * The person who signed in is the person the credential is for: the two claims are equal, exactly
    * or (`ignore-case`, e.g. for email addresses) once trimmed, Unicode-normalised and lower-cased.
    */
-  matchClaim: z.strictObject({ session: claimName, idToken: claimName, compare: z.enum(['exact', 'ignore-case']).default('exact') }).optional(),
+  matchClaim: z.strictObject({ session: claimNameSchema, idToken: claimNameSchema, compare: z.enum(['exact', 'ignore-case']).default('exact') }).optional(),
   /** ID token claim → the claim name the tenant receives it under. */
   collect: z
-    .record(claimName, claimName)
+    .record(claimNameSchema, claimNameSchema)
     .refine((map) => Object.keys(map).length <= 10, 'collect at most 10 claims')
     .refine((map) => new Set(Object.values(map)).size === Object.keys(map).length, 'two ID token claims are sent under the same name')
     .optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { stepIdSchema, type StepConfigBase } from '../step-type.js';
+import { claimNameSchema, stepIdSchema, type StepConfigBase } from '../step-type.js';
 import { localisedText, type LocalisedText } from '../../../config/localised-text.js';
 
 /**
@@ -7,8 +7,6 @@ import { localisedText, type LocalisedText } from '../../../config/localised-tex
  * under its claim name. Shapes only; what a value may be is checked by the step itself.
  */
 
-/** Claim names as OpenID Connect writes them (given_name, phone_number): also the form field name. */
-const claimName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
 /** The names the step page's form gives its own fields (which step, and which button). */
 const FORM_FIELDS: ReadonlySet<string> = new Set(['step', 'decision']);
 
@@ -18,13 +16,14 @@ const isoDate = z
   .refine(isRealDate, 'not a real calendar date');
 
 const common = {
-  claim: claimName,
+  /** Also the form field's name. */
+  claim: claimNameSchema,
   label: localisedText(120),
   /** A sentence under the label, e.g. what the value is used for or its format. */
   help: localisedText(300).optional(),
   required: z.boolean().default(false),
   /** A claim from the session token whose value fills the field in advance. */
-  prefillClaim: claimName.optional(),
+  prefillClaim: claimNameSchema.optional(),
   /** The HTML autocomplete token (WCAG 1.3.5), e.g. "given-name", "email", "tel", "bday". */
   autocomplete: z
     .string()
