@@ -179,8 +179,11 @@ function verifierFor(key: KeyObject): (token: string) => Claims {
 const signers = new WeakMap<KeyObject, Map<string, (payload: Record<string, unknown>) => string>>();
 
 function signerFor({ key, hookUrl, tenantUrl }: Signer): (payload: Record<string, unknown>) => string {
-  const forKey = signers.get(key) ?? new Map<string, (payload: Record<string, unknown>) => string>();
-  signers.set(key, forKey);
+  let forKey = signers.get(key);
+  if (!forKey) {
+    forKey = new Map();
+    signers.set(key, forKey);
+  }
   const urls = `${hookUrl} ${tenantUrl}`;
   let signer = forKey.get(urls);
   if (!signer) {
