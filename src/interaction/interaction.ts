@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Arrival } from '../mattr/session-token.js';
 import { timeOrderedId } from '../web/time-ordered-id.js';
 import type { Completion } from './journey.js';
@@ -24,8 +25,11 @@ export interface Interaction {
   status: 'active' | 'completed' | 'declined' | 'failed' | 'expired';
   /** Once finished here: the one redirect back, repeated to a reload or a second tap while its token is valid. */
   completion?: Completion;
-  /** While the current step has sent the user to another site: the single-use state they come back with. */
-  awaitingReturn?: { type: string; state: string };
+  /**
+   * While the current step has sent the user to another site: the digest of the single-use value
+   * (`returnState`) that binds the return to this journey (returnDigest).
+   */
+  awaitingReturn?: { type: string; digest: string };
 }
 
 declare module 'express-session' {
@@ -86,4 +90,9 @@ export function admitInteraction(existing: Readonly<Record<string, Interaction>>
     kept.splice(oldestFinished === -1 ? 0 : oldestFinished, 1);
   }
   return Object.fromEntries([...kept, interaction].map((i) => [i.id, i]));
+}
+
+/** What the session keeps of a return's binding value: enough to recognise it, nothing to replay. */
+export function returnDigest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
 }

@@ -6,7 +6,7 @@ import { COMPLETION_LIFETIME_SECONDS, returnUrl, signCompletion, signFailure } f
 import { CommitRefusedError, type Completion, type Decision, type SessionCommit, type Storage } from '../storage/ports.js';
 import { saveSessionWith } from '../storage/session-commit.js';
 import { HookError, PAGES } from '../web/hook-error.js';
-import type { Interaction } from './interaction.js';
+import { returnDigest, type Interaction } from './interaction.js';
 import { PAGE_CHANNEL, type AskStep, type Channel } from './step-answers.js';
 import { stepPages } from './step-page.js';
 import { journeyNext, type Finish, type JourneyEvent, type JourneyPlan, type Refusal } from './journey.js';
@@ -153,7 +153,7 @@ export function journeyRunner(deps: RunnerDeps) {
           const { type } = stepAt(next);
           const state = asked.returnState;
           await storage.stepRecords.put(RETURN_RECORD, state, { interactionId: next.id, type }, new Date(next.deadline));
-          put(req, { ...next, awaitingReturn: { type, state } });
+          put(req, { ...next, awaitingReturn: { type, digest: returnDigest(state) } });
           await commit(req, {});
           channel.goTo(res, action.url);
           return;

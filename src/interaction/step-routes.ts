@@ -3,7 +3,7 @@ import type { Storage } from '../storage/ports.js';
 import { csrfProtection } from '../web/csrf.js';
 import { HookError, PAGES } from '../web/hook-error.js';
 import { noStore } from '../web/security-headers.js';
-import { isInteractionId, type Interaction } from './interaction.js';
+import { isInteractionId, returnDigest, type Interaction } from './interaction.js';
 import { switchLanguageFromForm } from '../web/page-locals.js';
 import { RETURN_RECORD, type JourneyRunner } from './journey-runner.js';
 import { ACTION_CHANNEL, askToShowAgain, askWithForm } from './step-answers.js';
@@ -21,28 +21,30 @@ export function stepRoutes(deps: { runner: JourneyRunner; storage: Storage; now:
   // Before `/interaction/:id`: "return" is never an interaction id.
   router.get('/interaction/return/:type', noStore, async (req, res) => {
     const type = String(req.params.type);
-    const state = typeof req.query.state === 'string' ? req.query.state : undefined;
-    // The interaction comes from this browser's session: the query only names which of its journeys.
-    const waiting = Object.values(req.session.interactions ?? {})
-      .filter((i) => i.status === 'active' && i.awaitingReturn?.type === type)
-      .sort((a, b) => b.createdAt - a.createdAt);
-    const interaction = waiting.find((i) => i.awaitingReturn?.state === state) ?? waiting[0];
-    const awaited = interaction?.awaitingReturn;
-    if (!interaction || !awaited) throw new HookError('return_unknown', 400, PAGES.interactionNotFound);
-    const taken = state === undefined ? null : await storage.stepRecords.take(RETURN_RECORD, state, now());
-    const bound = isReturnRecord(taken) && taken.interactionId === interaction.id && taken.type === type;
-    (req.session.interactions ??= {})[interaction.id] = { ...interaction, awaitingReturn: undefined };
+    const returning = runner.steps.find((s) => s.type === type && s.returnFrom !== undefined);
+    const binding = returning ? req.query[returning.returnParameter ?? 'state'] : undefined;
+    // Any site can send this browser here, with any query (the cookie is SameSite=Lax): only the
+    // value a waiting journey of this session holds binds the return to it (RFC 6749 §10.12). A
+    // return bound to none changes nothing, so the real one still completes.
+    const interaction = typeof binding === 'string' && binding !== '' ? waitingFor(req, type, returnDigest(binding)) : undefined;
+    if (!interaction || typeof binding !== 'string') throw new HookError('return_unmatched', 400, PAGES.returnUnmatched);
+    // Single use: of two requests with one return (the page opened twice at once), one decides.
+    const taken = await storage.stepRecords.take(RETURN_RECORD, binding, now());
+    if (!isReturnRecord(taken) || taken.interactionId !== interaction.id || taken.type !== type) {
+      res.redirect(303, `/interaction/${interaction.id}`);
+      return;
+    }
     const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as FormInput;
+    const handled = { ...interaction, awaitingReturn: undefined };
+    (req.session.interactions ??= {})[interaction.id] = handled;
     await runner.run(
       req,
       res,
-      { ...interaction, awaitingReturn: undefined },
+      handled,
       { kind: 'visited', method: 'POST' },
       {
         ask: async (step, ctx) => {
-          if (step.type !== awaited.type || !step.returnFrom) return { kind: 'failed', message: 'The user came back to a step that did not send them away.', evidence: { returned: 'unexpected' } };
-          if (!bound)
-            return { kind: 'failed', message: 'The return from the other site could not be matched to this journey (missing, wrong or replayed state).', evidence: { returned: 'state_mismatch' } };
+          if (step.type !== type || !step.returnFrom) return { kind: 'failed', message: 'The user came back to a step that did not send them away.', evidence: { returned: 'unexpected' } };
           return step.returnFrom(query, ctx);
         },
       },
@@ -103,6 +105,11 @@ const answersJson: RequestHandler = (_req, res, next) => {
   res.locals.answersJson = true;
   next();
 };
+
+/** The journey of this session that waits for a return of `type` bound to the value with this digest. */
+function waitingFor(req: Request, type: string, digest: string): Interaction | undefined {
+  return Object.values(req.session.interactions ?? {}).find((i) => i.status === 'active' && i.awaitingReturn?.type === type && i.awaitingReturn.digest === digest);
+}
 
 /** The interaction named in the path, if it belongs to this session. */
 function ownInteraction(req: Request): Interaction {

@@ -36,6 +36,8 @@ export const PAGES = {
   interactionExpired: { title: 'interaction.expired.title', body: 'interaction.expired.body', backToWallet: true },
   interactionCompleted: { title: 'interaction.completed.title', body: 'interaction.completed.body', backToWallet: false },
   interactionDeclined: { title: 'interaction.declined.title', body: 'interaction.declined.body', backToWallet: true },
+  /** A return from another site that names no journey waiting in this browser: ignored. */
+  returnUnmatched: { title: 'return.unmatched.title', body: 'return.unmatched.body', backToWallet: false },
   interactionFailed: { title: 'interaction.failed.title', body: 'interaction.failed.body', backToWallet: true },
   stepUnavailable: { title: 'step.unavailable.title', body: 'step.unavailable.body', backToWallet: false, retry: true },
   proxyNotHttps: { title: 'proxy.notHttps.title', body: 'proxy.notHttps.body', backToWallet: false },

@@ -73,31 +73,49 @@ describe('step-owned actions', () => {
 });
 
 describe('the return route', () => {
-  it('brings the user back from the other site to the interaction of this session, once', async () => {
-    const { browser, path, csrf, state } = await arrive();
-    const away = await browser.post(`${path}/away`).set('X-CSRF-Token', csrf).send({});
+  async function sentAway() {
+    const journey = await arrive();
+    const away = await journey.browser.post(`${journey.path}/away`).set('X-CSRF-Token', journey.csrf).send({});
     const provider = new URL((away.body as { location: string }).location);
     expect(`${provider.origin}${provider.pathname}`).toBe(PROBE_PROVIDER);
-    const returnState = provider.searchParams.get('state')!;
+    return { ...journey, binding: provider.searchParams.get('response_code')! };
+  }
 
-    const back = await browser.get(`/interaction/return/probe?state=${returnState}&result=ok`);
+  const ignored = (res: Awaited<ReturnType<ReturnType<HookFixture['browser']>['get']>>) => {
+    expect(res.status).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.text).toContain('does not belong to a journey in this browser');
+  };
+
+  it('brings the user back from the other site to the interaction of this session, by the parameter the step names, once', async () => {
+    const { browser, state, binding } = await sentAway();
+    const back = await browser.get(`/interaction/return/probe?response_code=${binding}&result=ok`);
     expect(back.status).toBe(303);
     expect(await outcomeOf(back.headers.location!)).toMatchObject({ kind: 'success', state, claims: { probed: 'returned' } });
     // The same return again is no new decision.
-    const replay = await browser.get(`/interaction/return/probe?state=${returnState}&result=ok`);
-    expect(replay.status).toBe(400);
-    expect(replay.headers.location).toBeUndefined();
+    ignored(await browser.get(`/interaction/return/probe?response_code=${binding}&result=ok`));
   });
 
-  it('fails the journey when the state is wrong, and never finds an interaction from the query alone', async () => {
-    const { browser, path, csrf } = await arrive();
-    const away = await browser.post(`${path}/away`).set('X-CSRF-Token', csrf).send({});
-    const returnState = new URL((away.body as { location: string }).location).searchParams.get('state')!;
-    // Another browser with the right state: not its session, so no interaction.
-    const elsewhere = await hook.browser().get(`/interaction/return/probe?state=${returnState}&result=ok`);
-    expect(elsewhere.status).toBe(400);
-    const wrong = await browser.get('/interaction/return/probe?state=not-the-one&result=ok');
-    expect(wrong.status).toBe(303);
-    expect(await outcomeOf(wrong.headers.location!)).toMatchObject({ kind: 'failure' });
+  it('decides nothing on a return bound to no journey waiting in this browser, and the real one still decides', async () => {
+    const { browser, state, binding } = await sentAway();
+    // Another browser with the right value: not its session, so no interaction.
+    ignored(await hook.browser().get(`/interaction/return/probe?response_code=${binding}&result=no`));
+    ignored(await browser.get('/interaction/return/probe?response_code=not-the-one&result=no'));
+    ignored(await browser.get('/interaction/return/probe?result=no'));
+    // The value in a parameter the step does not read binds nothing.
+    ignored(await browser.get(`/interaction/return/probe?state=${binding}&result=no`));
+    // A type no configured step returns to.
+    ignored(await browser.get(`/interaction/return/oidc?state=${binding}&error=access_denied`));
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
+    expect(rows).toEqual([]);
+    const back = await browser.get(`/interaction/return/probe?response_code=${binding}&result=ok`);
+    expect(await outcomeOf(back.headers.location!)).toMatchObject({ kind: 'success', state });
+  });
+
+  it('ends the journey as the step says on a bound return', async () => {
+    const { browser, state, binding } = await sentAway();
+    const back = await browser.get(`/interaction/return/probe?response_code=${binding}&result=no`);
+    expect(await outcomeOf(back.headers.location!)).toMatchObject({ kind: 'failure', state, message: 'The provider said no.' });
   });
 });

@@ -65,6 +65,11 @@ export interface Step {
   /** Where a user sent elsewhere (`leave`) comes back: the query of `/interaction/return/<type>`. */
   returnFrom?(query: FormInput, ctx: StepContext): Promise<StepOutcome>;
   /**
+   * The query parameter of the return that carries `returnState` back (default `state`, as OAuth
+   * has it): a return whose value is not one this browser's waiting journey holds decides nothing.
+   */
+  readonly returnParameter?: string;
+  /**
    * The largest claims this step can ever add (omitted: none). Signed at start-up to check that
    * the way back to the tenant always fits in a URL.
    */

@@ -31,6 +31,9 @@ export const en = {
 
   'interaction.failed.title': 'We could not confirm it was you',
   'interaction.failed.body': 'A check on this step did not pass, so nothing was issued.',
+  'return.unmatched.title': 'This answer is not for this browser',
+  'return.unmatched.body':
+    'This sign-in answer does not belong to a journey in this browser, so nothing has changed. If you are signing in somewhere, finish there, or go back to the page you came from.',
   'step.unavailable.title': 'Please try again',
   'step.unavailable.body': 'A service this step needs is not answering just now. Nothing was used up: try again in a moment.',
   'proxy.notHttps.title': 'This service is not set up correctly',

@@ -29,6 +29,9 @@ export const fr: Readonly<Record<MessageKey, string>> = {
 
   'interaction.failed.title': 'Nous n’avons pas pu confirmer votre identité',
   'interaction.failed.body': 'Une vérification de cette étape n’a pas abouti, rien n’a donc été délivré.',
+  'return.unmatched.title': 'Cette réponse n’est pas pour ce navigateur',
+  'return.unmatched.body':
+    'Cette réponse de connexion n’appartient à aucun parcours de ce navigateur : rien n’a changé. Si vous êtes en train de vous connecter, terminez là-bas, ou revenez à la page d’où vous veniez.',
   'step.unavailable.title': 'Veuillez réessayer',
   'step.unavailable.body': 'Un service nécessaire à cette étape ne répond pas pour le moment. Rien n’a été utilisé : réessayez dans un instant.',
   'proxy.notHttps.title': 'Ce service n’est pas correctement configuré',
