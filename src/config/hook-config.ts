@@ -10,9 +10,9 @@ import type { AnyStepType, StepConfigBase } from '../interaction/steps/step-type
 /** The sample shipped with the hook, used when HOOK_CONFIG is not set. */
 export const DEFAULT_HOOK_CONFIG = fileURLToPath(new URL('../../content/hook.config.json', import.meta.url));
 
-const fileSchema = z.object({
+const fileSchema = z.strictObject({
   issuer: z
-    .object({
+    .strictObject({
       name: z.string().trim().min(1).max(80),
       /** An email address, a phone number or an https:// page; shown on every page. */
       supportContact: z.string().trim().max(200).optional(),

@@ -63,6 +63,30 @@ describe('loadHookConfig', () => {
   });
 });
 
+describe('a misspelt key in the steps file', () => {
+  it('stops loading with a message that names the key and where it is, at every level', () => {
+    writeFileSync(path.join(dir, 'tos.txt'), 'Be kind.');
+    const terms = { type: 'terms', version: '1', documents: { en: 'tos.txt' } };
+    const cases: Array<[unknown, RegExp]> = [
+      [{ isuer: { name: 'X' }, steps: [terms] }, /: \(top\): Unrecognized key: "isuer"/],
+      [{ issuer: { name: 'X', suportContact: 'a@b.example' }, steps: [terms] }, /: issuer: Unrecognized key: "suportContact"/],
+      [{ steps: [{ ...terms, skipIfAcepted: true }] }, /: steps\.0: Unrecognized key: "skipIfAcepted"/],
+      [{ steps: [terms, { type: 'email-code', emailClaim: 'email', maxAtempts: 3 }] }, /: steps\.1: Unrecognized key: "maxAtempts"/],
+      [{ steps: [{ type: 'passkey', enrol: 'when-missing', userVerificaton: 'required' }] }, /: steps\.0: Unrecognized key: "userVerificaton"/],
+      [{ steps: [{ type: 'profile', fields: [{ claim: 'given_name', type: 'text', label: 'Name', requird: true }] }] }, /: steps\.0\.fields\.0: Unrecognized key: "requird"/],
+      [
+        { steps: [{ type: 'profile', fields: [{ claim: 'c', type: 'select', label: 'C', options: [{ value: 'a', label: 'A', selected: true }] }] }] },
+        /: steps\.0\.fields\.0\.options\.0: Unrecognized key: "selected"/,
+      ],
+    ];
+    for (const [config, message] of cases) {
+      const result = loadHookConfig(write(config));
+      expect(result.ok, JSON.stringify(config)).toBe(false);
+      expect(result.ok ? '' : result.errors.join('\n')).toMatch(message);
+    }
+  });
+});
+
 describe('claimsStepsRead', () => {
   it('lists each claim the steps read once: greetings and profile prefills', async () => {
     const { claimsStepsRead } = await import('../../src/interaction/steps/configured-steps.js');

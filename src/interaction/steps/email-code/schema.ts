@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { claimNameSchema, stepIdSchema, type StepConfigBase } from '../step-type.js';
 
 /** The email-code step's part of the steps file. */
-export const emailCodeEntry = z.object({
+export const emailCodeEntry = z.strictObject({
   type: z.literal('email-code'),
   id: stepIdSchema,
   /** The session token's claim that holds the address to send the code to. */

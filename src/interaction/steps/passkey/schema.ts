@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { stepIdSchema, type StepConfigBase } from '../step-type.js';
 
-export const passkeyEntry = z.object({
+export const passkeyEntry = z.strictObject({
   type: z.literal('passkey'),
   id: stepIdSchema,
   /** Whether the authenticator must verify the user (PIN, fingerprint, face), as WebAuthn names it. */

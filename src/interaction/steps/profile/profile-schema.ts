@@ -32,7 +32,7 @@ const common = {
 };
 
 const textField = z
-  .object({
+  .strictObject({
     ...common,
     type: z.literal('text'),
     minLength: z.number().int().min(0).max(500).optional(),
@@ -44,27 +44,27 @@ const textField = z
   })
   .refine((f) => f.minLength === undefined || f.minLength <= f.maxLength, 'minLength is larger than maxLength');
 
-const emailField = z.object({ ...common, type: z.literal('email'), maxLength: z.number().int().min(6).max(254).default(254) });
+const emailField = z.strictObject({ ...common, type: z.literal('email'), maxLength: z.number().int().min(6).max(254).default(254) });
 
-const phoneField = z.object({ ...common, type: z.literal('phone') });
+const phoneField = z.strictObject({ ...common, type: z.literal('phone') });
 
 const dateField = z
-  .object({ ...common, type: z.literal('date'), min: isoDate.optional(), max: isoDate.optional() })
+  .strictObject({ ...common, type: z.literal('date'), min: isoDate.optional(), max: isoDate.optional() })
   .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, 'min is after max');
 
-const selectField = z.object({
+const selectField = z.strictObject({
   ...common,
   type: z.literal('select'),
   options: z
-    .array(z.object({ value: z.string().regex(/^[^\p{Cc}]{1,100}$/u, 'an option value is 1 to 100 characters'), label: localisedText(120) }))
+    .array(z.strictObject({ value: z.string().regex(/^[^\p{Cc}]{1,100}$/u, 'an option value is 1 to 100 characters'), label: localisedText(120) }))
     .min(1, 'a select needs options')
     .max(100)
     .refine((options) => new Set(options.map((o) => o.value)).size === options.length, 'two options have the same value'),
 });
 
-const checkboxField = z.object({ ...common, type: z.literal('checkbox') });
+const checkboxField = z.strictObject({ ...common, type: z.literal('checkbox') });
 
-export const profileStepSchema = z.object({
+export const profileStepSchema = z.strictObject({
   type: z.literal('profile'),
   id: stepIdSchema,
   title: localisedText(120).optional(),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { LANGUAGE_TAG } from '../../../config/localised-text.js';
 import { stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
-export const termsEntry = z.object({
+export const termsEntry = z.strictObject({
   type: z.literal('terms'),
   id: stepIdSchema,
   version: z.string().trim().min(1, 'terms need a version').max(64),
