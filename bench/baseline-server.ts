@@ -17,7 +17,7 @@ const origins = new Set([new URL(tenantUrl).origin]);
 
 const app = express();
 app.get('/callback', async (req, res) => {
-  const result = verifyArrival(req.query.session_token, {
+  const result = await verifyArrival(req.query.session_token, {
     keys: [key],
     tenantUrl,
     hookUrl,
@@ -29,7 +29,7 @@ app.get('/callback', async (req, res) => {
     res.status(401).send(result.reason);
     return;
   }
-  const token = signCompletion({ key, hookUrl, tenantUrl, now: new Date() }, { state: result.arrival.state, claims: {}, claimsToPersist: [] });
+  const token = await signCompletion({ key, hookUrl, tenantUrl, now: new Date() }, { state: result.arrival.state, claims: {}, claimsToPersist: [] });
   res.redirect(303, returnUrl(result.arrival.redirectUrl, token));
 });
 

@@ -50,7 +50,7 @@ function serve(): void {
     app.use(session({ secret: randomBytes(32).toString('hex'), resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax', maxAge: 1_800_000 } }));
   }
   app.get('/callback', async (req, res) => {
-    const result = verifyArrival(req.query.session_token, { keys: [key], tenantUrl, hookUrl, allowedRedirectOrigins: origins, clockToleranceSeconds: 30, now: new Date() });
+    const result = await verifyArrival(req.query.session_token, { keys: [key], tenantUrl, hookUrl, allowedRedirectOrigins: origins, clockToleranceSeconds: 30, now: new Date() });
     if (!result.ok) {
       res.status(401).end();
       return;
@@ -85,7 +85,7 @@ function serve(): void {
     // Session data must survive JSON, so it is a plain record and not a Map.
     if (withSessions) delete keptIn(req).kept?.[id];
     else inMemory.delete(id);
-    const token = signCompletion({ key, hookUrl, tenantUrl, now: new Date() }, { state: kept.state, claims: {}, claimsToPersist: [] });
+    const token = await signCompletion({ key, hookUrl, tenantUrl, now: new Date() }, { state: kept.state, claims: {}, claimsToPersist: [] });
     res.redirect(303, returnUrl(kept.redirectUrl, token));
   });
   const server = app.listen(Number(env.PORT ?? 0), '127.0.0.1');

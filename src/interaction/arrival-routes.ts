@@ -104,13 +104,13 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
    */
   async function verifiedArrival(token: unknown): Promise<ArrivalResult> {
     const held = keys.generation;
-    const first = verifyWithHeldKeys(token);
+    const first = await verifyWithHeldKeys(token);
     if (first.ok || first.reason !== 'token_bad_signature' || !deps.refreshKeys) return first;
     await deps.refreshKeys();
     return keys.generation === held ? first : verifyWithHeldKeys(token);
   }
 
-  function verifyWithHeldKeys(token: unknown): ArrivalResult {
+  function verifyWithHeldKeys(token: unknown): Promise<ArrivalResult> {
     const at = now();
     return verifyArrival(token, {
       keys: keys.verifyKeys(at),

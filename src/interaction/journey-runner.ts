@@ -56,8 +56,8 @@ export function journeyRunner(deps: RunnerDeps) {
     const signer = { key: keys.current, hookUrl: settings.hookUrl, tenantUrl: settings.tenantUrl, now: now() };
     const token =
       finish.kind === 'success'
-        ? signCompletion(signer, { state: interaction.state, claims: finish.claims, claimsToPersist: [] })
-        : signFailure(signer, { state: interaction.state, message: finish.message });
+        ? await signCompletion(signer, { state: interaction.state, claims: finish.claims, claimsToPersist: [] })
+        : await signFailure(signer, { state: interaction.state, message: finish.message });
     return { interactionId: interaction.id, url: returnUrl(interaction.redirectUrl, token), expiresAt: new Date(signer.now.getTime() + COMPLETION_LIFETIME_SECONDS * 1000) };
   }
 

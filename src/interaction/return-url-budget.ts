@@ -26,7 +26,7 @@ export async function measureReturnUrl(steps: readonly Step[], urls: { hookUrl: 
   for (const step of steps) Object.assign(claims, step.largestClaims?.() ?? {});
   const redirect = `${new URL(urls.tenantUrl).origin}/${'r'.repeat(RESERVED_REDIRECT_PATH - 1)}`;
   const signer = { key: createSecretKey(randomBytes(32)), hookUrl: urls.hookUrl, tenantUrl: urls.tenantUrl, now: new Date('2999-12-31T00:00:00Z') };
-  const token = signCompletion(signer, { state: 's'.repeat(RESERVED_STATE), claims, claimsToPersist: [] });
+  const token = await signCompletion(signer, { state: 's'.repeat(RESERVED_STATE), claims, claimsToPersist: [] });
   const largest = Object.entries(claims)
     .map(([claim, value]) => ({ claim, characters: Math.ceil((Buffer.byteLength(JSON.stringify({ [claim]: value })) * 4) / 3) }))
     .sort((a, b) => b.characters - a.characters);

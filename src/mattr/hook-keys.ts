@@ -11,7 +11,7 @@ export interface PreviousKey {
  * The hook's HMAC keys: the current one signs and verifies, a previous one only verifies, and only
  * for its grace period. The routes read it on every request, so a secret the tenant changed takes
  * effect without a restart. The same KeyObject stays in place until the next change, so the
- * verifier and signer made per KeyObject (session-token.ts) are made once per change.
+ * WebCrypto key imported per KeyObject (session-token.ts) is imported once per change.
  */
 export class HookKeys {
   /** Goes up each time a new current key arrives: tells a caller whether verifying again can help. */

@@ -1,8 +1,5 @@
-import { createHash, type KeyObject } from 'node:crypto';
-import { createSigner, createVerifier, TokenError } from 'fast-jwt';
-
-/** A token's claims as they arrive: anything, until checked. */
-type Claims = Record<string, unknown>;
+import { createHash, webcrypto, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 /** Why an arriving session token was refused. Shared by logs, metrics and the error page. */
 export type ArrivalRejection =
@@ -45,29 +42,31 @@ export interface ArrivalCheck {
 /** The longest `state` we keep; the tenant's are ~21 characters. */
 const MAX_STATE_LENGTH = 2048;
 
-export function verifyArrival(token: unknown, check: ArrivalCheck): ArrivalResult {
+export async function verifyArrival(token: unknown, check: ArrivalCheck): Promise<ArrivalResult> {
   if (token === undefined || token === '') return { ok: false, reason: 'token_missing' };
   if (typeof token !== 'string') return { ok: false, reason: 'token_malformed' };
-  let payload: Claims | undefined;
+  const misspelt = misspelling(token);
+  if (misspelt) return { ok: false, reason: misspelt };
+  let payload: JWTPayload | undefined;
   let reason: ArrivalRejection = 'token_bad_signature';
   for (const key of check.keys) {
     try {
-      payload = verifierFor(key)(token);
+      ({ payload } = await jwtVerify(token, await hmacKey(key), {
+        algorithms: ['HS256'],
+        issuer: check.tenantUrl,
+        audience: check.hookUrl,
+        requiredClaims: ['exp'],
+        clockTolerance: check.clockToleranceSeconds,
+        currentDate: check.now,
+      }));
       break;
     } catch (error) {
-      reason = rejectionOf(error);
+      reason = rejectionOf(error, token, check.now);
       if (reason !== 'token_bad_signature') return { ok: false, reason };
     }
   }
   if (!payload) return { ok: false, reason };
   if (!plausibleTimes(payload, check.now)) return { ok: false, reason: 'token_malformed' };
-  const at = check.now.getTime() / 1000;
-  if (Number(payload.exp) <= at - check.clockToleranceSeconds) return { ok: false, reason: 'token_expired' };
-  if (typeof payload.nbf === 'number' && payload.nbf > at + check.clockToleranceSeconds) return { ok: false, reason: 'token_not_yet_valid' };
-  if (payload.iss !== check.tenantUrl) return { ok: false, reason: 'token_wrong_issuer' };
-  if (!(payload.aud === check.hookUrl || (Array.isArray(payload.aud) && payload.aud.includes(check.hookUrl)))) {
-    return { ok: false, reason: 'token_wrong_audience' };
-  }
 
   const { state, redirectUrl } = payload;
   if (typeof state !== 'string' || state.length === 0 || state.length > MAX_STATE_LENGTH) {
@@ -93,9 +92,9 @@ export function verifyArrival(token: unknown, check: ArrivalCheck): ArrivalResul
 }
 
 /**
- * The SHA-256 of the token as the tenant would write it. The decoder ignores the spare bits of the
- * signature's last character, so one verified token can be spelt four ways; hashing the raw text
- * would give each spelling its own single use.
+ * The SHA-256 of the token as the tenant would write it. jose's decoder ignores the spare bits of
+ * the signature's last character, so one verified token can be spelt four ways; hashing the raw
+ * text would give each spelling its own single use.
  */
 function canonicalDigest(token: string): string {
   const [header, payload, signature] = token.split('.');
@@ -107,7 +106,7 @@ function canonicalDigest(token: string): string {
 const PLAUSIBLE_SECONDS = 366 * 24 * 3600;
 
 /** `exp`, `iat` and `nbf`, where present, are finite and within a year of now. */
-function plausibleTimes(payload: Claims, now: Date): boolean {
+function plausibleTimes(payload: JWTPayload, now: Date): boolean {
   const at = now.getTime() / 1000;
   return [payload.exp, payload.iat, payload.nbf].every((t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && Math.abs(t - at) <= PLAUSIBLE_SECONDS));
 }
@@ -119,17 +118,49 @@ function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
   return origins.has(parsed.origin);
 }
 
-/** fast-jwt's error codes, as the reasons we log and count. */
-const REJECTIONS: Partial<Record<string, ArrivalRejection>> = {
-  [TokenError.codes.missingRequiredClaim]: 'token_missing_exp',
-  [TokenError.codes.invalidAlgorithm]: 'token_bad_algorithm',
-  // Unsigned: `alg: none`, or a signature left off.
-  [TokenError.codes.missingSignature]: 'token_bad_algorithm',
-  [TokenError.codes.invalidSignature]: 'token_bad_signature',
+/** Base64url as a compact JWS writes it (RFC 7515 §2): no `=` padding, no whitespace or line breaks. */
+const COMPACT_JWS = /^[\w-]*\.[\w-]*\.[\w-]*$/;
+const BASE64URL = /^[\w-]*$/;
+
+/**
+ * jose decodes base64url leniently (padding and whitespace are skipped), so a token the tenant did
+ * not write could verify: refused here with the reason it always had. The spare bits of the last
+ * character are left to `canonicalDigest`.
+ */
+function misspelling(token: string): ArrivalRejection | null {
+  if (COMPACT_JWS.test(token)) return null;
+  const [header = '', payload = '', ...signature] = token.split('.');
+  return signature.length === 1 && BASE64URL.test(header) && BASE64URL.test(payload) ? 'token_bad_signature' : 'token_malformed';
+}
+
+/** A claim jose refused, as the reason we log and count; a claim time that is no time is malformed first. */
+const CLAIM_REJECTIONS: Partial<Record<string, ArrivalRejection>> = {
+  iss: 'token_wrong_issuer',
+  aud: 'token_wrong_audience',
+  exp: 'token_missing_exp',
+  nbf: 'token_not_yet_valid',
 };
 
-function rejectionOf(error: unknown): ArrivalRejection {
-  return (error instanceof TokenError && REJECTIONS[error.code]) || 'token_malformed';
+function rejectionOf(error: unknown, token: string, now: Date): ArrivalRejection {
+  if (error instanceof errors.JWTExpired || error instanceof errors.JWTClaimValidationFailed) {
+    if (!plausibleTimes(error.payload, now) || error.reason === 'invalid') return 'token_malformed';
+    return error instanceof errors.JWTExpired ? 'token_expired' : (CLAIM_REJECTIONS[error.claim] ?? 'token_malformed');
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'token_bad_algorithm';
+  // Unsigned: a signature left off, or no `alg` at all.
+  if (error instanceof errors.JWSSignatureVerificationFailed) return token.endsWith('.') ? 'token_bad_algorithm' : 'token_bad_signature';
+  if (error instanceof errors.JWSInvalid && namesNoAlgorithm(token)) return 'token_bad_algorithm';
+  return 'token_malformed';
+}
+
+/** Whether the token's header is readable and names no algorithm (jose calls that an invalid JWS). */
+function namesNoAlgorithm(token: string): boolean {
+  try {
+    const { alg } = decodeProtectedHeader(token);
+    return typeof alg !== 'string' || alg === '';
+  } catch {
+    return false;
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -147,50 +178,40 @@ export interface Signer {
 }
 
 /** The token that tells the tenant the steps succeeded (PROTOCOL §3). */
-export function signCompletion(signer: Signer, body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] }): string {
+export function signCompletion(signer: Signer, body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] }): Promise<string> {
   return sign(signer, { state: body.state, claims: body.claims, claimsToPersist: [...body.claimsToPersist] });
 }
 
 /** The token that fails the issuance, e.g. when the user declines the terms (PROTOCOL §3). */
-export function signFailure(signer: Signer, body: { state: string; message: string }): string {
+export function signFailure(signer: Signer, body: { state: string; message: string }): Promise<string> {
   return sign(signer, { state: body.state, error: { message: body.message } });
 }
 
-function sign(signer: Signer, payload: Record<string, unknown>): string {
-  return signerFor(signer)({ ...payload, iat: Math.floor(signer.now.getTime() / 1000) });
+async function sign(signer: Signer, payload: JWTPayload): Promise<string> {
+  const iat = Math.floor(signer.now.getTime() / 1000);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(signer.hookUrl)
+    .setAudience(signer.tenantUrl)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + COMPLETION_LIFETIME_SECONDS)
+    .sign(await hmacKey(signer.key));
 }
+
+const hmacKeys = new WeakMap<KeyObject, Promise<webcrypto.CryptoKey>>();
 
 /**
- * fast-jwt checks the signature, the algorithm and that `exp` is there; the times are checked in
- * `verifyArrival` against the caller's clock, so that one verifier per key serves every request.
+ * jose turns a KeyObject into a WebCrypto key again on every call, which costs as much as the
+ * HMAC itself; each secret is imported once instead, for as long as its KeyObject lives (HookKeys
+ * keeps one per secret).
  */
-const verifiers = new WeakMap<KeyObject, (token: string) => Claims>();
-
-function verifierFor(key: KeyObject): (token: string) => Claims {
-  let verifier = verifiers.get(key);
-  if (!verifier) {
-    verifier = createVerifier({ key: key.export(), algorithms: ['HS256'], requiredClaims: ['exp'], ignoreExpiration: true, ignoreNotBefore: true }) as (token: string) => Claims;
-    verifiers.set(key, verifier);
+function hmacKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
+  let imported = hmacKeys.get(key);
+  if (!imported) {
+    imported = webcrypto.subtle.importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    hmacKeys.set(key, imported);
   }
-  return verifier;
-}
-
-/** One signer per key and pair of URLs: `exp` follows the `iat` each token is given. */
-const signers = new WeakMap<KeyObject, Map<string, (payload: Record<string, unknown>) => string>>();
-
-function signerFor({ key, hookUrl, tenantUrl }: Signer): (payload: Record<string, unknown>) => string {
-  let forKey = signers.get(key);
-  if (!forKey) {
-    forKey = new Map();
-    signers.set(key, forKey);
-  }
-  const urls = `${hookUrl} ${tenantUrl}`;
-  let signer = forKey.get(urls);
-  if (!signer) {
-    signer = createSigner({ key: key.export(), algorithm: 'HS256', iss: hookUrl, aud: tenantUrl, expiresIn: COMPLETION_LIFETIME_SECONDS * 1000 });
-    forKey.set(urls, signer);
-  }
-  return signer;
+  return imported;
 }
 
 /** The tenant's `redirectUrl` with our token set, built with the URL API. */
