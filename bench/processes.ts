@@ -16,10 +16,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a server process with its output going to `logFile`, so logging costs what it costs in production. */
-export function startServer(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+/**
+ * Starts a server process with its output going to `logFile`, so logging costs what it costs in
+ * production; with `ipc`, also a channel to it (a soak run asks its heap probe over it).
+ */
+export function startServer(args: string[], env: NodeJS.ProcessEnv, logFile: string, { ipc = false } = {}): ChildProcess {
   const out = openSync(logFile, 'a');
-  return spawn(process.execPath, args, { env, stdio: ['ignore', out, out] });
+  return spawn(process.execPath, args, { env, stdio: ipc ? ['ignore', out, out, 'ipc'] : ['ignore', out, out] });
 }
 
 /** The id of a process that started; spawn leaves it unset when the process could not start. */

@@ -1,6 +1,7 @@
 import type { LoadOutcome } from './load.js';
 import type { Recorder } from './journeys.js';
 import { round, type LatencySummary } from './samples.js';
+import type { SoakSample, soakSummary } from './soak.js';
 
 export interface RssSample {
   journeys: number;
@@ -58,6 +59,7 @@ interface HookFigures extends ReturnType<typeof figures> {
     ledgerRows: number | null;
   };
   loadGenerator: { cpuMsPerJourney: number };
+  soak?: { everySeconds: number; samples: SoakSample[]; summary: ReturnType<typeof soakSummary> };
 }
 
 /** A bare server's run: the baseline (operations are verify+sign requests) or a ceiling (journeys). */

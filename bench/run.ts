@@ -13,6 +13,7 @@ import { runLoad } from './load.js';
 import { freePort, ownCpuMs, pidOf, sampleProcess, startServer, stopServer, waitUntilAnswering } from './processes.js';
 import { figures, flatness, printReport, type Report, type RssSample } from './report.js';
 import { round } from './samples.js';
+import { printSoakHeader, printSoakSummary, SOAK_NODE_OPTIONS, SoakSampler, soakSummary } from './soak.js';
 
 /**
  * `npm run bench`: the hook as `npm start` runs it (built, NODE_ENV=production, SQLite in a fresh
@@ -32,6 +33,8 @@ const { values: opts } = parseArgs({
     workers: { type: 'string', default: '1' },
     'node-option': { type: 'string', multiple: true, default: [] },
     server: { type: 'string' },
+    soak: { type: 'string' },
+    'sample-every': { type: 'string', default: '30' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -40,16 +43,22 @@ if (opts.help) {
                     [--baseline-duration 10 (0 skips it)] [--ceiling-duration 10 (0 skips both ceilings)]
                     [--log-level info] [--cpu-prof] [--workers 1]
                     [--node-option=--flag ...] (for the hook's node process)
-                    [--server path/to/dist/server.js] (another build, e.g. an earlier commit's)`);
+                    [--server path/to/dist/server.js] (another build, e.g. an earlier commit's)
+                    [--soak 600 [--sample-every 30]] (the hook alone for that many seconds, its
+                      memory sampled as found and after a full garbage collection)`);
   process.exit(0);
 }
 const concurrency = whole('concurrency', opts.concurrency, 1);
 const journeys = opts.journeys === undefined ? undefined : whole('journeys', opts.journeys, 1);
-const durationMs = whole('duration', opts.duration, 1) * 1000;
+const soakSeconds = opts.soak === undefined ? undefined : whole('soak', opts.soak, 1);
+const sampleEvery = whole('sample-every', opts['sample-every'], 1);
+const durationMs = (soakSeconds ?? whole('duration', opts.duration, 1)) * 1000;
 const warmup = whole('warmup', opts.warmup, 0);
-const baselineMs = whole('baseline-duration', opts['baseline-duration'], 0) * 1000;
-const ceilingMs = whole('ceiling-duration', opts['ceiling-duration'], 0) * 1000;
+// A soak measures the hook's memory over time, not its speed against the bare servers.
+const baselineMs = soakSeconds === undefined ? whole('baseline-duration', opts['baseline-duration'], 0) * 1000 : 0;
+const ceilingMs = soakSeconds === undefined ? whole('ceiling-duration', opts['ceiling-duration'], 0) * 1000 : 0;
 const workers = whole('workers', opts.workers, 1);
+if (soakSeconds !== undefined && (workers > 1 || journeys !== undefined)) throw new Error('--soak measures one process for a time: without --workers or --journeys');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -94,6 +103,7 @@ try {
     cpuRatio: baseline ? round(hook.server.cpuMsPerJourney / baseline.server.cpuMsPerOperation, 2) : null,
   };
   printReport(report);
+  if (hook.soak) printSoakSummary(hook.soak.summary);
   const file = path.join(RESULTS, `bench-${stamp}.json`);
   const context = { at: new Date().toISOString(), server: path.relative(ROOT, SERVER), node: process.version, cpus: cpus().length, loadAverage: loadavg(), workers, concurrency, warmup };
   writeFileSync(file, `${JSON.stringify({ ...context, ...report }, null, 2)}\n`);
@@ -107,9 +117,10 @@ async function measureHook() {
   const hookUrl = `http://127.0.0.1:${port}/callback`;
   const dataDir = path.join(scratch, 'data');
   const profiles = path.join(RESULTS, `profiles-${stamp}`);
-  const args = [...opts['node-option'], ...(opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profiles] : []), SERVER];
+  const soak = soakSeconds !== undefined;
+  const args = [...opts['node-option'], ...(soak ? SOAK_NODE_OPTIONS : []), ...(opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profiles] : []), SERVER];
   const env = serverEnv(hookUrl, port, { DATA_DIR: dataDir, ARRIVAL_RATE_LIMIT: '0', LOG_LEVEL: opts['log-level'], WORKERS: String(workers) });
-  const child = startServer(args, env, path.join(scratch, 'hook.log'));
+  const child = startServer(args, env, path.join(scratch, 'hook.log'), { ipc: soak });
   try {
     await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`, child);
     const identity = { tenantUrl: TENANT_URL, hookUrl, key };
@@ -120,14 +131,20 @@ async function measureHook() {
     const rss: RssSample[] = [];
     const pid = pidOf(child);
     const before = sampleProcess(pid);
+    if (soak) printSoakHeader(sampleEvery);
+    const sampler = soak ? new SoakSampler(child, sampleEvery) : null;
     const clientCpuBefore = ownCpuMs();
     const outcome = await runLoad(() => journey(pool, identity, '/callback', rec), {
       concurrency,
       operations: journeys,
       durationMs,
-      onTick: (completed) => rss.push({ journeys: completed, rssMb: round(sampleProcess(pid).rssMb, 1) }),
+      onTick: (completed) => {
+        rss.push({ journeys: completed, rssMb: round(sampleProcess(pid).rssMb, 1) });
+        sampler?.tick(completed);
+      },
     });
     const after = sampleProcess(pid);
+    const soakSamples = await sampler?.finish(outcome.completed);
     const clientCpuMs = ownCpuMs() - clientCpuBefore;
     await pool.close();
     const exitCode = await stopServer(child);
@@ -149,6 +166,7 @@ async function measureHook() {
       loadGenerator: { cpuMsPerJourney: perJourney(clientCpuMs) },
       rssSeries: rss,
       profiles: opts['cpu-prof'] ? path.relative(ROOT, profiles) : undefined,
+      soak: soakSamples && { everySeconds: sampleEvery, samples: soakSamples, summary: soakSummary(soakSamples) },
     };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
