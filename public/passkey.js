@@ -14,15 +14,18 @@
   function message(name) {
     return root.getAttribute('data-message-' + name.toLowerCase()) || '';
   }
-  function showProblem(text) {
+  var noneHere = document.getElementById('passkey-none-here');
+  function showProblem(text, onNoDevice) {
     status.textContent = '';
     problemText.textContent = text;
+    if (noneHere) noneHere.hidden = !onNoDevice;
     problem.hidden = false;
     problem.focus();
   }
-  /** A failure of one try: its words for the user. */
-  function Problem(text) {
+  /** A failure of one try: its words for the user; `noneHere` when this device may hold none of the subject's passkeys. */
+  function Problem(text, noneHere) {
     this.text = text;
+    this.noneHere = noneHere === true;
   }
 
   if (!webauthn || !webauthn.browserSupportsWebAuthn()) {
@@ -69,9 +72,13 @@
   function ceremony(answer) {
     var run = answer.ceremony === 'register' ? webauthn.startRegistration : webauthn.startAuthentication;
     return run({ optionsJSON: answer.options }).then(null, function (error) {
-      // NotAllowedError: the user cancelled, or the prompt timed out; the browser does not say which.
+      // NotAllowedError: the user cancelled, the prompt timed out, or (when using a passkey) this
+      // device holds none of those the hook listed; the browser does not say which, so the words
+      // for a passkey in use name the likeliest of them (another device) and the others too.
       var name = error && error.name;
-      throw new Problem(message(name === 'NotAllowedError' || name === 'AbortError' ? 'cancelled' : 'notAccepted'));
+      if (name !== 'NotAllowedError' && name !== 'AbortError') throw new Problem(message('notAccepted'));
+      if (answer.ceremony === 'register') throw new Problem(message('cancelled'));
+      throw new Problem(message('noneHere'), true);
     });
   }
 
@@ -96,7 +103,7 @@
           });
       })
       .then(null, function (error) {
-        showProblem(error instanceof Problem ? error.text : message('notAccepted'));
+        showProblem(error instanceof Problem ? error.text : message('notAccepted'), error instanceof Problem && error.noneHere);
       })
       .then(function () {
         busy = false;

@@ -134,6 +134,39 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(tab.problems).toEqual([]);
   });
 
+  it('on a new device with none of the subject’s passkeys, says to use the device where it was created, and who helps', async () => {
+    // The first device: the subject enrols a passkey there.
+    tab = await openTab(browser);
+    await virtualAuthenticator(tab.context, tab.page);
+    await arrive(tab.page);
+    await passkeyPage(tab.page, true);
+    await tab.page.click('[data-passkey="start"]');
+    expect(await outcome(tab.page)).toMatchObject({ kind: 'success' });
+    await tab.context.close();
+
+    // A new device: an authenticator of its own, holding none of the passkeys the hook lists.
+    tab = await openTab(browser);
+    const { page, context } = tab;
+    await virtualAuthenticator(context, page);
+    await arrive(page);
+    await passkeyPage(page, false);
+    expect(await page.textContent('main')).toContain('A passkey stays on the device where you created it. If this device has none for you, use that device.');
+    expect(await page.isVisible('#passkey-none-here')).toBe(false);
+    await page.click('[data-passkey="start"]');
+    await page.waitForSelector('#passkey-problem:not([hidden])');
+    const problem = await page.textContent('#passkey-problem');
+    expect(problem).toContain('If this device has no passkey for you here, use the device where you created it.');
+    expect(problem).not.toContain('cancelled or took too long');
+    expect(await page.textContent('#passkey-none-here')).toContain('For help, contact support@issuer.example.');
+    expect(await page.getAttribute('#passkey-none-here a', 'href')).toBe('mailto:support@issuer.example');
+    // Adding this device is offered only where the steps file allows it, which this one does not.
+    expect(await page.locator('button[value="enrol-here"]').count()).toBe(0);
+    await checkPage(page, 'passkey-none-here');
+    expect(page.url()).toMatch(/\/interaction\//);
+    expect(await live.fixture.storage.passkeys.forSubject(SUBJECT)).toHaveLength(1);
+    expect(tab.problems).toEqual([]);
+  });
+
   it('without JavaScript, says a passkey needs it, and Decline still reaches the tenant', async () => {
     tab = await openTab(browser, { javaScriptEnabled: false });
     const { page } = tab;

@@ -74,8 +74,14 @@ export class PasskeyStep implements Step {
 
   async view(ctx: StepContext): Promise<Record<string, unknown>> {
     const situation = await this.situation(ctx);
-    const messages = ['cancelled', 'unsupported', 'network', 'notAccepted'].map((key) => [key, ctx.t(`passkey.error.${key}`, { issuer: this.deps.rp.name })]);
-    return { situation: situation.kind, clientMessages: Object.fromEntries([...messages, ['working', ctx.t('passkey.working')]]) as Record<string, string> };
+    const messages = ['cancelled', 'noneHere', 'unsupported', 'network', 'notAccepted'].map((key) => [key, ctx.t(`passkey.error.${key}`, { issuer: this.deps.rp.name })]);
+    return {
+      situation: situation.kind,
+      clientMessages: Object.fromEntries([...messages, ['working', ctx.t('passkey.working')]]) as Record<string, string>,
+      // Whether a subject whose passkeys are elsewhere may add this device here (an earlier step
+      // verified them and the steps file allows it): the page then offers it after a failed try.
+      canEnrolHere: false,
+    };
   }
 
   async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
