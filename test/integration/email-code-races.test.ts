@@ -77,7 +77,8 @@ describe('the email-code step under parallel requests', () => {
     for (const m of outcomes.map(messageOf)) expect(m.includes('not right') || m.includes('still working')).toBe(true);
     let outcome: StepOutcome = outcomes[0]!;
     for (let guesses = told.length; guesses < 5; guesses++) outcome = await step.decide({ decision: 'verify', code: wrong }, context(id));
-    expect(outcome).toMatchObject({ kind: 'failed', message: EMAIL_NOT_CONFIRMED_MESSAGE, evidence: { attempts: 5 } });
+    expect(outcome).toMatchObject({ kind: 'again', view: { stage: 'no-tries-left' } });
+    expect(await step.decide({ decision: 'end' }, context(id))).toMatchObject({ kind: 'failed', message: EMAIL_NOT_CONFIRMED_MESSAGE, evidence: { attempts: 5 } });
   });
 
   it('sends one code to parallel requests for one, however many arrive', async () => {

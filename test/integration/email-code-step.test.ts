@@ -108,7 +108,7 @@ describe('the email-code step', () => {
     expect((await ledgerRows(hook))[0]!.evidence).toMatchObject({ attempts: 2 });
   });
 
-  it('ends the journey as failed after maxAttempts wrong codes, across resent codes, with one failure token', async () => {
+  it('after maxAttempts wrong codes, across resent codes, says why and then ends the journey as failed, with one failure token', async () => {
     await start({ maxAttempts: 3, resendIntervalSeconds: 10 });
     const at = await arriveWith(hook);
     const page = await post(at, { decision: 'send' });
@@ -119,7 +119,17 @@ describe('the email-code step', () => {
     expect((await post({ ...at, page }, { decision: 'resend' })).status).toBe(200);
     const second = codeIn(mailbox.messages[1]);
     expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: otherThan(second) }))).toContain('You have 1 more try.');
-    const failed = await post({ ...at, page }, { decision: 'verify', code: otherThan(second) });
+    // The last wrong code: a page that says why, before the user goes back; a reload shows it again.
+    const noTries = await post({ ...at, page }, { decision: 'verify', code: otherThan(second) });
+    expect(noTries.status).toBe(422);
+    expect(noTries.text).toContain('That code was not right, and it was your last try. Test Issuer cannot confirm your email address, so it will not issue your credential.');
+    expect(noTries.text).toMatch(/name="decision" value="end"/);
+    expect(noTries.text).not.toMatch(/name="code"/);
+    expect((await at.browser.get(at.path)).text).toContain('it was your last try');
+    expect(await ledgerRows(hook)).toEqual([]);
+    // Even the right code now changes nothing but the way out.
+    expect(await tenantGot(hook, await post({ ...at, page: noTries }, { decision: 'verify', code: second }))).toMatchObject({ kind: 'failure', message: EMAIL_NOT_CONFIRMED_MESSAGE });
+    const failed = await post({ ...at, page: noTries }, { decision: 'end' });
     expect(await tenantGot(hook, failed)).toMatchObject({ kind: 'failure', state: at.state, message: EMAIL_NOT_CONFIRMED_MESSAGE });
     expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([['failed', { method: 'email-code', outcome: 'too-many-attempts', attempts: 3 }]]);
     // The right code afterwards changes nothing: the same way back, never a second token.
@@ -150,7 +160,10 @@ describe('the email-code step', () => {
     hook.clock.advance(12);
     const flood = await Promise.all([1, 2, 3].map(() => post({ ...at, page }, { decision: 'resend' })));
     for (const res of flood) expect(res.status).toBe(429);
-    expect(alertOf(flood[0]!)).toContain('You can ask for a new one in 18 seconds.');
+    // A notice of when, not an error of the user's: no "There is a problem" summary.
+    expect(flood[0]!.text).toMatch(/role="status">We just sent a code: check your email\. You can ask for a new one in 18 seconds\./);
+    expect(alertOf(flood[0]!)).toBe('');
+    expect(flood[0]!.text).not.toContain('There is a problem');
     expect(mailbox.messages).toHaveLength(1);
     const first = codeIn(mailbox.messages[0]);
     hook.clock.advance(18);

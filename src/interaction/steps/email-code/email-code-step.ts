@@ -47,6 +47,7 @@ export class EmailCodeStep implements Step {
     const address = this.addressOf(ctx);
     if (address === null) return { stage: 'no-address', address: null, lifetime: null, notice: null };
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
+    if (state !== null && state.attempts >= this.config.maxAttempts) return { stage: 'no-tries-left', address: maskedAddress(address), lifetime: null, notice: null };
     return { stage: state?.hash ? 'enter' : 'send', address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale), notice: null };
   }
 
@@ -59,6 +60,8 @@ export class EmailCodeStep implements Step {
       case 'send':
       case 'resend':
         return this.send(address, ctx);
+      case 'end':
+        return this.end(ctx);
       default:
         return this.verify(input.code, ctx);
     }
@@ -85,7 +88,8 @@ export class EmailCodeStep implements Step {
     const waitMs = held.sentAt + this.config.resendIntervalSeconds * 1000 - now;
     if (waitMs > 0) {
       await store.release(ctx.interactionId, held, ctx.now);
-      return again(429, 'send', ctx.t('emailCode.error.tooSoon', { seconds: Math.ceil(waitMs / 1000) }));
+      // Not a mistake of the user's: a notice of when a new code can go, the page otherwise as it was.
+      return { kind: 'again', status: 429, errors: {}, view: { notice: ctx.t('emailCode.tooSoon', { seconds: Math.ceil(waitMs / 1000) }) } };
     }
     const code = newCode();
     const sent: CodeState = {
@@ -131,6 +135,10 @@ export class EmailCodeStep implements Step {
     const held = await store.hold(ctx.interactionId, ctx.now);
     if (held === 'busy') return again(422, 'code', ctx.t('emailCode.error.busy'));
     const release = (state: CodeState) => store.release(ctx.interactionId, state, ctx.now);
+    if (held.attempts >= this.config.maxAttempts) {
+      await release(held);
+      return this.tooManyAttempts(held.attempts);
+    }
     const matches = held.hash !== null && sameHash(codeHash(this.deps.key, ctx.interactionId, code), held.hash);
     if (held.verified) {
       await release(held);
@@ -153,11 +161,20 @@ export class EmailCodeStep implements Step {
     const attempts = held.attempts + 1;
     if (attempts >= this.config.maxAttempts) {
       await release({ ...held, attempts, hash: null });
-      return this.tooManyAttempts(attempts);
+      // The page says why before the user goes back ("Return to your wallet" posts `end`), so the
+      // journey does not just vanish on a mistyped digit.
+      return { kind: 'again', status: 422, errors: {}, view: { stage: 'no-tries-left' } };
     }
     await release({ ...held, attempts });
     const left = this.config.maxAttempts - attempts;
     return again(422, 'code', left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left }));
+  }
+
+  /** `end`, from the page that says the last try is spent: the failure it announced. */
+  private async end(ctx: StepContext): Promise<StepOutcome> {
+    const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
+    if (state === null || state.attempts < this.config.maxAttempts) return again(422, 'code', ctx.t('emailCode.error.format'));
+    return this.tooManyAttempts(state.attempts);
   }
 
   /** `attempts`: the codes entered, the right one included. */

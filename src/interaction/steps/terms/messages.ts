@@ -8,6 +8,7 @@ export const termsMessages = {
     'terms.checkbox': 'I have read and accept the terms of use',
     'terms.accept': 'Accept and continue',
     'terms.decline': 'Decline',
+    'terms.declineHint': 'If you decline, {issuer} will not issue your credential.',
     'terms.error.required': 'Tick the box to accept the terms, or choose Decline.',
   },
   fr: {
@@ -18,6 +19,7 @@ export const termsMessages = {
     'terms.checkbox': 'J’ai lu et j’accepte les conditions d’utilisation',
     'terms.accept': 'Accepter et continuer',
     'terms.decline': 'Refuser',
+    'terms.declineHint': 'Si vous refusez, {issuer} ne délivrera pas votre attestation.',
     'terms.error.required': 'Cochez la case pour accepter les conditions, ou choisissez Refuser.',
   },
 };
