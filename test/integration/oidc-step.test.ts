@@ -58,6 +58,17 @@ describe('the oidc step against a real OpenID provider', () => {
     expect(url.href).not.toContain(CLIENT_SECRET);
   });
 
+  it('names the provider in the page’s language when providerName gives one per language', async () => {
+    await hook.close();
+    hook = await hookFixture({}, oidcHookConfig({ issuer: provider.issuer, providerName: { en: 'Example Login', fr: 'Connexion Exemple' } }));
+    const user = journey();
+    expect((await user.arrive()).text).toContain('Continue to Example Login');
+    expect((await user.browser.get(`${user.path}?lang=fr`)).status).toBe(303);
+    const french = await user.browser.get(user.path);
+    expect(french.text).toContain('Continuer vers Connexion Exemple');
+    expect(french.text).not.toContain('Example Login');
+  });
+
   it('lets the step page’s form lead to the provider, and nowhere else new: browsers apply form-action to the redirect', async () => {
     const page = await journey().arrive();
     const formAction = /form-action ([^;]+)/.exec(String(page.headers['content-security-policy']))?.[1]?.split(' ');

@@ -4,23 +4,25 @@ import { ClientError, ResponseBodyError } from 'openid-client';
  * Why a return from the OpenID provider did not prove the sign-in, as a code for the ledger and
  * the log and a sentence for the tenant. Neither ever holds a code, a token or a claim value.
  */
-export type OidcFailure =
-  | 'state_mismatch'
-  | 'provider_error'
-  | 'code_refused'
-  | 'client_refused'
-  | 'issuer_mismatch'
-  | 'audience_mismatch'
-  | 'nonce_mismatch'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'sign_in_too_old'
-  | 'alg_refused'
-  | 'signature_invalid'
-  | 'response_invalid'
-  | 'acr_too_weak'
-  | 'subject_mismatch'
-  | 'claim_unusable';
+export const OIDC_FAILURES = [
+  'state_mismatch',
+  'provider_error',
+  'code_refused',
+  'client_refused',
+  'issuer_mismatch',
+  'audience_mismatch',
+  'nonce_mismatch',
+  'expired',
+  'not_yet_valid',
+  'sign_in_too_old',
+  'alg_refused',
+  'signature_invalid',
+  'response_invalid',
+  'acr_too_weak',
+  'subject_mismatch',
+  'claim_unusable',
+] as const;
+export type OidcFailure = (typeof OIDC_FAILURES)[number];
 
 const START = 'The extra sign-in at the OpenID provider failed: ';
 

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { localisedText, type LocalisedText } from '../../../config/localised-text.js';
 import { claimNameSchema, stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
 /**
@@ -41,8 +42,8 @@ export const oidcStepSchema = z.strictObject({
     .refine((map) => Object.keys(map).length <= 10, 'collect at most 10 claims')
     .refine((map) => new Set(Object.values(map)).size === Object.keys(map).length, 'two ID token claims are sent under the same name')
     .optional(),
-  /** How the page names the provider; the issuer's host name when omitted. */
-  providerName: z.string().trim().min(1).max(80).optional(),
+  /** How the page names the provider, one string or one per language; the issuer's host name when omitted. */
+  providerName: localisedText(80).optional(),
 });
 
 export type OidcStepEntry = z.output<typeof oidcStepSchema>;
@@ -81,7 +82,7 @@ export interface OidcStepConfig extends StepConfigBase {
   requireAcr: readonly string[] | undefined;
   matchClaim: { session: string; idToken: string; compare: 'exact' | 'ignore-case' } | undefined;
   collect: Readonly<Record<string, string>>;
-  providerName: string;
+  providerName: LocalisedText;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

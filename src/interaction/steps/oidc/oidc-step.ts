@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
+import { resolveText } from '../../../config/localised-text.js';
 import type { StepRecords } from '../../../storage/ports.js';
 import { StepUnavailableError, type Evidence, type FormInput, type Step, type StepContext, type StepOutcome } from '../step.js';
 import { classifyExchangeError, failureMessage, type OidcFailure } from './oidc-failures.js';
@@ -45,8 +46,13 @@ export class OidcStep implements Step {
     this.redirectUri = oidcRedirectUri(services.hookUrl);
   }
 
-  view(): Record<string, unknown> {
-    return { providerName: this.config.providerName };
+  view(ctx: StepContext): Record<string, unknown> {
+    return { providerName: this.providerName(ctx) };
+  }
+
+  /** The provider's name in the page's language (or the nearest the steps file gives). */
+  private providerName(ctx: StepContext): string {
+    return resolveText(this.config.providerName, ctx.locale).text;
   }
 
   async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
@@ -80,7 +86,7 @@ export class OidcStep implements Step {
     if (typeof query.error === 'string') {
       if (query.error === 'access_denied') {
         // The user's own choice at the provider: nothing failed, the page offers both ways again.
-        return { kind: 'again', status: 200, errors: { signin: ctx.t('oidc.cancelled', { provider: this.config.providerName }) } };
+        return { kind: 'again', status: 200, errors: { signin: ctx.t('oidc.cancelled', { provider: this.providerName(ctx) }) } };
       }
       return this.failed(ctx, 'provider_error', /^[\w.-]{1,64}$/.test(query.error) ? query.error : 'unknown');
     }
