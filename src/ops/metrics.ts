@@ -27,7 +27,7 @@ export class HookMetrics implements JourneyMetrics, SecretRefreshMetrics {
   private readonly started = new Counter({ name: 'hook_journeys_started_total', help: 'Journeys started by a verified arrival.', registers: [this.registry] });
   private readonly ended = new Counter({
     name: 'hook_journeys_ended_total',
-    help: 'Journeys ended, by outcome: completed (sent back with a success token), declined, failed (a step\'s check not passed), or expired.',
+    help: "Journeys ended, by outcome: completed (sent back with a success token), declined, failed (a step's check not passed), or expired.",
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -20,6 +20,15 @@ export const DEMO_STEPS_FILES: ReadonlyArray<{ label: string; file: string }> = 
   { label: 'Terms and step-up at an OpenID provider', file: path.join(EXAMPLES, 'terms-step-up.config.json') },
 ];
 
+/**
+ * The choices the start page offers: the shipped ones, and first the file HOOK_CONFIG names when it
+ * is none of them, so that the page always shows the steps the hook runs.
+ */
+export function stepsChoices(hookConfig: string): ReadonlyArray<{ label: string; file: string }> {
+  if (DEMO_STEPS_FILES.some((choice) => choice.file === hookConfig)) return DEMO_STEPS_FILES;
+  return [{ label: `HOOK_CONFIG: ${path.relative(process.cwd(), hookConfig) || hookConfig}`, file: hookConfig }, ...DEMO_STEPS_FILES];
+}
+
 export interface DemoEnvironment {
   hookPort: number;
   tenantPort: number;
@@ -35,7 +44,8 @@ export interface DemoEnvironment {
   hookConfig: string;
   /**
    * What the CLI needs to speak of the same hook: the same tenant, client, hook URL, steps file
-   * (doctor compares the claims registered with those the steps read) and data directory.
+   * (doctor compares the claims registered with those the steps read), data directory, and what
+   * the steps need (SMTP_URL is added once the mailbox listens).
    */
   cliEnv: Record<string, string>;
 }
@@ -61,6 +71,10 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
     HOOK_CONFIG: hookConfig,
     DATA_DIR: dataDir,
     ...(env.INTERACTION_TIMEOUT_SECONDS ? { INTERACTION_TIMEOUT_SECONDS: env.INTERACTION_TIMEOUT_SECONDS } : {}),
+    // What the steps files the demo offers need besides (doctor checks each): the mail of an
+    // email-code step (SMTP_URL joins once the mailbox listens) and the step-up example's secret.
+    MAIL_FROM: env.MAIL_FROM ?? 'Example Issuer <no-reply@issuer.example>',
+    STEP_UP_CLIENT_SECRET: STEP_UP_CLIENT.secret,
   };
   return {
     hookPort,
@@ -79,9 +93,7 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
       HOOK_REGISTER_ON_START: 'true',
       INTERACTION_HOOK_SECRET: '',
       INTERACTION_HOOK_PREVIOUS_SECRET: '',
-      STEP_UP_CLIENT_SECRET: STEP_UP_CLIENT.secret,
-      // SMTP_URL is the demo's own mailbox unless set (demo.ts fills it in once the mailbox listens).
-      MAIL_FROM: env.MAIL_FROM ?? 'Example Issuer <no-reply@issuer.example>',
+      // SMTP_URL is the demo's own mailbox unless set (filled in once the mailbox listens).
       NODE_ENV: env.NODE_ENV ?? 'development',
       HOST: env.HOST ?? '127.0.0.1',
       PORT: String(hookPort),

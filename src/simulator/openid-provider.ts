@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import type { default as Provider, KoaContextWithOIDC } from 'oidc-provider';
 
 /**
  * A local OpenID provider for the demo and the tests: real oidc-provider on a loopback port, with
@@ -32,6 +32,26 @@ export interface LocalProvider {
   close(): Promise<void>;
 }
 
+/**
+ * The two warnings oidc-provider prints as it loads and starts: that Node.js before 22 is not a
+ * runtime it supports, and that its state is in memory. Both are about this local stand-in, which
+ * runs fine on Node.js 20 and keeps nothing on purpose, not about the hook.
+ */
+const EXPECTED_WARNINGS = ['oidc-provider WARNING: Unsupported runtime', 'oidc-provider WARNING: a quick start development-only in-memory adapter'];
+
+/** Runs `start` with those two warnings left out of the console; any other line still shows. */
+async function quietly<T>(start: () => Promise<T> | T): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!EXPECTED_WARNINGS.some((expected) => typeof args[0] === 'string' && args[0].includes(expected))) warn(...args);
+  };
+  try {
+    return await start();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** The claims of an account: the name typed at sign-in is its subject and, when it looks like one, its email. */
 function accountClaims(accountId: string): Record<string, unknown> {
   return { sub: accountId, ...(accountId.includes('@') ? { email: accountId, email_verified: true } : {}), name: accountId };
@@ -46,31 +66,35 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: 'local-1', alg: 'RS256', use: 'sig' };
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: options.clientId,
-        ...(options.clientSecret === undefined ? { token_endpoint_auth_method: 'none' } : { client_secret: options.clientSecret, token_endpoint_auth_method: 'client_secret_basic' }),
-        redirect_uris: options.redirectUris,
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-      },
-    ],
-    jwks: { keys: [jwk] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    acrValues: options.acrValues ?? [],
-    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
-    // Scope claims in the ID token itself: that is what the hook reads (amr rides with openid, as no scope names it).
-    conformIdTokenClaims: false,
-    ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
-    findAccount: (_ctx: KoaContextWithOIDC, id: string) => ({ accountId: id, claims: () => accountClaims(id) }),
-    renderError: (ctx: KoaContextWithOIDC, out) => {
-      ctx.type = 'text/plain';
-      ctx.body = `The sign-in could not go on: ${String(out.error)}\n`;
-    },
-  });
+  const { default: Provider } = await quietly(() => import('oidc-provider'));
+  const provider = await quietly(
+    () =>
+      new Provider(issuer, {
+        clients: [
+          {
+            client_id: options.clientId,
+            ...(options.clientSecret === undefined ? { token_endpoint_auth_method: 'none' } : { client_secret: options.clientSecret, token_endpoint_auth_method: 'client_secret_basic' }),
+            redirect_uris: options.redirectUris,
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+          },
+        ],
+        jwks: { keys: [jwk] },
+        cookies: { keys: [randomBytes(32).toString('base64url')] },
+        acrValues: options.acrValues ?? [],
+        claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
+        // Scope claims in the ID token itself: that is what the hook reads (amr rides with openid, as no scope names it).
+        conformIdTokenClaims: false,
+        ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
+        features: { devInteractions: { enabled: false } },
+        interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
+        findAccount: (_ctx: KoaContextWithOIDC, id: string) => ({ accountId: id, claims: () => accountClaims(id) }),
+        renderError: (ctx: KoaContextWithOIDC, out) => {
+          ctx.type = 'text/plain';
+          ctx.body = `The sign-in could not go on: ${String(out.error)}\n`;
+        },
+      }),
+  );
   const oidc = provider.callback();
 
   handler = (req, res) => {

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Response } from 'express';
 import type { ManagementApi } from './management-api.js';
 import { mintSessionToken, readReturnToken, type ReturnOutcome, type TenantIdentity } from './tenant-tokens.js';
 
@@ -32,6 +32,8 @@ export interface Simulator {
 export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi; demoSteps?: DemoSteps } = {}): Simulator {
   const now = options.now ?? (() => new Date());
   const pending = new Map<string, Record<string, unknown>>();
+  /** States whose answer came back already: a second return of one is told apart from a stranger's. */
+  const returned = new Set<string>();
   const outcomes: Simulator['outcomes'] = [];
   const app = express();
   app.disable('x-powered-by');
@@ -49,34 +51,50 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
     res.type('html').send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT));
   });
 
-  app.post('/demo/steps', express.urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
+  /**
+   * Makes the hook run the steps file the form picked (an index into the offered files: a path
+   * never comes from the browser), if it does not already. False when it answered with a page.
+   */
+  async function runPickedSteps(picked: unknown, res: Response, claims: string, subject: string): Promise<boolean> {
     const steps = options.demoSteps;
-    // The choice is an index into the offered files: a path never comes from the browser.
-    const picked = Number((req.body as { steps?: unknown } | undefined)?.steps);
-    const choice = steps && Number.isInteger(picked) ? steps.choices[picked] : undefined;
-    if (!steps || !choice) {
+    if (!steps || picked === undefined) return true;
+    const index = Number(picked);
+    const choice = Number.isInteger(index) ? steps.choices[index] : undefined;
+    if (!choice) {
       res
         .status(422)
         .type('html')
-        .send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT, 'Choose one of the steps files offered.'));
-      return;
+        .send(page(claims, subject, 'Choose one of the steps files offered.'));
+      return false;
     }
+    if (choice.file === steps.current()) return true;
     try {
       await steps.choose(choice.file);
+      return true;
     } catch (error) {
       res
         .status(500)
         .type('html')
-        .send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT, `The hook could not start with ${choice.label}: ${(error as Error).message}`));
+        .send(page(claims, subject, `The hook could not start with ${choice.label}: ${(error as Error).message}`));
+      return false;
+    }
+  }
+
+  // "Use these steps": the same form as Start, so what was typed stays.
+  app.post('/demo/steps', express.urlencoded({ extended: false, limit: '32kb' }), async (req, res) => {
+    const { text, subject, picked } = startForm(req.body);
+    if (picked === undefined) {
+      res
+        .status(422)
+        .type('html')
+        .send(page(text, subject, 'Choose one of the steps files offered.'));
       return;
     }
-    res.redirect(303, '/');
+    if (await runPickedSteps(picked, res, text, subject)) res.type('html').send(page(text, subject));
   });
 
   app.post('/start', express.urlencoded({ extended: false, limit: '32kb' }), async (req, res) => {
-    const body = req.body as { claims?: unknown; subject?: unknown } | undefined;
-    const text = typeof body?.claims === 'string' ? body.claims : '{}';
-    const subject = typeof body?.subject === 'string' ? body.subject.trim().slice(0, 200) : '';
+    const { text, subject, picked } = startForm(req.body);
     let claims: unknown;
     try {
       claims = JSON.parse(text);
@@ -90,6 +108,8 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
         .send(page(text, subject, 'The claims must be a JSON object, e.g. {"email": "a@b.c"}.'));
       return;
     }
+    // Start runs the steps the page shows as chosen, whether or not "Use these steps" was pressed.
+    if (!(await runPickedSteps(picked, res, text, subject))) return;
     const { token, state } = await mintSessionToken(identity, { claims: claims as Record<string, unknown>, now: now(), ...(subject === '' ? {} : { payload: { sub: subject } }) });
     pending.set(state, claims as Record<string, unknown>);
     const target = new URL(identity.hookUrl);
@@ -115,15 +135,29 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
     }
     const claimsSent = pending.get(outcome.state);
     if (!claimsSent) {
-      res.status(400).type('html').send(outcomePage('The returned state is not one this tenant sent, or it was used already.', null));
+      res
+        .status(400)
+        .type('html')
+        .send(returned.has(outcome.state) ? seenAgainPage(outcome.state) : outcomePage('The returned state is not one this tenant sent.', null));
       return;
     }
     pending.delete(outcome.state);
+    returned.add(outcome.state);
     outcomes.push({ ...outcome, claimsSent });
     res.type('html').send(outcomePage(null, { ...outcome, claimsSent }));
   });
 
   return { app, identity, outcomes };
+}
+
+/** The start form as posted: the claims text, the subject, and the steps choice (an index) if any. */
+function startForm(body: unknown): { text: string; subject: string; picked: string | undefined } {
+  const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return {
+    text: typeof form.claims === 'string' ? form.claims : '{}',
+    subject: typeof form.subject === 'string' ? form.subject.trim().slice(0, 200) : '',
+    picked: typeof form.steps === 'string' ? form.steps : undefined,
+  };
 }
 
 function escapeHtml(text: string): string {
@@ -134,16 +168,20 @@ function shell(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · tenant simulator</title>
 <style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem}textarea{width:100%;font:0.9rem monospace}
-button{font:inherit;padding:.6rem 1.2rem}pre{background:#f3f3f3;padding:.75rem;overflow:auto}.bad{color:#b3261e}</style></head>
+button{font:inherit;padding:.6rem 1.2rem}pre{background:#f3f3f3;padding:.75rem;overflow:auto}
+.message{margin:0;background:#f3f3f3;padding:.75rem;overflow-wrap:anywhere}label,select{display:block;margin:.5rem 0}.bad{color:#b3261e}</style></head>
 <body><p><small>MATTR VII tenant simulator · ${escapeHtml('local only')}</small></p>${body}</body></html>`;
 }
 
 function startPage(identity: TenantIdentity, form: { claims: string; subject: string; error?: string; steps?: DemoSteps }): string {
   const { steps } = form;
+  const current = steps?.choices.find((c) => c.file === steps.current());
+  // One form: Start runs the steps chosen here, and "Use these steps" only switches to them.
   const picker = steps
-    ? `<form method="post" action="/demo/steps"><label for="steps">Steps the hook runs</label>
+    ? `<p>The hook runs now: <strong>${escapeHtml(current?.label ?? steps.current())}</strong> (<code>${escapeHtml(steps.current())}</code>).</p>
+<label for="steps">Steps the hook runs</label>
 <select id="steps" name="steps">${steps.choices.map((c, i) => `<option value="${i}"${c.file === steps.current() ? ' selected' : ''}>${escapeHtml(c.label)}</option>`).join('')}</select>
-<button type="submit">Use these steps</button></form>`
+<button type="submit" formaction="/demo/steps">Use these steps</button>`
     : '';
   return shell(
     'Start an issuance',
@@ -151,12 +189,21 @@ function startPage(identity: TenantIdentity, form: { claims: string; subject: st
 <p>This simulates a wallet user who has just signed in at the issuer. The tenant
 (<code>${escapeHtml(identity.tenantUrl)}</code>) will send the browser to the interaction hook at
 <code>${escapeHtml(identity.hookUrl)}</code> with a signed session token carrying these claims.</p>
-${form.error !== undefined ? `<p class="bad" role="alert">${escapeHtml(form.error)}</p>` : ''}${picker}
-<form method="post" action="/start"><label for="subject">Subject (<code>sub</code>)</label>
+${form.error !== undefined ? `<p class="bad" role="alert">${escapeHtml(form.error)}</p>` : ''}<form method="post" action="/start">${picker}
+<label for="subject">Subject (<code>sub</code>)</label>
 <input id="subject" name="subject" value="${escapeHtml(form.subject)}">
 <label for="claims">Claims (JSON)</label>
 <textarea id="claims" name="claims" rows="8">${escapeHtml(form.claims)}</textarea>
 <p><button type="submit">Start the interaction hook</button></p></form>`,
+  );
+}
+
+/** A second return for an issuance that has ended: what a reload or Back on the outcome page sends. */
+function seenAgainPage(state: string): string {
+  return shell(
+    'Seen again',
+    `<h1>Seen again</h1><p>This tenant already took the hook’s answer for this issuance (state <code>${escapeHtml(state)}</code>) and ignores this one: each issuance ends once, as at a real tenant. A reload or Back on the outcome page brings you here.</p>
+<p><a href="/">Start again</a></p>`,
   );
 }
 
@@ -165,7 +212,7 @@ function outcomePage(error: string | null, outcome: (ReturnOutcome & { claimsSen
   if (outcome.kind === 'failure') {
     return shell(
       'Issuance failed',
-      `<h1 class="bad">Issuance failed</h1><p>The hook ended the issuance with this error:</p><pre>${escapeHtml(outcome.message)}</pre>
+      `<h1 class="bad">Issuance failed</h1><p>The hook ended the issuance with this error:</p><blockquote class="message">${escapeHtml(outcome.message)}</blockquote>
 <p>State <code>${escapeHtml(outcome.state)}</code> matched. <a href="/">Start again</a></p>`,
     );
   }

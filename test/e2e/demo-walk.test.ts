@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../bench/processes.js';
-import { checkPage, chromiumAvailable, launchBrowser, openTab, type Tab } from './support/browser-harness.js';
+import { checkPage, chromiumAvailable, launchBrowser, openTab, screenshot, type Tab } from './support/browser-harness.js';
 
 /**
  * `npm run demo` as a newcomer walks it: the real demo process (simulated tenant, local mailbox,
@@ -60,8 +60,10 @@ async function stopDemo(demo: Demo | undefined): Promise<void> {
   rmSync(demo.dataDir, { recursive: true, force: true });
 }
 
-async function startJourney(page: Page, demo: Demo): Promise<void> {
+/** From the tenant's start page to the first step after the terms; `steps`: the steps file to pick there first. */
+async function startJourney(page: Page, demo: Demo, steps?: string): Promise<void> {
   await page.goto(`${demo.tenant}/`);
+  if (steps !== undefined) await page.selectOption('#steps', { label: steps });
   await page.click('button:has-text("Start the interaction hook")');
   await page.waitForURL(/\/interaction\//);
   await page.check('#accept_terms');
@@ -95,17 +97,15 @@ run('the demo, walked in a browser', () => {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
     });
 
-    await page.goto(`${demo.tenant}/`);
-    await page.selectOption('#steps', { label: 'Terms, an emailed code and a passkey' });
-    await page.click('button:has-text("Use these steps")');
-    expect(await page.locator('#steps option:checked').textContent()).toBe('Terms, an emailed code and a passkey');
-    // The CLI lines it prints again name the file now in use.
     expect(demo.output()).toContain(`export MATTR_TENANT_URL=`);
-    await vi.waitFor(() => expect(demo!.output()).toContain('The hook now runs the steps file'));
-    expect(demo.output().split('The hook now runs the steps file')[1]).toContain(`HOOK_CONFIG=${path.join(ROOT, 'content/examples/terms-email-code-passkey.config.json')}`);
-
     for (const round of [1, 2]) {
-      await startJourney(page, demo);
+      // Picked on the start page and started at once, without "Use these steps": Start runs what the page shows.
+      await startJourney(page, demo, round === 1 ? 'Terms, an emailed code and a passkey' : undefined);
+      if (round === 1) {
+        // The CLI lines it prints again name the file now in use.
+        await vi.waitFor(() => expect(demo!.output()).toContain('The hook now runs the steps file'));
+        expect(demo.output().split('The hook now runs the steps file')[1]).toContain(`HOOK_CONFIG=${path.join(ROOT, 'content/examples/terms-email-code-passkey.config.json')}`);
+      }
       expect(await page.textContent('h1')).toContain('email');
       if (round === 1) await checkPage(page, 'demo-email-code');
       await page.click('button[value="send"]');
@@ -120,13 +120,13 @@ run('the demo, walked in a browser', () => {
       await page.waitForURL(`${demo.tenant}/**`);
       expect(await page.textContent('h1')).toBe('Credential would be issued');
     }
+    await page.goto(`${demo.tenant}/`);
+    expect(await page.textContent('body')).toContain('The hook runs now: Terms, an emailed code and a passkey');
     expect(tab.problems).toEqual([]);
   }, 120_000);
 
-  it('walks terms and step-up at the local OpenID provider to the tenant, with the claim it collects', async () => {
-    // The example names the provider's default address: a copy names this run's port.
-    const provider = await freePort();
-    const dir = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
+  /** The step-up example, copied to name this run's provider port (the example names the default one). */
+  function stepUpCopy(dir: string, provider: number): string {
     const example = path.join(ROOT, 'content/examples/terms-step-up.config.json');
     const steps = JSON.parse(readFileSync(example, 'utf8')) as { issuer: { logo?: string }; steps: Array<Record<string, unknown>> };
     const absolute = (relative: string) => path.resolve(path.dirname(example), relative);
@@ -136,8 +136,14 @@ run('the demo, walked in a browser', () => {
       if (step.type === 'terms') step.documents = Object.fromEntries(Object.entries(step.documents as Record<string, string>).map(([lang, file]) => [lang, absolute(file)]));
     }
     writeFileSync(path.join(dir, 'steps.json'), JSON.stringify(steps));
+    return path.join(dir, 'steps.json');
+  }
+
+  it('walks terms and step-up at the local OpenID provider to the tenant, with the claim it collects', async () => {
+    const provider = await freePort();
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
     try {
-      demo = await startDemo({ HOOK_CONFIG: path.join(dir, 'steps.json') }, { provider });
+      demo = await startDemo({ HOOK_CONFIG: stepUpCopy(dir, provider) }, { provider });
       tab = await openTab(browser);
       const { page } = tab;
       await startJourney(page, demo);
@@ -150,6 +156,35 @@ run('the demo, walked in a browser', () => {
       expect(await page.textContent('h1')).toBe('Credential would be issued');
       expect(await page.textContent('body')).toContain('step_up_email_verified');
       expect(tab.problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('shows a long failure message whole on a phone, and says plainly when the same answer comes back on reload', async () => {
+    const provider = await freePort();
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
+    try {
+      demo = await startDemo({ HOOK_CONFIG: stepUpCopy(dir, provider) }, { provider });
+      tab = await openTab(browser);
+      const { page } = tab;
+      await startJourney(page, demo);
+      await page.click('button[value="signin"]');
+      await page.waitForURL(`http://127.0.0.1:${provider}/**`);
+      // Someone else signs in: the step's matchClaim fails, with a long sentence for the tenant.
+      await page.fill('#login', 'someone-else@example.com');
+      await page.click('button:has-text("Sign in")');
+      await page.waitForURL(`${demo.tenant}/**`);
+      expect(await page.textContent('h1')).toBe('Issuance failed');
+      expect(await page.textContent('.message')).toBe(
+        'The extra sign-in at the OpenID provider failed: the person who signed in is not the person the credential is for (the tenant\'s "email" and the ID token\'s "email" differ).',
+      );
+      expect(Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+      await screenshot(page, 'demo-failure');
+      await page.reload();
+      expect(await page.textContent('h1')).toBe('Seen again');
+      expect(await page.textContent('body')).toContain('already took the hook’s answer for this issuance');
+      await screenshot(page, 'demo-seen-again');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,61 +1,137 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManagementApi } from '../../src/simulator/management-api.js';
-import { cliInstructions, DEMO_CLIENT, DEMO_HOOK_CONFIG, demoEnvironment } from '../../src/simulator/demo-environment.js';
-import { createSimulator } from '../../src/simulator/tenant-simulator.js';
-import { startHook, type RunningHook } from '../../src/start-hook.js';
+import { freePort } from '../../bench/processes.js';
+import { cliInstructions, DEMO_HOOK_CONFIG, DEMO_STEPS_FILES, stepsChoices } from '../../src/simulator/demo-environment.js';
+import { runDemo, type RunningDemo } from '../../src/simulator/demo-runner.js';
 import { runCommand } from '../support/run-command.js';
 
-/** `npm run demo` as wired by its own module, with the simulated tenant on a free port. */
-let tenant: Server;
-let hook: RunningHook | undefined;
+/**
+ * `npm run demo` as wired by its own module (hook, simulated tenant, mailbox, OpenID provider on
+ * free ports), and `doctor` run with exactly the variables of the export block it prints, read
+ * back through a shell as a person pasting it would.
+ */
 let dataDir: string;
-let demo: ReturnType<typeof demoEnvironment>;
+let running: RunningDemo | undefined;
+let printed: string;
+let ports: { hook: number; tenant: number; provider: number; mailbox: number };
 
 beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-demo-'));
-  tenant = createServer();
-  await new Promise<void>((resolve) => tenant.listen(0, '127.0.0.1', resolve));
-  // The hook's own port stays what its URL says; it only has to be registered, not reached.
-  demo = demoEnvironment({ PATH: process.env.PATH, SIMULATOR_PORT: String((tenant.address() as AddressInfo).port), PORT: '3999', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const management = createManagementApi({ tenantUrl: demo.tenantUrl, clients: [DEMO_CLIENT], demo: true });
-  tenant.on('request', createSimulator(management.tenantIdentity(demo.hookUrl), { management }).app);
-  hook = await startHook({ ...demo.hookEnv, PORT: '0' });
+  printed = '';
+  ports = { hook: await freePort(), tenant: await freePort(), provider: await freePort(), mailbox: await freePort() };
 });
 afterEach(async () => {
-  await hook?.close();
-  tenant.closeAllConnections();
-  await new Promise<void>((resolve) => tenant.close(() => resolve()));
+  await running?.close();
+  running = undefined;
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('doctor against the demo, with the environment the demo prints', () => {
-  it('finds nothing to fix: the claims registered are those the demo’s steps read', async () => {
-    const doctor = await runCommand('doctor', ['--json'], demo.cliEnv);
-    const checks = (JSON.parse(doctor.out) as { checks: Array<{ name: string; status: string; detail: string }> }).checks;
-    expect(checks.filter((c) => c.status !== 'ok')).toEqual([]);
-    expect(checks.find((c) => c.name === 'claims')?.detail).toBe('the tenant sends what the steps read: given_name, email, birthdate');
-    expect(doctor.code).toBe(0);
-  });
+async function startDemo(env: Record<string, string> = {}): Promise<void> {
+  const demoEnv = {
+    PATH: process.env.PATH,
+    PORT: String(ports.hook),
+    SIMULATOR_PORT: String(ports.tenant),
+    OIDC_PROVIDER_PORT: String(ports.provider),
+    MAILBOX_PORT: String(ports.mailbox),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
+  running = await runDemo(demoEnv, (text) => (printed += `${text}\n`));
+}
 
-  it('prints every variable of that environment as one export block, HOOK_CONFIG included', () => {
-    const text = cliInstructions(demo.cliEnv);
-    expect(demo.cliEnv.HOOK_CONFIG).toBe(DEMO_HOOK_CONFIG);
-    for (const [name, value] of Object.entries(demo.cliEnv)) expect(text).toContain(`${name}=${value}`);
+/** The variables of the last export block printed, as a shell reads them. */
+function exportedVariables(): Record<string, string> {
+  const block = printed.slice(printed.lastIndexOf('export '));
+  const lines = block.slice(0, block.indexOf('npm run hook -- doctor'));
+  const env = execFileSync('bash', ['-c', `${lines}\nenv -0`], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+  return Object.fromEntries(
+    env
+      .split('\0')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+async function doctorFindsNothingToFix(): Promise<string> {
+  const env = exportedVariables();
+  const doctor = await runCommand('doctor', ['--json'], env);
+  const checks = (JSON.parse(doctor.out) as { checks: Array<{ name: string; status: string; detail: string }> }).checks;
+  expect(checks.filter((c) => c.status !== 'ok')).toEqual([]);
+  expect(doctor.code).toBe(0);
+  return env.HOOK_CONFIG!;
+}
+
+/** The step-up example, naming this run's provider port instead of the demo's default 3002. */
+function stepUpCopy(dir: string): string {
+  const example = path.join(path.dirname(DEMO_HOOK_CONFIG), 'terms-step-up.config.json');
+  const steps = JSON.parse(readFileSync(example, 'utf8')) as { issuer: { logo?: string }; steps: Array<Record<string, unknown>> };
+  const absolute = (relative: string) => path.resolve(path.dirname(example), relative);
+  if (steps.issuer.logo !== undefined) steps.issuer.logo = absolute(steps.issuer.logo);
+  for (const step of steps.steps) {
+    if (step.type === 'oidc') step.issuer = `http://127.0.0.1:${ports.provider}`;
+    if (step.type === 'terms') step.documents = Object.fromEntries(Object.entries(step.documents as Record<string, string>).map(([lang, file]) => [lang, absolute(file)]));
+  }
+  const file = path.join(dir, 'steps.json');
+  writeFileSync(file, JSON.stringify(steps));
+  return file;
+}
+
+describe('doctor against the demo, with the export block it prints', () => {
+  it('finds nothing to fix for each steps choice the start page offers, picked there', async () => {
+    await startDemo();
+    expect(await doctorFindsNothingToFix()).toBe(DEMO_HOOK_CONFIG);
+    // The built-in step-up file names the provider at the demo's default port; its copy on this
+    // run's port is the HOOK_CONFIG case below.
+    for (const [index, choice] of DEMO_STEPS_FILES.entries()) {
+      if (choice.file.endsWith('terms-step-up.config.json') || choice.file === DEMO_HOOK_CONFIG) continue;
+      const picked = await fetch(`http://localhost:${ports.tenant}/demo/steps`, { method: 'POST', body: new URLSearchParams({ steps: String(index), subject: 's', claims: '{}' }) });
+      expect(picked.status).toBe(200);
+      expect(await picked.text()).toContain(`The hook runs now: <strong>${choice.label}</strong>`);
+      expect(await doctorFindsNothingToFix()).toBe(choice.file);
+    }
+  }, 120_000);
+
+  it('finds nothing to fix with HOOK_CONFIG set (step-up), and the start page shows that file as the one running', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
+    try {
+      const file = stepUpCopy(dir);
+      await startDemo({ HOOK_CONFIG: file });
+      expect(await doctorFindsNothingToFix()).toBe(file);
+      expect(exportedVariables()).toMatchObject({ STEP_UP_CLIENT_SECRET: expect.any(String), SMTP_URL: expect.stringMatching(/^smtp:\/\/127\.0\.0\.1:\d+$/), MAIL_FROM: expect.any(String) });
+      const start = await (await fetch(`http://localhost:${ports.tenant}/`)).text();
+      expect(start).toMatch(/<option value="0" selected>HOOK_CONFIG: [^<]*steps\.json<\/option>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('prints every variable as one export block that a shell reads back unchanged', () => {
+    const env = { MATTR_TENANT_URL: 'http://localhost:3001', HOOK_CONFIG: "/my steps/it's.json", MAIL_FROM: 'Example Issuer <no-reply@issuer.example>' };
+    const text = cliInstructions(env);
     expect(text).toMatch(/^ {4}export MATTR_TENANT_URL=/m);
     expect(text).toContain('npm run hook -- doctor');
-    expect(cliInstructions({ HOOK_CONFIG: "/my steps/it's.json" })).toContain(`HOOK_CONFIG='/my steps/it'\\''s.json'`);
+    expect(text).toContain(`HOOK_CONFIG='/my steps/it'\\''s.json'`);
+    printed = text;
+    expect(exportedVariables()).toMatchObject(env);
   });
 
-  it('without the demo’s HOOK_CONFIG, warns about the claims but says which steps file it read', async () => {
-    const { HOOK_CONFIG: _omitted, ...withoutSteps } = demo.cliEnv;
+  it('offers the steps file HOOK_CONFIG names first when it is none of the shipped ones, and the shipped list otherwise', () => {
+    expect(stepsChoices(DEMO_HOOK_CONFIG)).toBe(DEMO_STEPS_FILES);
+    const own = stepsChoices('/somewhere/own.json');
+    expect(own[0]).toEqual({ label: expect.stringContaining('own.json'), file: '/somewhere/own.json' });
+    expect(own.slice(1)).toEqual(DEMO_STEPS_FILES);
+  });
+
+  it('without the demo’s HOOK_CONFIG, doctor warns about the claims but says which steps file it read', async () => {
+    await startDemo();
+    const { HOOK_CONFIG: _omitted, ...withoutSteps } = exportedVariables();
     const doctor = await runCommand('doctor', [], withoutSteps);
     expect(doctor.out).toMatch(
       /warn {2}claims +the tenant also sends email, birthdate, which no step of \S+content\/hook\.config\.json reads — fix: check that HOOK_CONFIG names the steps file the hook runs with/,
     );
-  });
+  }, 60_000);
 });

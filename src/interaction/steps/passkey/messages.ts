@@ -44,7 +44,8 @@ export const passkeyMessages = {
     'passkey.blocked.noPasskey': 'Aucune clé d’accès n’existe pour vous ici, et cette étape ne peut pas en créer. Contactez {issuer} pour obtenir de l’aide.',
     'passkey.blocked.continue': 'Retourner au portefeuille',
     'passkey.error.cancelled': 'La demande de clé d’accès a été annulée ou a pris trop de temps. Réessayez, ou choisissez Refuser.',
-    'passkey.error.noneHere': 'Aucune clé d’accès n’a été utilisée. Si cet appareil n’a pas de clé d’accès pour vous ici, utilisez l’appareil où vous l’avez créée. Sinon, réessayez, ou choisissez Refuser.',
+    'passkey.error.noneHere':
+      'Aucune clé d’accès n’a été utilisée. Si cet appareil n’a pas de clé d’accès pour vous ici, utilisez l’appareil où vous l’avez créée. Sinon, réessayez, ou choisissez Refuser.',
     'passkey.noneHere.support': 'Pour obtenir de l’aide, contactez {contact}.',
     'passkey.noneHere.enrolHere': 'Vous pouvez aussi ajouter une clé d’accès sur cet appareil maintenant : {issuer} a déjà confirmé votre identité.',
     'passkey.noneHere.enrolHereButton': 'Ajouter une clé d’accès sur cet appareil',
