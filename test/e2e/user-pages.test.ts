@@ -192,6 +192,11 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.click('button.primary');
     await page.waitForSelector('#field-phone_number-error');
     await checkPage(page, 'profile-errors-fr');
+    // The language button (a form's, on a page with errors) sits on one line with the current language, as the links do elsewhere.
+    const textBottoms = await page.evaluate<number[]>(
+      "['button.language-switch', '.current-language'].map((s) => { const r = document.createRange(); r.selectNodeContents(document.querySelector(s)); return r.getBoundingClientRect().bottom; })",
+    );
+    expect(Math.abs(textBottoms[0]! - textBottoms[1]!)).toBeLessThanOrEqual(1);
     // On a page with errors the switch posts what was typed along, so nothing is lost.
     await page.click('button.language-switch[value="en"]');
     await page.waitForSelector('html[lang="en"]');
@@ -206,7 +211,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(await french.page.textContent('h1')).toBe('Conditions d’utilisation');
     expect(await french.page.getAttribute('article.terms', 'lang')).toBe('fr');
     await french.context.close();
-  });
+  }, 60_000);
 
   it('explains an interaction that took too long, and every kind of bad link', async () => {
     tab = await openTab(browser);

@@ -89,7 +89,8 @@ describe('the profile step', () => {
 
   it('lets the user decline, with a failure token like the terms decline and nothing of what was typed', async () => {
     const { browser, path, page, state } = await toProfile();
-    expect(page.text).toContain('<button type="submit" name="decision" value="decline" class="secondary">I don’t want to continue</button>');
+    expect(page.text).toContain('<button type="submit" name="decision" value="decline" class="secondary" aria-describedby="decline-hint">I don’t want to continue</button>');
+    expect(page.text).toContain('<p class="hint" id="decline-hint">If you do not continue, Example Issuer will not issue your credential.</p>');
     const declined = await browser
       .post(path)
       .type('form')

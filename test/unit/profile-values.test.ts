@@ -28,14 +28,14 @@ describe('reading a posted profile field', () => {
   it('refuses repeated fields, control characters and direction overrides', () => {
     const text = field({ type: 'text' });
     for (const hostile of [['a', 'b'], 'a\u0000b', 'line\nbreak', 'abc\u202edcba', { a: 1 }]) {
-      expect(read(text, hostile), JSON.stringify(hostile)).toEqual({ ok: false, message: '“Thing” contains characters that cannot be used.' });
+      expect(read(text, hostile), JSON.stringify(hostile)).toEqual({ ok: false, message: 'Remove the characters that cannot be used from “Thing”.' });
     }
   });
 
   it('checks length limits and patterns, with the issuer’s own pattern message when given', () => {
     const text = field({ type: 'text', minLength: 3, maxLength: 5, pattern: '[a-z]+', patternMessage: { en: 'Lower-case letters only.', fr: 'Minuscules uniquement.' } });
-    expect(read(text, 'ab')).toMatchObject({ ok: false, message: '“Thing” needs at least 3 characters.' });
-    expect(read(text, 'abcdef')).toMatchObject({ ok: false, message: '“Thing” can have at most 5 characters.' });
+    expect(read(text, 'ab')).toMatchObject({ ok: false, message: 'Enter at least 3 characters in “Thing”.' });
+    expect(read(text, 'abcdef')).toMatchObject({ ok: false, message: 'Enter at most 5 characters in “Thing”.' });
     expect(read(text, 'ABC')).toEqual({ ok: false, message: 'Lower-case letters only.' });
     expect(read(text, 'ABC', 'fr')).toEqual({ ok: false, message: 'Minuscules uniquement.' });
     // The pattern must match the whole value, not a part of it.
@@ -66,8 +66,8 @@ describe('reading a posted profile field', () => {
     expect(read(date, '1990-03-27')).toEqual({ ok: true, value: '1990-03-27' });
     expect(read(date, '1990-02-30')).toMatchObject({ ok: false, message: 'Enter a real date in “Thing”.' });
     expect(read(date, '27/03/1990')).toMatchObject({ ok: false });
-    expect(read(date, '2011-01-01')).toEqual({ ok: false, message: '“Thing” must be December 31, 2010 or earlier.' });
-    expect(read(date, '1899-12-31', 'fr')).toEqual({ ok: false, message: '«\u00a0Thing\u00a0» doit être le 1 janvier 1900 ou après.' });
+    expect(read(date, '2011-01-01')).toEqual({ ok: false, message: 'Enter a date on or before December 31, 2010 in “Thing”.' });
+    expect(read(date, '1899-12-31', 'fr')).toEqual({ ok: false, message: 'Saisissez dans «\u00a0Thing\u00a0» une date à partir du 1 janvier 1900.' });
   });
 
   it('accepts only offered options and a ticked box', () => {
