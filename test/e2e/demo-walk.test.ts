@@ -139,7 +139,8 @@ run('the demo, walked in a browser', () => {
     return path.join(dir, 'steps.json');
   }
 
-  it('walks terms and step-up at the local OpenID provider to the tenant, with the claim it collects', async () => {
+  /** The demo on the step-up example, a journey to the provider, and a sign-in there as `login`; the page is back at the tenant. */
+  async function signInAtProvider(login: string, onStepPage?: (page: Page) => Promise<void>): Promise<Page> {
     const provider = await freePort();
     const dir = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
     try {
@@ -147,48 +148,39 @@ run('the demo, walked in a browser', () => {
       tab = await openTab(browser);
       const { page } = tab;
       await startJourney(page, demo);
-      await checkPage(page, 'demo-step-up');
+      await onStepPage?.(page);
       await page.click('button[value="signin"]');
       await page.waitForURL(`http://127.0.0.1:${provider}/**`);
-      await page.fill('#login', 'aroha@example.com');
+      await page.fill('#login', login);
       await page.click('button:has-text("Sign in")');
       await page.waitForURL(`${demo.tenant}/**`);
-      expect(await page.textContent('h1')).toBe('Credential would be issued');
-      expect(await page.textContent('body')).toContain('step_up_email_verified');
-      // The local provider's own warnings (Node.js 20, in-memory state) are not the demo's to show.
-      expect(demo.output()).not.toContain('oidc-provider WARNING');
-      expect(tab.problems).toEqual([]);
+      return page;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it('walks terms and step-up at the local OpenID provider to the tenant, with the claim it collects', async () => {
+    const page = await signInAtProvider('aroha@example.com', (stepPage) => checkPage(stepPage, 'demo-step-up'));
+    expect(await page.textContent('h1')).toBe('Credential would be issued');
+    expect(await page.textContent('body')).toContain('step_up_email_verified');
+    // The local provider's own warnings (Node.js 20, in-memory state) are not the demo's to show.
+    expect(demo!.output()).not.toContain('oidc-provider WARNING');
+    expect(tab!.problems).toEqual([]);
   }, 120_000);
 
   it('shows a long failure message whole on a phone, and says plainly when the same answer comes back on reload', async () => {
-    const provider = await freePort();
-    const dir = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
-    try {
-      demo = await startDemo({ HOOK_CONFIG: stepUpCopy(dir, provider) }, { provider });
-      tab = await openTab(browser);
-      const { page } = tab;
-      await startJourney(page, demo);
-      await page.click('button[value="signin"]');
-      await page.waitForURL(`http://127.0.0.1:${provider}/**`);
-      // Someone else signs in: the step's matchClaim fails, with a long sentence for the tenant.
-      await page.fill('#login', 'someone-else@example.com');
-      await page.click('button:has-text("Sign in")');
-      await page.waitForURL(`${demo.tenant}/**`);
-      expect(await page.textContent('h1')).toBe('Issuance failed');
-      expect(await page.textContent('.message')).toBe(
-        'The extra sign-in at the OpenID provider failed: the person who signed in is not the person the credential is for (the tenant\'s "email" and the ID token\'s "email" differ).',
-      );
-      expect(Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
-      await screenshot(page, 'demo-failure');
-      await page.reload();
-      expect(await page.textContent('h1')).toBe('Seen again');
-      expect(await page.textContent('body')).toContain('already took the hook’s answer for this issuance');
-      await screenshot(page, 'demo-seen-again');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // Someone else signs in: the step's matchClaim fails, with a long sentence for the tenant.
+    const page = await signInAtProvider('someone-else@example.com');
+    expect(await page.textContent('h1')).toBe('Issuance failed');
+    expect(await page.textContent('.message')).toBe(
+      'The extra sign-in at the OpenID provider failed: the person who signed in is not the person the credential is for (the tenant\'s "email" and the ID token\'s "email" differ).',
+    );
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+    await screenshot(page, 'demo-failure');
+    await page.reload();
+    expect(await page.textContent('h1')).toBe('Seen again');
+    expect(await page.textContent('body')).toContain('already took the hook’s answer for this issuance');
+    await screenshot(page, 'demo-seen-again');
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type DemoSteps } from '../../src/simulator/tenant-simulator.js';
@@ -29,7 +30,7 @@ function recordingSteps(): DemoSteps & { chosen: string[] } {
   };
 }
 
-const simulatorWith = (steps: DemoSteps) => createSimulator({ tenantUrl: TENANT_URL, hookUrl: HOOK_URL, key: Buffer.alloc(32, 7) }, { demoSteps: steps }).app;
+const simulatorWith = (steps: DemoSteps) => createSimulator({ tenantUrl: TENANT_URL, hookUrl: HOOK_URL, key: createSecretKey(Buffer.alloc(32, 7)) }, { demoSteps: steps }).app;
 
 describe('the simulated tenant', () => {
   it('runs the steps chosen on the start page when Start is pressed, without "Use these steps" first', async () => {
