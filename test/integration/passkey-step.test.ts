@@ -121,7 +121,7 @@ describe('the passkey step', () => {
     hook = await hookFixture({}, passkeyConfig());
     const journey = await passkeyJourney(hook);
     expect(journey.page.text).toMatch(/<noscript>[^]*A passkey needs JavaScript[^]*<\/noscript>/);
-    expect(journey.page.text).toMatch(/<form method="post" action="\/interaction\/[^"]+">[^]*name="decision" value="decline"/);
+    expect(journey.page.text).toMatch(/<form method="post" action="\/interaction\/[^"]+" id="step-form">[^]*name="decision" value="decline"/);
     const noScript = await journey.browser.post(journey.interactionPath).type('form').send({ _csrf: journey.csrf, step: 'passkey' });
     expect(noScript.status).toBe(422);
     expect(noScript.text).toContain('A passkey needs JavaScript: turn it on');
