@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { credentialHash } from '../interaction/steps/passkey/passkey-ceremony.js';
-import type { PasskeyCredential } from '../storage/ports.js';
+import type { PasskeyCredential } from '../interaction/steps/step-ports.js';
 import { EXIT, type Command } from './command.js';
 import { parseSubcommand, subcommandUsage } from './parse-options.js';
 import { withStorage } from './with-storage.js';

@@ -8,7 +8,7 @@ import type { EmailCodeStepConfig } from '../../src/interaction/steps/email-code
 import type { Step, StepContext, StepOutcome } from '../../src/interaction/steps/step.js';
 import { CODE_RECORD } from '../../src/interaction/steps/email-code/code-record.js';
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
-import type { StepRecords } from '../../src/storage/ports.js';
+import type { StepRecords } from '../../src/interaction/steps/step-ports.js';
 import { translator, withMessages } from '../../src/web/i18n.js';
 import { ADDRESS, codeIn, emailCodeConfig, mailSettings, otherThan } from '../support/email-code.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';

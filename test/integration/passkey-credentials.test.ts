@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PasskeyCredential } from '../../src/storage/ports.js';
+import type { PasskeyCredential } from '../../src/interaction/steps/step-ports.js';
 import { TEST_ENGINE } from '../support/storage-engine.js';
 import { storageHandles } from '../support/storage-handles.js';
 

@@ -1,7 +1,8 @@
 import type { Options as RateLimitOptions, Store as RateLimitStore } from 'express-rate-limit';
 import type { SessionData } from 'express-session';
 import { describe, expect, it } from 'vitest';
-import type { DecisionRecord, Storage } from '../../src/storage/ports.js';
+import type { Storage } from '../../src/storage/ports.js';
+import type { DecisionRecord } from '../../src/interaction/model.js';
 import { TEST_ENGINE } from '../support/storage-engine.js';
 import { storageHandles } from '../support/storage-handles.js';
 import { viaCallback } from '../support/callback.js';

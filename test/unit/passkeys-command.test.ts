@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands.js';
 import { passkeysCommand } from '../../src/cli/passkeys-command.js';
-import type { PasskeyCredential } from '../../src/storage/ports.js';
+import type { PasskeyCredential } from '../../src/interaction/steps/step-ports.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import { runCommand } from '../support/run-command.js';
 

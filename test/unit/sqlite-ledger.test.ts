@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
-import type { DecisionRecord } from '../../src/storage/ports.js';
+import type { DecisionRecord } from '../../src/interaction/model.js';
 
 let dir: string;
 let file: string;

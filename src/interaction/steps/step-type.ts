@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from '../../storage/ports.js';
+import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from './step-ports.js';
 import type { Step } from './step.js';
 
 /** A claim name as OpenID Connect writes them (given_name, phone_number), wherever a steps file names one. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { CommitRefusedError } from '../ports.js';
+import { CommitRefusedError } from '../../interaction/model.js';
 import type { SqlClient, SqlStatement, StatementResult } from '../sql/sql-client.js';
 import { StorageUnavailableError } from '../storage-unavailable.js';
 

@@ -1,4 +1,4 @@
-import type { CommitRefusal } from '../ports.js';
+import type { CommitRefusal } from '../../interaction/model.js';
 
 /** One statement, written with `?` placeholders for every engine. */
 export interface SqlStatement {

@@ -1,4 +1,4 @@
-import type { PasskeyCredential, PasskeyCredentials } from '../ports.js';
+import type { PasskeyCredential, PasskeyCredentials } from '../../interaction/steps/step-ports.js';
 import { readJson, readTime, type SqlClient } from './sql-client.js';
 
 interface PasskeyRow {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { CommitRefusedError } from '../ports.js';
+import { CommitRefusedError } from '../../interaction/model.js';
 import type { SqlClient, SqlStatement, StatementResult } from '../sql/sql-client.js';
 import { SqliteGroupCommit } from './group-commit.js';
 

@@ -1,4 +1,4 @@
-import type { StepRecords } from '../../../storage/ports.js';
+import type { StepRecords } from '../step-ports.js';
 import { CODE_RECORD, codeStateFrom, NO_CODE, RECORD_LIFETIME_SECONDS, type CodeState } from './code-record.js';
 
 /** Never taken, written after each change: tells "no code yet" from "another request holds it", and keeps the counts if the code record is lost. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Evidence, FormInput, Step, StepContext, StepOutcome } from '../step.js';
+import type { Evidence } from '../../model.js';
+import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import { StepUnavailableError } from '../step.js';
 import { codeMail, lifetimeText } from './code-mail.js';
 import { mailFailure, type CodeMailer } from './code-mailer.js';

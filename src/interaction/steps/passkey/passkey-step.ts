@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PasskeyCredential, PasskeyCredentials, StepRecords } from '../../../storage/ports.js';
+import type { PasskeyCredential, PasskeyCredentials, StepRecords } from '../step-ports.js';
 import type { ActionResult, FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import {
   authenticationOptions,
