@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stepServices } from '../../src/app.js';
+import { hookServices } from '../../src/app.js';
 import { EMAIL_NOT_CONFIRMED_MESSAGE } from '../../src/interaction/steps/email-code/email-code-step.js';
 import { emailCodeStepType } from '../../src/interaction/steps/email-code/index.js';
-import type { EmailCodeStepConfig } from '../../src/interaction/steps/email-code/schema.js';
 import type { Step, StepContext, StepOutcome } from '../../src/interaction/steps/step.js';
 import { CODE_RECORD } from '../../src/interaction/steps/email-code/code-record.js';
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
 import type { StepRecords } from '../../src/interaction/steps/step-ports.js';
 import { translator, withMessages } from '../../src/web/i18n.js';
-import { ADDRESS, codeIn, emailCodeConfig, mailSettings, otherThan } from '../support/email-code.js';
+import { ADDRESS, codeIn, emailCodeConfig, otherThan } from '../support/email-code.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
 
 /**
@@ -33,15 +32,10 @@ const slow = (records: StepRecords): StepRecords => {
 
 beforeEach(async () => {
   mailbox = await startMailbox();
-  const config = emailCodeConfig({ maxAttempts: 5 });
-  const stepSettings = mailSettings(mailbox.smtpUrl);
-  hook = await hookFixture({}, config, { stepSettings });
-  const services = stepServices(
-    { settings: hook.settings, hookConfig: config, logger: pino({ level: 'silent' }), stepSettings, sessionSecret: hook.settings.sessionSecret! },
-    hook.storage,
-    'email-code',
-  );
-  step = emailCodeStepType.build(config.steps[0] as EmailCodeStepConfig, { ...services, records: slow(services.records) });
+  const config = emailCodeConfig({ maxAttempts: 5, smtpUrl: mailbox.smtpUrl });
+  hook = await hookFixture({}, config);
+  const services = hookServices({ settings: hook.settings, hookConfig: config, logger: pino({ level: 'silent' }), sessionSecret: hook.settings.sessionSecret! }, hook.storage);
+  step = config.steps[0]!.build({ ...services, records: slow(services.records) });
 });
 afterEach(async () => {
   await hook.close();

@@ -8,6 +8,8 @@ import { loadPasskey, passkeyEntry } from './schema.js';
 export const passkeyStepType = defineStepType({
   type: 'passkey',
   schema: passkeyEntry,
+  ports: ['passkeys', 'records'],
+  verifiesPerson: true,
   load: loadPasskey,
   claimsRead: () => [],
   build: (config, services) => new PasskeyStep(config, { rp: relyingParty(services.hookUrl, services.issuerName), passkeys: services.passkeys, records: services.records, logger: services.logger }),
