@@ -118,7 +118,7 @@ export function hookServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'lo
   return {
     records: storage.stepRecords,
     terms: storage.terms,
-    passkeys: storage.passkeys,
+    subjectRecords: storage.subjectRecords,
     logger: deps.logger,
     hookUrl: deps.settings.hookUrl,
     issuerName: deps.hookConfig.issuer.name,

@@ -1,7 +1,7 @@
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Store as SessionStore } from 'express-session';
 import type { Completion, DecisionRecord, Decision } from '../interaction/model.js';
-import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from '../interaction/steps/step-ports.js';
+import type { PublishedTermsStore, StepRecords, SubjectRecords } from '../interaction/steps/step-ports.js';
 
 /**
  * What must become durable in the same commit as a session: a session token claimed on arrival, a
@@ -48,7 +48,8 @@ export interface Storage {
   readonly ledger: Ledger;
   readonly terms: PublishedTermsStore;
   readonly stepRecords: StepRecords;
-  readonly passkeys: PasskeyCredentials;
+  /** What steps keep per subject (passkeys…), every kind in one port. */
+  readonly subjectRecords: SubjectRecords;
   /**
    * Where ARRIVAL_RATE_LIMIT counts, shared by every replica on this storage: a new
    * express-rate-limit store for each limiter (the library refuses to share one). Absent on the

@@ -7,7 +7,7 @@ const unavailable = () => Promise.reject(new Error('no storage in this test'));
 export const offlineServices = (): HookServices => ({
   records: { put: unavailable, add: unavailable, get: unavailable, take: unavailable, delete: unavailable },
   terms: { publish: unavailable },
-  passkeys: { forSubject: unavailable, add: unavailable, recordUse: unavailable, remove: unavailable },
+  subjectRecords: { list: unavailable, add: unavailable, update: unavailable, remove: unavailable },
   logger: pino({ level: 'silent' }),
   hookUrl: 'https://hook.example.com/callback',
   issuerName: 'Test Issuer',

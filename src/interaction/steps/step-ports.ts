@@ -34,33 +34,31 @@ export interface StepRecords {
   delete(kind: string, key: string): Promise<void>;
 }
 
-/** A WebAuthn credential (passkey) a subject enrolled here; the public key only, never a secret. */
-export interface PasskeyCredential {
-  /** The credential id, base64url, as the authenticator names it. */
-  id: string;
+/**
+ * Something a step keeps about one subject from one journey to the next (a passkey, an
+ * authenticator-app secret): its own JSON under a kind, with an id unique within the kind.
+ */
+export interface SubjectRecord {
+  kind: string;
   subject: string;
-  /** The COSE public key, as the authenticator gave it. */
-  publicKey: Uint8Array;
-  /** The signature counter last seen; 0 for authenticators that keep none. */
-  counter: number;
-  /** Hints for the browser: "internal", "hybrid", "usb", … */
-  transports: string[];
+  id: string;
+  value: unknown;
   createdAt: Date;
-  lastUsedAt: Date;
+  usedAt: Date;
 }
 
-/** Passkeys per subject. Ids are unique across subjects: one credential belongs to one subject. */
-export interface PasskeyCredentials {
-  /** The subject's credentials, oldest first. */
-  forSubject(subject: string): Promise<PasskeyCredential[]>;
-  /** Stores a new credential; false (nothing written) when its id is already stored. */
-  add(credential: PasskeyCredential): Promise<boolean>;
+/** What steps keep per subject, every kind through this one port. */
+export interface SubjectRecords {
+  /** The subject's records of `kind`, oldest first. */
+  list(kind: string, subject: string): Promise<SubjectRecord[]>;
+  /** Stores a new record; false (nothing written) when its kind and id are taken, whosever they are. */
+  add(record: SubjectRecord): Promise<boolean>;
   /**
-   * Records a use: the counter moves to `counter` and `lastUsedAt` to `at`, only when the stored
-   * counter is lower (or both are 0, for authenticators without one). False when it was not:
-   * of two uses racing with one counter value only one goes through.
+   * Reads the record and writes what `change` makes of it, in one transaction: of two updates
+   * racing, the second sees what the first wrote. `change` returns null to leave it as it was.
+   * False when there is no such record or nothing was written.
    */
-  recordUse(id: string, counter: number, at: Date): Promise<boolean>;
-  /** Removes the subject's credentials, or only the one with `id` among them; says how many went. */
-  remove(subject: string, id?: string): Promise<number>;
+  update(kind: string, id: string, change: (record: SubjectRecord) => { value: unknown; usedAt: Date } | null): Promise<boolean>;
+  /** Removes the subject's records of `kind`, or only the one with `id` among them; says how many went. */
+  remove(kind: string, subject: string, id?: string): Promise<number>;
 }

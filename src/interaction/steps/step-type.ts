@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from './step-ports.js';
+import type { PublishedTermsStore, StepRecords, SubjectRecords } from './step-ports.js';
 import type { Step } from './step.js';
 
 /** A claim name as OpenID Connect writes them (given_name, phone_number), wherever a steps file names one. */
@@ -35,8 +35,8 @@ export interface StepPorts {
   records: StepRecords;
   /** What each terms version was published as. */
   terms: PublishedTermsStore;
-  /** The passkeys subjects enrolled. */
-  passkeys: PasskeyCredentials;
+  /** What steps keep per subject from one journey to the next (passkeys…), each type under its own kind. */
+  subjectRecords: SubjectRecords;
 }
 
 export type StepPortName = keyof StepPorts;

@@ -30,6 +30,15 @@ export class SqliteClient implements SqlClient {
     return this.writes.run(() => (statements.length === 1 && only ? [this.runChecked(only)] : this.runTogether(statements)));
   }
 
+  update<T>(_lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T> {
+    // Inside the batch's write transaction (BEGIN IMMEDIATE): no other writer runs between the read and the writes.
+    return this.writes.run(() => {
+      const { statements, result } = change(this.statement(read.text).all(...read.values) as Array<Record<string, unknown>>);
+      this.runTogether(statements);
+      return result;
+    });
+  }
+
   async rows<Row>(text: string, values: readonly unknown[]): Promise<Row[]> {
     return this.statement(text).all(...values) as Row[];
   }
