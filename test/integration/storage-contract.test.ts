@@ -201,6 +201,18 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     expect(await a.stepRecords.add('kind', 'key-1', { again: true }, soon(), now)).toBe(true);
   });
 
+  it('updates a step record in one transaction: racing increments from two handles are all counted, a missing record starts from null', async () => {
+    const [a, b] = [await handle(), await handle()];
+    const now = new Date();
+    const increment = (value: unknown) => {
+      const n = typeof value === 'number' ? value + 1 : 1;
+      return { value: n, expiresAt: soon(), result: n };
+    };
+    const seen = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? a : b).stepRecords.update('counter', 'key-1', now, increment)));
+    expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await a.stepRecords.get('counter', 'key-1', now)).toBe(20);
+  });
+
   it('answers a ping and closes twice without complaint', async () => {
     const storage = await handle();
     await expect(storage.ping()).resolves.toBeUndefined();

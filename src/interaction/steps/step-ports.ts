@@ -31,6 +31,11 @@ export interface StepRecords {
   add(kind: string, key: string, value: unknown, expiresAt: Date, now: Date): Promise<boolean>;
   get(kind: string, key: string, now: Date): Promise<unknown>;
   take(kind: string, key: string, now: Date): Promise<unknown>;
+  /**
+   * Reads the record (null when there is none or it expired), and writes what `change` makes of
+   * it, in one transaction: of two updates racing for a key, the second sees what the first wrote.
+   */
+  update<T>(kind: string, key: string, now: Date, change: (value: unknown) => { value: unknown; expiresAt: Date; result: T }): Promise<T>;
   delete(kind: string, key: string): Promise<void>;
 }
 

@@ -93,6 +93,18 @@ export function sqlStepRecords(client: SqlClient): StepRecords {
       const rows = await client.rows<{ value: string }>('SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', [kind, key, client.time(now)]);
       return rows[0] ? readJson(rows[0].value) : null;
     },
+    update(kind, key, now, change) {
+      const read = { text: 'SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', values: [kind, key, client.time(now)] };
+      return client.update(`step-record:${kind}:${key}`, read, (rows) => {
+        const row = rows[0];
+        const changed = change(row ? readJson(row.value) : null);
+        const write = {
+          text: 'INSERT INTO step_records (kind, key, value, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+          values: [kind, key, jsonText(changed.value) ?? 'null', client.time(changed.expiresAt)],
+        };
+        return { statements: [write], result: changed.result };
+      });
+    },
     async take(kind, key, now) {
       const [result] = await client.commit([{ text: 'DELETE FROM step_records WHERE kind = ? AND key = ? AND expires_at > ? RETURNING value', values: [kind, key, client.time(now)] }]);
       const row = result?.rows[0];
