@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { HookConfig } from '../src/config/hook-config.js';
 import { startLocalProvider, type LocalProvider } from '../src/simulator/openid-provider.js';
 import { startMailbox, type Mailbox } from '../src/simulator/mailbox.js';
-import { arriveWith, codeIn, emailCodeConfig, mailSettings, post, tenantGot } from '../test/support/email-code.js';
+import { arriveWith, codeIn, emailCodeConfig, post, tenantGot } from '../test/support/email-code.js';
 import { hookFixture, type HookFixture } from '../test/support/hook-fixture.js';
 import { arrive, answer } from '../test/support/journey.js';
 import { CLIENT_ID, CLIENT_SECRET, oidcHookConfig, OidcJourney, REDIRECT_URI } from '../test/support/oidc-journey.js';
@@ -62,17 +62,12 @@ it('terms only', async () => {
 });
 
 it('an emailed code', async () => {
-  await measure(
-    'email-code (send, verify)',
-    emailCodeConfig({}),
-    async (hook) => {
-      const at = await arriveWith(hook);
-      const sent = await post(at, { decision: 'send' });
-      const done = await post({ ...at, page: sent }, { decision: 'verify', code: codeIn(mailbox.messages.at(-1)) });
-      expect((await tenantGot(hook, done)).kind).toBe('success');
-    },
-    { stepSettings: mailSettings(mailbox.smtpUrl) },
-  );
+  await measure('email-code (send, verify)', emailCodeConfig({ smtpUrl: mailbox.smtpUrl }), async (hook) => {
+    const at = await arriveWith(hook);
+    const sent = await post(at, { decision: 'send' });
+    const done = await post({ ...at, page: sent }, { decision: 'verify', code: codeIn(mailbox.messages.at(-1)) });
+    expect((await tenantGot(hook, done)).kind).toBe('success');
+  });
 });
 
 it('a passkey, used', async () => {

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Store } from 'express-rate-limit';
@@ -8,9 +7,7 @@ import type { Settings } from './config/settings.js';
 import { arrivalRoutes } from './interaction/arrival-routes.js';
 import { isInteractionPath } from './interaction/interaction.js';
 import { journeyRunner } from './interaction/journey-runner.js';
-import { buildSteps, typesIn } from './interaction/steps/configured-steps.js';
-import { STEP_TYPES } from './interaction/steps/registry.js';
-import type { AnyStepType, StepServices } from './interaction/steps/step-type.js';
+import type { HookServices } from './interaction/steps/configured-step.js';
 import { stepRoutes } from './interaction/step-routes.js';
 import { isStorageUnavailable } from './storage/storage-unavailable.js';
 import { withMessages } from './web/i18n.js';
@@ -50,10 +47,6 @@ export interface AppDeps {
   arrivalStore?: Store;
   /** True once shutdown began (readiness then answers 503). */
   draining?: () => boolean;
-  /** The step types the steps file was read with (steps/registry.ts unless a test adds its own). */
-  stepTypes?: readonly AnyStepType[];
-  /** What each step type read from the environment (configuration loader), by type. */
-  stepSettings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
@@ -79,7 +72,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('view options', { root: VIEWS_DIR, compileDebug: settings.nodeEnv !== 'production' });
 
   const now = deps.now ?? (() => new Date());
-  const steps = buildSteps(hookConfig.steps, (type) => stepServices(deps, storage, type), deps.stepTypes ?? STEP_TYPES);
+  const services = hookServices(deps, storage);
+  const steps = hookConfig.steps.map((step) => step.build(services));
   app.use(requestLogging(app, logger));
   app.use(
     opsRoutes({
@@ -95,8 +89,8 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https, formTargets: steps.flatMap((step) => step.sendsTo ?? []) }));
   const brand = branding(hookConfig.issuer);
-  const types = typesIn(hookConfig.steps, deps.stepTypes ?? STEP_TYPES);
-  app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues: withMessages(...types.map((t) => t.messages)) }));
+  const catalogues = withMessages(...new Set(hookConfig.steps.map((step) => step.messages)));
+  app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues }));
   app.use(urlLengthLimit);
   // Static files, the vendored browser libraries among them: nothing else is matched against them.
   app.use('/static', vendorScripts(), express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
@@ -119,24 +113,15 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
-/** What the steps get from the hook: ports and plain values, never an engine or the request. */
-export function stepServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'logger' | 'stepSettings' | 'sessionSecret'>, storage: Storage, type: string): StepServices {
+/** What the hook can give its steps: ports and plain values, never an engine or the request. */
+export function hookServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'logger' | 'sessionSecret'>, storage: Storage): HookServices {
   return {
     records: storage.stepRecords,
     terms: storage.terms,
-    passkeys: storage.passkeys,
+    subjectRecords: storage.subjectRecords,
     logger: deps.logger,
     hookUrl: deps.settings.hookUrl,
     issuerName: deps.hookConfig.issuer.name,
-    settings: deps.stepSettings?.[type] ?? {},
-    stepSecret: stepSecret(deps.sessionSecret, type),
+    sessionSecret: deps.sessionSecret,
   };
-}
-
-/**
- * Each step type's key: the session secret is already the same on every replica (sessions need
- * it), and a key per type keeps one type's hashes useless to another.
- */
-function stepSecret(sessionSecret: string, type: string): Buffer {
-  return createHmac('sha256', sessionSecret).update(`step-secret:${type}`).digest();
 }

@@ -4,12 +4,12 @@ import type { Server } from 'node:http';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { createApp, stepServices } from './app.js';
+import { createApp, hookServices } from './app.js';
 import { loadConfiguration, type Configuration } from './config/load-configuration.js';
 import { localSessionSecret } from './config/session-secret.js';
 import type { HttpSettings, OpsSettings, SecretSettings, Settings, StorageSettings } from './config/settings.js';
 import { returnUrlProblem } from './interaction/return-url-budget.js';
-import { buildSteps, prepareSteps } from './interaction/steps/configured-steps.js';
+import { prepareSteps } from './interaction/steps/configured-step.js';
 import { HookKeys } from './mattr/hook-keys.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { clusterMetrics } from './ops/cluster-metrics.js';
@@ -63,7 +63,6 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
   const app = createApp({
     settings,
     hookConfig: configuration.hookConfig,
-    stepSettings: configuration.stepSettings,
     storage,
     logger: log,
     keys,
@@ -139,9 +138,9 @@ async function hookKeys(configuration: Configuration, log: Logger, metrics: Hook
 
 /** The steps' start-up work (terms published, providers discovered) and the URL budget; the storage is closed on any problem. */
 async function prepare(configuration: Configuration, storage: Storage, log: Logger, sessionSecret: string): Promise<void> {
-  const services = (type: string) => stepServices({ ...configuration, logger: log, sessionSecret }, storage, type);
+  const services = hookServices({ ...configuration, logger: log, sessionSecret }, storage);
   try {
-    const steps = buildSteps(configuration.hookConfig.steps, services);
+    const steps = configuration.hookConfig.steps.map((step) => step.build(services));
     const tooLong = await returnUrlProblem(steps, configuration.settings);
     const problems = [...(tooLong ? [`HOOK_CONFIG: ${tooLong}`] : []), ...(await prepareSteps(configuration.hookConfig.steps, services))];
     if (problems.length > 0) throw new ConfigurationError(problems);

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import type { DecisionRecord, Storage } from '../storage/ports.js';
+import type { Storage } from '../storage/ports.js';
+import type { DecisionRecord } from '../interaction/model.js';
 import { EXIT, type Command } from './command.js';
 import { parseSubcommand, subcommandUsage } from './parse-options.js';
 import { withStorage } from './with-storage.js';

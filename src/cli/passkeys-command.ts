@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { credentialHash } from '../interaction/steps/passkey/passkey-ceremony.js';
-import type { PasskeyCredential } from '../storage/ports.js';
+import { passkeyCredentials, type PasskeyCredential } from '../interaction/steps/passkey/passkey-credentials.js';
 import { EXIT, type Command } from './command.js';
 import { parseSubcommand, subcommandUsage } from './parse-options.js';
 import { withStorage } from './with-storage.js';
@@ -42,13 +42,13 @@ export const passkeysCommand: Command = {
     if (id?.trim() === '') return subcommandUsage(io, 'passkeys', '--id needs a passkey id (passkeys list shows them)');
     if (sub === 'list') {
       return withStorage(io, 'The passkeys', async (storage) => {
-        const passkeys = await storage.passkeys.forSubject(subject);
+        const passkeys = await passkeyCredentials(storage.subjectRecords).forSubject(subject);
         io.out.write(values.json === true ? `${JSON.stringify(passkeys.map(described), null, 2)}\n` : listing(subject, passkeys));
         return EXIT.ok;
       });
     }
     return withStorage(io, 'The passkeys', async (storage) => {
-      const removed = await storage.passkeys.remove(subject, id);
+      const removed = await passkeyCredentials(storage.subjectRecords).remove(subject, id);
       if (removed === 0) {
         io.err.write(
           id === undefined

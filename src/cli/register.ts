@@ -1,7 +1,7 @@
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadRegistrationDefaults } from '../config/management-settings.js';
 import { integer } from '../config/env-values.js';
-import { claimsStepsRead } from '../interaction/steps/configured-steps.js';
+import { claimsStepsRead } from '../interaction/steps/configured-step.js';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
 import { describeChange, desiredHook } from '../registration/desired-hook.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { HEX_COLOUR, primaryColourProblem } from './brand-colour.js';
 import { readLogo, type Logo } from './logo-file.js';
 import { STEP_TYPES } from '../interaction/steps/registry.js';
-import type { AnyStepType, StepConfigBase } from '../interaction/steps/step-type.js';
+import type { ConfiguredStep, RegisteredStepType } from '../interaction/steps/configured-step.js';
 
 /** The sample shipped with the hook, used when HOOK_CONFIG is not set. */
 export const DEFAULT_HOOK_CONFIG = fileURLToPath(new URL('../../content/hook.config.json', import.meta.url));
@@ -33,9 +33,6 @@ const fileSchema = z.strictObject({
   steps: z.array(z.looseObject({ type: z.string() })).min(1, 'at least one step is needed'),
 });
 
-/** A configured step: its type's own config (see `steps/<type>/`). */
-export type StepConfig = StepConfigBase;
-
 export interface Issuer {
   name: string;
   supportContact: string | undefined;
@@ -45,13 +42,14 @@ export interface Issuer {
 
 export interface HookConfig {
   issuer: Issuer;
-  steps: readonly StepConfig[];
+  /** The steps in order, each bound to its type. */
+  steps: readonly ConfiguredStep[];
 }
 
 export type HookConfigResult = { ok: true; config: HookConfig } | { ok: false; errors: string[] };
 
 /** Reads and validates the steps, terms and branding file; each problem is one plain message. */
-export function loadHookConfig(file: string, options: { types?: readonly AnyStepType[]; env?: Readonly<Record<string, string | undefined>> } = {}): HookConfigResult {
+export function loadHookConfig(file: string, options: { types?: readonly RegisteredStepType[]; env?: Readonly<Record<string, string | undefined>> } = {}): HookConfigResult {
   const types = options.types ?? STEP_TYPES;
   let raw: unknown;
   try {
@@ -68,32 +66,28 @@ export function loadHookConfig(file: string, options: { types?: readonly AnyStep
   const where = (at: string) => `HOOK_CONFIG ${file}: ${at}`;
   const seen = new Set<string>();
   const claimedBy = new Map<string, string>();
-  const steps: StepConfig[] = [];
+  const steps: ConfiguredStep[] = [];
   parsed.data.steps.forEach((raw, index) => {
     const type = types.find((t) => t.type === raw.type);
     if (!type) {
       errors.push(where(`steps.${index}.type: "${raw.type}" is not a step type; use one of ${types.map((t) => `"${t.type}"`).join(', ')}`));
       return;
     }
-    const entry = type.schema.safeParse(raw);
-    if (!entry.success) {
-      errors.push(...entry.error.issues.map((i) => where(`steps.${index}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`)));
+    const id = typeof raw.id === 'string' ? raw.id : type.type;
+    const configured = type.configure(raw, { dir: path.dirname(file), where: where(`steps.${index}`), id, env: options.env ?? {} });
+    if (!configured.ok) {
+      errors.push(...configured.problems);
       return;
     }
-    const id = (entry.data as { id?: string }).id ?? type.type;
-    if (seen.has(id)) errors.push(where(`steps.${index}: the step id "${id}" is used twice; give each step its own "id"`));
-    seen.add(id);
-    const loaded = type.load(entry.data, { dir: path.dirname(file), where: where(`steps.${index}`), id, env: options.env ?? {} });
-    if (!loaded.ok) {
-      errors.push(...loaded.problems);
-      return;
-    }
-    for (const claim of type.claimsCollected?.(loaded.config) ?? []) {
+    const { step } = configured;
+    if (seen.has(step.id)) errors.push(where(`steps.${index}: the step id "${step.id}" is used twice; give each step its own "id"`));
+    seen.add(step.id);
+    for (const claim of step.claimsCollected()) {
       const other = claimedBy.get(claim);
       if (other) errors.push(where(`steps.${index}: the claim "${claim}" is also collected by step "${other}"`));
-      claimedBy.set(claim, id);
+      claimedBy.set(claim, step.id);
     }
-    steps.push(loaded.config as StepConfig);
+    steps.push(step);
   });
   const { issuer } = parsed.data;
   let logo: Logo | undefined;

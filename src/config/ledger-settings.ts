@@ -1,16 +1,5 @@
 import { z } from 'zod';
-
-/** What the ledger records beyond the decision itself: each extra is the operator's choice. */
-export interface LedgerSettings {
-  /** The claim that names the subject (e.g. `email`); without it, or when a token lacks it, the token's `sub`. */
-  subjectClaim: string | undefined;
-  /** Record the client's IP address (as Express sees it through TRUST_PROXY). */
-  recordIp: boolean;
-  /** Record the browser's User-Agent header. */
-  recordUserAgent: boolean;
-  /** Names of claims whose values are recorded; none unless the operator lists them. */
-  claims: readonly string[];
-}
+import type { LedgerSettings } from '../interaction/journey-settings.js';
 
 const CLAIM_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hookSecret, httpUrl, integer, serverUrl } from './env-values.js';
-import { ledgerEnvironment, ledgerSettings, type LedgerSettings } from './ledger-settings.js';
+import { ledgerEnvironment, ledgerSettings } from './ledger-settings.js';
+import type { LedgerSettings } from '../interaction/journey-settings.js';
 
 /** Everything the process reads from its environment, validated once at start-up. */
 export interface Settings {

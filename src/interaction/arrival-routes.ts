@@ -1,8 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import type { LedgerSettings } from '../config/ledger-settings.js';
-import type { HttpSettings } from '../config/settings.js';
 import type { Storage } from '../storage/ports.js';
 import { carriesCommit } from '../storage/session-commit.js';
 import type { HookKeys } from '../mattr/hook-keys.js';
@@ -16,10 +14,11 @@ import { carriesStoredSession, regenerateSession } from '../web/sessions.js';
 import { admitInteraction, startInteraction } from './interaction.js';
 import type { JourneyMetrics } from './journey-metrics.js';
 import type { JourneyRunner } from './journey-runner.js';
+import type { JourneySettings } from './journey-settings.js';
 import { subjectOf } from './ledger-entry.js';
 
 export interface ArrivalDeps {
-  settings: HttpSettings & { ledger: LedgerSettings };
+  settings: JourneySettings;
   keys: HookKeys;
   /** Asks the tenant for its secret again (management credentials only); resolves, never rejects. */
   refreshKeys?: () => Promise<unknown>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Arrival } from '../mattr/session-token.js';
 import { timeOrderedId } from '../web/time-ordered-id.js';
-import type { Completion } from './journey.js';
+import type { Completion } from './model.js';
 
 /** One user's journey through the steps, kept server-side in their session under a random id. */
 export interface Interaction {

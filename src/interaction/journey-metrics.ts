@@ -1,4 +1,4 @@
-import type { Decision } from '../storage/ports.js';
+import type { Decision } from './model.js';
 
 /** How a journey ended, as the metrics count it. */
 export type JourneyOutcome = 'completed' | 'declined' | 'failed' | 'expired';

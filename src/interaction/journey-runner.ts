@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Settings } from '../config/settings.js';
 import type { HookKeys } from '../mattr/hook-keys.js';
 import { COMPLETION_LIFETIME_SECONDS, returnUrl, signCompletion, signFailure } from '../mattr/session-token.js';
-import { CommitRefusedError, type Completion, type Decision, type SessionCommit, type Storage } from '../storage/ports.js';
+import type { SessionCommit, Storage } from '../storage/ports.js';
+import { CommitRefusedError, type Completion, type Decision } from './model.js';
 import { saveSessionWith } from '../storage/session-commit.js';
 import { HookError, PAGES } from '../web/hook-error.js';
 import { returnDigest, type Interaction } from './interaction.js';
@@ -11,11 +11,12 @@ import { PAGE_CHANNEL, type AskStep, type Channel } from './step-answers.js';
 import { stepPages } from './step-page.js';
 import { journeyNext, type Finish, type JourneyEvent, type JourneyPlan, type Refusal } from './journey.js';
 import type { JourneyMetrics } from './journey-metrics.js';
+import type { JourneySettings } from './journey-settings.js';
 import { ledgerEntry } from './ledger-entry.js';
 import { StepUnavailableError, type ActionResult, type FormInput, type Step, type StepContext } from './steps/step.js';
 
 export interface RunnerDeps {
-  settings: Settings;
+  settings: JourneySettings;
   steps: readonly Step[];
   storage: Storage;
   keys: HookKeys;
@@ -52,13 +53,13 @@ export function journeyRunner(deps: RunnerDeps) {
     (req.session.interactions ??= {})[interaction.id] = interaction;
   }
 
-  async function signed(interaction: Interaction, finish: Finish): Promise<Completion> {
+  async function signed(interaction: Interaction, finish: Finish): Promise<Completion & { interactionId: string }> {
     const signer = { key: keys.current, hookUrl: settings.hookUrl, tenantUrl: settings.tenantUrl, now: now() };
     const token =
       finish.kind === 'success'
         ? await signCompletion(signer, { state: interaction.state, claims: finish.claims, claimsToPersist: [] })
         : await signFailure(signer, { state: interaction.state, message: finish.message });
-    return { interactionId: interaction.id, url: returnUrl(interaction.redirectUrl, token), expiresAt: new Date(signer.now.getTime() + COMPLETION_LIFETIME_SECONDS * 1000) };
+    return { interactionId: interaction.id, url: returnUrl(interaction.redirectUrl, token), expiresAt: signer.now.getTime() + COMPLETION_LIFETIME_SECONDS * 1000 };
   }
 
   /** The session saved when the request changed it; a failure only logged, for moves that need it no more. */
@@ -122,7 +123,7 @@ export function journeyRunner(deps: RunnerDeps) {
               ? undefined
               : ledgerEntry(req, next, action.step, action.decision, action.evidence ?? step?.evidence?.(ctx) ?? null, { ledger: settings.ledger, at: now(), locale: ctx.locale });
           const completion = action.finish ? await signed(next, action.finish) : undefined;
-          const committed: Interaction = completion ? { ...next, completion: { url: completion.url, expiresAt: completion.expiresAt.getTime() } } : next;
+          const committed: Interaction = completion ? { ...next, completion: { url: completion.url, expiresAt: completion.expiresAt } } : next;
           put(req, committed);
           let outcome: 'committed' | 'decided-before';
           try {
@@ -222,7 +223,7 @@ export function journeyRunner(deps: RunnerDeps) {
     try {
       const [decision, completion] = await Promise.all([storage.ledger.decisionFor(interaction.id, step), storage.ledger.completionFor(interaction.id, now())]);
       req.log.info({ interaction: interaction.id, step, event: 'decided_before' }, 'step was decided before');
-      return { kind: 'decided-before', decision, completion: completion && { url: completion.url, expiresAt: completion.expiresAt.getTime() } };
+      return { kind: 'decided-before', decision, completion };
     } catch (error) {
       req.log.error({ err: error, interaction: interaction.id }, 'earlier decision could not be read');
       throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);

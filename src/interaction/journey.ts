@@ -1,4 +1,4 @@
-import type { Decision, Evidence } from '../storage/ports.js';
+import type { Completion, Decision, Evidence } from './model.js';
 import type { StepOutcome } from './steps/step.js';
 import type { Interaction } from './interaction.js';
 
@@ -38,12 +38,6 @@ export type JourneyEvent =
   | { kind: 'committed'; decision: Decision | null }
   /** The commit was refused: the step had been decided before (a double submit, a lost session). */
   | { kind: 'decided-before'; decision: Decision | null; completion: Completion | null };
-
-/** The way back a finished interaction keeps: the redirect and when its token runs out (epoch ms). */
-export interface Completion {
-  url: string;
-  expiresAt: number;
-}
 
 export type JourneyAction =
   /** Render the current step (a GET). */

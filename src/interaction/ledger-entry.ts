@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import type { LedgerSettings } from '../config/ledger-settings.js';
 import type { Arrival } from '../mattr/session-token.js';
-import type { Decision, DecisionRecord, Evidence } from '../storage/ports.js';
+import type { Decision, DecisionRecord, Evidence } from './model.js';
 import type { Interaction } from './interaction.js';
+import type { LedgerSettings } from './journey-settings.js';
 
 /** Longer than any plausible identifier: such a value names no one and is not kept. */
 const MAX_SUBJECT_LENGTH = 512;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Settings } from '../config/settings.js';
+import type { JourneySettings } from './journey-settings.js';
 import { CSRF_FIELD, csrfToken } from '../web/csrf.js';
 import { HookError, PAGES } from '../web/hook-error.js';
 import type { Translate } from '../web/i18n.js';
@@ -8,7 +8,7 @@ import type { Interaction } from './interaction.js';
 import type { FormInput, Step, StepContext } from './steps/step.js';
 
 /** What a step sees of the request, and its page as the step's template draws it. */
-export function stepPages(deps: { settings: Settings; steps: readonly Step[]; now: () => Date }) {
+export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; steps: readonly Step[]; now: () => Date }) {
   const { settings, steps, now } = deps;
   const hookOrigin = new URL(settings.hookUrl).origin;
 

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { JourneyMetrics, JourneyOutcome } from '../interaction/journey-metrics.js';
 import type { SecretRefreshMetrics, SecretRefreshOutcome } from '../registration/secret-refresh.js';
-import type { Decision } from '../storage/ports.js';
+import type { Decision } from '../interaction/model.js';
 
 let processRegistry: Registry | undefined;
 

@@ -8,7 +8,7 @@ export type ObserveStorage = (operation: string, seconds: number) => void;
 const SESSION_OPERATIONS = new Set(['get', 'set', 'destroy']);
 
 /** The ports whose promise-returning methods are timed, under `<port>.<method>`. */
-const PORTS = ['tokens', 'ledger', 'terms', 'stepRecords', 'passkeys'] as const;
+const PORTS = ['tokens', 'ledger', 'terms', 'stepRecords', 'subjectRecords'] as const;
 
 /**
  * The same storage, with the latency of every operation that returns a promise reported to

@@ -1,7 +1,7 @@
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadManagementSettings, loadRegistrationDefaults } from '../config/management-settings.js';
 import { loadSettings } from '../config/settings.js';
-import { claimsStepsRead, stepTypeOf } from '../interaction/steps/configured-steps.js';
+import { claimsStepsRead } from '../interaction/steps/configured-step.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
@@ -58,7 +58,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
 
   // The steps' own checks (an OpenID provider's discovery…), which need no tenant.
   for (const step of hookConfig.ok ? hookConfig.config.steps : []) {
-    for (const check of (await stepTypeOf(step).doctor?.(step, { hookUrl, env })) ?? []) add(check.name, check.status, check.detail, check.fix);
+    for (const check of await step.doctor({ hookUrl, env })) add(check.name, check.status, check.detail, check.fix);
   }
 
   if (!management.ok || management.settings === null) {

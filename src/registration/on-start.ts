@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { HookConfig } from '../config/hook-config.js';
 import type { ManagementSettings } from '../config/management-settings.js';
 import type { Settings } from '../config/settings.js';
-import { claimsStepsRead } from '../interaction/steps/configured-steps.js';
+import { claimsStepsRead } from '../interaction/steps/configured-step.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
 import { ManagementApiError } from '../mattr/management-error.js';

@@ -1,3 +1,4 @@
+import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -91,7 +92,7 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(await outcome(page)).toMatchObject({ kind: 'success' });
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
-    expect(await live.fixture.storage.passkeys.forSubject(SUBJECT)).toMatchObject([{ id: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url') }]);
+    expect(await passkeyCredentials(live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toMatchObject([{ id: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url') }]);
 
     // The next journey: the terms were accepted before (skipIfAccepted), so the passkey comes first.
     await arrive(page);
@@ -163,7 +164,7 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(await page.locator('button[value="enrol-here"]').count()).toBe(0);
     await checkPage(page, 'passkey-none-here');
     expect(page.url()).toMatch(/\/interaction\//);
-    expect(await live.fixture.storage.passkeys.forSubject(SUBJECT)).toHaveLength(1);
+    expect(await passkeyCredentials(live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toHaveLength(1);
     expect(tab.problems).toEqual([]);
   });
 

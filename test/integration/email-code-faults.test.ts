@@ -3,7 +3,7 @@ import { NO_EMAIL_ADDRESS_MESSAGE } from '../../src/interaction/steps/email-code
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
 import { ledgerRows } from '../support/journey.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
-import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, mailSettings, post, tenantGot } from '../support/email-code.js';
+import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, post, tenantGot } from '../support/email-code.js';
 
 let mailbox: Mailbox | undefined;
 let hook: HookFixture | undefined;
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function start(smtpUrl?: string): Promise<HookFixture> {
   mailbox ??= await startMailbox();
-  hook = await hookFixture({}, emailCodeConfig(), { stepSettings: mailSettings(smtpUrl ?? mailbox.smtpUrl) });
+  hook = await hookFixture({}, emailCodeConfig({ smtpUrl: smtpUrl ?? mailbox.smtpUrl }));
   return hook;
 }
 

@@ -3,13 +3,13 @@ import { EMAIL_CODE_DECLINED_MESSAGE, EMAIL_NOT_CONFIRMED_MESSAGE } from '../../
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
 import { ledgerRows } from '../support/journey.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
-import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, mailSettings, otherThan, post, tenantGot } from '../support/email-code.js';
+import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, otherThan, post, tenantGot } from '../support/email-code.js';
 
 let mailbox: Mailbox;
 let hook: HookFixture;
 
 async function start(options: Parameters<typeof emailCodeConfig>[0] = {}) {
-  hook = await hookFixture({}, emailCodeConfig(options), { stepSettings: mailSettings(mailbox.smtpUrl) });
+  hook = await hookFixture({}, emailCodeConfig({ ...options, smtpUrl: mailbox.smtpUrl }));
 }
 
 beforeEach(async () => {

@@ -1,4 +1,5 @@
-import type { TermsStepConfig } from '../../src/interaction/steps/terms/schema.js';
+import { configOf } from '../../src/interaction/steps/configured-step.js';
+import { termsStepType } from '../../src/interaction/steps/terms/index.js';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
@@ -16,8 +17,9 @@ afterEach(async () => {
 
 const SHIPPED_TERMS = (() => {
   const [terms] = mustLoad(DEFAULT_HOOK_CONFIG).steps;
-  if (terms?.type !== 'terms') throw new Error('the shipped steps file starts with terms');
-  return (terms as TermsStepConfig).documents.en!;
+  const config = configOf(terms, termsStepType);
+  if (!config) throw new Error('the shipped steps file starts with terms');
+  return config.documents.en!;
 })();
 
 describe('what the ledger records', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureStep } from '../../src/interaction/steps/configured-step.js';
 import { oidcStepType } from '../../src/interaction/steps/oidc/index.js';
 import { oidcStepSchema } from '../../src/interaction/steps/oidc/oidc-schema.js';
 import { runDoctor } from '../../src/registration/doctor-checks.js';
@@ -39,7 +40,7 @@ async function prepared(issuer: string) {
       },
     }),
   );
-  const problems = await oidcStepType.prepare!(configFor(issuer), { ...offlineServices(), logger });
+  const problems = await configureStep(oidcStepType, configFor(issuer)).prepare({ ...offlineServices(), logger });
   return { problems, logs: lines.join('') };
 }
 

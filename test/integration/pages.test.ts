@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { measureReturnUrl } from '../../src/interaction/return-url-budget.js';
-import { buildSteps } from '../../src/interaction/steps/configured-steps.js';
 import { PROFILE_DECLINED_MESSAGE } from '../../src/interaction/steps/profile/profile-step.js';
 import { offlineServices } from '../support/offline-services.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
@@ -183,7 +182,10 @@ describe('the profile step', () => {
   });
 
   it('never sends back more than the start-up measure allowed for', async () => {
-    const worst = await measureReturnUrl(buildSteps(EXAMPLE.steps, offlineServices), hook.settings);
+    const worst = await measureReturnUrl(
+      EXAMPLE.steps.map((step) => step.build(offlineServices())),
+      hook.settings,
+    );
     const { browser, path, page } = await toProfile();
     const done = await browser
       .post(path)

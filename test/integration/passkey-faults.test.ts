@@ -1,3 +1,4 @@
+import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registrationOptions, relyingParty } from '../../src/interaction/steps/passkey/passkey-ceremony.js';
 import { PASSKEY_DECLINED_MESSAGE } from '../../src/interaction/steps/passkey/passkey-step.js';
@@ -43,7 +44,7 @@ describe('the passkey step refuses', () => {
     const stale = await journey.action('verify', { response: authenticator.register(abandoned, ORIGIN) });
     expect(stale).toMatchObject({ status: 400, body: { error: 'passkey_challenge' } });
     await stillDeclinable(journey);
-    expect(await hook.storage.passkeys.forSubject('subject-1')).toEqual([]);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toEqual([]);
   });
 
   it('an enrolment the user was not verified for, when the step requires it; a verified retry enrols', async () => {
@@ -52,7 +53,7 @@ describe('the passkey step refuses', () => {
     const authenticator = new SoftwareAuthenticator();
     const refused = await journey.action('verify', { response: authenticator.register(await enrolment(journey), ORIGIN, { userVerified: false }) });
     expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_not_verified', message: expect.stringContaining('did not confirm it is you') as string } });
-    expect(await hook.storage.passkeys.forSubject('subject-1')).toEqual([]);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toEqual([]);
     const retried = await journey.action('verify', { response: authenticator.register(await enrolment(journey), ORIGIN) });
     expect((await outcomeAt(hook, retried.location)).kind).toBe('success');
   });
@@ -93,7 +94,7 @@ describe('the passkey step refuses', () => {
     const journey = await passkeyJourney(hook);
     const refused = await journey.action('verify', { response: authenticator.assert(await authenticateOptions(journey), ORIGIN, { counter: 3 }) });
     expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_counter_regressed' } });
-    expect((await hook.storage.passkeys.forSubject('subject-1'))[0]).toMatchObject({ counter: 5 });
+    expect((await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1'))[0]).toMatchObject({ counter: 5 });
     const logged = hook.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.reason === 'counter_regressed');
     expect(logged).toMatchObject({ level: 40, event: 'passkey_refused', interaction: journey.interactionPath.split('/')[2] });
     expect(hook.logs.join('')).not.toContain(id);
@@ -131,7 +132,7 @@ describe('the passkey step refuses', () => {
     const authenticator = new SoftwareAuthenticator();
     const phished = await journey.action('verify', { response: authenticator.register(await enrolment(journey), ORIGIN, { origin: 'https://hook.example.com.evil.example' }) });
     expect(phished).toMatchObject({ status: 400, body: { error: 'passkey_origin' } });
-    expect(await hook.storage.passkeys.forSubject('subject-1')).toEqual([]);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toEqual([]);
     await stillDeclinable(journey);
 
     await enrol(hook, authenticator);

@@ -1,3 +1,4 @@
+import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registrationOptions, relyingParty, verifyRegistration } from '../../src/interaction/steps/passkey/passkey-ceremony.js';
@@ -34,7 +35,7 @@ describe('the passkey step', () => {
     expect(await outcomeAt(hook, done.location)).toMatchObject({ kind: 'success', state: journey.state, claims: {} });
 
     const [id] = authenticator.credentialIds;
-    expect(await hook.storage.passkeys.forSubject('subject-1')).toMatchObject([{ id, subject: 'subject-1', counter: 1, transports: ['internal'] }]);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toMatchObject([{ id, subject: 'subject-1', counter: 1, transports: ['internal'] }]);
     const rows = await ledgerRows(hook);
     expect(rows.map((r) => [r.step, r.decision, r.subject, r.evidence])).toEqual([['passkey', 'accepted', 'subject-1', { passkey: 'enrolled', credentialSha256: sha256(id!), userVerified: true }]]);
     expect(JSON.stringify(rows)).not.toContain(id);
@@ -54,7 +55,7 @@ describe('the passkey step', () => {
     expect(options.userVerification).toBe('required');
     const done = await journey.action('verify', { response: authenticator.assert(options, ORIGIN) });
     expect(await outcomeAt(hook, done.location)).toMatchObject({ kind: 'success', state: journey.state });
-    expect((await hook.storage.passkeys.forSubject('subject-1'))[0]).toMatchObject({ counter: 2 });
+    expect((await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1'))[0]).toMatchObject({ counter: 2 });
     expect((await ledgerRows(hook)).map((r) => r.evidence)).toEqual([
       { passkey: 'enrolled', credentialSha256: sha256(id), userVerified: true },
       { passkey: 'used', credentialSha256: sha256(id), userVerified: true },
@@ -72,7 +73,7 @@ describe('the passkey step', () => {
     hook = await hookFixture({ LEDGER_SUBJECT_CLAIM: 'email' }, passkeyConfig());
     const authenticator = new SoftwareAuthenticator();
     await enrol(hook, authenticator, { claims: { email: 'aroha@example.com' } });
-    expect(await hook.storage.passkeys.forSubject('aroha@example.com')).toHaveLength(1);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('aroha@example.com')).toHaveLength(1);
     const again = await passkeyJourney(hook, { claims: { email: 'aroha@example.com' } });
     expect((await again.options()).ceremony).toBe('authenticate');
   });
@@ -95,13 +96,13 @@ describe('the passkey step', () => {
     expect(posted.status).toBe(303);
     expect(await outcomeAt(hook, posted.headers.location)).toMatchObject({ kind: 'failure', message: PASSKEY_NONE_ENROLLED_MESSAGE });
     expect((await ledgerRows(hook)).map((r) => r.decision)).toEqual(['failed']);
-    expect(await hook.storage.passkeys.forSubject('subject-1')).toEqual([]);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toEqual([]);
   });
 
   it('lets a subject with a passkey use it when the step enrols none', async () => {
     hook = await hookFixture({}, passkeyConfig({ enrol: 'never' }));
     const authenticator = new SoftwareAuthenticator();
-    expect(await hook.storage.passkeys.add(await enrolledOutsideAJourney(authenticator))).toBe(true);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).add(await enrolledOutsideAJourney(authenticator))).toBe(true);
     const journey = await passkeyJourney(hook);
     const done = await journey.action('verify', { response: authenticator.assert(await authenticateOptions(journey), ORIGIN) });
     expect((await outcomeAt(hook, done.location)).kind).toBe('success');

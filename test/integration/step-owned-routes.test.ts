@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STEP_TYPES } from '../../src/interaction/steps/registry.js';
+import { configureStep } from '../../src/interaction/steps/configured-step.js';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { hookFixture, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 import { PROBE_PROVIDER, probeStepType } from '../support/probe-step.js';
@@ -11,8 +11,7 @@ let hook: HookFixture;
 beforeEach(async () => {
   hook = await hookFixture(
     {},
-    { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [{ type: 'probe', id: 'probe' }] },
-    { stepTypes: [...STEP_TYPES, probeStepType] },
+    { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(probeStepType, { type: 'probe', id: 'probe' })] },
   );
   hook.app.set('views', [hook.app.get('views') as string, TEST_VIEWS]);
 });

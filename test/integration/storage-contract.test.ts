@@ -1,7 +1,8 @@
 import type { Options as RateLimitOptions, Store as RateLimitStore } from 'express-rate-limit';
 import type { SessionData } from 'express-session';
 import { describe, expect, it } from 'vitest';
-import type { DecisionRecord, Storage } from '../../src/storage/ports.js';
+import type { Storage } from '../../src/storage/ports.js';
+import type { DecisionRecord } from '../../src/interaction/model.js';
 import { TEST_ENGINE } from '../support/storage-engine.js';
 import { storageHandles } from '../support/storage-handles.js';
 import { viaCallback } from '../support/callback.js';
@@ -198,6 +199,18 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     const taken = await Promise.all([a.stepRecords.take('kind', 'key-1', now), b.stepRecords.take('kind', 'key-1', now)]);
     expect(taken.filter((t) => t !== null)).toEqual([{ n: winner }]);
     expect(await a.stepRecords.add('kind', 'key-1', { again: true }, soon(), now)).toBe(true);
+  });
+
+  it('updates a step record in one transaction: racing increments from two handles are all counted, a missing record starts from null', async () => {
+    const [a, b] = [await handle(), await handle()];
+    const now = new Date();
+    const increment = (value: unknown) => {
+      const n = typeof value === 'number' ? value + 1 : 1;
+      return { value: n, expiresAt: soon(), result: n };
+    };
+    const seen = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? a : b).stepRecords.update('counter', 'key-1', now, increment)));
+    expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await a.stepRecords.get('counter', 'key-1', now)).toBe(20);
   });
 
   it('answers a ping and closes twice without complaint', async () => {

@@ -4,6 +4,8 @@ import type TestAgent from 'supertest/lib/agent.js';
 import type { HookConfig } from '../../src/config/hook-config.js';
 import { emailCodeStepType } from '../../src/interaction/steps/email-code/index.js';
 import type { EmailCodeStepConfig } from '../../src/interaction/steps/email-code/schema.js';
+import { readMailSettings, type MailSettings } from '../../src/interaction/steps/email-code/mail-settings.js';
+import { configureStep } from '../../src/interaction/steps/configured-step.js';
 import type { ReceivedMail } from '../../src/simulator/mailbox.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, TENANT_URL, type HookFixture } from './hook-fixture.js';
@@ -13,19 +15,20 @@ const MAIL_FROM = 'Test Issuer <no-reply@issuer.example>';
 export const ADDRESS = 'aroha@example.org';
 
 /** A steps file of one email-code step (after a terms step, with `afterTerms`), built in memory. */
-export function emailCodeConfig(options: Partial<Omit<EmailCodeStepConfig, 'type'>> & { afterTerms?: boolean; beforeTerms?: boolean } = {}): HookConfig {
-  const { afterTerms, beforeTerms, ...overrides } = options;
-  const step: EmailCodeStepConfig = { type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, maxSends: 5, ...overrides };
+export function emailCodeConfig(options: Partial<Omit<EmailCodeStepConfig, 'type'>> & { afterTerms?: boolean; beforeTerms?: boolean; smtpUrl?: string } = {}): HookConfig {
+  const { afterTerms, beforeTerms, smtpUrl, ...overrides } = options;
+  const config: EmailCodeStepConfig = { type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, maxSends: 5, ...overrides };
+  const step = configureStep(emailCodeStepType, config, smtpUrl === undefined ? undefined : mailSettings(smtpUrl));
   const terms = termsConfig({});
   const steps = afterTerms ? [...terms.steps, step] : beforeTerms ? [step, ...terms.steps] : [step];
   return { ...terms, steps };
 }
 
 /** What the type reads from SMTP_URL and MAIL_FROM, as the configuration loader passes it on. */
-export function mailSettings(smtpUrl: string): Record<string, Readonly<Record<string, unknown>>> {
-  const read = emailCodeStepType.environment!({ SMTP_URL: smtpUrl, MAIL_FROM });
+function mailSettings(smtpUrl: string): MailSettings {
+  const read = readMailSettings({ SMTP_URL: smtpUrl, MAIL_FROM });
   if (!read.ok) throw new Error(read.problems.join('; '));
-  return { 'email-code': read.settings };
+  return read.settings;
 }
 
 export interface OnCodePage {

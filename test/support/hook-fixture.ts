@@ -60,7 +60,7 @@ export interface HookFixture {
  * The hook on fresh storage of this run's engine (a new SQLite file, or a schema and key prefix of
  * its own), a simulated tenant with the same secret, and captured logs.
  */
-export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig, deps: Pick<AppDeps, 'metrics' | 'stepTypes' | 'stepSettings'> = {}): Promise<HookFixture> {
+export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig, deps: Pick<AppDeps, 'metrics'> = {}): Promise<HookFixture> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-test-'));
   let sandbox: EngineSandbox | undefined;
   let opened: Storage | undefined;

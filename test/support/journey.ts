@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import type { DecisionRecord } from '../../src/storage/ports.js';
+import type { DecisionRecord } from '../../src/interaction/model.js';
 import type { MintOptions } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, type HookFixture } from './hook-fixture.js';
 

@@ -3,6 +3,7 @@ import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { HookConfig } from '../../src/config/hook-config.js';
 import { oidcStepType } from '../../src/interaction/steps/oidc/index.js';
+import { configureStep } from '../../src/interaction/steps/configured-step.js';
 import { oidcStepSchema } from '../../src/interaction/steps/oidc/oidc-schema.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, type HookFixture } from './hook-fixture.js';
@@ -18,7 +19,7 @@ export function oidcHookConfig(entry: Record<string, unknown>): HookConfig {
   const parsed = oidcStepSchema.parse({ type: 'oidc', id: STEP_ID, clientId: CLIENT_ID, clientSecretVariable: 'STEP_UP_CLIENT_SECRET', scope: 'openid email', ...entry });
   const loaded = oidcStepType.load(parsed, { dir: '.', where: 'steps.0', id: STEP_ID, env: { STEP_UP_CLIENT_SECRET: CLIENT_SECRET } });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-  return { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [loaded.config] };
+  return { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(oidcStepType, loaded.config)] };
 }
 
 /**

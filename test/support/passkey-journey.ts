@@ -2,6 +2,8 @@ import { expect } from 'vitest';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { HookConfig } from '../../src/config/hook-config.js';
 import type { PasskeyStepConfig } from '../../src/interaction/steps/passkey/schema.js';
+import { configureStep } from '../../src/interaction/steps/configured-step.js';
+import { passkeyStepType } from '../../src/interaction/steps/passkey/index.js';
 import { readReturnToken, type MintOptions, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, type HookFixture } from './hook-fixture.js';
 import { arrive, type Arrived } from './journey.js';
@@ -10,7 +12,7 @@ import type { SoftwareAuthenticator } from './software-authenticator.js';
 /** A steps file with one passkey step. */
 export function passkeyConfig(options: Partial<Pick<PasskeyStepConfig, 'userVerification' | 'enrol'>> = {}): HookConfig {
   const step: PasskeyStepConfig = { type: 'passkey', id: 'passkey', userVerification: options.userVerification ?? 'required', enrol: options.enrol ?? 'when-missing' };
-  return { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [step] };
+  return { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(passkeyStepType, step)] };
 }
 
 /** A journey at the passkey step, driven through its actions as the page's script does. */

@@ -12,6 +12,8 @@ export const PROBE_PROVIDER = 'https://provider.example/authorize';
 export const probeStepType = defineStepType({
   type: 'probe',
   schema: z.object({ type: z.literal('probe'), id: z.string().optional() }),
+  ports: [],
+  verifiesPerson: false,
   load: (_entry, at) => ({ ok: true, config: { type: 'probe', id: at.id } }),
   claimsRead: () => [],
   build: (config): Step => ({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HookConfig } from '../../src/config/hook-config.js';
-import type { TermsStepConfig } from '../../src/interaction/steps/terms/schema.js';
+import { configureStep } from '../../src/interaction/steps/configured-step.js';
+import { termsStepType } from '../../src/interaction/steps/terms/index.js';
 
 export interface TermsSpec {
   id?: string;
@@ -14,16 +15,18 @@ export interface TermsSpec {
 export function termsConfig(...specs: TermsSpec[]): HookConfig {
   return {
     issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined },
-    steps: specs.map((spec, index): TermsStepConfig => ({
-      type: 'terms',
-      id: spec.id ?? (index === 0 ? 'terms' : `terms-${index + 1}`),
-      version: spec.version ?? '2026-11',
-      greetingClaim: 'given_name',
-      skipIfAccepted: spec.skipIfAccepted ?? false,
-      documents: Object.fromEntries(
-        Object.entries(spec.texts ?? { en: 'These are the terms.\n\nAccept them to go on.' }).map(([lang, text]) => [lang, { text, sha256: sha256(text), file: `memory:${lang}` }]),
-      ),
-    })),
+    steps: specs.map((spec, index) =>
+      configureStep(termsStepType, {
+        type: 'terms',
+        id: spec.id ?? (index === 0 ? 'terms' : `terms-${index + 1}`),
+        version: spec.version ?? '2026-11',
+        greetingClaim: 'given_name',
+        skipIfAccepted: spec.skipIfAccepted ?? false,
+        documents: Object.fromEntries(
+          Object.entries(spec.texts ?? { en: 'These are the terms.\n\nAccept them to go on.' }).map(([lang, text]) => [lang, { text, sha256: sha256(text), file: `memory:${lang}` }]),
+        ),
+      }),
+    ),
   };
 }
 

@@ -38,7 +38,7 @@ function variablesTheLoaderReads(): Set<string> {
   loadConfiguration(recording({}));
   loadConfiguration(recording({ NODE_ENV: 'production', MATTR_CLIENT_ID: 'id', MATTR_CLIENT_SECRET: 'secret', HOOK_REGISTER_ON_START: 'true', REDIS_URL: 'redis://127.0.0.1' }));
   loadManagementSettings(recording({}), { required: true });
-  for (const type of STEP_TYPES) type.environment?.(recording({}));
+  for (const type of STEP_TYPES) type.readEnvironment(recording({}));
   return seen;
 }
 

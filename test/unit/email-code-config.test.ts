@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { loadHookConfig } from '../../src/config/hook-config.js';
-import { claimsStepsRead } from '../../src/interaction/steps/configured-steps.js';
+import { claimsStepsRead } from '../../src/interaction/steps/configured-step.js';
 import { mailFailure } from '../../src/interaction/steps/email-code/code-mailer.js';
 import { lifetimeText } from '../../src/interaction/steps/email-code/code-mail.js';
 import { typedCode } from '../../src/interaction/steps/email-code/code-record.js';
@@ -21,7 +21,15 @@ const BASE_ENV = {
 describe('the email-code entry of a steps file', () => {
   it('loads the example with its defaults and asks the tenant for the email claim', () => {
     const loaded = loadHookConfig(EXAMPLE);
-    expect(loaded.ok && loaded.config.steps[1]).toEqual({ type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, maxSends: 5 });
+    expect(loaded.ok && loaded.config.steps[1]?.config).toEqual({
+      type: 'email-code',
+      id: 'email-code',
+      emailClaim: 'email',
+      codeTtlSeconds: 600,
+      maxAttempts: 5,
+      resendIntervalSeconds: 30,
+      maxSends: 5,
+    });
     expect(loaded.ok && claimsStepsRead(loaded.config.steps)).toEqual(['given_name', 'email']);
   });
 
@@ -32,7 +40,7 @@ describe('the email-code entry of a steps file', () => {
     expect(problems.some((p) => p.startsWith('SMTP_URL is required'))).toBe(true);
     expect(problems.some((p) => p.startsWith('MAIL_FROM is required'))).toBe(true);
     const ready = loadConfiguration({ ...BASE_ENV, SMTP_URL: 'smtps://user:pw@mail.example:465', MAIL_FROM: 'Example Issuer <no-reply@issuer.example>' });
-    expect(ready.ok && ready.configuration.stepSettings['email-code']).toEqual({ smtpUrl: 'smtps://user:pw@mail.example:465', mailFrom: 'Example Issuer <no-reply@issuer.example>' });
+    expect(ready.ok && ready.configuration.hookConfig.steps[1]?.settings).toEqual({ smtpUrl: 'smtps://user:pw@mail.example:465', mailFrom: 'Example Issuer <no-reply@issuer.example>' });
     expect(loadConfiguration({ ...BASE_ENV, HOOK_CONFIG: '' }).ok).toBe(true);
   });
 

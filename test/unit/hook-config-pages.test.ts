@@ -1,5 +1,6 @@
-import type { TermsStepConfig } from '../../src/interaction/steps/terms/schema.js';
-import type { ProfileStepConfig } from '../../src/interaction/steps/profile/profile-schema.js';
+import { configOf } from '../../src/interaction/steps/configured-step.js';
+import { termsStepType } from '../../src/interaction/steps/terms/index.js';
+import { profileStepType } from '../../src/interaction/steps/profile/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +31,7 @@ describe('the shipped steps files', () => {
   it('load, with branding, French terms and the profile example', () => {
     const sample = loadHookConfig(DEFAULT_HOOK_CONFIG);
     expect(sample.ok && sample.config.issuer).toMatchObject({ primaryColor: '#0b5394', logo: { contentType: 'image/svg+xml' } });
-    expect(sample.ok && sample.config.steps[0]?.type === 'terms' && Object.keys((sample.config.steps[0] as TermsStepConfig).documents)).toEqual(['en', 'fr']);
+    expect(sample.ok && Object.keys(configOf(sample.config.steps[0], termsStepType)?.documents ?? {})).toEqual(['en', 'fr']);
     const example = loadHookConfig(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
     expect(example.ok && example.config.steps.map((s) => s.type)).toEqual(['terms', 'profile']);
   });
@@ -56,7 +57,7 @@ describe('the profile step in the steps file', () => {
     });
     expect(result.ok).toBe(true);
     const profile = result.ok ? result.config.steps[1] : undefined;
-    expect(profile?.type === 'profile' && (profile as ProfileStepConfig).fields[0]).toMatchObject({ maxLength: 100, required: false });
+    expect(configOf(profile, profileStepType)?.fields[0]).toMatchObject({ maxLength: 100, required: false });
   });
 
   it('names each broken rule with its place in the file', () => {

@@ -1,4 +1,5 @@
-import type { TermsStepConfig } from '../../src/interaction/steps/terms/schema.js';
+import { configOf } from '../../src/interaction/steps/configured-step.js';
+import { termsStepType } from '../../src/interaction/steps/terms/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,14 +25,14 @@ describe('loadHookConfig', () => {
     if (!result.ok) return;
     expect(result.config.steps.map((s) => s.id)).toEqual(['terms']);
     const [terms] = result.config.steps;
-    expect(terms?.type === 'terms' && (terms as TermsStepConfig).documents.en!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(configOf(terms, termsStepType)?.documents.en!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('reads documents relative to the file', () => {
     writeFileSync(path.join(dir, 'tos.txt'), 'Be kind.');
     const result = loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'tos.txt' } }] }));
     const terms = result.ok ? result.config.steps[0] : undefined;
-    expect(terms?.type === 'terms' && (terms as TermsStepConfig).documents.en!.text).toBe('Be kind.');
+    expect(configOf(terms, termsStepType)?.documents.en!.text).toBe('Be kind.');
     expect(result.ok && result.config.issuer.name).toBe('The issuer');
   });
 
@@ -89,7 +90,7 @@ describe('a misspelt key in the steps file', () => {
 
 describe('claimsStepsRead', () => {
   it('lists each claim the steps read once: greetings and profile prefills', async () => {
-    const { claimsStepsRead } = await import('../../src/interaction/steps/configured-steps.js');
+    const { claimsStepsRead } = await import('../../src/interaction/steps/configured-step.js');
     const loaded = loadHookConfig(path.resolve('content/examples/terms-and-profile.config.json'));
     expect(loaded.ok).toBe(true);
     if (!loaded.ok) return;

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvCell, ledgerCommand, parseMoment } from '../../src/cli/ledger-command.js';
 import { commands } from '../../src/cli/commands.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
-import type { DecisionRecord } from '../../src/storage/ports.js';
+import type { DecisionRecord } from '../../src/interaction/model.js';
 import { runCommand } from '../support/run-command.js';
 
 let dataDir: string;

@@ -5,8 +5,8 @@ import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadHookConfig } from '../../src/config/hook-config.js';
 import { returnUrlProblem } from '../../src/interaction/return-url-budget.js';
-import { buildSteps, claimsStepsRead } from '../../src/interaction/steps/configured-steps.js';
-import type { OidcStepConfig } from '../../src/interaction/steps/oidc/oidc-schema.js';
+import { claimsStepsRead, configOf } from '../../src/interaction/steps/configured-step.js';
+import { oidcStepType } from '../../src/interaction/steps/oidc/index.js';
 import { oidcRedirectUri } from '../../src/interaction/steps/oidc/provider-connection.js';
 import { offlineServices } from '../support/offline-services.js';
 
@@ -31,18 +31,18 @@ describe('the oidc step in the steps file', () => {
   it('needs only type, issuer and clientId, and then asks for "openid" and nothing of the tenant', () => {
     const result = load([{ type: 'oidc', issuer: 'https://login.issuer.example', clientId: 'interaction-hook' }]);
     expect(result.ok).toBe(true);
-    const config = (result.ok ? result.config.steps[0] : undefined) as OidcStepConfig;
+    const config = configOf(result.ok ? result.config.steps[0] : undefined, oidcStepType);
     expect(config).toMatchObject({ id: 'oidc', scope: 'openid', clientSecret: undefined, insecure: false, collect: {}, providerName: 'login.issuer.example' });
     expect(result.ok && claimsStepsRead(result.config.steps)).toEqual([]);
   });
 
   it('reads the client secret from the variable named, and never prints it', () => {
     const result = load([step({ clientSecretVariable: 'STEP_UP_CLIENT_SECRET' })], { STEP_UP_CLIENT_SECRET: SECRET });
-    const config = (result.ok ? result.config.steps[0] : undefined) as OidcStepConfig;
-    expect(config.clientSecret?.reveal()).toBe(SECRET);
+    const config = configOf(result.ok ? result.config.steps[0] : undefined, oidcStepType);
+    expect(config?.clientSecret?.reveal()).toBe(SECRET);
     expect(JSON.stringify(config)).not.toContain(SECRET);
     expect(inspect(config, { depth: 5 })).not.toContain(SECRET);
-    expect(String(config.clientSecret)).not.toContain(SECRET);
+    expect(String(config?.clientSecret)).not.toContain(SECRET);
   });
 
   it('names the missing secret variable as a start-up problem', () => {
@@ -52,7 +52,7 @@ describe('the oidc step in the steps file', () => {
   it('accepts http:// only on a loopback host', () => {
     expect(problems(load([step({ issuer: 'http://login.issuer.example' })]))).toContain('steps.0.issuer: must be https://');
     const local = load([step({ issuer: 'http://127.0.0.1:3002' })]);
-    expect(local.ok && (local.config.steps[0] as OidcStepConfig).insecure).toBe(true);
+    expect(local.ok && configOf(local.config.steps[0], oidcStepType)?.insecure).toBe(true);
     expect(load([step({ issuer: 'http://localhost:3002' })]).ok).toBe(true);
   });
 
@@ -74,9 +74,9 @@ describe('the oidc step in the steps file', () => {
 
   it('compares the matched claims exactly unless told to ignore case, and knows no other comparison', () => {
     const exact = load([step({ matchClaim: { session: 'email', idToken: 'email' } })]);
-    expect(exact.ok && exact.config.steps[0]).toMatchObject({ matchClaim: { session: 'email', idToken: 'email', compare: 'exact' } });
+    expect(exact.ok && exact.config.steps[0]?.config).toMatchObject({ matchClaim: { session: 'email', idToken: 'email', compare: 'exact' } });
     const folded = load([step({ matchClaim: { session: 'email', idToken: 'email', compare: 'ignore-case' } })]);
-    expect(folded.ok && folded.config.steps[0]).toMatchObject({ matchClaim: { compare: 'ignore-case' } });
+    expect(folded.ok && folded.config.steps[0]?.config).toMatchObject({ matchClaim: { compare: 'ignore-case' } });
     expect(problems(load([step({ matchClaim: { session: 'email', idToken: 'email', compare: 'fuzzy' } })]))).toMatch(/steps\.0\.matchClaim\.compare/);
   });
 
@@ -86,8 +86,18 @@ describe('the oidc step in the steps file', () => {
     const many = load([step({ collect: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}`, `claim_${i}`])) })]);
     expect(few.ok && many.ok).toBe(true);
     if (!few.ok || !many.ok) return;
-    expect(await returnUrlProblem(buildSteps(few.config.steps, offlineServices), urls)).toBeNull();
-    expect(await returnUrlProblem(buildSteps(many.config.steps, offlineServices), urls)).toContain('"claim_');
+    expect(
+      await returnUrlProblem(
+        few.config.steps.map((step) => step.build(offlineServices())),
+        urls,
+      ),
+    ).toBeNull();
+    expect(
+      await returnUrlProblem(
+        many.config.steps.map((step) => step.build(offlineServices())),
+        urls,
+      ),
+    ).toContain('"claim_');
   });
 
   it('has one redirect URI, under the origin of HOOK_URL', () => {

@@ -1,3 +1,4 @@
+import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands.js';
 import { passkeysCommand } from '../../src/cli/passkeys-command.js';
-import type { PasskeyCredential } from '../../src/storage/ports.js';
+import type { PasskeyCredential } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import { runCommand } from '../support/run-command.js';
 
@@ -24,7 +25,7 @@ beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-passkeys-cli-'));
   const storage = openSqlite(path.join(dataDir, 'hook.db'));
   for (const p of [passkey('phone', 'user-1', '2026-11-01T10:00:00Z'), passkey('laptop', 'user-1', '2026-11-02T10:00:00Z'), passkey('other', 'user-2', '2026-11-03T10:00:00Z')])
-    await storage.passkeys.add(p);
+    await passkeyCredentials(storage.subjectRecords).add(p);
   await storage.close();
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteGroupCommit } from '../../src/storage/sqlite/group-commit.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
-import type { DecisionRecord } from '../../src/storage/ports.js';
+import type { DecisionRecord } from '../../src/interaction/model.js';
 import { viaCallback } from '../support/callback.js';
 
 let dir: string;

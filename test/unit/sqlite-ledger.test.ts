@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
-import type { DecisionRecord } from '../../src/storage/ports.js';
+import type { DecisionRecord } from '../../src/interaction/model.js';
 
 let dir: string;
 let file: string;
@@ -59,7 +59,7 @@ describe('the SQLite ledger', () => {
     await storage.close();
 
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([41, 42]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();

@@ -1,12 +1,18 @@
+import { registerStepType, type RegisteredStepType } from './configured-step.js';
 import { emailCodeStepType } from './email-code/index.js';
 import { oidcStepType } from './oidc/index.js';
 import { passkeyStepType } from './passkey/index.js';
 import { profileStepType } from './profile/index.js';
-import type { AnyStepType } from './step-type.js';
 import { termsStepType } from './terms/index.js';
 
 /**
  * The one list of step types: the steps file, the claims the registration asks for, start-up
  * work and the messages all go through it. Adding a type is a folder, a template and a line here.
  */
-export const STEP_TYPES: readonly AnyStepType[] = [termsStepType, profileStepType, emailCodeStepType, passkeyStepType, oidcStepType];
+export const STEP_TYPES: readonly RegisteredStepType[] = [
+  registerStepType(termsStepType),
+  registerStepType(profileStepType),
+  registerStepType(emailCodeStepType),
+  registerStepType(passkeyStepType),
+  registerStepType(oidcStepType),
+];

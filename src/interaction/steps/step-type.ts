@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { PasskeyCredentials, PublishedTermsStore, StepRecords } from '../../storage/ports.js';
+import type { PublishedTermsStore, StepRecords, SubjectRecords } from './step-ports.js';
 import type { Step } from './step.js';
 
 /** A claim name as OpenID Connect writes them (given_name, phone_number), wherever a steps file names one. */
@@ -29,39 +29,55 @@ export interface EntryContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** The hook's parts a step may use when it is built and run. Each is a port, never an engine. */
-export interface StepServices {
+/** The ports a step type may ask for, by name (`StepType.ports`). Each is a port, never an engine. */
+export interface StepPorts {
+  /** Short-lived records about one interaction, with an atomic take. */
   records: StepRecords;
+  /** What each terms version was published as. */
   terms: PublishedTermsStore;
-  /** The passkeys subjects enrolled (passkey step). */
-  passkeys: PasskeyCredentials;
+  /** What steps keep per subject from one journey to the next (passkeys…), each type under its own kind. */
+  subjectRecords: SubjectRecords;
+}
+
+export type StepPortName = keyof StepPorts;
+
+/**
+ * What a step of a type is built with: the ports its type declared and nothing else, the settings
+ * its type read from the environment (absent only when a test configures a step without them),
+ * and plain values about the hook.
+ */
+export type StepServices<Ports extends StepPortName = never, Settings = undefined> = Pick<StepPorts, Ports> & {
   logger: Logger;
-  /** The hook's public URL (HOOK_URL) and the ledger's subject claim. */
+  /** The hook's public URL (HOOK_URL). */
   hookUrl: string;
   issuerName: string;
-  /** What each step type reads from the environment, loaded and checked once at start-up. */
-  settings: Readonly<Record<string, unknown>>;
+  settings: Settings | undefined;
   /**
    * A key of this step type's own, the same on every replica (derived from the session secret):
    * for keyed hashes of what the step stores, e.g. a one-time code. Never logged or shown.
    */
   stepSecret: Buffer;
-}
+};
 
-/** The messages of one step type, per language; English is the reference. */
-export interface StepMessages {
-  en: Readonly<Record<string, string>>;
-  [locale: string]: Readonly<Record<string, string>>;
-}
+/** The messages of one step type, per language; English is the reference and names the keys. */
+export type StepMessages<Key extends string = string> = { readonly en: Readonly<Record<Key, string>> } & Readonly<Record<string, Readonly<Record<Key, string>>>>;
 
 /**
  * A step type: one folder under `steps/<type>/`, one template `views/steps/<type>.ejs`, one line
- * in the registry. `Entry` is what the steps file holds, `Config` what the step runs on.
+ * in the registry. `Entry` is what the steps file holds, `Config` what the step runs on, `Ports`
+ * the storage it needs, `Settings` what it reads from the environment.
  */
-export interface StepType<Entry extends { type: string; id?: string | undefined } = { type: string; id?: string }, Config extends StepConfigBase = StepConfigBase> {
+export interface StepType<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName = never, Settings = undefined> {
   readonly type: string;
   /** The entry in the steps file; `type` is a literal, `id` optional. */
   readonly schema: z.ZodType<Entry>;
+  /** The ports its steps are given (and no other). */
+  readonly ports: readonly Ports[];
+  /**
+   * Whether a step of this type, when it succeeds, has verified that the person is the subject
+   * (a code sent to them, a passkey, a sign-in at their provider), as against only asking them.
+   */
+  readonly verifiesPerson: boolean;
   /** The entry made ready to run (files read, secrets looked up); problems as plain sentences. */
   load(entry: Entry, at: EntryContext): { ok: true; config: Config } | { ok: false; problems: string[] };
   /** Claims this step reads from the tenant's token: what the registration asks the tenant to send. */
@@ -69,10 +85,10 @@ export interface StepType<Entry extends { type: string; id?: string | undefined 
   /** Claims this step adds to what the tenant receives: two steps may not collect the same one. */
   claimsCollected?(config: Config): string[];
   /** Environment variables this type needs when a steps file has it, checked in the one start-up message. */
-  environment?(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: Readonly<Record<string, unknown>> } | { ok: false; problems: string[] };
-  build(config: Config, services: StepServices): Step;
+  environment?(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: Settings } | { ok: false; problems: string[] };
+  build(config: Config, services: StepServices<Ports, Settings>): Step;
   /** Work at start-up, with the storage (publishing terms, discovering a provider); problems as sentences. */
-  prepare?(config: Config, services: StepServices): Promise<string[]>;
+  prepare?(config: Config, services: StepServices<Ports, Settings>): Promise<string[]>;
   /** What `interaction-hook doctor` checks for a step of this type (its provider answers…); never a secret. */
   doctor?(config: Config, context: { hookUrl: string | undefined; env: Readonly<Record<string, string | undefined>> }): Promise<StepDoctorCheck[]>;
   readonly messages: StepMessages;
@@ -86,11 +102,9 @@ export interface StepDoctorCheck {
   fix?: string;
 }
 
-/** A step type with its own entry and config types forgotten, as the registry holds it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each type checks its own entry with its schema first
-export type AnyStepType = StepType<any, any>;
-
-/** Narrows a type's definition while keeping its own Entry and Config types. */
-export function defineStepType<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase>(type: StepType<Entry, Config>): StepType<Entry, Config> {
+/** Narrows a type's definition while keeping its own Entry, Config, Ports and Settings types. */
+export function defineStepType<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName = never, Settings = undefined>(
+  type: StepType<Entry, Config, Ports, Settings>,
+): StepType<Entry, Config, Ports, Settings> {
   return type;
 }

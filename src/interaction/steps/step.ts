@@ -1,7 +1,5 @@
 import type { Translate } from '../../web/i18n.js';
-
-/** What a step records about itself in the ledger: its own small JSON object, never a secret. */
-export type Evidence = Readonly<Record<string, unknown>>;
+import type { Evidence } from '../model.js';
 
 /** A posted form or an action's JSON body, as the parser hands it over: hostile until checked. */
 export type FormInput = Readonly<Record<string, unknown>>;

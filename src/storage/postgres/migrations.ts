@@ -62,6 +62,22 @@ const MIGRATIONS: readonly string[] = [
      last_used_at timestamptz NOT NULL
    );
    CREATE INDEX passkey_credentials_subject ON passkey_credentials (subject, created_at);`,
+  // 5: one table for what any step keeps per subject (passkeys, authenticator-app secrets), JSON
+  // per kind; the passkeys move into it as kind 'passkey'.
+  `CREATE TABLE subject_records (
+     kind text NOT NULL,
+     subject text NOT NULL,
+     id text NOT NULL,
+     value text NOT NULL,
+     created_at timestamptz NOT NULL,
+     used_at timestamptz NOT NULL,
+     PRIMARY KEY (kind, id)
+   );
+   CREATE INDEX subject_records_subject ON subject_records (kind, subject, created_at);
+   INSERT INTO subject_records (kind, subject, id, value, created_at, used_at)
+     SELECT 'passkey', subject, id, json_build_object('publicKey', public_key, 'counter', counter, 'transports', transports::json)::text, created_at, last_used_at
+     FROM passkey_credentials;
+   DROP TABLE passkey_credentials;`,
 ];
 
 /** The table that records which migrations ran; named so it cannot clash in a shared schema. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { CommitRefusedError } from '../ports.js';
+import { CommitRefusedError } from '../../interaction/model.js';
 import type { SqlClient, SqlStatement, StatementResult } from '../sql/sql-client.js';
 import { StorageUnavailableError } from '../storage-unavailable.js';
 
@@ -27,16 +27,33 @@ export class PostgresClient implements SqlClient {
   async commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
     const [only] = statements;
     if (statements.length === 1 && only) return [await this.runChecked(this.pool, only)];
+    return this.transaction(async (client) => {
+      const results: StatementResult[] = [];
+      for (const statement of statements) results.push(await this.runChecked(client, statement));
+      return results;
+    });
+  }
+
+  update<T>(lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T> {
+    return this.transaction(async (client) => {
+      // A transaction-scoped lock on the key: it holds also while no row exists yet, which FOR UPDATE cannot.
+      await this.run(client, 'SELECT pg_advisory_xact_lock(hashtext(?))', [lock]);
+      const { statements, result } = change((await this.run(client, read.text, read.values)).rows);
+      for (const statement of statements) await this.runChecked(client, statement);
+      return result;
+    });
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error);
     });
     let healthy = true;
     try {
       await this.run(client, 'BEGIN', []);
-      const results: StatementResult[] = [];
-      for (const statement of statements) results.push(await this.runChecked(client, statement));
+      const result = await work(client);
       await this.run(client, 'COMMIT', []);
-      return results;
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         healthy = false;

@@ -1,4 +1,4 @@
-import type { Decision, DecisionRecord, Evidence } from '../ports.js';
+import type { Decision, DecisionRecord, Evidence } from '../../interaction/model.js';
 import { jsonText, readJson, readTime, type SqlClient } from './sql-client.js';
 
 const COLUMNS = ['interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'at', 'ip', 'user_agent', 'claims', 'evidence'] as const;

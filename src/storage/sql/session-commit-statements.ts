@@ -12,7 +12,7 @@ export function sessionCommitStatements(client: SqlClient, commit: SessionCommit
   if (commit.decision) statements.push({ text: INSERT_DECISION, values: decisionValues(client, commit.decision), refuseUnlessChanged: 'already_decided' });
   if (commit.completion) {
     const { interactionId, url, expiresAt } = commit.completion;
-    statements.push({ text: INSERT_COMPLETION, values: [interactionId, url, client.time(expiresAt)] });
+    statements.push({ text: INSERT_COMPLETION, values: [interactionId, url, client.time(new Date(expiresAt))] });
   }
   return statements;
 }

@@ -1,4 +1,4 @@
-import type { CommitRefusal } from '../ports.js';
+import type { CommitRefusal } from '../../interaction/model.js';
 
 /** One statement, written with `?` placeholders for every engine. */
 export interface SqlStatement {
@@ -25,6 +25,12 @@ export interface SqlClient {
   time(at: Date): unknown;
   /** Runs the statements in one transaction; durable when it resolves. */
   commit(statements: readonly SqlStatement[]): Promise<StatementResult[]>;
+  /**
+   * Read, change and write in one transaction: `read`'s rows go to `change`, whose statements are
+   * committed with them. Updates under the same `lock` never interleave (a transaction lock on
+   * PostgreSQL, the one writer on SQLite), also when the rows do not exist yet.
+   */
+  update<T>(lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T>;
   rows<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row[]>;
   /** The first row only, for lookups by key (the session of every request). */
   row<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row | undefined>;

@@ -1,4 +1,6 @@
-import type { Decision, DecisionRecord, Ledger, PublishedTermsStore, StepRecords, TokenClaims } from '../ports.js';
+import type { Ledger, TokenClaims } from '../ports.js';
+import type { Decision, DecisionRecord } from '../../interaction/model.js';
+import type { PublishedTermsStore, StepRecords } from '../../interaction/steps/step-ports.js';
 import { decisionFromRow, decisionValues, INSERT_DECISION } from './decision-row.js';
 import { INSERT_CLAIM } from './session-commit-statements.js';
 import { jsonText, readJson, readTime, type SqlClient } from './sql-client.js';
@@ -29,7 +31,7 @@ export function sqlLedger(client: SqlClient): Ledger {
     async completionFor(interactionId, now) {
       const rows = await client.rows<{ url: string; expires_at: unknown }>('SELECT url, expires_at FROM completions WHERE interaction_id = ? AND expires_at > ?', [interactionId, client.time(now)]);
       const row = rows[0];
-      return row ? { url: row.url, expiresAt: readTime(row.expires_at) } : null;
+      return row ? { url: row.url, expiresAt: readTime(row.expires_at).getTime() } : null;
     },
     async hasAccepted(subject, step, version) {
       const rows = await client.rows("SELECT 1 AS found FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1", [subject, step, version]);
@@ -90,6 +92,18 @@ export function sqlStepRecords(client: SqlClient): StepRecords {
     async get(kind, key, now) {
       const rows = await client.rows<{ value: string }>('SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', [kind, key, client.time(now)]);
       return rows[0] ? readJson(rows[0].value) : null;
+    },
+    update(kind, key, now, change) {
+      const read = { text: 'SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', values: [kind, key, client.time(now)] };
+      return client.update(`step-record:${kind}:${key}`, read, (rows) => {
+        const row = rows[0];
+        const changed = change(row ? readJson(row.value) : null);
+        const write = {
+          text: 'INSERT INTO step_records (kind, key, value, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+          values: [kind, key, jsonText(changed.value) ?? 'null', client.time(changed.expiresAt)],
+        };
+        return { statements: [write], result: changed.result };
+      });
     },
     async take(kind, key, now) {
       const [result] = await client.commit([{ text: 'DELETE FROM step_records WHERE kind = ? AND key = ? AND expires_at > ? RETURNING value', values: [kind, key, client.time(now)] }]);

@@ -2,7 +2,7 @@ import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Store as SessionStore } from 'express-session';
 import type { Storage } from '../ports.js';
 import type { SqlClient } from './sql-client.js';
-import { sqlPasskeyCredentials } from './sql-passkeys.js';
+import { sqlSubjectRecords } from './sql-subject-records.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { pruneSqlExpired, sqlLedger, sqlPublishedTerms, sqlStepRecords, sqlTokenClaims } from './sql-ports.js';
 
@@ -26,7 +26,7 @@ export function sqlStorage(client: SqlClient, engine: string, options: SqlStorag
     ledger: sqlLedger(client),
     terms: sqlPublishedTerms(client),
     stepRecords: sqlStepRecords(client),
-    passkeys: sqlPasskeyCredentials(client),
+    subjectRecords: sqlSubjectRecords(client),
     ...(options.arrivalCounts ? { arrivalCounts: options.arrivalCounts } : {}),
     async pruneExpired(now) {
       return (await pruneSqlExpired(client, now)) + ((await options.pruneMore?.(now)) ?? 0);

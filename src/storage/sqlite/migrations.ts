@@ -75,6 +75,22 @@ const MIGRATIONS: readonly string[] = [
      last_used_at INTEGER NOT NULL
    );
    CREATE INDEX passkey_credentials_subject ON passkey_credentials (subject, created_at);`,
+  // 5: one table for what any step keeps per subject (passkeys, authenticator-app secrets), JSON
+  // per kind; the passkeys move into it as kind 'passkey'.
+  `CREATE TABLE subject_records (
+     kind TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     id TEXT NOT NULL,
+     value TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     used_at INTEGER NOT NULL,
+     PRIMARY KEY (kind, id)
+   );
+   CREATE INDEX subject_records_subject ON subject_records (kind, subject, created_at);
+   INSERT INTO subject_records (kind, subject, id, value, created_at, used_at)
+     SELECT 'passkey', subject, id, json_object('publicKey', public_key, 'counter', counter, 'transports', json(transports)), created_at, last_used_at
+     FROM passkey_credentials;
+   DROP TABLE passkey_credentials;`,
 ];
 
 export function migrateSqlite(db: Database.Database): void {

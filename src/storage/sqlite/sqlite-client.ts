@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { CommitRefusedError } from '../ports.js';
+import { CommitRefusedError } from '../../interaction/model.js';
 import type { SqlClient, SqlStatement, StatementResult } from '../sql/sql-client.js';
 import { SqliteGroupCommit } from './group-commit.js';
 
@@ -28,6 +28,15 @@ export class SqliteClient implements SqlClient {
   commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
     const [only] = statements;
     return this.writes.run(() => (statements.length === 1 && only ? [this.runChecked(only)] : this.runTogether(statements)));
+  }
+
+  update<T>(_lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T> {
+    // Inside the batch's write transaction (BEGIN IMMEDIATE): no other writer runs between the read and the writes.
+    return this.writes.run(() => {
+      const { statements, result } = change(this.statement(read.text).all(...read.values) as Array<Record<string, unknown>>);
+      this.runTogether(statements);
+      return result;
+    });
   }
 
   async rows<Row>(text: string, values: readonly unknown[]): Promise<Row[]> {

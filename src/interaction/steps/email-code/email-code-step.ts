@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Evidence, FormInput, Step, StepContext, StepOutcome } from '../step.js';
+import type { Evidence } from '../../model.js';
+import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import { StepUnavailableError } from '../step.js';
 import { codeMail, lifetimeText } from './code-mail.js';
 import { mailFailure, type CodeMailer } from './code-mailer.js';
@@ -74,38 +75,30 @@ export class EmailCodeStep implements Step {
   private async send(address: string, ctx: StepContext): Promise<StepOutcome> {
     const { store, mailer, logger } = this.deps;
     if (!mailer) throw new StepUnavailableError('mail');
-    const held = await store.hold(ctx.interactionId, ctx.now);
-    if (held === 'busy') return again(429, 'send', ctx.t('emailCode.error.busy'));
     const now = ctx.now.getTime();
-    if (held.attempts >= this.config.maxAttempts) {
-      await store.release(ctx.interactionId, held, ctx.now);
-      return this.tooManyAttempts(held.attempts);
-    }
-    if (held.sends >= this.config.maxSends) {
-      await store.release(ctx.interactionId, held, ctx.now);
-      return again(429, 'send', ctx.t('emailCode.error.noMoreCodes'));
-    }
-    const waitMs = held.sentAt + this.config.resendIntervalSeconds * 1000 - now;
-    if (waitMs > 0) {
-      await store.release(ctx.interactionId, held, ctx.now);
-      // Not a mistake of the user's: a notice of when a new code can go, the page otherwise as it was.
-      return { kind: 'again', status: 429, errors: {}, view: { notice: ctx.t('emailCode.tooSoon', { seconds: Math.ceil(waitMs / 1000) }) } };
-    }
     const code = newCode();
-    const sent: CodeState = {
-      hash: codeHash(this.deps.key, ctx.interactionId, code),
-      expiresAt: now + this.config.codeTtlSeconds * 1000,
-      sentAt: now,
-      attempts: held.attempts,
-      sends: held.sends + 1,
-      verified: false,
-    };
-    // Stored before it goes, so that the code in the mail always works; put back as it was when it does not go.
-    await store.release(ctx.interactionId, sent, ctx.now);
+    const decided = await store.change(ctx.interactionId, ctx.now, (held): { state: CodeState; result: { refused: StepOutcome } | { before: CodeState; sent: CodeState } } => {
+      if (held.attempts >= this.config.maxAttempts) return { state: held, result: { refused: this.tooManyAttempts(held.attempts) } };
+      if (held.sends >= this.config.maxSends) return { state: held, result: { refused: again(429, 'send', ctx.t('emailCode.error.noMoreCodes')) } };
+      const waitMs = held.sentAt + this.config.resendIntervalSeconds * 1000 - now;
+      // Not a mistake of the user's: a notice of when a new code can go, the page otherwise as it was.
+      if (waitMs > 0) return { state: held, result: { refused: { kind: 'again', status: 429, errors: {}, view: { notice: ctx.t('emailCode.tooSoon', { seconds: Math.ceil(waitMs / 1000) }) } } } };
+      const sent: CodeState = {
+        hash: codeHash(this.deps.key, ctx.interactionId, code),
+        expiresAt: now + this.config.codeTtlSeconds * 1000,
+        sentAt: now,
+        attempts: held.attempts,
+        sends: held.sends + 1,
+        verified: false,
+      };
+      // Stored before it goes, so that the code in the mail always works; put back as it was when it does not go.
+      return { state: sent, result: { before: held, sent } };
+    });
+    if ('refused' in decided) return decided.refused;
     try {
       await mailer.send(codeMail({ to: address, code, issuer: this.deps.issuerName, lifetimeSeconds: this.config.codeTtlSeconds, locale: ctx.locale, t: ctx.t }));
     } catch (error) {
-      await this.unsent(held, ctx);
+      await this.unsent(decided.before, ctx);
       const failure = mailFailure(error);
       // Codes only: the server's text may echo the address.
       const reply = (typeof error === 'object' && error !== null ? error : {}) as { responseCode?: unknown; code?: unknown };
@@ -113,16 +106,14 @@ export class EmailCodeStep implements Step {
       if (failure === 'unavailable') throw new StepUnavailableError('mail', { cause: error });
       return again(422, 'send', ctx.t('emailCode.error.refused'));
     }
-    logger.info({ interaction: ctx.interactionId, step: this.id, event: 'email_code_sent', sends: sent.sends }, 'email code sent');
+    logger.info({ interaction: ctx.interactionId, step: this.id, event: 'email_code_sent', sends: decided.sent.sends }, 'email code sent');
     return { kind: 'again', status: 200, errors: {}, view: { notice: ctx.t('emailCode.sent', { address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale) }) } };
   }
 
   /** A code that did not go was never sent: the state as before, with any attempts made meanwhile. */
   private async unsent(before: CodeState, ctx: StepContext): Promise<void> {
     try {
-      const meanwhile = await this.deps.store.hold(ctx.interactionId, ctx.now);
-      const attempts = Math.max(before.attempts, meanwhile === 'busy' ? 0 : meanwhile.attempts);
-      await this.deps.store.release(ctx.interactionId, { ...before, attempts }, ctx.now);
+      await this.deps.store.change(ctx.interactionId, ctx.now, (meanwhile) => ({ state: { ...before, attempts: Math.max(before.attempts, meanwhile.attempts) }, result: undefined }));
     } catch (error) {
       this.deps.logger.warn({ err: error, interaction: ctx.interactionId, step: this.id }, 'unsent email code could not be withdrawn');
     }
@@ -131,43 +122,25 @@ export class EmailCodeStep implements Step {
   private async verify(raw: unknown, ctx: StepContext): Promise<StepOutcome> {
     const code = typedCode(raw);
     if (code === null) return again(422, 'code', ctx.t('emailCode.error.format'));
-    const { store } = this.deps;
-    const held = await store.hold(ctx.interactionId, ctx.now);
-    if (held === 'busy') return again(422, 'code', ctx.t('emailCode.error.busy'));
-    const release = (state: CodeState) => store.release(ctx.interactionId, state, ctx.now);
-    if (held.attempts >= this.config.maxAttempts) {
-      await release(held);
-      return this.tooManyAttempts(held.attempts);
-    }
-    const matches = held.hash !== null && sameHash(codeHash(this.deps.key, ctx.interactionId, code), held.hash);
-    if (held.verified) {
-      await release(held);
+    const typed = codeHash(this.deps.key, ctx.interactionId, code);
+    return this.deps.store.change(ctx.interactionId, ctx.now, (held): { state: CodeState; result: StepOutcome } => {
+      const matches = held.hash !== null && sameHash(typed, held.hash);
       // The same code posted twice (a double tap): the same answer, which the journey makes the same redirect.
-      return matches ? this.confirmed(held) : again(422, 'code', ctx.t('emailCode.error.noCode'));
-    }
-    if (held.hash === null) {
-      await release(held);
-      return again(422, 'code', ctx.t('emailCode.error.noCode'));
-    }
-    if (ctx.now.getTime() >= held.expiresAt) {
-      await release(held);
-      return again(422, 'code', ctx.t('emailCode.error.expired'));
-    }
-    if (matches) {
-      const verified = { ...held, verified: true };
-      await release(verified);
-      return this.confirmed(verified);
-    }
-    const attempts = held.attempts + 1;
-    if (attempts >= this.config.maxAttempts) {
-      await release({ ...held, attempts, hash: null });
+      if (held.verified) return { state: held, result: matches ? this.confirmed(held) : again(422, 'code', ctx.t('emailCode.error.noCode')) };
+      if (held.attempts >= this.config.maxAttempts) return { state: held, result: this.tooManyAttempts(held.attempts) };
+      if (held.hash === null) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.noCode')) };
+      if (ctx.now.getTime() >= held.expiresAt) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.expired')) };
+      if (matches) {
+        const verified = { ...held, verified: true };
+        return { state: verified, result: this.confirmed(verified) };
+      }
+      const attempts = held.attempts + 1;
       // The page says why before the user goes back ("Return to your wallet" posts `end`), so the
       // journey does not just vanish on a mistyped digit.
-      return { kind: 'again', status: 422, errors: {}, view: { stage: 'no-tries-left' } };
-    }
-    await release({ ...held, attempts });
-    const left = this.config.maxAttempts - attempts;
-    return again(422, 'code', left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left }));
+      if (attempts >= this.config.maxAttempts) return { state: { ...held, attempts, hash: null }, result: { kind: 'again', status: 422, errors: {}, view: { stage: 'no-tries-left' } } };
+      const left = this.config.maxAttempts - attempts;
+      return { state: { ...held, attempts }, result: again(422, 'code', left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left })) };
+    });
   }
 
   /** `end`, from the page that says the last try is spent: the failure it announced. */

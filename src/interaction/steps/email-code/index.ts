@@ -2,7 +2,7 @@ import { defineStepType } from '../step-type.js';
 import { smtpMailer } from './code-mailer.js';
 import { CodeStore } from './code-store.js';
 import { EmailCodeStep } from './email-code-step.js';
-import { mailSettingsFrom, readMailSettings } from './mail-settings.js';
+import { readMailSettings } from './mail-settings.js';
 import { emailCodeMessages } from './messages.js';
 import { emailCodeEntry, loadEmailCode, type EmailCodeStepConfig } from './schema.js';
 import { checkMailServer } from './mail-server-check.js';
@@ -11,17 +11,15 @@ import { checkMailServer } from './mail-server-check.js';
 export const emailCodeStepType = defineStepType({
   type: 'email-code',
   schema: emailCodeEntry,
+  ports: ['records'],
+  verifiesPerson: true,
   load: (entry, at): { ok: true; config: EmailCodeStepConfig } => ({ ok: true, config: loadEmailCode(entry, at.id) }),
   claimsRead: (config) => [config.emailClaim],
-  environment: (env) => {
-    const read = readMailSettings(env);
-    return read.ok ? { ok: true, settings: { ...read.settings } } : read;
-  },
+  environment: readMailSettings,
   build: (config, services) => {
-    const mail = mailSettingsFrom(services.settings);
     return new EmailCodeStep(config, {
       store: new CodeStore(services.records),
-      mailer: mail ? smtpMailer(mail) : null,
+      mailer: services.settings ? smtpMailer(services.settings) : null,
       key: services.stepSecret,
       issuerName: services.issuerName,
       logger: services.logger,

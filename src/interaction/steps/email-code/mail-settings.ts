@@ -31,12 +31,6 @@ export function readMailSettings(env: Readonly<Record<string, string | undefined
   return { ok: true, settings: { smtpUrl, mailFrom } };
 }
 
-/** The settings the step was built with, if the loader gave it any (a test may not). */
-export function mailSettingsFrom(settings: Readonly<Record<string, unknown>>): MailSettings | null {
-  const { smtpUrl, mailFrom } = settings;
-  return typeof smtpUrl === 'string' && typeof mailFrom === 'string' ? { smtpUrl, mailFrom } : null;
-}
-
 function smtpUrlProblem(value: string): string | null {
   let url: URL;
   try {

@@ -8,6 +8,8 @@ import { DiscoveryError, discoverProvider, oidcRedirectUri } from './provider-co
 export const oidcStepType = defineStepType({
   type: 'oidc',
   schema: oidcStepSchema,
+  ports: ['records'],
+  verifiesPerson: true,
   load: loadOidc,
   claimsRead: (config) => (config.matchClaim ? [config.matchClaim.session] : []),
   claimsCollected: (config) => Object.values(config.collect),

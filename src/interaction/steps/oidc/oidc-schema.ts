@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { localisedText, type LocalisedText } from '../../../config/localised-text.js';
+import { localisedText, type LocalisedText } from '../localised-text.js';
 import { claimNameSchema, stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
 /**

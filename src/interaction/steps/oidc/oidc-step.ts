@@ -1,8 +1,9 @@
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
-import { resolveText } from '../../../config/localised-text.js';
-import type { StepRecords } from '../../../storage/ports.js';
-import { StepUnavailableError, type Evidence, type FormInput, type Step, type StepContext, type StepOutcome } from '../step.js';
+import { resolveText } from '../localised-text.js';
+import type { StepRecords } from '../step-ports.js';
+import { StepUnavailableError, type FormInput, type Step, type StepContext, type StepOutcome } from '../step.js';
+import type { Evidence } from '../../model.js';
 import { classifyExchangeError, failureMessage, type OidcFailure } from './oidc-failures.js';
 import type { OidcStepConfig } from './oidc-schema.js';
 import { oidcRedirectUri, ProviderConnection } from './provider-connection.js';

@@ -1,6 +1,7 @@
 import { defineStepType } from '../step-type.js';
 import { passkeyMessages } from './messages.js';
 import { relyingParty } from './passkey-ceremony.js';
+import { passkeyCredentials } from './passkey-credentials.js';
 import { PasskeyStep } from './passkey-step.js';
 import { loadPasskey, passkeyEntry } from './schema.js';
 
@@ -8,8 +9,11 @@ import { loadPasskey, passkeyEntry } from './schema.js';
 export const passkeyStepType = defineStepType({
   type: 'passkey',
   schema: passkeyEntry,
+  ports: ['subjectRecords', 'records'],
+  verifiesPerson: true,
   load: loadPasskey,
   claimsRead: () => [],
-  build: (config, services) => new PasskeyStep(config, { rp: relyingParty(services.hookUrl, services.issuerName), passkeys: services.passkeys, records: services.records, logger: services.logger }),
+  build: (config, services) =>
+    new PasskeyStep(config, { rp: relyingParty(services.hookUrl, services.issuerName), passkeys: passkeyCredentials(services.subjectRecords), records: services.records, logger: services.logger }),
   messages: passkeyMessages,
 });

@@ -7,7 +7,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import type { PasskeyCredential } from '../../../storage/ports.js';
+import type { PasskeyCredential } from './passkey-credentials.js';
 import { authenticationResponse, registrationResponse } from './response-shape.js';
 
 /** How long the browser may take over the ceremony; the challenge lives a little longer. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { PasskeyCredential, PasskeyCredentials, StepRecords } from '../../../storage/ports.js';
+import type { StepRecords } from '../step-ports.js';
+import type { PasskeyCredential, PasskeyCredentials } from './passkey-credentials.js';
 import type { ActionResult, FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import {
   authenticationOptions,

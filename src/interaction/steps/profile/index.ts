@@ -7,6 +7,8 @@ import { ProfileStep } from './profile-step.js';
 export const profileStepType = defineStepType({
   type: 'profile',
   schema: profileStepSchema,
+  ports: [],
+  verifiesPerson: false,
   load: (entry, at) => ({ ok: true, config: { type: 'profile', id: at.id, title: entry.title, intro: entry.intro, fields: entry.fields } satisfies ProfileStepConfig }),
   claimsRead: (config) => config.fields.flatMap((field) => (field.prefillClaim === undefined ? [] : [field.prefillClaim])),
   claimsCollected: (config) => config.fields.map((field) => field.claim),

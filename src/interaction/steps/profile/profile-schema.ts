@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { claimNameSchema, stepIdSchema, type StepConfigBase } from '../step-type.js';
-import { localisedText, type LocalisedText } from '../../../config/localised-text.js';
+import { localisedText, type LocalisedText } from '../localised-text.js';
 
 /**
  * The profile step's part of the steps file: fields the user fills in, each returned to the tenant

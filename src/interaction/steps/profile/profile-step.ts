@@ -1,4 +1,4 @@
-import { resolveText, type ResolvedText } from '../../../config/localised-text.js';
+import { resolveText, type ResolvedText } from '../localised-text.js';
 import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import type { ProfileField, ProfileStepConfig } from './profile-schema.js';
 import { largestValue, PHONE_INPUT_MAX, readField } from './profile-values.js';

@@ -1,4 +1,4 @@
-import { resolveText } from '../../../config/localised-text.js';
+import { resolveText } from '../localised-text.js';
 import type { Translate } from '../../../web/i18n.js';
 import { isRealDate, type ProfileField } from './profile-schema.js';
 

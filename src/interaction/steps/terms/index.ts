@@ -8,6 +8,8 @@ import { TermsStep } from './terms-step.js';
 export const termsStepType = defineStepType({
   type: 'terms',
   schema: termsEntry,
+  ports: ['terms'],
+  verifiesPerson: false,
   load: loadTerms,
   claimsRead: (config) => (config.greetingClaim === undefined ? [] : [config.greetingClaim]),
   build: (config) => new TermsStep(config),

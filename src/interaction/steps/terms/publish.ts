@@ -1,4 +1,4 @@
-import type { PublishedTermsStore } from '../../../storage/ports.js';
+import type { PublishedTermsStore } from '../step-ports.js';
 import type { TermsStepConfig } from './schema.js';
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { LANGUAGE_TAG } from '../../../config/localised-text.js';
+import { LANGUAGE_TAG } from '../localised-text.js';
 import { stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
 export const termsEntry = z.strictObject({

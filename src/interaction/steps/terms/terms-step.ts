@@ -1,4 +1,5 @@
-import type { Evidence, FormInput, Step, StepContext, StepOutcome } from '../step.js';
+import type { Evidence } from '../../model.js';
+import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import type { TermsDocument, TermsStepConfig } from './schema.js';
 
 /** Sent to the tenant (and so to the wallet) when the user declines: plain English, not localised. */
