@@ -13,7 +13,7 @@ import { csrfToken } from '../web/csrf.js';
 import { HookError, PAGES, type PageKeys } from '../web/hook-error.js';
 import { noStore } from '../web/security-headers.js';
 import { carriesStoredSession, regenerateSession } from '../web/sessions.js';
-import { admitInteraction, startInteraction } from './interaction.js';
+import { admitInteraction, liveInteractions, startInteraction } from './interaction.js';
 import type { JourneyMetrics } from './journey-metrics.js';
 import type { JourneyRunner } from './journey-runner.js';
 import { subjectOf } from './ledger-entry.js';
@@ -65,7 +65,9 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
     // durable round for the whole arrival.
     const claimFirst = carriesStoredSession(req);
     if (claimFirst && !(await claimOnce(req, claim))) throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
-    await regenerateSession(req, { mustSave: carriesCommit });
+    // The journeys this browser has under way go on beside the new one (each page says whose it
+    // is): an arrival sent to this browser by someone else must not end them.
+    await regenerateSession(req, res, { mustSave: carriesCommit, carry: (old) => ({ interactions: liveInteractions(old.interactions, now()), csrfToken: old.csrfToken }) });
     req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
     // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
     // page then changes nothing, and costs no durable write of its own.
