@@ -78,7 +78,10 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
     } catch (error) {
       // A new session for a used link is never stored: no cookie for it either, or it would
       // replace the one of the tab that won.
-      if (error instanceof HookError && error.code === 'token_replayed') await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      if (error instanceof HookError && error.code === 'token_replayed') {
+        res.removeHeader('Set-Cookie');
+        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      }
       throw error;
     }
     metrics.journeyStarted();
