@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   const runner = journeyRunner({ settings, steps, storage, keys: deps.keys, now, logger, metrics });
   // One router for the journey's routes: each router a request passes through has a cost of its own.
   const journey = arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() });
-  app.use(stepRoutes({ runner, storage, now }, journey));
+  app.use(stepRoutes({ runner }, journey));
   app.use(notFound);
   app.use(errorPage({ isUnavailable: isStorageUnavailable, isInteractionPath }));
   return app;

@@ -11,7 +11,7 @@ import { csrfToken } from '../web/csrf.js';
 import { HookError, PAGES, type PageKeys } from '../web/hook-error.js';
 import { noStore } from '../web/security-headers.js';
 import { carriesStoredSession, regenerateSession } from '../web/sessions.js';
-import { admitInteraction, startInteraction } from './interaction.js';
+import { admitInteraction, liveInteractions, startInteraction } from './interaction.js';
 import type { JourneyMetrics } from './journey-metrics.js';
 import type { JourneyRunner } from './journey-runner.js';
 import type { JourneySettings } from './journey-settings.js';
@@ -64,7 +64,9 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
     // durable round for the whole arrival.
     const claimFirst = carriesStoredSession(req);
     if (claimFirst && !(await claimOnce(req, claim))) throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
-    await regenerateSession(req, { mustSave: carriesCommit });
+    // The journeys this browser has under way go on beside the new one (each page says whose it
+    // is): an arrival sent to this browser by someone else must not end them.
+    await regenerateSession(req, res, { mustSave: carriesCommit, carry: (old) => ({ interactions: liveInteractions(old.interactions, now()), csrfToken: old.csrfToken }) });
     req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
     // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
     // page then changes nothing, and costs no durable write of its own.
@@ -75,7 +77,10 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
     } catch (error) {
       // A new session for a used link is never stored: no cookie for it either, or it would
       // replace the one of the tab that won.
-      if (error instanceof HookError && error.code === 'token_replayed') await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      if (error instanceof HookError && error.code === 'token_replayed') {
+        res.removeHeader('Set-Cookie');
+        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      }
       throw error;
     }
     metrics.journeyStarted();

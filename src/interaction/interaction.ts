@@ -71,6 +71,11 @@ export function startInteraction(arrival: Arrival, now: Date, timeoutSeconds: nu
   };
 }
 
+/** The interactions that can still go on: not finished, and before their deadline. */
+export function liveInteractions(interactions: Readonly<Record<string, Interaction>> | undefined, now: Date): Record<string, Interaction> {
+  return Object.fromEntries(Object.entries(interactions ?? {}).filter(([, i]) => i.status === 'active' && i.deadline >= now.getTime()));
+}
+
 /**
  * How many interactions one browser session holds. Finished ones stay so that the back button
  * gets "already completed" rather than "not found", but they give way first.

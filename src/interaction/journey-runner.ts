@@ -9,7 +9,7 @@ import { HookError, PAGES } from '../web/hook-error.js';
 import { returnDigest, type Interaction } from './interaction.js';
 import { PAGE_CHANNEL, type AskStep, type Channel } from './step-answers.js';
 import { stepPages } from './step-page.js';
-import { journeyNext, type Finish, type JourneyEvent, type JourneyPlan, type Refusal } from './journey.js';
+import { journeyNext, type Finish, type JourneyAction, type JourneyEvent, type JourneyPlan, type Refusal } from './journey.js';
 import type { JourneyMetrics } from './journey-metrics.js';
 import type { JourneySettings } from './journey-settings.js';
 import { ledgerEntry } from './ledger-entry.js';
@@ -31,10 +31,28 @@ const REFUSALS: Record<Refusal, HookError> = {
   interaction_declined: new HookError('interaction_declined', 409, PAGES.interactionDeclined),
   interaction_failed: new HookError('interaction_failed', 409, PAGES.interactionFailed),
   interaction_expired: new HookError('interaction_expired', 410, PAGES.interactionExpired),
+  return_unmatched: new HookError('return_unmatched', 400, PAGES.returnUnmatched),
 };
 
+/** The error a refusal answers with. */
+export function refusal(code: Refusal): HookError {
+  return REFUSALS[code];
+}
+
+/** How the journey is run on one request. */
+export interface RunOptions {
+  /** How the current step answers on this request: a form, an action, or a return. */
+  ask?: AskStep;
+  input?: FormInput;
+  /** The arrival's token claim, committed with the first save. */
+  claim?: SessionCommit['claim'];
+  channel?: Channel;
+  /** The session was just made: nothing of it is stored yet. */
+  newSession?: boolean;
+}
+
 /** The step records that bind a return from another site to its interaction. */
-export const RETURN_RECORD = 'return';
+const RETURN_RECORD = 'return';
 
 /** Room for every step to be skipped, committed and shown: a journey that runs longer is a bug. */
 const MOVES_PER_STEP = 4;
@@ -45,7 +63,7 @@ const MOVES_PER_STEP = 4;
  */
 export function journeyRunner(deps: RunnerDeps) {
   const { settings, steps, storage, keys, now, metrics } = deps;
-  const plan: JourneyPlan = { steps: steps.map((s) => ({ id: s.id, skippable: s.skipIfAcceptedVersion !== undefined })) };
+  const plan: JourneyPlan = { steps: steps.map((s) => ({ id: s.id, type: s.type, skippable: s.skipIfAcceptedVersion !== undefined })) };
 
   const { stepContext, render } = stepPages({ settings, steps, now });
 
@@ -67,108 +85,139 @@ export function journeyRunner(deps: RunnerDeps) {
     await saveSessionWith(req.session).catch((error: unknown) => req.log.warn({ err: error, interaction: interaction.id }, 'finished journey could not be saved in the session'));
   }
 
-  /**
-   * Runs the journey from `event` until it answers the request. `claim`: the arrival's token
-   * claim, committed with the first save. `ask`: how the current step answers on this request.
-   */
-  async function run(
-    req: Request,
-    res: Response,
-    start: Interaction,
-    first: JourneyEvent,
-    options: { ask?: AskStep; input?: FormInput; claim?: SessionCommit['claim']; channel?: Channel; newSession?: boolean },
-  ): Promise<void> {
-    const channel = options.channel ?? PAGE_CHANNEL;
-    let claim = options.claim;
-    // What the session store holds now: a move that changed nothing since needs no second write.
-    let stored: Interaction | undefined = options.newSession === true ? undefined : start;
-    let interaction = start;
-    let event = first;
-    let asked: StepContext | undefined;
-    for (let moves = 0; moves < (steps.length + 1) * MOVES_PER_STEP; moves++) {
-      const { interaction: next, action } = journeyNext(interaction, event, plan, now().getTime());
-      const step = steps[interaction.cursor];
-      switch (action.kind) {
-        case 'show-step':
-          await render(req, res, next, 200, {}, {});
-          return;
-        case 'show-again':
-          await render(req, res, next, action.status, action.errors, action.view, options.input);
-          return;
-        case 'run-step': {
-          if (!step || !options.ask) throw new HookError('request_invalid', 400, PAGES.requestInvalid);
-          asked = stepContext(req, res, next, options.input);
-          const result = await askStep(options.ask, step, asked);
-          if (result.kind === 'reply') {
-            channel.reply(res, result.status, result.body);
-            return;
-          }
-          event = { kind: 'answered', outcome: result };
-          interaction = next;
-          continue;
-        }
-        case 'check-acceptance':
-          event = { kind: 'acceptance-checked', acceptedBefore: await acceptedBefore(req, next, stepAt(next)) };
-          interaction = next;
-          continue;
-        case 'go-to-step':
-          put(req, next);
-          if (claim || next !== stored) await commit(req, { claim });
-          channel.goTo(res, `/interaction/${next.id}`);
-          return;
-        case 'commit': {
-          const ctx = stepContext(req, res, next);
-          const record =
-            action.decision === null
-              ? undefined
-              : ledgerEntry(req, next, action.step, action.decision, action.evidence ?? step?.evidence?.(ctx) ?? null, { ledger: settings.ledger, at: now(), locale: ctx.locale });
-          const completion = action.finish ? await signed(next, action.finish) : undefined;
-          const committed: Interaction = completion ? { ...next, completion: { url: completion.url, expiresAt: completion.expiresAt } } : next;
-          put(req, committed);
-          let outcome: 'committed' | 'decided-before';
-          try {
-            outcome = await commitDecision(req, { claim, decision: record, completion });
-          } catch (error) {
-            // A skip that cannot be recorded is no reason to stop the user: the step is shown instead.
-            if (action.decision !== 'already_accepted' || !(error instanceof HookError) || error.code !== 'storage_unavailable') throw error;
-            req.log.warn({ interaction: interaction.id, step: action.step }, 'earlier acceptance could not be recorded; showing the step');
-            put(req, interaction);
-            event = { kind: 'acceptance-checked', acceptedBefore: false };
-            continue;
-          }
-          claim = undefined;
-          if (outcome === 'decided-before') {
-            put(req, interaction);
-            event = await decidedBefore(req, interaction, action.step);
-            continue;
-          }
-          if (action.decision !== null) decided(req, interaction, action.step, action.decision, committed);
-          event = { kind: 'committed', decision: action.decision };
-          interaction = committed;
-          stored = committed;
-          continue;
-        }
-        case 'leave': {
-          // Single use: the return takes this record, so of two returns with one state only one goes on.
-          if (!asked) throw new Error('a step sent the user away without being asked');
-          const { type } = stepAt(next);
-          const state = asked.returnState;
-          await storage.stepRecords.put(RETURN_RECORD, state, { interactionId: next.id, type }, new Date(next.deadline));
-          put(req, { ...next, awaitingReturn: { type, digest: returnDigest(state) } });
-          await commit(req, {});
-          channel.goTo(res, action.url);
-          return;
-        }
-        case 'return-to-tenant':
-          put(req, next);
-          if (next !== stored) await saveAfterTheFact(req, next);
-          channel.goTo(res, action.url);
-          return;
-        case 'refuse':
-          put(req, next);
-          if (next !== stored) await saveAfterTheFact(req, next);
-          throw REFUSALS[action.code];
+  /** What one request's run knows while the journey moves: where it stands, and what is stored. */
+  interface Run {
+    req: Request;
+    res: Response;
+    options: RunOptions;
+    channel: Channel;
+    /** The arrival's token claim, until the first commit carries it. */
+    claim: SessionCommit['claim'];
+    /** What the session store holds now: a move that changed nothing since needs no second write. */
+    stored: Interaction | undefined;
+    /** The interaction before this move (`before`) and as the journey wants it after (`next`). */
+    before: Interaction;
+    next: Interaction;
+    /** The step's context once it was asked: a step that leaves made its return value there. */
+    asked?: StepContext;
+  }
+
+  /** What a handler leaves: the next event for the machine (with the interaction it applies to), or the answer sent. */
+  type Moved = { event: JourneyEvent; interaction: Interaction } | 'answered';
+  type Handlers = { [K in JourneyAction['kind']]: (action: Extract<JourneyAction, { kind: K }>, run: Run) => Promise<Moved> };
+
+  /** One handler per kind of action the journey asks for. */
+  const handlers: Handlers = {
+    'show-step': async (_action, run) => {
+      put(run.req, run.next);
+      await render(run.req, run.res, run.next, 200, {}, {});
+      return 'answered';
+    },
+    'show-again': async (action, run) => {
+      put(run.req, run.next);
+      await render(run.req, run.res, run.next, action.status, action.errors, action.view, run.options.input);
+      return 'answered';
+    },
+    'run-step': async (_action, run) => {
+      const step = steps[run.next.cursor];
+      if (!step || !run.options.ask) throw new HookError('request_invalid', 400, PAGES.requestInvalid);
+      run.asked = stepContext(run.req, run.res, run.next, run.options.input);
+      const result = await askStep(run.options.ask, step, run.asked);
+      if (result.kind === 'reply') {
+        run.channel.reply(run.res, result.status, result.body);
+        return 'answered';
       }
+      return { event: { kind: 'answered', outcome: result }, interaction: run.next };
+    },
+    'check-acceptance': async (_action, run) => ({
+      event: { kind: 'acceptance-checked', acceptedBefore: await acceptedBefore(run.req, run.next, stepAt(run.next)) },
+      interaction: run.next,
+    }),
+    'go-to-step': async (_action, run) => {
+      put(run.req, run.next);
+      if (run.claim || run.next !== run.stored) await commit(run.req, { claim: run.claim });
+      run.channel.goTo(run.res, `/interaction/${run.next.id}`);
+      return 'answered';
+    },
+    commit: async (action, run) => {
+      const { req, res, next, before } = run;
+      const step = steps[before.cursor];
+      const ctx = stepContext(req, res, next);
+      const record =
+        action.decision === null
+          ? undefined
+          : ledgerEntry(req, next, action.step, action.decision, action.evidence ?? step?.evidence?.(ctx) ?? null, { ledger: settings.ledger, at: now(), locale: ctx.locale });
+      const completion = action.finish ? await signed(next, action.finish) : undefined;
+      const committed: Interaction = completion ? { ...next, completion: { url: completion.url, expiresAt: completion.expiresAt } } : next;
+      put(req, committed);
+      let outcome: 'committed' | 'decided-before';
+      try {
+        outcome = await commitDecision(req, { claim: run.claim, decision: record, completion });
+      } catch (error) {
+        // A skip that cannot be recorded is no reason to stop the user: the step is shown instead.
+        if (action.decision !== 'already_accepted' || !(error instanceof HookError) || error.code !== 'storage_unavailable') throw error;
+        req.log.warn({ interaction: before.id, step: action.step }, 'earlier acceptance could not be recorded; showing the step');
+        put(req, before);
+        return { event: { kind: 'acceptance-checked', acceptedBefore: false }, interaction: before };
+      }
+      run.claim = undefined;
+      if (outcome === 'decided-before') {
+        put(req, before);
+        return { event: await decidedBefore(req, before, action.step), interaction: before };
+      }
+      if (action.decision !== null) decided(req, before, action.step, action.decision, committed);
+      run.stored = committed;
+      return { event: { kind: 'committed', decision: action.decision }, interaction: committed };
+    },
+    'take-return': async (action, run) => {
+      const taken = await storage.stepRecords.take(RETURN_RECORD, action.binding, now());
+      const bound = isReturnRecord(taken) && taken.interactionId === run.next.id && taken.type === stepAt(run.next).type;
+      return { event: { kind: 'return-taken', bound }, interaction: run.next };
+    },
+    leave: async (action, run) => {
+      // Single use: the return takes this record, so of two returns with one value only one goes on.
+      if (!run.asked) throw new Error('a step sent the user away without being asked');
+      const { type } = stepAt(run.next);
+      const binding = run.asked.returnState;
+      await storage.stepRecords.put(RETURN_RECORD, binding, { interactionId: run.next.id, type }, new Date(run.next.deadline));
+      put(run.req, { ...run.next, awaitingReturn: { type, digest: returnDigest(binding) } });
+      await commit(run.req, {});
+      run.channel.goTo(run.res, action.url);
+      return 'answered';
+    },
+    'return-to-tenant': async (action, run) => {
+      put(run.req, run.next);
+      if (run.next !== run.stored) await saveAfterTheFact(run.req, run.next);
+      run.channel.goTo(run.res, action.url);
+      return 'answered';
+    },
+    refuse: async (action, run) => {
+      put(run.req, run.next);
+      if (run.next !== run.stored) await saveAfterTheFact(run.req, run.next);
+      throw refusal(action.code);
+    },
+  };
+
+  /** Runs the journey from `event` until it answers the request. */
+  async function run(req: Request, res: Response, start: Interaction, first: JourneyEvent, options: RunOptions = {}): Promise<void> {
+    const state: Run = {
+      req,
+      res,
+      options,
+      channel: options.channel ?? PAGE_CHANNEL,
+      claim: options.claim,
+      stored: options.newSession === true ? undefined : start,
+      before: start,
+      next: start,
+    };
+    let event = first;
+    for (let moves = 0; moves < (steps.length + 1) * MOVES_PER_STEP; moves++) {
+      const { interaction: next, action } = journeyNext(state.before, event, plan, now().getTime());
+      state.next = next;
+      const moved = await (handlers[action.kind] as (action: JourneyAction, run: Run) => Promise<Moved>)(action, state);
+      if (moved === 'answered') return;
+      event = moved.event;
+      state.before = moved.interaction;
     }
     throw new Error('the journey did not settle');
   }
@@ -176,7 +225,7 @@ export function journeyRunner(deps: RunnerDeps) {
   /** The interaction's current step; past the last one, the journey is over. */
   function stepAt(interaction: Interaction): Step {
     const step = steps[interaction.cursor];
-    if (!step) throw REFUSALS.interaction_finished;
+    if (!step) throw refusal('interaction_finished');
     return step;
   }
 
@@ -201,7 +250,7 @@ export function journeyRunner(deps: RunnerDeps) {
   }
 
   async function commit(req: Request, what: SessionCommit): Promise<void> {
-    if ((await commitDecision(req, what)) === 'decided-before') throw REFUSALS.interaction_finished;
+    if ((await commitDecision(req, what)) === 'decided-before') throw refusal('interaction_finished');
   }
 
   /** The session with what must commit with it; a claim made before is the replayed link's page. */
@@ -243,3 +292,9 @@ export function journeyRunner(deps: RunnerDeps) {
 }
 
 export type JourneyRunner = ReturnType<typeof journeyRunner>;
+
+function isReturnRecord(value: unknown): value is { interactionId: string; type: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return typeof record.interactionId === 'string' && typeof record.type === 'string';
+}

@@ -1,6 +1,6 @@
 import type { Completion, Decision, Evidence } from './model.js';
 import type { StepOutcome } from './steps/step.js';
-import type { Interaction } from './interaction.js';
+import { returnDigest, type Interaction } from './interaction.js';
 
 /**
  * The journey as a pure state machine: given an interaction and what just happened, what must
@@ -17,10 +17,10 @@ import type { Interaction } from './interaction.js';
 
 /** What the machine knows of the configured steps. */
 export interface JourneyPlan {
-  steps: ReadonlyArray<{ id: string; skippable: boolean }>;
+  steps: ReadonlyArray<{ id: string; type: string; skippable: boolean }>;
 }
 
-export type Refusal = 'interaction_finished' | 'interaction_declined' | 'interaction_failed' | 'interaction_expired';
+export type Refusal = 'interaction_finished' | 'interaction_declined' | 'interaction_failed' | 'interaction_expired' | 'return_unmatched';
 
 /** How a journey ends when it finishes here: the token the tenant gets. */
 export type Finish = { kind: 'success'; claims: Record<string, unknown> } | { kind: 'failure'; message: string };
@@ -28,8 +28,17 @@ export type Finish = { kind: 'success'; claims: Record<string, unknown> } | { ki
 export type JourneyEvent =
   /** The interaction was just made from a verified arrival. */
   | { kind: 'arrived' }
-  /** Its page was asked for (`GET`) or posted to, or an action or return came in (`POST`). */
-  | { kind: 'visited'; method: 'GET' | 'POST' }
+  /** Its page was asked for (`GET`). */
+  | { kind: 'visited' }
+  /**
+   * Its page's form or one of its step's actions was posted. `step`: the step the form was drawn
+   * for, when it says (a page the journey has since moved past answers nothing).
+   */
+  | { kind: 'posted'; step?: string | undefined }
+  /** The browser came back from another site to the return route of step type `type`, with this binding value. */
+  | { kind: 'returned'; type: string; binding: string }
+  /** Whether the return's single-use record was still there for this interaction (another request may have taken it). */
+  | { kind: 'return-taken'; bound: boolean }
   /** The current step's answer to a submit, an action or a return. */
   | { kind: 'answered'; outcome: StepOutcome; evidence?: Evidence }
   /** Whether the subject accepted the current step's version before. */
@@ -55,6 +64,8 @@ export type JourneyAction =
    * `evidence` is what the step shows (`Step.evidence`): the user did not answer it.
    */
   | { kind: 'commit'; step: string; decision: Decision | null; evidence: Evidence | null; finish?: Finish }
+  /** Take the return's single-use record (`binding`), then report `return-taken`. */
+  | { kind: 'take-return'; binding: string }
   /** Send the user to another site for the current step. */
   | { kind: 'leave'; url: string }
   /** 303 to the tenant with the interaction's one token. */
@@ -76,14 +87,30 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
     case 'arrived':
       return nextStop(interaction, plan);
 
-    case 'visited': {
+    case 'visited':
+    case 'posted': {
       if (interaction.status !== 'active') return finished(interaction, now);
       if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
-      if (now > interaction.deadline) {
-        return { interaction: { ...interaction, status: 'expired' }, action: { kind: 'commit', step: step.id, decision: 'expired', evidence: null } };
-      }
-      return stay({ kind: event.method === 'GET' ? 'show-step' : 'run-step' });
+      // A second click on a page the journey has already moved past: it must not answer the step
+      // the user has not seen yet. The page shows where the journey stands.
+      if (event.kind === 'posted' && event.step !== undefined && event.step !== step.id) return stay({ kind: 'go-to-step' });
+      if (now > interaction.deadline) return expire(interaction, step.id);
+      return stay({ kind: event.kind === 'visited' ? 'show-step' : 'run-step' });
     }
+
+    case 'returned': {
+      // Only the value this journey waits with binds a return to it: anything else changes nothing.
+      const awaited = interaction.awaitingReturn;
+      const bound = interaction.status === 'active' && step !== undefined && step.type === event.type && awaited?.type === event.type && awaited.digest === returnDigest(event.binding);
+      if (!bound) return stay({ kind: 'refuse', code: 'return_unmatched' });
+      if (now > interaction.deadline) return expire({ ...interaction, awaitingReturn: undefined }, step.id);
+      return stay({ kind: 'take-return', binding: event.binding });
+    }
+
+    case 'return-taken':
+      // Not bound: a request with the same return took it first, and that one decides.
+      if (!event.bound) return stay({ kind: 'go-to-step' });
+      return { interaction: { ...interaction, awaitingReturn: undefined }, action: { kind: 'run-step' } };
 
     case 'answered': {
       const { outcome } = event;
@@ -140,6 +167,20 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       return decidedBefore(interaction, event, plan, now);
   }
   return stay({ kind: 'refuse', code: 'interaction_finished' });
+}
+
+/** The deadline passed: nothing more is decided but `expired`. */
+function expire(interaction: Interaction, step: string): JourneyStep {
+  return { interaction: { ...interaction, status: 'expired' }, action: { kind: 'commit', step, decision: 'expired', evidence: null } };
+}
+
+/**
+ * The journey of `interactions` (a browser's session) that waits for a return of `type` bound to
+ * `binding`: the query names nothing, the session decides.
+ */
+export function journeyAwaiting(interactions: Readonly<Record<string, Interaction>> | undefined, type: string, binding: string): Interaction | undefined {
+  const digest = returnDigest(binding);
+  return Object.values(interactions ?? {}).find((i) => i.status === 'active' && i.awaitingReturn?.type === type && i.awaitingReturn.digest === digest);
 }
 
 /** The step the journey stops at next: one to check for an earlier acceptance, or the page. */

@@ -35,3 +35,20 @@ export const askToShowAgain =
     const errors = check.kind === 'again' ? check.errors : {};
     return { kind: 'again', status: Object.keys(errors).length > 0 ? 422 : 200, errors };
   };
+
+/** A step's own JSON action `name`. */
+export const askAction =
+  (name: string, input: FormInput): AskStep =>
+  async (step, ctx) => {
+    const action = step.actions && Object.hasOwn(step.actions, name) ? step.actions[name] : undefined;
+    if (!action) return { kind: 'reply', status: 404, body: { error: 'no_such_action' } };
+    return action(input, ctx);
+  };
+
+/** The step's answer to the return from the other site it sent the user to. */
+export const askOnReturn =
+  (query: FormInput): AskStep =>
+  async (step, ctx) => {
+    if (!step.returnFrom) return { kind: 'failed', message: 'The user came back to a step that did not send them away.', evidence: { returned: 'unexpected' } };
+    return step.returnFrom(query, ctx);
+  };

@@ -44,10 +44,33 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
       // The primary button of the last step says that it ends the journey.
       isLast: interaction.cursor === steps.length - 1,
       progress: { current: interaction.cursor + 1, total: steps.length },
+      whose: whoseJourney(interaction),
       csrf: { field: CSRF_FIELD, token: csrfToken(req) },
       errors,
     });
   }
 
   return { stepContext, render };
+}
+
+/**
+ * Whom the journey is for, as the tenant's token says (its name, else its address, else the
+ * subject): shown on every step page, so that a journey someone else sent to this browser is
+ * seen for what it is. An address is shown masked, as the email-code page shows it: enough for
+ * its owner to know it, not to read it off someone else's screen.
+ */
+function whoseJourney(interaction: Pick<Interaction, 'claims' | 'subject'>): string | null {
+  const { name, given_name: given, family_name: family, email } = interaction.claims;
+  const full = [given, family].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(' ');
+  for (const candidate of [name, full, email, interaction.subject]) {
+    if (typeof candidate === 'string' && candidate.trim() !== '') return masked(candidate.trim()).slice(0, 100);
+  }
+  return null;
+}
+
+function masked(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 1) return text;
+  const [first] = Array.from(text.slice(0, at));
+  return `${first ?? ''}•••${text.slice(at)}`;
 }

@@ -1,6 +1,7 @@
-import type { Request, RequestHandler } from 'express';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import type { Store } from 'express-session';
+import type { SessionData, Store } from 'express-session';
 import { timeOrderedId } from './time-ordered-id.js';
 
 export interface SessionOptions {
@@ -35,26 +36,82 @@ export function sessions(options: SessionOptions): RequestHandler {
   });
 }
 
+declare module 'express-session' {
+  interface SessionData {
+    /** The SHA-256 of the binding cookie set beside this session's cookie: whose browser it was given to. */
+    browserBinding?: string;
+  }
+}
+
+/** The cookie set beside the session's own, whose digest the session keeps (see givenToThisBrowser). */
+const BINDING_COOKIE = 'hook.bind';
+
 /**
- * Gives the session a new id and empty contents: an id planted in the browser before the arrival
- * (session fixation) is worthless after it, and nothing the planted session held — interactions,
- * or the CSRF token an attacker could have read from it — carries over. Journeys open in other
- * tabs of the same browser end with it; their pages then answer "this page has expired" with a
- * link to the journey that replaced them (web/error-pages.ts).
+ * Gives the session a new id (an id planted in the browser before the arrival, session fixation,
+ * is worthless after it) and only what `carry` keeps of the old contents — and that only when the
+ * old session is one this hook gave this browser (givenToThisBrowser). A planted session carries
+ * nothing over: not its journeys, nor the CSRF token an attacker could have read from it. Then
+ * binds the session to this browser afresh.
  *
  * Only an id the browser sent can have been planted. One express-session made up during this
  * request (no cookie, or one naming no stored session) was never stored or sent, so it needs no
  * replacing — and destroying it would cost a durable write of nothing.
  */
-export async function regenerateSession(req: Request, options: { mustSave?: (session: object) => boolean } = {}): Promise<void> {
-  if (!carriesStoredSession(req)) return;
-  await new Promise<void>((resolve, reject) => {
-    req.session.regenerate((err: unknown) => {
-      if (err === undefined || err === null) resolve();
-      else reject(err instanceof Error ? err : new Error('the session could not be replaced'));
+export async function regenerateSession(
+  req: Request,
+  res: Response,
+  options: { mustSave?: (session: object) => boolean; carry?: (session: Partial<SessionData>) => Partial<SessionData> } = {},
+): Promise<void> {
+  if (carriesStoredSession(req)) {
+    const carried = givenToThisBrowser(req) && options.carry ? options.carry(req.session) : {};
+    await new Promise<void>((resolve, reject) => {
+      req.session.regenerate((err: unknown) => {
+        if (err === undefined || err === null) resolve();
+        else reject(err instanceof Error ? err : new Error('the session could not be replaced'));
+      });
     });
-  });
-  saveOnlyWhenChanged(req.session, options.mustSave ?? (() => false));
+    Object.assign(req.session, carried);
+    saveOnlyWhenChanged(req.session, options.mustSave ?? (() => false));
+  }
+  bindToBrowser(req, res);
+}
+
+/**
+ * Whether the session the browser presents is one this hook gave this browser: it keeps the
+ * digest of a random value the hook set, with it, in a second cookie of this browser, and the
+ * browser presents that value. A session id taken from another browser and planted here comes
+ * without it (or with this browser's own, which does not match).
+ */
+function givenToThisBrowser(req: Request): boolean {
+  const stored = req.session.browserBinding;
+  const presented = cookieValue(req, bindingCookieName(req));
+  if (stored === undefined || presented === undefined) return false;
+  const [a, b] = [Buffer.from(digest(presented)), Buffer.from(stored)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function bindToBrowser(req: Request, res: Response): void {
+  const value = randomBytes(32).toString('base64url');
+  req.session.browserBinding = digest(value);
+  const { secure, originalMaxAge } = req.session.cookie;
+  res.cookie(bindingCookieName(req), value, { httpOnly: true, sameSite: 'lax', secure: secure === true, path: '/', ...(originalMaxAge === null ? {} : { maxAge: originalMaxAge }) });
+}
+
+/** `__Host-` on https, as the session's own cookie: no other site or sub-domain may set it. */
+function bindingCookieName(req: Request): string {
+  return req.session.cookie.secure === true ? `__Host-${BINDING_COOKIE}` : BINDING_COOKIE;
+}
+
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at !== -1 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
 }
 
 /** Whether the browser came with a session the store holds (one a planted id could name). */

@@ -22,6 +22,11 @@ function sessionCookie(res: Response): string | undefined {
   return cookies.map((c) => c.split(';')[0]!).find((c) => /hook\.sid=/.test(c));
 }
 
+function bindingCookie(res: Response): string | undefined {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return cookies.map((c) => c.split(';')[0]!).find((c) => /hook\.bind=/.test(c));
+}
+
 function expectStrictHeaders(res: Response, what: string, https = false): void {
   const csp = String(res.headers['content-security-policy']);
   expect(csp, what).toContain("default-src 'none'");
@@ -113,43 +118,40 @@ describe('headers on every page', () => {
 });
 
 describe('the session cookie', () => {
-  it('starts afresh at every arrival: a new id, a new CSRF token, and none of the journeys of other tabs', async () => {
+  it('gives the session a new id at every arrival and keeps the journeys of other tabs: both finish, each page says whose it is', async () => {
     hook = await hookFixture();
     const browser = hook.browser();
-    const first = await arrive(hook, {}, browser);
+    const first = await arrive(hook, { claims: { email: 'ana@example.org' } }, browser);
     const firstCookie = sessionCookie(first.arrival)!;
+    expect(first.page.text).toContain('Credential for a•••@example.org');
 
-    // A second tab of the same browser arrives with another token.
-    const second = await arrive(hook, {}, browser);
+    // A second arrival in the same browser (another tab, or a link someone else sent it).
+    const second = await arrive(hook, { claims: { email: 'mallory@example.org' } }, browser);
     const secondCookie = sessionCookie(second.arrival)!;
     expect(secondCookie).toBeDefined();
     expect(secondCookie).not.toBe(firstCookie);
-    expect(csrfFrom(second.page.text)).not.toBe(csrfFrom(first.page.text));
-    // 256 random bits, in hex.
-    expect(csrfFrom(second.page.text)).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.page.text).toContain('Credential for m•••@example.org');
     // The old id holds nothing any more.
     expect((await request(hook.app).get(first.interactionPath).set('Cookie', firstCookie)).status).toBe(404);
 
-    // The first tab's page, loaded before, no longer posts: a page that says so and leads on to
-    // the journey that replaced it, and nothing decided.
-    const stale = await answer(first, 'accept');
-    expect(stale.status).toBe(403);
-    expect(stale.headers.location).toBeUndefined();
-    expect(stale.text).toContain('This page has expired');
-    expect(stale.text).toContain(`href="${second.interactionPath}">Continue</a>`);
+    // The first tab's page, loaded before the second arrival, still works, and still says whose it is.
     const reloaded = await browser.get(first.interactionPath);
-    expect(reloaded.status).toBe(404);
-    expect(reloaded.text).toContain(`href="${second.interactionPath}">Continue</a>`);
-    expect(await ledgerRows(hook)).toEqual([]);
-
-    // The second tab goes on; once it is done, the first has nothing left to lead on to.
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.text).toContain('Credential for a•••@example.org');
+    const firstDone = await answer(first, 'accept');
+    expect(firstDone.status).toBe(303);
+    expect(new URL(firstDone.headers.location!).searchParams.get('session_token')).toBeTruthy();
     expect((await answer(second, 'accept')).status).toBe(303);
-    const after = await answer(first, 'accept');
-    expect(after.status).toBe(403);
-    expect(after.text).toContain('This form has expired');
-    expect(after.text).toContain('Go back to your wallet and start again from there.');
-    expect(after.text).not.toContain('>Continue</a>');
-    expect((await ledgerRows(hook)).map((row) => row.interactionId)).toEqual([second.interactionPath.split('/').pop()]);
+    expect((await ledgerRows(hook)).map((row) => row.interactionId).sort()).toEqual([first, second].map((a) => a.interactionPath.split('/').pop()).sort());
+  });
+
+  it('carries over only journeys still live: a finished one stays behind', async () => {
+    hook = await hookFixture();
+    const browser = hook.browser();
+    const first = await arrive(hook, {}, browser);
+    expect((await answer(first, 'accept')).status).toBe(303);
+    await arrive(hook, {}, browser);
+    expect((await browser.get(first.interactionPath)).status).toBe(404);
   });
 
   it('makes a planted session worthless: the victim gets a new id and CSRF token, and none of the planted journeys', async () => {
@@ -175,6 +177,33 @@ describe('the session cookie', () => {
     const forged = await request(hook.app).post(victim.headers.location!).set('Cookie', victimCookie).type('form').send({ _csrf: plantedCsrf, accept_terms: 'yes', decision: 'accept' });
     expect(forged.status).toBe(403);
     expect(await ledgerRows(hook)).toEqual([]);
+  });
+
+  it('carries nothing over from a session planted in a browser that has a binding of its own', async () => {
+    hook = await hookFixture();
+    const attacker = await arrive(hook, {}, request.agent(hook.app));
+    // The victim's browser has a session and a binding cookie of its own; the attacker replaces the session cookie only.
+    const victim = await request(hook.app).get(`/callback?session_token=${(await hook.mint()).token}`);
+    const binding = bindingCookie(victim)!;
+    expect(binding).toMatch(/^hook\.bind=[\w-]{43}$/);
+    const next = await request(hook.app)
+      .get(`/callback?session_token=${(await hook.mint()).token}`)
+      .set('Cookie', [sessionCookie(attacker.arrival)!, binding].join('; '));
+    expect(next.status).toBe(303);
+    const cookie = [sessionCookie(next)!, bindingCookie(next)!].join('; ');
+    expect((await request(hook.app).get(next.headers.location!).set('Cookie', cookie)).status).toBe(200);
+    expect((await request(hook.app).get(attacker.interactionPath).set('Cookie', cookie)).status).toBe(404);
+    // Its own session presented with its own binding carries over: the test above is not vacuous.
+    const own = await request(hook.app)
+      .get(`/callback?session_token=${(await hook.mint()).token}`)
+      .set('Cookie', cookie);
+    expect(
+      (
+        await request(hook.app)
+          .get(next.headers.location!)
+          .set('Cookie', [sessionCookie(own)!, bindingCookie(own)!].join('; '))
+      ).status,
+    ).toBe(200);
   });
 
   it('answers a stale form of a journey it still holds with a way back to the same step', async () => {

@@ -229,18 +229,21 @@ describe('sessions', () => {
     expect(page.status).toBe(200);
   });
 
-  it('sets an HttpOnly, SameSite=Lax, Secure, __Host- cookie on https', async () => {
+  it('sets HttpOnly, SameSite=Lax, Secure, __Host- cookies on https: the session and its browser binding', async () => {
     await hook.close();
     hook = await hookFixture({ HOOK_URL: HTTPS_HOOK_URL });
     const browser = hook.browser();
     const { token } = await hook.mint();
     const arrival = await browser.get(`/callback?session_token=${token}`);
-    const cookie = String(arrival.headers['set-cookie']);
-    expect(cookie).toMatch(/^__Host-hook\.sid=/);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/Secure/);
-    expect(cookie).toMatch(/SameSite=Lax/);
-    expect(cookie).toMatch(/Path=\//);
+    const cookies = ([] as string[]).concat(arrival.headers['set-cookie'] ?? []);
+    expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual(['__Host-hook.bind', '__Host-hook.sid']);
+    for (const cookie of cookies) {
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/Secure/);
+      expect(cookie).toMatch(/SameSite=Lax/);
+      expect(cookie).toMatch(/Path=\//);
+      expect(cookie).not.toMatch(/Domain=/i);
+    }
   });
 
   it('survives a restart of the process mid-journey', async () => {

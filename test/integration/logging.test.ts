@@ -26,7 +26,10 @@ describe('the log', () => {
     const browser = hook.browser();
     const { token } = await hook.mint({ claims: { given_name: 'Mere' } });
     const arrival = await browser.get(`/callback?session_token=${token}`);
-    const cookie = String(arrival.headers['set-cookie']).split(';')[0]!;
+    const cookie = ([] as string[])
+      .concat(arrival.headers['set-cookie'] ?? [])
+      .map((c) => c.split(';')[0]!)
+      .join('; ');
     const page = await browser.get(arrival.headers.location!);
     const csrf = csrfFrom(page.text);
     const done = await browser.post(arrival.headers.location!).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
@@ -68,7 +71,16 @@ describe('the log', () => {
     const arrived = await hook.browser().get(`/callback?session_token=${(await hook.mint()).token}`);
     await hook.storage.close(); // the database goes away under the running app
     expect([refused.status, arrived.status]).toEqual([400, 303]);
-    const unavailable = await hook.browser().get(arrived.headers.location!).set('Cookie', String(arrived.headers['set-cookie']).split(';')[0]!);
+    const unavailable = await hook
+      .browser()
+      .get(arrived.headers.location!)
+      .set(
+        'Cookie',
+        ([] as string[])
+          .concat(arrived.headers['set-cookie'] ?? [])
+          .map((c) => c.split(';')[0]!)
+          .join('; '),
+      );
     expect(unavailable.status).toBe(503);
     const lineOf = (res: { headers: Record<string, string> }) => parsed().find((l) => l.req?.id === res.headers['x-request-id'] && l.res !== undefined);
     expect(lineOf(refused)).toMatchObject({ level: 40, msg: 'request completed', res: { statusCode: 400 } });

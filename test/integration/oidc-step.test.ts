@@ -260,6 +260,19 @@ describe('a return not bound to a journey waiting in this browser changes nothin
     expect(await user.outcome(await user.back(second))).toMatchObject({ kind: 'success', state: user.state });
   });
 
+  it('keeps a journey waiting at the provider when another arrival comes to the same browser: both finish', async () => {
+    const victim = journey();
+    await victim.arrive({ email: 'ana@example.org' });
+    const victimsReturn = await victim.atProvider(await victim.leave());
+    // Someone else's unused link opened in the victim's browser meanwhile.
+    const planted = new OidcJourney(hook, provider.issuer, victim.browser);
+    const page = await planted.arrive({ email: 'mallory@example.org' });
+    expect(page.text).toContain('Credential for m•••@example.org');
+    expect(await victim.outcome(await victim.back(victimsReturn))).toMatchObject({ kind: 'success', state: victim.state });
+    expect(await planted.outcome(await planted.press('decline'))).toMatchObject({ kind: 'failure', state: planted.state });
+    expect((await decisions(hook)).map((d) => d.decision)).toEqual(['accepted', 'declined']);
+  });
+
   it('ignores a return while no journey waits for one: the step page is still where it was', async () => {
     const user = journey();
     await user.arrive();

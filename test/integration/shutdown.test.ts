@@ -72,7 +72,10 @@ async function arrive(port: number) {
   const { token, state } = await mintSessionToken(identity, { claims: { given_name: 'Mere' } });
   const arrival = await fetch(`http://127.0.0.1:${port}/callback?session_token=${token}`, { redirect: 'manual' });
   expect(arrival.status).toBe(303);
-  const cookie = arrival.headers.get('set-cookie')!.split(';')[0]!;
+  const cookie = arrival.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
   const interactionPath = arrival.headers.get('location')!;
   const page = await fetch(`http://127.0.0.1:${port}${interactionPath}`, { headers: { cookie } });
   const body = new URLSearchParams({ _csrf: csrfFrom(await page.text()), accept_terms: 'yes', decision: 'accept' }).toString();

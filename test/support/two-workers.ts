@@ -111,7 +111,9 @@ export async function startTwoWorkers(env: Record<string, string>): Promise<TwoW
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, location: res.headers.location, cookie: res.headers['set-cookie']?.[0]?.split(';')[0], text }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, location: res.headers.location, cookie: res.headers['set-cookie']?.map((c) => c.split(';')[0]!).join('; '), text }),
+          );
         });
         req.on('error', reject);
         req.end(body);

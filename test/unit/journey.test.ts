@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Interaction } from '../../src/interaction/interaction.js';
-import { journeyNext, type JourneyEvent, type JourneyPlan } from '../../src/interaction/journey.js';
+import { returnDigest, type Interaction } from '../../src/interaction/interaction.js';
+import { journeyAwaiting, journeyNext, type JourneyEvent, type JourneyPlan } from '../../src/interaction/journey.js';
 
 /** The journey machine alone: no HTTP, storage or clock. */
 const NOW = 1_000_000;
-const plan = (...skippable: boolean[]): JourneyPlan => ({ steps: skippable.map((s, i) => ({ id: `step-${i + 1}`, skippable: s })) });
+const plan = (...skippable: boolean[]): JourneyPlan => ({ steps: skippable.map((s, i) => ({ id: `step-${i + 1}`, type: 'terms', skippable: s })) });
 const TWO = plan(false, false);
 
 function interaction(over: Partial<Interaction> = {}): Interaction {
@@ -50,12 +50,12 @@ describe('the journey machine', () => {
 
   it('repeats the one way back to a reload or a second tap while its token is valid, then refuses', () => {
     const finished = interaction({ cursor: 1, status: 'completed', completion: { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 30_000 } });
-    for (const method of ['GET', 'POST'] as const) {
-      expect(journeyNext(finished, { kind: 'visited', method }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: finished.completion!.url });
-      expect(journeyNext(finished, { kind: 'visited', method }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
+    for (const event of [{ kind: 'visited' }, { kind: 'posted' }, { kind: 'posted', step: 'step-1' }] as const) {
+      expect(journeyNext(finished, event, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: finished.completion!.url });
+      expect(journeyNext(finished, event, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
     }
-    expect(journeyNext({ ...finished, status: 'declined' }, { kind: 'visited', method: 'GET' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_declined' });
-    expect(journeyNext({ ...finished, status: 'failed' }, { kind: 'visited', method: 'GET' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_failed' });
+    expect(journeyNext({ ...finished, status: 'declined' }, { kind: 'visited' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_declined' });
+    expect(journeyNext({ ...finished, status: 'failed' }, { kind: 'visited' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_failed' });
   });
 
   it('ends a declined or failed step with a failure token, told apart in the decision', () => {
@@ -68,10 +68,10 @@ describe('the journey machine', () => {
 
   it('records an expiry instead of running the step once the deadline passed, then refuses', () => {
     const late = interaction();
-    const { interaction: after, action } = journeyNext(late, { kind: 'visited', method: 'POST' }, TWO, late.deadline + 1);
+    const { interaction: after, action } = journeyNext(late, { kind: 'posted' }, TWO, late.deadline + 1);
     expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: 'expired', evidence: null });
     expect(journeyNext(after, { kind: 'committed', decision: 'expired' }, TWO, late.deadline + 1).action).toEqual({ kind: 'refuse', code: 'interaction_expired' });
-    expect(journeyNext(late, { kind: 'visited', method: 'POST' }, TWO, late.deadline).action).toEqual({ kind: 'run-step' });
+    expect(journeyNext(late, { kind: 'posted' }, TWO, late.deadline).action).toEqual({ kind: 'run-step' });
   });
 
   it('skips a step accepted before, recorded as such, and completes when it was the last', () => {
@@ -111,5 +111,66 @@ describe('the journey machine', () => {
       kind: 'leave',
       url: 'https://login.example/authorize',
     });
+  });
+
+  it('answers a form drawn for a step the journey has moved past with that journey’s page, deciding nothing', () => {
+    const atSecond = interaction({ cursor: 1 });
+    expect(journeyNext(atSecond, { kind: 'posted', step: 'step-1' }, TWO, NOW)).toEqual({ interaction: atSecond, action: { kind: 'go-to-step' } });
+    expect(journeyNext(atSecond, { kind: 'posted', step: 'step-2' }, TWO, NOW).action).toEqual({ kind: 'run-step' });
+    // An action names no step: it answers the current one.
+    expect(journeyNext(atSecond, { kind: 'posted' }, TWO, NOW).action).toEqual({ kind: 'run-step' });
+  });
+});
+
+describe('a return from another site', () => {
+  const OIDC = plan(false, false);
+  const withOidc: JourneyPlan = { steps: OIDC.steps.map((s, i) => (i === 0 ? { ...s, type: 'oidc' } : s)) };
+  const waiting = (over: Partial<Interaction> = {}) => interaction({ awaitingReturn: { type: 'oidc', digest: returnDigest('the-value') }, ...over });
+  const returned = (binding: string, type = 'oidc'): JourneyEvent => ({ kind: 'returned', type, binding });
+
+  it('takes the single-use record of a return bound to the journey, then asks the step, no longer waiting', () => {
+    const start = waiting();
+    expect(journeyNext(start, returned('the-value'), withOidc, NOW)).toEqual({ interaction: start, action: { kind: 'take-return', binding: 'the-value' } });
+    const { interaction: after, action } = journeyNext(start, { kind: 'return-taken', bound: true }, withOidc, NOW);
+    expect(action).toEqual({ kind: 'run-step' });
+    expect(after.awaitingReturn).toBeUndefined();
+  });
+
+  it('changes nothing on a return bound to another value, another type, a journey not waiting or one finished', () => {
+    const refused = { kind: 'refuse', code: 'return_unmatched' };
+    for (const [start, event] of [
+      [waiting(), returned('another-value')],
+      [waiting(), returned('')],
+      [waiting(), returned('the-value', 'probe')],
+      [interaction(), returned('the-value')],
+      [waiting({ status: 'failed' }), returned('the-value')],
+      [waiting({ cursor: 1 }), returned('the-value')],
+    ] as const) {
+      expect(journeyNext(start, event, withOidc, NOW)).toEqual({ interaction: start, action: refused });
+    }
+  });
+
+  it('goes to the step’s page, changing nothing, when another request took the return first', () => {
+    const start = waiting();
+    expect(journeyNext(start, { kind: 'return-taken', bound: false }, withOidc, NOW)).toEqual({ interaction: start, action: { kind: 'go-to-step' } });
+  });
+
+  it('records an expiry for a bound return after the deadline', () => {
+    const late = waiting();
+    const { interaction: after, action } = journeyNext(late, returned('the-value'), withOidc, late.deadline + 1);
+    expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: 'expired', evidence: null });
+    expect(after).toMatchObject({ status: 'expired', awaitingReturn: undefined });
+  });
+
+  it('finds the journey of a session that waits with the value, and none for any other', () => {
+    const mine = waiting({ id: 'mine' });
+    const other = interaction({ id: 'other', awaitingReturn: { type: 'oidc', digest: returnDigest('another-value') } });
+    const session = { mine, other };
+    expect(journeyAwaiting(session, 'oidc', 'the-value')).toBe(mine);
+    expect(journeyAwaiting(session, 'oidc', 'another-value')).toBe(other);
+    expect(journeyAwaiting(session, 'oidc', 'made-up')).toBeUndefined();
+    expect(journeyAwaiting(session, 'probe', 'the-value')).toBeUndefined();
+    expect(journeyAwaiting({ mine: { ...mine, status: 'completed' } }, 'oidc', 'the-value')).toBeUndefined();
+    expect(journeyAwaiting(undefined, 'oidc', 'the-value')).toBeUndefined();
   });
 });

@@ -58,6 +58,7 @@ export const en = {
   'server.unreachable.body': 'We cannot reach our records just now, so we cannot go on yet. Nothing has been issued. Reload this page in a moment.',
 
   'step.progress': 'Step {current} of {total}',
+  'step.whose': 'Credential for {who}',
   'step.errorSummary': 'There is a problem',
   'step.finish': 'Finish and return to your wallet',
 

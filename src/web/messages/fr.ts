@@ -61,6 +61,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'server.unavailable.body': 'Nous n’avons pas pu enregistrer votre réponse pour le moment, c’est pourquoi nous ne vous avons pas encore renvoyé vers votre portefeuille. Réessayez dans un instant.',
 
   'step.progress': 'Étape {current} sur {total}',
+  'step.whose': 'Attestation pour {who}',
   'step.finish': 'Terminer et revenir à votre portefeuille',
   'step.errorSummary': 'Un problème est survenu',
 
