@@ -1,42 +1,66 @@
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ChainState } from '../storage/ledger-chain.js';
 import type { Storage } from '../storage/ports.js';
-import type { DecisionRecord } from '../interaction/model.js';
-import { EXIT, type Command } from './command.js';
+import { verifyChain } from '../storage/verify-chain.js';
+import { EXIT, type Command, type CommandIo } from './command.js';
+import { exportLedger } from './ledger-export.js';
 import { parseSubcommand, subcommandUsage } from './parse-options.js';
 import { withStorage } from './with-storage.js';
 
-const HELP = `Usage: interaction-hook ledger <export|prune> [options]
+const HELP = `Usage: interaction-hook ledger <export|verify|head|prune> [options]
 
-The consent ledger: every decision users made on the steps, append-only. Opens the storage the
-server uses, from the same environment (DATA_DIR).
+The consent ledger: every decision users made on the steps, append-only and hash-chained (each
+record carries the SHA-256 of the record before it and of its own content; docs/ledger.md).
+Opens the storage the server uses, from the same environment (DATA_DIR, DATABASE_URL).
 
   ledger export [--since <when>] [--format jsonl|csv]
-      Writes the records, oldest first, to standard output.
+      Writes the records, oldest first, to standard output, each with prevHash and hash.
       --since   only records from this moment on
       --format  jsonl (default: one JSON object per line, exact) or csv (a header row, then one
                 row per record; cells that a spreadsheet would run as a formula get a leading ')
 
-  ledger prune --before <when>
-      Deletes the records older than <when> (retention) and says how many went.
+  ledger verify [--head <hash>]
+      Walks the chain and says how many records it holds and its head, or names the first record
+      that does not fit (changed, removed or inserted) and exits 1.
+      --head    a head copied earlier (ledger head) to a place you trust: the chain must still
+                pass through it, so that even a rewrite of the whole ledger shows
+
+  ledger head
+      Prints the chain's head hash and length: copy them to a place you trust (an audit log, a
+      ticket), and check the ledger against them later with verify --head.
+
+  ledger prune --before <when> [--even-if-broken]
+      Deletes the records older than <when> (retention) from the start of the chain and keeps
+      the hash of the last one deleted as the checkpoint the chain starts from. Verifies the
+      chain first and deletes nothing when it is broken, unless --even-if-broken is given.
 
 <when> is a date or time in ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z) or a number of days
-ago (400d).`;
+ago (400d).
+Exit codes: 0 done (verify: the chain holds), 1 the chain is broken or the storage failed, 2 wrong usage.`;
 
-const COLUMNS = ['at', 'interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'ip', 'user_agent', 'claims', 'evidence'] as const;
+const SUBCOMMANDS = ['export', 'verify', 'head', 'prune'] as const;
+/** Each sub-command's options; the values they give are LedgerOptions. */
+const OPTIONS: Record<(typeof SUBCOMMANDS)[number], NonNullable<ParseArgsConfig['options']>> = {
+  export: { since: { type: 'string' }, format: { type: 'string' } },
+  verify: { head: { type: 'string' } },
+  head: {},
+  prune: { before: { type: 'string' }, 'even-if-broken': { type: 'boolean' } },
+};
 
-/** `interaction-hook ledger export|prune`: the ledger out of the database, and retention. */
+interface LedgerOptions {
+  since?: string;
+  format?: string;
+  head?: string;
+  before?: string;
+  'even-if-broken'?: boolean;
+}
+
+/** `interaction-hook ledger export|verify|head|prune`: the ledger out of the database, its proof, and retention. */
 export const ledgerCommand: Command = {
-  summary: 'export the consent ledger (jsonl or csv), or prune it for retention',
+  summary: 'export or verify the hash-chained consent ledger, print its head, or prune it for retention',
   async run(args, io) {
-    const parsed = parseSubcommand(args, io, { command: 'ledger', help: HELP, subcommands: ['export', 'prune'] }, (sub, rest) => {
-      const values: { since?: string; format?: string; before?: string } = parseArgs({
-        args: rest,
-        options: sub === 'export' ? { since: { type: 'string' }, format: { type: 'string' } } : { before: { type: 'string' } },
-        strict: true,
-        allowPositionals: false,
-      }).values;
+    const parsed = parseSubcommand(args, io, { command: 'ledger', help: HELP, subcommands: SUBCOMMANDS }, (sub, rest) => {
+      const values = parseArgs({ args: rest, options: OPTIONS[sub], strict: true, allowPositionals: false }).values as LedgerOptions;
       return { sub, values };
     });
     if (typeof parsed === 'number') return parsed;
@@ -52,84 +76,66 @@ export const ledgerCommand: Command = {
         return EXIT.ok;
       });
     }
+    if (sub === 'verify') {
+      const trustedHead = values.head?.trim().toLowerCase();
+      if (trustedHead !== undefined && !/^[0-9a-f]{64}$/.test(trustedHead))
+        return subcommandUsage(io, 'ledger', `--head must be a head as "ledger head" prints it (64 hex digits); got "${values.head}"`);
+      return withStorage(io, 'The ledger', (storage) => verify(storage, io, trustedHead));
+    }
+    if (sub === 'head') return withStorage(io, 'The ledger', (storage) => head(storage, io));
     if (values.before === undefined) return subcommandUsage(io, 'ledger', 'prune needs --before <when>');
     const before = parseMoment(values.before, now);
     if (before === null) return subcommandUsage(io, 'ledger', `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`);
     if (before.getTime() > now.getTime()) return subcommandUsage(io, 'ledger', `--before ${values.before} is in the future: that would delete records still being written`);
     return withStorage(io, 'The ledger', async (storage) => {
+      const verdict = await verifyChain(storage.ledger);
+      if (!verdict.ok) {
+        io.err.write(`The ledger does not verify: ${verdict.message}.\n`);
+        if (values['even-if-broken'] !== true) {
+          io.err.write('Nothing was pruned: pruning would delete the evidence. Keep an export, then prune with --even-if-broken.\n');
+          return EXIT.failed;
+        }
+      }
       const deleted = await storage.ledger.prune(before);
-      io.out.write(`Deleted ${deleted} ledger record${deleted === 1 ? '' : 's'} from before ${before.toISOString()}.\n`);
+      io.out.write(`Deleted ${records(deleted, 'ledger record')} from before ${before.toISOString()}.\n`);
+      const state = await storage.ledger.chainState();
+      if (state) io.out.write(`The chain now starts from checkpoint ${state.startHash} (${records(state.startLength)} pruned in all).\n${headLines(state)}`);
       return EXIT.ok;
     });
   },
 };
 
-async function exportLedger(storage: Storage, out: Writable, options: { since: Date | undefined; format: 'jsonl' | 'csv' }): Promise<void> {
-  let failure: Error | undefined;
-  const onError = (error: Error) => (failure ??= error);
-  out.on('error', onError);
-  try {
-    if (options.format === 'csv') await write(out, `${COLUMNS.join(',')}\r\n`);
-    for await (const record of storage.ledger.decisions({ since: options.since })) {
-      if (failure) break;
-      await write(out, options.format === 'csv' ? csvRow(record) : `${JSON.stringify(jsonRecord(record))}\n`);
-    }
-  } finally {
-    out.off('error', onError);
+async function verify(storage: Storage, io: CommandIo, trustedHead: string | undefined): Promise<number> {
+  const verdict = await verifyChain(storage.ledger, { trustedHead });
+  if (!verdict.ok) {
+    io.err.write(`The ledger does not verify: ${verdict.message}.\n`);
+    return EXIT.failed;
   }
-  // A reader that went away (`| head`) is not a failure of the export.
-  if (failure && (failure as NodeJS.ErrnoException).code !== 'EPIPE') throw failure;
+  const { state } = verdict;
+  io.out.write(`The ledger verifies: ${records(verdict.rows)}${state.startLength > 0 ? `, after ${state.startLength} pruned (checkpoint ${state.startHash})` : ''}.\n${headLines(state)}`);
+  if (verdict.trustedAt !== undefined) {
+    const since = state.length - verdict.trustedAt;
+    io.out.write(`It passes through the trusted head, record ${verdict.trustedAt} of the chain; ${records(since)} appended after it.\n`);
+  }
+  return EXIT.ok;
 }
 
-/** Writes with back-pressure, so a slow reader holds the export instead of filling memory. */
-async function write(out: Writable, chunk: string): Promise<void> {
-  if (out.write(chunk)) return;
-  // An error ends the wait as well; exportLedger has recorded it and decides what it means.
-  await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
+async function head(storage: Storage, io: CommandIo): Promise<number> {
+  const state = await storage.ledger.chainState();
+  if (state === null) {
+    io.err.write('The ledger has no chain record (table ledger_chain): run "interaction-hook ledger verify".\n');
+    return EXIT.failed;
+  }
+  io.out.write(headLines(state));
+  return EXIT.ok;
 }
 
-function jsonRecord(r: DecisionRecord): Record<string, unknown> {
-  return {
-    at: r.at.toISOString(),
-    interactionId: r.interactionId,
-    state: r.state,
-    subject: r.subject,
-    step: r.step,
-    termsVersion: r.termsVersion,
-    termsHash: r.termsHash,
-    locale: r.locale,
-    decision: r.decision,
-    ip: r.ip,
-    userAgent: r.userAgent,
-    claims: r.claims,
-    evidence: r.evidence,
-  };
+function headLines(state: ChainState): string {
+  return `Head:   ${state.headHash}\nLength: ${records(state.length)} appended in all${state.startLength > 0 ? `, ${state.startLength} of them pruned` : ''}\n`;
 }
 
-function csvRow(r: DecisionRecord): string {
-  const cells = [
-    r.at.toISOString(),
-    r.interactionId,
-    r.state,
-    r.subject,
-    r.step,
-    r.termsVersion,
-    r.termsHash,
-    r.locale,
-    r.decision,
-    r.ip,
-    r.userAgent,
-    r.claims === null ? null : JSON.stringify(r.claims),
-    r.evidence === null ? null : JSON.stringify(r.evidence),
-  ];
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
-
-/** RFC 4180 quoting; a cell a spreadsheet would evaluate as a formula is defused with a leading '. */
-export function csvCell(value: string | null): string {
-  if (value === null) return '';
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+function records(n: number, what = 'record'): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** An ISO 8601 date or date-time, or `<n>d` days before `now`; null when it is neither. */

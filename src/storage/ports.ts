@@ -2,6 +2,7 @@ import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Store as SessionStore } from 'express-session';
 import type { Completion, DecisionRecord, Decision } from '../interaction/model.js';
 import type { PublishedTermsStore, StepRecords, SubjectRecords } from '../interaction/steps/step-ports.js';
+import type { ChainedDecision, ChainState } from './ledger-chain.js';
 
 /**
  * What must become durable in the same commit as a session: a session token claimed on arrival, a
@@ -32,7 +33,14 @@ export interface Ledger {
   hasAccepted(subject: string, step: string, version: string): Promise<boolean>;
   /** Rows in the order they were written, optionally from `since` on. */
   decisions(filter?: { since?: Date }): AsyncIterable<DecisionRecord>;
-  /** Deletes rows older than `before` (retention); returns how many. */
+  /** The same rows with their links in the hash chain (ledger-chain.ts), optionally after row `afterSeq`. */
+  chained(filter?: { since?: Date; afterSeq?: number }): AsyncIterable<ChainedDecision>;
+  /** The chain's head, length and checkpoint as recorded beside the rows; null when that record is gone. */
+  chainState(): Promise<ChainState | null>;
+  /**
+   * Deletes rows older than `before` (retention) from the start of the chain, keeping the hash of
+   * the last one as the checkpoint the chain then starts from; returns how many.
+   */
   prune(before: Date): Promise<number>;
 }
 

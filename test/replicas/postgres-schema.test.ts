@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/storage/postgres/open-postgres.js';
-import { SCHEMA_VERSION } from '../../src/storage/postgres/migrations.js';
+import { migrate, SCHEMA_VERSION } from '../../src/storage/postgres/migrations.js';
 import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { engineSandbox, type EngineSandbox } from '../support/storage-engine.js';
 
@@ -36,6 +36,7 @@ describe('the PostgreSQL schema', () => {
       'completions',
       'decisions',
       'interaction_hook_migrations',
+      'ledger_chain',
       'published_terms',
       'sessions',
       'step_records',
@@ -44,13 +45,9 @@ describe('the PostgreSQL schema', () => {
   });
 
   it('moves the passkeys enrolled before migration 5 into the per-subject records', async () => {
-    await (await open()).close();
     // The schema as version 4 left it, with one passkey enrolled.
-    await sql.query('DROP TABLE subject_records');
-    await sql.query(`CREATE TABLE passkey_credentials (id text PRIMARY KEY, subject text NOT NULL, public_key text NOT NULL, counter bigint NOT NULL,
-      transports text NOT NULL, created_at timestamptz NOT NULL, last_used_at timestamptz NOT NULL)`);
+    await migrate(url, 4);
     await sql.query('INSERT INTO passkey_credentials VALUES ($1, $2, $3, $4, $5, $6, $7)', ['cred-1', 'subject-1', 'AQID', 4_000_000_000, '["usb"]', new Date(1_000), new Date(2_000)]);
-    await sql.query('DELETE FROM interaction_hook_migrations WHERE version = 5');
     const storage = await open();
     expect(await passkeyCredentials(storage.subjectRecords).forSubject('subject-1')).toEqual([
       { id: 'cred-1', subject: 'subject-1', publicKey: new Uint8Array([1, 2, 3]), counter: 4_000_000_000, transports: ['usb'], createdAt: new Date(1_000), lastUsedAt: new Date(2_000) },

@@ -10,6 +10,7 @@ import { startHook, type RunningHook } from '../../src/start-hook.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import type { Storage } from '../../src/storage/ports.js';
 import type { DecisionRecord } from '../../src/interaction/model.js';
+import { verifyChain } from '../../src/storage/verify-chain.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, withKey } from '../support/hook-fixture.js';
 import { HttpBrowser, type Reply } from '../support/http-browser.js';
 import { replicaEnv } from '../support/replica-env.js';
@@ -135,6 +136,10 @@ describe(`two replicas on ${TEST_ENGINE}`, () => {
     let recorded = 0;
     for await (const row of ledger.ledger.decisions()) if (states.has(row.state)) recorded++;
     expect(recorded).toBe(200);
+    // Appended by both replicas at once, each under its own commit: still one chain.
+    const verdict = await verifyChain(ledger.ledger);
+    expect(verdict).toMatchObject({ ok: true });
+    expect(verdict.ok && verdict.rows === verdict.state.length && verdict.rows >= 200).toBe(true);
   });
 
   // Last: it stops a replica.

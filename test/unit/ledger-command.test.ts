@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvCell, ledgerCommand, parseMoment } from '../../src/cli/ledger-command.js';
+import { ledgerCommand, parseMoment } from '../../src/cli/ledger-command.js';
+import { csvCell } from '../../src/cli/ledger-export.js';
 import { commands } from '../../src/cli/commands.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import type { DecisionRecord } from '../../src/interaction/model.js';
+import { expectedHash, exportLines, recomputeChain } from '../support/chain-recompute.js';
 import { runCommand } from '../support/run-command.js';
 
 let dataDir: string;
@@ -56,15 +58,13 @@ describe('interaction-hook ledger export', () => {
     expect(commands.ledger).toBe(ledgerCommand);
   });
 
-  it('streams every record as JSON lines, oldest first, exactly', async () => {
+  it('streams every record as JSON lines, oldest first, exactly, with the hashes that chain them', async () => {
     const { code, out, err } = await run(['export']);
     expect(err).toBe('');
     expect(code).toBe(0);
-    const lines = out
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = exportLines(out);
     expect(lines.map((l) => l.interactionId)).toEqual(['i-1', 'i-2', 'i-3']);
+    const genesis = '0'.repeat(64);
     expect(lines[0]).toEqual({
       at: '2025-01-10T10:00:00.000Z',
       interactionId: 'i-1',
@@ -79,7 +79,12 @@ describe('interaction-hook ledger export', () => {
       userAgent: null,
       claims: null,
       evidence: null,
+      prevHash: genesis,
+      hash: expectedHash({ ...lines[0], prevHash: genesis }),
     });
+    // Recomputed from the export alone, by the documented canonical form: the head is what `ledger head` prints.
+    const head = recomputeChain(lines);
+    expect((await run(['head'])).out).toContain(`Head:   ${head}\nLength: 3 records appended in all\n`);
     expect(lines[2]).toMatchObject({ state: 'state,"3"', subject: '=HYPERLINK("http://evil.example")', claims: { email: 'a@b.example' }, userAgent: 'Wallet/1.0\r\nX' });
   });
 
@@ -87,12 +92,13 @@ describe('interaction-hook ledger export', () => {
     const { code, out } = await run(['export', '--format', 'csv']);
     expect(code).toBe(0);
     const lines = out.split('\r\n');
-    expect(lines[0]).toBe('at,interaction_id,state,subject,step,terms_version,terms_hash,locale,decision,ip,user_agent,claims,evidence');
-    expect(lines[1]).toBe(`2025-01-10T10:00:00.000Z,i-1,state-1,user-1,terms,2026-11,${'a'.repeat(64)},en,accepted,,,,`);
-    expect(lines[2]).toBe(`2026-03-01T08:30:00.000Z,i-2,state-2,,terms,2026-11,${'a'.repeat(64)},en,declined,,,,`);
+    const [h1, h2, h3] = exportLines((await run(['export'])).out).map((l) => String(l.hash));
+    expect(lines[0]).toBe('at,interaction_id,state,subject,step,terms_version,terms_hash,locale,decision,ip,user_agent,claims,evidence,prev_hash,hash');
+    expect(lines[1]).toBe(`2025-01-10T10:00:00.000Z,i-1,state-1,user-1,terms,2026-11,${'a'.repeat(64)},en,accepted,,,,,${'0'.repeat(64)},${h1}`);
+    expect(lines[2]).toBe(`2026-03-01T08:30:00.000Z,i-2,state-2,,terms,2026-11,${'a'.repeat(64)},en,declined,,,,,${h1},${h2}`);
     // The quoted user agent holds a line break, so the third record spans two physical lines.
     expect(`${lines[3]}\r\n${lines[4]}`).toBe(
-      `2026-06-01T00:00:00.000Z,i-3,"state,""3""","'=HYPERLINK(""http://evil.example"")",terms,2026-11,${'a'.repeat(64)},en,expired,203.0.113.9,"Wallet/1.0\r\nX","{""email"":""a@b.example""}",`,
+      `2026-06-01T00:00:00.000Z,i-3,"state,""3""","'=HYPERLINK(""http://evil.example"")",terms,2026-11,${'a'.repeat(64)},en,expired,203.0.113.9,"Wallet/1.0\r\nX","{""email"":""a@b.example""}",,${h2},${h3}`,
     );
     expect(lines[5]).toBe('');
   });
@@ -134,13 +140,17 @@ describe('interaction-hook ledger prune', () => {
   it('deletes the records older than --before and says how many', async () => {
     const { code, out } = await run(['prune', '--before', '2026-01-01']);
     expect(code).toBe(0);
-    expect(out).toBe('Deleted 1 ledger record from before 2026-01-01T00:00:00.000Z.\n');
+    const [first] = exportLines((await run(['export'])).out);
+    expect(first!.interactionId).toBe('i-2');
+    expect(out).toBe(
+      `Deleted 1 ledger record from before 2026-01-01T00:00:00.000Z.\nThe chain now starts from checkpoint ${String(first!.prevHash)} (1 record pruned in all).\n${(await run(['head'])).out}`,
+    );
     const rest = (await run(['export'])).out
       .trim()
       .split('\n')
       .map((l) => (JSON.parse(l) as { interactionId: string }).interactionId);
     expect(rest).toEqual(['i-2', 'i-3']);
-    expect((await run(['prune', '--before', '2026-01-01'])).out).toBe('Deleted 0 ledger records from before 2026-01-01T00:00:00.000Z.\n');
+    expect((await run(['prune', '--before', '2026-01-01'])).out).toMatch(/^Deleted 0 ledger records from before 2026-01-01T00:00:00.000Z.\n/);
   });
 
   it('accepts a number of days', async () => {

@@ -59,7 +59,7 @@ describe('the SQLite ledger', () => {
     await storage.close();
 
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
     expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([41, 42]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();

@@ -5,18 +5,12 @@ import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { SqliteClient } from '../../src/storage/sqlite/sqlite-client.js';
 import { sqlStorage } from '../../src/storage/sql/sql-storage.js';
 
-const PASSKEY_TABLE = `CREATE TABLE passkey_credentials (id TEXT PRIMARY KEY, subject TEXT NOT NULL, public_key TEXT NOT NULL, counter INTEGER NOT NULL,
-  transports TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL)`;
-
 describe('migration 5 on SQLite', () => {
   it('moves the passkeys enrolled before it into the per-subject records, where the step finds them', async () => {
     const db = new Database(':memory:');
-    migrateSqlite(db);
     // The schema as version 4 left it, with one passkey enrolled.
-    db.exec('DROP TABLE subject_records');
-    db.exec(PASSKEY_TABLE);
+    migrateSqlite(db, 4);
     db.prepare('INSERT INTO passkey_credentials VALUES (?, ?, ?, ?, ?, ?, ?)').run('cred-1', 'subject-1', Buffer.from([1, 2, 3]).toString('base64url'), 7, '["internal","hybrid"]', 1_000, 2_000);
-    db.pragma('user_version = 4');
 
     migrateSqlite(db);
     const storage = sqlStorage(new SqliteClient(db), 'sqlite');

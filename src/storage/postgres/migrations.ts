@@ -1,10 +1,12 @@
 import pg from 'pg';
+import { chainTheLedger } from './chain-migration.js';
 
 /**
- * Versioned schema: entry N brings the database from version N to N+1. Never edit a published
- * entry. The tables mirror the SQLite ones; times are timestamptz so the ledger reads plainly in SQL.
+ * Versioned schema: entry N brings the database from version N to N+1, as SQL or, where rows must
+ * be computed, as code. Never edit a published entry. The tables mirror the SQLite ones; times are
+ * timestamptz so the ledger reads plainly in SQL.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: ReadonlyArray<string | ((client: pg.Client) => Promise<void>)> = [
   `CREATE TABLE sessions (sid text PRIMARY KEY, data text NOT NULL, expires_at timestamptz NOT NULL);
    CREATE INDEX sessions_expires_at ON sessions (expires_at);
    CREATE TABLE claims (key text PRIMARY KEY, expires_at timestamptz NOT NULL);
@@ -78,6 +80,8 @@ const MIGRATIONS: readonly string[] = [
      SELECT 'passkey', subject, id, json_build_object('publicKey', public_key, 'counter', counter, 'transports', transports::json)::text, created_at, last_used_at
      FROM passkey_credentials;
    DROP TABLE passkey_credentials;`,
+  // 6: the ledger's hash chain, computed once for the rows already there (chain-migration.ts).
+  chainTheLedger,
 ];
 
 /** The table that records which migrations ran; named so it cannot clash in a shared schema. */
@@ -87,8 +91,9 @@ const VERSION_TABLE = 'interaction_hook_migrations';
  * Brings the schema in the connection's `search_path` up to date, in one transaction, on a
  * connection of its own without the pool's timeouts (a later migration may take a while).
  * Replicas that start together queue on an advisory lock, so exactly one of them migrates.
+ * `version` stops earlier (tests build older databases with it).
  */
-export async function migrate(url: string): Promise<void> {
+export async function migrate(url: string, version = MIGRATIONS.length): Promise<void> {
   const client = new pg.Client({ connectionString: url, application_name: 'interaction-hook migrations' });
   client.on('error', () => undefined);
   await client.connect();
@@ -104,10 +109,10 @@ export async function migrate(url: string): Promise<void> {
     if (current > MIGRATIONS.length) {
       throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
     }
-    for (const [index, migration] of MIGRATIONS.slice(current).entries()) {
-      const version = current + index;
-      await client.query(migration);
-      await client.query(`INSERT INTO ${VERSION_TABLE} (version) VALUES ($1)`, [version + 1]);
+    for (const [index, migration] of MIGRATIONS.slice(current, version).entries()) {
+      if (typeof migration === 'string') await client.query(migration);
+      else await migration(client);
+      await client.query(`INSERT INTO ${VERSION_TABLE} (version) VALUES ($1)`, [current + index + 1]);
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { CommitRefusedError } from '../../interaction/model.js';
-import type { SqlClient, SqlStatement, StatementResult } from '../sql/sql-client.js';
+import { valuesOf, type SqlClient, type SqlStatement, type StatementResult } from '../sql/sql-client.js';
 import { StorageUnavailableError } from '../storage-unavailable.js';
 
 const ENGINE = 'PostgreSQL';
@@ -26,10 +26,11 @@ export class PostgresClient implements SqlClient {
 
   async commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
     const [only] = statements;
-    if (statements.length === 1 && only) return [await this.runChecked(this.pool, only)];
+    // One statement commits by itself, unless a refusal must undo it (its changes may not all be refused).
+    if (statements.length === 1 && only && !only.refuseUnlessChanged) return [await this.runChecked(this.pool, only, [])];
     return this.transaction(async (client) => {
       const results: StatementResult[] = [];
-      for (const statement of statements) results.push(await this.runChecked(client, statement));
+      for (const statement of statements) results.push(await this.runChecked(client, statement, results));
       return results;
     });
   }
@@ -38,8 +39,9 @@ export class PostgresClient implements SqlClient {
     return this.transaction(async (client) => {
       // A transaction-scoped lock on the key: it holds also while no row exists yet, which FOR UPDATE cannot.
       await this.run(client, 'SELECT pg_advisory_xact_lock(hashtext(?))', [lock]);
-      const { statements, result } = change((await this.run(client, read.text, read.values)).rows);
-      for (const statement of statements) await this.runChecked(client, statement);
+      const { statements, result } = change((await this.run(client, read.text, valuesOf(read, []))).rows);
+      const results: StatementResult[] = [];
+      for (const statement of statements) results.push(await this.runChecked(client, statement, results));
       return result;
     });
   }
@@ -91,8 +93,8 @@ export class PostgresClient implements SqlClient {
     await this.pool.end();
   }
 
-  private async runChecked(on: pg.Pool | pg.PoolClient, s: SqlStatement): Promise<StatementResult> {
-    const result = await this.run(on, s.text, s.values);
+  private async runChecked(on: pg.Pool | pg.PoolClient, s: SqlStatement, earlier: readonly StatementResult[]): Promise<StatementResult> {
+    const result = await this.run(on, s.text, valuesOf(s, earlier));
     const changes = result.rowCount ?? 0;
     if (s.refuseUnlessChanged && changes === 0) throw new CommitRefusedError(s.refuseUnlessChanged);
     return { changes, rows: result.rows };

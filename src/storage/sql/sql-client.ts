@@ -3,7 +3,8 @@ import type { CommitRefusal } from '../../interaction/model.js';
 /** One statement, written with `?` placeholders for every engine. */
 export interface SqlStatement {
   text: string;
-  values: readonly unknown[];
+  /** Or, for what is known only inside the transaction, made from what the statements before it gave back. */
+  values: readonly unknown[] | ((earlier: readonly StatementResult[]) => readonly unknown[]);
   /** The whole commit is undone, and fails with CommitRefusedError(reason), when this changes no row. */
   refuseUnlessChanged?: CommitRefusal;
 }
@@ -46,6 +47,11 @@ export function readTime(value: unknown): Date {
 /** A JSON column read back: text (SQLite, or a text column) or already parsed (PostgreSQL json). */
 export function readJson(value: unknown): unknown {
   return typeof value === 'string' ? (JSON.parse(value) as unknown) : (value ?? null);
+}
+
+/** A statement's values, made from the results so far of the commit it runs in. */
+export function valuesOf(statement: SqlStatement, earlier: readonly StatementResult[]): readonly unknown[] {
+  return typeof statement.values === 'function' ? statement.values(earlier) : statement.values;
 }
 
 export function jsonText(value: unknown): string | null {

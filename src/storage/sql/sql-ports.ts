@@ -1,7 +1,9 @@
 import type { Ledger, TokenClaims } from '../ports.js';
-import type { Decision, DecisionRecord } from '../../interaction/model.js';
+import { CommitRefusedError, type Decision, type DecisionRecord } from '../../interaction/model.js';
 import type { PublishedTermsStore, StepRecords } from '../../interaction/steps/step-ports.js';
-import { decisionFromRow, decisionValues, INSERT_DECISION } from './decision-row.js';
+import type { ChainedDecision } from '../ledger-chain.js';
+import { appendDecisionStatements, chainStateFromRow, pruneStatements, SELECT_CHAIN_STATE } from './chain-statements.js';
+import { chainedFromRow } from './decision-row.js';
 import { INSERT_CLAIM } from './session-commit-statements.js';
 import { jsonText, readJson, readTime, type SqlClient } from './sql-client.js';
 
@@ -18,10 +20,29 @@ export function sqlTokenClaims(client: SqlClient): TokenClaims {
 }
 
 export function sqlLedger(client: SqlClient): Ledger {
+  async function* chained(filter: { since?: Date; afterSeq?: number } = {}): AsyncGenerator<ChainedDecision> {
+    const since = client.time(filter.since ?? new Date(0));
+    let after = filter.afterSeq;
+    for (;;) {
+      // Without a lower bound at first: a row given a seq below 1 by hand is read (and found out) too.
+      const rows =
+        after === undefined
+          ? await client.rows('SELECT * FROM decisions WHERE at >= ? ORDER BY seq LIMIT ?', [since, EXPORT_BATCH])
+          : await client.rows('SELECT * FROM decisions WHERE at >= ? AND seq > ? ORDER BY seq LIMIT ?', [since, after, EXPORT_BATCH]);
+      for (const row of rows) yield chainedFromRow(row);
+      if (rows.length < EXPORT_BATCH) return;
+      after = Number(rows.at(-1)?.seq);
+    }
+  }
   return {
     async record(record: DecisionRecord) {
-      const [result] = await client.commit([{ text: INSERT_DECISION, values: decisionValues(client, record) }]);
-      return result?.changes === 1;
+      try {
+        await client.commit(appendDecisionStatements(client, record));
+        return true;
+      } catch (error) {
+        if (error instanceof CommitRefusedError) return false;
+        throw error;
+      }
     },
     // Served by the UNIQUE (interaction_id, step) index that also guards `record`.
     async decisionFor(interactionId, step) {
@@ -38,18 +59,16 @@ export function sqlLedger(client: SqlClient): Ledger {
       return rows.length > 0;
     },
     async *decisions(filter = {}) {
-      const since = client.time(filter.since ?? new Date(0));
-      let after = 0;
-      for (;;) {
-        const rows = await client.rows('SELECT * FROM decisions WHERE at >= ? AND seq > ? ORDER BY seq LIMIT ?', [since, after, EXPORT_BATCH]);
-        for (const row of rows) yield decisionFromRow(row);
-        if (rows.length < EXPORT_BATCH) return;
-        after = Number(rows.at(-1)?.seq);
-      }
+      for await (const row of chained(filter)) yield row.record;
+    },
+    chained,
+    async chainState() {
+      const row = await client.row(SELECT_CHAIN_STATE, []);
+      return row ? chainStateFromRow(row) : null;
     },
     async prune(before) {
-      const [result] = await client.commit([{ text: 'DELETE FROM decisions WHERE at < ?', values: [client.time(before)] }]);
-      return result?.changes ?? 0;
+      const results = await client.commit(pruneStatements(client, before, new Date()));
+      return results.at(-1)?.changes ?? 0;
     },
   };
 }

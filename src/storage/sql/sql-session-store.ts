@@ -23,12 +23,12 @@ export class SqlSessionStore extends session.Store {
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
     const commit = commitOf(data);
-    const statements = commit ? sessionCommitStatements(this.client, commit) : [];
-    statements.push({
+    const session = {
       text: 'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
       values: [sid, JSON.stringify(data), this.client.time(new Date(sessionExpiresAt(data)))],
-    });
-    this.done(this.client.commit(statements), callback);
+    };
+    // The session first: what the commit carries ends with the ledger's chain, held until the commit.
+    this.done(this.client.commit(commit ? [session, ...sessionCommitStatements(this.client, commit)] : [session]), callback);
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {

@@ -1,7 +1,11 @@
 import type Database from 'better-sqlite3';
+import { chainTheLedger } from './chain-migration.js';
 
-/** Versioned schema: entry N brings the database from user_version N to N+1. Never edit a published entry. */
-const MIGRATIONS: readonly string[] = [
+/**
+ * Versioned schema: entry N brings the database from user_version N to N+1, as SQL or, where rows
+ * must be computed, as code. Never edit a published entry.
+ */
+const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
   `CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
    CREATE INDEX sessions_expires_at ON sessions (expires_at);
    CREATE TABLE claims (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
@@ -91,18 +95,21 @@ const MIGRATIONS: readonly string[] = [
      SELECT 'passkey', subject, id, json_object('publicKey', public_key, 'counter', counter, 'transports', json(transports)), created_at, last_used_at
      FROM passkey_credentials;
    DROP TABLE passkey_credentials;`,
+  // 6: the ledger's hash chain, computed once for the rows already there (chain-migration.ts).
+  chainTheLedger,
 ];
 
-export function migrateSqlite(db: Database.Database): void {
+/** Migrates to the newest version, or to `version` (tests build older databases with it). */
+export function migrateSqlite(db: Database.Database, version = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
   }
-  for (const [index, migration] of MIGRATIONS.slice(current).entries()) {
-    const version = current + index;
+  for (const [index, migration] of MIGRATIONS.slice(current, version).entries()) {
     db.transaction(() => {
-      db.exec(migration);
-      db.pragma(`user_version = ${version + 1}`);
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+      db.pragma(`user_version = ${current + index + 1}`);
     })();
   }
 }

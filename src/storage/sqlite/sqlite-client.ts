@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { CommitRefusedError } from '../../interaction/model.js';
-import type { SqlClient, SqlStatement, StatementResult } from '../sql/sql-client.js';
+import { valuesOf, type SqlClient, type SqlStatement, type StatementResult } from '../sql/sql-client.js';
 import { SqliteGroupCommit } from './group-commit.js';
 
 /**
@@ -27,13 +27,13 @@ export class SqliteClient implements SqlClient {
 
   commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
     const [only] = statements;
-    return this.writes.run(() => (statements.length === 1 && only ? [this.runChecked(only)] : this.runTogether(statements)));
+    return this.writes.run(() => (statements.length === 1 && only ? [this.runChecked(only, [])] : this.runTogether(statements)));
   }
 
   update<T>(_lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T> {
     // Inside the batch's write transaction (BEGIN IMMEDIATE): no other writer runs between the read and the writes.
     return this.writes.run(() => {
-      const { statements, result } = change(this.statement(read.text).all(...read.values) as Array<Record<string, unknown>>);
+      const { statements, result } = change(this.statement(read.text).all(...valuesOf(read, [])) as Array<Record<string, unknown>>);
       this.runTogether(statements);
       return result;
     });
@@ -60,7 +60,8 @@ export class SqliteClient implements SqlClient {
   private runTogether(statements: readonly SqlStatement[]): StatementResult[] {
     this.unit.begin.run();
     try {
-      const results = statements.map((s) => this.runChecked(s));
+      const results: StatementResult[] = [];
+      for (const s of statements) results.push(this.runChecked(s, results));
       this.unit.end.run();
       return results;
     } catch (error) {
@@ -72,14 +73,15 @@ export class SqliteClient implements SqlClient {
     }
   }
 
-  private runChecked(s: SqlStatement): StatementResult {
+  private runChecked(s: SqlStatement, earlier: readonly StatementResult[]): StatementResult {
     const statement = this.statement(s.text);
+    const values = valuesOf(s, earlier);
     let result: StatementResult;
     if (this.readers.has(statement)) {
-      const rows = statement.all(...s.values) as Array<Record<string, unknown>>;
+      const rows = statement.all(...values) as Array<Record<string, unknown>>;
       result = { rows, changes: rows.length };
     } else {
-      result = { rows: [], changes: statement.run(...s.values).changes };
+      result = { rows: [], changes: statement.run(...values).changes };
     }
     if (s.refuseUnlessChanged && result.changes === 0) throw new CommitRefusedError(s.refuseUnlessChanged);
     return result;
