@@ -9,6 +9,7 @@ import { isInteractionPath } from './interaction/interaction.js';
 import { journeyRunner } from './interaction/journey-runner.js';
 import type { HookServices } from './interaction/steps/configured-step.js';
 import { stepRoutes } from './interaction/step-routes.js';
+import { publicEndpointRoutes } from './interaction/public-endpoint-routes.js';
 import { isStorageUnavailable } from './storage/storage-unavailable.js';
 import { withMessages } from './web/i18n.js';
 import type { HookKeys } from './mattr/hook-keys.js';
@@ -95,6 +96,8 @@ export function createApp(deps: AppDeps): Express {
   // Static files, the vendored browser libraries among them: nothing else is matched against them.
   app.use('/static', vendorScripts(), express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
   app.use(brand.router);
+  // A wallet's requests carry no cookie: they are answered before the sessions are loaded.
+  app.use(publicEndpointRoutes({ steps, logger, now }));
   app.use(
     sessions({
       store: storage.sessions,

@@ -2,6 +2,7 @@ import { registerStepType, type RegisteredStepType } from './configured-step.js'
 import { emailCodeStepType } from './email-code/index.js';
 import { oidcStepType } from './oidc/index.js';
 import { passkeyStepType } from './passkey/index.js';
+import { presentCredentialStepType } from './present-credential/index.js';
 import { profileStepType } from './profile/index.js';
 import { termsStepType } from './terms/index.js';
 
@@ -15,4 +16,5 @@ export const STEP_TYPES: readonly RegisteredStepType[] = [
   registerStepType(emailCodeStepType),
   registerStepType(passkeyStepType),
   registerStepType(oidcStepType),
+  registerStepType(presentCredentialStepType),
 ];

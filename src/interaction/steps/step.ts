@@ -81,8 +81,33 @@ export interface Step {
   readonly sendsTo?: readonly string[];
   /** Set when a subject who already accepted this version of the step may go straight on. */
   readonly skipIfAcceptedVersion?: string;
+  /**
+   * Endpoints for another party's software (a wallet), under `/interaction/<prefix>/<key>/<name>`:
+   * no session and no CSRF, since that software has neither; `key` alone binds a request to what
+   * the step keeps, so the step makes it unguessable.
+   */
+  readonly publicEndpoints?: PublicEndpoints;
   /** Whether what the step needs (its provider) answers now; `detail` a fixed sentence, never a URL or an error. */
   readiness?(): Promise<{ ok: boolean; detail?: string }>;
+}
+
+/** A request to a step's public endpoint: hostile until the step has checked it. */
+export interface PublicRequest {
+  method: 'GET' | 'POST';
+  key: string;
+  name: string;
+  /** The form posted (urlencoded), or the query of a GET. */
+  body: FormInput;
+  now: Date;
+}
+
+/** The answer: JSON, or a text of its own content type (a signed request object). */
+export type PublicAnswer = { status: number; json: Record<string, unknown> } | { status: number; text: string; contentType: string };
+
+export interface PublicEndpoints {
+  /** The path segment after `/interaction/`: never an interaction id, nor `return`. */
+  readonly prefix: string;
+  handle(request: PublicRequest): Promise<PublicAnswer>;
 }
 
 /** The step cannot do its work now (its mail server or provider is away): a 503 page, nothing spent. */

@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 import type { Logger } from 'pino';
 import { resolveText } from '../localised-text.js';
 import type { StepRecords } from '../step-ports.js';
+import { COLLECTED_MAX, fits, sameClaim } from '../claim-values.js';
 import { StepUnavailableError, type FormInput, type Step, type StepContext, type StepOutcome } from '../step.js';
 import type { Evidence } from '../../model.js';
 import { classifyExchangeError, failureMessage, type OidcFailure } from './oidc-failures.js';
@@ -15,9 +16,6 @@ export const OIDC_DECLINED_MESSAGE = 'The user declined the extra sign-in.';
 const OIDC_RECORD = 'oidc';
 /** How long a sign-in at the provider may take before its return is refused. */
 const PENDING_LIFETIME_MS = 30 * 60_000;
-/** The most a collected claim may take, as JSON: every claim counts towards the URL back to the tenant. */
-const COLLECTED_MAX = 200;
-
 interface PendingSignIn {
   interactionId: string;
   verifier: string;
@@ -173,25 +171,4 @@ function isPending(value: unknown): value is PendingSignIn {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return typeof v.interactionId === 'string' && typeof v.verifier === 'string' && typeof v.nonce === 'string';
-}
-
-function isPlain(value: unknown): value is string | number | boolean {
-  return (typeof value === 'string' && value !== '') || typeof value === 'number' || typeof value === 'boolean';
-}
-
-/** Two claim values for `matchClaim`: plain and equal; strings under `ignore-case` once folded. */
-function sameClaim(expected: unknown, actual: unknown, compare: 'exact' | 'ignore-case'): boolean {
-  if (!isPlain(expected)) return false;
-  if (compare === 'ignore-case' && typeof expected === 'string' && typeof actual === 'string') return folded(expected) === folded(actual) && folded(expected) !== '';
-  return expected === actual;
-}
-
-function folded(text: string): string {
-  return text.normalize('NFKC').trim().toLowerCase();
-}
-
-/** A value small and plain enough to pass on: a primitive or an array of them, at most COLLECTED_MAX as JSON. */
-function fits(value: unknown): boolean {
-  const plain = isPlain(value) || (Array.isArray(value) && value.every(isPlain));
-  return plain && JSON.stringify(value).length <= COLLECTED_MAX;
 }

@@ -40,6 +40,10 @@ const SENTENCES: Readonly<Record<RejectionReason, string>> = {
   claim_mismatch: 'the credential is about another person than the one in this journey.',
 };
 
+export function rejectionSentence(reason: RejectionReason): string {
+  return SENTENCES[reason];
+}
+
 /** A presentation the verifier refuses; `reason` is safe to record, the message names no value. */
 export class PresentationRejected extends Error {
   constructor(
