@@ -18,7 +18,7 @@ import { TestWallet } from './wallet/test-wallet.js';
 
 export const STEP_ID = 'licence';
 export const VCT = 'https://credentials.example/driving-licence';
-export const HOOK_HOST = new URL(HOOK_URL).hostname;
+const HOOK_HOST = new URL(HOOK_URL).hostname;
 
 /** The parties of a present-credential test: a licence issuer, a holder, the hook's request certificate. */
 export interface PresentParties {

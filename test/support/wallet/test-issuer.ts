@@ -36,7 +36,7 @@ export interface IssuedCredential {
   disclosures: Record<string, string>;
 }
 
-export const b64url = (data: string | Uint8Array): string => Buffer.from(data).toString('base64url');
+const b64url = (data: string | Uint8Array): string => Buffer.from(data).toString('base64url');
 export const sha256b64url = (text: string): string => createHash('sha256').update(text).digest('base64url');
 
 export function disclosure(name: string, value: unknown, salt = b64url(randomBytes(16))): string {

@@ -36,6 +36,6 @@ function signedBy(certificate: X509Certificate, issuer: X509Certificate): boolea
   return issuer.ca && certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
 }
 
-export function validAt(certificate: X509Certificate, now: Date): boolean {
+function validAt(certificate: X509Certificate, now: Date): boolean {
   return new Date(certificate.validFrom) <= now && now <= new Date(certificate.validTo);
 }

@@ -1,4 +1,5 @@
 import { defineStepType } from '../step-type.js';
+import { presentCredentialDoctor } from './doctor.js';
 import { presentCredentialMessages } from './messages.js';
 import { PresentCredentialStep } from './present-step.js';
 import { loadPresentCredential, presentCredentialSchema } from './schema.js';
@@ -18,5 +19,6 @@ export const presentCredentialStepType = defineStepType({
       services.logger.warn({ step: config.id }, `step "${config.id}" sends unsigned requests (clientId "redirect_uri:"): acceptable only for a hook on this machine`);
     return [];
   },
+  doctor: async (config, { hookUrl }) => presentCredentialDoctor(config, hookUrl),
   messages: presentCredentialMessages,
 });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { claimNameSchema, stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
-import { claimAt, credentialQuerySchema, parseDcql, type CredentialQuery } from './credential-query.js';
+import { credentialQuerySchema, parseDcql, type CredentialQuery } from './credential-query.js';
 import type { IssuerTrust } from './issuer-trust.js';
 import type { VerifierIdentity } from './presentation-request.js';
 import type { DcqlQuery } from 'dcql';
@@ -162,7 +162,7 @@ function signingAlgorithm(type: string | undefined, curve: string | undefined): 
 }
 
 /** Every certificate in a PEM text, in order. */
-export function pemCertificates(pem: string): X509Certificate[] {
+function pemCertificates(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const out: X509Certificate[] = [];
   for (const block of blocks) {
@@ -194,6 +194,3 @@ function safeHost(url: string): string | undefined {
     return undefined;
   }
 }
-
-/** The claim `matchClaim` compares, as the credential has it. */
-export const matchedValue = (config: PresentCredentialConfig, claims: Record<string, unknown>): unknown => (config.matchClaim ? claimAt(claims, config.matchClaim.credential) : undefined);

@@ -11,7 +11,7 @@ import type { PresentedCredential } from './sd-jwt-vc.js';
 import { verifyVpToken, type VerifierPolicy } from './vp-token.js';
 
 /** Where the wallet's answer is processed; every answer but a processed response is OAuth error JSON. */
-export const PRESENT_PREFIX = 'present';
+const PRESENT_PREFIX = 'present';
 
 const invalid = (description: string, status = 400): PublicAnswer => ({ status, json: { error: 'invalid_request', error_description: description } });
 const text = (value: unknown, max: number): string | undefined => (typeof value === 'string' && value.length <= max ? value : undefined);
