@@ -96,8 +96,9 @@ export function createApp(deps: AppDeps): Express {
   // Static files, the vendored browser libraries among them: nothing else is matched against them.
   app.use('/static', vendorScripts(), express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
   app.use(brand.router);
-  // A wallet's requests carry no cookie: they are answered before the sessions are loaded.
-  app.use(publicEndpointRoutes({ steps, logger, now }));
+  // A wallet's requests carry no cookie: they are answered before the sessions are loaded. Only
+  // mounted when a step has such endpoints: a terms-only journey passes one router less.
+  if (steps.some((step) => step.publicEndpoints)) app.use(publicEndpointRoutes({ steps, logger, now }));
   app.use(
     sessions({
       store: storage.sessions,

@@ -18,7 +18,6 @@ export function publicEndpointRoutes(deps: { steps: readonly Step[]; logger: Log
   const router = Router();
   const endpoints = new Map<string, PublicEndpoints>();
   for (const step of deps.steps) if (step.publicEndpoints) endpoints.set(step.publicEndpoints.prefix, step.publicEndpoints);
-  if (endpoints.size === 0) return router;
   const limit = rateLimit({
     windowMs: 60_000,
     limit: PER_MINUTE,
