@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configOf } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialDoctor } from '../../src/interaction/steps/present-credential/doctor.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
 import { presentCredentialSchema, type PresentCredentialConfig } from '../../src/interaction/steps/present-credential/schema.js';
@@ -73,7 +74,11 @@ describe('a present-credential entry in the steps file', () => {
 });
 
 describe('doctor for a present-credential step', () => {
-  const config = () => parties.config.steps[0] as PresentCredentialConfig;
+  const config = (): PresentCredentialConfig => {
+    const found = configOf(parties.config.steps[0], presentCredentialStepType);
+    if (!found) throw new Error('no present-credential step');
+    return found;
+  };
 
   it('checks the request certificate against HOOK_URL’s host', () => {
     expect(presentCredentialDoctor(config(), HOOK_URL)[0]).toMatchObject({ status: 'ok' });
