@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Arrival } from '../mattr/session-token.js';
 import { timeOrderedId } from '../web/time-ordered-id.js';
-import type { Completion } from './model.js';
 
 /** One user's journey through the steps, kept server-side in their session under a random id. */
 export interface Interaction {
@@ -23,8 +22,12 @@ export interface Interaction {
   /** Claims collected by the steps so far, sent back on completion. */
   collected: Record<string, unknown>;
   status: 'active' | 'completed' | 'declined' | 'failed' | 'expired';
-  /** Once finished here: the one redirect back, repeated to a reload or a second tap while its token is valid. */
-  completion?: Completion;
+  /**
+   * Once finished here: until when (epoch ms) the one redirect back is repeated to a second tap. The
+   * redirect itself (the tenant's URL with our signed token) is read from the ledger's completions,
+   * which delete it once it has run out: the session never holds a token past its use.
+   */
+  repeatUntil?: number;
   /**
    * While the current step has sent the user to another site: the digest of the single-use value
    * (`returnState`) that binds the return to this journey (returnDigest).

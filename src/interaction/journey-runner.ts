@@ -148,7 +148,8 @@ export function journeyRunner(deps: RunnerDeps) {
           ? undefined
           : ledgerEntry(req, next, action.step, action.decision, action.evidence ?? step?.evidence?.(ctx) ?? null, { ledger: settings.ledger, at: now(), locale: ctx.locale });
       const completion = action.finish ? await signed(next, action.finish) : undefined;
-      const committed: Interaction = completion ? { ...next, completion: { url: completion.url, expiresAt: completion.expiresAt } } : next;
+      // The session keeps only until when the way back repeats; the ledger keeps the way back itself.
+      const committed: Interaction = completion ? { ...next, repeatUntil: completion.expiresAt } : next;
       put(req, committed);
       let outcome: 'committed' | 'decided-before';
       try {
@@ -167,7 +168,12 @@ export function journeyRunner(deps: RunnerDeps) {
       }
       if (action.decision !== null) decided(req, before, action.step, action.decision, committed);
       run.stored = committed;
-      return { event: { kind: 'committed', decision: action.decision }, interaction: committed };
+      const made = completion ? { url: completion.url, expiresAt: completion.expiresAt } : undefined;
+      return { event: { kind: 'committed', decision: action.decision, ...(made ? { completion: made } : {}) }, interaction: committed };
+    },
+    'read-completion': async (_action, run) => {
+      const completion = await readLedger(run.req, run.next, () => storage.ledger.completionFor(run.next.id, now()));
+      return { event: { kind: 'completion-read', completion }, interaction: run.next };
     },
     'take-return': async (action, run) => {
       const taken = await storage.stepRecords.take(RETURN_RECORD, action.binding, now());
@@ -269,10 +275,15 @@ export function journeyRunner(deps: RunnerDeps) {
   }
 
   async function decidedBefore(req: Request, interaction: Interaction, step: string): Promise<JourneyEvent> {
+    const [decision, completion] = await readLedger(req, interaction, () => Promise.all([storage.ledger.decisionFor(interaction.id, step), storage.ledger.completionFor(interaction.id, now())]));
+    req.log.info({ interaction: interaction.id, step, event: 'decided_before' }, 'step was decided before');
+    return { kind: 'decided-before', decision, completion };
+  }
+
+  /** What the ledger answers; a ledger away is the "try again" page. */
+  async function readLedger<T>(req: Request, interaction: Interaction, read: () => Promise<T>): Promise<T> {
     try {
-      const [decision, completion] = await Promise.all([storage.ledger.decisionFor(interaction.id, step), storage.ledger.completionFor(interaction.id, now())]);
-      req.log.info({ interaction: interaction.id, step, event: 'decided_before' }, 'step was decided before');
-      return { kind: 'decided-before', decision, completion };
+      return await read();
     } catch (error) {
       req.log.error({ err: error, interaction: interaction.id }, 'earlier decision could not be read');
       throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);

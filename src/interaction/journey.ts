@@ -43,8 +43,10 @@ export type JourneyEvent =
   | { kind: 'answered'; outcome: StepOutcome; evidence?: Evidence }
   /** Whether the subject accepted the current step's version before. */
   | { kind: 'acceptance-checked'; acceptedBefore: boolean }
-  /** The commit asked for is durable. */
-  | { kind: 'committed'; decision: Decision | null }
+  /** The commit asked for is durable; `completion`, the way back it made when it ended the journey. */
+  | { kind: 'committed'; decision: Decision | null; completion?: Completion }
+  /** The finished interaction's way back as the ledger keeps it: null once its token has run out. */
+  | { kind: 'completion-read'; completion: Completion | null }
   /** The commit was refused: the step had been decided before (a double submit, a lost session). */
   | { kind: 'decided-before'; decision: Decision | null; completion: Completion | null };
 
@@ -64,6 +66,8 @@ export type JourneyAction =
    * `evidence` is what the step shows (`Step.evidence`): the user did not answer it.
    */
   | { kind: 'commit'; step: string; decision: Decision | null; evidence: Evidence | null; finish?: Finish }
+  /** Read the finished interaction's way back from the ledger, then report `completion-read`. */
+  | { kind: 'read-completion' }
   /** Take the return's single-use record (`binding`), then report `return-taken`. */
   | { kind: 'take-return'; binding: string }
   /** Send the user to another site for the current step. */
@@ -159,9 +163,13 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
 
     case 'committed': {
       if (interaction.status === 'expired') return stay({ kind: 'refuse', code: 'interaction_expired' });
-      if (interaction.status !== 'active') return finished(interaction, now);
+      if (interaction.status !== 'active') return finished(interaction, now, event.completion ?? null);
       return nextStop(interaction, plan);
     }
+
+    case 'completion-read':
+      if (interaction.status === 'active') return stay({ kind: 'refuse', code: 'interaction_finished' });
+      return finished(interaction, now, event.completion);
 
     case 'decided-before':
       return decidedBefore(interaction, event, plan, now);
@@ -191,10 +199,15 @@ function nextStop(interaction: Interaction, plan: JourneyPlan): JourneyStep {
   return { interaction, action: { kind: 'go-to-step' } };
 }
 
-/** A finished interaction: the same way back while its token is valid, then a page that says how it ended. */
-function finished(interaction: Interaction, now: number): JourneyStep {
-  const { completion } = interaction;
-  if (completion && completion.expiresAt > now) return { interaction, action: { kind: 'return-to-tenant', url: completion.url } };
+/**
+ * A finished interaction: the same way back while its token is valid, then a page that says how it
+ * ended. The session keeps only until when the way back is repeated; the way back itself is read
+ * from the ledger (`completion` undefined: not read yet), which never serves one that has run out.
+ */
+function finished(interaction: Interaction, now: number, completion?: Completion | null): JourneyStep {
+  const repeatable = interaction.repeatUntil !== undefined && interaction.repeatUntil > now;
+  if (repeatable && completion === undefined) return { interaction, action: { kind: 'read-completion' } };
+  if (repeatable && completion && completion.expiresAt > now) return { interaction, action: { kind: 'return-to-tenant', url: completion.url } };
   return { interaction, action: { kind: 'refuse', code: refusalFor(interaction.status) } };
 }
 
@@ -215,7 +228,7 @@ function decidedBefore(interaction: Interaction, event: Extract<JourneyEvent, { 
   const { completion } = event;
   if (completion !== null && completion.expiresAt > now) {
     const status = event.decision === 'declined' || event.decision === 'failed' ? event.decision : 'completed';
-    return { interaction: { ...interaction, status, completion }, action: { kind: 'return-to-tenant', url: completion.url } };
+    return { interaction: { ...interaction, status, repeatUntil: completion.expiresAt }, action: { kind: 'return-to-tenant', url: completion.url } };
   }
   const isLast = interaction.cursor === plan.steps.length - 1;
   switch (event.decision) {

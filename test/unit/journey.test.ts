@@ -44,16 +44,24 @@ describe('the journey machine', () => {
     const { interaction: after, action } = journeyNext(last, next({ b: 2 }), TWO, NOW);
     expect(action).toEqual({ kind: 'commit', step: 'step-2', decision: 'accepted', evidence: { shown: true }, finish: { kind: 'success', claims: { a: 1, b: 2 } } });
     expect(after.status).toBe('completed');
-    const finished = { ...after, completion: { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 60_000 } };
-    expect(journeyNext(finished, { kind: 'committed', decision: 'accepted' }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: finished.completion.url });
+    const completion = { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 60_000 };
+    const finished = { ...after, repeatUntil: completion.expiresAt };
+    expect(journeyNext(finished, { kind: 'committed', decision: 'accepted', completion }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: completion.url });
+    // The session keeps no token: only until when the way back repeats.
+    expect(JSON.stringify(finished)).not.toContain('session_token');
   });
 
-  it('repeats the one way back to a reload or a second tap while its token is valid, then refuses', () => {
-    const finished = interaction({ cursor: 1, status: 'completed', completion: { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 30_000 } });
+  it('repeats the one way back, read from the ledger, to a reload or a second tap while its token is valid, then refuses', () => {
+    const completion = { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 30_000 };
+    const finished = interaction({ cursor: 1, status: 'completed', repeatUntil: completion.expiresAt });
     for (const event of [{ kind: 'visited' }, { kind: 'posted' }, { kind: 'posted', step: 'step-1' }] as const) {
-      expect(journeyNext(finished, event, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: finished.completion!.url });
+      expect(journeyNext(finished, event, TWO, NOW).action).toEqual({ kind: 'read-completion' });
       expect(journeyNext(finished, event, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
     }
+    expect(journeyNext(finished, { kind: 'completion-read', completion }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: completion.url });
+    // The ledger no longer has it (pruned, or run out): the page that says how it ended, never a new token.
+    expect(journeyNext(finished, { kind: 'completion-read', completion: null }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
+    expect(journeyNext(finished, { kind: 'completion-read', completion: { ...completion, expiresAt: NOW } }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
     expect(journeyNext({ ...finished, status: 'declined' }, { kind: 'visited' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_declined' });
     expect(journeyNext({ ...finished, status: 'failed' }, { kind: 'visited' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_failed' });
   });
@@ -91,7 +99,7 @@ describe('the journey machine', () => {
     const completion = { url: 'https://tenant.example/back?session_token=first', expiresAt: NOW + 60_000 };
     const raced = journeyNext(interaction({ cursor: 1 }), { kind: 'decided-before', decision: 'accepted', completion }, TWO, NOW);
     expect(raced.action).toEqual({ kind: 'return-to-tenant', url: completion.url });
-    expect(raced.interaction).toMatchObject({ status: 'completed', completion });
+    expect(raced.interaction).toMatchObject({ status: 'completed', repeatUntil: completion.expiresAt });
   });
 
   it('keeps an acceptance when a decline comes after it, and a decline when an acceptance comes after it', () => {

@@ -15,6 +15,9 @@ export function openSqlite(file: string): Storage {
   // FULL: a decision is on disk before the user is redirected, even across a power cut.
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  // A deleted row's bytes are zeroed, not left in a free page: a way back with its signed token, a
+  // session, a step's record are gone from the file once deleted (after a checkpoint, from the WAL).
+  db.pragma('secure_delete = ON');
   // Sessions are looked up by id, so lookups land on scattered pages: the default 2 MB page
   // cache stopped holding them after a few thousand sessions, and every read went to the OS.
   db.pragma('cache_size = -32768');
