@@ -171,9 +171,9 @@ export function journeyRunner(deps: RunnerDeps) {
       const made = completion ? { url: completion.url, expiresAt: completion.expiresAt } : undefined;
       return { event: { kind: 'committed', decision: action.decision, ...(made ? { completion: made } : {}) }, interaction: committed };
     },
-    'read-completion': async (_action, run) => {
+    'read-completion': async (action, run) => {
       const completion = await readLedger(run.req, run.next, () => storage.ledger.completionFor(run.next.id, now()));
-      return { event: { kind: 'completion-read', completion }, interaction: run.next };
+      return { event: { kind: 'completion-read', completion, for: action.for }, interaction: run.next };
     },
     'take-return': async (action, run) => {
       const taken = await storage.stepRecords.take(RETURN_RECORD, action.binding, now());
@@ -195,6 +195,12 @@ export function journeyRunner(deps: RunnerDeps) {
       put(run.req, run.next);
       if (run.next !== run.stored) await saveAfterTheFact(run.req, run.next);
       run.channel.goTo(run.res, action.url);
+      return 'answered';
+    },
+    'show-finished': async (action, run) => {
+      put(run.req, run.next);
+      if (run.next !== run.stored) await saveAfterTheFact(run.req, run.next);
+      run.res.status(200).render('finished', { returnHref: action.url });
       return 'answered';
     },
     refuse: async (action, run) => {

@@ -45,8 +45,11 @@ export type JourneyEvent =
   | { kind: 'acceptance-checked'; acceptedBefore: boolean }
   /** The commit asked for is durable; `completion`, the way back it made when it ended the journey. */
   | { kind: 'committed'; decision: Decision | null; completion?: Completion }
-  /** The finished interaction's way back as the ledger keeps it: null once its token has run out. */
-  | { kind: 'completion-read'; completion: Completion | null }
+  /**
+   * The finished interaction's way back as the ledger keeps it (null once its token has run out),
+   * read for a page that was `visited` or `posted`.
+   */
+  | { kind: 'completion-read'; completion: Completion | null; for: 'visited' | 'posted' }
   /** The commit was refused: the step had been decided before (a double submit, a lost session). */
   | { kind: 'decided-before'; decision: Decision | null; completion: Completion | null };
 
@@ -67,13 +70,15 @@ export type JourneyAction =
    */
   | { kind: 'commit'; step: string; decision: Decision | null; evidence: Evidence | null; finish?: Finish }
   /** Read the finished interaction's way back from the ledger, then report `completion-read`. */
-  | { kind: 'read-completion' }
+  | { kind: 'read-completion'; for: 'visited' | 'posted' }
   /** Take the return's single-use record (`binding`), then report `return-taken`. */
   | { kind: 'take-return'; binding: string }
   /** Send the user to another site for the current step. */
   | { kind: 'leave'; url: string }
   /** 303 to the tenant with the interaction's one token. */
   | { kind: 'return-to-tenant'; url: string }
+  /** The "you have finished here" page, its button the way back with the interaction's one token (a GET never redirects again). */
+  | { kind: 'show-finished'; url: string }
   | { kind: 'refuse'; code: Refusal };
 
 export interface JourneyStep {
@@ -93,7 +98,7 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
 
     case 'visited':
     case 'posted': {
-      if (interaction.status !== 'active') return finished(interaction, now);
+      if (interaction.status !== 'active') return finished(interaction, now, event.kind);
       if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
       // A second click on a page the journey has already moved past: it must not answer the step
       // the user has not seen yet. The page shows where the journey stands.
@@ -163,13 +168,13 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
 
     case 'committed': {
       if (interaction.status === 'expired') return stay({ kind: 'refuse', code: 'interaction_expired' });
-      if (interaction.status !== 'active') return finished(interaction, now, event.completion ?? null);
+      if (interaction.status !== 'active') return finished(interaction, now, 'posted', event.completion ?? null);
       return nextStop(interaction, plan);
     }
 
     case 'completion-read':
       if (interaction.status === 'active') return stay({ kind: 'refuse', code: 'interaction_finished' });
-      return finished(interaction, now, event.completion);
+      return finished(interaction, now, event.for, event.completion);
 
     case 'decided-before':
       return decidedBefore(interaction, event, plan, now);
@@ -200,14 +205,15 @@ function nextStop(interaction: Interaction, plan: JourneyPlan): JourneyStep {
 }
 
 /**
- * A finished interaction: the same way back while its token is valid, then a page that says how it
- * ended. The session keeps only until when the way back is repeated; the way back itself is read
- * from the ledger (`completion` undefined: not read yet), which never serves one that has run out.
+ * A finished interaction: while its token is valid, the same way back — a POST (a second tap) is
+ * sent there again, a GET (a reload, Back) gets a page with a button to it — then a page that says
+ * how it ended. The session keeps only until when the way back is repeated; the way back itself is
+ * read from the ledger (`completion` undefined: not read yet), which never serves one that has run out.
  */
-function finished(interaction: Interaction, now: number, completion?: Completion | null): JourneyStep {
+function finished(interaction: Interaction, now: number, by: 'visited' | 'posted', completion?: Completion | null): JourneyStep {
   const repeatable = interaction.repeatUntil !== undefined && interaction.repeatUntil > now;
-  if (repeatable && completion === undefined) return { interaction, action: { kind: 'read-completion' } };
-  if (repeatable && completion && completion.expiresAt > now) return { interaction, action: { kind: 'return-to-tenant', url: completion.url } };
+  if (repeatable && completion === undefined) return { interaction, action: { kind: 'read-completion', for: by } };
+  if (repeatable && completion && completion.expiresAt > now) return { interaction, action: { kind: by === 'visited' ? 'show-finished' : 'return-to-tenant', url: completion.url } };
   return { interaction, action: { kind: 'refuse', code: refusalFor(interaction.status) } };
 }
 

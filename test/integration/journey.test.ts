@@ -140,9 +140,19 @@ describe('once finished, never a second redirect', () => {
     const resubmit = await browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
     expect(resubmit.status).toBe(303);
     expect(resubmit.headers.location).toBe(first.headers.location);
+    // A reload or Back (a GET) is not sent on again: a page says the wallet continues, its button the same way back.
     const back = await browser.get(interactionPath);
-    expect(back.status).toBe(303);
-    expect(back.headers.location).toBe(first.headers.location);
+    expect(back.status).toBe(200);
+    expect(back.headers.location).toBeUndefined();
+    expect(back.headers['cache-control']).toBe('no-store');
+    expect(back.text).toContain('You have finished here');
+    expect(back.text).toContain(`href="${first.headers.location!.replaceAll('&', '&amp;')}"`);
+    const switched = await browser.get(`${interactionPath}?lang=fr`);
+    const inFrench = await browser.get(switched.headers.location ?? interactionPath);
+    expect(inFrench.status).toBe(200);
+    expect(inFrench.text).toContain('Vous avez terminé ici');
+    expect(inFrench.text).toContain('Retourner dans votre portefeuille');
+    await browser.get(`${interactionPath}?lang=en`);
 
     // Once that token has run out: a clear page, never a second token.
     hook.clock.advance(61);

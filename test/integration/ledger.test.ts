@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { hookFixture, mustLoad, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
-import { answer, arrive, ledgerRows } from '../support/journey.js';
+import { answer, arrive, finishedPageHref, ledgerRows } from '../support/journey.js';
 import { refuseWrites } from '../support/ledger-faults.js';
 import { sha256, termsConfig } from '../support/terms-config.js';
 
@@ -152,9 +152,9 @@ describe('skipIfAccepted', () => {
       ['user-1', 'already_accepted'],
     ]);
     expect(rows[1]).toMatchObject({ state, termsVersion: '2026-11', termsHash: rows[0]!.termsHash });
-    // Finished: while its token is valid the interaction repeats the same way back; after, it cannot be reopened, and the token not reused.
+    // Finished: while its token is valid the interaction's page offers the same way back; after, it cannot be reopened, and the token not reused.
     const interactionId = rows[1]!.interactionId;
-    expect((await browser.get(`/interaction/${interactionId}`)).headers.location).toBe(again.headers.location);
+    expect(finishedPageHref((await browser.get(`/interaction/${interactionId}`)).text)).toBe(again.headers.location);
     hook.clock.advance(61);
     expect((await browser.get(`/interaction/${interactionId}`)).status).toBe(409);
     expect((await browser.get(`/callback?session_token=${token}`)).status).toBe(409);

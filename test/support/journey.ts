@@ -47,3 +47,8 @@ export async function ledgerRows(hook: HookFixture): Promise<DecisionRecord[]> {
   for await (const row of hook.storage.ledger.decisions()) rows.push(row);
   return rows;
 }
+
+/** The way back on the "you have finished here" page (a GET of a finished journey), or undefined. */
+export function finishedPageHref(html: string): string | undefined {
+  return /<a class="button-link" id="return-to-wallet" href="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+}

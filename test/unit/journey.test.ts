@@ -51,17 +51,21 @@ describe('the journey machine', () => {
     expect(JSON.stringify(finished)).not.toContain('session_token');
   });
 
-  it('repeats the one way back, read from the ledger, to a reload or a second tap while its token is valid, then refuses', () => {
+  it('repeats the one way back, read from the ledger, while its token is valid: again to a second tap, as a page to a reload or Back; then refuses', () => {
     const completion = { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 30_000 };
     const finished = interaction({ cursor: 1, status: 'completed', repeatUntil: completion.expiresAt });
     for (const event of [{ kind: 'visited' }, { kind: 'posted' }, { kind: 'posted', step: 'step-1' }] as const) {
-      expect(journeyNext(finished, event, TWO, NOW).action).toEqual({ kind: 'read-completion' });
+      expect(journeyNext(finished, event, TWO, NOW).action).toEqual({ kind: 'read-completion', for: event.kind });
       expect(journeyNext(finished, event, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
     }
-    expect(journeyNext(finished, { kind: 'completion-read', completion }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: completion.url });
+    expect(journeyNext(finished, { kind: 'completion-read', completion, for: 'posted' }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: completion.url });
+    // A GET never redirects again: it shows that the journey is over, with the same way back on a button.
+    expect(journeyNext(finished, { kind: 'completion-read', completion, for: 'visited' }, TWO, NOW).action).toEqual({ kind: 'show-finished', url: completion.url });
     // The ledger no longer has it (pruned, or run out): the page that says how it ended, never a new token.
-    expect(journeyNext(finished, { kind: 'completion-read', completion: null }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
-    expect(journeyNext(finished, { kind: 'completion-read', completion: { ...completion, expiresAt: NOW } }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
+    for (const by of ['visited', 'posted'] as const) {
+      expect(journeyNext(finished, { kind: 'completion-read', completion: null, for: by }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
+      expect(journeyNext(finished, { kind: 'completion-read', completion: { ...completion, expiresAt: NOW }, for: by }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
+    }
     expect(journeyNext({ ...finished, status: 'declined' }, { kind: 'visited' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_declined' });
     expect(journeyNext({ ...finished, status: 'failed' }, { kind: 'visited' }, TWO, NOW + 30_001).action).toEqual({ kind: 'refuse', code: 'interaction_failed' });
   });
