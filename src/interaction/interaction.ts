@@ -29,6 +29,12 @@ export interface Interaction {
    */
   repeatUntil?: number;
   /**
+   * What a POST that succeeded without moving on (a code sent, a sign-in cancelled) leaves for the
+   * step's page to show once: the POST answers with a 303 to that page (post/redirect/get), so a
+   * reload or Back repeats a GET, never the POST. Cleared when the page is shown.
+   */
+  shownOnce?: { errors: Record<string, string>; view: Record<string, unknown> };
+  /**
    * While the current step has sent the user to another site: the digest of the single-use value
    * (`returnState`) that binds the return to this journey (returnDigest).
    */

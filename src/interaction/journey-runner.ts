@@ -108,9 +108,11 @@ export function journeyRunner(deps: RunnerDeps) {
 
   /** One handler per kind of action the journey asks for. */
   const handlers: Handlers = {
-    'show-step': async (_action, run) => {
+    'show-step': async (action, run) => {
       put(run.req, run.next);
-      await render(run.req, run.res, run.next, 200, {}, {});
+      // What was shown once is gone from the session before the page goes out.
+      if (run.next !== run.stored) await commit(run.req, {});
+      await render(run.req, run.res, run.next, 200, action.errors, action.view);
       return 'answered';
     },
     'show-again': async (action, run) => {

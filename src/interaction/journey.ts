@@ -54,8 +54,8 @@ export type JourneyEvent =
   | { kind: 'decided-before'; decision: Decision | null; completion: Completion | null };
 
 export type JourneyAction =
-  /** Render the current step (a GET). */
-  | { kind: 'show-step' }
+  /** Render the current step (a GET), with what a POST before it left to show once. */
+  | { kind: 'show-step'; errors: Record<string, string>; view: Record<string, unknown> }
   /** Ask the current step for its answer (a POST). */
   | { kind: 'run-step' }
   /** Render the current step again with this status, these errors and extra view data. */
@@ -104,7 +104,9 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       // the user has not seen yet. The page shows where the journey stands.
       if (event.kind === 'posted' && event.step !== undefined && event.step !== step.id) return stay({ kind: 'go-to-step' });
       if (now > interaction.deadline) return expire(interaction, step.id);
-      return stay({ kind: event.kind === 'visited' ? 'show-step' : 'run-step' });
+      if (event.kind === 'posted') return stay({ kind: 'run-step' });
+      const { shownOnce, ...shown } = interaction;
+      return { interaction: shownOnce ? shown : interaction, action: { kind: 'show-step', errors: shownOnce?.errors ?? {}, view: shownOnce?.view ?? {} } };
     }
 
     case 'returned': {
@@ -126,6 +128,10 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
       switch (outcome.kind) {
         case 'again':
+          // Post/redirect/get: an answer that succeeded (a code sent, a cancelled sign-in) is a 303 to
+          // the step's page, which shows it once; a reload repeats that GET, never the POST. A page
+          // with errors is the answer itself, with its 4xx status (docs/steps.md says why).
+          if (outcome.status < 300) return { interaction: { ...interaction, shownOnce: { errors: outcome.errors, view: outcome.view ?? {} } }, action: { kind: 'go-to-step' } };
           return stay({ kind: 'show-again', status: outcome.status, errors: outcome.errors, view: outcome.view ?? {} });
         case 'leave':
           return stay({ kind: 'leave', url: outcome.url });

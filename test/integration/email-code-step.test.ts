@@ -3,7 +3,7 @@ import { EMAIL_CODE_DECLINED_MESSAGE, EMAIL_NOT_CONFIRMED_MESSAGE } from '../../
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
 import { ledgerRows } from '../support/journey.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
-import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, otherThan, post, tenantGot } from '../support/email-code.js';
+import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, otherThan, post, postOnly, tenantGot } from '../support/email-code.js';
 
 let mailbox: Mailbox;
 let hook: HookFixture;
@@ -237,9 +237,28 @@ describe('the email-code step', () => {
     const at = await arriveWith(hook);
     const page = await post(at, { decision: 'send' });
     expect(page.text).toContain('>Confirm</button>');
-    const res = await post({ ...at, page }, { decision: 'verify', code: codeIn(mailbox.messages[0]) });
+    const res = await postOnly({ ...at, page }, { decision: 'verify', code: codeIn(mailbox.messages[0]) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(at.path);
     expect((await at.browser.get(at.path)).text).toContain('Terms of use');
+  });
+
+  it('answers "Send me a code" with a 303 to the step page (post/redirect/get): the page shows the notice once, and a reload sends nothing', async () => {
+    await start();
+    const at = await arriveWith(hook);
+    const sent = await postOnly(at, { decision: 'send' });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe(at.path);
+    expect(mailbox.messages).toHaveLength(1);
+    const page = await at.browser.get(at.path);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/name="decision" value="verify"/);
+    expect(page.text).toContain('We sent a code');
+    // A reload (or Back to this page): the code-entry stage again, without the notice, and no mail.
+    const reload = await at.browser.get(at.path);
+    expect(reload.status).toBe(200);
+    expect(reload.text).toMatch(/name="decision" value="verify"/);
+    expect(reload.text).not.toContain('We sent a code');
+    expect(mailbox.messages).toHaveLength(1);
   });
 });

@@ -99,10 +99,19 @@ describe('the oidc step against a real OpenID provider', () => {
   it('offers the step again when the user cancels at the provider, and a second try goes through', async () => {
     const user = journey();
     await user.arrive();
-    const cancelled = await user.back(await user.cancelAtProvider(await user.leave()));
+    const returnUrl = await user.cancelAtProvider(await user.leave());
+    // Handled, the return is a 303 to the step's page (a reload repeats that GET, not the return).
+    const handled = await user.back(returnUrl);
+    expect(handled.status).toBe(303);
+    expect(handled.headers.location).toBe(user.path);
+    const cancelled = await user.browser.get(user.path);
     expect(cancelled.status).toBe(200);
     expect(cancelled.text).toContain('You cancelled the sign-in with 127.0.0.1');
     expect(cancelled.text).toContain('value="decline"');
+    // The same return opened twice: it decides nothing more, and the journey goes on.
+    const twice = await user.back(returnUrl);
+    expect(twice.status).toBe(400);
+    expect((await user.browser.get(user.path)).text).not.toContain('You cancelled the sign-in');
     expect(await decisions(hook)).toEqual([]);
     expect(await user.outcome(await user.signIn())).toMatchObject({ kind: 'success' });
   });

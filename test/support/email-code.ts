@@ -49,8 +49,17 @@ export async function arriveWith(hook: HookFixture, claims: Record<string, unkno
   return { browser, path, state, page };
 }
 
-/** Posts the email-code form as the page's buttons do. */
-export function post(at: OnCodePage, form: Record<string, string>): Promise<Response> {
+/**
+ * Posts the email-code form as the page's buttons do, and follows a 303 back to the step's page as
+ * a browser does (post/redirect/get): the answer is the page the user then sees.
+ */
+export async function post(at: OnCodePage, form: Record<string, string>): Promise<Response> {
+  const answer = await postOnly(at, form);
+  return answer.status === 303 && answer.headers.location === at.path ? at.browser.get(at.path) : answer;
+}
+
+/** Posts the email-code form and returns the POST's own answer. */
+export function postOnly(at: OnCodePage, form: Record<string, string>): Promise<Response> {
   return at.browser
     .post(at.path)
     .type('form')

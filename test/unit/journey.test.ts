@@ -115,6 +115,18 @@ describe('the journey machine', () => {
     expect(journeyNext(interaction({ cursor: 1 }), { kind: 'decided-before', decision: 'accepted', completion: null }, TWO, NOW).action).toEqual({ kind: 'refuse', code: 'interaction_finished' });
   });
 
+  it('answers a POST that succeeded without moving on with a 303 to the page, which shows it once (post/redirect/get)', () => {
+    const start = interaction();
+    const sent = journeyNext(start, { kind: 'answered', outcome: { kind: 'again', status: 200, errors: {}, view: { notice: 'sent' } } }, TWO, NOW);
+    expect(sent.action).toEqual({ kind: 'go-to-step' });
+    const shown = journeyNext(sent.interaction, { kind: 'visited' }, TWO, NOW);
+    expect(shown.action).toEqual({ kind: 'show-step', errors: {}, view: { notice: 'sent' } });
+    // Once: a reload shows the page as it stands.
+    expect(journeyNext(shown.interaction, { kind: 'visited' }, TWO, NOW).action).toEqual({ kind: 'show-step', errors: {}, view: {} });
+    // A page with errors is still the POST's own answer, with its 4xx.
+    expect(journeyNext(start, { kind: 'answered', outcome: { kind: 'again', status: 422, errors: { a: 'b' } } }, TWO, NOW).action).toMatchObject({ kind: 'show-again', status: 422 });
+  });
+
   it('shows a step again, or sends the user elsewhere, without deciding anything', () => {
     const start = interaction();
     const again = journeyNext(start, { kind: 'answered', outcome: { kind: 'again', status: 422, errors: { a: 'b' } } }, TWO, NOW);
