@@ -4,6 +4,10 @@
 // So once a form is sent, further submits of it are ignored until the page is shown again.
 (function () {
   'use strict';
+  // A page that is the answer to a POST (a step page with errors) becomes a plain GET in the history:
+  // Back to it, or a reload, then asks for the step's page again instead of offering to resend the
+  // form ("Confirm Form Resubmission"). On a page that came from a GET this changes nothing.
+  history.replaceState(history.state, '', location.href);
   var sent = new WeakSet();
   document.addEventListener('submit', function (event) {
     var form = event.target;
