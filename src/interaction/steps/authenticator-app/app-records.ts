@@ -74,6 +74,13 @@ export class AppRecords {
     return this.subjects.add({ kind: APP_KIND, subject, id: recordId(subject), value, createdAt: now, usedAt: now });
   }
 
+  /** Removes the subject's app (only when its id is `id`, when given): the app removed, or null. */
+  async removeApp(subject: string, id?: string): Promise<EnrolledApp | null> {
+    const app = await this.appOf(subject);
+    if (!app || (id !== undefined && app.id !== id)) return null;
+    return (await this.subjects.remove(APP_KIND, subject, recordId(subject))) > 0 ? app : null;
+  }
+
   async enrolling(key: string, now: Date): Promise<Enrolling | null> {
     return enrolling.safeParse(await this.records.get(ENROLLING, key, now)).data ?? null;
   }
