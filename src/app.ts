@@ -108,7 +108,8 @@ export function createApp(deps: AppDeps): Express {
       maxAgeMs: (settings.interactionTimeoutSeconds + 600) * 1000,
     }),
   );
-  const runner = journeyRunner({ settings, steps, storage, keys: deps.keys, now, logger, metrics });
+  const verifying = new Set(hookConfig.steps.filter((step) => step.verifiesPerson).map((step) => step.id));
+  const runner = journeyRunner({ settings, steps, verifying, storage, keys: deps.keys, now, logger, metrics });
   // One router for the journey's routes: each router a request passes through has a cost of its own.
   const journey = arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() });
   app.use(stepRoutes({ runner }, journey));

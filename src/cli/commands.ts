@@ -3,7 +3,7 @@ import { disable } from './disable.js';
 import { doctor } from './doctor.js';
 import { enable } from './enable.js';
 import { ledgerCommand } from './ledger-command.js';
-import { passkeysCommand } from './passkeys-command.js';
+import { factorsCommand, passkeysCommand } from './factors-command.js';
 import { register } from './register.js';
 import { status } from './status.js';
 
@@ -15,5 +15,6 @@ export const commands: Record<string, Command> = {
   disable,
   doctor,
   ledger: ledgerCommand,
+  factors: factorsCommand,
   passkeys: passkeysCommand,
 };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Arrival } from '../mattr/session-token.js';
 import { timeOrderedId } from '../web/time-ordered-id.js';
+import type { Verification } from './model.js';
 
 /** One user's journey through the steps, kept server-side in their session under a random id. */
 export interface Interaction {
@@ -19,6 +20,8 @@ export interface Interaction {
   cursor: number;
   /** Epoch ms when the current step began, once past the first (which began at `createdAt`). */
   stepStartedAt?: number;
+  /** What the steps passed so far verified about the person (absent: nothing yet). */
+  verified?: Verification;
   /** Claims collected by the steps so far, sent back on completion. */
   collected: Record<string, unknown>;
   status: 'active' | 'completed' | 'declined' | 'failed' | 'expired';

@@ -18,6 +18,8 @@ import { StepUnavailableError, type ActionResult, type FormInput, type Step, typ
 export interface RunnerDeps {
   settings: JourneySettings;
   steps: readonly Step[];
+  /** The ids of the steps whose type says a success verifies the person (`StepType.verifiesPerson`). */
+  verifying: ReadonlySet<string>;
   storage: Storage;
   keys: HookKeys;
   now: () => Date;
@@ -63,7 +65,7 @@ const MOVES_PER_STEP = 4;
  */
 export function journeyRunner(deps: RunnerDeps) {
   const { settings, steps, storage, keys, now, metrics } = deps;
-  const plan: JourneyPlan = { steps: steps.map((s) => ({ id: s.id, type: s.type, skippable: s.skipIfAcceptedVersion !== undefined })) };
+  const plan: JourneyPlan = { steps: steps.map((s) => ({ id: s.id, type: s.type, skippable: s.skipIfAcceptedVersion !== undefined, verifiesPerson: deps.verifying.has(s.id) })) };
 
   const { stepContext, render } = stepPages({ settings, steps, now });
 

@@ -1,4 +1,4 @@
-import type { Completion, Decision, Evidence } from './model.js';
+import { NOT_VERIFIED, type Completion, type Decision, type Evidence, type Verification } from './model.js';
 import type { StepOutcome } from './steps/step.js';
 import { returnDigest, type Interaction } from './interaction.js';
 
@@ -17,7 +17,8 @@ import { returnDigest, type Interaction } from './interaction.js';
 
 /** What the machine knows of the configured steps. */
 export interface JourneyPlan {
-  steps: ReadonlyArray<{ id: string; type: string; skippable: boolean }>;
+  /** `verifiesPerson`: the step's type says its success verifies the person (absent: it does not). */
+  steps: ReadonlyArray<{ id: string; type: string; skippable: boolean; verifiesPerson?: boolean }>;
 }
 
 export type Refusal = 'interaction_finished' | 'interaction_declined' | 'interaction_failed' | 'interaction_expired' | 'return_unmatched';
@@ -137,14 +138,15 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
           return stay({ kind: 'leave', url: outcome.url });
         case 'next': {
           const collected = { ...interaction.collected, ...outcome.claims };
+          const verified = verifiedAfter(interaction, step, outcome);
           if (isLast) {
             return {
-              interaction: { ...interaction, collected, status: 'completed' },
+              interaction: { ...interaction, collected, verified, status: 'completed' },
               action: { kind: 'commit', step: step.id, decision: 'accepted', evidence: outcome.evidence, finish: { kind: 'success', claims: collected } },
             };
           }
           return {
-            interaction: { ...interaction, collected, cursor: interaction.cursor + 1, stepStartedAt: now },
+            interaction: { ...interaction, collected, verified, cursor: interaction.cursor + 1, stepStartedAt: now },
             action: { kind: 'commit', step: step.id, decision: 'accepted', evidence: outcome.evidence },
           };
         }
@@ -186,6 +188,17 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       return decidedBefore(interaction, event, plan, now);
   }
   return stay({ kind: 'refuse', code: 'interaction_finished' });
+}
+
+/**
+ * What the journey knows of the person once `step` succeeded with `outcome`. Only a success
+ * answered in this journey counts: a step passed over (accepted before, or decided by a request
+ * whose session was lost) proved nothing here.
+ */
+function verifiedAfter(interaction: Interaction, step: JourneyPlan['steps'][number], outcome: Extract<StepOutcome, { kind: 'next' }>): Verification {
+  const before = interaction.verified ?? NOT_VERIFIED;
+  if (!(outcome.verified ?? step.verifiesPerson === true)) return before;
+  return { steps: [...before.steps, step.id], email: before.email ?? outcome.confirmedAddress ?? null };
 }
 
 /** The deadline passed: nothing more is decided but `expired`. */

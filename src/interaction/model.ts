@@ -37,6 +37,19 @@ export interface DecisionRecord {
 }
 
 /**
+ * What the steps a journey has passed proved about the person: the ids of those whose success
+ * verified them (`StepType.verifiesPerson`, or the step's own `verified` in its outcome), and the
+ * address one of them confirmed (an emailed code). A step that binds a new authenticator to the
+ * subject relies on it.
+ */
+export interface Verification {
+  steps: readonly string[];
+  email: string | null;
+}
+
+export const NOT_VERIFIED: Verification = { steps: [], email: null };
+
+/**
  * The way back to the tenant once a journey has finished here: the tenant's redirectUrl with our
  * signed token (as secret as the token itself) and when that token runs out (epoch ms). The session
  * keeps it in the interaction, the ledger beside the decision that ended the journey.

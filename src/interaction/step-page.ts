@@ -5,6 +5,7 @@ import { CSRF_FIELD, csrfToken } from '../web/csrf.js';
 import { HookError, PAGES } from '../web/hook-error.js';
 import type { Translate } from '../web/i18n.js';
 import type { Interaction } from './interaction.js';
+import { NOT_VERIFIED } from './model.js';
 import type { FormInput, Step, StepContext } from './steps/step.js';
 
 /** What a step sees of the request, and its page as the step's template draws it. */
@@ -29,6 +30,7 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
         return returnState;
       },
       hookOrigin,
+      verified: interaction.verified ?? NOT_VERIFIED,
     };
   }
 

@@ -17,6 +17,7 @@ export const DEMO_STEPS_FILES: ReadonlyArray<{ label: string; file: string }> = 
   { label: 'Terms only', file: DEFAULT_HOOK_CONFIG },
   { label: 'Terms and a profile', file: DEMO_HOOK_CONFIG },
   { label: 'Terms, an emailed code and a passkey', file: path.join(EXAMPLES, 'terms-email-code-passkey.config.json') },
+  { label: 'Terms, an emailed code and an authenticator app', file: path.join(EXAMPLES, 'terms-email-code-authenticator-app.config.json') },
   { label: 'Terms and step-up at an OpenID provider', file: path.join(EXAMPLES, 'terms-step-up.config.json') },
 ];
 

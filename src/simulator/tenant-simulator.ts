@@ -1,4 +1,5 @@
 import express, { type Express, type Response } from 'express';
+import { DEMO_AUTHENTICATOR_PATH, demoAuthenticator } from './demo-authenticator.js';
 import type { ManagementApi } from './management-api.js';
 import { mintSessionToken, readReturnToken, type ReturnOutcome, type TenantIdentity } from './tenant-tokens.js';
 
@@ -44,6 +45,8 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
     res.set('Cache-Control', 'no-store');
     next();
   });
+
+  app.use(demoAuthenticator(shell, now));
 
   const page = (claims: string, subject: string, error?: string) => startPage(identity, { claims, subject, error, steps: options.demoSteps });
 
@@ -194,7 +197,8 @@ ${form.error !== undefined ? `<p class="bad" role="alert">${escapeHtml(form.erro
 <input id="subject" name="subject" value="${escapeHtml(form.subject)}">
 <label for="claims">Claims (JSON)</label>
 <textarea id="claims" name="claims" rows="8">${escapeHtml(form.claims)}</textarea>
-<p><button type="submit">Start the interaction hook</button></p></form>`,
+<p><button type="submit">Start the interaction hook</button></p></form>
+<p>No phone at hand for an authenticator-app step? The <a href="${DEMO_AUTHENTICATOR_PATH}">demo authenticator</a> shows the codes for a key.</p>`,
   );
 }
 

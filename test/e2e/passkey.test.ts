@@ -1,8 +1,7 @@
 import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { PASSKEY_DECLINED_MESSAGE } from '../../src/interaction/steps/passkey/passkey-step.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { mustLoad } from '../support/hook-fixture.js';
@@ -13,7 +12,8 @@ import { checkPage, chromiumAvailable, launchBrowser, openTab, startLiveHook, ty
  * WebAuthn domain): the first journey enrols a passkey, the next uses it. Over http this works on
  * `localhost` only, so the hook's URL names it.
  */
-const EXAMPLE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-passkey.config.json'));
+// Enrolment on first use, said explicitly: this is about the ceremony in a browser, not who may enrol.
+const EXAMPLE = mustLoad(fileURLToPath(new URL('support/terms-passkey-on-first-use.config.json', import.meta.url)));
 const SUBJECT = 'subject-e2e';
 
 /** Run in the page before its own scripts (outside its CSP): the first passkey prompt is cancelled by the "user". */

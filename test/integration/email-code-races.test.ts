@@ -52,6 +52,7 @@ function context(interactionId: string): StepContext {
     isLast: true,
     returnState: '',
     hookOrigin: 'http://hook.example.com',
+    verified: { steps: [], email: null },
   };
 }
 

@@ -25,7 +25,7 @@ export function emailCodeConfig(options: Partial<Omit<EmailCodeStepConfig, 'type
 }
 
 /** What the type reads from SMTP_URL and MAIL_FROM, as the configuration loader passes it on. */
-function mailSettings(smtpUrl: string): MailSettings {
+export function mailSettings(smtpUrl: string): MailSettings {
   const read = readMailSettings({ SMTP_URL: smtpUrl, MAIL_FROM });
   if (!read.ok) throw new Error(read.problems.join('; '));
   return read.settings;
@@ -95,4 +95,13 @@ export function alertOf(res: Response): string {
         .replace(/\s+/g, ' ')
         .trim()
     : '';
+}
+
+/** Passes the email-code step at `at` with the code `mailbox` received: the 303 that follows. */
+export async function confirmEmailCode(at: OnCodePage, mailbox: { messages: readonly ReceivedMail[] }): Promise<Response> {
+  const sent = await post(at, { decision: 'send' });
+  expect(sent.status).toBe(200);
+  const confirmed = await post({ ...at, page: sent }, { decision: 'verify', code: codeIn(mailbox.messages.at(-1)) });
+  expect(confirmed.status).toBe(303);
+  return confirmed;
 }

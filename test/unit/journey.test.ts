@@ -198,3 +198,36 @@ describe('a return from another site', () => {
     expect(journeyAwaiting(undefined, 'oidc', 'the-value')).toBeUndefined();
   });
 });
+
+describe('what the steps passed verified about the person', () => {
+  const VERIFYING: JourneyPlan = {
+    steps: [
+      { id: 'code', type: 'email-code', skippable: false, verifiesPerson: true },
+      { id: 'passkey', type: 'passkey', skippable: false, verifiesPerson: true },
+      { id: 'last', type: 'terms', skippable: false },
+    ],
+  };
+  const answered = (outcome: Partial<Extract<JourneyEvent, { kind: 'answered' }>['outcome']> = {}): JourneyEvent => ({
+    kind: 'answered',
+    outcome: { kind: 'next', claims: {}, evidence: {}, ...outcome } as Extract<JourneyEvent, { kind: 'answered' }>['outcome'],
+  });
+
+  it('counts a success of a type that verifies, with the address it confirmed, and nothing for one that does not', () => {
+    const afterCode = journeyNext(interaction(), answered({ confirmedAddress: 'a@example.org' }), VERIFYING, NOW).interaction;
+    expect(afterCode.verified).toEqual({ steps: ['code'], email: 'a@example.org' });
+    const afterTerms = journeyNext(interaction({ cursor: 0 }), answered(), TWO, NOW).interaction;
+    expect(afterTerms.verified).toEqual({ steps: [], email: null });
+  });
+
+  it('does not count a success whose outcome says it verified nothing (a passkey just created, a sign-in not matched)', () => {
+    const enrolled = journeyNext(interaction({ cursor: 1 }), answered({ verified: false }), VERIFYING, NOW).interaction;
+    expect(enrolled.verified).toEqual({ steps: [], email: null });
+    const used = journeyNext(interaction({ cursor: 1, verified: { steps: ['code'], email: 'a@example.org' } }), answered(), VERIFYING, NOW).interaction;
+    expect(used.verified).toEqual({ steps: ['code', 'passkey'], email: 'a@example.org' });
+  });
+
+  it('does not count a step passed over because it was accepted before', () => {
+    const skipped = journeyNext(interaction(), { kind: 'acceptance-checked', acceptedBefore: true }, { steps: [{ ...VERIFYING.steps[0]!, skippable: true }, VERIFYING.steps[2]!] }, NOW).interaction;
+    expect(skipped.verified).toBeUndefined();
+  });
+});

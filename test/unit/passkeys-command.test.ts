@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands.js';
-import { passkeysCommand } from '../../src/cli/passkeys-command.js';
+import { passkeysCommand } from '../../src/cli/factors-command.js';
 import type { PasskeyCredential } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import { runCommand } from '../support/run-command.js';

@@ -1,4 +1,5 @@
 import { registerStepType, type RegisteredStepType } from './configured-step.js';
+import { authenticatorAppStepType } from './authenticator-app/index.js';
 import { emailCodeStepType } from './email-code/index.js';
 import { oidcStepType } from './oidc/index.js';
 import { passkeyStepType } from './passkey/index.js';
@@ -17,4 +18,5 @@ export const STEP_TYPES: readonly RegisteredStepType[] = [
   registerStepType(passkeyStepType),
   registerStepType(oidcStepType),
   registerStepType(presentCredentialStepType),
+  registerStepType(authenticatorAppStepType),
 ];

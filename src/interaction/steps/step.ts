@@ -1,5 +1,5 @@
 import type { Translate } from '../../web/i18n.js';
-import type { Evidence } from '../model.js';
+import type { Evidence, Verification } from '../model.js';
 
 /** A posted form or an action's JSON body, as the parser hands it over: hostile until checked. */
 export type FormInput = Readonly<Record<string, unknown>>;
@@ -28,11 +28,25 @@ export interface StepContext {
   returnState: string;
   /** This hook's origin, for URLs another site sends the user back to. */
   hookOrigin: string;
+  /** What the steps this journey passed before this one verified about the person. */
+  verified: Verification;
 }
 
 export type StepOutcome =
   /** Go on; these claims are added to what the tenant receives. */
-  | { kind: 'next'; claims: Record<string, unknown>; evidence: Evidence }
+  | {
+      kind: 'next';
+      claims: Record<string, unknown>;
+      evidence: Evidence;
+      /**
+       * Whether this success verified the person; absent, as the step's type declares
+       * (`verifiesPerson`). A step says `false` when this pass proved nothing (a passkey just
+       * created, a sign-in not matched to the tenant's claim).
+       */
+      verified?: boolean;
+      /** The address this success proved the person holds (an emailed code): where a later step may write to them. */
+      confirmedAddress?: string;
+    }
   /** Show the page again with this status, these messages (field → message) and extra view data. */
   | { kind: 'again'; status: number; errors: Record<string, string>; view?: Record<string, unknown> }
   /** The user chose not to go on: the tenant receives `message` as the error. */

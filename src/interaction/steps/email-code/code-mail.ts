@@ -29,6 +29,7 @@ export function codeMail(input: { to: string; code: string; issuer: string; life
   return { to: input.to, subject: t('emailCode.mail.subject', { issuer }), text: `${intro}\n\n    ${code}\n\n${until}\n\n${ignore}\n`, html, locale };
 }
 
-function escapeHtml(text: string): string {
+/** Text made safe inside HTML elements and attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -123,16 +123,18 @@ export class EmailCodeStep implements Step {
     const code = typedCode(raw);
     if (code === null) return again(422, 'code', ctx.t('emailCode.error.format'));
     const typed = codeHash(this.deps.key, ctx.interactionId, code);
+    // The address the code was sent to: passing proves the person holds it.
+    const address = this.addressOf(ctx);
     return this.deps.store.change(ctx.interactionId, ctx.now, (held): { state: CodeState; result: StepOutcome } => {
       const matches = held.hash !== null && sameHash(typed, held.hash);
       // The same code posted twice (a double tap): the same answer, which the journey makes the same redirect.
-      if (held.verified) return { state: held, result: matches ? this.confirmed(held) : again(422, 'code', ctx.t('emailCode.error.noCode')) };
+      if (held.verified) return { state: held, result: matches ? this.confirmed(held, address) : again(422, 'code', ctx.t('emailCode.error.noCode')) };
       if (held.attempts >= this.config.maxAttempts) return { state: held, result: this.tooManyAttempts(held.attempts) };
       if (held.hash === null) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.noCode')) };
       if (ctx.now.getTime() >= held.expiresAt) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.expired')) };
       if (matches) {
         const verified = { ...held, verified: true };
-        return { state: verified, result: this.confirmed(verified) };
+        return { state: verified, result: this.confirmed(verified, address) };
       }
       const attempts = held.attempts + 1;
       // The page says why before the user goes back ("Return to your wallet" posts `end`), so the
@@ -151,8 +153,9 @@ export class EmailCodeStep implements Step {
   }
 
   /** `attempts`: the codes entered, the right one included. */
-  private confirmed(state: CodeState): StepOutcome {
-    return { kind: 'next', claims: {}, evidence: { ...this.evidenceOf('confirmed'), attempts: state.attempts + 1, codesSent: state.sends } };
+  private confirmed(state: CodeState, address: string | null): StepOutcome {
+    const evidence = { ...this.evidenceOf('confirmed'), attempts: state.attempts + 1, codesSent: state.sends };
+    return { kind: 'next', claims: {}, evidence, ...(address === null ? {} : { confirmedAddress: address }) };
   }
 
   private tooManyAttempts(attempts: number): StepOutcome {

@@ -136,7 +136,8 @@ export class OidcStep implements Step {
       ...(matchClaim ? { matched: matchClaim.session } : {}),
       collected: Object.keys(collected),
     };
-    return { kind: 'next', claims: collected, evidence };
+    // A sign-in proves who the person is only when it is matched to the tenant's claim.
+    return { kind: 'next', claims: collected, evidence, verified: matchClaim !== undefined };
   }
 
   largestClaims(): Record<string, unknown> {

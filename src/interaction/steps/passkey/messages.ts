@@ -14,6 +14,8 @@ export const passkeyMessages = {
     'passkey.working': 'Follow the instructions on your device…',
     'passkey.blocked.noSubject': 'A passkey cannot be used in this journey: {issuer} did not say who you are. Go back to your wallet and start again, or contact support.',
     'passkey.blocked.noPasskey': 'There is no passkey for you here, and this step cannot create one. Contact {issuer} for help.',
+    'passkey.blocked.needsVerification':
+      'You have no passkey here yet, and {issuer} lets you create one only after confirming who you are earlier in this journey. Go back to your wallet and start again, or contact {issuer} for help.',
     'passkey.blocked.continue': 'Go back to your wallet',
     'passkey.error.cancelled': 'The passkey request was cancelled or took too long. Try again, or choose Decline.',
     'passkey.error.noneHere': 'No passkey was used. If this device has no passkey for you here, use the device where you created it. Or try again, or choose Decline.',
@@ -27,6 +29,9 @@ export const passkeyMessages = {
     'passkey.error.unknown': 'This is not the passkey you created for {issuer}. Try again with that one, or choose Decline.',
     'passkey.error.stale': 'That try is no longer valid. Try again.',
     'passkey.error.javascript': 'A passkey needs JavaScript: turn it on and reload the page, or choose Decline.',
+    'passkey.mail.subject': 'A passkey was added for {issuer}',
+    'passkey.mail.added': 'A passkey was just added to confirm it is you with {issuer}. From now on, {issuer} asks for it.',
+    'passkey.mail.notYou': 'If this was you, there is nothing to do. If it was not, contact {issuer} at once: someone else may be using your details.',
   },
   fr: {
     'passkey.title': 'Confirmez votre identité avec une clé d’accès',
@@ -42,6 +47,8 @@ export const passkeyMessages = {
     'passkey.working': 'Suivez les instructions de votre appareil…',
     'passkey.blocked.noSubject': 'Une clé d’accès ne peut pas être utilisée ici : {issuer} n’a pas indiqué qui vous êtes. Retournez dans votre portefeuille et recommencez, ou contactez l’assistance.',
     'passkey.blocked.noPasskey': 'Aucune clé d’accès n’existe pour vous ici, et cette étape ne peut pas en créer. Contactez {issuer} pour obtenir de l’aide.',
+    'passkey.blocked.needsVerification':
+      'Vous n’avez pas encore de clé d’accès ici, et {issuer} ne permet d’en créer une qu’après avoir confirmé votre identité plus tôt dans cette démarche. Retournez dans votre portefeuille et recommencez, ou contactez {issuer} pour obtenir de l’aide.',
     'passkey.blocked.continue': 'Retourner au portefeuille',
     'passkey.error.cancelled': 'La demande de clé d’accès a été annulée ou a pris trop de temps. Réessayez, ou choisissez Refuser.',
     'passkey.error.noneHere':
@@ -56,5 +63,8 @@ export const passkeyMessages = {
     'passkey.error.unknown': 'Ce n’est pas la clé d’accès que vous avez créée pour {issuer}. Réessayez avec celle-ci, ou choisissez Refuser.',
     'passkey.error.stale': 'Cette tentative n’est plus valable. Réessayez.',
     'passkey.error.javascript': 'Une clé d’accès nécessite JavaScript : activez-le et rechargez la page, ou choisissez Refuser.',
+    'passkey.mail.subject': 'Une clé d’accès a été ajoutée pour {issuer}',
+    'passkey.mail.added': 'Une clé d’accès vient d’être ajoutée pour confirmer votre identité auprès de {issuer}. Désormais, {issuer} vous la demandera.',
+    'passkey.mail.notYou': 'Si c’était vous, vous n’avez rien à faire. Sinon, contactez {issuer} sans attendre : quelqu’un d’autre utilise peut-être vos informations.',
   },
 };

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { StepRecords } from '../step-ports.js';
 import type { PasskeyCredential, PasskeyCredentials } from './passkey-credentials.js';
+import { enrolmentFor } from '../enrolment.js';
+import { mailFactorAdded, type FactorAddedNotice } from '../factor-added-mail.js';
 import type { ActionResult, FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import {
   authenticationOptions,
@@ -19,13 +21,16 @@ import type { PasskeyStepConfig } from './schema.js';
 export const PASSKEY_DECLINED_MESSAGE = 'The user declined to use a passkey.';
 export const PASSKEY_NO_SUBJECT_MESSAGE = 'The passkey step needs a subject (the token’s sub, or the claim LEDGER_SUBJECT_CLAIM names), and this journey has none.';
 export const PASSKEY_NONE_ENROLLED_MESSAGE = 'The user has no passkey here, and this passkey step does not enrol one.';
+export const PASSKEY_NEEDS_VERIFICATION_MESSAGE = 'The user has no passkey here, and this passkey step creates one only after an earlier step verified the person.';
 
 /** The step records holding a ceremony's challenge, one per interaction and step. */
 const CHALLENGE_RECORD = 'passkey-challenge';
 /** The challenge outlives the browser's own timeout a little, for a slow network. */
 const CHALLENGE_LIFETIME_MS = CEREMONY_TIMEOUT_MS + 30_000;
 
-type Situation = { kind: 'enrol'; subject: string } | { kind: 'use'; subject: string; credentials: PasskeyCredential[] } | { kind: 'no-subject' } | { kind: 'none-enrolled' };
+type Situation = { kind: 'enrol'; subject: string } | { kind: 'use'; subject: string; credentials: PasskeyCredential[] } | Blocked;
+/** A journey this step cannot pass: no subject, or none enrolled and enrolment not allowed here. */
+type Blocked = { kind: 'no-subject' } | { kind: 'none-enrolled' } | { kind: 'needs-verification' };
 
 interface Challenge {
   ceremony: 'register' | 'authenticate';
@@ -51,11 +56,13 @@ export interface PasskeyDeps {
   passkeys: PasskeyCredentials;
   records: StepRecords;
   logger: Logger;
+  /** "A passkey was added", to the address an earlier email-code step confirmed. */
+  notice: FactorAddedNotice;
 }
 
 /**
- * Confirming the subject with a passkey (WebAuthn): the first journey of a subject enrols one
- * (`enrol: when-missing`), every later one must use it. The page's script runs the ceremony
+ * Confirming the subject with a passkey (WebAuthn): a subject without one creates one when the
+ * `enrol` policy allows it in this journey, every later journey must use it. The page's script runs the ceremony
  * through two actions, `options` then `verify`; Decline is a plain form.
  */
 export class PasskeyStep implements Step {
@@ -87,7 +94,7 @@ export class PasskeyStep implements Step {
 
   async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
     const situation = await this.situation(ctx);
-    if (situation.kind === 'no-subject' || situation.kind === 'none-enrolled') return blocked(situation);
+    if (isBlocked(situation)) return blocked(situation);
     if (input.decision === 'decline') return { kind: 'declined', message: PASSKEY_DECLINED_MESSAGE, evidence: { offered: situation.kind } };
     // Only the script can run a ceremony: a form posted without it says so.
     return { kind: 'again', status: 422, errors: { passkey: ctx.t('passkey.error.javascript') } };
@@ -100,7 +107,7 @@ export class PasskeyStep implements Step {
   /** `options`: a fresh challenge for this interaction, and what the browser needs to answer it. */
   private async start(ctx: StepContext): Promise<ActionResult> {
     const situation = await this.situation(ctx);
-    if (situation.kind === 'no-subject' || situation.kind === 'none-enrolled') return blocked(situation);
+    if (isBlocked(situation)) return blocked(situation);
     const { rp, records } = this.deps;
     const uv = this.config.userVerification;
     const options = situation.kind === 'enrol' ? await registrationOptions(rp, situation.subject, uv) : await authenticationOptions(rp, situation.credentials, uv);
@@ -123,6 +130,12 @@ export class PasskeyStep implements Step {
       const verified = await verifyRegistration(rp, input.response, taken.challenge, taken.subject, uv, ctx.now);
       if (!verified.ok) return this.refuse(verified.refusal, ctx);
       if (!(await passkeys.add(verified.credential))) return this.refuse('duplicate_credential', ctx, verified.credential.id);
+      const issuer = this.deps.rp.name;
+      await mailFactorAdded(this.deps.notice, ctx, {
+        step: this.id,
+        subject: ctx.t('passkey.mail.subject', { issuer }),
+        paragraphs: [ctx.t('passkey.mail.added', { issuer }), ctx.t('passkey.mail.notYou', { issuer })],
+      });
       return this.passed('enrolled', verified);
     }
     const verified = await verifyAuthentication(rp, input.response, taken.challenge, await passkeys.forSubject(taken.subject), uv);
@@ -132,8 +145,13 @@ export class PasskeyStep implements Step {
     return this.passed('used', verified);
   }
 
+  /**
+   * A passkey used verifies the person. One just created does not: it proves only that whoever
+   * holds it now made it, so under `when-missing` it must not open enrolment to a later step.
+   */
   private passed(passkey: 'enrolled' | 'used', verified: Extract<Verified, { ok: true }>): StepOutcome {
-    return { kind: 'next', claims: {}, evidence: { passkey, credentialSha256: credentialHash(verified.credential.id), userVerified: verified.userVerified } };
+    const evidence = { passkey, credentialSha256: credentialHash(verified.credential.id), userVerified: verified.userVerified };
+    return { kind: 'next', claims: {}, evidence, verified: passkey === 'used' };
   }
 
   private refuse(refusal: Refusal, ctx: StepContext, credentialId?: string): ActionResult {
@@ -147,7 +165,9 @@ export class PasskeyStep implements Step {
     if (ctx.subject === null) return { kind: 'no-subject' };
     const credentials = await this.deps.passkeys.forSubject(ctx.subject);
     if (credentials.length > 0) return { kind: 'use', subject: ctx.subject, credentials };
-    return this.config.enrol === 'when-missing' ? { kind: 'enrol', subject: ctx.subject } : { kind: 'none-enrolled' };
+    const enrolment = enrolmentFor(this.config.enrol, ctx);
+    if (enrolment === 'allowed') return { kind: 'enrol', subject: ctx.subject };
+    return enrolment === 'never' ? { kind: 'none-enrolled' } : { kind: 'needs-verification' };
   }
 
   private recordKey(ctx: StepContext): string {
@@ -155,11 +175,20 @@ export class PasskeyStep implements Step {
   }
 }
 
+function isBlocked(situation: Situation): situation is Blocked {
+  return situation.kind !== 'enrol' && situation.kind !== 'use';
+}
+
+const BLOCKED: Record<Blocked['kind'], { message: string; passkey: string }> = {
+  'no-subject': { message: PASSKEY_NO_SUBJECT_MESSAGE, passkey: 'no_subject' },
+  'none-enrolled': { message: PASSKEY_NONE_ENROLLED_MESSAGE, passkey: 'none_enrolled' },
+  'needs-verification': { message: PASSKEY_NEEDS_VERIFICATION_MESSAGE, passkey: 'needs_verification' },
+};
+
 /** The end of the journey when this step cannot run for this subject: a failure, not the user's choice. */
-function blocked(situation: Extract<Situation, { kind: 'no-subject' | 'none-enrolled' }>): StepOutcome {
-  return situation.kind === 'no-subject'
-    ? { kind: 'failed', message: PASSKEY_NO_SUBJECT_MESSAGE, evidence: { passkey: 'no_subject' } }
-    : { kind: 'failed', message: PASSKEY_NONE_ENROLLED_MESSAGE, evidence: { passkey: 'none_enrolled' } };
+function blocked(situation: Blocked): StepOutcome {
+  const { message, passkey } = BLOCKED[situation.kind];
+  return { kind: 'failed', message, evidence: { passkey } };
 }
 
 function isChallenge(value: unknown): value is Challenge {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { enrolPolicy, type EnrolPolicy } from '../enrolment.js';
 import { stepIdSchema, type StepConfigBase } from '../step-type.js';
 
 export const passkeyEntry = z.strictObject({
@@ -6,8 +7,8 @@ export const passkeyEntry = z.strictObject({
   id: stepIdSchema,
   /** Whether the authenticator must verify the user (PIN, fingerprint, face), as WebAuthn names it. */
   userVerification: z.enum(['required', 'preferred', 'discouraged']).default('required'),
-  /** `when-missing`: a subject without a passkey here creates one; `never`: such a subject fails the step. */
-  enrol: z.enum(['when-missing', 'never']).default('when-missing'),
+  /** Who may create a passkey for a subject that has none here (enrolment.ts). */
+  enrol: enrolPolicy,
 });
 
 export type PasskeyEntry = z.infer<typeof passkeyEntry>;
@@ -15,7 +16,7 @@ export type PasskeyEntry = z.infer<typeof passkeyEntry>;
 export interface PasskeyStepConfig extends StepConfigBase {
   type: 'passkey';
   userVerification: 'required' | 'preferred' | 'discouraged';
-  enrol: 'when-missing' | 'never';
+  enrol: EnrolPolicy;
 }
 
 export function loadPasskey(entry: PasskeyEntry, at: { id: string }): { ok: true; config: PasskeyStepConfig } {
