@@ -96,11 +96,16 @@ export async function arriveAs(hook: HookFixture, subject: string | null = 'subj
 }
 
 /** Posts the step's form as its buttons do, from the page last shown. */
-export function postApp(at: AtAppStep, form: Record<string, string>): Promise<Response> {
-  return at.browser
+/**
+ * Posts the step's form as a browser does: an answer that stays on the step is a 303 back to its
+ * page (post/redirect/get), which is followed; a 303 anywhere else (the tenant) is returned as it is.
+ */
+export async function postApp(at: AtAppStep, form: Record<string, string>): Promise<Response> {
+  const answer = await at.browser
     .post(at.path)
     .type('form')
     .send({ _csrf: csrfFrom(at.page.text), step: 'authenticator-app', ...form });
+  return answer.status === 303 && answer.headers.location === at.path ? at.browser.get(at.path) : answer;
 }
 
 /**

@@ -99,7 +99,8 @@ export class AuthenticatorAppStep implements Step {
       case 'enrol':
         return this.confirmEnrolment(situation, input.code, ctx);
       case 'use':
-        if (input.decision === 'recovery' || input.decision === 'use-code') return { kind: 'again', status: 200, errors: {} };
+        // The page to show next is said in the answer: after post/redirect/get the form is gone.
+        if (input.decision === 'recovery' || input.decision === 'use-code') return { kind: 'again', status: 200, errors: {}, view: { stage: input.decision === 'recovery' ? 'recovery' : 'use' } };
         if (input.decision === 'recover') return this.recover(situation.subject, situation.app, input.recoveryCode, ctx);
         return this.useCode(situation, input.code, ctx);
     }
