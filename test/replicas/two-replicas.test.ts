@@ -84,10 +84,13 @@ describe(`two replicas on ${TEST_ENGINE}`, () => {
     expect(outcome).toMatchObject({ kind: 'success', state });
     expect(await decisionsFor(state)).toEqual([expect.objectContaining({ decision: 'accepted', step: 'terms' })]);
     for (const i of [0, 1]) {
-      // While the token sent back is valid, each replica repeats that same way back.
+      // While the token sent back is valid, each replica's page of the finished journey offers that
+      // same way back (PROTOCOL.md §4: a GET shows the page, it does not redirect again).
       const again = await browser.get(base(i), interactionPath);
-      expect(again.status).toBe(303);
-      expect(again.location?.startsWith(TENANT_URL)).toBe(true);
+      expect(again.status).toBe(200);
+      const back = /id="return-to-wallet" href="([^"]+)"/.exec(again.text)?.[1]?.replaceAll('&amp;', '&');
+      expect(back?.startsWith(TENANT_URL)).toBe(true);
+      expect(new URL(back!).searchParams.get('session_token')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
       const replay = await browser.get(base(i), `/callback?session_token=${token}`);
       expect(replay.status).toBe(409);
       expect(replay.location).toBeUndefined();
