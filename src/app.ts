@@ -109,7 +109,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const verifying = new Set(hookConfig.steps.filter((step) => step.verifiesPerson).map((step) => step.id));
-  const runner = journeyRunner({ settings, steps, verifying, storage, keys: deps.keys, now, logger, metrics });
+  const conditions = new Map(hookConfig.steps.flatMap((step) => (step.when ? [[step.id, step.when] as const] : [])));
+  const runner = journeyRunner({ settings, steps, verifying, conditions, storage, keys: deps.keys, now, logger, metrics });
   // One router for the journey's routes: each router a request passes through has a cost of its own.
   const journey = arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() });
   app.use(stepRoutes({ runner }, journey));

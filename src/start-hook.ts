@@ -9,7 +9,7 @@ import { loadConfiguration, type Configuration } from './config/load-configurati
 import { localSessionSecret } from './config/session-secret.js';
 import type { HttpSettings, OpsSettings, SecretSettings, Settings, StorageSettings } from './config/settings.js';
 import { returnUrlProblem } from './interaction/return-url-budget.js';
-import { prepareSteps } from './interaction/steps/configured-step.js';
+import { prepareSteps, whenClaimsNotAsked } from './interaction/steps/configured-step.js';
 import { HookKeys } from './mattr/hook-keys.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { clusterMetrics } from './ops/cluster-metrics.js';
@@ -117,6 +117,9 @@ function workerMetrics(): HookMetrics {
 async function hookKeys(configuration: Configuration, log: Logger, metrics: HookMetrics, now: () => Date): Promise<{ keys: HookKeys; refreshKeys?: () => Promise<unknown> }> {
   const { settings, management } = configuration;
   const secrets = await secretsAtStart({ settings, hookConfig: configuration.hookConfig, management, logger: log });
+  // A `when` on a claim the tenant never sends would decide every journey's plan on nothing.
+  const unasked = secrets.registeredClaims === undefined ? [] : whenClaimsNotAsked(configuration.hookConfig.steps, secrets.registeredClaims);
+  if (unasked.length > 0) throw new ConfigurationError(unasked.map((problem) => `HOOK_CONFIG: ${problem}; run "interaction-hook register" (or HOOK_REGISTER_ON_START=true)`));
   const current = decodeHookSecret(secrets.current);
   if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
   const previous = secrets.previous ? (decodeHookSecret(secrets.previous) ?? undefined) : undefined;

@@ -1,7 +1,7 @@
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadRegistrationDefaults } from '../config/management-settings.js';
 import { integer } from '../config/env-values.js';
-import { claimsStepsRead } from '../interaction/steps/configured-step.js';
+import { claimsStepsRead, whenClaimsNotAsked } from '../interaction/steps/configured-step.js';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
 import { describeChange, desiredHook } from '../registration/desired-hook.js';
@@ -19,7 +19,8 @@ Running it again changes nothing. An existing hook stays enabled or disabled as 
 
 Options:
   --url URL              the hook URL to register (default: HOOK_URL)
-  --claims a,b           exactly these claims (default: those registered plus those the steps read)
+  --claims a,b           exactly these claims (default: those registered plus those the steps read);
+                         a claim a step's "when" reads may not be left out
   --session-timeout S    seconds the tenant gives the user for the steps
                          (default: INTERACTION_TIMEOUT_SECONDS, else 1200)
 ${SECRET_HELP}  -h, --help             show this help
@@ -78,6 +79,12 @@ export const register: Command = {
       return EXIT.failed;
     }
     const stepClaims = claimsStepsRead(hookConfig.config.steps);
+    // A claim a step only prefills from may be left out (a warning below); one a `when` decides on may not.
+    const unasked = claims === undefined ? [] : whenClaimsNotAsked(hookConfig.config.steps, claims);
+    if (unasked.length > 0) {
+      io.err.write(`--claims leaves out a claim the steps decide on:\n${unasked.map((p) => `  - ${p}\n`).join('')}Nothing was sent to the tenant.\n`);
+      return EXIT.failed;
+    }
 
     return withTenant(io, async (api) => {
       const update = await ensureHook(api, (current) => desiredHook(current, { url, claims, stepClaims, sessionTimeoutInSec: timeout.data }));

@@ -16,8 +16,13 @@ export interface Interaction {
   createdAt: number;
   /** Epoch ms after which the journey cannot go on. */
   deadline: number;
-  /** Index of the current step. */
+  /** Index of the current step (among all the configured steps, those the plan skips included). */
   cursor: number;
+  /**
+   * The plan fixed at arrival: the steps left out because their `when` did not hold for `claims`,
+   * by id, each with the condition that decided as the ledger records it. Absent: every step runs.
+   */
+  skipped?: Readonly<Record<string, string>>;
   /** Epoch ms when the current step began, once past the first (which began at `createdAt`). */
   stepStartedAt?: number;
   /** What the steps passed so far verified about the person (absent: nothing yet). */

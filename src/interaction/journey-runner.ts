@@ -13,6 +13,7 @@ import { journeyNext, type Finish, type JourneyAction, type JourneyEvent, type J
 import type { JourneyMetrics } from './journey-metrics.js';
 import type { JourneySettings } from './journey-settings.js';
 import { ledgerEntry } from './ledger-entry.js';
+import type { StepCondition } from './step-condition.js';
 import { StepUnavailableError, type ActionResult, type FormInput, type Step, type StepContext } from './steps/step.js';
 
 export interface RunnerDeps {
@@ -20,6 +21,8 @@ export interface RunnerDeps {
   steps: readonly Step[];
   /** The ids of the steps whose type says a success verifies the person (`StepType.verifiesPerson`). */
   verifying: ReadonlySet<string>;
+  /** The `when` of each step that has one, by step id: the plan is fixed from them at arrival. */
+  conditions: ReadonlyMap<string, StepCondition>;
   storage: Storage;
   keys: HookKeys;
   now: () => Date;
@@ -65,7 +68,12 @@ const MOVES_PER_STEP = 4;
  */
 export function journeyRunner(deps: RunnerDeps) {
   const { settings, steps, storage, keys, now, metrics } = deps;
-  const plan: JourneyPlan = { steps: steps.map((s) => ({ id: s.id, type: s.type, skippable: s.skipIfAcceptedVersion !== undefined, verifiesPerson: deps.verifying.has(s.id) })) };
+  const plan: JourneyPlan = {
+    steps: steps.map((s) => {
+      const when = deps.conditions.get(s.id);
+      return { id: s.id, type: s.type, skippable: s.skipIfAcceptedVersion !== undefined, verifiesPerson: deps.verifying.has(s.id), ...(when ? { when } : {}) };
+    }),
+  };
 
   const { stepContext, render } = stepPages({ settings, steps, now });
 
@@ -303,6 +311,7 @@ export function journeyRunner(deps: RunnerDeps) {
   function decided(req: Request, interaction: Interaction, step: string, decision: Decision, after: Interaction): void {
     metrics.stepDecided(step, decision, (now().getTime() - (interaction.stepStartedAt ?? interaction.createdAt)) / 1000);
     if (decision === 'already_accepted') req.log.info({ interaction: interaction.id, step, event: 'already_accepted' }, 'step skipped: accepted before');
+    if (decision === 'skipped') req.log.info({ interaction: interaction.id, step, event: 'skipped' }, "step skipped: its condition did not hold for the arrival's claims");
     if (after.status === 'active') return;
     const ended = after.status === 'completed' ? 'completed' : after.status;
     req.log.info({ interaction: interaction.id, event: ended }, 'journey finished');

@@ -1,6 +1,7 @@
 import { NOT_VERIFIED, type Completion, type Decision, type Evidence, type Verification } from './model.js';
 import type { StepOutcome } from './steps/step.js';
 import { returnDigest, type Interaction } from './interaction.js';
+import { conditionHolds, describeCondition, type StepCondition } from './step-condition.js';
 
 /**
  * The journey as a pure state machine: given an interaction and what just happened, what must
@@ -11,14 +12,19 @@ import { returnDigest, type Interaction } from './interaction.js';
  * - a decision is committed (durably, with the session) before the user is sent anywhere;
  * - one decision per step and one way back per interaction: a finished interaction repeats the
  *   same redirect while its token is valid, and never makes a second one;
+ * - the plan is fixed at arrival: a step whose `when` does not hold for the arrival's claims is
+ *   passed over as `skipped`, with the condition that decided (never the claim's value);
  * - a step the subject accepted before (`skipIfAccepted`) is passed over, and that is recorded;
  * - after the deadline nothing more is decided but `expired`.
  */
 
 /** What the machine knows of the configured steps. */
 export interface JourneyPlan {
-  /** `verifiesPerson`: the step's type says its success verifies the person (absent: it does not). */
-  steps: ReadonlyArray<{ id: string; type: string; skippable: boolean; verifiesPerson?: boolean }>;
+  /**
+   * `verifiesPerson`: the step's type says its success verifies the person (absent: it does not).
+   * `when`: the step runs only when this holds for the arrival's claims (absent: always).
+   */
+  steps: ReadonlyArray<{ id: string; type: string; skippable: boolean; verifiesPerson?: boolean; when?: StepCondition }>;
 }
 
 export type Refusal = 'interaction_finished' | 'interaction_declined' | 'interaction_failed' | 'interaction_expired' | 'return_unmatched';
@@ -95,7 +101,7 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
 
   switch (event.kind) {
     case 'arrived':
-      return nextStop(interaction, plan);
+      return nextStop(withPlan(interaction, plan), plan, now);
 
     case 'visited':
     case 'posted': {
@@ -164,20 +170,13 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
       if (!event.acceptedBefore) return stay({ kind: 'go-to-step' });
       // What the step would have shown: the runner asks the step, as for an expiry.
-      const evidence = null;
-      if (isLast) {
-        return {
-          interaction: { ...interaction, status: 'completed' },
-          action: { kind: 'commit', step: step.id, decision: 'already_accepted', evidence, finish: { kind: 'success', claims: interaction.collected } },
-        };
-      }
-      return { interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now }, action: { kind: 'commit', step: step.id, decision: 'already_accepted', evidence } };
+      return passOver(interaction, plan, 'already_accepted', null, now);
     }
 
     case 'committed': {
       if (interaction.status === 'expired') return stay({ kind: 'refuse', code: 'interaction_expired' });
       if (interaction.status !== 'active') return finished(interaction, now, 'posted', event.completion ?? null);
-      return nextStop(interaction, plan);
+      return nextStop(interaction, plan, now);
     }
 
     case 'completion-read':
@@ -215,12 +214,56 @@ export function journeyAwaiting(interactions: Readonly<Record<string, Interactio
   return Object.values(interactions ?? {}).find((i) => i.status === 'active' && i.awaitingReturn?.type === type && i.awaitingReturn.digest === digest);
 }
 
-/** The step the journey stops at next: one to check for an earlier acceptance, or the page. */
-function nextStop(interaction: Interaction, plan: JourneyPlan): JourneyStep {
+/**
+ * The plan, fixed once at arrival from the token's claims: the steps whose `when` does not hold,
+ * each with the condition that left it out (as the ledger records it). Kept in the interaction, so
+ * every replica follows the same plan whatever it is asked later.
+ */
+function withPlan(interaction: Interaction, plan: JourneyPlan): Interaction {
+  const skipped = plan.steps.flatMap((step) => (step.when && !conditionHolds(step.when, interaction.claims) ? [[step.id, describeCondition(step.when)] as const] : []));
+  return skipped.length === 0 ? interaction : { ...interaction, skipped: Object.fromEntries(skipped) };
+}
+
+/** The condition that left `step` out of the interaction's plan; undefined when the step runs. */
+function skippedBy(interaction: Pick<Interaction, 'skipped'>, step: string): string | undefined {
+  return interaction.skipped && Object.hasOwn(interaction.skipped, step) ? interaction.skipped[step] : undefined;
+}
+
+/**
+ * Where the current step stands among those the plan runs ("Step current of total"), and whether
+ * it is the last of them (its button then says that it ends the journey).
+ */
+export function planProgress(interaction: Pick<Interaction, 'cursor' | 'skipped'>, stepIds: readonly string[]): { current: number; total: number; isLast: boolean } {
+  const runs = stepIds.map((id) => skippedBy(interaction, id) === undefined);
+  const total = runs.filter(Boolean).length;
+  const current = runs.slice(0, interaction.cursor + 1).filter(Boolean).length;
+  return { current, total, isLast: current === total };
+}
+
+/** The step the journey stops at next: one its plan skips, one to check for an earlier acceptance, or the page. */
+function nextStop(interaction: Interaction, plan: JourneyPlan, now: number): JourneyStep {
   const step = plan.steps[interaction.cursor];
   if (!step) return { interaction, action: { kind: 'refuse', code: 'interaction_finished' } };
+  const condition = skippedBy(interaction, step.id);
+  if (condition !== undefined) return passOver(interaction, plan, 'skipped', { when: condition }, now);
   if (step.skippable && interaction.subject !== null) return { interaction, action: { kind: 'check-acceptance', step: step.id } };
   return { interaction, action: { kind: 'go-to-step' } };
+}
+
+/**
+ * The current step passed over without a page: recorded, then on to the next, or, when it was the
+ * last, the journey completes with what was collected (nothing, when every step was passed over).
+ */
+function passOver(interaction: Interaction, plan: JourneyPlan, decision: 'already_accepted' | 'skipped', evidence: Evidence | null, now: number): JourneyStep {
+  const step = plan.steps[interaction.cursor];
+  if (!step) return { interaction, action: { kind: 'refuse', code: 'interaction_finished' } };
+  if (interaction.cursor === plan.steps.length - 1) {
+    return {
+      interaction: { ...interaction, status: 'completed' },
+      action: { kind: 'commit', step: step.id, decision, evidence, finish: { kind: 'success', claims: interaction.collected } },
+    };
+  }
+  return { interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now }, action: { kind: 'commit', step: step.id, decision, evidence } };
 }
 
 /**
@@ -258,7 +301,8 @@ function decidedBefore(interaction: Interaction, event: Extract<JourneyEvent, { 
   const isLast = interaction.cursor === plan.steps.length - 1;
   switch (event.decision) {
     case 'accepted':
-    case 'already_accepted': {
+    case 'already_accepted':
+    case 'skipped': {
       const step = plan.steps[interaction.cursor];
       if (isLast || !step) return { interaction: { ...interaction, status: 'completed' }, action: { kind: 'refuse', code: 'interaction_finished' } };
       return {

@@ -5,10 +5,11 @@
 
 /**
  * `already_accepted`: the step was skipped because the subject had accepted this version before
- * (`skipIfAccepted`); the user was not shown the text this time. `failed`: the step ended the
- * journey (a check the user did not pass), not the user's choice.
+ * (`skipIfAccepted`); the user was not shown the text this time. `skipped`: the step's `when` did
+ * not hold for the arrival's claims, so the plan left it out. `failed`: the step ended the journey
+ * (a check the user did not pass), not the user's choice.
  */
-export type Decision = 'accepted' | 'declined' | 'expired' | 'failed' | 'already_accepted';
+export type Decision = 'accepted' | 'declined' | 'expired' | 'failed' | 'already_accepted' | 'skipped';
 
 /** What a step records about itself: its own small JSON object (terms: version, hash, language). */
 export type Evidence = Readonly<Record<string, unknown>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { claimNameSchema } from './steps/step-type.js';
 
 /**
  * A step's `when`: a condition on the claims the tenant sent at arrival, so the plan (and "Step n
@@ -20,16 +21,15 @@ const OPERATORS = ['equals', 'in', 'present', 'absent'] as const;
 const COMBINATORS = ['not', 'all', 'any'] as const;
 const SPELLINGS = '{"claim", "equals"}, {"claim", "in": [...]}, {"claim", "present": true}, {"claim", "absent": true}, {"not": …}, {"all": [...]} or {"any": [...]}';
 
-const claimName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
 const scalar = z.union([z.string().max(200), z.number(), z.boolean()], { error: 'a value to compare is a string, a number or true/false' });
 /** A tree deeper than this is a mistake in the file, not a condition anyone means. */
 const MAX_DEPTH = 8;
 
 const SHAPES = {
-  equals: z.strictObject({ claim: claimName, equals: scalar }),
-  in: z.strictObject({ claim: claimName, in: z.array(scalar).min(1, '"in" lists at least one value').max(100) }),
-  present: z.strictObject({ claim: claimName, present: z.literal(true, { error: '"present" is written true' }) }),
-  absent: z.strictObject({ claim: claimName, absent: z.literal(true, { error: '"absent" is written true' }) }),
+  equals: z.strictObject({ claim: claimNameSchema, equals: scalar }),
+  in: z.strictObject({ claim: claimNameSchema, in: z.array(scalar).min(1, '"in" lists at least one value').max(100) }),
+  present: z.strictObject({ claim: claimNameSchema, present: z.literal(true, { error: '"present" is written true' }) }),
+  absent: z.strictObject({ claim: claimNameSchema, absent: z.literal(true, { error: '"absent" is written true' }) }),
 } as const;
 
 export type ConditionParse = { ok: true; condition: StepCondition } | { ok: false; problems: string[] };

@@ -5,6 +5,7 @@ import { CSRF_FIELD, csrfToken } from '../web/csrf.js';
 import { HookError, PAGES } from '../web/hook-error.js';
 import type { Translate } from '../web/i18n.js';
 import type { Interaction } from './interaction.js';
+import { planProgress } from './journey.js';
 import { NOT_VERIFIED } from './model.js';
 import type { FormInput, Step, StepContext } from './steps/step.js';
 
@@ -12,6 +13,7 @@ import type { FormInput, Step, StepContext } from './steps/step.js';
 export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; steps: readonly Step[]; now: () => Date }) {
   const { settings, steps, now } = deps;
   const hookOrigin = new URL(settings.hookUrl).origin;
+  const stepIds = steps.map((step) => step.id);
 
   function stepContext(req: Request, res: Response, interaction: Interaction, input?: FormInput): StepContext {
     let returnState: string | undefined;
@@ -23,7 +25,7 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
       t: res.locals.t as Translate,
       now: now(),
       input,
-      isLast: interaction.cursor === steps.length - 1,
+      isLast: planProgress(interaction, stepIds).isLast,
       // Made only for a step that asks for it (one that sends the user away), then the same each time.
       get returnState() {
         returnState ??= randomBytes(24).toString('base64url');
@@ -38,14 +40,16 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
     const step = steps[interaction.cursor];
     if (!step) throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
     const view = await step.view(stepContext(req, res, interaction, input));
+    // "Step n of m" counts the steps the plan runs; steps it skips are neither counted nor shown.
+    const { current, total, isLast } = planProgress(interaction, stepIds);
     res.status(status).render(`steps/${step.type}`, {
       ...view,
       ...extra,
       interactionId: interaction.id,
       stepId: step.id,
       // The primary button of the last step says that it ends the journey.
-      isLast: interaction.cursor === steps.length - 1,
-      progress: { current: interaction.cursor + 1, total: steps.length },
+      isLast,
+      progress: { current, total },
       whose: whoseJourney(interaction),
       csrf: { field: CSRF_FIELD, token: csrfToken(req) },
       errors,

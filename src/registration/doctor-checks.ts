@@ -1,7 +1,7 @@
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadManagementSettings, loadRegistrationDefaults } from '../config/management-settings.js';
 import { loadSettings } from '../config/settings.js';
-import { claimsStepsRead } from '../interaction/steps/configured-step.js';
+import { claimsStepsRead, whenClaimsNotAsked } from '../interaction/steps/configured-step.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
 import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
@@ -106,7 +106,9 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
     const missing = wanted.filter((c) => !hook.claims.includes(c));
     const extra = hook.claims.filter((c) => !wanted.includes(c));
     const list = (names: readonly string[]) => (names.length === 0 ? '(none)' : names.join(', '));
-    if (missing.length > 0) add('claims', 'fail', `the steps read ${list(missing)}, which the tenant is not asked to send`, REGISTER);
+    const whenUnasked = whenClaimsNotAsked(hookConfig.config.steps, hook.claims);
+    if (whenUnasked.length > 0) add('claims', 'fail', `${whenUnasked.join('; ')}: every journey would be planned as if the token lacked it`, REGISTER);
+    else if (missing.length > 0) add('claims', 'fail', `the steps read ${list(missing)}, which the tenant is not asked to send`, REGISTER);
     else if (extra.length > 0) {
       // The claims the steps read come from the steps file named here, which must be the one the
       // hook runs with: against another file this advice would stop claims the hook's steps need.

@@ -18,6 +18,11 @@ export interface HookSecrets {
    * PREVIOUS_SECRET_GRACE_SECONDS. False for INTERACTION_HOOK_PREVIOUS_SECRET: accepted until restart.
    */
   previousExpires: boolean;
+  /**
+   * The claims the registration asks the tenant to send, when start-up read it (management
+   * credentials); undefined when it did not, and cannot know them.
+   */
+  registeredClaims: readonly string[] | undefined;
 }
 
 export interface StartUpInput {
@@ -40,7 +45,7 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
   const configured = { current: settings.hookSecret, previous: settings.previousHookSecret };
   if (management === null || (!management.registerOnStart && configured.current !== undefined)) {
     if (configured.current === undefined) throw new ManagementApiError('not-registered', 'INTERACTION_HOOK_SECRET is required');
-    return { current: configured.current, previous: configured.previous, previousExpires: false };
+    return { current: configured.current, previous: configured.previous, previousExpires: false, registeredClaims: undefined };
   }
   const api = createConfigApi(management);
 
@@ -48,13 +53,13 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
     const hook = withSecret(await api.getHook());
     warnAboutRegistration(hook, settings, logger);
     logger.info({ tenant: settings.tenantUrl }, 'hook secret fetched from the tenant; kept in memory only');
-    return { current: hook.secret, previous: configured.previous, previousExpires: false };
+    return { current: hook.secret, previous: configured.previous, previousExpires: false, registeredClaims: hook.claims };
   }
 
   const update = await ensureHook(api, (current) =>
     desiredHook(current, { url: settings.hookUrl, stepClaims: claimsStepsRead(hookConfig.steps), sessionTimeoutInSec: settings.interactionTimeoutSeconds }),
   );
-  const { secret } = withSecret(update.after);
+  const { secret, claims: registeredClaims } = withSecret(update.after);
   logger.info(
     { tenant: settings.tenantUrl, changed: update.changes.map((c) => c.field) },
     update.changes.length === 0 ? 'hook registration checked: already as configured' : 'hook registration updated',
@@ -64,14 +69,14 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
     logger.warn("INTERACTION_HOOK_SECRET is not the secret the tenant holds; using the tenant's. Update or remove INTERACTION_HOOK_SECRET.");
   }
   // A PUT that rotated the secret must not break users whose token was signed a moment before.
-  if (!update.secretRotated) return { current: secret, previous: configured.previous, previousExpires: false };
+  if (!update.secretRotated) return { current: secret, previous: configured.previous, previousExpires: false, registeredClaims };
   logger.warn(
     configured.previous === undefined
       ? `the tenant rotated the hook secret on registration: this process also accepts the old one for ${settings.previousSecretGraceSeconds} s (PREVIOUS_SECRET_GRACE_SECONDS); replicas with management credentials pick up the new one by themselves, others need it (docs/registration.md, "Rotating the hook secret")`
       : 'the tenant rotated the hook secret on registration: this process accepts INTERACTION_HOOK_PREVIOUS_SECRET, not the secret just replaced; replicas with management credentials pick up the new one by themselves, others need it (docs/registration.md, "Rotating the hook secret")',
   );
   const replaced = configured.previous ?? update.before?.secret;
-  return { current: secret, previous: replaced, previousExpires: configured.previous === undefined && replaced !== undefined };
+  return { current: secret, previous: replaced, previousExpires: configured.previous === undefined && replaced !== undefined, registeredClaims };
 }
 
 function withSecret(hook: RegisteredHook | null): RegisteredHook & { secret: string } {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
+import { conditionClaims, parseStepCondition, type StepCondition } from '../step-condition.js';
 import type { Step } from './step.js';
 import type { EntryContext, StepConfigBase, StepDoctorCheck, StepMessages, StepPortName, StepPorts, StepServices, StepType } from './step-type.js';
 
@@ -28,6 +29,9 @@ export interface ConfiguredStep {
   /** See `StepType.verifiesPerson`. */
   readonly verifiesPerson: boolean;
   readonly messages: StepMessages;
+  /** Its `when`: the step runs only when this holds for the arrival's claims (undefined: always). */
+  readonly when: StepCondition | undefined;
+  /** The claims its type reads and those its `when` reads. */
   claimsRead(): string[];
   claimsCollected(): string[];
   /** The same step with what its type reads from the environment, or the problems found there. */
@@ -43,7 +47,10 @@ export interface RegisteredStepType {
   readonly messages: StepMessages;
   /** What the type reads from the environment (nothing, for a type that reads none), as start-up reads it. */
   readEnvironment(env: Environment): { ok: true } | { ok: false; problems: string[] };
-  /** An entry of the steps file, checked and loaded; problems as sentences starting with `at.where`. */
+  /**
+   * An entry of the steps file, checked and loaded; problems as sentences starting with `at.where`.
+   * Its `when` is read here, before the type's own schema sees the rest: any step may have one.
+   */
   configure(entry: unknown, at: EntryContext): { ok: true; step: ConfiguredStep } | { ok: false; problems: string[] };
 }
 
@@ -58,19 +65,33 @@ export function registerStepType<Entry extends { type: string; id?: string | und
       return read === undefined || read.ok ? { ok: true } : read;
     },
     configure(raw, at) {
-      const entry = type.schema.safeParse(raw);
-      if (!entry.success) return { ok: false, problems: entry.error.issues.map((i) => `${at.where}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`) };
+      const { when: written, fields } = splitWhen(raw);
+      const when = written === undefined ? undefined : parseStepCondition(written, `${at.where}.when`);
+      const entry = type.schema.safeParse(fields);
+      const problems = [
+        ...(when?.ok === false ? when.problems : []),
+        ...(entry.success ? [] : entry.error.issues.map((i) => `${at.where}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`)),
+      ];
+      if (!entry.success || problems.length > 0) return { ok: false, problems };
       const loaded = type.load(entry.data, at);
-      return loaded.ok ? { ok: true, step: configureStep(type, loaded.config) } : loaded;
+      return loaded.ok ? { ok: true, step: configureStep(type, loaded.config, undefined, when?.ok ? when.condition : undefined) } : loaded;
     },
   };
 }
 
-/** A step of `type` with `config` (and `settings`, when its type reads any) applied. */
+/** An entry's `when` (undefined: it has none) and the fields its type's schema checks. */
+function splitWhen(raw: unknown): { when: unknown; fields: unknown } {
+  if (typeof raw !== 'object' || raw === null || !Object.hasOwn(raw, 'when')) return { when: undefined, fields: raw };
+  const { when, ...fields } = raw as Record<string, unknown>;
+  return { when, fields };
+}
+
+/** A step of `type` with `config` (and `settings`, when its type reads any, and its `when`, when it has one) applied. */
 export function configureStep<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName, Settings>(
   type: StepType<Entry, Config, Ports, Settings>,
   config: Config,
   settings?: Settings,
+  when?: StepCondition,
 ): ConfiguredStep {
   const services = (hook: HookServices): StepServices<Ports, Settings> => {
     const ports = Object.fromEntries(type.ports.map((name) => [name, hook[name]])) as Pick<StepPorts, Ports>;
@@ -83,12 +104,13 @@ export function configureStep<Entry extends { type: string; id?: string | undefi
     settings,
     verifiesPerson: type.verifiesPerson,
     messages: type.messages,
-    claimsRead: () => type.claimsRead(config),
+    when,
+    claimsRead: () => [...new Set([...type.claimsRead(config), ...(when ? conditionClaims(when) : [])])],
     claimsCollected: () => type.claimsCollected?.(config) ?? [],
     withEnvironment(env) {
       const read = type.environment?.(env);
       if (read === undefined) return { ok: true, step: this };
-      return read.ok ? { ok: true, step: configureStep(type, config, read.settings) } : read;
+      return read.ok ? { ok: true, step: configureStep(type, config, read.settings, when) } : read;
     },
     build: (hook) => type.build(config, services(hook)),
     prepare: async (hook) => (await type.prepare?.(config, services(hook))) ?? [],
@@ -110,6 +132,16 @@ function stepSecret(sessionSecret: string, type: string): Buffer {
  */
 export function claimsStepsRead(steps: readonly ConfiguredStep[]): string[] {
   return [...new Set(steps.flatMap((step) => step.claimsRead()))];
+}
+
+/**
+ * A claim a step's `when` reads that `asked` (the claims the tenant is asked to send) lacks, one
+ * sentence each naming the claim and the step: without it the plan would be decided on a claim
+ * that never comes, so such a registration is an error, not a warning.
+ */
+export function whenClaimsNotAsked(steps: readonly ConfiguredStep[], asked: readonly string[]): string[] {
+  const unasked = (step: ConfiguredStep) => (step.when === undefined ? [] : conditionClaims(step.when).filter((claim) => !asked.includes(claim)));
+  return steps.flatMap((step) => unasked(step).map((claim) => `the "when" of step "${step.id}" reads the claim "${claim}", which the tenant is not asked to send`));
 }
 
 /** Each configured step's start-up work, in order; every problem as a plain sentence. */

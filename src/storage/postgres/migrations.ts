@@ -82,6 +82,11 @@ const MIGRATIONS: ReadonlyArray<string | ((client: pg.Client) => Promise<void>)>
    DROP TABLE passkey_credentials;`,
   // 6: the ledger's hash chain, computed once for the rows already there (chain-migration.ts).
   chainTheLedger,
+  // 7: the `skipped` decision (a step whose `when` did not hold). The CHECK is the column's own,
+  // named by PostgreSQL's rule (table_column_check); no row changes.
+  `ALTER TABLE decisions DROP CONSTRAINT decisions_decision_check;
+   ALTER TABLE decisions ADD CONSTRAINT decisions_decision_check
+     CHECK (decision IN ('accepted', 'declined', 'expired', 'failed', 'already_accepted', 'skipped'));`,
 ];
 
 /** The table that records which migrations ran; named so it cannot clash in a shared schema. */

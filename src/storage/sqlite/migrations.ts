@@ -97,6 +97,37 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
    DROP TABLE passkey_credentials;`,
   // 6: the ledger's hash chain, computed once for the rows already there (chain-migration.ts).
   chainTheLedger,
+  // 7: the `skipped` decision (a step whose `when` did not hold). The table is rebuilt as in 2, its
+  // rows, hashes and sequence kept as they are, so the chain reads on unchanged.
+  `CREATE TABLE decisions_next (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     interaction_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     subject TEXT,
+     step TEXT NOT NULL,
+     terms_version TEXT,
+     terms_hash TEXT,
+     locale TEXT,
+     decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined', 'expired', 'failed', 'already_accepted', 'skipped')),
+     at INTEGER NOT NULL,
+     ip TEXT,
+     user_agent TEXT,
+     claims TEXT,
+     evidence TEXT,
+     prev_hash TEXT,
+     hash TEXT,
+     UNIQUE (interaction_id, step)
+   );
+   INSERT INTO decisions_next SELECT * FROM decisions;
+   -- Rows pruned by retention leave the sequence above the highest seq: a new row never reuses one.
+   DELETE FROM sqlite_sequence WHERE name = 'decisions_next';
+   INSERT INTO sqlite_sequence (name, seq) SELECT 'decisions_next', seq FROM sqlite_sequence WHERE name = 'decisions';
+   DROP TABLE decisions;
+   ALTER TABLE decisions_next RENAME TO decisions;
+   CREATE INDEX decisions_at ON decisions (at);
+   CREATE INDEX decisions_subject ON decisions (subject, step, terms_version) WHERE subject IS NOT NULL;
+   CREATE TRIGGER decisions_append_only BEFORE UPDATE ON decisions
+   BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;`,
 ];
 
 /** Migrates to the newest version, or to `version` (tests build older databases with it). */
