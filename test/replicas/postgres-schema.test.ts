@@ -55,6 +55,22 @@ describe('the PostgreSQL schema', () => {
     await storage.close();
   });
 
+  it('takes the skipped decision from migration 7 on, keeping the rows recorded before it', async () => {
+    const insert = (id: string, decision: string) => sql.query("INSERT INTO decisions (interaction_id, state, step, decision, at) VALUES ($1, 's', 'profile', $2, now())", [id, decision]);
+    await migrate(url, 6);
+    await insert('before', 'accepted');
+    await expect(insert('refused', 'skipped')).rejects.toThrow(/decisions_decision_check/);
+    await expect(insert('refused', 'maybe')).rejects.toThrow(/decisions_decision_check/);
+    await (await open()).close();
+    await insert('after', 'skipped');
+    await expect(insert('refused', 'maybe')).rejects.toThrow(/decisions_decision_check/);
+    const { rows } = await sql.query<{ interaction_id: string; decision: string }>('SELECT interaction_id, decision FROM decisions ORDER BY seq');
+    expect(rows).toEqual([
+      { interaction_id: 'before', decision: 'accepted' },
+      { interaction_id: 'after', decision: 'skipped' },
+    ]);
+  });
+
   it('keeps the ledger append-only: a row can be pruned but never changed', async () => {
     const storage = await open();
     await storage.ledger.record({

@@ -51,8 +51,8 @@ export interface HookFixture {
   /** The current app as a plain request listener, to serve it over real HTTP (browser tests). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   mint(options?: MintOptions): Promise<{ token: string; state: string }>;
-  /** Builds the app again on the same data directory, as a restarted process would. */
-  restart(): Promise<void>;
+  /** Builds the app again on the same data directory, as a restarted process would (with another steps file, when given). */
+  restart(hookConfig?: HookConfig): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,7 +89,7 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
     });
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
     const { settings } = loaded;
-    const config = hookConfig ?? mustLoad(DEFAULT_HOOK_CONFIG);
+    let config = hookConfig ?? mustLoad(DEFAULT_HOOK_CONFIG);
     const logs: string[] = [];
     // The production logger (redaction included), writing into `logs`.
     const logger = createLogger(
@@ -139,8 +139,9 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
         current.app(req, res);
       },
       mint: (options) => mintSessionToken(simulator.identity, { now: clock.now(), ...options }),
-      async restart() {
+      async restart(another) {
         await current.storage.close();
+        config = another ?? config;
         current = await build();
       },
       async close() {

@@ -1,4 +1,4 @@
-import { configOf } from '../../src/interaction/steps/configured-step.js';
+import { claimsStepsRead, configOf, whenClaimsNotAsked } from '../../src/interaction/steps/configured-step.js';
 import { termsStepType } from '../../src/interaction/steps/terms/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,5 +95,93 @@ describe('claimsStepsRead', () => {
     expect(loaded.ok).toBe(true);
     if (!loaded.ok) return;
     expect(claimsStepsRead(loaded.config.steps).sort()).toEqual(['birthdate', 'email', 'given_name']);
+  });
+});
+
+describe("a step's when in the steps file", () => {
+  const terms = (extra: Record<string, unknown> = {}) => ({ type: 'terms', version: '1', documents: { en: 'tos.txt' }, ...extra });
+  const profile = (extra: Record<string, unknown> = {}) => ({ type: 'profile', fields: [{ type: 'text', claim: 'member_number', label: 'Member number' }], ...extra });
+  beforeEach(() => writeFileSync(path.join(dir, 'tos.txt'), 'Be kind.'));
+
+  it('is read on any step, outside its type, and its claims join those the steps read', () => {
+    const result = loadHookConfig(
+      write({
+        steps: [
+          terms({ when: { not: { claim: 'email_verified', equals: true } } }),
+          profile({
+            id: 'profile',
+            when: {
+              any: [
+                { claim: 'member_number', absent: true },
+                { claim: 'acr', in: ['loa1', 'loa2'] },
+              ],
+            },
+          }),
+        ],
+      }),
+    );
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const [first, second] = result.config.steps;
+    expect(first?.when).toEqual({ not: { claim: 'email_verified', equals: true } });
+    // The type's own config never sees it: a type's strict schema would refuse the key.
+    expect(first?.config).not.toHaveProperty('when');
+    expect(second?.claimsRead().sort()).toEqual(['acr', 'member_number']);
+    expect(claimsStepsRead(result.config.steps).sort()).toEqual(['acr', 'email_verified', 'member_number']);
+    const plain = loadHookConfig(write({ steps: [terms()] }));
+    expect(plain.ok && plain.config.steps[0]?.when).toBeUndefined();
+  });
+
+  it('keeps its condition when the environment is applied to the step', () => {
+    const result = loadHookConfig(write({ steps: [terms({ when: { claim: 'member_number', present: true } })] }));
+    const [step] = result.ok ? result.config.steps : [];
+    const applied = step?.withEnvironment({});
+    expect(applied?.ok && applied.step.when).toEqual({ claim: 'member_number', present: true });
+  });
+
+  it("stops loading with the place of an unknown operator, a wrong value type or a bad claim name, beside the type's own problems", () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ claim: 'email_verified', is: true }, /: steps\.1\.when: unknown operator "is"/],
+      [{ all: [{ claim: 'acr', in: 'loa2' }] }, /: steps\.1\.when\.all\.0\.in: /],
+      [{ claim: 'email_verified', equals: { yes: 1 } }, /: steps\.1\.when\.equals: a value to compare is a string, a number or true\/false/],
+      [{ claim: 'member_number', absent: 'yes' }, /: steps\.1\.when\.absent: "absent" is written true/],
+      [{ not: { claim: 'member-number', present: true } }, /: steps\.1\.when\.not\.claim: a claim name is letters/],
+      [null, /: steps\.1\.when: a condition is an object/],
+    ];
+    for (const [when, message] of cases) {
+      const result = loadHookConfig(write({ steps: [terms(), profile({ when })] }));
+      expect(result.ok, JSON.stringify(when)).toBe(false);
+      expect(result.ok ? '' : result.errors.join('\n')).toMatch(message);
+    }
+    const both = loadHookConfig(write({ steps: [terms({ when: { claim: 'x', equal: true }, skipIfAcepted: true })] }));
+    expect(both.ok ? [] : both.errors).toEqual([expect.stringMatching(/steps\.0\.when: unknown operator "equal"/), expect.stringMatching(/steps\.0: Unrecognized key: "skipIfAcepted"/)]);
+  });
+});
+
+describe('whenClaimsNotAsked', () => {
+  it('names each claim a when reads that the tenant is not asked for, and its step', () => {
+    writeFileSync(path.join(dir, 'tos.txt'), 'Be kind.');
+    const result = loadHookConfig(
+      write({
+        steps: [
+          { type: 'terms', version: '1', documents: { en: 'tos.txt' }, greetingClaim: 'given_name' },
+          {
+            type: 'terms',
+            id: 'privacy',
+            version: '1',
+            documents: { en: 'tos.txt' },
+            when: {
+              all: [
+                { claim: 'email_verified', equals: false },
+                { claim: 'acr', present: true },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    // given_name is read by a step only to greet: leaving it out is not this error.
+    expect(whenClaimsNotAsked(result.config.steps, ['acr'])).toEqual(['the "when" of step "privacy" reads the claim "email_verified", which the tenant is not asked to send']);
+    expect(whenClaimsNotAsked(result.config.steps, ['email_verified', 'acr'])).toEqual([]);
   });
 });

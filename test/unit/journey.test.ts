@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { returnDigest, type Interaction } from '../../src/interaction/interaction.js';
-import { journeyAwaiting, journeyNext, type JourneyEvent, type JourneyPlan } from '../../src/interaction/journey.js';
+import { journeyAwaiting, journeyNext, planProgress, type JourneyEvent, type JourneyPlan } from '../../src/interaction/journey.js';
 
 /** The journey machine alone: no HTTP, storage or clock. */
 const NOW = 1_000_000;
@@ -229,5 +229,66 @@ describe('what the steps passed verified about the person', () => {
   it('does not count a step passed over because it was accepted before', () => {
     const skipped = journeyNext(interaction(), { kind: 'acceptance-checked', acceptedBefore: true }, { steps: [{ ...VERIFYING.steps[0]!, skippable: true }, VERIFYING.steps[2]!] }, NOW).interaction;
     expect(skipped.verified).toBeUndefined();
+  });
+});
+
+describe('the plan fixed at arrival (when)', () => {
+  const notVerified = { not: { claim: 'email_verified', equals: true } } as const;
+  const noMember = { claim: 'member_number', absent: true } as const;
+  const WHEN: JourneyPlan = {
+    steps: [
+      { id: 'terms', type: 'terms', skippable: false },
+      { id: 'email-code', type: 'email-code', skippable: false, when: notVerified },
+      { id: 'profile', type: 'profile', skippable: false, when: noMember },
+    ],
+  };
+
+  it('leaves out the steps whose condition does not hold for the claims, with the condition that decided and never the value', () => {
+    const arrived = journeyNext(interaction({ claims: { email_verified: true, member_number: 'M-4242' } }), { kind: 'arrived' }, WHEN, NOW);
+    expect(arrived.action).toEqual({ kind: 'go-to-step' });
+    expect(arrived.interaction.skipped).toEqual({ 'email-code': 'not(email_verified = true)', profile: 'member_number absent' });
+    expect(JSON.stringify(arrived.interaction.skipped)).not.toContain('M-4242');
+    // A token without the claims: not equal to true, and absent, so every step runs.
+    expect(journeyNext(interaction(), { kind: 'arrived' }, WHEN, NOW).interaction.skipped).toBeUndefined();
+  });
+
+  it('records a skipped step as it reaches it, then goes on to the next step the plan runs', () => {
+    const atCode = interaction({ cursor: 1, skipped: { 'email-code': 'not(email_verified = true)' } });
+    const { interaction: after, action } = journeyNext(atCode, { kind: 'committed', decision: 'accepted' }, WHEN, NOW);
+    expect(action).toEqual({ kind: 'commit', step: 'email-code', decision: 'skipped', evidence: { when: 'not(email_verified = true)' } });
+    expect(after).toMatchObject({ cursor: 2, status: 'active', stepStartedAt: NOW });
+    expect(journeyNext(after, { kind: 'committed', decision: 'skipped' }, WHEN, NOW).action).toEqual({ kind: 'go-to-step' });
+  });
+
+  it('completes with the claims collected when the skipped steps were the last ones, and when every step is skipped', () => {
+    const skipped = { 'email-code': 'not(email_verified = true)', profile: 'member_number absent' };
+    const afterTerms = journeyNext(interaction({ skipped }), next({ a: 1 }), WHEN, NOW).interaction;
+    const code = journeyNext(afterTerms, { kind: 'committed', decision: 'accepted' }, WHEN, NOW);
+    expect(code.action).toMatchObject({ decision: 'skipped', step: 'email-code' });
+    const profile = journeyNext(code.interaction, { kind: 'committed', decision: 'skipped' }, WHEN, NOW);
+    expect(profile.action).toEqual({ kind: 'commit', step: 'profile', decision: 'skipped', evidence: { when: 'member_number absent' }, finish: { kind: 'success', claims: { a: 1 } } });
+    expect(profile.interaction.status).toBe('completed');
+
+    const all: JourneyPlan = { steps: WHEN.steps.map((step) => ({ ...step, when: noMember })) };
+    const arrived = journeyNext(interaction({ claims: { member_number: 7 } }), { kind: 'arrived' }, all, NOW);
+    expect(arrived.action).toEqual({ kind: 'commit', step: 'terms', decision: 'skipped', evidence: { when: 'member_number absent' } });
+    const second = journeyNext(arrived.interaction, { kind: 'committed', decision: 'skipped' }, all, NOW);
+    const last = journeyNext(second.interaction, { kind: 'committed', decision: 'skipped' }, all, NOW);
+    expect(last.action).toMatchObject({ kind: 'commit', step: 'profile', decision: 'skipped', finish: { kind: 'success', claims: {} } });
+  });
+
+  it('goes on past a step another request recorded as skipped', () => {
+    const skipped = journeyNext(interaction({ cursor: 1 }), { kind: 'decided-before', decision: 'skipped', completion: null }, WHEN, NOW);
+    expect(skipped.interaction.cursor).toBe(2);
+    expect(skipped.action).toEqual({ kind: 'commit', step: 'email-code', decision: null, evidence: null });
+  });
+
+  it('counts "Step n of m" among the steps the plan runs, and knows the last of them', () => {
+    const ids = WHEN.steps.map((step) => step.id);
+    expect(planProgress(interaction(), ids)).toEqual({ current: 1, total: 3, isLast: false });
+    const skipped = { 'email-code': 'x' };
+    expect(planProgress(interaction({ skipped }), ids)).toEqual({ current: 1, total: 2, isLast: false });
+    expect(planProgress(interaction({ skipped, cursor: 2 }), ids)).toEqual({ current: 2, total: 2, isLast: true });
+    expect(planProgress(interaction({ skipped: { 'email-code': 'x', profile: 'y' } }), ids)).toEqual({ current: 1, total: 1, isLast: true });
   });
 });

@@ -5,6 +5,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import type { DecisionRecord } from '../../src/interaction/model.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
+import { SqliteClient } from '../../src/storage/sqlite/sqlite-client.js';
+import { sqlStorage } from '../../src/storage/sql/sql-storage.js';
+import { verifyChain } from '../../src/storage/verify-chain.js';
 
 let dir: string;
 let file: string;
@@ -59,10 +63,45 @@ describe('the SQLite ledger', () => {
     await storage.close();
 
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
     expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([41, 42]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
+  });
+
+  it('takes the skipped decision after migration 7, the rows, their chain and the sequence kept as they were', async () => {
+    const db = new Database(':memory:');
+    migrateSqlite(db, 6);
+    const before = sqlStorage(new SqliteClient(db), 'sqlite');
+    for (const id of ['a', 'b', 'c']) await before.ledger.record(row({ interactionId: id, at: new Date(`2026-01-0${id === 'a' ? 1 : 2}T00:00:00Z`) }));
+    // Retention took the newest seq's predecessors only: the sequence stays above what is left.
+    expect(await before.ledger.prune(new Date('2026-01-02T00:00:00Z'))).toBe(1);
+    await expect(before.ledger.record(row({ interactionId: 'd', decision: 'skipped' }))).rejects.toThrow(/CHECK constraint/);
+    const kept = db.prepare('SELECT * FROM decisions ORDER BY seq').all();
+
+    migrateSqlite(db);
+    const storage = sqlStorage(new SqliteClient(db), 'sqlite');
+    expect(db.prepare('SELECT * FROM decisions ORDER BY seq').all()).toEqual(kept);
+    expect(await storage.ledger.record(row({ interactionId: 'd', decision: 'skipped', evidence: { when: 'member_number absent' } }))).toBe(true);
+    expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([2, 3, 4]);
+    expect(await verifyChain(storage.ledger)).toMatchObject({ ok: true, rows: 3 });
+    expect(() => db.exec("UPDATE decisions SET decision = 'accepted'")).toThrow(/append-only/);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    await storage.close();
+
+    // Every row pruned before the migration: the next one still gets a seq never used before.
+    const emptied = new Database(':memory:');
+    migrateSqlite(emptied, 6);
+    const old = sqlStorage(new SqliteClient(emptied), 'sqlite');
+    await old.ledger.record(row({ interactionId: 'a' }));
+    await old.ledger.record(row({ interactionId: 'b' }));
+    expect(await old.ledger.prune(new Date('2027-01-01T00:00:00Z'))).toBe(2);
+    migrateSqlite(emptied);
+    const after = sqlStorage(new SqliteClient(emptied), 'sqlite');
+    await after.ledger.record(row({ interactionId: 'c', decision: 'skipped' }));
+    expect(emptied.prepare('SELECT seq FROM decisions').pluck().all()).toEqual([3]);
+    expect(await verifyChain(after.ledger)).toMatchObject({ ok: true, rows: 1 });
+    await after.close();
   });
 
   it('refuses to open a database from a newer release', () => {
