@@ -111,6 +111,8 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       // the user has not seen yet. The page shows where the journey stands.
       if (event.kind === 'posted' && event.step !== undefined && event.step !== step.id) return stay({ kind: 'go-to-step' });
       if (now > interaction.deadline) return expire(interaction, step.id);
+      // A skip not yet recorded (its commit failed, the user reloads): recorded now, never shown or run.
+      if (skippedBy(interaction, step.id) !== undefined) return nextStop(interaction, plan, now);
       if (event.kind === 'posted') return stay({ kind: 'run-step' });
       const { shownOnce, ...shown } = interaction;
       return { interaction: shownOnce ? shown : interaction, action: { kind: 'show-step', errors: shownOnce?.errors ?? {}, view: shownOnce?.view ?? {} } };

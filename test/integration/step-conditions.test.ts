@@ -8,6 +8,7 @@ import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, hookFixture, mustLoad, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
 import { answer, ledgerRows } from '../support/journey.js';
 import { arriveAt } from '../support/page-journey.js';
+import { failNextSessionWrite } from '../support/session-faults.js';
 
 /**
  * Steps that run only when needed: the plan is fixed at arrival from the token's claims, a step
@@ -151,6 +152,26 @@ describe('a journey whose steps have a when', () => {
     expect(rows).not.toContain('loa3');
     expect(rows).not.toContain(MEMBER_NUMBER);
     expect((await browser.get(`/callback?session_token=${token}`)).status).toBe(409);
+  });
+
+  it('never shows a skipped step whose record reached the ledger but not the session: a reload goes on past it', async () => {
+    hook = await hookFixture({}, CONDITIONAL());
+    const at = await arriveAt(hook, { member_number: MEMBER_NUMBER });
+    // As with sessions in Redis failing just after PostgreSQL committed: the skip is in the ledger,
+    // the session still stands at the profile.
+    failNextSessionWrite(hook.storage, (commit) => commit?.decision?.decision === 'skipped');
+    expect((await answer(at, 'accept')).status).toBe(503);
+    // The reload records the skip (the ledger has it already) and moves on to the privacy page.
+    const reloaded = await nextPage(at.browser, await at.browser.get(at.path), at.path);
+    expect(reloaded.text).not.toContain('Membership number');
+    expect(reloaded.text).toContain('This is how we keep your data.');
+    expect(progressOf(reloaded)).toBe('Step 2 of 2');
+    await outcomeOf(await answer({ ...at, page: reloaded }, 'accept'));
+    expect(await decisions()).toEqual([
+      ['terms', 'accepted', null],
+      ['profile', 'skipped', 'member_number absent'],
+      ['privacy', 'accepted', null],
+    ]);
   });
 
   it('keeps the plan fixed at arrival in the stored journey: a hook restarted with another steps file follows it', async () => {

@@ -277,6 +277,13 @@ describe('the plan fixed at arrival (when)', () => {
     expect(last.action).toMatchObject({ kind: 'commit', step: 'profile', decision: 'skipped', finish: { kind: 'success', claims: {} } });
   });
 
+  it('records a skip it could not record before on the next visit or post, instead of showing or running the step', () => {
+    const atCode = interaction({ cursor: 1, skipped: { 'email-code': 'not(email_verified = true)' } });
+    for (const event of [{ kind: 'visited' }, { kind: 'posted' }] as const) {
+      expect(journeyNext(atCode, event, WHEN, NOW).action).toEqual({ kind: 'commit', step: 'email-code', decision: 'skipped', evidence: { when: 'not(email_verified = true)' } });
+    }
+  });
+
   it('goes on past a step another request recorded as skipped', () => {
     const skipped = journeyNext(interaction({ cursor: 1 }), { kind: 'decided-before', decision: 'skipped', completion: null }, WHEN, NOW);
     expect(skipped.interaction.cursor).toBe(2);
