@@ -63,18 +63,42 @@ describe('register and a when', () => {
   });
 });
 
+/** The problems start-up named; starting at all, or failing otherwise, fails the test. */
+async function startRefused(startEnv: Record<string, string>): Promise<readonly string[]> {
+  const error = await startAgainstTenant(tenant, dir, [], startEnv).then(
+    (hook) => {
+      running = hook;
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ConfigurationError)) throw new Error(`start-up was not refused for its configuration: ${String(error)}`);
+  return error.problems;
+}
+
 describe('start-up and a when', () => {
   it('refuses to start when the registration it reads does not ask for a claim a when reads', async () => {
     tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
-    const error = await startAgainstTenant(tenant, dir, [], env).then(
-      (hook) => {
-        running = hook;
-        return undefined;
-      },
-      (e: unknown) => e,
+    const problems = await startRefused(env);
+    expect(problems).toEqual([expect.stringContaining(UNASKED)]);
+  });
+
+  it('refuses to start on a when with an unknown operator or a wrong type, naming where it is', async () => {
+    const file = path.join(dir, 'bad-steps.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        steps: [
+          { type: 'terms', version: '1', documents: { en: 'terms.txt' }, when: { claim: 'email_verified', is: true } },
+          { type: 'terms', id: 'privacy', version: '1', documents: { en: 'terms.txt' }, when: { any: [{ claim: 'acr', in: 'loa2' }] } },
+        ],
+      }),
     );
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).problems).toEqual([expect.stringContaining(UNASKED)]);
+    const problems = await startRefused({ ...env, HOOK_CONFIG: file, HOOK_REGISTER_ON_START: 'true' });
+    expect(problems.join('\n')).toContain(`HOOK_CONFIG ${file}: steps.0.when: unknown operator "is"`);
+    expect(problems.join('\n')).toContain(`HOOK_CONFIG ${file}: steps.1.when.any.0.in: `);
+    // Refused before the tenant was asked for anything.
+    expect(tenant.count('PUT')).toBe(0);
   });
 
   it('registers the claim at start-up when asked to, and starts', async () => {
