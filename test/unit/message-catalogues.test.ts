@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STEP_TYPES } from '../../src/interaction/steps/registry.js';
 import { catalogues, LOCALES, translator, withMessages, type Catalogues } from '../../src/web/i18n.js';
@@ -69,6 +71,23 @@ describe('message catalogues', () => {
     const owners = new Map<string, string[]>();
     for (const { owner, messages } of OWNERS) for (const key of Object.keys(messages.en ?? {})) owners.set(key, [...(owners.get(key) ?? []), owner]);
     expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
+  });
+
+  it('names in each template only keys its step type or the pages have: a template is not type-checked', () => {
+    const keysOf = (messages: Catalogues) => Object.keys(messages.en ?? {});
+    const everyKey = new Set(OWNERS.flatMap((o) => keysOf(o.messages)));
+    const prefixes = [...new Set([...everyKey].map((key) => key.split('.')[0]))].join('|');
+    // A quoted string that starts like some message key does: 'terms.title', 'emailCode.noAddress.end'.
+    const named = (template: string) => [...template.matchAll(new RegExp(`'((?:${prefixes})\\.[\\w.-]+)'`, 'g'))].map((m) => m[1]!);
+    const views = path.resolve('views');
+    const unknown: string[] = [];
+    for (const file of readdirSync(views, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ejs'))) {
+      const type = STEP_TYPES.find((t) => file === path.join('steps', `${t.type}.ejs`));
+      const known = type === undefined ? everyKey : new Set([...keysOf(catalogues), ...keysOf(type.messages)]);
+      for (const key of named(readFileSync(path.join(views, file), 'utf8'))) if (!known.has(key)) unknown.push(`views/${file}: "${key}"`);
+    }
+    expect(unknown).toEqual([]);
+    expect(named("t('terms.title') t('terms.titel')")).toEqual(['terms.title', 'terms.titel']);
   });
 
   it('fills placeholders and falls back to English for an unknown language', () => {
