@@ -5,10 +5,11 @@ import type { Storage } from '../storage/ports.js';
 import { carriesCommit } from '../storage/session-commit.js';
 import type { HookKeys } from '../mattr/hook-keys.js';
 import { callbackPath, isHttps } from '../mattr/hook-url.js';
-import { verifyArrival, type ArrivalRejection, type ArrivalResult } from '../mattr/session-token.js';
+import { verifyArrival, type ArrivalResult } from '../mattr/session-token.js';
 import { arrivalRateLimit } from '../web/arrival-rate-limit.js';
 import { csrfToken } from '../web/csrf.js';
-import { HookError, PAGES, type PageKeys } from '../web/hook-error.js';
+import { hookError } from '../web/error-codes.js';
+import { HookError } from '../web/hook-error.js';
 import { noStore } from '../web/security-headers.js';
 import { carriesStoredSession, regenerateSession } from '../web/sessions.js';
 import { admitInteraction, liveInteractions, startInteraction } from './interaction.js';
@@ -49,10 +50,10 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
       // Without X-Forwarded-Proto the session cookie would not be set (it is Secure): refused
       // before the token is spent, so the link still works once the proxy is fixed.
       req.log.error({ code: 'proxy_not_https' }, 'HOOK_URL is https but this request did not come through the TLS proxy as https: the proxy must send X-Forwarded-Proto: https');
-      throw new HookError('proxy_not_https', 400, PAGES.proxyNotHttps);
+      throw hookError('proxy_not_https');
     }
     const result = await verifiedArrival(req.query.session_token);
-    if (!result.ok) throw arrivalRefused(result.reason);
+    if (!result.ok) throw hookError(result.reason);
     const { arrival } = result;
     // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
     const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
@@ -63,7 +64,7 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
     // wallet's browser, nearly always) claims it in the same commit as its new session: one
     // durable round for the whole arrival.
     const claimFirst = carriesStoredSession(req);
-    if (claimFirst && !(await claimOnce(req, claim))) throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
+    if (claimFirst && !(await claimOnce(req, claim))) throw hookError('token_replayed');
     // The journeys this browser has under way go on beside the new one (each page says whose it
     // is): an arrival sent to this browser by someone else must not end them.
     await regenerateSession(req, res, { mustSave: carriesCommit, carry: (old) => ({ interactions: liveInteractions(old.interactions, now()), csrfToken: old.csrfToken }) });
@@ -97,7 +98,7 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
       return await storage.tokens.claimOnce(claim.key, claim.expiresAt);
     } catch (error) {
       req.log.error({ err: error }, 'session token could not be claimed');
-      throw new HookError('storage_unavailable', 503, PAGES.arrivalUnavailable);
+      throw hookError('storage_unavailable', 'arrivalUnavailable');
     }
   }
 
@@ -134,24 +135,4 @@ function reachedOverHttps(req: Request): boolean {
   if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
   const header = req.get('x-forwarded-proto') ?? '';
   return header.split(',')[0]?.trim().toLowerCase() === 'https';
-}
-
-const ARRIVAL_PAGES: Record<ArrivalRejection, { status: number; page: PageKeys }> = {
-  token_missing: { status: 400, page: PAGES.arrivalMissing },
-  token_expired: { status: 401, page: PAGES.arrivalExpired },
-  token_malformed: { status: 400, page: PAGES.arrivalInvalid },
-  token_bad_signature: { status: 401, page: PAGES.arrivalInvalid },
-  token_bad_algorithm: { status: 401, page: PAGES.arrivalInvalid },
-  token_not_yet_valid: { status: 401, page: PAGES.arrivalInvalid },
-  token_wrong_issuer: { status: 401, page: PAGES.arrivalInvalid },
-  token_wrong_audience: { status: 401, page: PAGES.arrivalInvalid },
-  token_missing_exp: { status: 401, page: PAGES.arrivalInvalid },
-  token_missing_state: { status: 400, page: PAGES.arrivalInvalid },
-  token_missing_redirect: { status: 400, page: PAGES.arrivalInvalid },
-  redirect_not_allowed: { status: 400, page: PAGES.arrivalInvalid },
-};
-
-function arrivalRefused(reason: ArrivalRejection): HookError {
-  const { status, page } = ARRIVAL_PAGES[reason];
-  return new HookError(reason, status, page);
 }

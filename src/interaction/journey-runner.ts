@@ -5,7 +5,8 @@ import { COMPLETION_LIFETIME_SECONDS, returnUrl, signCompletion, signFailure } f
 import type { SessionCommit, Storage } from '../storage/ports.js';
 import { CommitRefusedError, type Completion, type Decision } from './model.js';
 import { saveSessionWith } from '../storage/session-commit.js';
-import { HookError, PAGES } from '../web/hook-error.js';
+import { hookError } from '../web/error-codes.js';
+import { HookError } from '../web/hook-error.js';
 import { returnDigest, type Interaction } from './interaction.js';
 import { PAGE_CHANNEL, type AskStep, type Channel } from './step-answers.js';
 import { stepPages } from './step-page.js';
@@ -32,11 +33,11 @@ export interface RunnerDeps {
 
 /** Where each refusal leads: the page and status the user sees. */
 const REFUSALS: Record<Refusal, HookError> = {
-  interaction_finished: new HookError('interaction_finished', 409, PAGES.interactionCompleted),
-  interaction_declined: new HookError('interaction_declined', 409, PAGES.interactionDeclined),
-  interaction_failed: new HookError('interaction_failed', 409, PAGES.interactionFailed),
-  interaction_expired: new HookError('interaction_expired', 410, PAGES.interactionExpired),
-  return_unmatched: new HookError('return_unmatched', 400, PAGES.returnUnmatched),
+  interaction_finished: hookError('interaction_finished'),
+  interaction_declined: hookError('interaction_declined'),
+  interaction_failed: hookError('interaction_failed'),
+  interaction_expired: hookError('interaction_expired'),
+  return_unmatched: hookError('return_unmatched'),
 };
 
 /** The error a refusal answers with. */
@@ -132,7 +133,7 @@ export function journeyRunner(deps: RunnerDeps) {
     },
     'run-step': async (_action, run) => {
       const step = steps[run.next.cursor];
-      if (!step || !run.options.ask) throw new HookError('request_invalid', 400, PAGES.requestInvalid);
+      if (!step || !run.options.ask) throw hookError('request_invalid');
       run.asked = stepContext(run.req, run.res, run.next, run.options.input);
       const result = await askStep(run.options.ask, step, run.asked);
       if (result.kind === 'reply') {
@@ -257,7 +258,7 @@ export function journeyRunner(deps: RunnerDeps) {
     try {
       return await ask(step, ctx);
     } catch (error) {
-      if (error instanceof StepUnavailableError) throw new HookError('step_unavailable', 503, PAGES.stepUnavailable);
+      if (error instanceof StepUnavailableError) throw hookError('step_unavailable');
       throw error;
     }
   }
@@ -284,11 +285,11 @@ export function journeyRunner(deps: RunnerDeps) {
       return 'committed';
     } catch (error) {
       if (error instanceof CommitRefusedError) {
-        if (error.reason === 'token_claimed') throw new HookError('token_replayed', 409, PAGES.arrivalUsed);
+        if (error.reason === 'token_claimed') throw hookError('token_replayed');
         return 'decided-before';
       }
       req.log.error({ err: error }, what.claim ? 'session token could not be claimed' : 'decision could not be recorded');
-      throw new HookError('storage_unavailable', 503, what.claim ? PAGES.arrivalUnavailable : PAGES.storageUnavailable);
+      throw hookError('storage_unavailable', what.claim ? 'arrivalUnavailable' : 'storageUnavailable');
     }
   }
 
@@ -304,7 +305,7 @@ export function journeyRunner(deps: RunnerDeps) {
       return await read();
     } catch (error) {
       req.log.error({ err: error, interaction: interaction.id }, 'earlier decision could not be read');
-      throw new HookError('storage_unavailable', 503, PAGES.storageUnavailable);
+      throw hookError('storage_unavailable');
     }
   }
 

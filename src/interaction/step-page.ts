@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { JourneySettings } from './journey-settings.js';
 import { CSRF_FIELD, csrfToken } from '../web/csrf.js';
-import { HookError, PAGES } from '../web/hook-error.js';
+import { hookError } from '../web/error-codes.js';
 import type { Translate } from '../web/i18n.js';
 import type { Interaction } from './interaction.js';
 import { planProgress } from './journey.js';
@@ -38,7 +38,7 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
 
   async function render(req: Request, res: Response, interaction: Interaction, status: number, errors: Record<string, string>, extra: Record<string, unknown>, input?: FormInput): Promise<void> {
     const step = steps[interaction.cursor];
-    if (!step) throw new HookError('interaction_finished', 409, PAGES.interactionCompleted);
+    if (!step) throw hookError('interaction_finished');
     const view = await step.view(stepContext(req, res, interaction, input));
     // "Step n of m" counts the steps the plan runs; steps it skips are neither counted nor shown.
     const { current, total, isLast } = planProgress(interaction, stepIds);

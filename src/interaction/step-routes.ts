@@ -1,6 +1,6 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { csrfProtection } from '../web/csrf.js';
-import { HookError, PAGES } from '../web/hook-error.js';
+import { hookError } from '../web/error-codes.js';
 import { noStore } from '../web/security-headers.js';
 import { isInteractionId, type Interaction } from './interaction.js';
 import { switchLanguageFromForm } from '../web/page-locals.js';
@@ -66,7 +66,7 @@ const answersJson: RequestHandler = (_req, res, next) => {
 function ownInteraction(req: Request): Interaction {
   const id = String(req.params.id);
   const interaction = isInteractionId(id) ? req.session.interactions?.[id] : undefined;
-  if (!interaction) throw new HookError('interaction_not_found', 404, PAGES.interactionNotFound);
+  if (!interaction) throw hookError('interaction_not_found');
   return interaction;
 }
 

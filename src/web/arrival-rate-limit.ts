@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { HookError, PAGES } from './hook-error.js';
+import { hookError } from './error-codes.js';
 
 /**
  * At most `perMinute` arrivals per client IP per minute (IPv6 by /56), answered beyond that with
@@ -21,7 +21,7 @@ export function arrivalRateLimit(perMinute: number, logger: Logger, store?: Stor
     // 1 s) lets the user in, logged: the limit is against floods, and a user's arrival is worth
     // more than one count.
     passOnStoreError: true,
-    handler: (_req, _res, next) => next(new HookError('rate_limited', 429, PAGES.tooManyArrivals)),
+    handler: (_req, _res, next) => next(hookError('rate_limited')),
     logger: {
       warn: (err, message) => logger.warn({ err }, message ?? 'rate limiter warning'),
       error: (err, message) => logger.error({ err }, message ?? 'rate limiter error'),

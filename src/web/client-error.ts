@@ -1,7 +1,13 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { ERROR_CODES } from './error-codes.js';
+import { PAGES } from './hook-error.js';
 import { en } from './messages/en.js';
+
+/** The parser's refusals answer as `request_invalid` does, with the code the parser gave. */
+const REFUSED = ERROR_CODES.request_invalid;
+const PAGE = PAGES[REFUSED.pages[0]];
 
 /**
  * Requests Node's HTTP parser refuses before Express sees them (headers over 16 KB, bytes that
@@ -15,9 +21,9 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       return;
     }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    logger.warn({ code: `client_${err.code ?? 'error'}`, statusCode: status }, 'request refused by the HTTP parser');
-    const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${en['request.invalid.title']}</title></head>
-<body><h1>${en['request.invalid.title']}</h1><p>${en['request.invalid.body']}</p><p>${en['page.backToWallet']}</p></body></html>`;
+    logger[REFUSED.level]({ code: `client_${err.code ?? 'error'}`, statusCode: status }, 'request refused by the HTTP parser');
+    const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${en[PAGE.title]}</title></head>
+<body><h1>${en[PAGE.title]}</h1><p>${en[PAGE.body]}</p><p>${en['page.backToWallet']}</p></body></html>`;
     socket.end(
       [
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,

@@ -1,12 +1,13 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
+import { hookError, requestRefused } from './error-codes.js';
 import { HookError, PAGES, type PageKeys } from './hook-error.js';
 import { en } from './messages/en.js';
 import { requestReference } from './request-logging.js';
 
 /** Anything no route answered. */
 export const notFound: RequestHandler = (_req, _res, next) => {
-  next(new HookError('not_found', 404, PAGES.notFound));
+  next(hookError('not_found'));
 };
 
 /**
@@ -39,7 +40,7 @@ export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
     const error = toHookError(err, req.method, options);
     // For the metrics, which count refusals by code.
     res.locals.errorCode = error.code;
-    if (error.status >= 500) req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
+    if (error.level === 'error') req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
     else req.log.warn({ code: error.code }, 'request refused');
     if (res.headersSent) {
       next(err);
@@ -86,11 +87,11 @@ function wayOn(error: HookError, req: Request, options: ErrorPageOptions): { pag
 function toHookError(err: unknown, method: string, options: ErrorPageOptions): HookError {
   if (err instanceof HookError) return err;
   // Fail closed while the storage is away: a page saying so, never a redirect.
-  if (options.isUnavailable(err)) return new HookError('storage_unavailable', 503, method === 'POST' ? PAGES.storageUnavailable : PAGES.storageUnreachable);
+  if (options.isUnavailable(err)) return hookError('storage_unavailable', method === 'POST' ? 'storageUnavailable' : 'storageUnreachable');
   const { code, status, type } = (err ?? {}) as { code?: unknown; status?: unknown; type?: unknown };
-  if (code === 'EBADCSRFTOKEN') return new HookError('csrf_invalid', 403, PAGES.formExpired);
+  if (code === 'EBADCSRFTOKEN') return hookError('csrf_invalid');
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new HookError(typeof type === 'string' ? `request_${type.replace(/\W/g, '_')}` : 'request_invalid', status, PAGES.requestInvalid);
+    return requestRefused(status, typeof type === 'string' ? type : undefined);
   }
-  return new HookError('internal_error', 500, PAGES.serverError);
+  return hookError('internal_error');
 }

@@ -1,14 +1,19 @@
 import type { MessageKey } from './i18n.js';
 
+/** How loud the log line of an error is. */
+export type LogLevel = 'warn' | 'error';
+
 /**
  * An error with a code that the log and the error page share. The page shows `page` (title and
- * body keys); the log shows `code`. Neither ever carries a token, secret or cookie.
+ * body keys); the log shows `code` at `level`. Neither ever carries a token, secret or cookie.
+ * Made from the table of error codes (`hookError`, `error-codes.ts`), never by hand.
  */
 export class HookError extends Error {
   constructor(
     readonly code: string,
     readonly status: number,
     readonly page: PageKeys,
+    readonly level: LogLevel,
   ) {
     super(code);
     this.name = 'HookError';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HookError, PAGES } from './hook-error.js';
+import { hookError } from './error-codes.js';
 
 /**
  * The longest request target (path and query) answered. The tenant keeps its URLs under about
@@ -9,5 +9,5 @@ export const MAX_URL_LENGTH = 2048;
 
 /** Answers over-long URLs with 414 and a page, before anything else reads them. */
 export const urlLengthLimit: RequestHandler = (req, _res, next) => {
-  next(req.originalUrl.length > MAX_URL_LENGTH ? new HookError('url_too_long', 414, PAGES.urlTooLong) : undefined);
+  next(req.originalUrl.length > MAX_URL_LENGTH ? hookError('url_too_long') : undefined);
 };

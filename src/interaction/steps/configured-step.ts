@@ -119,10 +119,21 @@ export function configureStep<Entry extends { type: string; id?: string | undefi
 }
 
 /**
+ * The registry's list, refused when two types share a name: the loader would find only the first,
+ * and both would be given the same key (`stepSecret` derives it from the name).
+ */
+export function distinctStepTypes(types: readonly RegisteredStepType[]): readonly RegisteredStepType[] {
+  const names = types.map((type) => type.type);
+  const twice = names.filter((name, index) => names.indexOf(name) !== index);
+  if (twice.length > 0) throw new Error(`step types are registered twice under one name: ${[...new Set(twice)].join(', ')}`);
+  return types;
+}
+
+/**
  * Each step type's key: the session secret is already the same on every replica (sessions need
  * it), and a key per type keeps one type's hashes useless to another.
  */
-function stepSecret(sessionSecret: string, type: string): Buffer {
+export function stepSecret(sessionSecret: string, type: string): Buffer {
   return createHmac('sha256', sessionSecret).update(`step-secret:${type}`).digest();
 }
 

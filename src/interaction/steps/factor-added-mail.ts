@@ -27,7 +27,11 @@ export function noticeMailEnvironment(env: Readonly<Record<string, string | unde
  * confirmed address. A mail that does not go is logged, never the address, and changes nothing:
  * the authenticator is bound already.
  */
-export async function mailFactorAdded(notice: FactorAddedNotice, ctx: StepContext, mail: { step: string; subject: string; paragraphs: readonly string[] }): Promise<void> {
+export async function mailFactorAdded(
+  notice: FactorAddedNotice,
+  ctx: Pick<StepContext, 'interactionId' | 'locale' | 'verified'>,
+  mail: { step: string; subject: string; paragraphs: readonly string[] },
+): Promise<void> {
   const to = ctx.verified.email;
   if (to === null || notice.mailer === null) return;
   const html = [

@@ -1,4 +1,4 @@
-import { registerStepType, type RegisteredStepType } from './configured-step.js';
+import { distinctStepTypes, registerStepType, type RegisteredStepType } from './configured-step.js';
 import { authenticatorAppStepType } from './authenticator-app/index.js';
 import { emailCodeStepType } from './email-code/index.js';
 import { oidcStepType } from './oidc/index.js';
@@ -9,9 +9,10 @@ import { termsStepType } from './terms/index.js';
 
 /**
  * The one list of step types: the steps file, the claims the registration asks for, start-up
- * work and the messages all go through it. Adding a type is a folder, a template and a line here.
+ * work and the messages all go through it. Adding a type is a folder, a template and a line here;
+ * a name used twice stops the start.
  */
-export const STEP_TYPES: readonly RegisteredStepType[] = [
+export const STEP_TYPES: readonly RegisteredStepType[] = distinctStepTypes([
   registerStepType(termsStepType),
   registerStepType(profileStepType),
   registerStepType(emailCodeStepType),
@@ -19,4 +20,4 @@ export const STEP_TYPES: readonly RegisteredStepType[] = [
   registerStepType(oidcStepType),
   registerStepType(presentCredentialStepType),
   registerStepType(authenticatorAppStepType),
-];
+]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import type { Messages } from '../../web/i18n.js';
 import type { PublishedTermsStore, StepRecords, SubjectRecords } from './step-ports.js';
 import type { Step } from './step.js';
 
@@ -59,15 +60,24 @@ export type StepServices<Ports extends StepPortName = never, Settings = undefine
   stepSecret: Buffer;
 };
 
-/** The messages of one step type, per language; English is the reference and names the keys. */
-export type StepMessages<Key extends string = string> = { readonly en: Readonly<Record<Key, string>> } & Readonly<Record<string, Readonly<Record<Key, string>>>>;
+/**
+ * The messages of one step type, in every language the pages speak, each with exactly the keys
+ * `Key`; made with `defineMessages`, whose English table names the keys.
+ */
+export type StepMessages<Key extends string = string> = Messages<Key>;
 
 /**
  * A step type: one folder under `steps/<type>/`, one template `views/steps/<type>.ejs`, one line
  * in the registry. `Entry` is what the steps file holds, `Config` what the step runs on, `Ports`
- * the storage it needs, `Settings` what it reads from the environment.
+ * the storage it needs, `Settings` what it reads from the environment, `Key` its messages' keys.
  */
-export interface StepType<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName = never, Settings = undefined> {
+export interface StepType<
+  Entry extends { type: string; id?: string | undefined },
+  Config extends StepConfigBase,
+  Ports extends StepPortName = never,
+  Settings = undefined,
+  Key extends string = string,
+> {
   readonly type: string;
   /** The entry in the steps file; `type` is a literal, `id` optional. */
   readonly schema: z.ZodType<Entry>;
@@ -86,12 +96,12 @@ export interface StepType<Entry extends { type: string; id?: string | undefined 
   claimsCollected?(config: Config): string[];
   /** Environment variables this type needs when a steps file has it, checked in the one start-up message. */
   environment?(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: Settings } | { ok: false; problems: string[] };
-  build(config: Config, services: StepServices<Ports, Settings>): Step;
+  build(config: Config, services: StepServices<Ports, Settings>): Step<Key>;
   /** Work at start-up, with the storage (publishing terms, discovering a provider); problems as sentences. */
   prepare?(config: Config, services: StepServices<Ports, Settings>): Promise<string[]>;
   /** What `interaction-hook doctor` checks for a step of this type (its provider answers…); never a secret. */
   doctor?(config: Config, context: { hookUrl: string | undefined; env: Readonly<Record<string, string | undefined>> }): Promise<StepDoctorCheck[]>;
-  readonly messages: StepMessages;
+  readonly messages: StepMessages<Key>;
 }
 
 /** One line of `doctor` about a step: what was found and, unless ok, the fix. */
@@ -102,9 +112,13 @@ export interface StepDoctorCheck {
   fix?: string;
 }
 
-/** Narrows a type's definition while keeping its own Entry, Config, Ports and Settings types. */
-export function defineStepType<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName = never, Settings = undefined>(
-  type: StepType<Entry, Config, Ports, Settings>,
-): StepType<Entry, Config, Ports, Settings> {
+/** Narrows a type's definition while keeping its own Entry, Config, Ports, Settings and Key types. */
+export function defineStepType<
+  Entry extends { type: string; id?: string | undefined },
+  Config extends StepConfigBase,
+  Ports extends StepPortName = never,
+  Settings = undefined,
+  Key extends string = string,
+>(type: StepType<Entry, Config, Ports, Settings, Key>): StepType<Entry, Config, Ports, Settings, Key> {
   return type;
 }

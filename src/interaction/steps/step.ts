@@ -8,14 +8,15 @@ export type FormInput = Readonly<Record<string, unknown>>;
  * What a step sees: the tenant's claims, whom the journey is about, the language. No tokens,
  * sessions or SQL; a step type that needs storage gets its own port when it is built.
  */
-export interface StepContext {
+export interface StepContext<Key extends string = string> {
   /** The interaction, for records the step keeps about it (a code, a challenge). */
   interactionId: string;
   claims: Readonly<Record<string, unknown>>;
   /** The token's `sub` or the configured subject claim, when there is one. */
   subject: string | null;
   locale: string;
-  t: Translate;
+  /** The step type's own words (`Key`, its messages' keys) in `locale`. */
+  t: Translate<Key>;
   now: Date;
   /** The form just posted, when the page is shown again: to keep what the user typed. */
   input?: FormInput;
@@ -60,22 +61,23 @@ export type StepOutcome =
 export type ActionResult = { kind: 'reply'; status: number; body: Record<string, unknown> } | StepOutcome;
 
 /** A JSON endpoint under `/interaction/:id/<name>` (CSRF-protected), e.g. one half of a WebAuthn ceremony. */
-export type StepAction = (input: FormInput, ctx: StepContext) => Promise<ActionResult>;
+export type StepAction<Key extends string = string> = (input: FormInput, ctx: StepContext<Key>) => Promise<ActionResult>;
 
 /**
  * One configured step: a GET renders `views/steps/<type>.ejs` with `view()`, a POST calls
- * `decide()`. The journey keeps the cursor, the collected claims and the deadline.
+ * `decide()`. The journey keeps the cursor, the collected claims and the deadline. `Key` is its
+ * type's message keys: the only words its `ctx.t` finds.
  */
-export interface Step {
+export interface Step<Key extends string = string> {
   readonly id: string;
   /** The step type, which names its template. */
   readonly type: string;
-  view(ctx: StepContext): Record<string, unknown> | Promise<Record<string, unknown>>;
-  decide(input: FormInput, ctx: StepContext): StepOutcome | Promise<StepOutcome>;
+  view(ctx: StepContext<Key>): Record<string, unknown> | Promise<Record<string, unknown>>;
+  decide(input: FormInput, ctx: StepContext<Key>): StepOutcome | Promise<StepOutcome>;
   /** JSON endpoints of this step, by name. */
-  readonly actions?: Readonly<Record<string, StepAction>>;
+  readonly actions?: Readonly<Record<string, StepAction<Key>>>;
   /** Where a user sent elsewhere (`leave`) comes back: the query of `/interaction/return/<type>`. */
-  returnFrom?(query: FormInput, ctx: StepContext): Promise<StepOutcome>;
+  returnFrom?(query: FormInput, ctx: StepContext<Key>): Promise<StepOutcome>;
   /**
    * The query parameter of the return that carries `returnState` back (default `state`, as OAuth
    * has it): a return whose value is not one this browser's waiting journey holds decides nothing.
@@ -87,7 +89,7 @@ export interface Step {
    */
   largestClaims?(): Record<string, unknown>;
   /** What the ledger records about what this step shows, also when the user never answers. */
-  evidence?(ctx: StepContext): Evidence;
+  evidence?(ctx: StepContext<Key>): Evidence;
   /**
    * Origins this step sends the user to (`leave`): the page's forms may be redirected there, which
    * the Content-Security-Policy's `form-action` must allow, or the browser stops the user.

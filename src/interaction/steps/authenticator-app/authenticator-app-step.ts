@@ -12,6 +12,10 @@ import { newRecoveryCodes, recoveryCodeHash, typedRecoveryCode } from './recover
 import type { AuthenticatorAppStepConfig } from './schema.js';
 import type { SecretBox } from './secret-box.js';
 import { keyInGroups, matchingTimeStep, newSecret, otpauthUri, typedTotpCode, type TotpParameters } from './totp.js';
+import type { AuthenticatorAppMessageKey } from './messages.js';
+
+/** What a step of this type sees: its `t` takes this type's message keys. */
+type Context = StepContext<AuthenticatorAppMessageKey>;
 
 /** Sent to the tenant (plain English, not localised) when the journey ends at this step. */
 export const AUTHENTICATOR_APP_FAILED_MESSAGE = 'The code from the authenticator app could not be confirmed.';
@@ -59,7 +63,7 @@ export interface AuthenticatorAppDeps {
  * journey asks for a code, or one of the recovery codes given at enrolment. Each code works once
  * per subject and time step; `maxAttempts` wrong codes in a journey fail it.
  */
-export class AuthenticatorAppStep implements Step {
+export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
   readonly type = 'authenticator-app';
   readonly id: string;
 
@@ -70,7 +74,7 @@ export class AuthenticatorAppStep implements Step {
     this.id = config.id;
   }
 
-  async view(ctx: StepContext): Promise<Record<string, unknown>> {
+  async view(ctx: Context): Promise<Record<string, unknown>> {
     const situation = await this.situation(ctx);
     const shown = { digits: this.config.digits, period: this.config.period };
     switch (situation.kind) {
@@ -89,7 +93,7 @@ export class AuthenticatorAppStep implements Step {
     }
   }
 
-  async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
+  async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
     const situation = await this.situation(ctx);
     if (situation.kind === 'blocked') return { kind: 'failed', message: BLOCKED[situation.why], evidence: this.evidenceOf(situation.why) };
     if (input.decision === 'decline') return { kind: 'declined', message: AUTHENTICATOR_APP_DECLINED_MESSAGE, evidence: this.evidenceOf('declined') };
@@ -110,14 +114,14 @@ export class AuthenticatorAppStep implements Step {
     return { method: METHOD };
   }
 
-  private async useCode(situation: Extract<Situation, { kind: 'use' }>, raw: unknown, ctx: StepContext): Promise<StepOutcome> {
+  private async useCode(situation: Extract<Situation, { kind: 'use' }>, raw: unknown, ctx: Context): Promise<StepOutcome> {
     const { app } = situation;
     const checked = await this.checkCode(raw, situation.secret, { subject: situation.subject, spend: true }, { digits: app.digits, period: app.period }, ctx);
     return checked.ok ? { kind: 'next', claims: {}, evidence: { ...this.evidenceOf('code'), attempts: checked.tries } } : checked.outcome;
   }
 
   /** A first code from the offered secret: the app is the subject's from now on. */
-  private async confirmEnrolment(situation: Extract<Situation, { kind: 'enrol' }>, raw: unknown, ctx: StepContext): Promise<StepOutcome> {
+  private async confirmEnrolment(situation: Extract<Situation, { kind: 'enrol' }>, raw: unknown, ctx: Context): Promise<StepOutcome> {
     const { digits, period } = this.config;
     const { subject, appId, secret } = situation;
     // No app to spend the time step on yet: the new app is stored with it spent.
@@ -151,14 +155,14 @@ export class AuthenticatorAppStep implements Step {
     return { kind: 'again', status: 200, errors: {} };
   }
 
-  private async finishEnrolment(ctx: StepContext): Promise<StepOutcome> {
+  private async finishEnrolment(ctx: Context): Promise<StepOutcome> {
     // The recovery codes go with the record; a second tap finds it gone and goes on the same way.
     await this.deps.apps.endEnrolling(this.recordKey(ctx), ctx.now);
     // An app just set up proves only that whoever holds the browser set it up: it verifies nothing for a later step.
     return { kind: 'next', claims: {}, evidence: this.evidenceOf('enrolled'), verified: false };
   }
 
-  private async recover(subject: string, app: EnrolledApp, raw: unknown, ctx: StepContext): Promise<StepOutcome> {
+  private async recover(subject: string, app: EnrolledApp, raw: unknown, ctx: Context): Promise<StepOutcome> {
     const code = typedRecoveryCode(raw);
     if (code === null) return again(422, 'recoveryCode', ctx.t('authenticatorApp.error.recoveryFormat'));
     const tries = await this.deps.apps.countTry(this.recordKey(ctx), this.config.maxAttempts, ctx.now);
@@ -180,7 +184,7 @@ export class AuthenticatorAppStep implements Step {
     secret: string,
     spending: { subject: string; spend: boolean },
     parameters: TotpParameters,
-    ctx: StepContext,
+    ctx: Context,
   ): Promise<{ ok: true; tries: number; timeStep: number } | { ok: false; outcome: StepOutcome }> {
     const code = typedTotpCode(raw, parameters.digits);
     if (code === null) return { ok: false, outcome: again(422, 'code', ctx.t('authenticatorApp.error.format', { digits: parameters.digits })) };
@@ -197,7 +201,7 @@ export class AuthenticatorAppStep implements Step {
     return { ok: false, outcome: again(422, 'code', ctx.t('authenticatorApp.error.spent')) };
   }
 
-  private wrong(tries: number, field: 'code' | 'recoveryCode', ctx: StepContext, event: string): StepOutcome {
+  private wrong(tries: number, field: 'code' | 'recoveryCode', ctx: Context, event: string): StepOutcome {
     this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: `authenticator_app_${event}`, tries }, 'authenticator app code not accepted');
     if (tries >= this.config.maxAttempts) return this.tooManyAttempts(ctx, tries);
     const left = this.config.maxAttempts - tries;
@@ -205,12 +209,12 @@ export class AuthenticatorAppStep implements Step {
     return again(422, field, left === 1 ? ctx.t(`${prefix}Last`) : ctx.t(prefix, { left }));
   }
 
-  private tooManyAttempts(ctx: StepContext, tries = this.config.maxAttempts): StepOutcome {
+  private tooManyAttempts(ctx: Context, tries = this.config.maxAttempts): StepOutcome {
     this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_too_many_attempts' }, 'authenticator app: too many wrong codes');
     return { kind: 'failed', message: AUTHENTICATOR_APP_FAILED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts: tries } };
   }
 
-  private async situation(ctx: StepContext): Promise<Situation> {
+  private async situation(ctx: Context): Promise<Situation> {
     if (ctx.subject === null) return { kind: 'blocked', why: 'no-subject' };
     const subject = ctx.subject;
     const { apps, box } = this.deps;
@@ -254,7 +258,7 @@ export class AuthenticatorAppStep implements Step {
   }
 
   /** The interaction's own records: its enrolment and its tries. */
-  private recordKey(ctx: StepContext): string {
+  private recordKey(ctx: Context): string {
     return `${ctx.interactionId}:${this.id}`;
   }
 }

@@ -1,5 +1,7 @@
+import { defineMessages } from '../../../web/i18n.js';
+
 /** The authenticator-app step's words: the page and the "app added" mail. */
-export const authenticatorAppMessages = {
+export const authenticatorAppMessages = defineMessages({
   en: {
     'authenticatorApp.title': 'Confirm it is you with an authenticator app',
     'authenticatorApp.enrol.intro':
@@ -92,4 +94,7 @@ export const authenticatorAppMessages = {
       'Une application d’authentification vient d’être configurée pour confirmer votre identité auprès de {issuer}. Désormais, {issuer} vous demandera un code de cette application.',
     'authenticatorApp.mail.notYou': 'Si c’était vous, vous n’avez rien à faire. Sinon, contactez {issuer} sans attendre : quelqu’un d’autre utilise peut-être vos informations.',
   },
-};
+});
+
+/** A key of this step type's messages: its code's `ctx.t` takes these and no other. */
+export type AuthenticatorAppMessageKey = keyof typeof authenticatorAppMessages.en;

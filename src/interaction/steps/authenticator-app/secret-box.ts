@@ -15,7 +15,7 @@ export class SecretBox {
   readonly keyId: string;
 
   constructor(root: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), 'authenticator-app: secrets at rest', 32));
+    this.key = sealingKey(root);
     this.keyId = createHash('sha256').update(this.key).digest('hex').slice(0, 8);
   }
 
@@ -43,6 +43,11 @@ export class SecretBox {
       return { ok: false, why: 'damaged' };
     }
   }
+}
+
+/** The box's AES key, from the step's root key. */
+export function sealingKey(root: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), 'authenticator-app: secrets at rest', 32));
 }
 
 /** The key for the recovery codes' keyed hashes, from the same root as the box's. */

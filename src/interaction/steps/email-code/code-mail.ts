@@ -1,5 +1,6 @@
 import type { Translate } from '../../../web/i18n.js';
 import type { CodeMail } from './code-mailer.js';
+import type { EmailCodeMessageKey } from './messages.js';
 
 /** "10 minutes", "10 minutes", "90 seconds": a code's lifetime as people of `locale` say it. */
 export function lifetimeText(seconds: number, locale: string): string {
@@ -12,7 +13,7 @@ export function lifetimeText(seconds: number, locale: string): string {
  * language, as plain text and as HTML. No link of any kind, so that a mail that looks like it
  * cannot lure anyone to a page that asks for the code.
  */
-export function codeMail(input: { to: string; code: string; issuer: string; lifetimeSeconds: number; locale: string; t: Translate }): CodeMail {
+export function codeMail(input: { to: string; code: string; issuer: string; lifetimeSeconds: number; locale: string; t: Translate<EmailCodeMessageKey> }): CodeMail {
   const { t, issuer, code, locale } = input;
   const lifetime = lifetimeText(input.lifetimeSeconds, locale);
   const [intro, until, ignore] = [t('emailCode.mail.code', { issuer }), t('emailCode.mail.lifetime', { lifetime }), t('emailCode.mail.ignore')];

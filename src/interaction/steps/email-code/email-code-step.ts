@@ -8,6 +8,10 @@ import { codeHash, newCode, sameHash, typedCode, type CodeState } from './code-r
 import { CodeStore } from './code-store.js';
 import { emailAddressFrom, maskedAddress } from './email-address.js';
 import type { EmailCodeStepConfig } from './schema.js';
+import type { EmailCodeMessageKey } from './messages.js';
+
+/** What a step of this type sees: its `t` takes this type's message keys. */
+type Context = StepContext<EmailCodeMessageKey>;
 
 /** Sent to the tenant (plain English, not localised) when the journey ends at this step. */
 export const EMAIL_NOT_CONFIRMED_MESSAGE = 'The email address could not be confirmed.';
@@ -33,7 +37,7 @@ const METHOD = 'email-code';
  * `resendIntervalSeconds` apart and at most `maxSends` in the journey; after `maxAttempts` wrong
  * codes in the journey it fails.
  */
-export class EmailCodeStep implements Step {
+export class EmailCodeStep implements Step<EmailCodeMessageKey> {
   readonly type = 'email-code';
   readonly id: string;
 
@@ -44,7 +48,7 @@ export class EmailCodeStep implements Step {
     this.id = config.id;
   }
 
-  async view(ctx: StepContext): Promise<Record<string, unknown>> {
+  async view(ctx: Context): Promise<Record<string, unknown>> {
     const address = this.addressOf(ctx);
     if (address === null) return { stage: 'no-address', address: null, lifetime: null, notice: null };
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
@@ -52,7 +56,7 @@ export class EmailCodeStep implements Step {
     return { stage: state?.hash ? 'enter' : 'send', address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale), notice: null };
   }
 
-  async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
+  async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
     const address = this.addressOf(ctx);
     if (address === null) return { kind: 'failed', message: NO_EMAIL_ADDRESS_MESSAGE, evidence: this.evidenceOf('no-address') };
     switch (input.decision) {
@@ -72,7 +76,7 @@ export class EmailCodeStep implements Step {
     return this.evidenceOf('not-confirmed');
   }
 
-  private async send(address: string, ctx: StepContext): Promise<StepOutcome> {
+  private async send(address: string, ctx: Context): Promise<StepOutcome> {
     const { store, mailer, logger } = this.deps;
     if (!mailer) throw new StepUnavailableError('mail');
     const now = ctx.now.getTime();
@@ -111,7 +115,7 @@ export class EmailCodeStep implements Step {
   }
 
   /** A code that did not go was never sent: the state as before, with any attempts made meanwhile. */
-  private async unsent(before: CodeState, ctx: StepContext): Promise<void> {
+  private async unsent(before: CodeState, ctx: Context): Promise<void> {
     try {
       await this.deps.store.change(ctx.interactionId, ctx.now, (meanwhile) => ({ state: { ...before, attempts: Math.max(before.attempts, meanwhile.attempts) }, result: undefined }));
     } catch (error) {
@@ -119,7 +123,7 @@ export class EmailCodeStep implements Step {
     }
   }
 
-  private async verify(raw: unknown, ctx: StepContext): Promise<StepOutcome> {
+  private async verify(raw: unknown, ctx: Context): Promise<StepOutcome> {
     const code = typedCode(raw);
     if (code === null) return again(422, 'code', ctx.t('emailCode.error.format'));
     const typed = codeHash(this.deps.key, ctx.interactionId, code);
@@ -146,7 +150,7 @@ export class EmailCodeStep implements Step {
   }
 
   /** `end`, from the page that says the last try is spent: the failure it announced. */
-  private async end(ctx: StepContext): Promise<StepOutcome> {
+  private async end(ctx: Context): Promise<StepOutcome> {
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
     if (state === null || state.attempts < this.config.maxAttempts) return again(422, 'code', ctx.t('emailCode.error.format'));
     return this.tooManyAttempts(state.attempts);
@@ -166,7 +170,7 @@ export class EmailCodeStep implements Step {
     return { method: METHOD, outcome };
   }
 
-  private addressOf(ctx: StepContext): string | null {
+  private addressOf(ctx: Context): string | null {
     return emailAddressFrom(Object.hasOwn(ctx.claims, this.config.emailClaim) ? ctx.claims[this.config.emailClaim] : undefined);
   }
 }

@@ -1,5 +1,7 @@
+import { defineMessages } from '../../../web/i18n.js';
+
 /** The email-code step's words: the page and the mail. */
-export const emailCodeMessages = {
+export const emailCodeMessages = defineMessages({
   en: {
     'emailCode.title': 'Confirm your email address',
     'emailCode.intro': '{issuer} will send a 6-digit code to {address}, to confirm that this address is yours.',
@@ -64,4 +66,7 @@ export const emailCodeMessages = {
     'emailCode.mail.lifetime': 'Il est valable {lifetime}. Saisissez-le sur la page où vous l’avez demandé.',
     'emailCode.mail.ignore': 'Si vous n’avez pas demandé ce code, ignorez cet e-mail. Ne communiquez jamais ce code à personne.',
   },
-};
+});
+
+/** A key of this step type's messages: its code's `ctx.t` takes these and no other. */
+export type EmailCodeMessageKey = keyof typeof emailCodeMessages.en;

@@ -1,5 +1,7 @@
+import { defineMessages } from '../../../web/i18n.js';
+
 /** The oidc step's words. */
-export const oidcMessages = {
+export const oidcMessages = defineMessages({
   en: {
     'oidc.title': 'Sign in again',
     'oidc.intro': 'Before {issuer} issues your credential, please sign in again with {provider}.',
@@ -20,4 +22,7 @@ export const oidcMessages = {
     'oidc.cancelled': 'Vous avez annulé la connexion avec {provider}. Réessayez, ou choisissez Refuser pour arrêter.',
     'oidc.error.choose': 'Choisissez Continuer pour vous connecter, ou Refuser.',
   },
-};
+});
+
+/** A key of this step type's messages: its code's `ctx.t` takes these and no other. */
+export type OidcMessageKey = keyof typeof oidcMessages.en;

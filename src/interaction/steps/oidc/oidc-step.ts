@@ -8,6 +8,10 @@ import type { Evidence } from '../../model.js';
 import { classifyExchangeError, failureMessage, type OidcFailure } from './oidc-failures.js';
 import type { OidcStepConfig } from './oidc-schema.js';
 import { oidcRedirectUri, ProviderConnection } from './provider-connection.js';
+import type { OidcMessageKey } from './messages.js';
+
+/** What a step of this type sees: its `t` takes this type's message keys. */
+type Context = StepContext<OidcMessageKey>;
 
 /** Sent to the tenant when the user chooses not to sign in again. */
 export const OIDC_DECLINED_MESSAGE = 'The user declined the extra sign-in.';
@@ -27,7 +31,7 @@ interface PendingSignIn {
  * and bound to the interaction. The ID token is verified by openid-client (signature with the
  * provider's keys, iss, aud, nonce, exp); this step then checks acr and the matched claim.
  */
-export class OidcStep implements Step {
+export class OidcStep implements Step<OidcMessageKey> {
   readonly type = 'oidc';
   readonly id: string;
   /** The provider's sign-in is on its issuer's origin (checked at discovery): the page's forms may go there. */
@@ -45,16 +49,16 @@ export class OidcStep implements Step {
     this.redirectUri = oidcRedirectUri(services.hookUrl);
   }
 
-  view(ctx: StepContext): Record<string, unknown> {
+  view(ctx: Context): Record<string, unknown> {
     return { providerName: this.providerName(ctx) };
   }
 
   /** The provider's name in the page's language (or the nearest the steps file gives). */
-  private providerName(ctx: StepContext): string {
+  private providerName(ctx: Context): string {
     return resolveText(this.config.providerName, ctx.locale).text;
   }
 
-  async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
+  async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
     if (input.decision === 'decline') return { kind: 'declined', message: OIDC_DECLINED_MESSAGE, evidence: this.evidence() };
     if (input.decision !== 'signin') return { kind: 'again', status: 422, errors: { signin: ctx.t('oidc.error.choose') } };
     const configuration = await this.available();
@@ -77,7 +81,7 @@ export class OidcStep implements Step {
     return { kind: 'leave', url: url.href };
   }
 
-  async returnFrom(query: FormInput, ctx: StepContext): Promise<StepOutcome> {
+  async returnFrom(query: FormInput, ctx: Context): Promise<StepOutcome> {
     const state = typeof query.state === 'string' ? query.state : '';
     // Taken, not read: of two returns with one state, only one gets the verifier and nonce.
     const pending = state === '' ? undefined : await this.services.records.take(OIDC_RECORD, state, ctx.now);
@@ -111,7 +115,7 @@ export class OidcStep implements Step {
   }
 
   /** The provider's claims, held against what the step requires; the collected ones go to the tenant. */
-  private checked(claims: client.IDToken, ctx: StepContext): StepOutcome {
+  private checked(claims: client.IDToken, ctx: Context): StepOutcome {
     const { requireAcr, matchClaim, collect } = this.config;
     const acr = typeof claims.acr === 'string' && /^[\x21-\x7e]{1,200}$/.test(claims.acr) ? claims.acr : undefined;
     if (requireAcr && (acr === undefined || !requireAcr.includes(acr))) return this.failed(ctx, 'acr_too_weak', acr ?? '');
@@ -162,7 +166,7 @@ export class OidcStep implements Step {
     }
   }
 
-  private failed(ctx: StepContext, failure: OidcFailure, detail?: string): StepOutcome {
+  private failed(ctx: Context, failure: OidcFailure, detail?: string): StepOutcome {
     this.services.logger.warn({ interaction: ctx.interactionId, step: this.id, reason: failure }, 'extra sign-in not accepted');
     return { kind: 'failed', message: failureMessage(failure, detail), evidence: { ...this.evidence(), reason: failure } };
   }

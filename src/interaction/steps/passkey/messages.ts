@@ -1,5 +1,7 @@
+import { defineMessages } from '../../../web/i18n.js';
+
 /** The passkey step's words; `passkey.error.*` are also what the page's script shows after a try. */
-export const passkeyMessages = {
+export const passkeyMessages = defineMessages({
   en: {
     'passkey.title': 'Confirm it is you with a passkey',
     'passkey.intro.enrol': '{issuer} asks you to create a passkey on this device. Next time, you confirm it is you with it: no password needed.',
@@ -67,4 +69,7 @@ export const passkeyMessages = {
     'passkey.mail.added': 'Une clé d’accès vient d’être ajoutée pour confirmer votre identité auprès de {issuer}. Désormais, {issuer} vous la demandera.',
     'passkey.mail.notYou': 'Si c’était vous, vous n’avez rien à faire. Sinon, contactez {issuer} sans attendre : quelqu’un d’autre utilise peut-être vos informations.',
   },
-};
+});
+
+/** A key of this step type's messages: its code's `ctx.t` takes these and no other. */
+export type PasskeyMessageKey = keyof typeof passkeyMessages.en;

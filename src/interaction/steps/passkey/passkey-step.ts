@@ -16,6 +16,10 @@ import {
   type Verified,
 } from './passkey-ceremony.js';
 import type { PasskeyStepConfig } from './schema.js';
+import type { PasskeyMessageKey } from './messages.js';
+
+/** What a step of this type sees: its `t` takes this type's message keys. */
+type Context = StepContext<PasskeyMessageKey>;
 
 /** Sent to the tenant (and so to the wallet): plain English, not localised. */
 export const PASSKEY_DECLINED_MESSAGE = 'The user declined to use a passkey.';
@@ -39,7 +43,7 @@ interface Challenge {
 }
 
 /** The user's words for each refusal, and how loud the log is about it. */
-const REFUSALS: Record<Refusal, { message: string; level: 'info' | 'warn' }> = {
+const REFUSALS: Record<Refusal, { message: PasskeyMessageKey; level: 'info' | 'warn' }> = {
   malformed: { message: 'passkey.error.notAccepted', level: 'info' },
   invalid: { message: 'passkey.error.notAccepted', level: 'info' },
   challenge: { message: 'passkey.error.notAccepted', level: 'info' },
@@ -65,12 +69,12 @@ export interface PasskeyDeps {
  * `enrol` policy allows it in this journey, every later journey must use it. The page's script runs the ceremony
  * through two actions, `options` then `verify`; Decline is a plain form.
  */
-export class PasskeyStep implements Step {
+export class PasskeyStep implements Step<PasskeyMessageKey> {
   readonly type = 'passkey';
   readonly id: string;
   readonly actions = {
-    options: (_input: FormInput, ctx: StepContext) => this.start(ctx),
-    verify: (input: FormInput, ctx: StepContext) => this.finish(input, ctx),
+    options: (_input: FormInput, ctx: Context) => this.start(ctx),
+    verify: (input: FormInput, ctx: Context) => this.finish(input, ctx),
   };
 
   constructor(
@@ -80,9 +84,9 @@ export class PasskeyStep implements Step {
     this.id = config.id;
   }
 
-  async view(ctx: StepContext): Promise<Record<string, unknown>> {
+  async view(ctx: Context): Promise<Record<string, unknown>> {
     const situation = await this.situation(ctx);
-    const messages = ['cancelled', 'noneHere', 'unsupported', 'network', 'notAccepted'].map((key) => [key, ctx.t(`passkey.error.${key}`, { issuer: this.deps.rp.name })]);
+    const messages = (['cancelled', 'noneHere', 'unsupported', 'network', 'notAccepted'] as const).map((key) => [key, ctx.t(`passkey.error.${key}`, { issuer: this.deps.rp.name })]);
     return {
       situation: situation.kind,
       clientMessages: Object.fromEntries([...messages, ['working', ctx.t('passkey.working')]]) as Record<string, string>,
@@ -92,7 +96,7 @@ export class PasskeyStep implements Step {
     };
   }
 
-  async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
+  async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
     const situation = await this.situation(ctx);
     if (isBlocked(situation)) return blocked(situation);
     if (input.decision === 'decline') return { kind: 'declined', message: PASSKEY_DECLINED_MESSAGE, evidence: { offered: situation.kind } };
@@ -105,7 +109,7 @@ export class PasskeyStep implements Step {
   }
 
   /** `options`: a fresh challenge for this interaction, and what the browser needs to answer it. */
-  private async start(ctx: StepContext): Promise<ActionResult> {
+  private async start(ctx: Context): Promise<ActionResult> {
     const situation = await this.situation(ctx);
     if (isBlocked(situation)) return blocked(situation);
     const { rp, records } = this.deps;
@@ -118,7 +122,7 @@ export class PasskeyStep implements Step {
   }
 
   /** `verify`: the browser's answer to the challenge, which it spends whatever the result. */
-  private async finish(input: FormInput, ctx: StepContext): Promise<ActionResult> {
+  private async finish(input: FormInput, ctx: Context): Promise<ActionResult> {
     const taken = await this.deps.records.take(CHALLENGE_RECORD, this.recordKey(ctx), ctx.now);
     if (!isChallenge(taken) || taken.subject !== ctx.subject) {
       this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'passkey_refused', reason: 'no_challenge' }, 'passkey response without a challenge waiting');
@@ -154,14 +158,14 @@ export class PasskeyStep implements Step {
     return { kind: 'next', claims: {}, evidence, verified: passkey === 'used' };
   }
 
-  private refuse(refusal: Refusal, ctx: StepContext, credentialId?: string): ActionResult {
+  private refuse(refusal: Refusal, ctx: Context, credentialId?: string): ActionResult {
     const { message, level } = REFUSALS[refusal];
     const credential = credentialId === undefined ? undefined : credentialHash(credentialId);
     this.deps.logger[level]({ interaction: ctx.interactionId, step: this.id, event: 'passkey_refused', reason: refusal, credentialSha256: credential }, `passkey response refused: ${refusal}`);
     return { kind: 'reply', status: 400, body: { error: `passkey_${refusal}`, message: ctx.t(message, { issuer: this.deps.rp.name }) } };
   }
 
-  private async situation(ctx: StepContext): Promise<Situation> {
+  private async situation(ctx: Context): Promise<Situation> {
     if (ctx.subject === null) return { kind: 'no-subject' };
     const credentials = await this.deps.passkeys.forSubject(ctx.subject);
     if (credentials.length > 0) return { kind: 'use', subject: ctx.subject, credentials };
@@ -170,7 +174,7 @@ export class PasskeyStep implements Step {
     return enrolment === 'never' ? { kind: 'none-enrolled' } : { kind: 'needs-verification' };
   }
 
-  private recordKey(ctx: StepContext): string {
+  private recordKey(ctx: Context): string {
     return `${ctx.interactionId}:${this.id}`;
   }
 }

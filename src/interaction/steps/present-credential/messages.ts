@@ -1,5 +1,7 @@
+import { defineMessages } from '../../../web/i18n.js';
+
 /** The present-credential step's words. */
-export const presentCredentialMessages = {
+export const presentCredentialMessages = defineMessages({
   en: {
     'present.title': 'Share a credential from your wallet',
     'present.intro': '{issuer} asks to see a credential you already hold before it issues the new one.',
@@ -34,4 +36,7 @@ export const presentCredentialMessages = {
     'present.error.choose': 'Choisissez Utiliser mon portefeuille, ou Refuser.',
     'present.qr-label': 'Code QR qui ouvre la demande dans un portefeuille',
   },
-};
+});
+
+/** A key of this step type's messages: its code's `ctx.t` takes these and no other. */
+export type PresentCredentialMessageKey = keyof typeof presentCredentialMessages.en;

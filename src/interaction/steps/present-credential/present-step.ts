@@ -9,6 +9,10 @@ import { clientIdFor, newTry, REQUEST_LIFETIME_SECONDS, tryUrls, walletLink } fr
 import { rejectionSentence } from './rejection.js';
 import type { PresentCredentialConfig } from './schema.js';
 import { walletEndpoints } from './wallet-endpoints.js';
+import type { PresentCredentialMessageKey } from './messages.js';
+
+/** What a step of this type sees: its `t` takes this type's message keys. */
+type Context = StepContext<PresentCredentialMessageKey>;
 
 /** Sent to the tenant when the user chooses not to share a credential. */
 export const PRESENT_DECLINED_MESSAGE = 'The user declined to present a credential from their wallet.';
@@ -22,12 +26,12 @@ const STATUS_LIST_TIMEOUT_MS = 3000;
  * fetches the request and posts its answer to the try's public endpoints; the browser's return with
  * the response code takes what the answer came to and decides.
  */
-export class PresentCredentialStep implements Step {
+export class PresentCredentialStep implements Step<PresentCredentialMessageKey> {
   readonly type = 'present-credential';
   readonly id: string;
   readonly returnParameter = 'response_code';
   readonly publicEndpoints: PublicEndpoints;
-  readonly actions = { status: (_input: FormInput, ctx: StepContext) => this.status(ctx) };
+  readonly actions = { status: (_input: FormInput, ctx: Context) => this.status(ctx) };
   private readonly records: StepRecords;
   private readonly logger: Logger;
 
@@ -42,7 +46,7 @@ export class PresentCredentialStep implements Step {
     this.publicEndpoints = walletEndpoints({ config, policy, records: services.records, logger: services.logger, hookOrigin: new URL(services.hookUrl).origin, clientName: services.issuerName });
   }
 
-  async view(ctx: StepContext): Promise<Record<string, unknown>> {
+  async view(ctx: Context): Promise<Record<string, unknown>> {
     const asked = this.config.query.credentials[0].claims.map((c) => c.path.join('.'));
     const current = await this.currentTry(ctx);
     if (!current) return { phase: 'start', asked };
@@ -52,7 +56,7 @@ export class PresentCredentialStep implements Step {
     return { phase: 'waiting', asked, walletLink: link, qrSvg: qr, returnLink: returnPath(current.responseCode) };
   }
 
-  async decide(input: FormInput, ctx: StepContext): Promise<StepOutcome> {
+  async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
     if (input.decision === 'decline') return { kind: 'declined', message: PRESENT_DECLINED_MESSAGE, evidence: this.evidence() };
     if (input.decision !== 'start') return { kind: 'again', status: 422, errors: { present: ctx.t('present.error.choose') } };
     const previous = currentTransaction(await this.records.get(RECORDS.current, ctx.interactionId, ctx.now));
@@ -65,7 +69,7 @@ export class PresentCredentialStep implements Step {
     return { kind: 'leave', url: `/interaction/${ctx.interactionId}` };
   }
 
-  async returnFrom(query: FormInput, ctx: StepContext): Promise<StepOutcome> {
+  async returnFrom(query: FormInput, ctx: Context): Promise<StepOutcome> {
     const current = await this.currentTry(ctx);
     if (!current || query.response_code !== current.responseCode) return this.startAgain(ctx, 'present.expired');
     const result = await this.records.take(RECORDS.result, current.transactionId, ctx.now);
@@ -79,14 +83,14 @@ export class PresentCredentialStep implements Step {
   }
 
   /** The page's poll: where to go once the wallet has answered. */
-  private async status(ctx: StepContext): Promise<ActionResult> {
+  private async status(ctx: Context): Promise<ActionResult> {
     const current = await this.currentTry(ctx);
     if (!current) return { kind: 'reply', status: 200, body: { state: 'expired', location: `/interaction/${ctx.interactionId}` } };
     const answered = isTryResult(await this.records.get(RECORDS.result, current.transactionId, ctx.now));
     return { kind: 'reply', status: 200, body: answered ? { state: 'answered', location: returnPath(current.responseCode) } : { state: 'waiting' } };
   }
 
-  private decided(result: TryResult, ctx: StepContext): StepOutcome {
+  private decided(result: TryResult, ctx: Context): StepOutcome {
     switch (result.kind) {
       case 'declined-in-wallet':
         return { kind: 'again', status: 200, errors: { present: ctx.t('present.cancelled') } };
@@ -124,17 +128,17 @@ export class PresentCredentialStep implements Step {
     return { asked: this.config.query.credentials[0].meta.vct_values };
   }
 
-  private async currentTry(ctx: StepContext): Promise<TryRecord | undefined> {
+  private async currentTry(ctx: Context): Promise<TryRecord | undefined> {
     const tx = currentTransaction(await this.records.get(RECORDS.current, ctx.interactionId, ctx.now));
     const found = tx === undefined ? undefined : await this.records.get(RECORDS.try, tx, ctx.now);
     return isTryRecord(found) && found.interactionId === ctx.interactionId ? found : undefined;
   }
 
-  private async forget(ctx: StepContext, current: TryRecord): Promise<void> {
+  private async forget(ctx: Context, current: TryRecord): Promise<void> {
     await Promise.all([this.records.delete(RECORDS.current, ctx.interactionId), this.records.delete(RECORDS.try, current.transactionId)]);
   }
 
-  private async startAgain(ctx: StepContext, message: string): Promise<StepOutcome> {
+  private async startAgain(ctx: Context, message: PresentCredentialMessageKey): Promise<StepOutcome> {
     await this.records.delete(RECORDS.current, ctx.interactionId);
     return { kind: 'again', status: 200, errors: { present: ctx.t(message) } };
   }

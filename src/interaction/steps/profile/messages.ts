@@ -1,5 +1,7 @@
+import { defineMessages } from '../../../web/i18n.js';
+
 /** The profile step's words. */
-export const profileMessages = {
+export const profileMessages = defineMessages({
   en: {
     'profile.title': 'Tell us a bit more',
     'profile.intro': '{issuer} needs a few details before issuing your credential.',
@@ -44,4 +46,7 @@ export const profileMessages = {
     'profile.error.dateMax': 'Saisissez dans « {label} » une date jusqu’au {max}.',
     'profile.error.option': 'Choisissez l’une des options proposées pour « {label} ».',
   },
-};
+});
+
+/** A key of this step type's messages: its code's `ctx.t` takes these and no other. */
+export type ProfileMessageKey = keyof typeof profileMessages.en;

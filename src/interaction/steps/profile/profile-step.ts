@@ -2,6 +2,10 @@ import { resolveText, type ResolvedText } from '../localised-text.js';
 import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import type { ProfileField, ProfileStepConfig } from './profile-schema.js';
 import { largestValue, PHONE_INPUT_MAX, readField } from './profile-values.js';
+import type { ProfileMessageKey } from './messages.js';
+
+/** What a step of this type sees: its `t` takes this type's message keys. */
+type Context = StepContext<ProfileMessageKey>;
 
 /**
  * Sent to the tenant (and so to the wallet) when the user declines the profile step: plain
@@ -27,7 +31,7 @@ export interface FieldView {
 }
 
 /** "Tell us a bit more": fields from the steps file, returned under their claim names. */
-export class ProfileStep implements Step {
+export class ProfileStep implements Step<ProfileMessageKey> {
   readonly type = 'profile';
   readonly id: string;
 
@@ -35,7 +39,7 @@ export class ProfileStep implements Step {
     this.id = config.id;
   }
 
-  view(ctx: StepContext): Record<string, unknown> {
+  view(ctx: Context): Record<string, unknown> {
     return {
       title: this.config.title !== undefined ? resolveText(this.config.title, ctx.locale) : null,
       intro: this.config.intro !== undefined ? resolveText(this.config.intro, ctx.locale) : null,
@@ -43,7 +47,7 @@ export class ProfileStep implements Step {
     };
   }
 
-  decide(input: FormInput, ctx: StepContext): StepOutcome {
+  decide(input: FormInput, ctx: Context): StepOutcome {
     // Declining checks nothing and keeps nothing of what was typed.
     if (input.decision === 'decline') return { kind: 'declined', message: PROFILE_DECLINED_MESSAGE, evidence: { fields: [], locale: ctx.locale } };
     const claims: Record<string, unknown> = {};
@@ -68,7 +72,7 @@ function own(values: Readonly<Record<string, unknown>>, key: string): unknown {
   return Object.hasOwn(values, key) ? values[key] : undefined;
 }
 
-function fieldView(field: ProfileField, ctx: StepContext): FieldView {
+function fieldView(field: ProfileField, ctx: Context): FieldView {
   const posted = ctx.input ? own(ctx.input, field.claim) : undefined;
   const prefill = field.prefillClaim === undefined ? undefined : own(ctx.claims, field.prefillClaim);
   const shown = ctx.input ? posted : prefill;

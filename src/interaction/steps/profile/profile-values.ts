@@ -1,5 +1,6 @@
 import { resolveText } from '../localised-text.js';
 import type { Translate } from '../../../web/i18n.js';
+import type { ProfileMessageKey } from './messages.js';
 import { isRealDate, type ProfileField } from './profile-schema.js';
 
 /**
@@ -18,9 +19,9 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/u;
 /** Control characters, and bidirectional overrides that can make text read other than it is. */
 const UNSAFE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 
-export function readField(field: ProfileField, raw: unknown, locale: string, t: Translate): FieldReading {
+export function readField(field: ProfileField, raw: unknown, locale: string, t: Translate<ProfileMessageKey>): FieldReading {
   const label = resolveText(field.label, locale).text;
-  const fail = (key: Parameters<Translate>[0], params: Record<string, string | number> = {}): FieldReading => ({ ok: false, message: t(key, { label, ...params }) });
+  const fail = (key: ProfileMessageKey, params: Record<string, string | number> = {}): FieldReading => ({ ok: false, message: t(key, { label, ...params }) });
 
   if (field.type === 'checkbox') {
     const ticked = raw === 'yes';

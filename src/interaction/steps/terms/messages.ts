@@ -1,5 +1,7 @@
+import { defineMessages } from '../../../web/i18n.js';
+
 /** The terms step's words. */
-export const termsMessages = {
+export const termsMessages = defineMessages({
   en: {
     'terms.title': 'Terms of use',
     'terms.greeting': 'Hello {name},',
@@ -22,4 +24,7 @@ export const termsMessages = {
     'terms.declineHint': 'Si vous refusez, {issuer} ne délivrera pas votre attestation.',
     'terms.error.required': 'Cochez la case pour accepter les conditions, ou choisissez Refuser.',
   },
-};
+});
+
+/** A key of this step type's messages: its code's `ctx.t` takes these and no other. */
+export type TermsMessageKey = keyof typeof termsMessages.en;

@@ -1,12 +1,16 @@
 import type { Evidence } from '../../model.js';
 import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import type { TermsDocument, TermsStepConfig } from './schema.js';
+import type { TermsMessageKey } from './messages.js';
+
+/** What a step of this type sees: its `t` takes this type's message keys. */
+type Context = StepContext<TermsMessageKey>;
 
 /** Sent to the tenant (and so to the wallet) when the user declines: plain English, not localised. */
 export const TERMS_DECLINED_MESSAGE = 'The user declined the terms of use.';
 
 /** The issuer's terms of use: a versioned document, an unticked checkbox, Accept or Decline. */
-export class TermsStep implements Step {
+export class TermsStep implements Step<TermsMessageKey> {
   readonly type = 'terms';
   readonly id: string;
   readonly skipIfAcceptedVersion: string | undefined;
@@ -16,7 +20,7 @@ export class TermsStep implements Step {
     this.skipIfAcceptedVersion = config.skipIfAccepted ? config.version : undefined;
   }
 
-  view(ctx: StepContext): Record<string, unknown> {
+  view(ctx: Context): Record<string, unknown> {
     const { lang, document } = this.documentFor(ctx.locale);
     const name = this.config.greetingClaim ? ctx.claims[this.config.greetingClaim] : undefined;
     return {
@@ -30,7 +34,7 @@ export class TermsStep implements Step {
     };
   }
 
-  decide(input: FormInput, ctx: StepContext): StepOutcome {
+  decide(input: FormInput, ctx: Context): StepOutcome {
     const evidence = this.evidence(ctx);
     if (input.decision === 'decline') return { kind: 'declined', message: TERMS_DECLINED_MESSAGE, evidence };
     if (input.decision === 'accept' && input.accept_terms === 'yes') return { kind: 'next', claims: {}, evidence };
@@ -38,7 +42,7 @@ export class TermsStep implements Step {
   }
 
   /** The version, the SHA-256 of the exact text shown, and its language. */
-  evidence(ctx: StepContext): Evidence {
+  evidence(ctx: Context): Evidence {
     const { lang, document } = this.documentFor(ctx.locale);
     return { version: this.config.version, sha256: document.sha256, locale: lang };
   }
