@@ -31,12 +31,7 @@ export function demoAuthenticator(page: (title: string, body: string) => string,
     const left = TOTP.remaining({ period, timestamp });
     res
       .type('html')
-      .send(
-        page(
-          'Demo authenticator',
-          `<p>The current code:</p><p style="font-size:2rem;letter-spacing:.2em"><strong>${code}</strong></p><p>It changes in ${Math.ceil(left / 1000)} s.</p>${form(key, digits, period)}`,
-        ),
-      );
+      .send(page('Demo authenticator', `<p>The current code:</p><p class="code"><strong>${code}</strong></p><p>It changes in ${Math.ceil(left / 1000)} s.</p>${form(key, digits, period)}`));
   });
   return router;
 }

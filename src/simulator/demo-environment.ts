@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_HOOK_CONFIG } from '../config/hook-config.js';
+import { DEMO_WALLET_PATH } from './demo-wallet.js';
 
 /** The simulator's management client: printed by the demo and documented in docs/registration.md, useless anywhere else. */
 export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-client-secret-for-the-local-simulator', role: 'admin' };
@@ -12,22 +13,37 @@ const EXAMPLES = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples');
 /** The steps file the demo shows unless HOOK_CONFIG names another: terms, then a profile. */
 export const DEMO_HOOK_CONFIG = path.join(EXAMPLES, 'terms-and-profile.config.json');
 
-/** The steps files the simulator's start page offers, each walkable with no outside service. */
-export const DEMO_STEPS_FILES: ReadonlyArray<{ label: string; file: string }> = [
-  { label: 'Terms only', file: DEFAULT_HOOK_CONFIG },
-  { label: 'Terms and a profile', file: DEMO_HOOK_CONFIG },
-  { label: 'Terms, an emailed code and a passkey', file: path.join(EXAMPLES, 'terms-email-code-passkey.config.json') },
-  { label: 'Terms, an emailed code and an authenticator app', file: path.join(EXAMPLES, 'terms-email-code-authenticator-app.config.json') },
-  { label: 'Terms and step-up at an OpenID provider', file: path.join(EXAMPLES, 'terms-step-up.config.json') },
-];
+/** The example the demo's "present a licence" choice runs, with the demo wallet and issuer (demo-licence.ts). */
+export const DEMO_LICENCE_EXAMPLE = path.join(EXAMPLES, 'terms-present-credential.config.json');
+
+/** The certificate the example signs its requests with: the demo wallet trusts it as a verifier's. */
+export const DEMO_REQUEST_CERTIFICATE = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'present-credential', 'demo-request.cert.pem');
+
+/** Where the demo writes its licence issuer's JWKS and the steps file that trusts it. */
+export const demoWalletDir = (dataDir: string): string => path.join(dataDir, 'demo-wallet');
+
+/**
+ * The steps files the simulator's start page offers, each walkable with no outside service. The
+ * licence one is written at start in the data directory: it names this run's wallet URL and issuer.
+ */
+export function demoStepsFiles(dataDir: string): ReadonlyArray<{ label: string; file: string }> {
+  return [
+    { label: 'Terms only', file: DEFAULT_HOOK_CONFIG },
+    { label: 'Terms and a profile', file: DEMO_HOOK_CONFIG },
+    { label: 'Terms, an emailed code and a passkey', file: path.join(EXAMPLES, 'terms-email-code-passkey.config.json') },
+    { label: 'Terms, an emailed code and an authenticator app', file: path.join(EXAMPLES, 'terms-email-code-authenticator-app.config.json') },
+    { label: 'Terms and step-up at an OpenID provider', file: path.join(EXAMPLES, 'terms-step-up.config.json') },
+    { label: 'Terms and a licence presented from the wallet', file: path.join(demoWalletDir(dataDir), 'terms-present-credential.config.json') },
+  ];
+}
 
 /**
  * The choices the start page offers: the shipped ones, and first the file HOOK_CONFIG names when it
  * is none of them, so that the page always shows the steps the hook runs.
  */
-export function stepsChoices(hookConfig: string): ReadonlyArray<{ label: string; file: string }> {
-  if (DEMO_STEPS_FILES.some((choice) => choice.file === hookConfig)) return DEMO_STEPS_FILES;
-  return [{ label: `HOOK_CONFIG: ${path.relative(process.cwd(), hookConfig) || hookConfig}`, file: hookConfig }, ...DEMO_STEPS_FILES];
+export function stepsChoices(hookConfig: string, offered: ReadonlyArray<{ label: string; file: string }>): ReadonlyArray<{ label: string; file: string }> {
+  if (offered.some((choice) => choice.file === hookConfig)) return offered;
+  return [{ label: `HOOK_CONFIG: ${path.relative(process.cwd(), hookConfig) || hookConfig}`, file: hookConfig }, ...offered];
 }
 
 export interface DemoEnvironment {
@@ -39,6 +55,9 @@ export interface DemoEnvironment {
   mailboxSmtpPort: number;
   hookUrl: string;
   tenantUrl: string;
+  /** The demo wallet on the simulator's origin: the licence steps file's `walletUrl`. */
+  walletUrl: string;
+  dataDir: string;
   /** What the demo starts the hook with. */
   hookEnv: NodeJS.ProcessEnv;
   /** The steps file it starts with (HOOK_CONFIG, else the profile example). */
@@ -86,6 +105,8 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
     hookConfig,
     hookUrl,
     tenantUrl,
+    walletUrl: `${tenantUrl}${DEMO_WALLET_PATH}`,
+    dataDir,
     hookEnv: {
       ...env,
       ...shared,

@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
 import { ConfigurationError, startHook, type RunningHook } from '../start-hook.js';
-import { cliInstructions, DEMO_CLIENT, demoEnvironment, STEP_UP_CLIENT, stepsChoices } from './demo-environment.js';
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { cliInstructions, DEMO_CLIENT, DEMO_LICENCE_EXAMPLE, DEMO_REQUEST_CERTIFICATE, demoEnvironment, demoStepsFiles, demoWalletDir, STEP_UP_CLIENT, stepsChoices } from './demo-environment.js';
+import { issueDemoLicence } from './demo-licence.js';
 import { startMailbox } from './mailbox.js';
 import { createManagementApi } from './management-api.js';
 import { startLocalProvider } from './openid-provider.js';
-import { createSimulator, type DemoSteps } from './tenant-simulator.js';
+import { createSimulator, SAMPLE_CLAIMS, type DemoSteps } from './tenant-simulator.js';
 
 export interface RunningDemo {
   /** The variables the printed export block sets, for the steps file the hook runs now. */
@@ -32,7 +35,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, print: (text: string) => v
   // The start page's choice of steps file: the hook stops and starts again with the one picked, and
   // registers its claims with the simulated tenant anew.
   const demoSteps: DemoSteps = {
-    choices: stepsChoices(demo.hookConfig),
+    choices: stepsChoices(demo.hookConfig, demoStepsFiles(demo.dataDir)),
     current: () => hookConfig,
     async choose(file) {
       await hook?.close();
@@ -45,7 +48,10 @@ export async function runDemo(env: NodeJS.ProcessEnv, print: (text: string) => v
       print(`\n  The hook now runs the steps file ${file}.\n${indented(cliInstructions(cliEnv()))}\n`);
     },
   };
-  const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management, demoSteps });
+  // The demo wallet's licence, from an issuer made now; the steps file that trusts it is written beside.
+  const licence = await issueDemoLicence({ example: DEMO_LICENCE_EXAMPLE, dir: demoWalletDir(demo.dataDir), walletUrl: demo.walletUrl, person: SAMPLE_CLAIMS });
+  const wallet = { credential: licence.credential, trustedVerifiers: [new X509Certificate(readFileSync(DEMO_REQUEST_CERTIFICATE))] };
+  const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management, demoSteps, wallet });
   const tenantServer: Server = simulator.app.listen(demo.tenantPort, '127.0.0.1');
   // For the step-up example (content/examples/terms-step-up.config.json, docs/step-oidc.md).
   const provider = await startLocalProvider({
@@ -73,6 +79,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, print: (text: string) => v
   (hook at ${demo.hookUrl}, simulated tenant at ${demo.tenantUrl}, OpenID provider at ${provider.issuer}; Ctrl+C stops them)
   The hook runs the steps file ${hookConfig}.
   The mail the hook sends (email-code steps): ${mailboxPage}
+  The demo wallet (steps that present a licence): ${demo.walletUrl}
 
 ${indented(cliInstructions(cliEnv()))}
 `);

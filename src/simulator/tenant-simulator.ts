@@ -1,18 +1,29 @@
+import type { X509Certificate } from 'node:crypto';
 import express, { type Express, type Response } from 'express';
 import { DEMO_AUTHENTICATOR_PATH, demoAuthenticator } from './demo-authenticator.js';
+import type { HeldCredential } from './demo-licence.js';
+import { DEMO_WALLET_PATH, demoWallet } from './demo-wallet.js';
 import type { ManagementApi } from './management-api.js';
+import { escapeHtml, simulatorPage, simulatorStylesheet } from './simulator-page.js';
 import { mintSessionToken, readReturnToken, type ReturnOutcome, type TenantIdentity } from './tenant-tokens.js';
 
 /** Where the simulated tenant expects the user back (the real path is opaque to the hook). */
 export const RETURN_PATH = '/v1/oauth/authorize/interaction-hook/return';
 
-const SAMPLE_CLAIMS = { given_name: 'Aroha', family_name: 'Example', email: 'aroha@example.com' };
+/** The person the start page signs in: the demo wallet's licence is theirs. */
+export const SAMPLE_CLAIMS = { given_name: 'Aroha', family_name: 'Example', email: 'aroha@example.com' };
 
 /** The demo's choice of steps file, offered on the start page (the hook restarts with the one picked). */
 export interface DemoSteps {
   choices: ReadonlyArray<{ label: string; file: string }>;
   current(): string;
   choose(file: string): Promise<void>;
+}
+
+/** What the demo wallet holds and whom it believes (given by the demo, which issued the credential). */
+export interface DemoWalletContents {
+  credential: HeldCredential;
+  trustedVerifiers: readonly X509Certificate[];
 }
 
 /** Whom the token names (`sub`): a passkey, and the ledger, keep to one subject across journeys. */
@@ -30,7 +41,7 @@ export interface Simulator {
  * session token, and the return URL that checks what the hook sends back and shows the outcome.
  * Given `management`, it also serves the auth server and the configuration API.
  */
-export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi; demoSteps?: DemoSteps } = {}): Simulator {
+export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi; demoSteps?: DemoSteps; wallet?: DemoWalletContents } = {}): Simulator {
   const now = options.now ?? (() => new Date());
   const pending = new Map<string, Record<string, unknown>>();
   /** States whose answer came back already: a second return of one is told apart from a stranger's. */
@@ -41,14 +52,16 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
   if (options.management) app.use(options.management.router);
   app.use((_req, res, next) => {
     // form-action also governs the redirect that follows a submit, so the hook's origin is listed.
-    res.set('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${new URL(identity.hookUrl).origin}`);
+    res.set('Content-Security-Policy', `default-src 'none'; style-src 'self'; form-action 'self' ${new URL(identity.hookUrl).origin}`);
     res.set('Cache-Control', 'no-store');
     next();
   });
 
-  app.use(demoAuthenticator(shell, now));
+  app.use(simulatorStylesheet());
+  app.use(demoAuthenticator(simulatorPage, now));
+  if (options.wallet) app.use(demoWallet({ page: simulatorPage, hookOrigin: new URL(identity.hookUrl).origin, now, ...options.wallet }));
 
-  const page = (claims: string, subject: string, error?: string) => startPage(identity, { claims, subject, error, steps: options.demoSteps });
+  const page = (claims: string, subject: string, error?: string) => startPage(identity, { claims, subject, error, steps: options.demoSteps, wallet: options.wallet !== undefined });
 
   app.get('/', (_req, res) => {
     res.type('html').send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT));
@@ -163,20 +176,7 @@ function startForm(body: unknown): { text: string; subject: string; picked: stri
   };
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function shell(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · tenant simulator</title>
-<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem}textarea{width:100%;font:0.9rem monospace}
-button{font:inherit;padding:.6rem 1.2rem}pre{background:#f3f3f3;padding:.75rem;overflow:auto}
-.message{margin:0;background:#f3f3f3;padding:.75rem;overflow-wrap:anywhere}label,select{display:block;margin:.5rem 0}.bad{color:#b3261e}</style></head>
-<body><p><small>MATTR VII tenant simulator · ${escapeHtml('local only')}</small></p>${body}</body></html>`;
-}
-
-function startPage(identity: TenantIdentity, form: { claims: string; subject: string; error?: string; steps?: DemoSteps }): string {
+function startPage(identity: TenantIdentity, form: { claims: string; subject: string; error?: string; steps?: DemoSteps; wallet: boolean }): string {
   const { steps } = form;
   const current = steps?.choices.find((c) => c.file === steps.current());
   // One form: Start runs the steps chosen here, and "Use these steps" only switches to them.
@@ -186,7 +186,7 @@ function startPage(identity: TenantIdentity, form: { claims: string; subject: st
 <select id="steps" name="steps">${steps.choices.map((c, i) => `<option value="${i}"${c.file === steps.current() ? ' selected' : ''}>${escapeHtml(c.label)}</option>`).join('')}</select>
 <button type="submit" formaction="/demo/steps">Use these steps</button>`
     : '';
-  return shell(
+  return simulatorPage(
     'Start an issuance',
     `<h1>Start an issuance</h1>
 <p>This simulates a wallet user who has just signed in at the issuer. The tenant
@@ -198,13 +198,15 @@ ${form.error !== undefined ? `<p class="bad" role="alert">${escapeHtml(form.erro
 <label for="claims">Claims (JSON)</label>
 <textarea id="claims" name="claims" rows="8">${escapeHtml(form.claims)}</textarea>
 <p><button type="submit">Start the interaction hook</button></p></form>
-<p>No phone at hand for an authenticator-app step? The <a href="${DEMO_AUTHENTICATOR_PATH}">demo authenticator</a> shows the codes for a key.</p>`,
+<p>No phone at hand for an authenticator-app step? The <a href="${DEMO_AUTHENTICATOR_PATH}">demo authenticator</a> shows the codes for a key.</p>${
+      form.wallet ? `\n<p>For the steps that present a licence, the <a href="${DEMO_WALLET_PATH}">demo wallet</a> holds one for this person; the hook’s “Open my wallet” link opens it.</p>` : ''
+    }`,
   );
 }
 
 /** A second return for an issuance that has ended: what a reload or Back on the outcome page sends. */
 function seenAgainPage(state: string): string {
-  return shell(
+  return simulatorPage(
     'Seen again',
     `<h1>Seen again</h1><p>This tenant already took the hook’s answer for this issuance (state <code>${escapeHtml(state)}</code>) and ignores this one: each issuance ends once, as at a real tenant. A reload or Back on the outcome page brings you here.</p>
 <p><a href="/">Start again</a></p>`,
@@ -212,15 +214,15 @@ function seenAgainPage(state: string): string {
 }
 
 function outcomePage(error: string | null, outcome: (ReturnOutcome & { claimsSent: Record<string, unknown> }) | null): string {
-  if (!outcome) return shell('Refused', `<h1 class="bad">Refused</h1><p>${escapeHtml(error ?? '')}</p><p><a href="/">Start again</a></p>`);
+  if (!outcome) return simulatorPage('Refused', `<h1 class="bad">Refused</h1><p>${escapeHtml(error ?? '')}</p><p><a href="/">Start again</a></p>`);
   if (outcome.kind === 'failure') {
-    return shell(
+    return simulatorPage(
       'Issuance failed',
       `<h1 class="bad">Issuance failed</h1><p>The hook ended the issuance with this error:</p><blockquote class="message">${escapeHtml(outcome.message)}</blockquote>
 <p>State <code>${escapeHtml(outcome.state)}</code> matched. <a href="/">Start again</a></p>`,
     );
   }
-  return shell(
+  return simulatorPage(
     'Credential would be issued',
     `<h1>Credential would be issued</h1><p>The hook's token was verified (signature, issuer, audience, state, ${outcome.lifetimeSeconds} s lifetime).</p>
 <h2>Claims the hook added</h2><pre>${escapeHtml(JSON.stringify(outcome.claims, null, 2))}</pre>

@@ -125,6 +125,46 @@ run('the demo, walked in a browser', () => {
     expect(tab.problems).toEqual([]);
   }, 120_000);
 
+  it('walks terms and a licence from the demo wallet: a refusal comes back to the step page, a share reaches the tenant with the claim collected', async () => {
+    demo = await startDemo();
+    tab = await openTab(browser);
+    const { page } = tab;
+    expect(demo.output()).toContain(`The demo wallet (steps that present a licence): ${demo.tenant}/wallet`);
+    await startJourney(page, demo, 'Terms and a licence presented from the wallet');
+    expect(await page.textContent('h1')).toBe('Share a credential from your wallet');
+
+    /** From the step's first page to the wallet showing the hook's request. */
+    const openWallet = async () => {
+      await page.click('button[value="start"]');
+      const link = await page.getAttribute('a[data-present="start"]', 'href');
+      expect(link).toMatch(new RegExp(`^${demo!.tenant}/wallet\\?client_id=x509_san_dns%3Alocalhost&request_uri=`));
+      await page.click('a[data-present="start"]');
+      await page.waitForURL(`${demo!.tenant}/wallet?**`);
+    };
+
+    await openWallet();
+    expect(await page.textContent('h2')).toBe('Example Issuer asks to see your driving licence');
+    const request = await page.textContent('body');
+    expect(request).toContain('The request is signed for localhost with a certificate this wallet trusts.');
+    // The claims the query asks for, with the values to be shared; the licence's others are not offered.
+    expect(await page.locator('.claims dt').allTextContents()).toEqual(['Family name', 'Birthdate']);
+    expect(await page.locator('.claims dd').allTextContents()).toEqual(['Example', '1994-07-12']);
+    expect(request).not.toContain('DL-204851');
+    await checkPage(page, 'demo-wallet-request');
+
+    await page.click('button[value="refuse"]');
+    await page.waitForSelector('text=You did not share the credential');
+    expect(new URL(page.url()).origin).not.toBe(demo.tenant);
+    expect(await page.isVisible('button[value="decline"]')).toBe(true);
+
+    await openWallet();
+    await page.click('button[value="share"]');
+    await page.waitForURL(`${demo.tenant}/v1/**`);
+    expect(await page.textContent('h1')).toBe('Credential would be issued');
+    expect(await page.textContent('pre')).toContain('"birthdate": "1994-07-12"');
+    expect(tab.problems).toEqual([]);
+  }, 120_000);
+
   /** The step-up example, copied to name this run's provider port (the example names the default one). */
   function stepUpCopy(dir: string, provider: number): string {
     const example = path.join(ROOT, 'content/examples/terms-step-up.config.json');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/processes.js';
-import { cliInstructions, DEMO_HOOK_CONFIG, DEMO_STEPS_FILES, stepsChoices } from '../../src/simulator/demo-environment.js';
+import { cliInstructions, DEMO_HOOK_CONFIG, demoStepsFiles, stepsChoices } from '../../src/simulator/demo-environment.js';
 import { runDemo, type RunningDemo } from '../../src/simulator/demo-runner.js';
 import { runCommand } from '../support/run-command.js';
 
@@ -56,11 +56,13 @@ function exportedVariables(): Record<string, string> {
   );
 }
 
-async function doctorFindsNothingToFix(): Promise<string> {
+/** Runs doctor with the printed variables; the steps file it read. `checks`: names of checks that must be among the ok ones. */
+async function doctorFindsNothingToFix(checks: readonly string[] = []): Promise<string> {
   const env = exportedVariables();
   const doctor = await runCommand('doctor', ['--json'], env);
-  const checks = (JSON.parse(doctor.out) as { checks: Array<{ name: string; status: string; detail: string }> }).checks;
-  expect(checks.filter((c) => c.status !== 'ok')).toEqual([]);
+  const found = (JSON.parse(doctor.out) as { checks: Array<{ name: string; status: string; detail: string }> }).checks;
+  expect(found.filter((c) => c.status !== 'ok')).toEqual([]);
+  expect(found.map((c) => c.name)).toEqual(expect.arrayContaining([...checks]));
   expect(doctor.code).toBe(0);
   return env.HOOK_CONFIG!;
 }
@@ -86,12 +88,16 @@ describe('doctor against the demo, with the export block it prints', () => {
     expect(await doctorFindsNothingToFix()).toBe(DEMO_HOOK_CONFIG);
     // The built-in step-up file names the provider at the demo's default port; its copy on this
     // run's port is the HOOK_CONFIG case below.
-    for (const [index, choice] of DEMO_STEPS_FILES.entries()) {
+    const offered = demoStepsFiles(dataDir);
+    expect(offered.map((choice) => choice.label)).toContain('Terms and a licence presented from the wallet');
+    for (const [index, choice] of offered.entries()) {
       if (choice.file.endsWith('terms-step-up.config.json') || choice.file === DEMO_HOOK_CONFIG) continue;
       const picked = await fetch(`http://localhost:${ports.tenant}/demo/steps`, { method: 'POST', body: new URLSearchParams({ steps: String(index), subject: 's', claims: '{}' }) });
       expect(picked.status).toBe(200);
       expect(await picked.text()).toContain(`The hook runs now: <strong>${choice.label}</strong>`);
-      expect(await doctorFindsNothingToFix()).toBe(choice.file);
+      // The licence choice: the request certificate names the demo's HOOK_URL host, the demo issuer is listed.
+      const presents = choice.label === 'Terms and a licence presented from the wallet';
+      expect(await doctorFindsNothingToFix(presents ? ['request certificate (licence)', 'request certificate dates (licence)', 'trust (licence)'] : [])).toBe(choice.file);
     }
   }, 120_000);
 
@@ -120,10 +126,11 @@ describe('doctor against the demo, with the export block it prints', () => {
   });
 
   it('offers the steps file HOOK_CONFIG names first when it is none of the shipped ones, and the shipped list otherwise', () => {
-    expect(stepsChoices(DEMO_HOOK_CONFIG)).toBe(DEMO_STEPS_FILES);
-    const own = stepsChoices('/somewhere/own.json');
+    const offered = demoStepsFiles('/data');
+    expect(stepsChoices(DEMO_HOOK_CONFIG, offered)).toBe(offered);
+    const own = stepsChoices('/somewhere/own.json', offered);
     expect(own[0]).toEqual({ label: expect.stringContaining('own.json'), file: '/somewhere/own.json' });
-    expect(own.slice(1)).toEqual(DEMO_STEPS_FILES);
+    expect(own.slice(1)).toEqual(offered);
   });
 
   it('without the demo’s HOOK_CONFIG, doctor warns about the claims but says which steps file it read', async () => {
