@@ -1,0 +1,179 @@
+import { webcrypto } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request, { type Response } from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/processes.js';
+import { DEMO_LICENCE_EXAMPLE, demoWalletDir } from '../../src/simulator/demo-environment.js';
+import { issueDemoLicence } from '../../src/simulator/demo-licence.js';
+import { runDemo, type RunningDemo } from '../../src/simulator/demo-runner.js';
+import { SAMPLE_CLAIMS } from '../../src/simulator/tenant-simulator.js';
+import { csrfFrom } from '../support/hook-fixture.js';
+import { makeLeaf, makeRoot } from '../support/wallet/test-pki.js';
+
+/**
+ * The demo wallet (`npm run demo`'s /wallet) against the demo's own hook, over HTTP: a browser's
+ * journey to the hook's wallet link, then the wallet's page and its answers, and what it refuses.
+ */
+let dataDir: string;
+let running: RunningDemo | undefined;
+let tenant: string;
+let ports: { hook: number; tenant: number; provider: number; mailbox: number };
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'hook-demo-wallet-'));
+  ports = { hook: await freePort(), tenant: await freePort(), provider: await freePort(), mailbox: await freePort() };
+  tenant = `http://localhost:${ports.tenant}`;
+});
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const licenceSteps = () => path.join(demoWalletDir(dataDir), 'terms-present-credential.config.json');
+
+/** The demo running `steps` (by default the licence steps it writes at start). */
+async function startDemo(steps = licenceSteps()): Promise<void> {
+  const env = {
+    PATH: process.env.PATH,
+    PORT: String(ports.hook),
+    SIMULATOR_PORT: String(ports.tenant),
+    OIDC_PROVIDER_PORT: String(ports.provider),
+    MAILBOX_PORT: String(ports.mailbox),
+    DATA_DIR: dataDir,
+    HOOK_CONFIG: steps,
+    LOG_LEVEL: 'silent',
+  };
+  running = await runDemo(env, () => undefined);
+}
+
+/** Posts the step form on the page at `at` with `fields`, as its browser would. */
+async function submit(hook: TestAgent, at: string, fields: Record<string, string>): Promise<Response> {
+  const page = await hook.get(at);
+  const step = /name="step" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  return hook
+    .post(at)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), step, ...fields });
+}
+
+/** A browser's journey from the start page through the terms to "Use my wallet": the wallet link the hook shows. */
+async function walletLink(): Promise<{ hook: TestAgent; at: string; link: string }> {
+  const started = await request(tenant)
+    .post('/start')
+    .type('form')
+    .send({ claims: JSON.stringify(SAMPLE_CLAIMS), subject: 'demo-user-1' });
+  const callback = new URL(started.headers.location!);
+  const hook = request.agent(callback.origin);
+  const at = (await hook.get(callback.pathname + callback.search)).headers.location!;
+  expect((await submit(hook, at, { accept_terms: 'yes', decision: 'accept' })).status).toBe(303);
+  expect((await submit(hook, at, { decision: 'start' })).status).toBe(303);
+  const page = await hook.get(at);
+  const link = /href="([^"]+)" data-present="start"/.exec(page.text)?.[1]?.replaceAll('&amp;', '&');
+  expect(link).toMatch(new RegExp(`^${tenant}/wallet\\?`));
+  return { hook, at, link: link! };
+}
+
+const walletPath = (link: string) => link.slice(tenant.length);
+const requestId = (page: string) => /name="request" value="([^"]+)"/.exec(page)?.[1] ?? '';
+
+describe('the demo wallet', () => {
+  it('shows the licence it holds, every claim, when opened without a request', async () => {
+    await startDemo();
+    const page = await request(tenant).get('/wallet');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Issued by <code>https://dmv.example</code>');
+    for (const value of ['Aroha', 'Example', '1994-07-12', 'DL-204851']) expect(page.text).toContain(value);
+  }, 60_000);
+
+  it('answers a request once: Share sends the browser back to the hook, which ends the journey at the tenant with the birthdate; the same page posted again shares nothing', async () => {
+    await startDemo();
+    const { hook, link } = await walletLink();
+    const wallet = request(tenant);
+    const page = await wallet.get(walletPath(link));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Example Issuer asks to see your driving licence');
+
+    const shared = await wallet
+      .post('/wallet')
+      .type('form')
+      .send({ request: requestId(page.text), decision: 'share' });
+    expect(shared.status).toBe(303);
+    const back = new URL(shared.headers.location!);
+    expect(back.pathname).toBe('/interaction/return/present-credential');
+    const again = await wallet
+      .post('/wallet')
+      .type('form')
+      .send({ request: requestId(page.text), decision: 'share' });
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('This request was answered already, or has expired.');
+
+    const toTenant = new URL((await hook.get(back.pathname + back.search)).headers.location!);
+    expect(toTenant.origin).toBe(tenant);
+    const outcome = await request(tenant).get(toTenant.pathname + toTenant.search);
+    expect(outcome.text).toContain('Credential would be issued');
+    expect(outcome.text).toContain('&#34;birthdate&#34;: &#34;1994-07-12&#34;');
+  }, 60_000);
+
+  it('opens a link once, as the hook hands out a request once, and says so', async () => {
+    await startDemo();
+    const { link } = await walletLink();
+    expect((await request(tenant).get(walletPath(link))).status).toBe(200);
+    const second = await request(tenant).get(walletPath(link));
+    expect(second.status).toBe(422);
+    expect(second.text).toContain('The verifier would not hand out the request (400: the request object was fetched before)');
+    expect(second.text).not.toContain('value="share"');
+  }, 60_000);
+
+  it('fetches no request from anywhere but the demo’s hook, and takes no answer without a page of its own', async () => {
+    await startDemo();
+    let fetched = 0;
+    const elsewhere = createServer((_req, res) => {
+      fetched += 1;
+      res.end('x');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const requestUri = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/request`;
+      const page = await request(tenant).get(`/wallet?${new URLSearchParams({ client_id: 'x509_san_dns:127.0.0.1', request_uri: requestUri }).toString()}`);
+      expect(page.status).toBe(422);
+      expect(page.text).toContain('This demo wallet fetches requests from the demo’s hook');
+      expect(fetched).toBe(0);
+    } finally {
+      elsewhere.close();
+    }
+    const forged = await request(tenant).post('/wallet').type('form').send({ request: 'made-up', decision: 'share' });
+    expect(forged.status).toBe(400);
+  }, 60_000);
+
+  it('refuses a request signed with a certificate it does not trust, though the certificate names the host', async () => {
+    // Steps made as the demo makes its own, then signed with another key and certificate for localhost.
+    const own = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
+    try {
+      const { stepsFile } = await issueDemoLicence({ example: DEMO_LICENCE_EXAMPLE, dir: own, walletUrl: `${tenant}/wallet`, person: SAMPLE_CLAIMS });
+      const leaf = await makeLeaf(await makeRoot('Someone else'), 'localhost', { dns: 'localhost' });
+      const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', leaf.keys.privateKey)).toString('base64');
+      writeFileSync(path.join(own, 'request.key.pem'), `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`);
+      writeFileSync(path.join(own, 'request.cert.pem'), leaf.pem);
+      const steps = JSON.parse(readFileSync(stepsFile, 'utf8')) as { steps: Array<Record<string, unknown>> };
+      Object.assign(
+        steps.steps.find((step) => step.type === 'present-credential')!,
+        { requestKey: 'request.key.pem', requestCertificate: 'request.cert.pem' },
+      );
+      writeFileSync(stepsFile, JSON.stringify(steps));
+      await startDemo(stepsFile);
+      const { link } = await walletLink();
+      const page = await request(tenant).get(walletPath(link));
+      expect(page.status).toBe(422);
+      expect(page.text).toContain('The request is signed with a certificate this wallet does not trust.');
+      expect(page.text).not.toContain('value="share"');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
