@@ -4,7 +4,7 @@ import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
 /** The demo licence's issuer, as the steps file the demo writes trusts it. */
-export const DEMO_LICENCE_ISSUER = 'https://dmv.example';
+const DEMO_LICENCE_ISSUER = 'https://dmv.example';
 
 /** A credential as the wallet holds it: the SD-JWT with every disclosure, and the key it is bound to. */
 export interface HeldCredential {

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/processes.js';
 import { cliInstructions, DEMO_HOOK_CONFIG, demoStepsFiles, stepsChoices } from '../../src/simulator/demo-environment.js';
-import { runDemo, type RunningDemo } from '../../src/simulator/demo-runner.js';
+import type { RunningDemo } from '../../src/simulator/demo-runner.js';
+import { demoPorts, runDemoOn, type DemoPorts } from '../support/demo-on-free-ports.js';
 import { runCommand } from '../support/run-command.js';
 
 /**
@@ -16,12 +16,12 @@ import { runCommand } from '../support/run-command.js';
 let dataDir: string;
 let running: RunningDemo | undefined;
 let printed: string;
-let ports: { hook: number; tenant: number; provider: number; mailbox: number };
+let ports: DemoPorts;
 
 beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-demo-'));
   printed = '';
-  ports = { hook: await freePort(), tenant: await freePort(), provider: await freePort(), mailbox: await freePort() };
+  ports = await demoPorts();
 });
 afterEach(async () => {
   await running?.close();
@@ -30,17 +30,7 @@ afterEach(async () => {
 });
 
 async function startDemo(env: Record<string, string> = {}): Promise<void> {
-  const demoEnv = {
-    PATH: process.env.PATH,
-    PORT: String(ports.hook),
-    SIMULATOR_PORT: String(ports.tenant),
-    OIDC_PROVIDER_PORT: String(ports.provider),
-    MAILBOX_PORT: String(ports.mailbox),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    ...env,
-  };
-  running = await runDemo(demoEnv, (text) => (printed += `${text}\n`));
+  running = await runDemoOn(ports, dataDir, env, (text) => (printed += `${text}\n`));
 }
 
 /** The variables of the last export block printed, as a shell reads them. */

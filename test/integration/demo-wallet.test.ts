@@ -7,10 +7,10 @@ import path from 'node:path';
 import request, { type Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/processes.js';
 import { DEMO_LICENCE_EXAMPLE, demoWalletDir } from '../../src/simulator/demo-environment.js';
 import { issueDemoLicence } from '../../src/simulator/demo-licence.js';
-import { runDemo, type RunningDemo } from '../../src/simulator/demo-runner.js';
+import type { RunningDemo } from '../../src/simulator/demo-runner.js';
+import { demoPorts, runDemoOn, type DemoPorts } from '../support/demo-on-free-ports.js';
 import { SAMPLE_CLAIMS } from '../../src/simulator/tenant-simulator.js';
 import { csrfFrom } from '../support/hook-fixture.js';
 import { makeLeaf, makeRoot } from '../support/wallet/test-pki.js';
@@ -22,11 +22,11 @@ import { makeLeaf, makeRoot } from '../support/wallet/test-pki.js';
 let dataDir: string;
 let running: RunningDemo | undefined;
 let tenant: string;
-let ports: { hook: number; tenant: number; provider: number; mailbox: number };
+let ports: DemoPorts;
 
 beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-demo-wallet-'));
-  ports = { hook: await freePort(), tenant: await freePort(), provider: await freePort(), mailbox: await freePort() };
+  ports = await demoPorts();
   tenant = `http://localhost:${ports.tenant}`;
 });
 afterEach(async () => {
@@ -39,17 +39,7 @@ const licenceSteps = () => path.join(demoWalletDir(dataDir), 'terms-present-cred
 
 /** The demo running `steps` (by default the licence steps it writes at start). */
 async function startDemo(steps = licenceSteps()): Promise<void> {
-  const env = {
-    PATH: process.env.PATH,
-    PORT: String(ports.hook),
-    SIMULATOR_PORT: String(ports.tenant),
-    OIDC_PROVIDER_PORT: String(ports.provider),
-    MAILBOX_PORT: String(ports.mailbox),
-    DATA_DIR: dataDir,
-    HOOK_CONFIG: steps,
-    LOG_LEVEL: 'silent',
-  };
-  running = await runDemo(env, () => undefined);
+  running = await runDemoOn(ports, dataDir, { HOOK_CONFIG: steps }, () => undefined);
 }
 
 /** Posts the step form on the page at `at` with `fields`, as its browser would. */
@@ -99,17 +89,16 @@ describe('the demo wallet', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Example Issuer asks to see your driving licence');
 
-    const shared = await wallet
-      .post('/wallet')
-      .type('form')
-      .send({ request: requestId(page.text), decision: 'share' });
+    const share = () =>
+      wallet
+        .post('/wallet')
+        .type('form')
+        .send({ request: requestId(page.text), decision: 'share' });
+    const shared = await share();
     expect(shared.status).toBe(303);
     const back = new URL(shared.headers.location!);
     expect(back.pathname).toBe('/interaction/return/present-credential');
-    const again = await wallet
-      .post('/wallet')
-      .type('form')
-      .send({ request: requestId(page.text), decision: 'share' });
+    const again = await share();
     expect(again.status).toBe(400);
     expect(again.text).toContain('This request was answered already, or has expired.');
 
