@@ -3,7 +3,7 @@ import express, { type Response, type Router } from 'express';
 import type { HeldCredential } from './demo-licence.js';
 import { escapeHtml } from './simulator-page.js';
 import { heldClaims, matchCredential, presentation, type CredentialMatch } from './wallet-presentation.js';
-import { errorDescription, openRequest, RequestRefused, type VerifiedRequest } from './wallet-request.js';
+import { errorDescription, exchange, openRequest, RequestRefused, type VerifiedRequest } from './wallet-request.js';
 
 /** Where the simulator serves the wallet: the demo's `walletUrl`. */
 export const DEMO_WALLET_PATH = '/wallet';
@@ -76,20 +76,17 @@ export function demoWallet(deps: {
     const answer: Record<string, string> = share
       ? { vp_token: await presentation(deps.credential, match, request, deps.now()), state: request.state }
       : { error: 'access_denied', error_description: 'The holder did not share the credential.', state: request.state };
-    let posted: globalThis.Response;
-    try {
-      posted = await fetch(request.responseUri, { method: 'POST', body: new URLSearchParams(answer), redirect: 'error', signal: AbortSignal.timeout(10_000) });
-    } catch {
+    const posted = await exchange(request.responseUri, { method: 'POST', body: new URLSearchParams(answer) });
+    if (posted === undefined) {
       show(res, 502, '<p class="bad" role="alert">The verifier could not be reached: nothing was shared.</p>');
       return;
     }
-    const body = await posted.text();
     if (posted.status !== 200) {
-      show(res, 502, `<p class="bad" role="alert">The verifier did not take the answer (${posted.status}: ${escapeHtml(errorDescription(body))}).</p>`);
+      show(res, 502, `<p class="bad" role="alert">The verifier did not take the answer (${posted.status}: ${escapeHtml(errorDescription(posted.body))}).</p>`);
       return;
     }
     // Back in the journey: only on the verifier's own origin, as the answer names it.
-    const next = redirectUri(body, request.responseUri);
+    const next = redirectUri(posted.body, request.responseUri);
     if (next === undefined) {
       show(res, 200, `<p role="status">${share ? 'Shared' : 'Refused'}. Go back to the page that asked: it moves on by itself.</p>`);
       return;

@@ -80,19 +80,13 @@ export async function openRequest(link: URLSearchParams, options: { hookOrigin: 
 }
 
 async function fetchRequestObject(requestUri: URL, walletNonce: string | undefined): Promise<string> {
-  let answer: Response;
-  try {
-    answer = await fetch(requestUri, {
-      method: walletNonce === undefined ? 'GET' : 'POST',
-      headers: { accept: 'application/oauth-authz-req+jwt' },
-      ...(walletNonce === undefined ? {} : { body: new URLSearchParams({ wallet_nonce: walletNonce }) }),
-      redirect: 'error',
-      signal: AbortSignal.timeout(5000),
-    });
-  } catch {
-    throw new RequestRefused('The verifier could not be reached for the request.');
-  }
-  const body = await answer.text();
+  const answer = await exchange(requestUri, {
+    method: walletNonce === undefined ? 'GET' : 'POST',
+    headers: { accept: 'application/oauth-authz-req+jwt' },
+    ...(walletNonce === undefined ? {} : { body: new URLSearchParams({ wallet_nonce: walletNonce }) }),
+  });
+  if (answer === undefined) throw new RequestRefused('The verifier could not be reached for the request.');
+  const { body } = answer;
   if (answer.status !== 200)
     throw new RequestRefused(`The verifier would not hand out the request (${answer.status}: ${errorDescription(body)}). A request can be opened once: start again on the hook’s page.`);
   if (body.length > MAX_REQUEST_CHARS) throw new RequestRefused('The request object is too large.');
@@ -124,6 +118,19 @@ async function readRequestObject(jar: string, clientId: string, options: { trust
     throw new RequestRefused(`The request object does not hold: ${(error as Error).message}.`);
   }
   throw new RequestRefused('This wallet knows the x509_san_dns: and redirect_uri: client ids only.');
+}
+
+/**
+ * One request to the verifier and its whole answer, or undefined when it could not be had: a wallet
+ * follows no redirect and waits 5 seconds at most.
+ */
+export async function exchange(target: URL | string, init: RequestInit): Promise<{ status: number; body: string } | undefined> {
+  try {
+    const answer = await fetch(target, { ...init, redirect: 'error', signal: AbortSignal.timeout(5000) });
+    return { status: answer.status, body: await answer.text() };
+  } catch {
+    return undefined;
+  }
 }
 
 function url(value: string | undefined): URL | undefined {

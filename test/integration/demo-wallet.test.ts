@@ -140,6 +140,37 @@ describe('the demo wallet', () => {
     expect(forged.status).toBe(400);
   }, 60_000);
 
+  it('answers an unsigned request of a redirect_uri: client on this machine, saying it is unsigned', async () => {
+    const own = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
+    try {
+      await startDemo();
+      const steps = JSON.parse(readFileSync(licenceSteps(), 'utf8')) as { steps: Array<Record<string, unknown>> };
+      const present = steps.steps.find((step) => step.type === 'present-credential')!;
+      delete present.requestKey;
+      delete present.requestCertificate;
+      Object.assign(present, { clientId: 'redirect_uri:', trust: { issuers: [{ iss: 'https://dmv.example', jwks: path.join(demoWalletDir(dataDir), 'demo-issuer.jwks.json') }] } });
+      writeFileSync(path.join(own, 'steps.json'), JSON.stringify(steps));
+      // Restarted on the copy, the demo makes its issuer and licence anew; the copy names the new JWKS by its path.
+      await running!.close();
+      await startDemo(path.join(own, 'steps.json'));
+      const { hook, link } = await walletLink();
+      expect(new URL(link).searchParams.get('client_id')).toMatch(/^redirect_uri:http:\/\/localhost:\d+\/interaction\/present\/[\w-]{43}\/response$/);
+      const page = await request(tenant).get(walletPath(link));
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('The request is unsigned (<code>redirect_uri:</code>)');
+      const shared = await request(tenant)
+        .post('/wallet')
+        .type('form')
+        .send({ request: requestId(page.text), decision: 'share' });
+      const back = new URL(shared.headers.location!);
+      const toTenant = new URL((await hook.get(back.pathname + back.search)).headers.location!);
+      expect(toTenant.origin).toBe(tenant);
+      expect((await request(tenant).get(toTenant.pathname + toTenant.search)).text).toContain('Credential would be issued');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses a request signed with a certificate it does not trust, though the certificate names the host', async () => {
     // Steps made as the demo makes its own, then signed with another key and certificate for localhost.
     const own = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
