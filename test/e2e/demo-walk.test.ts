@@ -129,9 +129,10 @@ run('the demo, walked in a browser', () => {
     demo = await startDemo();
     tab = await openTab(browser);
     const { page } = tab;
-    expect(demo.output()).toContain(`The demo wallet (steps that present a licence): ${demo.tenant}/wallet`);
+    // Printed in the block that follows the line startDemo waits for, which may come in a later chunk.
+    await vi.waitFor(() => expect(demo!.output()).toContain(`The demo wallet (steps that present a licence): ${demo!.tenant}/wallet`));
     await startJourney(page, demo, 'Terms and a licence presented from the wallet');
-    expect(await page.textContent('h1')).toBe('Share a credential from your wallet');
+    await page.waitForSelector('h1:text-is("Share a credential from your wallet")');
 
     /** From the step's first page to the wallet showing the hook's request. */
     const openWallet = async () => {
