@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { parseMail, type MailMessage } from './mail-message.js';
+import { escapeHtml, simulatorStylesheet, STYLESHEET_PATH } from './simulator-page.js';
 
 /** One message the mailbox accepted. */
 export interface ReceivedMail extends MailMessage {
@@ -111,8 +112,9 @@ export async function startMailbox(options: { port?: number } = {}): Promise<Mai
 function mailboxPage(messages: readonly ReceivedMail[]): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(simulatorStylesheet());
   app.get('/', (_req, res) => {
-    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.set('Content-Security-Policy', "default-src 'none'; style-src 'self'");
     res.set('Cache-Control', 'no-store');
     const items = [...messages]
       .reverse()
@@ -124,13 +126,9 @@ function mailboxPage(messages: readonly ReceivedMail[]): Express {
       .join('\n');
     res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Mailbox (${messages.length})</title>
-<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem}article{border-top:1px solid #ccc}pre{white-space:pre-wrap}</style></head>
+<link rel="stylesheet" href="${STYLESHEET_PATH}"></head>
 <body><h1>Local mailbox</h1><p>Every message the hook sent to this simulated mail server, newest first. Reload to see new ones.</p>
 ${items || '<p>No messages yet.</p>'}</body></html>`);
   });
   return app;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,12 +1,13 @@
 import express, { type Router } from 'express';
 
 /** Where the simulator's pages take their one stylesheet from: no inline styles, so its CSP needs no 'unsafe-inline'. */
-const STYLESHEET_PATH = '/simulator.css';
+export const STYLESHEET_PATH = '/simulator.css';
 
 const STYLESHEET = `body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem}textarea{width:100%;font:0.9rem monospace}
 button{font:inherit;padding:.6rem 1.2rem}pre{background:#f3f3f3;padding:.75rem;overflow:auto}
 .message{margin:0;background:#f3f3f3;padding:.75rem;overflow-wrap:anywhere}label,select{display:block;margin:.5rem 0}.bad{color:#b3261e}
 .code{font-size:2rem;letter-spacing:.2em}.claims{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;overflow-wrap:anywhere}.claims dt{font-weight:600}.claims dd{margin:0}
+article{border-top:1px solid #ccc}article pre{white-space:pre-wrap;background:none;padding:0}
 `;
 
 /** Serves the stylesheet the simulator's pages link. */
