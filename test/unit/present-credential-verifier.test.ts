@@ -56,7 +56,7 @@ async function presentation(issuer: TestIssuer, issue: Partial<IssueInput> = {},
   return present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, ...options });
 }
 
-const verify = (token: unknown, now = new Date()) => verifyVpToken(token, policy, { nonce: NONCE, audience: CLIENT_ID, now });
+const verify = (token: unknown, now = new Date()) => verifyVpToken(token, policy, { nonce: NONCE, audience: CLIENT_ID, responseUri: 'https://hook.example/interaction/present/x/response', now });
 
 async function refusal(token: unknown): Promise<RejectionReason> {
   const error = await verify(token).then(
