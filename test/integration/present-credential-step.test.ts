@@ -5,6 +5,7 @@ import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { decisions } from '../support/oidc-journey.js';
 import { licenceFor, PresentJourney, presentParties, STEP_ID, VCT, type PresentParties } from '../support/present-journey.js';
 import type { IssuedCredential } from '../support/wallet/test-issuer.js';
+import { sdJwtPresenter } from '../support/wallet/test-wallet.js';
 
 let parties: PresentParties;
 let licence: IssuedCredential;
@@ -24,7 +25,7 @@ afterEach(async () => {
 /** The redirect_uri the hook answers a processed response with. */
 const redirectOf = (res: { body: unknown }): string => (res.body as { redirect_uri: string }).redirect_uri;
 
-const journey = (credential = licence) => new PresentJourney(hook, parties, credential);
+const journey = (credential = licence) => new PresentJourney(hook, sdJwtPresenter(parties.holder, credential));
 
 describe('the present-credential step with a wallet on the same device', () => {
   it('asks with a signed request by reference, and goes on once the wallet has presented and the browser returned', async () => {

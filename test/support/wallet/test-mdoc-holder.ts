@@ -3,6 +3,7 @@ import { cborEncode, DataItem, DateOnly, DeviceRequest, DeviceResponse, Document
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { mdocContext } from '../../../src/interaction/steps/present-credential/mdoc-context.js';
 import type { TestCertificate } from './test-pki.js';
+import type { Presenter } from './test-wallet.js';
 
 export const MDL_DOCTYPE = 'org.iso.18013.5.1.mDL';
 export const MDL_NAMESPACE = 'org.iso.18013.5.1';
@@ -84,6 +85,11 @@ export async function presentMdoc(issued: Uint8Array, holder: MdocHolder, reques
     .sign(mdocContext);
   if (options.tamper) tamper(response, options.tamper);
   return Buffer.from(response.encode()).toString('base64url');
+}
+
+/** Presents `issued` to whatever request the wallet has read. */
+export function mdocPresenter(issued: Uint8Array, holder: MdocHolder): Presenter<MdocPresentOptions> {
+  return (request, options) => presentMdoc(issued, holder, { clientId: request.clientId, nonce: request.nonce, responseUri: request.responseUri }, options);
 }
 
 /** SessionTranscript = [null, null, ["OpenID4VPHandover", sha-256(CBOR([client_id, nonce, null, response_uri]))]], as tag-24 bytes. */
