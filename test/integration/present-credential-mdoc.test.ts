@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { decisions } from '../support/oidc-journey.js';
 import { mdocParties, PresentJourney, STEP_ID, type MdocParties } from '../support/present-journey.js';
-import { issueMdoc, MDL_DOCTYPE, MDL_NAMESPACE, mdocPresenter, type MdocIssueInput, type MdocPresentOptions } from '../support/wallet/test-mdoc-holder.js';
+import { issueMdoc, MDL_DOCTYPE, MDL_NAMESPACE, mdocPresenter, mdocSigner, type MdocIssueInput, type MdocPresentOptions } from '../support/wallet/test-mdoc-holder.js';
 import { makeLeaf, makeRoot } from '../support/wallet/test-pki.js';
 
 let parties: MdocParties;
@@ -55,8 +55,7 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
 
   it('fails the journey when the mDL is about someone else (matchClaim)', async () => {
     const user = journey();
-    await user.arrive({ family_name: 'Someone Else' });
-    const answer = await user.wallet.share(await user.wallet.receive((await user.start()).link));
+    const answer = await user.wallet.share(await user.requestInWallet({ family_name: 'Someone Else' }));
     expect(await user.outcome(await user.open(redirectOf(answer)))).toMatchObject({ kind: 'failure' });
     expect((await decisions(hook))[0]).toMatchObject({ decision: 'failed', evidence: { format: 'mso_mdoc', reason: 'claim_mismatch' } });
   });
@@ -73,10 +72,9 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
     ['an element changed after issuance', { present: { tamper: { element: 'family_name', value: 'Okafor-Smith' } } }, 'disclosure_invalid'],
     ['an element the query needs withheld', { present: { disclose: ['family_name'] } }, 'claims_missing'],
   ])('refuses %s: error JSON to the wallet, the journey failed with the reason, no 5xx', async (_, fault, reason) => {
-    const signer = fault.untrusted ? await makeLeaf(await makeRoot('Unknown IACA'), 'Forger', { country: 'NZ' }) : parties.documentSigner;
+    const signer = fault.untrusted ? await mdocSigner(await makeLeaf(await makeRoot('Unknown IACA'), 'Forger', { country: 'NZ' })) : parties.documentSigner;
     const user = journey(await issueMdoc(signer, parties.device, fault.issue));
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
+    const request = await user.requestInWallet();
     const answer = await user.wallet.share(request, fault.present);
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: 'invalid_request' });
@@ -92,9 +90,7 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
     ['CBOR that is not a DeviceResponse', JSON.stringify({ mdl: ['oWF4YXk'] })],
   ])('a vp_token whose mdoc is %s gets error JSON, not a 5xx', async (_, vpToken) => {
     const user = journey();
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
-    const res = await user.wallet.post(request.responseUri, { vp_token: vpToken, state: request.state });
+    const res = await user.wallet.answer(await user.requestInWallet(), vpToken);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_request' });
     expect(await user.outcome(await user.open(String((await user.poll()).location)))).toMatchObject({ kind: 'failure' });

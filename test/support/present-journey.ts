@@ -9,13 +9,14 @@ import type { HookConfig } from '../../src/config/hook-config.js';
 import { configureStep } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
 import { presentCredentialSchema } from '../../src/interaction/steps/present-credential/schema.js';
+import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, type HookFixture } from './hook-fixture.js';
 import { makeHolder, type TestHolder } from './wallet/test-holder.js';
 import { makeIssuer, type IssuedCredential, type TestIssuer } from './wallet/test-issuer.js';
-import { makeMdocHolder, MDL_DOCTYPE, MDL_NAMESPACE, type MdocHolder } from './wallet/test-mdoc-holder.js';
-import { makeLeaf, makeRoot, type TestCertificate } from './wallet/test-pki.js';
-import { TestWallet, type Presenter } from './wallet/test-wallet.js';
+import { makeMdocHolder, MDL_DOCTYPE, MDL_NAMESPACE, mdocSigner, type MdocHolder, type MdocSigner } from './wallet/test-mdoc-holder.js';
+import { makeLeaf, makeRoot } from './wallet/test-pki.js';
+import { TestWallet, type Presenter, type WalletRequest } from './wallet/test-wallet.js';
 
 export const STEP_ID = 'licence';
 export const VCT = 'https://credentials.example/driving-licence';
@@ -61,14 +62,14 @@ export async function presentParties(entry: Record<string, unknown> = {}, files:
 
 /** The parties of an mdoc test: an IACA root the step trusts, a document signer under it, a device key. */
 export interface MdocParties extends PresentParties {
-  documentSigner: TestCertificate;
+  documentSigner: MdocSigner;
   device: MdocHolder;
 }
 
 /** A present-credential step asking for an mDL (mso_mdoc): family_name to match, birth_date to collect. */
 export async function mdocParties(): Promise<MdocParties> {
   const iaca = await makeRoot('Test IACA');
-  const documentSigner = await makeLeaf(iaca, 'Test Licence Signer', { country: 'NZ' });
+  const documentSigner = await mdocSigner(await makeLeaf(iaca, 'Test Licence Signer', { country: 'NZ' }));
   const parties = await presentParties(
     {
       query: { credentials: [{ id: 'mdl', format: 'mso_mdoc', meta: { doctype_value: MDL_DOCTYPE }, claims: [{ path: [MDL_NAMESPACE, 'family_name'] }, { path: [MDL_NAMESPACE, 'birth_date'] }] }] },
@@ -131,6 +132,12 @@ export class PresentJourney<Options extends object> {
     return { page, link, continueLink };
   }
 
+  /** Arrives, presses "Use my wallet" and lets the wallet read the request. */
+  async requestInWallet(claims?: Record<string, unknown>): Promise<WalletRequest> {
+    await this.arrive(claims);
+    return this.wallet.receive((await this.start()).link);
+  }
+
   /** The page's poll. */
   async poll(): Promise<Record<string, unknown>> {
     const page = await this.browser.get(this.path);
@@ -159,6 +166,16 @@ export class PresentJourney<Options extends object> {
     if (location !== undefined && !location.startsWith('/')) expect(new URL(location).origin).toBe(TENANT_URL);
     return res;
   }
+}
+
+/** Why the verifier refused a presentation: it must refuse, with a reason. */
+export async function rejectionOf(verifying: Promise<unknown>): Promise<RejectionReason> {
+  const error = await verifying.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PresentationRejected);
+  return (error as PresentationRejected).reason;
 }
 
 function unescape(html: string | undefined): string {

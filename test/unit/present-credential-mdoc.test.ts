@@ -1,8 +1,15 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { cborEncode, DateOnly } from '@animo-id/mdoc';
+import type { JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadHookConfig } from '../../src/config/hook-config.js';
+import { configOf } from '../../src/interaction/steps/configured-step.js';
+import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
 import { credentialQuerySchema, parseDcql } from '../../src/interaction/steps/present-credential/credential-query.js';
-import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import type { RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import { rejectionOf } from '../support/present-journey.js';
 import { openId4VpSessionTranscript } from '../../src/interaction/steps/present-credential/session-transcript.js';
 import { verifyVpToken, type VerifierPolicy } from '../../src/interaction/steps/present-credential/vp-token.js';
 import {
@@ -11,10 +18,12 @@ import {
   makeMdocHolder,
   MDL_DOCTYPE,
   MDL_NAMESPACE,
+  mdocSigner,
   presentMdoc,
   type MdocHolder,
   type MdocIssueInput,
   type MdocPresentOptions,
+  type MdocSigner,
 } from '../support/wallet/test-mdoc-holder.js';
 import { makeLeaf, makeRoot, type TestCertificate } from '../support/wallet/test-pki.js';
 
@@ -32,13 +41,13 @@ const query = credentialQuerySchema.parse({
 });
 
 let iaca: TestCertificate;
-let documentSigner: TestCertificate;
+let documentSigner: MdocSigner;
 let holder: MdocHolder;
 let policy: VerifierPolicy;
 
 beforeAll(async () => {
   iaca = await makeRoot('Test IACA');
-  documentSigner = await makeLeaf(iaca, 'Test Document Signer', { country: 'NZ' });
+  documentSigner = await mdocSigner(await makeLeaf(iaca, 'Test Document Signer', { country: 'NZ' }));
   holder = await makeMdocHolder();
   const dcql = parseDcql(query);
   if (!dcql.ok) throw new Error(dcql.problem);
@@ -51,14 +60,7 @@ async function presentation(issue: MdocIssueInput = {}, options: MdocPresentOpti
 
 const verify = (token: unknown) => verifyVpToken(token, policy, { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() });
 
-async function refusal(token: unknown): Promise<RejectionReason> {
-  const error = await verify(token).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PresentationRejected);
-  return (error as PresentationRejected).reason;
-}
+const refusal = (token: unknown): Promise<RejectionReason> => rejectionOf(verify(token));
 
 describe('the OpenID4VP session transcript', () => {
   it('is the bytes of OpenID4VP 1.0 B.2.6.1’s worked example', () => {
@@ -105,9 +107,9 @@ describe('an mdoc presentation (mso_mdoc)', () => {
   });
 
   it('from a document signer under a root not trusted, or whose certificate names no country, is refused', async () => {
-    const stranger = await makeLeaf(await makeRoot('Unknown IACA'), 'Forger', { country: 'NZ' });
+    const stranger = await mdocSigner(await makeLeaf(await makeRoot('Unknown IACA'), 'Forger', { country: 'NZ' }));
     expect(await refusal({ mdl: [await presentation({}, {}, stranger)] })).toBe('issuer_untrusted');
-    const countryless = await makeLeaf(iaca, 'No Country');
+    const countryless = await mdocSigner(await makeLeaf(iaca, 'No Country'));
     expect(await refusal({ mdl: [await presentation({}, {}, countryless)] })).toBe('issuer_untrusted');
   });
 
@@ -157,5 +159,23 @@ describe('an mdoc presentation (mso_mdoc)', () => {
   it('that is two documents’ worth of answers is refused as malformed', async () => {
     const one = await presentation();
     expect(await refusal({ mdl: [one, one] })).toBe('malformed');
+  });
+});
+
+describe('the demo mDL set-up (content/present-credential)', () => {
+  it('the example steps file trusts the demo IACA root, under which an mDL of the demo document signer verifies', async () => {
+    const loaded = loadHookConfig(path.resolve('content/examples/terms-present-mdl.config.json'), { env: { HOOK_URL: 'http://localhost:3000/callback' } });
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+    const config = loaded.config.steps.map((step) => configOf(step, presentCredentialStepType)).find((c) => c !== undefined);
+    if (!config) throw new Error('no present-credential step in the example');
+    const demoSigner = {
+      pem: readFileSync('content/present-credential/demo-document-signer.cert.pem', 'utf8'),
+      privateJwk: createPrivateKey(readFileSync('content/present-credential/demo-document-signer.key.pem')).export({ format: 'jwk' }) as JWK,
+    };
+    const token = await presentMdoc(await issueMdoc(demoSigner, holder), holder, REQUEST);
+    const demoPolicy = { trust: config.trust, query: config.query, dcql: config.dcql, statusLists: policy.statusLists };
+    const credential = await verifyVpToken({ mdl: [token] }, demoPolicy, { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() });
+    expect(credential).toMatchObject({ format: 'mso_mdoc', issuer: 'C=NZ, CN=Demo Licence Signer' });
+    expect(config.collect).toEqual({ birth_date: 'birthdate' });
   });
 });

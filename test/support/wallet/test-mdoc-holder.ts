@@ -36,19 +36,28 @@ export const demoMdlElements = (): Record<string, unknown> => ({
   document_number: 'DL-0042',
 });
 
+/** A document signer: its certificate (under an IACA root) and private key. */
+export interface MdocSigner {
+  pem: string;
+  privateJwk: JWK;
+}
+
+export async function mdocSigner(certificate: TestCertificate): Promise<MdocSigner> {
+  return { pem: certificate.pem, privateJwk: await webcrypto.subtle.exportKey('jwk', certificate.keys.privateKey) };
+}
+
 /**
- * An mdoc issued with the library's issuer side: the MSO signed by a document signer certificate
- * (under a test IACA root), the holder's device key in it. Returns the encoded issuer-signed mdoc.
+ * An mdoc issued with the library's issuer side: the MSO signed by a document signer, the holder's
+ * device key in it. Returns the encoded issuer-signed mdoc.
  */
-export async function issueMdoc(signer: TestCertificate, holder: MdocHolder, input: MdocIssueInput = {}): Promise<Uint8Array> {
-  const issuerPrivateKey = (await webcrypto.subtle.exportKey('jwk', signer.keys.privateKey)) as JWK;
+export async function issueMdoc(signer: MdocSigner, holder: MdocHolder, input: MdocIssueInput = {}): Promise<Uint8Array> {
   const signed = input.signed ?? new Date();
   const document = await new Document(input.docType ?? MDL_DOCTYPE, mdocContext)
     .addIssuerNameSpace(MDL_NAMESPACE, input.elements ?? demoMdlElements())
     .useDigestAlgorithm('SHA-256')
     .addValidityInfo({ signed, validFrom: input.validFrom ?? signed, validUntil: input.validUntil ?? new Date(signed.getTime() + 365 * 86_400_000) })
     .addDeviceKeyInfo({ deviceKey: holder.publicJwk })
-    .sign({ issuerPrivateKey, issuerCertificate: signer.pem, alg: 'ES256' }, mdocContext);
+    .sign({ issuerPrivateKey: signer.privateJwk, issuerCertificate: signer.pem, alg: 'ES256' }, mdocContext);
   return new MDoc([document]).encode();
 }
 

@@ -90,6 +90,11 @@ export class TestWallet<Options extends object = PresentOptions> {
     return this.hook().post(new URL(responseUri).pathname).type('form').send(form);
   }
 
+  /** Posts a vp_token as it is, however malformed, with the request's state. */
+  answer(request: WalletRequest, vpToken: string): Promise<Response> {
+    return this.post(request.responseUri, { vp_token: vpToken, state: request.state });
+  }
+
   async share(request: WalletRequest, options: Partial<Options> = {}): Promise<Response> {
     return this.post(request.responseUri, { vp_token: await this.vpToken(request, options), state: request.state });
   }
