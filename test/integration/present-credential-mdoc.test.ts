@@ -28,6 +28,7 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
     const user = journey();
     await user.arrive();
     const request = await user.wallet.receive((await user.start()).link);
+    expect(request.formats).toEqual(['dc+sd-jwt', 'mso_mdoc']);
     expect(request.claims).toEqual([{ path: [MDL_NAMESPACE, 'family_name'] }, { path: [MDL_NAMESPACE, 'birth_date'] }]);
     const answer = await user.wallet.share(request);
     expect(answer.status).toBe(200);

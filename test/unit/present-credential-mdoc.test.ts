@@ -8,7 +8,7 @@ import { loadHookConfig } from '../../src/config/hook-config.js';
 import { configOf } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
 import { credentialQuerySchema, parseDcql } from '../../src/interaction/steps/present-credential/credential-query.js';
-import type { RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
 import { rejectionOf } from '../support/present-journey.js';
 import { openId4VpSessionTranscript } from '../../src/interaction/steps/present-credential/session-transcript.js';
 import { verifyVpToken, type VerifierPolicy } from '../../src/interaction/steps/present-credential/vp-token.js';
@@ -159,6 +159,30 @@ describe('an mdoc presentation (mso_mdoc)', () => {
   it('that is two documents’ worth of answers is refused as malformed', async () => {
     const one = await presentation();
     expect(await refusal({ mdl: [one, one] })).toBe('malformed');
+  });
+});
+
+describe('an mdoc presentation changed anywhere', () => {
+  it('is refused with a reason, or (where the change touches nothing signed) accepted, but never throws anything else', async () => {
+    const good = Buffer.from(await presentation(), 'base64url');
+    let refused = 0;
+    // Deterministic changes: each byte at a stride through the response, set to a few values. Those
+    // accepted fall in the unsigned envelope (the names of `version`, `docType`, `status`, which the
+    // library then defaults) or leave the byte as it was.
+    for (let at = 0; at < good.length; at += 7) {
+      for (const value of [0x00, 0xff, good[at]! ^ 0x01]) {
+        const changed = Buffer.from(good);
+        changed[at] = value;
+        const outcome = await verify({ mdl: [changed.toString('base64url')] }).then(
+          () => 'accepted',
+          (e: unknown) => e,
+        );
+        if (outcome === 'accepted') continue;
+        expect(outcome).toBeInstanceOf(PresentationRejected);
+        refused += 1;
+      }
+    }
+    expect(refused).toBeGreaterThan(good.length / 7);
   });
 });
 

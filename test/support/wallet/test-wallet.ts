@@ -12,6 +12,8 @@ export interface WalletRequest {
   state: string;
   responseUri: string;
   clientName: string | undefined;
+  /** The credential formats the verifier says it accepts (`vp_formats_supported`). */
+  formats: string[];
   credentialQueryId: string;
   claims: unknown;
   walletNonce: string | undefined;
@@ -73,6 +75,7 @@ export class TestWallet<Options extends object = PresentOptions> {
       state: String(payload.state),
       responseUri: String(payload.response_uri),
       clientName: (payload.client_metadata as { client_name?: string } | undefined)?.client_name,
+      formats: Object.keys((payload.client_metadata as { vp_formats_supported?: object } | undefined)?.vp_formats_supported ?? {}),
       credentialQueryId: asked?.id ?? '',
       claims: asked?.claims,
       walletNonce: typeof payload.wallet_nonce === 'string' ? payload.wallet_nonce : undefined,
