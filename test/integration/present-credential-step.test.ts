@@ -5,6 +5,7 @@ import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { decisions } from '../support/oidc-journey.js';
 import { licenceFor, PresentJourney, presentParties, STEP_ID, VCT, type PresentParties } from '../support/present-journey.js';
 import type { IssuedCredential } from '../support/wallet/test-issuer.js';
+import { sdJwtPresenter } from '../support/wallet/test-wallet.js';
 
 let parties: PresentParties;
 let licence: IssuedCredential;
@@ -24,7 +25,7 @@ afterEach(async () => {
 /** The redirect_uri the hook answers a processed response with. */
 const redirectOf = (res: { body: unknown }): string => (res.body as { redirect_uri: string }).redirect_uri;
 
-const journey = (credential = licence) => new PresentJourney(hook, parties, credential);
+const journey = (credential = licence) => new PresentJourney(hook, sdJwtPresenter(parties.holder, credential));
 
 describe('the present-credential step with a wallet on the same device', () => {
   it('asks with a signed request by reference, and goes on once the wallet has presented and the browser returned', async () => {
@@ -149,8 +150,7 @@ describe('what a wallet or another site may not do', () => {
 
   it('a response posted after the try expired is refused', async () => {
     const user = journey();
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
+    const request = await user.requestInWallet();
     hook.clock.advance(301);
     const late = await user.wallet.share(request);
     expect(late.status).toBe(400);
@@ -159,8 +159,7 @@ describe('what a wallet or another site may not do', () => {
 
   it('the response_code opened in another browser, forged, or twice decides nothing more', async () => {
     const user = journey();
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
+    const request = await user.requestInWallet();
     const redirect = redirectOf(await user.wallet.share(request));
     const stranger = hook.browser();
     const elsewhere = await stranger.get(new URL(redirect).pathname + new URL(redirect).search);
@@ -174,8 +173,7 @@ describe('what a wallet or another site may not do', () => {
 
   it('a presentation the verifier refuses gets the spec’s error JSON, and the journey fails for the tenant', async () => {
     const user = journey();
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
+    const request = await user.requestInWallet();
     const refused = await user.wallet.share(request, { nonce: 'not-this-try' });
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({ error: 'invalid_request', error_description: 'the presentation was made for another request (nonce).' });
@@ -199,17 +197,14 @@ describe('what a wallet or another site may not do', () => {
     ['a presentation of garbage', JSON.stringify({ licence: ['x~y~z'] })],
   ])('a vp_token that is %s gets error JSON, not a 5xx', async (_, vpToken) => {
     const user = journey();
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
-    const res = await user.wallet.post(request.responseUri, { vp_token: vpToken, state: request.state });
+    const res = await user.wallet.answer(await user.requestInWallet(), vpToken);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_request' });
   });
 
   it('a 1 MB post is refused as too large', async () => {
     const user = journey();
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
+    const request = await user.requestInWallet();
     const res = await user.wallet.post(request.responseUri, { vp_token: 'A'.repeat(1_000_000), state: request.state });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error: 'invalid_request' });
@@ -217,8 +212,7 @@ describe('what a wallet or another site may not do', () => {
 
   it('an unknown transaction, or a GET of the response endpoint, is error JSON', async () => {
     const user = journey();
-    await user.arrive();
-    const request = await user.wallet.receive((await user.start()).link);
+    const request = await user.requestInWallet();
     const unknown = await user.wallet.post(request.responseUri.replace(/present\/[\w-]+/, `present/${'A'.repeat(43)}`), { state: request.state, vp_token: '{}' });
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ error: 'invalid_request' });

@@ -9,12 +9,14 @@ import type { HookConfig } from '../../src/config/hook-config.js';
 import { configureStep } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
 import { presentCredentialSchema } from '../../src/interaction/steps/present-credential/schema.js';
+import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, type HookFixture } from './hook-fixture.js';
 import { makeHolder, type TestHolder } from './wallet/test-holder.js';
 import { makeIssuer, type IssuedCredential, type TestIssuer } from './wallet/test-issuer.js';
+import { makeMdocHolder, MDL_DOCTYPE, MDL_NAMESPACE, mdocSigner, type MdocHolder, type MdocSigner } from './wallet/test-mdoc-holder.js';
 import { makeLeaf, makeRoot } from './wallet/test-pki.js';
-import { TestWallet } from './wallet/test-wallet.js';
+import { TestWallet, type Presenter, type WalletRequest } from './wallet/test-wallet.js';
 
 export const STEP_ID = 'licence';
 export const VCT = 'https://credentials.example/driving-licence';
@@ -28,9 +30,10 @@ export interface PresentParties {
   dir: string;
 }
 
-/** A steps file with one present-credential step, its files written beside it, loaded as the hook loads it. */
-export async function presentParties(entry: Record<string, unknown> = {}): Promise<PresentParties> {
+/** A steps file with one present-credential step, its files (and `files`) written beside it, loaded as the hook loads it. */
+export async function presentParties(entry: Record<string, unknown> = {}, files: Record<string, string> = {}): Promise<PresentParties> {
   const dir = mkdtempSync(path.join(tmpdir(), 'present-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const issuer = await makeIssuer({ iss: 'https://dmv.example' });
   const root = await makeRoot('Hook Request Root');
   const leaf = await makeLeaf(root, 'Hook requests', { dns: HOOK_HOST });
@@ -57,6 +60,28 @@ export async function presentParties(entry: Record<string, unknown> = {}): Promi
   return { issuer, holder: await makeHolder(), config, dir };
 }
 
+/** The parties of an mdoc test: an IACA root the step trusts, a document signer under it, a device key. */
+export interface MdocParties extends PresentParties {
+  documentSigner: MdocSigner;
+  device: MdocHolder;
+}
+
+/** A present-credential step asking for an mDL (mso_mdoc): family_name to match, birth_date to collect. */
+export async function mdocParties(): Promise<MdocParties> {
+  const iaca = await makeRoot('Test IACA');
+  const documentSigner = await mdocSigner(await makeLeaf(iaca, 'Test Licence Signer', { country: 'NZ' }));
+  const parties = await presentParties(
+    {
+      query: { credentials: [{ id: 'mdl', format: 'mso_mdoc', meta: { doctype_value: MDL_DOCTYPE }, claims: [{ path: [MDL_NAMESPACE, 'family_name'] }, { path: [MDL_NAMESPACE, 'birth_date'] }] }] },
+      trust: { x509Roots: ['iaca.pem'] },
+      matchClaim: { session: 'family_name', credential: [MDL_NAMESPACE, 'family_name'] },
+      collect: { birth_date: 'birthdate' },
+    },
+    { 'iaca.pem': iaca.pem },
+  );
+  return { ...parties, documentSigner, device: await makeMdocHolder() };
+}
+
 export async function licenceFor(parties: PresentParties, disclosable: Record<string, unknown> = { family_name: 'Okafor', birthdate: '1990-04-01' }): Promise<IssuedCredential> {
   return parties.issuer.issue({ vct: VCT, disclosable, holder: parties.holder.publicJwk, exp: Math.floor(Date.now() / 1000) + 3600 });
 }
@@ -66,18 +91,17 @@ export async function licenceFor(parties: PresentParties, disclosable: Record<st
  * the hook to the browser is checked for what no input may cause: a 5xx (but the 503 of a status
  * list away), or a redirect anywhere but the tenant or the hook itself.
  */
-export class PresentJourney {
+export class PresentJourney<Options extends object> {
   path = '';
   state = '';
-  readonly wallet: TestWallet;
+  readonly wallet: TestWallet<Options>;
 
   constructor(
     private readonly hook: HookFixture,
-    parties: PresentParties,
-    credential: IssuedCredential,
+    presenter: Presenter<Options>,
     readonly browser: TestAgent = hook.browser(),
   ) {
-    this.wallet = new TestWallet(() => request(hook.app), parties.holder, credential);
+    this.wallet = new TestWallet(() => request(hook.app), presenter);
   }
 
   async arrive(claims: Record<string, unknown> = { family_name: 'Okafor' }): Promise<Response> {
@@ -108,6 +132,12 @@ export class PresentJourney {
     return { page, link, continueLink };
   }
 
+  /** Arrives, presses "Use my wallet" and lets the wallet read the request. */
+  async requestInWallet(claims?: Record<string, unknown>): Promise<WalletRequest> {
+    await this.arrive(claims);
+    return this.wallet.receive((await this.start()).link);
+  }
+
   /** The page's poll. */
   async poll(): Promise<Record<string, unknown>> {
     const page = await this.browser.get(this.path);
@@ -136,6 +166,16 @@ export class PresentJourney {
     if (location !== undefined && !location.startsWith('/')) expect(new URL(location).origin).toBe(TENANT_URL);
     return res;
   }
+}
+
+/** Why the verifier refused a presentation: it must refuse, with a reason. */
+export async function rejectionOf(verifying: Promise<unknown>): Promise<RejectionReason> {
+  const error = await verifying.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PresentationRejected);
+  return (error as PresentationRejected).reason;
 }
 
 function unescape(html: string | undefined): string {

@@ -73,6 +73,44 @@ describe('a present-credential entry in the steps file', () => {
   });
 });
 
+describe('a present-credential entry asking for an ISO mdoc (mso_mdoc)', () => {
+  const mdl = (claims: unknown[] = [{ path: ['org.iso.18013.5.1', 'family_name'] }, { path: ['org.iso.18013.5.1', 'birth_date'] }]) => ({
+    credentials: [{ id: 'mdl', format: 'mso_mdoc', meta: { doctype_value: 'org.iso.18013.5.1.mDL' }, claims }],
+  });
+  beforeAll(async () => {
+    writeFileSync(path.join(parties.dir, 'iaca.pem'), (await makeRoot('IACA')).pem);
+  });
+
+  it('loads with IACA roots, collect naming an element identifier and matchClaim its [namespace, element] path', () => {
+    const loaded = load({
+      query: mdl(),
+      trust: { x509Roots: ['iaca.pem'] },
+      collect: { birth_date: 'birthdate' },
+      matchClaim: { session: 'family_name', credential: ['org.iso.18013.5.1', 'family_name'] },
+    });
+    expect(loaded.ok).toBe(true);
+    if (loaded.ok) expect(loaded.config.query.credentials[0]).toMatchObject({ format: 'mso_mdoc', meta: { doctype_value: 'org.iso.18013.5.1.mDL' } });
+  });
+
+  it('refuses an mdoc query without IACA roots to trust', () => {
+    expect(problems({ query: mdl() })).toContain('an mso_mdoc query needs trust.x509Roots');
+  });
+
+  it('refuses collect naming an element not asked for, or asked for in two namespaces', () => {
+    expect(problems({ query: mdl(), trust: { x509Roots: ['iaca.pem'] }, collect: { portrait: 'portrait' } })).toContain(
+      'collect names "portrait", which the query does not ask for (an mso_mdoc claim',
+    );
+    const twice = mdl([{ path: ['org.iso.18013.5.1', 'family_name'] }, { path: ['org.example.local', 'family_name'] }]);
+    expect(problems({ query: twice, trust: { x509Roots: ['iaca.pem'] }, collect: { family_name: 'family_name' } })).toContain('collect names "family_name"');
+  });
+
+  it('refuses an mdoc claim path that is not [namespace, element], and a doctype list where one doctype is meant', () => {
+    expect(presentCredentialSchema.safeParse(entry({ query: mdl([{ path: ['family_name'] }]) })).success).toBe(false);
+    expect(presentCredentialSchema.safeParse(entry({ query: { credentials: [{ ...mdl().credentials[0], meta: { doctype_value: ['a', 'b'] } }] } })).success).toBe(false);
+    expect(presentCredentialSchema.safeParse(entry({ query: { credentials: [{ ...mdl().credentials[0], format: 'jwt_vc_json' }] } })).success).toBe(false);
+  });
+});
+
 describe('doctor for a present-credential step', () => {
   const config = (): PresentCredentialConfig => {
     const found = configOf(parties.config.steps[0], presentCredentialStepType);

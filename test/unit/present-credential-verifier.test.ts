@@ -2,7 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialQuerySchema, parseDcql } from '../../src/interaction/steps/present-credential/credential-query.js';
 import type { IssuerTrust } from '../../src/interaction/steps/present-credential/issuer-trust.js';
-import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import type { RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import { rejectionOf } from '../support/present-journey.js';
 import { verifyVpToken, type VerifierPolicy } from '../../src/interaction/steps/present-credential/vp-token.js';
 import { StepUnavailableError } from '../../src/interaction/steps/step.js';
 import { makeHolder, present, type PresentOptions, type TestHolder } from '../support/wallet/test-holder.js';
@@ -56,16 +57,9 @@ async function presentation(issuer: TestIssuer, issue: Partial<IssueInput> = {},
   return present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, ...options });
 }
 
-const verify = (token: unknown, now = new Date()) => verifyVpToken(token, policy, { nonce: NONCE, audience: CLIENT_ID, now });
+const verify = (token: unknown, now = new Date()) => verifyVpToken(token, policy, { nonce: NONCE, audience: CLIENT_ID, responseUri: 'https://hook.example/interaction/present/x/response', now });
 
-async function refusal(token: unknown): Promise<RejectionReason> {
-  const error = await verify(token).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PresentationRejected);
-  return (error as PresentationRejected).reason;
-}
+const refusal = (token: unknown): Promise<RejectionReason> => rejectionOf(verify(token));
 
 describe('an SD-JWT VC presentation', () => {
   it('from a listed issuer, bound to this try, gives its type, issuer, claims and the names disclosed', async () => {

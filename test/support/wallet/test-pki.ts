@@ -34,14 +34,21 @@ export async function makeRoot(name: string, options: { from?: Date; days?: numb
   return wrap(certificate, keys);
 }
 
-/** A leaf (or, with `ca`, an intermediate) certificate signed by `issuer`, naming `dns` as its SAN. */
-export async function makeLeaf(issuer: TestCertificate, name: string, options: { dns?: string; uri?: string; ca?: boolean; from?: Date; days?: number } = {}): Promise<TestCertificate> {
+/**
+ * A leaf (or, with `ca`, an intermediate) certificate signed by `issuer`, naming `dns` as its SAN, and
+ * `country` in its subject (as an mdoc's document signer certificate must).
+ */
+export async function makeLeaf(
+  issuer: TestCertificate,
+  name: string,
+  options: { dns?: string; uri?: string; ca?: boolean; from?: Date; days?: number; country?: string } = {},
+): Promise<TestCertificate> {
   const keys = await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify']);
   const notBefore = options.from ?? new Date(Date.now() - DAY);
   const names = [...(options.dns ? [{ type: 'dns' as const, value: options.dns }] : []), ...(options.uri ? [{ type: 'url' as const, value: options.uri }] : [])];
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${name}`,
+    subject: options.country ? `CN=${name}, C=${options.country}` : `CN=${name}`,
     issuer: issuer.certificate.subject,
     notBefore,
     notAfter: new Date(notBefore.getTime() + (options.days ?? 365) * DAY),

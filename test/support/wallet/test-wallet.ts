@@ -12,9 +12,19 @@ export interface WalletRequest {
   state: string;
   responseUri: string;
   clientName: string | undefined;
+  /** The credential formats the verifier says it accepts (`vp_formats_supported`). */
+  formats: string[];
   credentialQueryId: string;
   claims: unknown;
   walletNonce: string | undefined;
+}
+
+/** Makes the wallet's presentation for a request it has read, with any deliberate fault a test asks for. */
+export type Presenter<Options> = (request: WalletRequest, options: Partial<Options>) => Promise<string>;
+
+/** Presents an SD-JWT VC with key binding to the request's nonce and client id. */
+export function sdJwtPresenter(holder: TestHolder, credential: IssuedCredential): Presenter<PresentOptions> {
+  return (request, options) => present(credential, { holder, nonce: request.nonce, aud: request.clientId, ...options });
 }
 
 /**
@@ -22,12 +32,11 @@ export interface WalletRequest {
  * by reference (GET, or POST with a wallet nonce), checks its signature against the x5c leaf that
  * must name the client id's host, and posts its answer to the response URI with `direct_post`.
  */
-export class TestWallet {
+export class TestWallet<Options extends object = PresentOptions> {
   constructor(
     /** A cookie-less client of the hook: a wallet has no session with it. */
     private readonly hook: () => TestAgent,
-    readonly holder: TestHolder,
-    readonly credential: IssuedCredential,
+    private readonly presenter: Presenter<Options>,
   ) {}
 
   /** Opens `link`: fetches and verifies the request. */
@@ -66,6 +75,7 @@ export class TestWallet {
       state: String(payload.state),
       responseUri: String(payload.response_uri),
       clientName: (payload.client_metadata as { client_name?: string } | undefined)?.client_name,
+      formats: Object.keys((payload.client_metadata as { vp_formats_supported?: object } | undefined)?.vp_formats_supported ?? {}),
       credentialQueryId: asked?.id ?? '',
       claims: asked?.claims,
       walletNonce: typeof payload.wallet_nonce === 'string' ? payload.wallet_nonce : undefined,
@@ -73,8 +83,8 @@ export class TestWallet {
   }
 
   /** The vp_token for `request`: the credential presented, bound to its nonce and client id. */
-  async vpToken(request: WalletRequest, options: Partial<PresentOptions> = {}): Promise<string> {
-    const presentation = await present(this.credential, { holder: this.holder, nonce: request.nonce, aud: request.clientId, ...options });
+  async vpToken(request: WalletRequest, options: Partial<Options> = {}): Promise<string> {
+    const presentation = await this.presenter(request, options);
     return JSON.stringify({ [request.credentialQueryId]: [presentation] });
   }
 
@@ -83,7 +93,12 @@ export class TestWallet {
     return this.hook().post(new URL(responseUri).pathname).type('form').send(form);
   }
 
-  async share(request: WalletRequest, options: Partial<PresentOptions> = {}): Promise<Response> {
+  /** Posts a vp_token as it is, however malformed, with the request's state. */
+  answer(request: WalletRequest, vpToken: string): Promise<Response> {
+    return this.post(request.responseUri, { vp_token: vpToken, state: request.state });
+  }
+
+  async share(request: WalletRequest, options: Partial<Options> = {}): Promise<Response> {
     return this.post(request.responseUri, { vp_token: await this.vpToken(request, options), state: request.state });
   }
 

@@ -4,7 +4,7 @@ import { presentCredentialMessages } from './messages.js';
 import { PresentCredentialStep } from './present-step.js';
 import { loadPresentCredential, presentCredentialSchema } from './schema.js';
 
-/** Present a credential from the wallet (OpenID4VP 1.0, SD-JWT VC): the hook verifies one the person already holds. */
+/** Present a credential from the wallet (OpenID4VP 1.0, SD-JWT VC or ISO mdoc): the hook verifies one the person already holds. */
 export const presentCredentialStepType = defineStepType({
   type: 'present-credential',
   schema: presentCredentialSchema,

@@ -6,6 +6,7 @@ import type { Evidence } from '../../model.js';
 import { StepUnavailableError, type ActionResult, type FormInput, type PublicEndpoints, type Step, type StepContext, type StepOutcome } from '../step.js';
 import { currentTransaction, isTryRecord, isTryResult, RECORDS, type TryRecord, type TryResult } from './present-records.js';
 import { clientIdFor, newTry, REQUEST_LIFETIME_SECONDS, tryUrls, walletLink } from './presentation-request.js';
+import { askedTypes, claimLabel } from './credential-query.js';
 import { rejectionSentence } from './rejection.js';
 import type { PresentCredentialConfig } from './schema.js';
 import { walletEndpoints } from './wallet-endpoints.js';
@@ -47,7 +48,8 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
   }
 
   async view(ctx: Context): Promise<Record<string, unknown>> {
-    const asked = this.config.query.credentials[0].claims.map((c) => c.path.join('.'));
+    const [credential] = this.config.query.credentials;
+    const asked = credential.claims.map((c) => claimLabel(credential, c.path));
     const current = await this.currentTry(ctx);
     if (!current) return { phase: 'start', asked };
     const { requestUri, responseUri } = tryUrls(ctx.hookOrigin, current.transactionId);
@@ -125,7 +127,7 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
 
   /** What the step asks for, also when a user never answers. */
   evidence(): Evidence {
-    return { asked: this.config.query.credentials[0].meta.vct_values };
+    return { asked: askedTypes(this.config.query.credentials[0]) };
   }
 
   private async currentTry(ctx: Context): Promise<TryRecord | undefined> {

@@ -2,6 +2,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { CredentialQuery } from './credential-query.js';
 import { SIGNATURE_ALGORITHMS } from './issuer-trust.js';
+import { COSE_ALGORITHM_IDS } from './mdoc-context.js';
 
 /** How the hook names itself to wallets, and signs its requests when its client id prefix needs it. */
 export type VerifierIdentity =
@@ -65,7 +66,10 @@ export async function requestObject(input: {
     dcql_query: input.query,
     client_metadata: {
       client_name: input.clientName,
-      vp_formats_supported: { 'dc+sd-jwt': { 'sd-jwt_alg_values': SIGNATURE_ALGORITHMS, 'kb-jwt_alg_values': SIGNATURE_ALGORITHMS } },
+      vp_formats_supported: {
+        'dc+sd-jwt': { 'sd-jwt_alg_values': SIGNATURE_ALGORITHMS, 'kb-jwt_alg_values': SIGNATURE_ALGORITHMS },
+        mso_mdoc: { issuerauth_alg_values: COSE_ALGORITHM_IDS, deviceauth_alg_values: COSE_ALGORITHM_IDS },
+      },
     },
     ...(input.walletNonce === undefined ? {} : { wallet_nonce: input.walletNonce }),
   };

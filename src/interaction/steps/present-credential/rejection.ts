@@ -13,6 +13,7 @@ export type RejectionReason =
   | 'audience_mismatch'
   | 'sd_hash_mismatch'
   | 'key_binding_stale'
+  | 'device_signature_invalid'
   | 'revoked'
   | 'suspended'
   | 'status_list_invalid'
@@ -33,6 +34,7 @@ const SENTENCES: Readonly<Record<RejectionReason, string>> = {
   audience_mismatch: 'the presentation was made for another verifier (aud).',
   sd_hash_mismatch: 'the key binding does not cover this presentation (sd_hash).',
   key_binding_stale: 'the presentation was not made just now (iat).',
+  device_signature_invalid: 'the device signature does not cover this request (session transcript).',
   revoked: 'the credential has been revoked by its issuer.',
   suspended: 'the credential is suspended by its issuer.',
   status_list_invalid: "the credential's status list could not be verified.",

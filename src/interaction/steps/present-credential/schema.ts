@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { claimNameSchema, stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
-import { credentialQuerySchema, parseDcql, type CredentialQuery } from './credential-query.js';
+import { claimPathFor, credentialQuerySchema, parseDcql, type CredentialQuery } from './credential-query.js';
 import type { IssuerTrust } from './issuer-trust.js';
 import type { VerifierIdentity } from './presentation-request.js';
 import type { DcqlQuery } from 'dcql';
@@ -69,10 +69,13 @@ export function loadPresentCredential(entry: PresentCredentialEntry, at: EntryCo
 
   const parsed = parseDcql(entry.query);
   if (!parsed.ok) say(parsed.problem);
-  const asked = entry.query.credentials[0].claims.map((c) => JSON.stringify(c.path));
-  for (const [name] of Object.entries(entry.collect)) if (!asked.includes(JSON.stringify([name]))) say(`collect names "${name}", which the query does not ask for`);
+  const [credential] = entry.query.credentials;
+  const asked = credential.claims.map((c) => JSON.stringify(c.path));
+  const naming = credential.format === 'mso_mdoc' ? ' (an mso_mdoc claim is named by its element identifier, asked for in one namespace)' : '';
+  for (const name of Object.keys(entry.collect)) if (claimPathFor(credential, name) === undefined) say(`collect names "${name}", which the query does not ask for${naming}`);
   if (entry.matchClaim && !asked.includes(JSON.stringify(entry.matchClaim.credential))) say(`matchClaim.credential ${JSON.stringify(entry.matchClaim.credential)} is not a claim the query asks for`);
 
+  if (credential.format === 'mso_mdoc' && entry.trust.x509Roots.length === 0) say('an mso_mdoc query needs trust.x509Roots: the IACA root certificates of the issuers whose mdocs are accepted');
   const roots: X509Certificate[] = [];
   for (const path of entry.trust.x509Roots) {
     const pem = read(path, 'the root certificate');

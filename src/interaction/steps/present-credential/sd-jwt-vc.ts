@@ -3,21 +3,8 @@ import { decodeSdJwtSync, unpackSync } from '@sd-jwt/decode';
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, type JWK, type JWTPayload, type KeyInput } from 'jose';
 import { issuerKey, SIGNATURE_ALGORITHMS, type IssuerTrust } from './issuer-trust.js';
 import { PresentationRejected } from './rejection.js';
+import type { PresentedCredential } from './presented-credential.js';
 import { checkStatus, type StatusReference, type StatusLists } from './status-list.js';
-
-/** What the verifier learnt from one presentation: enough to decide and to record, nothing more. */
-export interface PresentedCredential {
-  format: 'dc+sd-jwt';
-  /** The credential's type (`vct`). */
-  type: string;
-  issuer: string;
-  trustedBy: 'x509' | 'jwks';
-  /** The claims the holder showed: those always visible and those disclosed. */
-  claims: Record<string, unknown>;
-  /** The names of the claims disclosed (dotted paths), for the ledger. */
-  disclosed: string[];
-  statusChecked: boolean;
-}
 
 /** What this try expects of a presentation. */
 export interface SdJwtExpectations {

@@ -2,12 +2,12 @@ import type { Logger } from 'pino';
 import type { StepRecords } from '../step-ports.js';
 import { fits } from '../claim-values.js';
 import { StepUnavailableError, type PublicAnswer, type PublicEndpoints, type PublicRequest } from '../step.js';
-import { claimAt } from './credential-query.js';
+import { claimAt, claimPathFor } from './credential-query.js';
 import { isTryRecord, RECORDS, type TryRecord, type TryResult } from './present-records.js';
 import { clientIdFor, requestObject, tryUrls } from './presentation-request.js';
 import { PresentationRejected } from './rejection.js';
 import type { PresentCredentialConfig } from './schema.js';
-import type { PresentedCredential } from './sd-jwt-vc.js';
+import { presentationEvidence, type PresentedCredential } from './presented-credential.js';
 import { verifyVpToken, type VerifierPolicy } from './vp-token.js';
 
 /** Where the wallet's answer is processed; every answer but a processed response is OAuth error JSON. */
@@ -58,7 +58,7 @@ export function walletEndpoints(deps: { config: PresentCredentialConfig; policy:
     }
     const { responseUri } = tryUrls(hookOrigin, found.transactionId);
     try {
-      const credential = await verifyVpToken(req.body.vp_token, deps.policy, { nonce: found.nonce, audience: clientIdFor(config.identity, responseUri), now: req.now });
+      const credential = await verifyVpToken(req.body.vp_token, deps.policy, { nonce: found.nonce, audience: clientIdFor(config.identity, responseUri), responseUri, now: req.now });
       await keep(verified(credential));
       return redirect;
     } catch (caught) {
@@ -68,7 +68,7 @@ export function walletEndpoints(deps: { config: PresentCredentialConfig; policy:
       }
       if (!(caught instanceof PresentationRejected)) throw caught;
       deps.logger.warn({ interaction: found.interactionId, step: config.id, reason: caught.reason }, 'presentation refused');
-      await keep({ kind: 'rejected', reason: caught.reason, evidence: { format: 'dc+sd-jwt', reason: caught.reason } });
+      await keep({ kind: 'rejected', reason: caught.reason, evidence: { format: config.query.credentials[0].format, reason: caught.reason } });
       return invalid(caught.message);
     }
   }
@@ -77,22 +77,15 @@ export function walletEndpoints(deps: { config: PresentCredentialConfig; policy:
   function verified(credential: PresentedCredential): TryResult {
     const collected: Record<string, unknown> = {};
     for (const [from, to] of Object.entries(config.collect)) {
-      const value = credential.claims[from];
+      const path = claimPathFor(config.query.credentials[0], from);
+      const value = path === undefined ? undefined : claimAt(credential.claims, path);
       if (value !== undefined && fits(value)) collected[to] = value;
     }
     return {
       kind: 'verified',
       collected,
       matched: config.matchClaim ? (claimAt(credential.claims, config.matchClaim.credential) ?? null) : null,
-      evidence: {
-        format: credential.format,
-        vct: credential.type,
-        issuer: credential.issuer,
-        trustedBy: credential.trustedBy,
-        disclosed: credential.disclosed,
-        keyBinding: true,
-        statusChecked: credential.statusChecked,
-      },
+      evidence: presentationEvidence(credential),
     };
   }
 

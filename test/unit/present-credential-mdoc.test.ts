@@ -1,0 +1,205 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cborEncode, DateOnly } from '@animo-id/mdoc';
+import type { JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadHookConfig } from '../../src/config/hook-config.js';
+import { configOf } from '../../src/interaction/steps/configured-step.js';
+import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
+import { credentialQuerySchema, parseDcql } from '../../src/interaction/steps/present-credential/credential-query.js';
+import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import { rejectionOf } from '../support/present-journey.js';
+import { openId4VpSessionTranscript } from '../../src/interaction/steps/present-credential/session-transcript.js';
+import { verifyVpToken, type VerifierPolicy } from '../../src/interaction/steps/present-credential/vp-token.js';
+import {
+  demoMdlElements,
+  issueMdoc,
+  makeMdocHolder,
+  MDL_DOCTYPE,
+  MDL_NAMESPACE,
+  mdocSigner,
+  presentMdoc,
+  type MdocHolder,
+  type MdocIssueInput,
+  type MdocPresentOptions,
+  type MdocSigner,
+} from '../support/wallet/test-mdoc-holder.js';
+import { makeLeaf, makeRoot, type TestCertificate } from '../support/wallet/test-pki.js';
+
+const REQUEST = { clientId: 'x509_san_dns:hook.example', nonce: 'nonce-of-this-try', responseUri: 'https://hook.example/interaction/present/tx/response' };
+const HOUR = 3_600_000;
+const query = credentialQuerySchema.parse({
+  credentials: [
+    {
+      id: 'mdl',
+      format: 'mso_mdoc',
+      meta: { doctype_value: MDL_DOCTYPE },
+      claims: [{ path: [MDL_NAMESPACE, 'family_name'] }, { path: [MDL_NAMESPACE, 'birth_date'] }],
+    },
+  ],
+});
+
+let iaca: TestCertificate;
+let documentSigner: MdocSigner;
+let holder: MdocHolder;
+let policy: VerifierPolicy;
+
+beforeAll(async () => {
+  iaca = await makeRoot('Test IACA');
+  documentSigner = await mdocSigner(await makeLeaf(iaca, 'Test Document Signer', { country: 'NZ' }));
+  holder = await makeMdocHolder();
+  const dcql = parseDcql(query);
+  if (!dcql.ok) throw new Error(dcql.problem);
+  policy = { trust: { roots: [new X509Certificate(iaca.pem)], issuers: new Map() }, query, dcql: dcql.dcql, statusLists: { timeoutMs: 1000, fetch } };
+});
+
+async function presentation(issue: MdocIssueInput = {}, options: MdocPresentOptions = {}, signer = documentSigner): Promise<string> {
+  return presentMdoc(await issueMdoc(signer, holder, issue), holder, REQUEST, options);
+}
+
+const verify = (token: unknown) => verifyVpToken(token, policy, { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() });
+
+const refusal = (token: unknown): Promise<RejectionReason> => rejectionOf(verify(token));
+
+describe('the OpenID4VP session transcript', () => {
+  it('is the bytes of OpenID4VP 1.0 B.2.6.1’s worked example', () => {
+    const transcript = openId4VpSessionTranscript({
+      clientId: 'x509_san_dns:example.com',
+      nonce: 'exc7gBkxjx1rdc9udRrveKvSsJIq80avlXeLHhGwqtA',
+      jwkThumbprint: Buffer.from('4283ec927ae0f208daaa2d026a814f2b22dca52cf85ffa8f3f8626c6bd669047', 'hex'),
+      responseUri: 'https://example.com/response',
+    });
+    expect(Buffer.from(transcript).toString('hex')).toBe('83f6f682714f70656e494434565048616e646f7665725820048bc053c00442af9b8eed494cefdd9d95240d254b046b11b68013722aad38ac');
+  });
+});
+
+describe('an mdoc presentation (mso_mdoc)', () => {
+  it('of an mDL under a trusted IACA root, signed by the device for this request, gives its doctype, issuer, elements and their names', async () => {
+    const credential = await verify({ mdl: [await presentation()] });
+    expect(credential).toMatchObject({ format: 'mso_mdoc', type: MDL_DOCTYPE, issuer: 'CN=Test Document Signer, C=NZ', trustedBy: 'x509', statusChecked: false });
+    expect(credential.claims).toEqual({ [MDL_NAMESPACE]: { family_name: 'Okafor', given_name: 'Ada', birth_date: '1990-04-01', issuing_country: 'NZ', document_number: 'DL-0042' } });
+    expect(credential.disclosed).toEqual(['birth_date', 'document_number', 'family_name', 'given_name', 'issuing_country'].map((n) => `${MDL_NAMESPACE}.${n}`));
+  });
+
+  it('discloses only the elements the holder chose', async () => {
+    const credential = await verify({ mdl: [await presentation({}, { disclose: ['family_name', 'birth_date'] })] });
+    expect(credential.disclosed).toEqual([`${MDL_NAMESPACE}.birth_date`, `${MDL_NAMESPACE}.family_name`]);
+  });
+
+  it.each([
+    ['the nonce of another try', { nonce: 'another-nonce' }],
+    ['another client id', { clientId: 'x509_san_dns:other.example' }],
+    ['another response_uri', { responseUri: 'https://hook.example/interaction/present/other/response' }],
+  ])('whose device signature covers %s is refused', async (_, transcript) => {
+    expect(await refusal({ mdl: [await presentation({}, { transcript })] })).toBe('device_signature_invalid');
+  });
+
+  it('signed by a device key other than the one in the MSO is refused', async () => {
+    const issued = await issueMdoc(documentSigner, holder);
+    const other = await makeMdocHolder();
+    expect(await refusal({ mdl: [await presentMdoc(issued, { publicJwk: holder.publicJwk, privateJwk: other.privateJwk }, REQUEST)] })).toBe('device_signature_invalid');
+  });
+
+  it('without a device signature (the issuer-signed mdoc alone) is refused', async () => {
+    const issued = await issueMdoc(documentSigner, holder);
+    expect(await refusal({ mdl: [Buffer.from(issued).toString('base64url')] })).toBe('key_binding_missing');
+  });
+
+  it('from a document signer under a root not trusted, or whose certificate names no country, is refused', async () => {
+    const stranger = await mdocSigner(await makeLeaf(await makeRoot('Unknown IACA'), 'Forger', { country: 'NZ' }));
+    expect(await refusal({ mdl: [await presentation({}, {}, stranger)] })).toBe('issuer_untrusted');
+    const countryless = await mdocSigner(await makeLeaf(iaca, 'No Country'));
+    expect(await refusal({ mdl: [await presentation({}, {}, countryless)] })).toBe('issuer_untrusted');
+  });
+
+  it('whose MSO has expired, or is not valid yet, is refused', async () => {
+    const now = Date.now();
+    expect(await refusal({ mdl: [await presentation({ signed: new Date(now - 3 * HOUR), validFrom: new Date(now - 3 * HOUR), validUntil: new Date(now - HOUR) })] })).toBe('expired');
+    expect(await refusal({ mdl: [await presentation({ validFrom: new Date(now + HOUR), validUntil: new Date(now + 2 * HOUR) })] })).toBe('not_yet_valid');
+  });
+
+  it('of a doctype the query does not ask for is refused', async () => {
+    expect(await refusal({ mdl: [await presentation({ docType: 'org.iso.23220.photoid.1' })] })).toBe('type_not_requested');
+  });
+
+  it('with an element changed after issuance (its digest does not match) is refused', async () => {
+    expect(await refusal({ mdl: [await presentation({}, { tamper: { element: 'family_name', value: 'Someone Else' } })] })).toBe('disclosure_invalid');
+    expect(await refusal({ mdl: [await presentation({}, { tamper: { element: 'birth_date', value: new DateOnly('1970-01-01') } })] })).toBe('disclosure_invalid');
+  });
+
+  it('without an element the query needs is refused', async () => {
+    expect(await refusal({ mdl: [await presentation({}, { disclose: ['family_name'] })] })).toBe('claims_missing');
+    const { birth_date: _, ...withoutBirthDate } = demoMdlElements();
+    expect(await refusal({ mdl: [await presentation({ elements: withoutBirthDate })] })).toBe('claims_missing');
+  });
+
+  it.each([
+    ['not base64url', 'not base64url!'],
+    ['not CBOR', Buffer.from('definitely not cbor').toString('base64url')],
+    ['CBOR of the wrong shape', Buffer.from(cborEncode({ version: '1.0', documents: 'none', status: 0 })).toString('base64url')],
+    [
+      'a DeviceResponse with no document',
+      Buffer.from(
+        cborEncode(
+          new Map<string, unknown>([
+            ['version', '1.0'],
+            ['documents', []],
+            ['status', 0],
+          ]),
+        ),
+      ).toString('base64url'),
+    ],
+    ['CBOR truncated', 'omd2ZXJzaW9uYzEuMGlkb2N1bWVudHOB'],
+    ['an SD-JWT where an mdoc was asked for', 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln~'],
+  ])('that is %s is refused as malformed', async (_, token) => {
+    expect(await refusal({ mdl: [token] })).toBe('malformed');
+  });
+
+  it('that is two documents’ worth of answers is refused as malformed', async () => {
+    const one = await presentation();
+    expect(await refusal({ mdl: [one, one] })).toBe('malformed');
+  });
+});
+
+describe('an mdoc presentation changed anywhere', () => {
+  it('is refused with a reason, or (where the change touches nothing signed) accepted, but never throws anything else', async () => {
+    const good = Buffer.from(await presentation(), 'base64url');
+    let refused = 0;
+    // Deterministic changes: each byte at a stride through the response, set to a few values. Those
+    // accepted fall in the unsigned envelope (the names of `version`, `docType`, `status`, which the
+    // library then defaults) or leave the byte as it was.
+    for (let at = 0; at < good.length; at += 7) {
+      for (const value of [0x00, 0xff, good[at]! ^ 0x01]) {
+        const changed = Buffer.from(good);
+        changed[at] = value;
+        const outcome = await verify({ mdl: [changed.toString('base64url')] }).then(
+          () => 'accepted',
+          (e: unknown) => e,
+        );
+        if (outcome === 'accepted') continue;
+        expect(outcome).toBeInstanceOf(PresentationRejected);
+        refused += 1;
+      }
+    }
+    expect(refused).toBeGreaterThan(good.length / 7);
+  });
+});
+
+describe('the demo mDL set-up (content/present-credential)', () => {
+  it('the example steps file trusts the demo IACA root, under which an mDL of the demo document signer verifies', async () => {
+    const loaded = loadHookConfig(path.resolve('content/examples/terms-present-mdl.config.json'), { env: { HOOK_URL: 'http://localhost:3000/callback' } });
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+    const config = loaded.config.steps.map((step) => configOf(step, presentCredentialStepType)).find((c) => c !== undefined);
+    if (!config) throw new Error('no present-credential step in the example');
+    const demoSigner = {
+      pem: readFileSync('content/present-credential/demo-document-signer.cert.pem', 'utf8'),
+      privateJwk: createPrivateKey(readFileSync('content/present-credential/demo-document-signer.key.pem')).export({ format: 'jwk' }) as JWK,
+    };
+    const token = await presentMdoc(await issueMdoc(demoSigner, holder), holder, REQUEST);
+    const demoPolicy = { trust: config.trust, query: config.query, dcql: config.dcql, statusLists: policy.statusLists };
+    const credential = await verifyVpToken({ mdl: [token] }, demoPolicy, { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() });
+    expect(credential).toMatchObject({ format: 'mso_mdoc', issuer: 'C=NZ, CN=Demo Licence Signer' });
+    expect(config.collect).toEqual({ birth_date: 'birthdate' });
+  });
+});
