@@ -63,7 +63,7 @@ describe('a presentation from the demo wallet', () => {
     const verified = await verifyVpToken(
       vpToken,
       { trust: present.trust, query: present.query, dcql: present.dcql, statusLists: { timeoutMs: 100, fetch } },
-      { nonce: 'nonce-of-this-try', audience: CLIENT_ID, now: now() },
+      { nonce: 'nonce-of-this-try', audience: CLIENT_ID, responseUri: 'http://localhost:3000/interaction/present/tx/response', now: now() },
     );
     expect(verified.disclosed).toEqual(['birthdate', 'family_name']);
     expect(verified.claims).not.toHaveProperty('document_number');
@@ -78,7 +78,7 @@ describe('a presentation from the demo wallet', () => {
       verifyVpToken(
         vpToken,
         { trust: present.trust, query: present.query, dcql: present.dcql, statusLists: { timeoutMs: 100, fetch } },
-        { nonce: 'nonce-of-this-try', audience: CLIENT_ID, now: now() },
+        { nonce: 'nonce-of-this-try', audience: CLIENT_ID, responseUri: 'http://localhost:3000/interaction/present/tx/response', now: now() },
       ),
     ).rejects.toMatchObject({ reason: 'nonce_mismatch' });
   });
