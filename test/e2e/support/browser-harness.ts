@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, onTestFailed } from 'vitest';
 import type { HookConfig } from '../../../src/config/hook-config.js';
 import { hookFixture, type HookFixture } from '../../support/hook-fixture.js';
 
@@ -52,7 +52,7 @@ export interface LiveHook {
  * `hostname`: what the hook's URL names (it listens on 127.0.0.1 either way). WebAuthn needs
  * `localhost`: browsers refuse it on an IP address, and on http anywhere else.
  */
-export async function startLiveHook(config?: HookConfig, options: { hostname?: 'localhost' | '127.0.0.1' } = {}): Promise<LiveHook> {
+export async function startLiveHook(config?: HookConfig | ((hookOrigin: string) => HookConfig | Promise<HookConfig>), options: { hostname?: 'localhost' | '127.0.0.1' } = {}): Promise<LiveHook> {
   // The URLs must name the ports before the apps are built, so the servers listen first and are
   // handed their apps afterwards.
   const handlers: { hook?: (req: IncomingMessage, res: ServerResponse) => void; tenant?: (req: IncomingMessage, res: ServerResponse) => void } = {};
@@ -71,7 +71,9 @@ export async function startLiveHook(config?: HookConfig, options: { hostname?: '
   const tenantPort = await listen(tenantServer);
   const hookOrigin = `http://${options.hostname ?? '127.0.0.1'}:${hookPort}`;
   const tenantOrigin = `http://127.0.0.1:${tenantPort}`;
-  const fixture = await hookFixture({ HOOK_URL: `${hookOrigin}/callback`, MATTR_TENANT_URL: tenantOrigin }, config);
+  // A steps file may name the hook's own address (a provider's redirect URI, a certificate's host).
+  const steps = typeof config === 'function' ? await config(hookOrigin) : config;
+  const fixture = await hookFixture({ HOOK_URL: `${hookOrigin}/callback`, MATTR_TENANT_URL: tenantOrigin }, steps);
   handlers.hook = (req, res) => fixture.handle(req, res);
   handlers.tenant = fixture.simulator.app;
   return {
@@ -100,6 +102,61 @@ function listen(server: Server): Promise<number> {
 
 function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** What every browser test of a live hook shares: the browser, a fresh hook per test, its tabs. */
+export interface BrowserSuite {
+  readonly browser: Browser;
+  readonly live: LiveHook;
+  /** A fresh browser profile, closed after the test. */
+  open(options?: BrowserContextOptions): Promise<Tab>;
+}
+
+/**
+ * Sets up the describe block it is called in: one browser for the block, a fresh hook (and
+ * simulated tenant) for each test, and every tab the test opened closed after it.
+ */
+export function browserSuite(config: Parameters<typeof startLiveHook>[0], options: Parameters<typeof startLiveHook>[1] = {}): BrowserSuite {
+  let browser: Browser | undefined;
+  let live: LiveHook | undefined;
+  const tabs: Tab[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    live = await startLiveHook(config, options);
+  });
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) await tab.context.close();
+    await live?.close();
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error('the browser is not started yet');
+      return browser;
+    },
+    get live() {
+      if (!live) throw new Error('the hook is not started yet');
+      return live;
+    },
+    async open(tabOptions) {
+      const tab = await openTab(this.browser, tabOptions);
+      tabs.push(tab);
+      return tab;
+    },
+  };
+}
+
+/** From the simulated tenant's start page (with these claims, if given) to the hook's first step; its URL. */
+export async function startFromTenant(page: Page, live: LiveHook, claims?: Record<string, unknown>): Promise<string> {
+  await page.goto(`${live.tenantOrigin}/`);
+  if (claims) await page.fill('#claims', JSON.stringify(claims));
+  await page.click('button:has-text("Start the interaction hook")');
+  await page.waitForURL(/\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/);
+  return page.url();
 }
 
 /** A fresh browser profile (its own cookies) with a phone-sized page, watched for CSP breaches. */
@@ -184,4 +241,15 @@ function fileName(text: string): string {
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 120);
+}
+
+/**
+ * Does `move` (a reload, Back, Forward) and answers the heading of the page it lands on, once it is
+ * sure that is a page of the hook or the tenant: never the browser's own error page (Chromium shows
+ * "Confirm Form Resubmission" as one, ERR_CACHE_MISS).
+ */
+export async function headingAfter(page: Page, move: () => Promise<unknown>): Promise<string> {
+  await move();
+  expect(page.url()).toMatch(/^http:\/\//);
+  return (await page.textContent('h1'))?.trim() ?? '';
 }
