@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
 import { atStepStart, authenticatorAppConfig } from '../support/authenticator-app.js';
 import { codeIn, emailCodeConfig, otherThan } from '../support/email-code.js';
-import { browserSuite, chromiumAvailable, headingAfter, startFromTenant, type BrowserSuite } from './support/browser-harness.js';
+import { browserSuite, chromiumAvailable, expectBackAndForward, expectFinishedOnBack, headingAfter, startFromTenant } from './support/browser-harness.js';
 
 /**
  * Reload and Back in a real Chromium on every page of the steps that ask for a code, after each
@@ -12,25 +12,6 @@ import { browserSuite, chromiumAvailable, headingAfter, startFromTenant, type Br
  * Resubmission" or an unrelated error), nothing posted again, and no second mail.
  */
 const ADDRESS = 'aroha@example.org';
-
-/** Back, then Forward again: the same page of the journey each time, and no POST sent. */
-async function backAndForward(page: Page, suite: BrowserSuite, heading: string): Promise<void> {
-  const posted = suite.live.posts.length;
-  expect(await headingAfter(page, () => page.goBack())).toBe(heading);
-  expect(await headingAfter(page, () => page.goForward())).toBe(heading);
-  expect(suite.live.posts.length).toBe(posted);
-}
-
-/** After finishing: Back and reload show "You have finished here", whose button is the way back. */
-async function finishedOnBack(page: Page, suite: BrowserSuite): Promise<void> {
-  await page.waitForURL(`${suite.live.tenantOrigin}/**`);
-  const wayBack = page.url();
-  const posted = suite.live.posts.length;
-  expect(await headingAfter(page, () => page.goBack())).toBe('You have finished here');
-  expect(await headingAfter(page, () => page.reload())).toBe('You have finished here');
-  expect(await page.getAttribute('#return-to-wallet', 'href')).toBe(wayBack);
-  expect(suite.live.posts.length).toBe(posted);
-}
 
 describe.skipIf(!chromiumAvailable())('reload and Back on the email-code pages', () => {
   let mailbox: Mailbox;
@@ -42,8 +23,12 @@ describe.skipIf(!chromiumAvailable())('reload and Back on the email-code pages',
   });
   const suite = browserSuite(() => emailCodeConfig({ afterTerms: true, smtpUrl: mailbox.smtpUrl }));
 
+  let before = 0;
+  /** The mails this test sent. */
+  const mails = () => mailbox.messages.slice(before);
+
   async function onCodeStep(page: Page): Promise<void> {
-    mailbox.messages.length = 0;
+    before = mailbox.messages.length;
     await startFromTenant(page, suite.live, { email: ADDRESS });
     await page.check('#accept_terms');
     await page.click('button[value="accept"]');
@@ -54,34 +39,34 @@ describe.skipIf(!chromiumAvailable())('reload and Back on the email-code pages',
     const { page, problems } = await suite.open();
     await onCodeStep(page);
     expect(await headingAfter(page, () => page.reload())).toBe('Confirm your email address');
-    expect(mailbox.messages).toHaveLength(0);
+    expect(mails()).toHaveLength(0);
 
     await page.click('button[value="send"]');
     await page.waitForSelector('#code');
-    expect(mailbox.messages).toHaveLength(1);
+    expect(mails()).toHaveLength(1);
     // A reload within the wait, and after it: the same page, no second mail and no error.
     expect(await headingAfter(page, () => page.reload())).toBe('Confirm your email address');
     suite.live.fixture.clock.advance(31);
     expect(await headingAfter(page, () => page.reload())).toBe('Confirm your email address');
     expect(await page.$('.error-summary')).toBeNull();
-    await backAndForward(page, suite, 'Confirm your email address');
+    await expectBackAndForward(page, suite.live, 'Confirm your email address');
     expect(await page.$('#code')).not.toBeNull();
-    expect(mailbox.messages).toHaveLength(1);
+    expect(mails()).toHaveLength(1);
 
-    const code = codeIn(mailbox.messages[0]);
+    const code = codeIn(mails()[0]);
     await page.fill('#code', otherThan(code));
     await page.click('button[value="verify"]');
     await page.waitForSelector('.error-summary');
     expect(await headingAfter(page, () => page.reload())).toBe('Confirm your email address');
     expect(await page.$('#code')).not.toBeNull();
-    await backAndForward(page, suite, 'Confirm your email address');
-    expect(mailbox.messages).toHaveLength(1);
+    await expectBackAndForward(page, suite.live, 'Confirm your email address');
+    expect(mails()).toHaveLength(1);
 
     await page.fill('#code', code);
     await page.click('button[value="verify"]');
-    await finishedOnBack(page, suite);
+    await expectFinishedOnBack(page, suite.live);
     expect(suite.live.fixture.simulator.outcomes).toMatchObject([{ kind: 'success' }]);
-    expect(mailbox.messages).toHaveLength(1);
+    expect(mails()).toHaveLength(1);
     expect(problems.filter((p) => !/^failed \S+\/static\//.test(p))).toEqual([]);
   });
 
@@ -91,9 +76,9 @@ describe.skipIf(!chromiumAvailable())('reload and Back on the email-code pages',
     await page.click('button[value="send"]');
     await page.waitForSelector('#code');
     await page.click('button[value="decline"]');
-    await finishedOnBack(page, suite);
+    await expectFinishedOnBack(page, suite.live);
     expect(suite.live.fixture.simulator.outcomes).toMatchObject([{ kind: 'failure' }]);
-    expect(mailbox.messages).toHaveLength(1);
+    expect(mails()).toHaveLength(1);
     expect(problems).toEqual([]);
   });
 });
@@ -118,18 +103,18 @@ describe.skipIf(!chromiumAvailable())('reload and Back on the authenticator-app 
     await page.waitForSelector('.error-summary');
     expect(await headingAfter(page, () => page.reload())).toBe('Confirm it is you with an authenticator app');
     expect((await page.locator('.secret-key').innerText()).replace(/\s/g, '')).toBe(key);
-    await backAndForward(page, suite, 'Confirm it is you with an authenticator app');
+    await expectBackAndForward(page, suite.live, 'Confirm it is you with an authenticator app');
 
     await page.fill('#code', codeFor(key));
     await page.click('button[value="verify"]');
     await page.waitForSelector('.recovery-codes');
     const codes = await page.locator('.recovery-codes').innerText();
-    await backAndForward(page, suite, 'Confirm it is you with an authenticator app');
+    await expectBackAndForward(page, suite.live, 'Confirm it is you with an authenticator app');
     expect(await headingAfter(page, () => page.reload())).toBe('Confirm it is you with an authenticator app');
     expect(await page.locator('.recovery-codes').innerText()).toBe(codes);
 
     await page.click('button[value="continue"]');
-    await finishedOnBack(page, suite);
+    await expectFinishedOnBack(page, suite.live);
     expect(suite.live.fixture.simulator.outcomes).toMatchObject([{ kind: 'success' }]);
     expect(problems.filter((p) => !/^failed \S+\/static\//.test(p))).toEqual([]);
   });
@@ -138,7 +123,7 @@ describe.skipIf(!chromiumAvailable())('reload and Back on the authenticator-app 
     const { page, problems } = await suite.open();
     await startFromTenant(page, suite.live);
     await page.click('button[value="decline"]');
-    await finishedOnBack(page, suite);
+    await expectFinishedOnBack(page, suite.live);
     expect(suite.live.fixture.simulator.outcomes).toMatchObject([{ kind: 'failure' }]);
     expect(problems).toEqual([]);
   });

@@ -253,3 +253,27 @@ export async function headingAfter(page: Page, move: () => Promise<unknown>): Pr
   expect(page.url()).toMatch(/^http:\/\//);
   return (await page.textContent('h1'))?.trim() ?? '';
 }
+
+/** The step forms posted so far (a page's own background requests, such as a wallet poll, left out). */
+function formPosts(live: LiveHook): number {
+  return live.posts.filter((url) => /^\/interaction\/[\w-]+$/.test(url)).length;
+}
+
+/** Back, then Forward again: the page with `heading` each time, and no form sent again. */
+export async function expectBackAndForward(page: Page, live: LiveHook, heading: string): Promise<void> {
+  const posted = formPosts(live);
+  expect(await headingAfter(page, () => page.goBack())).toBe(heading);
+  expect(await headingAfter(page, () => page.goForward())).toBe(heading);
+  expect(formPosts(live)).toBe(posted);
+}
+
+/** Once at the tenant: Back and a reload show "You have finished here", whose button is the way back just taken. */
+export async function expectFinishedOnBack(page: Page, live: LiveHook): Promise<void> {
+  await page.waitForURL(`${live.tenantOrigin}/**`);
+  const wayBack = page.url();
+  const posted = formPosts(live);
+  expect(await headingAfter(page, () => page.goBack())).toBe('You have finished here');
+  expect(await headingAfter(page, () => page.reload())).toBe('You have finished here');
+  expect(await page.getAttribute('#return-to-wallet', 'href')).toBe(wayBack);
+  expect(formPosts(live)).toBe(posted);
+}
