@@ -1,11 +1,11 @@
 import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PASSKEY_DECLINED_MESSAGE } from '../../src/interaction/steps/passkey/passkey-step.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { browserSuite, checkPage, chromiumAvailable, type Tab } from './support/browser-harness.js';
+import { browserSuite, checkPage, chromiumAvailable, virtualAuthenticator, type Tab } from './support/browser-harness.js';
 
 /**
  * The passkey step in a real Chromium with a virtual authenticator (the DevTools protocol's
@@ -30,16 +30,6 @@ const CANCEL_FIRST_PROMPT = `(() => {
 describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () => {
   const suite = browserSuite(EXAMPLE, { hostname: 'localhost' });
   let tab: Tab;
-
-  /** A platform authenticator that verifies the user, as a phone's would. */
-  async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-    });
-    return { cdp, authenticatorId };
-  }
 
   /** The tenant sends the user to the hook with a token about SUBJECT. */
   async function arrive(page: Page): Promise<void> {

@@ -1,16 +1,18 @@
 import request from 'supertest';
 import type { Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalProvider, type LocalProvider } from '../../src/simulator/openid-provider.js';
+import { mustLoad } from '../support/hook-fixture.js';
 import { CLIENT_ID, CLIENT_SECRET, oidcHookConfig } from '../support/oidc-journey.js';
 import { licenceFor, presentParties, type PresentParties } from '../support/present-journey.js';
 import { TestWallet } from '../support/wallet/test-wallet.js';
-import { browserSuite, chromiumAvailable, expectBackAndForward, expectFinishedOnBack, headingAfter, startFromTenant } from './support/browser-harness.js';
+import { browserSuite, chromiumAvailable, expectBackAndForward, expectFinishedOnBack, headingAfter, startFromTenant, virtualAuthenticator } from './support/browser-harness.js';
 
 /**
  * Reload and Back in a real Chromium on the pages of the steps that send the user to another site
  * or app and take them back (a step-up at an OpenID provider, a wallet), after each kind of answer
- * (ok, error, cancel, finished), and the return URL opened twice: always a page of the journey or
+ * (ok, error, cancel, finished), and around a passkey prompt, and the return URL opened twice: always a page of the journey or
  * the tenant, never the browser's error page or one about another browser.
  */
 const STRONG = 'urn:example:loa:2';
@@ -124,6 +126,55 @@ describe.skipIf(!chromiumAvailable())('reload and Back around a wallet presentat
     const { page, problems } = await suite.open();
     await startFromTenant(page, suite.live, { family_name: 'Okafor' });
     await walletOpens(page);
+    await page.click('button[value="decline"]');
+    await expectFinishedOnBack(page, suite.live);
+    expect(suite.live.fixture.simulator.outcomes).toMatchObject([{ kind: 'failure' }]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!chromiumAvailable())('reload and Back around a passkey prompt', () => {
+  const PASSKEY = 'Confirm it is you with a passkey';
+  // WebAuthn works over http on `localhost` only.
+  const suite = browserSuite(mustLoad(fileURLToPath(new URL('support/terms-passkey-on-first-use.config.json', import.meta.url))), { hostname: 'localhost' });
+
+  async function onPasskeyStep(page: Page): Promise<void> {
+    await startFromTenant(page, suite.live);
+    await page.check('#accept_terms');
+    await page.click('button[value="accept"]');
+    await page.waitForSelector('[data-passkey="start"]:not([hidden])');
+  }
+
+  it('after a cancelled prompt: reload and Back show the step afresh; after the passkey is made: that it is finished', { timeout: 60_000 }, async () => {
+    const { page, context, problems } = await suite.open();
+    await virtualAuthenticator(context, page);
+    // The browser's own prompt, cancelled the first time in this tab (a NotAllowedError), as a person would.
+    await context.addInitScript(`(() => {
+      const create = navigator.credentials.create.bind(navigator.credentials);
+      navigator.credentials.create = (options) => {
+        if (sessionStorage.getItem('prompted')) return create(options);
+        sessionStorage.setItem('prompted', 'yes');
+        return Promise.reject(new DOMException('cancelled', 'NotAllowedError'));
+      };
+    })();`);
+    await onPasskeyStep(page);
+    expect(await headingAfter(page, () => page.reload())).toBe(PASSKEY);
+    await page.click('[data-passkey="start"]');
+    await page.waitForSelector('#passkey-problem:not([hidden])');
+    expect(await headingAfter(page, () => page.reload())).toBe(PASSKEY);
+    expect(await page.isVisible('#passkey-problem')).toBe(false);
+    await expectBackAndForward(page, suite.live, PASSKEY);
+
+    await page.waitForSelector('[data-passkey="start"]:not([hidden])');
+    await page.click('[data-passkey="start"]');
+    await expectFinishedOnBack(page, suite.live);
+    expect(suite.live.fixture.simulator.outcomes).toMatchObject([{ kind: 'success' }]);
+    expect(problems.filter((p) => !/^failed \S+\/static\//.test(p))).toEqual([]);
+  });
+
+  it('after Decline: Back and reload say it is finished', async () => {
+    const { page, problems } = await suite.open();
+    await onPasskeyStep(page);
     await page.click('button[value="decline"]');
     await expectFinishedOnBack(page, suite.live);
     expect(suite.live.fixture.simulator.outcomes).toMatchObject([{ kind: 'failure' }]);

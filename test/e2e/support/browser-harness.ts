@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import axe from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, onTestFailed } from 'vitest';
 import type { HookConfig } from '../../../src/config/hook-config.js';
 import { hookFixture, type HookFixture } from '../../support/hook-fixture.js';
@@ -276,4 +276,14 @@ export async function expectFinishedOnBack(page: Page, live: LiveHook): Promise<
   expect(await headingAfter(page, () => page.reload())).toBe('You have finished here');
   expect(await page.getAttribute('#return-to-wallet', 'href')).toBe(wayBack);
   expect(formPosts(live)).toBe(posted);
+}
+
+/** A platform authenticator that verifies the user, as a phone's would (the DevTools protocol's WebAuthn domain). */
+export async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { cdp, authenticatorId };
 }
