@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { browserSuite, checkPage, chromiumAvailable, startFromTenant, type Tab } from './support/browser-harness.js';
+import { browserSuite, fillDate, checkPage, chromiumAvailable, startFromTenant, type Tab } from './support/browser-harness.js';
 
 /**
  * Reload and Back in a real Chromium after each kind of answer (ok, error, cancel, finished): the
@@ -70,7 +70,7 @@ describe.skipIf(!chromiumAvailable())('reload and Back in a real browser', () =>
         await page.waitForSelector('#field-email');
         await page.fill('#field-email', 'aroha@example.com');
         await page.fill('#field-phone_number', '021 123 4567');
-        await page.fill('#field-birthdate', '1990-03-27');
+        await fillDate(page, 'field-birthdate', '1990-03-27');
         await page.selectOption('#field-region', 'south');
         await page.click('button.primary');
       } else {

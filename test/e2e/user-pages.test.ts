@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { browserSuite, checkPage, chromiumAvailable, screenshot, startFromTenant, type Tab } from './support/browser-harness.js';
+import { browserSuite, fillDate, checkPage, chromiumAvailable, screenshot, startFromTenant, type Tab } from './support/browser-harness.js';
 
 /**
  * The end user's pages in a real Chromium, driven from the simulated tenant's start page to its
@@ -40,7 +40,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await checkPage(page, 'profile');
 
     await page.fill('#field-phone_number', '021 123 4567');
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.selectOption('#field-region', 'south');
     await page.check('#field-news_opt_in');
     await page.click('button.primary');
@@ -85,7 +85,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(links).toEqual([
       ['#field-email', 'Enter an email address like name@example.com in “Email address”.'],
       ['#field-phone_number', 'Enter a phone number in “Mobile number”, like +64 21 123 4567.'],
-      ['#field-birthdate', 'Fill in “Date of birth”.'],
+      ['#field-birthdate-day', 'Fill in “Date of birth”.'],
       ['#field-region', 'Choose an option for “Region”.'],
     ]);
     // Each message is read out with its field.
@@ -99,7 +99,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(await focused(page)).toBe('field-region');
     await page.fill('#field-email', 'aroha@example.com');
     await page.fill('#field-phone_number', '');
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.selectOption('#field-region', 'north');
     await page.click('button.primary');
     await page.waitForURL(`${suite.live.tenantOrigin}/**`);
@@ -160,6 +160,17 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.click('button[value="accept"]');
     await page.waitForSelector('#field-email');
     expect(await page.textContent('label[for="field-email"]')).toBe('Adresse e-mail');
+    // The date in the page's language, not the browser's (en-NZ here): three boxes, in French.
+    expect(await page.locator('input[type="date"]').count()).toBe(0);
+    expect(await page.textContent('#field-birthdate legend')).toBe('Date de naissance');
+    expect(await page.$$eval('#field-birthdate label', (ls: Array<{ textContent: string | null }>) => ls.map((l) => l.textContent))).toEqual(['Jour', 'Mois', 'Année']);
+    await fillDate(page, 'field-birthdate', '1990-02-31');
+    await page.click('button.primary');
+    await page.waitForSelector('#field-birthdate-error');
+    expect(await page.textContent('#field-birthdate-error')).toBe('Saisissez une date valide dans «\u00a0Date de naissance\u00a0».');
+    expect(await page.inputValue('#field-birthdate-day')).toBe('31');
+    await page.click('a[href="#field-birthdate-day"]');
+    expect(await focused(page)).toBe('field-birthdate-day');
     await page.fill('#field-email', '');
     await page.click('button.primary');
     await page.waitForSelector('.error-summary');
@@ -267,7 +278,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.check('#accept_terms');
     await page.click('button[value="accept"]');
     await page.waitForSelector('#field-email');
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.click('button.primary');
     expect(await page.textContent('#field-region-error')).toBe('Choisissez une option pour «\u00a0Région\u00a0».');
     await page.selectOption('#field-region', 'east');
@@ -281,7 +292,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     const { page } = tab;
     await startFromTenant(page, suite.live, { email: 'aroha@example.com' });
     await acceptTerms(page);
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.selectOption('#field-region', 'west');
     suite.live.posts.length = 0;
     suite.live.delayPosts(400);

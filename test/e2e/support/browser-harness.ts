@@ -287,3 +287,11 @@ export async function virtualAuthenticator(context: BrowserContext, page: Page):
   });
   return { cdp, authenticatorId };
 }
+
+/** Types a YYYY-MM-DD date into a date field's three boxes (`id`-day, -month, -year) as a person would. */
+export async function fillDate(page: Page, id: string, iso: string): Promise<void> {
+  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
+  await page.fill(`#${id}-day`, String(day));
+  await page.fill(`#${id}-month`, String(month));
+  await page.fill(`#${id}-year`, String(year));
+}
