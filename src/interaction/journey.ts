@@ -140,7 +140,10 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
           // Post/redirect/get: an answer that succeeded (a code sent, a cancelled sign-in) is a 303 to
           // the step's page, which shows it once; a reload repeats that GET, never the POST. A page
           // with errors is the answer itself, with its 4xx status (docs/steps.md says why).
-          if (outcome.status < 300) return { interaction: { ...interaction, shownOnce: { errors: outcome.errors, view: outcome.view ?? {} } }, action: { kind: 'go-to-step' } };
+          // A page that shows what was typed (a language switch) answers the POST itself: the typed
+          // values are not kept anywhere for a GET to show.
+          if (outcome.status < 300 && outcome.keepsTyped !== true)
+            return { interaction: { ...interaction, shownOnce: { errors: outcome.errors, view: outcome.view ?? {} } }, action: { kind: 'go-to-step' } };
           return stay({ kind: 'show-again', status: outcome.status, errors: outcome.errors, view: outcome.view ?? {} });
         case 'leave':
           return stay({ kind: 'leave', url: outcome.url });

@@ -200,6 +200,35 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await french.context.close();
   }, 60_000);
 
+  it('keeps what was typed after the errors across language switches, also what was put right since', { timeout: 60_000 }, async () => {
+    const { page, problems } = await suite.open();
+    await startFromTenant(page, suite.live);
+    await acceptTerms(page);
+    await page.fill('#field-email', 'aroha@');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
+    await page.click('button.primary');
+    await page.waitForSelector('.error-summary');
+    // Put right on the page, then the language switched: the new values go along.
+    await page.fill('#field-email', 'aroha@example.com');
+    await page.selectOption('#field-region', 'north');
+    await page.click('button.language-switch[value="fr"]');
+    await page.waitForSelector('html[lang="fr"]');
+    expect(await page.$('.error-summary')).toBeNull();
+    expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
+    expect(await page.inputValue('#field-birthdate-day')).toBe('27');
+    expect(await page.inputValue('#field-region')).toBe('north');
+    await page.fill('#field-phone_number', '021 123 4567');
+    await page.click('button.language-switch[value="en"]');
+    await page.waitForSelector('html[lang="en"]');
+    expect(await page.inputValue('#field-phone_number')).toBe('021 123 4567');
+    expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
+    await checkPage(page, 'profile-switched-no-errors');
+    await page.click('button.primary');
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'north' } });
+    expect(problems).toEqual([]);
+  });
+
   it('explains an interaction that took too long, and every kind of bad link', async () => {
     tab = await suite.open();
     const { page } = tab;

@@ -136,11 +136,13 @@ describe('the profile step', () => {
       .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101' });
     expect(again.status).toBe(422);
     // Without JavaScript: a small form of its own that posts what was sent, with the CSRF token.
-    const switchForm = /<form method="post" action="([^"]+)" class="language-form">([\s\S]*?)<\/form>/.exec(again.text);
+    const switchForm = /<form method="post" action="([^"]+)" class="language-form" data-carries="([^"]*)">([\s\S]*?)<\/form>/.exec(again.text);
     expect(switchForm?.[1]).toBe(path);
-    const hidden = Object.fromEntries([...switchForm![2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    // With JavaScript, what is typed since goes along in these fields (public/hook.js): the step's own.
+    expect(switchForm?.[2]).toBe('email phone_number birthdate-day birthdate-month birthdate-year member_number region news_opt_in');
+    const hidden = Object.fromEntries([...switchForm![3]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
     expect(hidden).toEqual({ _csrf: csrfFrom(again.text), step: 'profile', email: 'not-an-email', phone_number: '021 555 0101', ...BIRTHDATE, region: VALID.region });
-    expect(switchForm![2]).toContain('<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
+    expect(switchForm![3]).toContain('<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
     expect(again.text).not.toContain('href="?lang=fr"');
     // The step's own form keeps its buttons first, so Enter in a field still means Continue.
     expect(again.text.indexOf('name="_lang"')).toBeLessThan(again.text.indexOf('id="step-form"'));
@@ -204,6 +206,45 @@ describe('the profile step', () => {
     const done = await post({}, csrfFrom(late.text));
     expect(done.status).toBe(303);
     expect(await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now())).toMatchObject({ claims: { birthdate: '1990-03-27' } });
+  });
+
+  it('keeps what was typed across language switches also once no error is left to show', async () => {
+    const { browser, path, page } = await toProfile();
+    const wrong = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email' });
+    expect(wrong.status).toBe(422);
+    // The email put right, then French pressed (what the switch sends with JavaScript): the page
+    // itself answers, in French, with everything typed; a redirect would have lost it.
+    const french = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(wrong.text), step: 'profile', ...VALID, _lang: 'fr' });
+    expect(french.status).toBe(200);
+    expect(french.text).toContain('<html lang="fr">');
+    expect(french.text).not.toContain('class="error-summary"');
+    expect(french.text).toMatch(/name="email" value="aroha@example.com"/);
+    expect(french.text).toMatch(/name="phone_number" value="\+64 21 123 4567"/);
+    expect(french.text).toMatch(/name="birthdate-day" value="27"/);
+    // No error left, and still a switch that posts what the page shows, not a link that drops it.
+    expect(french.text).toContain('<button type="submit" name="_lang" value="en" lang="en" class="language-switch">English</button>');
+    expect(french.text).not.toContain('href="?lang=en"');
+    const hidden = Object.fromEntries(
+      [.../class="language-form"[^>]*>([\s\S]*?)<\/form>/.exec(french.text)![1]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+    );
+    const english = await browser
+      .post(path)
+      .type('form')
+      .send({ ...hidden, _lang: 'en' });
+    expect(english.status).toBe(200);
+    expect(english.text).toContain('<html lang="en">');
+    expect(english.text).toMatch(/name="email" value="aroha@example.com"/);
+    expect(english.text).toMatch(/name="birthdate-year" value="1990"/);
+    expect(english.text).toMatch(/<option value="north" selected>/);
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row.step);
+    expect(rows).toEqual(['terms']);
   });
 
   it('escapes whatever was posted when showing it again', async () => {
