@@ -12,6 +12,7 @@
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
+    if (!sent.has(form) && form.classList.contains('language-form')) carryTyped(form);
     if (sent.has(form)) {
       event.preventDefault();
       return;
@@ -19,6 +20,24 @@
     sent.add(form);
     form.setAttribute('aria-busy', 'true');
   });
+  // The language switch of a page that shows what was typed posts the values the page held when it
+  // was drawn; what was typed since then in the fields it names (data-carries) goes in their place.
+  // Only those: a code typed into another step's page is never sent by a language switch.
+  function carryTyped(languageForm) {
+    var stepForm = document.getElementById('step-form');
+    var names = (languageForm.getAttribute('data-carries') || '').split(' ').filter(Boolean);
+    if (!stepForm || names.length === 0) return;
+    var kept = languageForm.querySelectorAll('input[type="hidden"]');
+    for (var i = 0; i < kept.length; i++) if (names.indexOf(kept[i].name) !== -1) kept[i].remove();
+    new FormData(stepForm).forEach(function (value, name) {
+      if (names.indexOf(name) === -1 || typeof value !== 'string' || value === '') return;
+      var field = document.createElement('input');
+      field.type = 'hidden';
+      field.name = name;
+      field.value = value;
+      languageForm.appendChild(field);
+    });
+  }
   // Coming back with the Back button restores the page from memory: let it be sent again.
   window.addEventListener('pageshow', function (event) {
     if (!event.persisted) return;

@@ -47,6 +47,11 @@ export interface Interaction {
    * (`returnState`) that binds the return to this journey (returnDigest).
    */
   awaitingReturn?: { type: string; digest: string };
+  /**
+   * The return this journey took last (what `awaitingReturn` was): the same return opened again (a
+   * reload, a second tap in the other app) leads to the journey's page, not to a refusal.
+   */
+  returnedWith?: { type: string; digest: string };
 }
 
 declare module 'express-session' {

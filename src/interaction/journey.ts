@@ -123,14 +123,14 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       const awaited = interaction.awaitingReturn;
       const bound = interaction.status === 'active' && step !== undefined && step.type === event.type && awaited?.type === event.type && awaited.digest === returnDigest(event.binding);
       if (!bound) return stay({ kind: 'refuse', code: 'return_unmatched' });
-      if (now > interaction.deadline) return expire({ ...interaction, awaitingReturn: undefined }, step.id);
+      if (now > interaction.deadline) return expire({ ...interaction, awaitingReturn: undefined, returnedWith: awaited }, step.id);
       return stay({ kind: 'take-return', binding: event.binding });
     }
 
     case 'return-taken':
       // Not bound: a request with the same return took it first, and that one decides.
       if (!event.bound) return stay({ kind: 'go-to-step' });
-      return { interaction: { ...interaction, awaitingReturn: undefined }, action: { kind: 'run-step' } };
+      return { interaction: { ...interaction, awaitingReturn: undefined, returnedWith: interaction.awaitingReturn }, action: { kind: 'run-step' } };
 
     case 'answered': {
       const { outcome } = event;
@@ -140,7 +140,10 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
           // Post/redirect/get: an answer that succeeded (a code sent, a cancelled sign-in) is a 303 to
           // the step's page, which shows it once; a reload repeats that GET, never the POST. A page
           // with errors is the answer itself, with its 4xx status (docs/steps.md says why).
-          if (outcome.status < 300) return { interaction: { ...interaction, shownOnce: { errors: outcome.errors, view: outcome.view ?? {} } }, action: { kind: 'go-to-step' } };
+          // A page that shows what was typed (a language switch) answers the POST itself: the typed
+          // values are not kept anywhere for a GET to show.
+          if (outcome.status < 300 && outcome.keepsTyped !== true)
+            return { interaction: { ...interaction, shownOnce: { errors: outcome.errors, view: outcome.view ?? {} } }, action: { kind: 'go-to-step' } };
           return stay({ kind: 'show-again', status: outcome.status, errors: outcome.errors, view: outcome.view ?? {} });
         case 'leave':
           return stay({ kind: 'leave', url: outcome.url });
@@ -214,6 +217,15 @@ function expire(interaction: Interaction, step: string): JourneyStep {
 export function journeyAwaiting(interactions: Readonly<Record<string, Interaction>> | undefined, type: string, binding: string): Interaction | undefined {
   const digest = returnDigest(binding);
   return Object.values(interactions ?? {}).find((i) => i.status === 'active' && i.awaitingReturn?.type === type && i.awaitingReturn.digest === digest);
+}
+
+/**
+ * The journey of `interactions` that took this return before, whatever became of it since: the
+ * same return opened again is shown where that journey stands now.
+ */
+export function journeyReturnedFrom(interactions: Readonly<Record<string, Interaction>> | undefined, type: string, binding: string): Interaction | undefined {
+  const digest = returnDigest(binding);
+  return Object.values(interactions ?? {}).find((i) => i.returnedWith?.type === type && i.returnedWith.digest === digest);
 }
 
 /**

@@ -33,7 +33,7 @@ export const askToShowAgain =
   async (step, ctx) => {
     const check = await step.decide({ ...input, decision: undefined }, ctx);
     const errors = check.kind === 'again' ? check.errors : {};
-    return { kind: 'again', status: Object.keys(errors).length > 0 ? 422 : 200, errors };
+    return { kind: 'again', status: Object.keys(errors).length > 0 ? 422 : 200, errors, keepsTyped: true };
   };
 
 /** A step's own JSON action `name`. */

@@ -53,6 +53,8 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
       whose: whoseJourney(interaction),
       csrf: { field: CSRF_FIELD, token: csrfToken(req) },
       errors,
+      // A page that shows what was typed keeps it across a language switch (partials/page-top.ejs).
+      showsTyped: input !== undefined,
     });
   }
 

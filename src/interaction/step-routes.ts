@@ -4,7 +4,7 @@ import { hookError } from '../web/error-codes.js';
 import { noStore } from '../web/security-headers.js';
 import { isInteractionId, type Interaction } from './interaction.js';
 import { switchLanguageFromForm } from '../web/page-locals.js';
-import { journeyAwaiting, type JourneyEvent } from './journey.js';
+import { journeyAwaiting, journeyReturnedFrom, type JourneyEvent } from './journey.js';
 import { refusal, type JourneyRunner } from './journey-runner.js';
 import { ACTION_CHANNEL, askAction, askOnReturn, askToShowAgain, askWithForm } from './step-answers.js';
 import type { FormInput } from './steps/step.js';
@@ -25,8 +25,15 @@ export function stepRoutes(deps: { runner: JourneyRunner }, router: Router = Rou
     const binding = returning ? req.query[returning.returnParameter ?? 'state'] : undefined;
     // Any site can send this browser here, with any query (the cookie is SameSite=Lax): the
     // journey a return decides is the one of this session waiting with its value, or none.
-    const interaction = typeof binding === 'string' ? journeyAwaiting(req.session.interactions, type, binding) : undefined;
-    if (!interaction || typeof binding !== 'string') throw refusal('return_unmatched');
+    if (typeof binding !== 'string') throw refusal('return_unmatched');
+    const interaction = journeyAwaiting(req.session.interactions, type, binding);
+    if (!interaction) {
+      // The same return again (a reload of it, the other app sending it twice): the journey's page.
+      const handled = journeyReturnedFrom(req.session.interactions, type, binding);
+      if (!handled) throw refusal('return_unmatched');
+      res.redirect(303, `/interaction/${handled.id}`);
+      return;
+    }
     const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as FormInput;
     await runner.run(req, res, interaction, { kind: 'returned', type, binding }, { ask: askOnReturn(query) });
   });

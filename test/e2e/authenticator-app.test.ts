@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { atStepStart, authenticatorAppConfig, totpCode } from '../support/authenticator-app.js';
-import { checkPage, chromiumAvailable, launchBrowser, openTab, startLiveHook, type LiveHook, type Tab } from './support/browser-harness.js';
+import { browserSuite, checkPage, chromiumAvailable, startFromTenant, type Tab } from './support/browser-harness.js';
 
 /**
  * The authenticator-app step in a real Chromium: the QR code drawn under the strict CSP, the key
@@ -9,36 +8,14 @@ import { checkPage, chromiumAvailable, launchBrowser, openTab, startLiveHook, ty
  * by axe-core, for horizontal scrolling at 360 px and 200 % zoom, and saved as a screenshot.
  */
 describe.skipIf(!chromiumAvailable())('the authenticator-app step in a real browser', () => {
-  let browser: Browser;
-  let live: LiveHook;
+  const suite = browserSuite(authenticatorAppConfig());
   let tab: Tab;
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    live = await startLiveHook(authenticatorAppConfig());
-  });
-  afterEach(async () => {
-    await tab?.context.close();
-    await live.close();
-  });
-
-  /** From the tenant's start page (subject demo-user-1) to the step. */
-  async function startJourney(page: Page): Promise<void> {
-    await page.goto(`${live.tenantOrigin}/`);
-    await page.click('button:has-text("Start the interaction hook")');
-    await page.waitForURL(/\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/);
-  }
-
   it('sets the app up from the QR code’s page and its key, shows the recovery codes, then asks for a code', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    atStepStart(live.fixture.clock);
-    await startJourney(page);
+    atStepStart(suite.live.fixture.clock);
+    await startFromTenant(page, suite.live);
     expect(await page.locator('.qr-code svg').count()).toBe(1);
     const box = await page.locator('.qr-code svg').boundingBox();
     expect(box!.width).toBeGreaterThan(150);
@@ -46,20 +23,20 @@ describe.skipIf(!chromiumAvailable())('the authenticator-app step in a real brow
     const key = (await page.locator('.secret-key').innerText()).replace(/\s/g, '');
     expect(key).toMatch(/^[A-Z2-7]{32}$/);
 
-    await page.fill('#code', totpCode(key, live.fixture.clock.now()));
+    await page.fill('#code', totpCode(key, suite.live.fixture.clock.now()));
     await page.press('#code', 'Enter');
     await page.waitForSelector('.recovery-codes');
     expect(await page.locator('.recovery-codes li').count()).toBe(10);
     await checkPage(page, 'authenticator-app-recovery-codes');
     await page.click('button[value="continue"]');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
-    expect(live.fixture.simulator.outcomes.at(-1)).toMatchObject({ kind: 'success' });
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.fixture.simulator.outcomes.at(-1)).toMatchObject({ kind: 'success' });
 
-    atStepStart(live.fixture.clock);
-    await startJourney(page);
+    atStepStart(suite.live.fixture.clock);
+    await startFromTenant(page, suite.live);
     expect(await page.locator('.qr-code').count()).toBe(0);
     await checkPage(page, 'authenticator-app-use');
-    await page.fill('#code', '000000' === totpCode(key, live.fixture.clock.now()) ? '111111' : '000000');
+    await page.fill('#code', '000000' === totpCode(key, suite.live.fixture.clock.now()) ? '111111' : '000000');
     await page.press('#code', 'Enter');
     await page.waitForSelector('.error-summary');
     await checkPage(page, 'authenticator-app-wrong-code');
@@ -67,10 +44,10 @@ describe.skipIf(!chromiumAvailable())('the authenticator-app step in a real brow
     await page.waitForSelector('#recovery-code');
     await checkPage(page, 'authenticator-app-recovery');
     await page.click('button[value="use-code"]');
-    await page.fill('#code', totpCode(key, live.fixture.clock.now()));
+    await page.fill('#code', totpCode(key, suite.live.fixture.clock.now()));
     await page.press('#code', 'Enter');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
-    expect(live.fixture.simulator.outcomes.at(-1)).toMatchObject({ kind: 'success' });
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.fixture.simulator.outcomes.at(-1)).toMatchObject({ kind: 'success' });
     expect(tab.problems).toEqual([]);
   });
 });

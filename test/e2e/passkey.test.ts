@@ -1,11 +1,11 @@
 import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { PASSKEY_DECLINED_MESSAGE } from '../../src/interaction/steps/passkey/passkey-step.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { checkPage, chromiumAvailable, launchBrowser, openTab, startLiveHook, type LiveHook, type Tab } from './support/browser-harness.js';
+import { browserSuite, checkPage, chromiumAvailable, virtualAuthenticator, type Tab } from './support/browser-harness.js';
 
 /**
  * The passkey step in a real Chromium with a virtual authenticator (the DevTools protocol's
@@ -28,45 +28,20 @@ const CANCEL_FIRST_PROMPT = `(() => {
 })();`;
 
 describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () => {
-  let browser: Browser;
-  let live: LiveHook;
+  const suite = browserSuite(EXAMPLE, { hostname: 'localhost' });
   let tab: Tab;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    live = await startLiveHook(EXAMPLE, { hostname: 'localhost' });
-  });
-  afterEach(async () => {
-    await tab?.context.close();
-    await live.close();
-  });
-
-  /** A platform authenticator that verifies the user, as a phone's would. */
-  async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-    });
-    return { cdp, authenticatorId };
-  }
 
   /** The tenant sends the user to the hook with a token about SUBJECT. */
   async function arrive(page: Page): Promise<void> {
-    const { token } = await live.fixture.mint({ payload: { sub: SUBJECT } });
-    await page.goto(`${live.hookOrigin}/callback?session_token=${token}`);
+    const { token } = await suite.live.fixture.mint({ payload: { sub: SUBJECT } });
+    await page.goto(`${suite.live.hookOrigin}/callback?session_token=${token}`);
     await page.waitForURL(/\/interaction\//);
   }
 
   /** What the tenant reads from the token the hook sent the user back with. */
   async function outcome(page: Page): Promise<ReturnOutcome> {
-    await page.waitForURL(`${live.tenantOrigin}/**`);
-    return readReturnToken(live.fixture.simulator.identity, new URL(page.url()).searchParams.get('session_token')!, live.fixture.clock.now());
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    return readReturnToken(suite.live.fixture.simulator.identity, new URL(page.url()).searchParams.get('session_token')!, suite.live.fixture.clock.now());
   }
 
   async function passkeyPage(page: Page, expectTerms: boolean): Promise<void> {
@@ -78,7 +53,7 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
   }
 
   it('enrols a passkey on the first journey and uses the same one on the next', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page, context } = tab;
     const { cdp, authenticatorId } = await virtualAuthenticator(context, page);
 
@@ -88,11 +63,11 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(await page.textContent('[data-passkey="start"]')).toBe('Create a passkey');
     await checkPage(page, 'passkey-enrol');
     await page.click('[data-passkey="start"]');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
     expect(await outcome(page)).toMatchObject({ kind: 'success' });
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
-    expect(await passkeyCredentials(live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toMatchObject([{ id: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url') }]);
+    expect(await passkeyCredentials(suite.live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toMatchObject([{ id: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url') }]);
 
     // The next journey: the terms were accepted before (skipIfAccepted), so the passkey comes first.
     await arrive(page);
@@ -100,13 +75,13 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(await page.textContent('[data-passkey="start"]')).toBe('Use my passkey');
     await checkPage(page, 'passkey-use');
     await page.click('[data-passkey="start"]');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
     expect(await outcome(page)).toMatchObject({ kind: 'success' });
     const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(after.credentials).toHaveLength(1);
     expect(after.credentials[0]!.signCount).toBeGreaterThan(credentials[0]!.signCount);
     const evidence = [];
-    for await (const row of live.fixture.storage.ledger.decisions()) if (row.step === 'passkey') evidence.push(row.evidence);
+    for await (const row of suite.live.fixture.storage.ledger.decisions()) if (row.step === 'passkey') evidence.push(row.evidence);
     expect(evidence).toMatchObject([
       { passkey: 'enrolled', userVerified: true },
       { passkey: 'used', userVerified: true },
@@ -115,7 +90,7 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
   });
 
   it('says so plainly when the user cancels, and lets them try again', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page, context } = tab;
     await virtualAuthenticator(context, page);
     // The browser's own prompt, cancelled once: what a browser reports for a cancel is a NotAllowedError.
@@ -130,14 +105,14 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(page.url()).toMatch(/\/interaction\//);
 
     await page.click('[data-passkey="start"]');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
     expect(await outcome(page)).toMatchObject({ kind: 'success' });
     expect(tab.problems).toEqual([]);
   });
 
   it('on a new device with none of the subject’s passkeys, says to use the device where it was created, and who helps', async () => {
     // The first device: the subject enrols a passkey there.
-    tab = await openTab(browser);
+    tab = await suite.open();
     await virtualAuthenticator(tab.context, tab.page);
     await arrive(tab.page);
     await passkeyPage(tab.page, true);
@@ -146,7 +121,7 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     await tab.context.close();
 
     // A new device: an authenticator of its own, holding none of the passkeys the hook lists.
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page, context } = tab;
     await virtualAuthenticator(context, page);
     await arrive(page);
@@ -164,12 +139,12 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(await page.locator('button[value="enrol-here"]').count()).toBe(0);
     await checkPage(page, 'passkey-none-here');
     expect(page.url()).toMatch(/\/interaction\//);
-    expect(await passkeyCredentials(live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toHaveLength(1);
+    expect(await passkeyCredentials(suite.live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toHaveLength(1);
     expect(tab.problems).toEqual([]);
   });
 
   it('without JavaScript, says a passkey needs it, and Decline still reaches the tenant', async () => {
-    tab = await openTab(browser, { javaScriptEnabled: false });
+    tab = await suite.open({ javaScriptEnabled: false });
     const { page } = tab;
     await arrive(page);
     await page.check('#accept_terms');
@@ -178,7 +153,7 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(await page.isVisible('[data-passkey="start"]')).toBe(false);
     expect(await page.textContent('main')).toContain('A passkey needs JavaScript');
     await page.click('button[value="decline"]');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
     expect(await outcome(page)).toMatchObject({ kind: 'failure', message: PASSKEY_DECLINED_MESSAGE });
   });
 });

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { checkPage, chromiumAvailable, launchBrowser, openTab, startLiveHook, type LiveHook, type Tab } from './support/browser-harness.js';
+import { browserSuite, fillDate, checkPage, chromiumAvailable, startFromTenant, type Tab } from './support/browser-harness.js';
 
 /**
  * Reload and Back in a real Chromium after each kind of answer (ok, error, cancel, finished): the
@@ -13,30 +13,8 @@ import { checkPage, chromiumAvailable, launchBrowser, openTab, startLiveHook, ty
 const EXAMPLE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
 
 describe.skipIf(!chromiumAvailable())('reload and Back in a real browser', () => {
-  let browser: Browser;
-  let live: LiveHook;
+  const suite = browserSuite(EXAMPLE);
   let tab: Tab;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    live = await startLiveHook(EXAMPLE);
-  });
-  afterEach(async () => {
-    await tab?.context.close();
-    await live.close();
-  });
-
-  async function startJourney(page: Page): Promise<string> {
-    await page.goto(`${live.tenantOrigin}/`);
-    await page.click('button[type="submit"]');
-    await page.waitForURL(/\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/);
-    return page.url();
-  }
 
   /** The page is one of the hook's own (an h1 of its own), not the browser's error page. */
   async function heading(page: Page): Promise<string> {
@@ -44,25 +22,25 @@ describe.skipIf(!chromiumAvailable())('reload and Back in a real browser', () =>
   }
 
   it('after an error: reload and Back ask for the step page again, never to resend the form', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    const journey = await startJourney(page);
+    const journey = await startFromTenant(page, suite.live);
     await page.click('button[value="accept"]');
     expect(await page.textContent('.error-summary h2')).toBe('There is a problem');
-    const posted = live.posts.length;
+    const posted = suite.live.posts.length;
 
     await page.reload();
     expect(page.url()).toBe(journey);
     expect(await heading(page)).toBe('Terms of use');
     expect(await page.$('.error-summary')).toBeNull();
-    expect(live.posts.length).toBe(posted);
+    expect(suite.live.posts.length).toBe(posted);
 
     // Error, then the right answer, then Back: the step pages again, each a GET.
     await page.click('button[value="accept"]');
     await page.check('#accept_terms');
     await page.click('button[value="accept"]');
     await page.waitForSelector('#field-email');
-    const afterOk = live.posts.length;
+    const afterOk = suite.live.posts.length;
     // Back past the error page and the first page: the journey's page, which shows the step it
     // stands at now (the profile), each time a GET.
     await page.goBack();
@@ -70,38 +48,38 @@ describe.skipIf(!chromiumAvailable())('reload and Back in a real browser', () =>
     expect(await heading(page)).toBe('Tell us a bit more');
     await page.goBack();
     expect(await heading(page)).toBe('Tell us a bit more');
-    expect(live.posts.length).toBe(afterOk);
+    expect(suite.live.posts.length).toBe(afterOk);
     await page.goForward();
     await page.goForward();
     expect(await page.$('#field-email')).not.toBeNull();
     await page.reload();
     expect(await page.$('#field-email')).not.toBeNull();
-    expect(live.posts.length).toBe(afterOk);
+    expect(suite.live.posts.length).toBe(afterOk);
     // Quick Back and Forward cancel the image loads of the page being left: those are not problems.
     expect(tab.problems.filter((p) => !/^failed \S+\/static\//.test(p))).toEqual([]);
   });
 
   it.each(['accept', 'decline'] as const)('after finishing (%s): Back and reload show "you have finished here" with the same way back, then how it ended', { timeout: 60_000 }, async (finish) => {
     {
-      tab = await openTab(browser);
+      tab = await suite.open();
       const { page } = tab;
-      const journey = await startJourney(page);
+      const journey = await startFromTenant(page, suite.live);
       if (finish === 'accept') {
         await page.check('#accept_terms');
         await page.click('button[value="accept"]');
         await page.waitForSelector('#field-email');
         await page.fill('#field-email', 'aroha@example.com');
         await page.fill('#field-phone_number', '021 123 4567');
-        await page.fill('#field-birthdate', '1990-03-27');
+        await fillDate(page, 'field-birthdate', '1990-03-27');
         await page.selectOption('#field-region', 'south');
         await page.click('button.primary');
       } else {
         await page.click('button[value="decline"]');
       }
-      await page.waitForURL(`${live.tenantOrigin}/**`);
+      await page.waitForURL(`${suite.live.tenantOrigin}/**`);
       const wayBack = page.url();
-      const outcomes = live.fixture.simulator.outcomes.length;
-      const posted = live.posts.length;
+      const outcomes = suite.live.fixture.simulator.outcomes.length;
+      const posted = suite.live.posts.length;
 
       await page.goBack();
       expect(page.url()).toBe(journey);
@@ -110,14 +88,14 @@ describe.skipIf(!chromiumAvailable())('reload and Back in a real browser', () =>
       await checkPage(page, `finished-${finish}`);
       await page.reload();
       expect(await heading(page)).toBe('You have finished here');
-      expect(live.posts.length).toBe(posted);
+      expect(suite.live.posts.length).toBe(posted);
       // The button carries the same token: the tenant sees it again, no second one is made.
       await page.click('#return-to-wallet');
-      await page.waitForURL(`${live.tenantOrigin}/**`);
+      await page.waitForURL(`${suite.live.tenantOrigin}/**`);
       expect(page.url()).toBe(wayBack);
-      expect(live.fixture.simulator.outcomes.length).toBeGreaterThanOrEqual(outcomes);
+      expect(suite.live.fixture.simulator.outcomes.length).toBeGreaterThanOrEqual(outcomes);
 
-      live.fixture.clock.advance(61);
+      suite.live.fixture.clock.advance(61);
       await page.goBack();
       expect(await heading(page)).toBe(finish === 'accept' ? 'Already completed' : 'You declined');
       expect(tab.problems).toEqual([]);

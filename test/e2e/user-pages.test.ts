@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { checkPage, chromiumAvailable, screenshot, launchBrowser, openTab, startLiveHook, type LiveHook, type Tab } from './support/browser-harness.js';
+import { browserSuite, fillDate, checkPage, chromiumAvailable, screenshot, startFromTenant, type Tab } from './support/browser-harness.js';
 
 /**
  * The end user's pages in a real Chromium, driven from the simulated tenant's start page to its
@@ -14,32 +14,8 @@ import { checkPage, chromiumAvailable, screenshot, launchBrowser, openTab, start
 const EXAMPLE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
 
 describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser', () => {
-  let browser: Browser;
-  let live: LiveHook;
+  const suite = browserSuite(EXAMPLE);
   let tab: Tab;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    live = await startLiveHook(EXAMPLE);
-  });
-  afterEach(async () => {
-    await tab?.context.close();
-    await live.close();
-  });
-
-  /** From the tenant's start page to the hook's first step. */
-  async function startJourney(page: Page, claims?: Record<string, unknown>): Promise<string> {
-    await page.goto(`${live.tenantOrigin}/`);
-    if (claims) await page.fill('#claims', JSON.stringify(claims));
-    await page.click('button[type="submit"]');
-    await page.waitForURL(/\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/);
-    return page.url();
-  }
 
   async function acceptTerms(page: Page): Promise<void> {
     await page.check('#accept_terms');
@@ -50,9 +26,9 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
   const focused = (page: Page) => page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.className)');
 
   it('accepts the terms and the profile, and the tenant receives the claims', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    await startJourney(page, { given_name: 'Aroha', email: 'aroha@example.com' });
+    await startFromTenant(page, suite.live, { given_name: 'Aroha', email: 'aroha@example.com' });
     expect(await page.textContent('h1')).toBe('Terms of use');
     expect(await page.textContent('.progress')).toBe('Step 1 of 2');
     expect(await page.textContent('.greeting')).toBe('Hello Aroha,');
@@ -64,32 +40,32 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await checkPage(page, 'profile');
 
     await page.fill('#field-phone_number', '021 123 4567');
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.selectOption('#field-region', 'south');
     await page.check('#field-news_opt_in');
     await page.click('button.primary');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
     expect(await page.textContent('h1')).toBe('Credential would be issued');
     await screenshot(page, 'tenant-success');
-    expect(live.fixture.simulator.outcomes).toHaveLength(1);
-    expect(live.fixture.simulator.outcomes[0]).toMatchObject({
+    expect(suite.live.fixture.simulator.outcomes).toHaveLength(1);
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({
       kind: 'success',
       claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'south', news_opt_in: true },
     });
 
     // Once the token sent back has run out, the Back button leads to a clear page, never a second redirect.
-    live.fixture.clock.advance(61);
+    suite.live.fixture.clock.advance(61);
     await page.goBack();
     expect(await page.textContent('h1')).toBe('Already completed');
     await checkPage(page, 'already-completed');
-    expect(live.fixture.simulator.outcomes).toHaveLength(1);
+    expect(suite.live.fixture.simulator.outcomes).toHaveLength(1);
     expect(tab.problems).toEqual([]);
   });
 
   it('shows errors in a focused summary linked to each field, then lets the user put them right', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    await startJourney(page);
+    await startFromTenant(page, suite.live);
     await page.click('button[value="accept"]');
     expect(await page.textContent('.error-summary h2')).toBe('There is a problem');
     expect(await focused(page)).toBe('error-summary');
@@ -109,7 +85,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(links).toEqual([
       ['#field-email', 'Enter an email address like name@example.com in “Email address”.'],
       ['#field-phone_number', 'Enter a phone number in “Mobile number”, like +64 21 123 4567.'],
-      ['#field-birthdate', 'Fill in “Date of birth”.'],
+      ['#field-birthdate-day', 'Fill in “Date of birth”.'],
       ['#field-region', 'Choose an option for “Region”.'],
     ]);
     // Each message is read out with its field.
@@ -123,23 +99,23 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(await focused(page)).toBe('field-region');
     await page.fill('#field-email', 'aroha@example.com');
     await page.fill('#field-phone_number', '');
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.selectOption('#field-region', 'north');
     await page.click('button.primary');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
-    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', region: 'north', news_opt_in: false } });
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', region: 'north', news_opt_in: false } });
     expect(tab.problems).toEqual([]);
   });
 
   it('declines, and a return to the journey says so plainly', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    const journey = await startJourney(page);
+    const journey = await startFromTenant(page, suite.live);
     await page.click('button[value="decline"]');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
     expect(await page.textContent('h1')).toBe('Issuance failed');
-    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user declined the terms of use.' });
-    live.fixture.clock.advance(61);
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user declined the terms of use.' });
+    suite.live.fixture.clock.advance(61);
     await page.goto(journey);
     expect(await page.textContent('h1')).toBe('You declined');
     expect(await page.textContent('footer')).toContain('support@issuer.example');
@@ -147,9 +123,9 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
   });
 
   it('offers a way out of the profile step, and names the last button after what it does', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    await startJourney(page);
+    await startFromTenant(page, suite.live);
     expect(await page.textContent('button.primary')).toBe('Accept and continue');
     await acceptTerms(page);
     expect(await page.textContent('button.primary')).toBe('Finish and return to your wallet');
@@ -161,15 +137,15 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.waitForSelector('.error-summary');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.click('button[value="decline"]');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
-    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user chose not to continue.' });
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user chose not to continue.' });
     expect(tab.problems).toEqual([]);
   });
 
   it('switches to French without losing the step, and stays French', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    const journey = await startJourney(page);
+    const journey = await startFromTenant(page, suite.live);
     await page.click('a[hreflang="fr"]');
     await page.waitForSelector('html[lang="fr"]');
     // The switch answered 303 to the page without ?lang, so no history entry holds the old
@@ -184,6 +160,17 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.click('button[value="accept"]');
     await page.waitForSelector('#field-email');
     expect(await page.textContent('label[for="field-email"]')).toBe('Adresse e-mail');
+    // The date in the page's language, not the browser's (en-NZ here): three boxes, in French.
+    expect(await page.locator('input[type="date"]').count()).toBe(0);
+    expect(await page.textContent('#field-birthdate legend')).toBe('Date de naissance');
+    expect(await page.$$eval('#field-birthdate label', (ls: Array<{ textContent: string | null }>) => ls.map((l) => l.textContent))).toEqual(['Jour', 'Mois', 'Année']);
+    await fillDate(page, 'field-birthdate', '1990-02-31');
+    await page.click('button.primary');
+    await page.waitForSelector('#field-birthdate-error');
+    expect(await page.textContent('#field-birthdate-error')).toBe('Saisissez une date valide dans «\u00a0Date de naissance\u00a0».');
+    expect(await page.inputValue('#field-birthdate-day')).toBe('31');
+    await page.click('a[href="#field-birthdate-day"]');
+    expect(await focused(page)).toBe('field-birthdate-day');
     await page.fill('#field-email', '');
     await page.click('button.primary');
     await page.waitForSelector('.error-summary');
@@ -206,26 +193,55 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await checkPage(page, 'profile-errors-switched');
 
     // A browser that asks for French gets French from the first page.
-    const french = await openTab(browser, { locale: 'fr-FR' });
-    await startJourney(french.page);
+    const french = await suite.open({ locale: 'fr-FR' });
+    await startFromTenant(french.page, suite.live);
     expect(await french.page.textContent('h1')).toBe('Conditions d’utilisation');
     expect(await french.page.getAttribute('article.terms', 'lang')).toBe('fr');
     await french.context.close();
   }, 60_000);
 
+  it('keeps what was typed after the errors across language switches, also what was put right since', { timeout: 60_000 }, async () => {
+    const { page, problems } = await suite.open();
+    await startFromTenant(page, suite.live);
+    await acceptTerms(page);
+    await page.fill('#field-email', 'aroha@');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
+    await page.click('button.primary');
+    await page.waitForSelector('.error-summary');
+    // Put right on the page, then the language switched: the new values go along.
+    await page.fill('#field-email', 'aroha@example.com');
+    await page.selectOption('#field-region', 'north');
+    await page.click('button.language-switch[value="fr"]');
+    await page.waitForSelector('html[lang="fr"]');
+    expect(await page.$('.error-summary')).toBeNull();
+    expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
+    expect(await page.inputValue('#field-birthdate-day')).toBe('27');
+    expect(await page.inputValue('#field-region')).toBe('north');
+    await page.fill('#field-phone_number', '021 123 4567');
+    await page.click('button.language-switch[value="en"]');
+    await page.waitForSelector('html[lang="en"]');
+    expect(await page.inputValue('#field-phone_number')).toBe('021 123 4567');
+    expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
+    await checkPage(page, 'profile-switched-no-errors');
+    await page.click('button.primary');
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'north' } });
+    expect(problems).toEqual([]);
+  });
+
   it('explains an interaction that took too long, and every kind of bad link', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    const journey = await startJourney(page);
-    live.fixture.clock.advance(21 * 60);
+    const journey = await startFromTenant(page, suite.live);
+    suite.live.fixture.clock.advance(21 * 60);
     const expired = await page.goto(journey);
     expect(expired?.status()).toBe(410);
     expect(await page.textContent('h1')).toBe('This took too long');
     expect(await page.textContent('main')).toContain('Go back to your wallet and start again');
     await checkPage(page, 'interaction-expired');
 
-    const old = await live.fixture.mint({ lifetimeSeconds: 60 });
-    live.fixture.clock.advance(600);
+    const old = await suite.live.fixture.mint({ lifetimeSeconds: 60 });
+    suite.live.fixture.clock.advance(600);
     const pages: Array<[string, string, number, string]> = [
       ['link-expired', `/callback?session_token=${old.token}`, 401, 'This link has expired'],
       ['link-invalid', '/callback?session_token=not.a.token', 400, 'We could not check this link'],
@@ -234,11 +250,11 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       // This browser has a journey under way (the arrival below): the page leads on to it.
       ['interaction-not-found', '/interaction/AAAAAAAAAAAAAAAAAAAAAA', 404, 'This page has expired'],
     ];
-    const fresh = await live.fixture.mint();
-    await page.goto(`${live.hookOrigin}/callback?session_token=${fresh.token}`);
+    const fresh = await suite.live.fixture.mint();
+    await page.goto(`${suite.live.hookOrigin}/callback?session_token=${fresh.token}`);
     pages.push(['link-used', `/callback?session_token=${fresh.token}`, 409, 'This link has already been used']);
     for (const [name, target, status, title] of pages) {
-      const response = await page.goto(`${live.hookOrigin}${target}`);
+      const response = await page.goto(`${suite.live.hookOrigin}${target}`);
       expect(response?.status(), name).toBe(status);
       expect(await page.textContent('h1'), name).toBe(title);
       expect(await page.textContent('.reference'), name).toMatch(/^Support reference: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -251,9 +267,9 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
   });
 
   it('says what to do when the form is stale or the server cannot save', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    await startJourney(page);
+    await startFromTenant(page, suite.live);
     await page.evaluate("document.querySelector('input[name=_csrf]').value = 'forged'");
     await page.check('#accept_terms');
     await page.click('button[value="accept"]');
@@ -265,14 +281,14 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
 
     // The ledger write fails (a full disk, a lost database): nothing may be sent to the tenant.
     // The decision commits with the session: a store that cannot write stands for the lost disk.
-    const store = live.fixture.storage.sessions;
+    const store = suite.live.fixture.storage.sessions;
     const set = store.set.bind(store);
     store.set = (_sid, _data, callback) => callback?.(new Error('disk full'));
     await page.check('#accept_terms');
     await page.click('button[value="accept"]');
     expect(await page.textContent('h1')).toBe('Please try again');
     await checkPage(page, 'try-again');
-    expect(live.fixture.simulator.outcomes).toEqual([]);
+    expect(suite.live.fixture.simulator.outcomes).toEqual([]);
     // Once the ledger answers again, the same journey goes on.
     store.set = set;
     await page.click('a.button-link');
@@ -281,9 +297,9 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
   });
 
   it('works with JavaScript turned off', async () => {
-    tab = await openTab(browser, { javaScriptEnabled: false });
+    tab = await suite.open({ javaScriptEnabled: false });
     const { page } = tab;
-    await startJourney(page, { email: 'aroha@example.com' });
+    await startFromTenant(page, suite.live, { email: 'aroha@example.com' });
     await page.click('a[hreflang="fr"]');
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     await page.click('button[value="accept"]');
@@ -291,24 +307,24 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.check('#accept_terms');
     await page.click('button[value="accept"]');
     await page.waitForSelector('#field-email');
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.click('button.primary');
     expect(await page.textContent('#field-region-error')).toBe('Choisissez une option pour «\u00a0Région\u00a0».');
     await page.selectOption('#field-region', 'east');
     await page.click('button.primary');
-    await page.waitForURL(`${live.tenantOrigin}/**`);
-    expect(live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', birthdate: '1990-03-27', region: 'east' } });
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', birthdate: '1990-03-27', region: 'east' } });
   });
 
   it('sends a double-tapped button once, so the way back to the wallet is not lost', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    await startJourney(page, { email: 'aroha@example.com' });
+    await startFromTenant(page, suite.live, { email: 'aroha@example.com' });
     await acceptTerms(page);
-    await page.fill('#field-birthdate', '1990-03-27');
+    await fillDate(page, 'field-birthdate', '1990-03-27');
     await page.selectOption('#field-region', 'west');
-    live.posts.length = 0;
-    live.delayPosts(400);
+    suite.live.posts.length = 0;
+    suite.live.delayPosts(400);
     // A second tap while the first answer is still on its way: raw mouse input, which (unlike
     // page.click) does not wait for the page to settle in between.
     await page.locator('button.primary').scrollIntoViewIfNeeded();
@@ -316,15 +332,15 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await new Promise((resolve) => setTimeout(resolve, 150));
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await page.waitForURL(`${live.tenantOrigin}/**`);
-    expect(live.posts).toHaveLength(1);
+    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+    expect(suite.live.posts).toHaveLength(1);
     expect(await page.textContent('h1')).toBe('Credential would be issued');
   });
 
   it('can be used with the keyboard alone, with a visible focus ring', async () => {
-    tab = await openTab(browser);
+    tab = await suite.open();
     const { page } = tab;
-    await startJourney(page);
+    await startFromTenant(page, suite.live);
     const ring = "(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; })()";
     const order: unknown[] = [];
     for (let i = 0; i < 5; i++) {

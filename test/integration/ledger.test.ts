@@ -112,7 +112,7 @@ describe('what the ledger records', () => {
     const done = await arrived.browser
       .post(arrived.interactionPath)
       .type('form')
-      .send({ _csrf: csrf, email: 'new@b.example', phone_number: '', birthdate: '1990-03-27', member_number: '', region: 'south' });
+      .send({ _csrf: csrf, email: 'new@b.example', phone_number: '', 'birthdate-day': '27', 'birthdate-month': '3', 'birthdate-year': '1990', member_number: '', region: 'south' });
     expect(done.status).toBe(303);
     expect(new URL(done.headers.location!).origin).toBe(new URL(TENANT_URL).origin);
     expect((await ledgerRows(hook)).map((r) => [r.step, r.claims])).toEqual([

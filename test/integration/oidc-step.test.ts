@@ -108,9 +108,12 @@ describe('the oidc step against a real OpenID provider', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.text).toContain('You cancelled the sign-in with 127.0.0.1');
     expect(cancelled.text).toContain('value="decline"');
-    // The same return opened twice: it decides nothing more, and the journey goes on.
+    // The same return opened twice (a reload of it): it decides nothing more, it leads to the
+    // step's page, and the journey goes on. Another browser with it is still refused.
     const twice = await user.back(returnUrl);
-    expect(twice.status).toBe(400);
+    expect(twice.status).toBe(303);
+    expect(twice.headers.location).toBe(user.path);
+    expect((await hook.browser().get(returnUrl.pathname + returnUrl.search)).status).toBe(400);
     expect((await user.browser.get(user.path)).text).not.toContain('You cancelled the sign-in');
     expect(await decisions(hook)).toEqual([]);
     expect(await user.outcome(await user.signIn())).toMatchObject({ kind: 'success' });
@@ -139,9 +142,11 @@ describe('returns that do not prove the sign-in', () => {
     await user.arrive();
     const back = await user.atProvider(await user.leave());
     expect(await user.outcome(await user.back(back))).toMatchObject({ kind: 'success' });
+    // The same browser opening it again (a reload): the journey's page, which says it is finished.
     const replay = await user.back(back);
-    expect(replay.status).toBe(400);
-    expect(replay.headers.location).toBeUndefined();
+    expect(replay.status).toBe(303);
+    expect(replay.headers.location).toBe(user.path);
+    expect((await user.browser.get(user.path)).text).toContain('You have finished here');
     expect((await decisions(hook)).map((d) => d.decision)).toEqual(['accepted']);
   });
 
@@ -265,7 +270,11 @@ describe('a return not bound to a journey waiting in this browser changes nothin
     const first = await user.cancelAtProvider(await user.leave());
     await user.back(first);
     const second = await user.atProvider(await user.leave());
-    await ignored(await user.back(first));
+    // Taken before, so it leads to the step's page, and decides nothing.
+    const replay = await user.back(first);
+    expect(replay.status).toBe(303);
+    expect(replay.headers.location).toBe(user.path);
+    expect(await decisions(hook)).toEqual([]);
     expect(await user.outcome(await user.back(second))).toMatchObject({ kind: 'success', state: user.state });
   });
 

@@ -31,7 +31,8 @@ async function toProfile(claims: Record<string, unknown> = {}, language?: string
   return { ...at, page };
 }
 
-const VALID = { email: 'aroha@example.com', phone_number: '+64 21 123 4567', birthdate: '1990-03-27', member_number: '', region: 'north' };
+const BIRTHDATE = { 'birthdate-day': '27', 'birthdate-month': '3', 'birthdate-year': '1990' };
+const VALID = { email: 'aroha@example.com', phone_number: '+64 21 123 4567', ...BIRTHDATE, member_number: '', region: 'north' };
 
 describe('the profile step', () => {
   beforeEach(async () => {
@@ -42,7 +43,10 @@ describe('the profile step', () => {
     const { browser, path, page, state } = await toProfile({ email: 'aroha@example.com', birthdate: '1990-03-27' });
     expect(page.text).toContain('Step 2 of 2');
     expect(page.text).toMatch(/<input id="field-email" name="email" value="aroha@example.com"/);
-    expect(page.text).toMatch(/<input id="field-birthdate" name="birthdate" value="1990-03-27"/);
+    // The prefilled YYYY-MM-DD in three boxes, a birth date's each for its own autofill.
+    expect(page.text).toMatch(/<input id="field-birthdate-day" name="birthdate-day" value="27" type="text" inputmode="numeric" maxlength="2" class="date-day" autocomplete="bday-day" required>/);
+    expect(page.text).toMatch(/<input id="field-birthdate-month" name="birthdate-month" value="3" [^>]*autocomplete="bday-month"/);
+    expect(page.text).toMatch(/<input id="field-birthdate-year" name="birthdate-year" value="1990" [^>]*maxlength="4" [^>]*autocomplete="bday-year"/);
     expect(page.text).toMatch(/<label for="field-phone_number">Mobile number\s*<span class="optional">\(optional\)<\/span><\/label>/);
 
     const done = await browser
@@ -132,11 +136,13 @@ describe('the profile step', () => {
       .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101' });
     expect(again.status).toBe(422);
     // Without JavaScript: a small form of its own that posts what was sent, with the CSRF token.
-    const switchForm = /<form method="post" action="([^"]+)" class="language-form">([\s\S]*?)<\/form>/.exec(again.text);
+    const switchForm = /<form method="post" action="([^"]+)" class="language-form" data-carries="([^"]*)">([\s\S]*?)<\/form>/.exec(again.text);
     expect(switchForm?.[1]).toBe(path);
-    const hidden = Object.fromEntries([...switchForm![2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
-    expect(hidden).toEqual({ _csrf: csrfFrom(again.text), step: 'profile', email: 'not-an-email', phone_number: '021 555 0101', birthdate: VALID.birthdate, region: VALID.region });
-    expect(switchForm![2]).toContain('<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
+    // With JavaScript, what is typed since goes along in these fields (public/hook.js): the step's own.
+    expect(switchForm?.[2]).toBe('email phone_number birthdate-day birthdate-month birthdate-year member_number region news_opt_in');
+    const hidden = Object.fromEntries([...switchForm![3]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    expect(hidden).toEqual({ _csrf: csrfFrom(again.text), step: 'profile', email: 'not-an-email', phone_number: '021 555 0101', ...BIRTHDATE, region: VALID.region });
+    expect(switchForm![3]).toContain('<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
     expect(again.text).not.toContain('href="?lang=fr"');
     // The step's own form keeps its buttons first, so Enter in a field still means Continue.
     expect(again.text.indexOf('name="_lang"')).toBeLessThan(again.text.indexOf('id="step-form"'));
@@ -171,6 +177,76 @@ describe('the profile step', () => {
     expect(new URL(odd.headers.location!).searchParams.get('session_token')).toBeTruthy();
   });
 
+  it('reads the date from its three boxes; a day that does not exist or one out of range is said so, in the page’s language, and what was typed stays', async () => {
+    const { browser, path, page } = await toProfile();
+    const post = (form: Record<string, string>, csrf: string) =>
+      browser
+        .post(path)
+        .type('form')
+        .send({ _csrf: csrf, step: 'profile', ...VALID, ...form });
+    const feb31 = await post({ 'birthdate-day': '31', 'birthdate-month': '2', 'birthdate-year': '1990' }, csrfFrom(page.text));
+    expect(feb31.status).toBe(422);
+    expect(feb31.text).toContain('<p class="error-message" id="field-birthdate-error">Enter a real date in “Date of birth”.</p>');
+    expect(feb31.text).toContain('<a href="#field-birthdate-day">Enter a real date in “Date of birth”.</a>');
+    expect(feb31.text).toMatch(/<fieldset class="date-field" id="field-birthdate" aria-describedby="field-birthdate-error">\s*<legend>Date of birth<\/legend>/);
+    expect(feb31.text).toMatch(/name="birthdate-day" value="31"[^>]*aria-invalid="true"/);
+    expect(feb31.text).toMatch(/name="birthdate-month" value="2"/);
+
+    expect((await browser.get(`${path}?lang=fr`)).status).toBe(303);
+    const late = await post({ 'birthdate-day': '1', 'birthdate-month': '1', 'birthdate-year': '2011' }, csrfFrom(feb31.text));
+    expect(late.status).toBe(422);
+    expect(late.text).toContain('Saisissez une date jusqu’au 31 décembre 2010 dans «\u00a0Date de naissance\u00a0».');
+    expect(late.text).toMatch(/<label for="field-birthdate-day">Jour<\/label>/);
+    expect(late.text).toMatch(/<label for="field-birthdate-year">Année<\/label>/);
+    expect(late.text).toMatch(/name="birthdate-year" value="2011"/);
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row.step);
+    expect(rows).toEqual(['terms']);
+
+    const done = await post({}, csrfFrom(late.text));
+    expect(done.status).toBe(303);
+    expect(await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now())).toMatchObject({ claims: { birthdate: '1990-03-27' } });
+  });
+
+  it('keeps what was typed across language switches also once no error is left to show', async () => {
+    const { browser, path, page } = await toProfile();
+    const wrong = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email' });
+    expect(wrong.status).toBe(422);
+    // The email put right, then French pressed (what the switch sends with JavaScript): the page
+    // itself answers, in French, with everything typed; a redirect would have lost it.
+    const french = await browser
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrfFrom(wrong.text), step: 'profile', ...VALID, _lang: 'fr' });
+    expect(french.status).toBe(200);
+    expect(french.text).toContain('<html lang="fr">');
+    expect(french.text).not.toContain('class="error-summary"');
+    expect(french.text).toMatch(/name="email" value="aroha@example.com"/);
+    expect(french.text).toMatch(/name="phone_number" value="\+64 21 123 4567"/);
+    expect(french.text).toMatch(/name="birthdate-day" value="27"/);
+    // No error left, and still a switch that posts what the page shows, not a link that drops it.
+    expect(french.text).toContain('<button type="submit" name="_lang" value="en" lang="en" class="language-switch">English</button>');
+    expect(french.text).not.toContain('href="?lang=en"');
+    const hidden = Object.fromEntries(
+      [.../class="language-form"[^>]*>([\s\S]*?)<\/form>/.exec(french.text)![1]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+    );
+    const english = await browser
+      .post(path)
+      .type('form')
+      .send({ ...hidden, _lang: 'en' });
+    expect(english.status).toBe(200);
+    expect(english.text).toContain('<html lang="en">');
+    expect(english.text).toMatch(/name="email" value="aroha@example.com"/);
+    expect(english.text).toMatch(/name="birthdate-year" value="1990"/);
+    expect(english.text).toMatch(/<option value="north" selected>/);
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row.step);
+    expect(rows).toEqual(['terms']);
+  });
+
   it('escapes whatever was posted when showing it again', async () => {
     const { browser, path, page } = await toProfile();
     const again = await browser
@@ -195,7 +271,9 @@ describe('the profile step', () => {
         _csrf: csrfFrom(page.text),
         email: `${'é'.repeat(108)}@example.com`, // exactly the example's maxLength of 120
         phone_number: '+123456789012345',
-        birthdate: '2010-12-31',
+        'birthdate-day': '31',
+        'birthdate-month': '12',
+        'birthdate-year': '2010',
         member_number: '12345678',
         region: 'north',
         news_opt_in: 'yes',

@@ -157,7 +157,7 @@ describe('what a wallet or another site may not do', () => {
     expect(late.body).toMatchObject({ error: 'invalid_request' });
   });
 
-  it('the response_code opened in another browser, forged, or twice decides nothing more', async () => {
+  it('the response_code opened in another browser, forged, or twice decides nothing more; twice leads to how it ended', async () => {
     const user = journey();
     const request = await user.requestInWallet();
     const redirect = redirectOf(await user.wallet.share(request));
@@ -168,7 +168,12 @@ describe('what a wallet or another site may not do', () => {
     expect(forged.status).toBe(400);
     expect(await user.outcome(await user.open(redirect))).toMatchObject({ kind: 'success' });
     const twice = await user.open(redirect);
-    expect(twice.status).toBe(400);
+    expect(twice.status).toBe(303);
+    expect(twice.headers.location).toBe(user.path);
+    const ended = await user.open(user.path);
+    expect(ended.status).toBe(200);
+    expect(ended.text).toContain('You have finished here');
+    expect((await stranger.get(new URL(redirect).pathname + new URL(redirect).search)).status).toBe(400);
   });
 
   it('a presentation the verifier refuses gets the spec’s error JSON, and the journey fails for the tenant', async () => {

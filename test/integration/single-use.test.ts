@@ -169,7 +169,7 @@ describe('when the decision cannot be written', () => {
 
 describe('when the session cannot be saved after an inner step was decided', () => {
   const TERMS_AND_PROFILE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
-  const PROFILE = { email: 'aroha@example.com', phone_number: '', birthdate: '1990-03-27', member_number: '', region: 'north' };
+  const PROFILE = { email: 'aroha@example.com', phone_number: '', 'birthdate-day': '27', 'birthdate-month': '3', 'birthdate-year': '1990', member_number: '', region: 'north' };
 
   it('goes on from the recorded decision when the step is submitted again, to one redirect and one row per step', async () => {
     await hook.close();

@@ -20,7 +20,6 @@ import { TestWallet, type Presenter, type WalletRequest } from './wallet/test-wa
 
 export const STEP_ID = 'licence';
 export const VCT = 'https://credentials.example/driving-licence';
-const HOOK_HOST = new URL(HOOK_URL).hostname;
 
 /** The parties of a present-credential test: a licence issuer, a holder, the hook's request certificate. */
 export interface PresentParties {
@@ -30,13 +29,17 @@ export interface PresentParties {
   dir: string;
 }
 
-/** A steps file with one present-credential step, its files (and `files`) written beside it, loaded as the hook loads it. */
-export async function presentParties(entry: Record<string, unknown> = {}, files: Record<string, string> = {}): Promise<PresentParties> {
+/**
+ * A steps file with one present-credential step, its files (and `files`) written beside it, loaded as
+ * the hook at `hookUrl` loads it: the request certificate names that host.
+ */
+export async function presentParties(entry: Record<string, unknown> = {}, files: Record<string, string> = {}, hookUrl = HOOK_URL): Promise<PresentParties> {
+  const hookHost = new URL(hookUrl).hostname;
   const dir = mkdtempSync(path.join(tmpdir(), 'present-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const issuer = await makeIssuer({ iss: 'https://dmv.example' });
   const root = await makeRoot('Hook Request Root');
-  const leaf = await makeLeaf(root, 'Hook requests', { dns: HOOK_HOST });
+  const leaf = await makeLeaf(root, 'Hook requests', { dns: hookHost });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', leaf.keys.privateKey)).toString('base64');
   writeFileSync(path.join(dir, 'request.key.pem'), `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`);
   writeFileSync(path.join(dir, 'request.cert.pem'), leaf.pem);
@@ -48,13 +51,13 @@ export async function presentParties(entry: Record<string, unknown> = {}, files:
     trust: { issuers: [{ iss: issuer.iss, jwks: 'dmv.jwks.json' }] },
     matchClaim: { session: 'family_name', credential: ['family_name'] },
     collect: { birthdate: 'birthdate' },
-    clientId: `x509_san_dns:${HOOK_HOST}`,
+    clientId: `x509_san_dns:${hookHost}`,
     requestKey: 'request.key.pem',
     requestCertificate: 'request.cert.pem',
     walletUrl: 'openid4vp://',
     ...entry,
   });
-  const loaded = presentCredentialStepType.load(parsed, { dir, where: 'steps.0', id: STEP_ID, env: { HOOK_URL } });
+  const loaded = presentCredentialStepType.load(parsed, { dir, where: 'steps.0', id: STEP_ID, env: { HOOK_URL: hookUrl } });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   const config = { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(presentCredentialStepType, loaded.config)] };
   return { issuer, holder: await makeHolder(), config, dir };

@@ -61,13 +61,33 @@ describe('reading a posted profile field', () => {
     }
   });
 
-  it('checks dates are real and within the configured range, formatted for the reader', () => {
+  it('reads a date from its day, month and year boxes into YYYY-MM-DD', () => {
     const date = field({ type: 'date', min: '1900-01-01', max: '2010-12-31' });
-    expect(read(date, '1990-03-27')).toEqual({ ok: true, value: '1990-03-27' });
-    expect(read(date, '1990-02-30')).toMatchObject({ ok: false, message: 'Enter a real date in “Thing”.' });
-    expect(read(date, '27/03/1990')).toMatchObject({ ok: false });
-    expect(read(date, '2011-01-01')).toEqual({ ok: false, message: 'Enter a date on or before December 31, 2010 in “Thing”.' });
-    expect(read(date, '1899-12-31', 'fr')).toEqual({ ok: false, message: 'Saisissez dans «\u00a0Thing\u00a0» une date à partir du 1 janvier 1900.' });
+    expect(read(date, { day: '27', month: '3', year: '1990' })).toEqual({ ok: true, value: '1990-03-27' });
+    expect(read(date, { day: ' 07 ', month: '03', year: '1990' })).toEqual({ ok: true, value: '1990-03-07' });
+    expect(read(date, { day: '', month: '', year: '' })).toEqual({ ok: true, value: undefined });
+    expect(read(field({ type: 'date', required: true }), {})).toEqual({ ok: false, message: 'Fill in “Thing”.' });
+  });
+
+  it('says what is wrong with a date in one style, in English and French, with limits written as each language does', () => {
+    const date = field({ type: 'date', min: '1900-01-01', max: '2010-12-31' });
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ day: '31', month: '2', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
+      [{ day: '31', month: '4', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
+      [{ day: '1', month: '13', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
+      [{ day: 'x', month: '3', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
+      [{ day: '27', month: '', year: '1990' }, 'Enter the day, month and year in “Thing”.', 'Saisissez le jour, le mois et l’année dans «\u00a0Thing\u00a0».'],
+      [{ day: '27', month: '3', year: '90' }, 'Enter the year with 4 digits in “Thing”.', 'Saisissez l’année sur 4 chiffres dans «\u00a0Thing\u00a0».'],
+      [{ day: '1', month: '1', year: '2011' }, 'Enter a date on or before 31 December 2010 in “Thing”.', 'Saisissez une date jusqu’au 31 décembre 2010 dans «\u00a0Thing\u00a0».'],
+      [{ day: '31', month: '12', year: '1899' }, 'Enter a date on or after 1 January 1900 in “Thing”.', 'Saisissez une date à partir du 1 janvier 1900 dans «\u00a0Thing\u00a0».'],
+    ];
+    for (const [boxes, en, fr] of cases) {
+      expect(read(date, boxes), JSON.stringify(boxes)).toEqual({ ok: false, message: en });
+      expect(read(date, boxes, 'fr'), JSON.stringify(boxes)).toEqual({ ok: false, message: fr });
+    }
+    // Boxes arrive hostile too: a repeated box, a control character.
+    expect(read(date, { day: ['1', '2'], month: '3', year: '1990' })).toEqual({ ok: false, message: 'Remove the characters that cannot be used from “Thing”.' });
+    expect(read(date, { day: '1\u0000', month: '3', year: '1990' })).toEqual({ ok: false, message: 'Remove the characters that cannot be used from “Thing”.' });
   });
 
   it('accepts only offered options and a ticked box', () => {

@@ -49,7 +49,14 @@ export type StepOutcome =
       confirmedAddress?: string;
     }
   /** Show the page again with this status, these messages (field → message) and extra view data. */
-  | { kind: 'again'; status: number; errors: Record<string, string>; view?: Record<string, unknown> }
+  | {
+      kind: 'again';
+      status: number;
+      errors: Record<string, string>;
+      view?: Record<string, unknown>;
+      /** The page shows what was just typed (a language switch): it answers the POST itself, as a redirect would lose it. */
+      keepsTyped?: boolean;
+    }
   /** The user chose not to go on: the tenant receives `message` as the error. */
   | { kind: 'declined'; message: string; evidence: Evidence }
   /** The step ended the journey (a check not passed, not the user's choice). */

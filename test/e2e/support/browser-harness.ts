@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import axe from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect, onTestFailed } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, onTestFailed } from 'vitest';
 import type { HookConfig } from '../../../src/config/hook-config.js';
 import { hookFixture, type HookFixture } from '../../support/hook-fixture.js';
 
@@ -52,7 +52,7 @@ export interface LiveHook {
  * `hostname`: what the hook's URL names (it listens on 127.0.0.1 either way). WebAuthn needs
  * `localhost`: browsers refuse it on an IP address, and on http anywhere else.
  */
-export async function startLiveHook(config?: HookConfig, options: { hostname?: 'localhost' | '127.0.0.1' } = {}): Promise<LiveHook> {
+export async function startLiveHook(config?: HookConfig | ((hookOrigin: string) => HookConfig | Promise<HookConfig>), options: { hostname?: 'localhost' | '127.0.0.1' } = {}): Promise<LiveHook> {
   // The URLs must name the ports before the apps are built, so the servers listen first and are
   // handed their apps afterwards.
   const handlers: { hook?: (req: IncomingMessage, res: ServerResponse) => void; tenant?: (req: IncomingMessage, res: ServerResponse) => void } = {};
@@ -71,7 +71,9 @@ export async function startLiveHook(config?: HookConfig, options: { hostname?: '
   const tenantPort = await listen(tenantServer);
   const hookOrigin = `http://${options.hostname ?? '127.0.0.1'}:${hookPort}`;
   const tenantOrigin = `http://127.0.0.1:${tenantPort}`;
-  const fixture = await hookFixture({ HOOK_URL: `${hookOrigin}/callback`, MATTR_TENANT_URL: tenantOrigin }, config);
+  // A steps file may name the hook's own address (a provider's redirect URI, a certificate's host).
+  const steps = typeof config === 'function' ? await config(hookOrigin) : config;
+  const fixture = await hookFixture({ HOOK_URL: `${hookOrigin}/callback`, MATTR_TENANT_URL: tenantOrigin }, steps);
   handlers.hook = (req, res) => fixture.handle(req, res);
   handlers.tenant = fixture.simulator.app;
   return {
@@ -100,6 +102,61 @@ function listen(server: Server): Promise<number> {
 
 function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** What every browser test of a live hook shares: the browser, a fresh hook per test, its tabs. */
+export interface BrowserSuite {
+  readonly browser: Browser;
+  readonly live: LiveHook;
+  /** A fresh browser profile, closed after the test. */
+  open(options?: BrowserContextOptions): Promise<Tab>;
+}
+
+/**
+ * Sets up the describe block it is called in: one browser for the block, a fresh hook (and
+ * simulated tenant) for each test, and every tab the test opened closed after it.
+ */
+export function browserSuite(config: Parameters<typeof startLiveHook>[0], options: Parameters<typeof startLiveHook>[1] = {}): BrowserSuite {
+  let browser: Browser | undefined;
+  let live: LiveHook | undefined;
+  const tabs: Tab[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    live = await startLiveHook(config, options);
+  });
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) await tab.context.close();
+    await live?.close();
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error('the browser is not started yet');
+      return browser;
+    },
+    get live() {
+      if (!live) throw new Error('the hook is not started yet');
+      return live;
+    },
+    async open(tabOptions) {
+      const tab = await openTab(this.browser, tabOptions);
+      tabs.push(tab);
+      return tab;
+    },
+  };
+}
+
+/** From the simulated tenant's start page (with these claims, if given) to the hook's first step; its URL. */
+export async function startFromTenant(page: Page, live: LiveHook, claims?: Record<string, unknown>): Promise<string> {
+  await page.goto(`${live.tenantOrigin}/`);
+  if (claims) await page.fill('#claims', JSON.stringify(claims));
+  await page.click('button:has-text("Start the interaction hook")');
+  await page.waitForURL(/\/interaction\/[0-9a-f]{12}[A-Za-z0-9_-]{22}$/);
+  return page.url();
 }
 
 /** A fresh browser profile (its own cookies) with a phone-sized page, watched for CSP breaches. */
@@ -184,4 +241,57 @@ function fileName(text: string): string {
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 120);
+}
+
+/**
+ * Does `move` (a reload, Back, Forward) and answers the heading of the page it lands on, once it is
+ * sure that is a page of the hook or the tenant: never the browser's own error page (Chromium shows
+ * "Confirm Form Resubmission" as one, ERR_CACHE_MISS).
+ */
+export async function headingAfter(page: Page, move: () => Promise<unknown>): Promise<string> {
+  await move();
+  expect(page.url()).toMatch(/^http:\/\//);
+  return (await page.textContent('h1'))?.trim() ?? '';
+}
+
+/** The step forms posted so far (a page's own background requests, such as a wallet poll, left out). */
+function formPosts(live: LiveHook): number {
+  return live.posts.filter((url) => /^\/interaction\/[\w-]+$/.test(url)).length;
+}
+
+/** Back, then Forward again: the page with `heading` each time, and no form sent again. */
+export async function expectBackAndForward(page: Page, live: LiveHook, heading: string): Promise<void> {
+  const posted = formPosts(live);
+  expect(await headingAfter(page, () => page.goBack())).toBe(heading);
+  expect(await headingAfter(page, () => page.goForward())).toBe(heading);
+  expect(formPosts(live)).toBe(posted);
+}
+
+/** Once at the tenant: Back and a reload show "You have finished here", whose button is the way back just taken. */
+export async function expectFinishedOnBack(page: Page, live: LiveHook): Promise<void> {
+  await page.waitForURL(`${live.tenantOrigin}/**`);
+  const wayBack = page.url();
+  const posted = formPosts(live);
+  expect(await headingAfter(page, () => page.goBack())).toBe('You have finished here');
+  expect(await headingAfter(page, () => page.reload())).toBe('You have finished here');
+  expect(await page.getAttribute('#return-to-wallet', 'href')).toBe(wayBack);
+  expect(formPosts(live)).toBe(posted);
+}
+
+/** A platform authenticator that verifies the user, as a phone's would (the DevTools protocol's WebAuthn domain). */
+export async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** Types a YYYY-MM-DD date into a date field's three boxes (`id`-day, -month, -year) as a person would. */
+export async function fillDate(page: Page, id: string, iso: string): Promise<void> {
+  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
+  await page.fill(`#${id}-day`, String(day));
+  await page.fill(`#${id}-month`, String(month));
+  await page.fill(`#${id}-year`, String(year));
 }

@@ -1,6 +1,7 @@
 import { resolveText, type ResolvedText } from '../localised-text.js';
 import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import type { ProfileField, ProfileStepConfig } from './profile-schema.js';
+import { DATE_PARTS, datePartName, isoToParts, postedDateParts } from './profile-date.js';
 import { largestValue, PHONE_INPUT_MAX, readField } from './profile-values.js';
 import type { ProfileMessageKey } from './messages.js';
 
@@ -19,13 +20,15 @@ export interface FieldView {
   name: string;
   /** The element id; prefixed so that no claim name can clash with the page's own ids. */
   id: string;
-  control: 'input' | 'select' | 'checkbox';
+  control: 'input' | 'select' | 'checkbox' | 'date';
   label: ResolvedText;
   help: ResolvedText | null;
   required: boolean;
   value: string;
   checked: boolean;
   options: Array<{ value: string; label: ResolvedText; selected: boolean }>;
+  /** A date's three boxes (day, month, year), each with its own name, label and value. */
+  parts: Array<{ name: string; id: string; label: string; value: string; attributes: Record<string, string | number> }>;
   /** Extra attributes of the element, already decided; the template only prints them. */
   attributes: Record<string, string | number>;
 }
@@ -53,7 +56,8 @@ export class ProfileStep implements Step<ProfileMessageKey> {
     const claims: Record<string, unknown> = {};
     const invalid: Record<string, string> = {};
     for (const field of this.config.fields) {
-      const reading = readField(field, own(input, field.claim), ctx.locale, ctx.t);
+      const posted = field.type === 'date' ? postedDateParts(input, field.claim) : own(input, field.claim);
+      const reading = readField(field, posted, ctx.locale, ctx.t);
       if (!reading.ok) invalid[field.claim] = reading.message;
       else if (reading.value !== undefined) claims[field.claim] = reading.value;
     }
@@ -79,13 +83,14 @@ function fieldView(field: ProfileField, ctx: Context): FieldView {
   const view: FieldView = {
     name: field.claim,
     id: `field-${field.claim}`,
-    control: field.type === 'select' ? 'select' : field.type === 'checkbox' ? 'checkbox' : 'input',
+    control: field.type === 'select' || field.type === 'checkbox' || field.type === 'date' ? field.type : 'input',
     label: resolveText(field.label, ctx.locale),
     help: field.help !== undefined ? resolveText(field.help, ctx.locale) : null,
     required: field.required,
     value: typeof shown === 'string' ? shown : '',
     checked: shown === 'yes' || shown === true || shown === 'true',
     options: [],
+    parts: [],
     attributes: {},
   };
   if (field.autocomplete) view.attributes.autocomplete = field.autocomplete;
@@ -100,12 +105,24 @@ function fieldView(field: ProfileField, ctx: Context): FieldView {
     case 'phone':
       Object.assign(view.attributes, { type: 'tel', maxlength: PHONE_INPUT_MAX, autocomplete: field.autocomplete ?? 'tel' });
       break;
-    case 'date':
-      view.attributes.type = 'date';
-      if (field.min) view.attributes.min = field.min;
-      if (field.max) view.attributes.max = field.max;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(view.value)) view.value = ctx.input ? view.value : '';
+    case 'date': {
+      // What was typed, box by box; before that, the prefilled claim's YYYY-MM-DD split up.
+      const posted = ctx.input ? postedDateParts(ctx.input, field.claim) : undefined;
+      const shownParts = isoToParts(prefill);
+      // A birth date's boxes say so to the browser's autofill (WCAG 1.3.5), each its own part.
+      const birthday = field.autocomplete === 'bday';
+      view.parts = DATE_PARTS.map((part) => {
+        const typed = posted?.[part];
+        return {
+          name: datePartName(field.claim, part),
+          id: `field-${field.claim}-${part}`,
+          label: ctx.t(`profile.date.${part}`),
+          value: posted ? (typeof typed === 'string' ? typed : '') : shownParts[part],
+          attributes: { type: 'text', inputmode: 'numeric', maxlength: part === 'year' ? 4 : 2, class: `date-${part}`, ...(birthday ? { autocomplete: `bday-${part}` } : {}) },
+        };
+      });
       break;
+    }
     case 'select':
       view.options = field.options.map((o) => ({ value: o.value, label: resolveText(o.label, ctx.locale), selected: o.value === view.value }));
       break;

@@ -1,7 +1,8 @@
 import { resolveText } from '../localised-text.js';
 import type { Translate } from '../../../web/i18n.js';
 import type { ProfileMessageKey } from './messages.js';
-import { isRealDate, type ProfileField } from './profile-schema.js';
+import { DATE_PARTS, formatDate, readDateParts, type DateParts } from './profile-date.js';
+import type { ProfileField } from './profile-schema.js';
 
 /**
  * What one posted profile field means: a claim value, nothing (an empty optional field), or a
@@ -29,6 +30,23 @@ export function readField(field: ProfileField, raw: unknown, locale: string, t: 
     if (field.required && !ticked) return fail('profile.error.tick');
     return { ok: true, value: ticked };
   }
+  if (field.type === 'date') {
+    // Three boxes (postedDateParts), each read as a text value is.
+    const boxes = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const parts: Partial<DateParts> = {};
+    for (const part of DATE_PARTS) {
+      const value = boxes[part];
+      if (value !== undefined && typeof value !== 'string') return fail('profile.error.characters');
+      parts[part] = (value ?? '').normalize('NFC').trim();
+      if (UNSAFE.test(parts[part])) return fail('profile.error.characters');
+    }
+    const reading = readDateParts(parts as DateParts);
+    if (reading.kind === 'empty') return field.required ? fail('profile.error.required') : { ok: true, value: undefined };
+    if (reading.kind === 'problem') return fail(reading.key);
+    if (field.min !== undefined && reading.iso < field.min) return fail('profile.error.dateMin', { min: formatDate(field.min, locale) });
+    if (field.max !== undefined && reading.iso > field.max) return fail('profile.error.dateMax', { max: formatDate(field.max, locale) });
+    return { ok: true, value: reading.iso };
+  }
   if (raw !== undefined && typeof raw !== 'string') return fail('profile.error.characters');
   const value = (raw ?? '').normalize('NFC').trim();
   if (UNSAFE.test(value)) return fail('profile.error.characters');
@@ -51,11 +69,6 @@ export function readField(field: ProfileField, raw: unknown, locale: string, t: 
       const phone = normalisePhone(value);
       return PHONE.test(phone) ? { ok: true, value: phone } : fail('profile.error.phone');
     }
-    case 'date':
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isRealDate(value)) return fail('profile.error.date');
-      if (field.min !== undefined && value < field.min) return fail('profile.error.dateMin', { min: formatDate(field.min, locale) });
-      if (field.max !== undefined && value > field.max) return fail('profile.error.dateMax', { max: formatDate(field.max, locale) });
-      return { ok: true, value };
     case 'select':
       return field.options.some((o) => o.value === value) ? { ok: true, value } : fail('profile.error.option');
   }
@@ -65,11 +78,6 @@ export function readField(field: ProfileField, raw: unknown, locale: string, t: 
 export function normalisePhone(value: string): string {
   const compact = value.replace(/[\s().\-\u00a0]/g, '');
   return compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
-}
-
-/** A YYYY-MM-DD date as people of `locale` write it. */
-function formatDate(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
 }
 
 /** The largest value a field can ever produce, for the URL budget: 3 UTF-8 bytes per character. */
