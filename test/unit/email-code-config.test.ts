@@ -5,7 +5,6 @@ import { loadHookConfig } from '../../src/config/hook-config.js';
 import { claimsStepsRead } from '../../src/interaction/steps/configured-step.js';
 import { mailFailure } from '../../src/interaction/steps/email-code/code-mailer.js';
 import { lifetimeText } from '../../src/interaction/steps/email-code/code-mail.js';
-import { typedCode } from '../../src/interaction/steps/email-code/code-record.js';
 import { emailAddressFrom, maskedAddress } from '../../src/interaction/steps/email-code/email-address.js';
 import { readMailSettings } from '../../src/interaction/steps/email-code/mail-settings.js';
 import { emailCodeMessages } from '../../src/interaction/steps/email-code/messages.js';
@@ -66,14 +65,6 @@ describe('what the step reads from the user and the token', () => {
     }
     expect(maskedAddress('aroha@example.org')).toBe('a•••@example.org');
     expect(maskedAddress('é@example.org')).toBe('é•••@example.org');
-  });
-
-  it('reads six digits as a code, as phones paste them, and nothing else', () => {
-    expect(typedCode('123456')).toBe('123456');
-    expect(typedCode(' 123 456 ')).toBe('123456');
-    expect(typedCode('123-456')).toBe('123456');
-    expect(typedCode('１２３４５６')).toBe('123456');
-    for (const bad of [undefined, 123456, '12345', '1234567', '12345a', '١٢٣٤٥٦', ['123456'], '1'.repeat(41)]) expect(typedCode(bad), String(bad)).toBeNull();
   });
 
   it('says a lifetime as people of the language do', () => {

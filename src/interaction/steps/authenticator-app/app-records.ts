@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { CodeRecords, countAttempt, noTriesLeft } from '../one-time-code.js';
 import type { StepRecords, SubjectRecords } from '../step-ports.js';
 
 /**
@@ -55,11 +56,18 @@ function recordId(subject: string): string {
   return createHash('sha256').update(`authenticator-app:${subject}`).digest('base64url').slice(0, 22);
 }
 
+/** An interaction's tries at a code (from the app or a recovery code), each counted before it is checked. */
+const tries = z.object({ attempts: z.number().int().nonnegative() });
+
 export class AppRecords {
+  private readonly tries: CodeRecords<z.output<typeof tries>>;
+
   constructor(
     private readonly subjects: SubjectRecords,
     private readonly records: StepRecords,
-  ) {}
+  ) {
+    this.tries = new CodeRecords(records, ATTEMPTS, tries, { attempts: 0 });
+  }
 
   async appOf(subject: string): Promise<EnrolledApp | null> {
     const [record] = await this.subjects.list(APP_KIND, subject);
@@ -132,10 +140,10 @@ export class AppRecords {
 
   /** Counts one more try at `key` before it is checked: its number (1, 2, …), or null when all `max` were used. */
   countTry(key: string, max: number, now: Date): Promise<number | null> {
-    return this.records.update(ATTEMPTS, key, now, (value) => {
-      const used = typeof value === 'number' ? value : 0;
-      const expiresAt = new Date(now.getTime() + JOURNEY_MS);
-      return used >= max ? { value: used, expiresAt, result: null } : { value: used + 1, expiresAt, result: used + 1 };
+    return this.tries.change(key, now, (held) => {
+      if (noTriesLeft(held.attempts, max)) return { state: held, result: null };
+      const { attempts } = countAttempt(held.attempts, max);
+      return { state: { attempts }, result: attempts };
     });
   }
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { sameHash } from '../email-code/code-record.js';
 import { enrolmentFor } from '../enrolment.js';
+import { noTriesLeft, sameHash, typedDigits } from '../one-time-code.js';
 import { mailFactorAdded, type FactorAddedNotice } from '../factor-added-mail.js';
 import type { Evidence } from '../../model.js';
 import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
@@ -11,7 +11,7 @@ import { qrCodeSvg } from './qr-code.js';
 import { newRecoveryCodes, recoveryCodeHash, typedRecoveryCode } from './recovery-codes.js';
 import type { AuthenticatorAppStepConfig } from './schema.js';
 import type { SecretBox } from './secret-box.js';
-import { keyInGroups, matchingTimeStep, newSecret, otpauthUri, typedTotpCode, type TotpParameters } from './totp.js';
+import { keyInGroups, matchingTimeStep, newSecret, otpauthUri, type TotpParameters } from './totp.js';
 import type { AuthenticatorAppMessageKey } from './messages.js';
 
 /** What a step of this type sees: its `t` takes this type's message keys. */
@@ -186,7 +186,7 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
     parameters: TotpParameters,
     ctx: Context,
   ): Promise<{ ok: true; tries: number; timeStep: number } | { ok: false; outcome: StepOutcome }> {
-    const code = typedTotpCode(raw, parameters.digits);
+    const code = typedDigits(raw, parameters.digits);
     if (code === null) return { ok: false, outcome: again(422, 'code', ctx.t('authenticatorApp.error.format', { digits: parameters.digits })) };
     const key = this.recordKey(ctx);
     const tries = await this.deps.apps.countTry(key, this.config.maxAttempts, ctx.now);
@@ -197,13 +197,13 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
     const spent = spending.spend ? await this.deps.apps.spendTimeStep(spending.subject, timeStep, key, ctx.now) : 'spent';
     if (spent !== 'taken') return { ok: true, tries, timeStep };
     this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_code_replayed' }, 'authenticator app code used before');
-    if (tries >= this.config.maxAttempts) return { ok: false, outcome: this.tooManyAttempts(ctx, tries) };
+    if (noTriesLeft(tries, this.config.maxAttempts)) return { ok: false, outcome: this.tooManyAttempts(ctx, tries) };
     return { ok: false, outcome: again(422, 'code', ctx.t('authenticatorApp.error.spent')) };
   }
 
   private wrong(tries: number, field: 'code' | 'recoveryCode', ctx: Context, event: string): StepOutcome {
     this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: `authenticator_app_${event}`, tries }, 'authenticator app code not accepted');
-    if (tries >= this.config.maxAttempts) return this.tooManyAttempts(ctx, tries);
+    if (noTriesLeft(tries, this.config.maxAttempts)) return this.tooManyAttempts(ctx, tries);
     const left = this.config.maxAttempts - tries;
     const prefix = field === 'code' ? 'authenticatorApp.error.wrong' : 'authenticatorApp.error.recoveryWrong';
     return again(422, field, left === 1 ? ctx.t(`${prefix}Last`) : ctx.t(prefix, { left }));

@@ -1,4 +1,5 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { codeHash, typedCode } from '../one-time-code.js';
 
 /** How many codes an enrolment gives: each works once, instead of a code from the app. */
 const RECOVERY_CODE_COUNT = 10;
@@ -17,14 +18,11 @@ export function newRecoveryCodes(): string[] {
 
 /** What the person typed, as the code it means (case, spaces and dashes aside; O as 0, I and L as 1); null when it is not one. */
 export function typedRecoveryCode(value: unknown): string | null {
-  if (typeof value !== 'string' || value.length > 40) return null;
-  const code = value.normalize('NFKC').toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
-  return new RegExp(`^[${ALPHABET}]{${LENGTH}}$`).test(code) ? code : null;
+  const code = typedCode(value)?.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
+  return code !== undefined && new RegExp(`^[${ALPHABET}]{${LENGTH}}$`).test(code) ? code : null;
 }
 
 /** A code is kept only as this keyed hash, bound to its enrolment. */
 export function recoveryCodeHash(key: Buffer, enrolmentId: string, code: string): string {
-  return createHmac('sha256', key)
-    .update(`${enrolmentId}\0${code.replace('-', '')}`)
-    .digest('hex');
+  return codeHash(key, enrolmentId, code.replace('-', ''));
 }

@@ -34,10 +34,3 @@ function totp(secret: string, parameters: TotpParameters, names: { issuer?: stri
 export function keyInGroups(secret: string): string[] {
   return secret.match(/.{1,4}/g) ?? [];
 }
-
-/** What the person typed as a code: spaces and full-width digits allowed; null when it is not `digits` digits. */
-export function typedTotpCode(value: unknown, digits: number): string | null {
-  if (typeof value !== 'string' || value.length > 40) return null;
-  const code = value.normalize('NFKC').replace(/[\s-]/g, '');
-  return code.length === digits && /^\d+$/.test(code) ? code : null;
-}

@@ -4,8 +4,8 @@ import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import { StepUnavailableError } from '../step.js';
 import { codeMail, lifetimeText } from './code-mail.js';
 import { mailFailure, type CodeMailer } from './code-mailer.js';
-import { codeHash, newCode, sameHash, typedCode, type CodeState } from './code-record.js';
-import { CodeStore } from './code-store.js';
+import { codeHash, hasExpired, newDigitCode, noTriesLeft, resendWait, sameHash, typedDigits, countAttempt, type CodeRecords } from '../one-time-code.js';
+import { CODE_DIGITS, type CodeState } from './code-record.js';
 import { emailAddressFrom, maskedAddress } from './email-address.js';
 import type { EmailCodeStepConfig } from './schema.js';
 import type { EmailCodeMessageKey } from './messages.js';
@@ -19,7 +19,7 @@ export const NO_EMAIL_ADDRESS_MESSAGE = 'The session token has no email address 
 export const EMAIL_CODE_DECLINED_MESSAGE = 'The user could not receive the email code.';
 
 export interface EmailCodeDeps {
-  store: CodeStore;
+  store: CodeRecords<CodeState>;
   /** Null when the step was built without mail settings (a test that never sends): sending is then unavailable. */
   mailer: CodeMailer | null;
   /** The step type's key for the code's keyed hash. */
@@ -52,7 +52,7 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
     const address = this.addressOf(ctx);
     if (address === null) return { stage: 'no-address', address: null, lifetime: null, notice: null };
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
-    if (state !== null && state.attempts >= this.config.maxAttempts) return { stage: 'no-tries-left', address: maskedAddress(address), lifetime: null, notice: null };
+    if (state !== null && noTriesLeft(state.attempts, this.config.maxAttempts)) return { stage: 'no-tries-left', address: maskedAddress(address), lifetime: null, notice: null };
     return { stage: state?.hash ? 'enter' : 'send', address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale), notice: null };
   }
 
@@ -80,11 +80,11 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
     const { store, mailer, logger } = this.deps;
     if (!mailer) throw new StepUnavailableError('mail');
     const now = ctx.now.getTime();
-    const code = newCode();
+    const code = newDigitCode(CODE_DIGITS);
     const decided = await store.change(ctx.interactionId, ctx.now, (held): { state: CodeState; result: { refused: StepOutcome } | { before: CodeState; sent: CodeState } } => {
-      if (held.attempts >= this.config.maxAttempts) return { state: held, result: { refused: this.tooManyAttempts(held.attempts) } };
+      if (noTriesLeft(held.attempts, this.config.maxAttempts)) return { state: held, result: { refused: this.tooManyAttempts(held.attempts) } };
       if (held.sends >= this.config.maxSends) return { state: held, result: { refused: again(429, 'send', ctx.t('emailCode.error.noMoreCodes')) } };
-      const waitMs = held.sentAt + this.config.resendIntervalSeconds * 1000 - now;
+      const waitMs = resendWait(held.sentAt, this.config.resendIntervalSeconds, ctx.now);
       // Not a mistake of the user's: a notice of when a new code can go, the page otherwise as it was.
       if (waitMs > 0) return { state: held, result: { refused: { kind: 'again', status: 429, errors: {}, view: { notice: ctx.t('emailCode.tooSoon', { seconds: Math.ceil(waitMs / 1000) }) } } } };
       const sent: CodeState = {
@@ -124,7 +124,7 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
   }
 
   private async verify(raw: unknown, ctx: Context): Promise<StepOutcome> {
-    const code = typedCode(raw);
+    const code = typedDigits(raw, CODE_DIGITS);
     if (code === null) return again(422, 'code', ctx.t('emailCode.error.format'));
     const typed = codeHash(this.deps.key, ctx.interactionId, code);
     // The address the code was sent to: passing proves the person holds it.
@@ -133,18 +133,17 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
       const matches = held.hash !== null && sameHash(typed, held.hash);
       // The same code posted twice (a double tap): the same answer, which the journey makes the same redirect.
       if (held.verified) return { state: held, result: matches ? this.confirmed(held, address) : again(422, 'code', ctx.t('emailCode.error.noCode')) };
-      if (held.attempts >= this.config.maxAttempts) return { state: held, result: this.tooManyAttempts(held.attempts) };
+      if (noTriesLeft(held.attempts, this.config.maxAttempts)) return { state: held, result: this.tooManyAttempts(held.attempts) };
       if (held.hash === null) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.noCode')) };
-      if (ctx.now.getTime() >= held.expiresAt) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.expired')) };
+      if (hasExpired(held.expiresAt, ctx.now)) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.expired')) };
       if (matches) {
         const verified = { ...held, verified: true };
         return { state: verified, result: this.confirmed(verified, address) };
       }
-      const attempts = held.attempts + 1;
+      const { attempts, left } = countAttempt(held.attempts, this.config.maxAttempts);
       // The page says why before the user goes back ("Return to your wallet" posts `end`), so the
       // journey does not just vanish on a mistyped digit.
-      if (attempts >= this.config.maxAttempts) return { state: { ...held, attempts, hash: null }, result: { kind: 'again', status: 422, errors: {}, view: { stage: 'no-tries-left' } } };
-      const left = this.config.maxAttempts - attempts;
+      if (left === 0) return { state: { ...held, attempts, hash: null }, result: { kind: 'again', status: 422, errors: {}, view: { stage: 'no-tries-left' } } };
       return { state: { ...held, attempts }, result: again(422, 'code', left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left })) };
     });
   }
@@ -152,7 +151,7 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
   /** `end`, from the page that says the last try is spent: the failure it announced. */
   private async end(ctx: Context): Promise<StepOutcome> {
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
-    if (state === null || state.attempts < this.config.maxAttempts) return again(422, 'code', ctx.t('emailCode.error.format'));
+    if (state === null || !noTriesLeft(state.attempts, this.config.maxAttempts)) return again(422, 'code', ctx.t('emailCode.error.format'));
     return this.tooManyAttempts(state.attempts);
   }
 

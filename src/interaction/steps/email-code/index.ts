@@ -1,6 +1,6 @@
 import { defineStepType } from '../step-type.js';
 import { smtpMailer } from './code-mailer.js';
-import { CodeStore } from './code-store.js';
+import { codeRecords } from './code-record.js';
 import { EmailCodeStep } from './email-code-step.js';
 import { readMailSettings } from './mail-settings.js';
 import { emailCodeMessages } from './messages.js';
@@ -18,7 +18,7 @@ export const emailCodeStepType = defineStepType({
   environment: readMailSettings,
   build: (config, services) => {
     return new EmailCodeStep(config, {
-      store: new CodeStore(services.records),
+      store: codeRecords(services.records),
       mailer: services.settings ? smtpMailer(services.settings) : null,
       key: services.stepSecret,
       issuerName: services.issuerName,
