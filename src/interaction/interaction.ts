@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Arrival } from '../mattr/session-token.js';
 import { timeOrderedId } from '../web/time-ordered-id.js';
-import type { Verification } from './model.js';
+import type { FailureReason, Verification } from './model.js';
 
 /** One user's journey through the steps, kept server-side in their session under a random id. */
 export interface Interaction {
@@ -30,6 +30,8 @@ export interface Interaction {
   /** Claims collected by the steps so far, sent back on completion. */
   collected: Record<string, unknown>;
   status: 'active' | 'completed' | 'declined' | 'failed' | 'expired';
+  /** Why it failed, when the finished page says so (the step's `reason`). */
+  failedBecause?: FailureReason;
   /**
    * Once finished here: until when (epoch ms) the one redirect back is repeated to a second tap. The
    * redirect itself (the tenant's URL with our signed token) is read from the ledger's completions,

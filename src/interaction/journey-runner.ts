@@ -213,7 +213,7 @@ export function journeyRunner(deps: RunnerDeps) {
     'show-finished': async (action, run) => {
       put(run.req, run.next);
       if (run.next !== run.stored) await saveAfterTheFact(run.req, run.next);
-      run.res.status(200).render('finished', { returnHref: action.url });
+      run.res.status(200).render('finished', { returnHref: action.url, reason: action.reason ?? null });
       return 'answered';
     },
     refuse: async (action, run) => {

@@ -1,4 +1,4 @@
-import { NOT_VERIFIED, type Completion, type Decision, type Evidence, type Verification } from './model.js';
+import { NOT_VERIFIED, type Completion, type Decision, type Evidence, type FailureReason, type Verification } from './model.js';
 import type { StepOutcome } from './steps/step.js';
 import { returnDigest, type Interaction } from './interaction.js';
 import { conditionHolds, describeCondition, type StepCondition } from './step-condition.js';
@@ -84,8 +84,11 @@ export type JourneyAction =
   | { kind: 'leave'; url: string }
   /** 303 to the tenant with the interaction's one token. */
   | { kind: 'return-to-tenant'; url: string }
-  /** The "you have finished here" page, its button the way back with the interaction's one token (a GET never redirects again). */
-  | { kind: 'show-finished'; url: string }
+  /**
+   * The "you have finished here" page, its button the way back with the interaction's one token (a
+   * GET never redirects again); with `reason`, the page says why the journey failed.
+   */
+  | { kind: 'show-finished'; url: string; reason?: FailureReason }
   | { kind: 'refuse'; code: Refusal };
 
 export interface JourneyStep {
@@ -164,7 +167,7 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
         case 'declined':
         case 'failed':
           return {
-            interaction: { ...interaction, status: outcome.kind },
+            interaction: { ...interaction, status: outcome.kind, ...(outcome.kind === 'failed' && outcome.reason ? { failedBecause: outcome.reason } : {}) },
             action: { kind: 'commit', step: step.id, decision: outcome.kind, evidence: outcome.evidence, finish: { kind: 'failure', message: outcome.message } },
           };
       }
@@ -285,11 +288,17 @@ function passOver(interaction: Interaction, plan: JourneyPlan, decision: 'alread
  * sent there again, a GET (a reload, Back) gets a page with a button to it — then a page that says
  * how it ended. The session keeps only until when the way back is repeated; the way back itself is
  * read from the ledger (`completion` undefined: not read yet), which never serves one that has run out.
+ * A failure the person is told about (`failedBecause`) sends every POST to its page instead, which
+ * says why (post/redirect/get): the person is not sent back before reading it.
  */
 function finished(interaction: Interaction, now: number, by: 'visited' | 'posted', completion?: Completion | null): JourneyStep {
   const repeatable = interaction.repeatUntil !== undefined && interaction.repeatUntil > now;
   if (repeatable && completion === undefined) return { interaction, action: { kind: 'read-completion', for: by } };
-  if (repeatable && completion && completion.expiresAt > now) return { interaction, action: { kind: by === 'visited' ? 'show-finished' : 'return-to-tenant', url: completion.url } };
+  if (repeatable && completion && completion.expiresAt > now) {
+    const reason = interaction.failedBecause;
+    if (by === 'visited') return { interaction, action: { kind: 'show-finished', url: completion.url, ...(reason ? { reason } : {}) } };
+    return { interaction, action: reason ? { kind: 'go-to-step' } : { kind: 'return-to-tenant', url: completion.url } };
+  }
   return { interaction, action: { kind: 'refuse', code: refusalFor(interaction.status) } };
 }
 

@@ -51,6 +51,12 @@ export interface Verification {
 export const NOT_VERIFIED: Verification = { steps: [], email: null };
 
 /**
+ * Why a journey failed, when the person is told on a page before going back (`too-many-codes`:
+ * the last wrong one-time code was entered). A failure without one goes straight back to the tenant.
+ */
+export type FailureReason = 'too-many-codes';
+
+/**
  * The way back to the tenant once a journey has finished here: the tenant's redirectUrl with our
  * signed token (as secret as the token itself) and when that token runs out (epoch ms). The session
  * keeps it in the interaction, the ledger beside the decision that ended the journey.

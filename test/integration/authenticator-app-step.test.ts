@@ -8,9 +8,9 @@ import {
   AUTHENTICATOR_APP_UNREADABLE_MESSAGE,
 } from '../../src/interaction/steps/authenticator-app/authenticator-app-step.js';
 import { SecretBox } from '../../src/interaction/steps/authenticator-app/secret-box.js';
-import { alertOf, tenantGot } from '../support/email-code.js';
+import { alertOf, tenantGot, tenantGotAt } from '../support/email-code.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
-import { ledgerRows } from '../support/journey.js';
+import { finishedPageHref, ledgerRows } from '../support/journey.js';
 import { arriveAs, atStepStart, authenticatorAppConfig, enrolApp, keyOnPage, postApp, recoveryCodesOnPage, totpCode } from '../support/authenticator-app.js';
 
 /** The authenticator-app step, driven with codes computed outside the hook from the key on its page. */
@@ -115,19 +115,27 @@ describe('the authenticator-app step', () => {
     expect((await tenantGot(hook, await postApp(second, { decision: 'verify', code: totpCode(key, hook.clock.now()) }))).kind).toBe('success');
   });
 
-  it('ends the journey as failed after maxAttempts wrong codes, and checks no code after them', async () => {
+  it('ends the journey as failed at the last of maxAttempts wrong codes, on a page that says why, and checks no code after them', async () => {
     hook = await hookFixture({}, authenticatorAppConfig({ maxAttempts: 3 }));
     const { key } = await enrolApp(hook);
     const later = await arriveAs(hook);
     const wrong = String((Number(totpCode(key, at(0))) + 500_000) % 1_000_000).padStart(6, '0');
     expect(alertOf(await postApp(later, { decision: 'verify', code: wrong }))).toContain('You have 2 more tries.');
     expect(alertOf(await postApp(later, { decision: 'verify', code: wrong }))).toContain('You have 1 more try.');
+    // The last wrong code: a 303 to the journey's page, which says why; its button is the way back.
     const failed = await postApp(later, { decision: 'verify', code: wrong });
-    expect(await tenantGot(hook, failed)).toMatchObject({ kind: 'failure', state: later.state, message: AUTHENTICATOR_APP_FAILED_MESSAGE });
     expect((await ledgerRows(hook)).at(-1)).toMatchObject({ decision: 'failed', evidence: { method: 'authenticator-app', outcome: 'too-many-attempts', attempts: 3 } });
-    // The right code now changes nothing: the journey is over.
+    expect(failed.status).toBe(200);
+    expect(failed.text).toContain('too many wrong codes were entered. No credential will be issued.');
+    const back = finishedPageHref(failed.text)!;
+    expect(await tenantGotAt(hook, back)).toMatchObject({ kind: 'failure', state: later.state, message: AUTHENTICATOR_APP_FAILED_MESSAGE });
+    // In French too.
+    const french = await later.browser.get(later.path).set('Accept-Language', 'fr');
+    expect(french.text).toContain('Aucune attestation ne sera délivrée.');
+    // The right code now changes nothing: the journey is over, the same page and way back.
     const after = await postApp(later, { decision: 'verify', code: totpCode(key, hook.clock.now()) });
-    expect(await tenantGot(hook, after)).toMatchObject({ kind: 'failure' });
+    expect(finishedPageHref(after.text)).toBe(back);
+    expect((await ledgerRows(hook)).filter((r) => r.decision === 'failed')).toHaveLength(1);
   });
 
   it('counts parallel wrong codes one at a time: never more than maxAttempts are checked', async () => {

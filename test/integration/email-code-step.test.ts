@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EMAIL_CODE_DECLINED_MESSAGE, EMAIL_NOT_CONFIRMED_MESSAGE } from '../../src/interaction/steps/email-code/email-code-step.js';
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
-import { ledgerRows } from '../support/journey.js';
+import { finishedPageHref, ledgerRows } from '../support/journey.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
-import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, otherThan, post, postOnly, tenantGot } from '../support/email-code.js';
+import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, otherThan, post, postOnly, tenantGot, tenantGotAt } from '../support/email-code.js';
 
 let mailbox: Mailbox;
 let hook: HookFixture;
@@ -108,7 +108,7 @@ describe('the email-code step', () => {
     expect((await ledgerRows(hook))[0]!.evidence).toMatchObject({ attempts: 2 });
   });
 
-  it('after maxAttempts wrong codes, across resent codes, says why and then ends the journey as failed, with one failure token', async () => {
+  it('at the last of maxAttempts wrong codes, across resent codes, ends the journey as failed at once, on a page that says why, with one failure token', async () => {
     await start({ maxAttempts: 3, resendIntervalSeconds: 10 });
     const at = await arriveWith(hook);
     const page = await post(at, { decision: 'send' });
@@ -119,22 +119,24 @@ describe('the email-code step', () => {
     expect((await post({ ...at, page }, { decision: 'resend' })).status).toBe(200);
     const second = codeIn(mailbox.messages[1]);
     expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: otherThan(second) }))).toContain('You have 1 more try.');
-    // The last wrong code: a page that says why, before the user goes back; a reload shows it again.
-    const noTries = await post({ ...at, page }, { decision: 'verify', code: otherThan(second) });
-    expect(noTries.status).toBe(422);
-    expect(noTries.text).toContain('That code was not right, and it was your last try. Test Issuer cannot confirm your email address, so it will not issue your credential.');
-    expect(noTries.text).toMatch(/name="decision" value="end"/);
-    expect(noTries.text).not.toMatch(/name="code"/);
-    expect((await at.browser.get(at.path)).text).toContain('it was your last try');
-    expect(await ledgerRows(hook)).toEqual([]);
-    // Even the right code now changes nothing but the way out.
-    expect(await tenantGot(hook, await post({ ...at, page: noTries }, { decision: 'verify', code: second }))).toMatchObject({ kind: 'failure', message: EMAIL_NOT_CONFIRMED_MESSAGE });
-    const failed = await post({ ...at, page: noTries }, { decision: 'end' });
-    expect(await tenantGot(hook, failed)).toMatchObject({ kind: 'failure', state: at.state, message: EMAIL_NOT_CONFIRMED_MESSAGE });
+    // The last wrong code: the failure is recorded now, and the answer goes to a page that says why
+    // (post/redirect/get), not straight back to the wallet.
+    const lastTry = await postOnly({ ...at, page }, { decision: 'verify', code: otherThan(second) });
+    expect(lastTry.status).toBe(303);
+    expect(lastTry.headers.location).toBe(at.path);
     expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([['failed', { method: 'email-code', outcome: 'too-many-attempts', attempts: 3 }]]);
-    // The right code afterwards changes nothing: the same way back, never a second token.
+    const noTries = await at.browser.get(at.path);
+    expect(noTries.status).toBe(200);
+    expect(noTries.text).toContain('too many wrong codes were entered. No credential will be issued.');
+    expect(noTries.text).toContain('Your wallet shows that Test Issuer did not issue it.');
+    expect(noTries.text).not.toMatch(/name="code"/);
+    const back = finishedPageHref(noTries.text)!;
+    expect(await tenantGotAt(hook, back)).toMatchObject({ kind: 'failure', state: at.state, message: EMAIL_NOT_CONFIRMED_MESSAGE });
+    // A reload shows the same page with the same way back.
+    expect(finishedPageHref((await at.browser.get(at.path)).text)).toBe(back);
+    // The right code afterwards changes nothing: the same page, the same way back, never a second token.
     const late = await post({ ...at, page }, { decision: 'verify', code: second });
-    expect(late.headers.location).toBe(failed.headers.location);
+    expect(finishedPageHref(late.text)).toBe(back);
     expect(await ledgerRows(hook)).toHaveLength(1);
   });
 

@@ -81,7 +81,12 @@ export function otherThan(code: string): string {
 /** What the tenant got from a 303 to it. */
 export async function tenantGot(hook: HookFixture, res: Response): Promise<ReturnOutcome> {
   expect(res.status).toBe(303);
-  const back = new URL(res.headers.location!);
+  return tenantGotAt(hook, res.headers.location!);
+}
+
+/** What the tenant reads from the way back `url` (a redirect's location, or a finished page's button). */
+export async function tenantGotAt(hook: HookFixture, url: string): Promise<ReturnOutcome> {
+  const back = new URL(url);
   expect(back.origin).toBe(TENANT_URL);
   return readReturnToken(hook.simulator.identity, back.searchParams.get('session_token')!, hook.clock.now());
 }

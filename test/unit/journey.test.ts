@@ -78,6 +78,21 @@ describe('the journey machine', () => {
     }
   });
 
+  it('ends a failure the step explains on a page that says why: every POST goes there, a GET shows it with the one way back', () => {
+    const outcome = { kind: 'failed', message: 'why', evidence: {}, reason: 'too-many-codes' } as const;
+    const { interaction: after, action } = journeyNext(interaction(), { kind: 'answered', outcome }, TWO, NOW);
+    expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: 'failed', evidence: {}, finish: { kind: 'failure', message: 'why' } });
+    expect(after).toMatchObject({ status: 'failed', failedBecause: 'too-many-codes' });
+    const completion = { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 60_000 };
+    const failed = { ...after, repeatUntil: completion.expiresAt };
+    // Not straight back to the tenant: to the page first (post/redirect/get), also for a second tap.
+    expect(journeyNext(failed, { kind: 'committed', decision: 'failed', completion }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
+    expect(journeyNext(failed, { kind: 'completion-read', completion, for: 'posted' }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
+    expect(journeyNext(failed, { kind: 'completion-read', completion, for: 'visited' }, TWO, NOW).action).toEqual({ kind: 'show-finished', url: completion.url, reason: 'too-many-codes' });
+    // Once the token has run out, the page that says the journey failed, never a new token.
+    expect(journeyNext(failed, { kind: 'visited' }, TWO, NOW + 60_001).action).toEqual({ kind: 'refuse', code: 'interaction_failed' });
+  });
+
   it('records an expiry instead of running the step once the deadline passed, then refuses', () => {
     const late = interaction();
     const { interaction: after, action } = journeyNext(late, { kind: 'posted' }, TWO, late.deadline + 1);

@@ -1,5 +1,5 @@
 import type { Translate } from '../../web/i18n.js';
-import type { Evidence, Verification } from '../model.js';
+import type { Evidence, FailureReason, Verification } from '../model.js';
 
 /** A posted form or an action's JSON body, as the parser hands it over: hostile until checked. */
 export type FormInput = Readonly<Record<string, unknown>>;
@@ -59,8 +59,11 @@ export type StepOutcome =
     }
   /** The user chose not to go on: the tenant receives `message` as the error. */
   | { kind: 'declined'; message: string; evidence: Evidence }
-  /** The step ended the journey (a check not passed, not the user's choice). */
-  | { kind: 'failed'; message: string; evidence: Evidence }
+  /**
+   * The step ended the journey (a check not passed, not the user's choice). With `reason`, the
+   * person sees a page that says why, its button the way back, instead of going straight back.
+   */
+  | { kind: 'failed'; message: string; evidence: Evidence; reason?: FailureReason }
   /** Send the user to another site (an OpenID provider); nothing is decided yet. */
   | { kind: 'leave'; url: string };
 

@@ -211,7 +211,7 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
 
   private tooManyAttempts(ctx: Context, tries = this.config.maxAttempts): StepOutcome {
     this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_too_many_attempts' }, 'authenticator app: too many wrong codes');
-    return { kind: 'failed', message: AUTHENTICATOR_APP_FAILED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts: tries } };
+    return { kind: 'failed', message: AUTHENTICATOR_APP_FAILED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts: tries }, reason: 'too-many-codes' };
   }
 
   private async situation(ctx: Context): Promise<Situation> {

@@ -141,14 +141,16 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
         return { state: verified, result: this.confirmed(verified, address) };
       }
       const { attempts, left } = countAttempt(held.attempts, this.config.maxAttempts);
-      // The page says why before the user goes back ("Return to your wallet" posts `end`), so the
-      // journey does not just vanish on a mistyped digit.
-      if (left === 0) return { state: { ...held, attempts, hash: null }, result: { kind: 'again', status: 422, errors: {}, view: { stage: 'no-tries-left' } } };
+      // The last try: the journey fails now, on a page that says why before the user goes back.
+      if (left === 0) return { state: { ...held, attempts, hash: null }, result: this.tooManyAttempts(attempts) };
       return { state: { ...held, attempts }, result: again(422, 'code', left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left })) };
     });
   }
 
-  /** `end`, from the page that says the last try is spent: the failure it announced. */
+  /**
+   * `end`, from the page that says the last try is spent: shown only when the failure the last try
+   * made could not be recorded (the journey would have ended with it), so it is made now.
+   */
   private async end(ctx: Context): Promise<StepOutcome> {
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
     if (state === null || !noTriesLeft(state.attempts, this.config.maxAttempts)) return again(422, 'code', ctx.t('emailCode.error.format'));
@@ -162,7 +164,7 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
   }
 
   private tooManyAttempts(attempts: number): StepOutcome {
-    return { kind: 'failed', message: EMAIL_NOT_CONFIRMED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts } };
+    return { kind: 'failed', message: EMAIL_NOT_CONFIRMED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts }, reason: 'too-many-codes' };
   }
 
   private evidenceOf(outcome: string): Evidence {
