@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { HookKeys } from '../mattr/hook-keys.js';
 import { COMPLETION_LIFETIME_SECONDS, returnUrl, signCompletion, signFailure } from '../mattr/session-token.js';
 import type { SessionCommit, Storage } from '../storage/ports.js';
@@ -59,6 +60,8 @@ export interface RunOptions {
 
 /** The step records that bind a return from another site to its interaction. */
 const RETURN_RECORD = 'return';
+/** A return's record as stored: read back through this, anything else binds nothing. */
+const returnRecord = z.object({ interactionId: z.string(), type: z.string() });
 
 /** Room for every step to be skipped, committed and shown: a journey that runs longer is a bug. */
 const MOVES_PER_STEP = 4;
@@ -189,8 +192,8 @@ export function journeyRunner(deps: RunnerDeps) {
       return { event: { kind: 'completion-read', completion, for: action.for }, interaction: run.next };
     },
     'take-return': async (action, run) => {
-      const taken = await storage.stepRecords.take(RETURN_RECORD, action.binding, now());
-      const bound = isReturnRecord(taken) && taken.interactionId === run.next.id && taken.type === stepAt(run.next).type;
+      const taken = returnRecord.safeParse(await storage.stepRecords.take(RETURN_RECORD, action.binding, now())).data;
+      const bound = taken?.interactionId === run.next.id && taken.type === stepAt(run.next).type;
       return { event: { kind: 'return-taken', bound }, interaction: run.next };
     },
     leave: async (action, run) => {
@@ -323,9 +326,3 @@ export function journeyRunner(deps: RunnerDeps) {
 }
 
 export type JourneyRunner = ReturnType<typeof journeyRunner>;
-
-function isReturnRecord(value: unknown): value is { interactionId: string; type: string } {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return typeof record.interactionId === 'string' && typeof record.type === 'string';
-}

@@ -1,4 +1,5 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
+import { z } from 'zod';
 import { csrfProtection } from '../web/csrf.js';
 import { hookError } from '../web/error-codes.js';
 import { noStore } from '../web/security-headers.js';
@@ -56,7 +57,7 @@ export function stepRoutes(deps: { runner: JourneyRunner }, router: Router = Rou
   router.post('/interaction/:id/:action', noStore, answersJson, json, csrfProtection, async (req, res) => {
     const interaction = ownInteraction(req);
     const name = String(req.params.action);
-    const body = (isObject(req.body) ? req.body : {}) as FormInput;
+    const body = actionBody(req.body);
     await runner.run(req, res, interaction, { kind: 'posted' }, { channel: ACTION_CHANNEL, input: body, ask: askAction(name, body) });
   });
 
@@ -77,6 +78,11 @@ function ownInteraction(req: Request): Interaction {
   return interaction;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A step action's body: a JSON object (none: an empty one); anything else is a 400, and reaches no step. */
+const actionBodySchema = z.record(z.string(), z.unknown());
+
+function actionBody(value: unknown): FormInput {
+  const parsed = actionBodySchema.safeParse(value ?? {});
+  if (!parsed.success) throw hookError('request_invalid');
+  return parsed.data;
 }

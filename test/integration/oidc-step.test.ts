@@ -178,6 +178,16 @@ describe('returns that do not prove the sign-in', () => {
     await failsWith(user, await user.back(back), 'the provider answered with the error "server_error"', 'provider_error');
   });
 
+  it('fails the journey as a mismatched return when the sign-in kept under its state is not of its shape', async () => {
+    const user = journey();
+    await user.arrive();
+    const state = (await user.leave()).searchParams.get('state')!;
+    await hook.storage.stepRecords.put('oidc', state, { interactionId: user.path.split('/')[2], verifier: 7, nonce: 'n' }, new Date(hook.clock.now().getTime() + 60_000));
+    const back = new URL(REDIRECT_URI);
+    back.search = new URLSearchParams({ error: 'server_error', state, iss: provider.issuer }).toString();
+    await failsWith(user, await user.back(back), 'could not be matched to this journey', 'state_mismatch');
+  });
+
   it('fails the journey when the sign-in is weaker than the step requires', async () => {
     provider.signInWith({ acr: WEAK });
     const user = journey();

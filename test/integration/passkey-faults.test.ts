@@ -156,4 +156,22 @@ describe('the passkey step refuses', () => {
     expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_invalid' } });
     await stillDeclinable(journey);
   });
+
+  it('a body that is not a JSON object, refused before the step sees it; a stored challenge of another shape is none', async () => {
+    hook = await hookFixture({}, passkeyConfig());
+    const journey = await passkeyJourney(hook);
+    await journey.action('options');
+    const listed = await journey.browser
+      .post(`${journey.interactionPath}/verify`)
+      .set('X-CSRF-Token', journey.csrf)
+      .send([{ response: {} }]);
+    expect(listed.status).toBe(400);
+    expect(listed.body).toMatchObject({ error: 'request_invalid' });
+    // The challenge is still there: nothing reached the step.
+    const key = `${journey.interactionPath.split('/')[2]}:passkey`;
+    expect(await hook.storage.stepRecords.get('passkey-challenge', key, hook.clock.now())).toMatchObject({ ceremony: 'register' });
+    await hook.storage.stepRecords.put('passkey-challenge', key, { ceremony: 'register', challenge: 42, subject: 'subject-1' }, new Date(hook.clock.now().getTime() + 60_000));
+    expect(await journey.action('verify', { response: {} })).toMatchObject({ status: 409, body: { error: 'passkey_stale' } });
+    await stillDeclinable(journey);
+  });
 });

@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { resolveText } from '../localised-text.js';
 import type { StepRecords } from '../step-ports.js';
 import { COLLECTED_MAX, fits, sameClaim } from '../claim-values.js';
@@ -20,11 +21,10 @@ export const OIDC_DECLINED_MESSAGE = 'The user declined the extra sign-in.';
 const OIDC_RECORD = 'oidc';
 /** How long a sign-in at the provider may take before its return is refused. */
 const PENDING_LIFETIME_MS = 30 * 60_000;
-interface PendingSignIn {
-  interactionId: string;
-  verifier: string;
-  nonce: string;
-}
+/** A sign-in under way, kept under its `state` until the return takes it; read back through this. */
+const pendingSignIn = z.object({ interactionId: z.string(), verifier: z.string(), nonce: z.string() });
+
+type PendingSignIn = z.output<typeof pendingSignIn>;
 
 /**
  * Step-up at an OpenID provider: the code flow with PKCE (S256), state and nonce, each single use
@@ -84,8 +84,8 @@ export class OidcStep implements Step<OidcMessageKey> {
   async returnFrom(query: FormInput, ctx: Context): Promise<StepOutcome> {
     const state = typeof query.state === 'string' ? query.state : '';
     // Taken, not read: of two returns with one state, only one gets the verifier and nonce.
-    const pending = state === '' ? undefined : await this.services.records.take(OIDC_RECORD, state, ctx.now);
-    if (!isPending(pending) || pending.interactionId !== ctx.interactionId) return this.failed(ctx, 'state_mismatch');
+    const pending = state === '' ? undefined : pendingSignIn.safeParse(await this.services.records.take(OIDC_RECORD, state, ctx.now)).data;
+    if (pending?.interactionId !== ctx.interactionId) return this.failed(ctx, 'state_mismatch');
     if (typeof query.error === 'string') {
       if (query.error === 'access_denied') {
         // The user's own choice at the provider: nothing failed, the page offers both ways again.
@@ -170,10 +170,4 @@ export class OidcStep implements Step<OidcMessageKey> {
     this.services.logger.warn({ interaction: ctx.interactionId, step: this.id, reason: failure }, 'extra sign-in not accepted');
     return { kind: 'failed', message: failureMessage(failure, detail), evidence: { ...this.evidence(), reason: failure } };
   }
-}
-
-function isPending(value: unknown): value is PendingSignIn {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.interactionId === 'string' && typeof v.verifier === 'string' && typeof v.nonce === 'string';
 }

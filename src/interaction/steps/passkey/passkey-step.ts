@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { StepRecords } from '../step-ports.js';
 import type { PasskeyCredential, PasskeyCredentials } from './passkey-credentials.js';
 import { enrolmentFor } from '../enrolment.js';
@@ -36,11 +37,13 @@ type Situation = { kind: 'enrol'; subject: string } | { kind: 'use'; subject: st
 /** A journey this step cannot pass: no subject, or none enrolled and enrolment not allowed here. */
 type Blocked = { kind: 'no-subject' } | { kind: 'none-enrolled' } | { kind: 'needs-verification' };
 
-interface Challenge {
-  ceremony: 'register' | 'authenticate';
-  challenge: string;
-  subject: string;
-}
+/** A ceremony's challenge as kept until the browser answers it; read back through this. */
+const storedChallenge = z.object({ ceremony: z.enum(['register', 'authenticate']), challenge: z.string(), subject: z.string() });
+
+type Challenge = z.output<typeof storedChallenge>;
+
+/** The id a response names, for the log's hash (at most as long as a credential id may be). */
+const namedCredential = z.object({ id: z.string().max(1400) });
 
 /** The user's words for each refusal, and how loud the log is about it. */
 const REFUSALS: Record<Refusal, { message: PasskeyMessageKey; level: 'info' | 'warn' }> = {
@@ -123,8 +126,8 @@ export class PasskeyStep implements Step<PasskeyMessageKey> {
 
   /** `verify`: the browser's answer to the challenge, which it spends whatever the result. */
   private async finish(input: FormInput, ctx: Context): Promise<ActionResult> {
-    const taken = await this.deps.records.take(CHALLENGE_RECORD, this.recordKey(ctx), ctx.now);
-    if (!isChallenge(taken) || taken.subject !== ctx.subject) {
+    const taken = storedChallenge.safeParse(await this.deps.records.take(CHALLENGE_RECORD, this.recordKey(ctx), ctx.now)).data;
+    if (!taken || taken.subject !== ctx.subject) {
       this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'passkey_refused', reason: 'no_challenge' }, 'passkey response without a challenge waiting');
       return { kind: 'reply', status: 409, body: { error: 'passkey_stale', message: ctx.t('passkey.error.stale') } };
     }
@@ -195,14 +198,7 @@ function blocked(situation: Blocked): StepOutcome {
   return { kind: 'failed', message, evidence: { passkey } };
 }
 
-function isChallenge(value: unknown): value is Challenge {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (v.ceremony === 'register' || v.ceremony === 'authenticate') && typeof v.challenge === 'string' && typeof v.subject === 'string';
-}
-
 /** The id a response names, for the log's hash; nothing when it names none. */
 function credentialIdOf(response: unknown): string | undefined {
-  const id = typeof response === 'object' && response !== null ? (response as Record<string, unknown>).id : undefined;
-  return typeof id === 'string' && id.length <= 1400 ? id : undefined;
+  return namedCredential.safeParse(response).data?.id;
 }

@@ -1,5 +1,5 @@
-import type { Evidence } from '../../model.js';
-import type { RejectionReason } from './rejection.js';
+import { z } from 'zod';
+import { REJECTION_REASONS } from './rejection.js';
 
 /** Step record kinds; each keyed by the try's transaction id unless said otherwise. */
 export const RECORDS = {
@@ -15,41 +15,46 @@ export const RECORDS = {
   result: 'present-result',
 } as const;
 
-export interface TryRecord {
-  interactionId: string;
-  transactionId: string;
-  nonce: string;
-  state: string;
+/** The try, as stored: read back through this, anything else counts as no try. */
+const tryRecord = z.object({
+  interactionId: z.string(),
+  transactionId: z.string(),
+  nonce: z.string(),
+  state: z.string(),
   /** The value the browser returns with; its digest is in that browser's session only. */
-  responseCode: string;
-  expiresAt: number;
-}
+  responseCode: z.string(),
+  expiresAt: z.number(),
+});
+
+export type TryRecord = z.output<typeof tryRecord>;
+
+const evidence = z.record(z.string(), z.unknown());
 
 /**
  * What a wallet's answer came to: only the claims the step passes on or matches, and evidence
  * without values; never the presentation. Taken (deleted) by the browser's return.
  */
-export type TryResult =
-  | { kind: 'verified'; collected: Record<string, unknown>; matched: unknown; evidence: Evidence }
-  | { kind: 'rejected'; reason: RejectionReason; evidence: Evidence }
-  | { kind: 'declined-in-wallet' }
-  | { kind: 'wallet-error'; error: string }
-  | { kind: 'unavailable' };
+const tryResult = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('verified'), collected: z.record(z.string(), z.unknown()), matched: z.unknown(), evidence }),
+  z.object({ kind: z.literal('rejected'), reason: z.enum(REJECTION_REASONS), evidence }),
+  z.object({ kind: z.literal('declined-in-wallet') }),
+  z.object({ kind: z.literal('wallet-error'), error: z.string() }),
+  z.object({ kind: z.literal('unavailable') }),
+]);
 
-export function isTryRecord(value: unknown): value is TryRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return ['interactionId', 'transactionId', 'nonce', 'state', 'responseCode'].every((k) => typeof v[k] === 'string') && typeof v.expiresAt === 'number';
+export type TryResult = z.output<typeof tryResult>;
+
+/** The stored try, or undefined when the value is not one. */
+export function tryRecordFrom(value: unknown): TryRecord | undefined {
+  return tryRecord.safeParse(value).data;
 }
 
-export function isTryResult(value: unknown): value is TryResult {
-  if (typeof value !== 'object' || value === null) return false;
-  const kind = (value as { kind?: unknown }).kind;
-  return kind === 'verified' || kind === 'rejected' || kind === 'declined-in-wallet' || kind === 'wallet-error' || kind === 'unavailable';
+/** The stored result, or undefined when the value is not one (none yet). */
+export function tryResultFrom(value: unknown): TryResult | undefined {
+  return tryResult.safeParse(value).data;
 }
 
+/** The transaction id the interaction's page shows (`RECORDS.current`), when there is one. */
 export function currentTransaction(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const tx = (value as { transactionId?: unknown }).transactionId;
-  return typeof tx === 'string' ? tx : undefined;
+  return z.object({ transactionId: z.string() }).safeParse(value).data?.transactionId;
 }

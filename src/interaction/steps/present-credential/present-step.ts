@@ -4,7 +4,7 @@ import type { StepRecords } from '../step-ports.js';
 import { COLLECTED_MAX, sameClaim } from '../claim-values.js';
 import type { Evidence } from '../../model.js';
 import { StepUnavailableError, type ActionResult, type FormInput, type PublicEndpoints, type Step, type StepContext, type StepOutcome } from '../step.js';
-import { currentTransaction, isTryRecord, isTryResult, RECORDS, type TryRecord, type TryResult } from './present-records.js';
+import { currentTransaction, RECORDS, tryRecordFrom, tryResultFrom, type TryRecord, type TryResult } from './present-records.js';
 import { clientIdFor, newTry, REQUEST_LIFETIME_SECONDS, tryUrls, walletLink } from './presentation-request.js';
 import { askedTypes, claimLabel } from './credential-query.js';
 import { rejectionSentence } from './rejection.js';
@@ -74,8 +74,8 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
   async returnFrom(query: FormInput, ctx: Context): Promise<StepOutcome> {
     const current = await this.currentTry(ctx);
     if (!current || query.response_code !== current.responseCode) return this.startAgain(ctx, 'present.expired');
-    const result = await this.records.take(RECORDS.result, current.transactionId, ctx.now);
-    if (!isTryResult(result)) {
+    const result = tryResultFrom(await this.records.take(RECORDS.result, current.transactionId, ctx.now));
+    if (!result) {
       // Back before the wallet answered (the page's "continue" without JavaScript): wait on, bound anew.
       await this.records.put(RECORDS.try, current.transactionId, { ...current, responseCode: ctx.returnState }, new Date(current.expiresAt));
       return { kind: 'leave', url: `/interaction/${ctx.interactionId}` };
@@ -88,7 +88,7 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
   private async status(ctx: Context): Promise<ActionResult> {
     const current = await this.currentTry(ctx);
     if (!current) return { kind: 'reply', status: 200, body: { state: 'expired', location: `/interaction/${ctx.interactionId}` } };
-    const answered = isTryResult(await this.records.get(RECORDS.result, current.transactionId, ctx.now));
+    const answered = tryResultFrom(await this.records.get(RECORDS.result, current.transactionId, ctx.now)) !== undefined;
     return { kind: 'reply', status: 200, body: answered ? { state: 'answered', location: returnPath(current.responseCode) } : { state: 'waiting' } };
   }
 
@@ -132,8 +132,8 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
 
   private async currentTry(ctx: Context): Promise<TryRecord | undefined> {
     const tx = currentTransaction(await this.records.get(RECORDS.current, ctx.interactionId, ctx.now));
-    const found = tx === undefined ? undefined : await this.records.get(RECORDS.try, tx, ctx.now);
-    return isTryRecord(found) && found.interactionId === ctx.interactionId ? found : undefined;
+    const found = tx === undefined ? undefined : tryRecordFrom(await this.records.get(RECORDS.try, tx, ctx.now));
+    return found?.interactionId === ctx.interactionId ? found : undefined;
   }
 
   private async forget(ctx: Context, current: TryRecord): Promise<void> {

@@ -1,24 +1,27 @@
 /** Why a presentation was refused: a code for the ledger and the log, a sentence for the tenant. */
-export type RejectionReason =
-  | 'malformed'
-  | 'issuer_untrusted'
-  | 'signature_invalid'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'type_not_requested'
-  | 'disclosure_invalid'
-  | 'key_binding_missing'
-  | 'key_binding_invalid'
-  | 'nonce_mismatch'
-  | 'audience_mismatch'
-  | 'sd_hash_mismatch'
-  | 'key_binding_stale'
-  | 'device_signature_invalid'
-  | 'revoked'
-  | 'suspended'
-  | 'status_list_invalid'
-  | 'claims_missing'
-  | 'claim_mismatch';
+export const REJECTION_REASONS = [
+  'malformed',
+  'issuer_untrusted',
+  'signature_invalid',
+  'expired',
+  'not_yet_valid',
+  'type_not_requested',
+  'disclosure_invalid',
+  'key_binding_missing',
+  'key_binding_invalid',
+  'nonce_mismatch',
+  'audience_mismatch',
+  'sd_hash_mismatch',
+  'key_binding_stale',
+  'device_signature_invalid',
+  'revoked',
+  'suspended',
+  'status_list_invalid',
+  'claims_missing',
+  'claim_mismatch',
+] as const;
+
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 const SENTENCES: Readonly<Record<RejectionReason, string>> = {
   malformed: 'the presentation is not a well-formed credential of the requested format.',

@@ -3,7 +3,7 @@ import type { StepRecords } from '../step-ports.js';
 import { fits } from '../claim-values.js';
 import { StepUnavailableError, type PublicAnswer, type PublicEndpoints, type PublicRequest } from '../step.js';
 import { claimAt, claimPathFor } from './credential-query.js';
-import { isTryRecord, RECORDS, type TryRecord, type TryResult } from './present-records.js';
+import { RECORDS, tryRecordFrom, type TryRecord, type TryResult } from './present-records.js';
 import { clientIdFor, requestObject, tryUrls } from './presentation-request.js';
 import { PresentationRejected } from './rejection.js';
 import type { PresentCredentialConfig } from './schema.js';
@@ -26,8 +26,8 @@ export function walletEndpoints(deps: { config: PresentCredentialConfig; policy:
 
   async function liveTry(key: string, now: Date): Promise<TryRecord | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(key)) return undefined;
-    const found = await records.get(RECORDS.try, key, now);
-    return isTryRecord(found) && found.transactionId === key ? found : undefined;
+    const found = tryRecordFrom(await records.get(RECORDS.try, key, now));
+    return found?.transactionId === key ? found : undefined;
   }
 
   async function request(found: TryRecord, req: PublicRequest): Promise<PublicAnswer> {
