@@ -2,7 +2,8 @@ import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../config/hook-config.js';
 import { loadRegistrationDefaults } from '../config/management-settings.js';
 import { integer } from '../config/env-values.js';
 import { claimsStepsRead, whenClaimsNotAsked } from '../interaction/steps/configured-step.js';
-import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
+import { describeHookUrlProblems, hookUrlProblems } from '../mattr/hook-url-rules.js';
+import { isLoopbackHttp } from '../web/url-rules.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
 import { describeChange, desiredHook } from '../registration/desired-hook.js';
 import { ensureHook } from '../registration/ensure-hook.js';
@@ -53,7 +54,7 @@ export const register: Command = {
     const rawUrl = options.url ?? defaults.hookUrl;
     if (rawUrl === undefined) return usageError(io, 'No hook URL: pass --url or set HOOK_URL.', HELP);
     const url = normaliseUrl(rawUrl);
-    const problems = hookUrlProblems(url, { allowLocalhostHttp: isLocalHttp(io.env.MATTR_TENANT_URL?.trim() ?? '') });
+    const problems = hookUrlProblems(url, { allowLocalhostHttp: isLoopbackHttp(io.env.MATTR_TENANT_URL?.trim() ?? '') });
     if (problems.length > 0) {
       io.err.write(
         describeHookUrlProblems(options.url === undefined ? 'HOOK_URL' : '--url', problems)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decodeHookSecret } from '../mattr/hook-secret.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
+import { brokenUrlRules, type UrlRule } from '../web/url-rules.js';
 
 /** The shapes environment variables come in, each with messages that name the variable. */
 
@@ -9,9 +10,16 @@ export const httpUrl = (name: string) =>
     .string({ error: `${name} is required` })
     .trim()
     .min(1, `${name} is required`)
-    .refine((v) => URL.canParse(v), `${name} must be an absolute URL, e.g. https://…`)
-    .refine((v) => !URL.canParse(v) || ['https:', 'http:'].includes(new URL(v).protocol), `${name} must use https:// (or http:// for local use)`)
-    .refine((v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''), `${name} must not have a query string or fragment`)
+    .superRefine((v, ctx) => {
+      const messages: Partial<Record<UrlRule, string>> = {
+        'valid URL': `${name} must be an absolute URL, e.g. https://…`,
+        HTTPS: `${name} must use https:// (or http:// for local use)`,
+        'no query string': `${name} must not have a query string or fragment`,
+        'no fragment': `${name} must not have a query string or fragment`,
+      };
+      const broken = brokenUrlRules(v, { http: 'anywhere', noQuery: true, noFragment: true });
+      for (const message of new Set(broken.map((rule) => messages[rule]))) if (message) ctx.addIssue({ code: 'custom', message });
+    })
     .transform(normaliseUrl);
 
 /** A server URL of one of `protocols`. The value is never echoed: it may hold a password. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
+import { describeHookUrlProblems, hookUrlProblems } from '../mattr/hook-url-rules.js';
+import { isLoopbackHttp, keepsUrlRules } from '../web/url-rules.js';
 import type { ManagementCredentials } from '../mattr/config-api.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
 import { httpUrl, integer } from './env-values.js';
@@ -76,14 +77,14 @@ export function loadManagementSettings(env: NodeJS.ProcessEnv, options: { requir
     ['MATTR_TENANT_URL', v.MATTR_TENANT_URL],
     ['MATTR_AUTH_URL', authUrl],
   ] as const) {
-    if (url !== undefined && new URL(url).protocol !== 'https:' && !isLocalHttp(url)) {
+    if (url !== undefined && !keepsUrlRules(url, { http: 'loopback' })) {
       errors.push(`${name} must use https:// (http:// only for a simulator on this machine): the client secret and tokens travel to it`);
     }
   }
   // Registering at start-up with a URL the tenant would refuse: say so before any call.
   const hookUrl = env.HOOK_URL?.trim();
   if (registerOnStart && hookUrl) {
-    errors.push(...describeHookUrlProblems('HOOK_URL', hookUrlProblems(normaliseUrl(hookUrl), { allowLocalhostHttp: isLocalHttp(v.MATTR_TENANT_URL) })));
+    errors.push(...describeHookUrlProblems('HOOK_URL', hookUrlProblems(normaliseUrl(hookUrl), { allowLocalhostHttp: isLoopbackHttp(v.MATTR_TENANT_URL) })));
   }
   if (errors.length > 0 || authUrl === undefined) return { ok: false, errors };
   return {

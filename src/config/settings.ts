@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keepsUrlRules } from '../web/url-rules.js';
 import { hookSecret, httpUrl, integer, serverUrl } from './env-values.js';
 import { ledgerEnvironment, ledgerSettings } from './ledger-settings.js';
 import type { LedgerSettings } from '../interaction/journey-settings.js';
@@ -66,7 +67,7 @@ export const settingsSchema = z.object({
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)) {
-        if (!URL.canParse(item) || !['https:', 'http:'].includes(new URL(item).protocol)) {
+        if (!keepsUrlRules(item, { http: 'anywhere' })) {
           ctx.addIssue({ code: 'custom', message: `MATTR_REDIRECT_ORIGINS: "${item}" is not an http(s) origin` });
           continue;
         }

@@ -1,5 +1,6 @@
 import { createHash, webcrypto, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { keepsUrlRules } from '../web/url-rules.js';
 
 /** Why an arriving session token was refused. Shared by logs, metrics and the error page. */
 export type ArrivalRejection =
@@ -112,10 +113,8 @@ function plausibleTimes(payload: JWTPayload, now: Date): boolean {
 }
 
 function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
-  if (!URL.canParse(url)) return false;
-  const parsed = new URL(url);
-  if (parsed.username !== '' || parsed.password !== '') return false;
-  return origins.has(parsed.origin);
+  // The scheme is the origin's to say: any that is not a configured origin's goes nowhere.
+  return keepsUrlRules(url, { http: 'anywhere', noCredentials: true }) && origins.has(new URL(url).origin);
 }
 
 /** Base64url as a compact JWS writes it (RFC 7515 §2): no `=` padding, no whitespace or line breaks. */

@@ -4,7 +4,8 @@ import { loadSettings } from '../config/settings.js';
 import { claimsStepsRead, whenClaimsNotAsked } from '../interaction/steps/configured-step.js';
 import { createConfigApi, type RegisteredHook } from '../mattr/config-api.js';
 import { sameSecret } from '../mattr/hook-secret.js';
-import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../mattr/hook-url-rules.js';
+import { describeHookUrlProblems, hookUrlProblems } from '../mattr/hook-url-rules.js';
+import { isLoopbackHttp } from '../web/url-rules.js';
 import { normaliseUrl } from '../mattr/hook-url.js';
 import { ManagementApiError, type ManagementFailure } from '../mattr/management-error.js';
 
@@ -50,7 +51,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   if (hookUrl === undefined) {
     add('hook URL', 'fail', 'HOOK_URL is not set', 'set HOOK_URL to the public https URL of the callback');
   } else {
-    const problems = hookUrlProblems(hookUrl, { allowLocalhostHttp: isLocalHttp(env.MATTR_TENANT_URL?.trim() ?? '') });
+    const problems = hookUrlProblems(hookUrl, { allowLocalhostHttp: isLoopbackHttp(env.MATTR_TENANT_URL?.trim() ?? '') });
     const demo = hookUrl.startsWith('http:') ? ' (http://localhost: only a local simulator in demo mode accepts it)' : '';
     if (problems.length === 0) add('hook URL', 'ok', `${hookUrl} follows the tenant's rules${demo}`);
     else add('hook URL', 'fail', describeHookUrlProblems('HOOK_URL', problems).join('; '), 'change HOOK_URL (and the proxy in front of the hook) to a URL that follows them');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeHookUrlProblems, hookUrlProblems, isLocalHttp } from '../../src/mattr/hook-url-rules.js';
+import { describeHookUrlProblems, hookUrlProblems } from '../../src/mattr/hook-url-rules.js';
 
 const rules = (url: string, allowLocalhostHttp = false) => hookUrlProblems(url, { allowLocalhostHttp }).map((p) => p.rule);
 
@@ -40,14 +40,5 @@ describe('the hook URL rules', () => {
 
   it('phrase each problem with the subject and the rule', () => {
     expect(describeHookUrlProblems('HOOK_URL', hookUrlProblems('http://hook.example.com/cb'))).toEqual(['HOOK_URL breaks the rule "HTTPS": it must start with https://, not http://']);
-  });
-
-  it('know a local simulator URL when they see one', () => {
-    expect(isLocalHttp('http://127.0.0.1:4000')).toBe(true);
-    expect(isLocalHttp('http://localhost:4000')).toBe(true);
-    expect(isLocalHttp('http://[::1]:4000')).toBe(true);
-    expect(isLocalHttp('https://localhost:4000')).toBe(false);
-    expect(isLocalHttp('http://tenant.example.com')).toBe(false);
-    expect(isLocalHttp('nonsense')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { brokenUrlRules } from '../../../web/url-rules.js';
 import { localisedText, type LocalisedText } from '../localised-text.js';
 import { claimNameSchema, stepIdSchema, type EntryContext, type StepConfigBase } from '../step-type.js';
 
@@ -85,24 +86,19 @@ export interface OidcStepConfig extends StepConfigBase {
   providerName: LocalisedText;
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** The entry with its secret looked up in the environment, and its issuer checked. */
 export function loadOidc(entry: OidcStepEntry, at: EntryContext): { ok: true; config: OidcStepConfig } | { ok: false; problems: string[] } {
-  const problems: string[] = [];
-  let issuer: URL | undefined;
-  try {
-    issuer = new URL(entry.issuer);
-  } catch {
-    problems.push(`${at.where}.issuer: not a URL`);
-  }
-  if (issuer && (issuer.search !== '' || issuer.hash !== '' || issuer.username !== '' || issuer.password !== '')) {
-    problems.push(`${at.where}.issuer: an issuer identifier has no query, fragment or credentials`);
-  }
-  const insecure = issuer?.protocol === 'http:';
-  if (issuer && issuer.protocol !== 'https:' && !(insecure && LOOPBACK.has(issuer.hostname))) {
-    problems.push(`${at.where}.issuer: must be https:// (http:// only on a loopback host such as 127.0.0.1)`);
-  }
+  const broken = brokenUrlRules(entry.issuer, { http: 'loopback', noQuery: true, noFragment: true, noCredentials: true });
+  const problems = [
+    ...new Set(
+      broken.map((rule) => {
+        if (rule === 'valid URL') return `${at.where}.issuer: not a URL`;
+        if (rule === 'HTTPS') return `${at.where}.issuer: must be https:// (http:// only on a loopback host such as 127.0.0.1)`;
+        return `${at.where}.issuer: an issuer identifier has no query, fragment or credentials`;
+      }),
+    ),
+  ];
+  const issuer = broken.includes('valid URL') ? undefined : new URL(entry.issuer);
   let clientSecret: ClientSecret | undefined;
   if (entry.clientSecretVariable !== undefined) {
     const value = at.env[entry.clientSecretVariable]?.trim();
@@ -118,7 +114,7 @@ export function loadOidc(entry: OidcStepEntry, at: EntryContext): { ok: true; co
       issuer: entry.issuer,
       clientId: entry.clientId,
       clientSecret,
-      insecure,
+      insecure: issuer.protocol === 'http:',
       scope: entry.scope,
       acrValues: entry.acrValues,
       maxAge: entry.maxAge,

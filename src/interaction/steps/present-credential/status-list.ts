@@ -1,5 +1,6 @@
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { keepsUrlRules } from '../../../web/url-rules.js';
 import { StepUnavailableError } from '../step.js';
 import { issuerKey, SIGNATURE_ALGORITHMS, type IssuerTrust } from './issuer-trust.js';
 import { PresentationRejected } from './rejection.js';
@@ -47,14 +48,7 @@ export async function checkStatus(reference: StatusReference | undefined, trust:
 
 /** https, or http to this machine (a list served beside the hook for local use). */
 function listUrl(value: string): URL | undefined {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'https:') return url;
-    if (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return url;
-    return undefined;
-  } catch {
-    return undefined;
-  }
+  return keepsUrlRules(value, { http: 'loopback' }) ? new URL(value) : undefined;
 }
 
 async function fetchList(uri: URL, lists: StatusLists): Promise<string> {
