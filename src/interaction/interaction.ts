@@ -62,12 +62,8 @@ declare module 'express-session' {
   }
 }
 
-/**
- * Interaction ids: the time they were made, then 128 random bits, URL-safe (see timeOrderedId).
- * Ids of 128 random bits alone, made before ids carried the time, are still recognised, so a
- * journey under way during an upgrade goes on.
- */
-const ID_PATTERN = /^(?:[0-9a-f]{12})?[A-Za-z0-9_-]{22}$/;
+/** Interaction ids: the time they were made, then 128 random bits, URL-safe (see timeOrderedId). */
+const ID_PATTERN = /^[0-9a-f]{12}[A-Za-z0-9_-]{22}$/;
 
 export function isInteractionId(value: string): boolean {
   return ID_PATTERN.test(value);

@@ -248,7 +248,7 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       ['open-from-wallet', '/callback', 400, 'Open this page from your wallet'],
       ['not-found', '/nothing-here', 404, 'Page not found'],
       // This browser has a journey under way (the arrival below): the page leads on to it.
-      ['interaction-not-found', '/interaction/AAAAAAAAAAAAAAAAAAAAAA', 404, 'This page has expired'],
+      ['interaction-not-found', '/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA', 404, 'This page has expired'],
     ];
     const fresh = await suite.live.fixture.mint();
     await page.goto(`${suite.live.hookOrigin}/callback?session_token=${fresh.token}`);

@@ -149,7 +149,7 @@ it('answers on the step page: forms, encodings and bodies of every kind decide o
       let body: Buffer = Buffer.from(form.raw ?? new URLSearchParams(fields).toString(), 'latin1');
       if (form.compress && form.encoding === 'gzip') body = gzipSync(body);
       if (form.compress && form.encoding === 'deflate') body = deflateSync(body);
-      const path = { own, unknown: '/interaction/AAAAAAAAAAAAAAAAAAAAAA', malformed: '/interaction/%E0%A4%A' }[form.target];
+      const path = { own, unknown: '/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA', malformed: '/interaction/%E0%A4%A' }[form.target];
       const requestHeaders: Record<string, string> = { ...headers, cookie };
       if (form.contentType) requestHeaders['content-type'] = form.contentType;
       if (form.encoding) requestHeaders['content-encoding'] = form.encoding;

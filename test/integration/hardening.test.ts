@@ -71,7 +71,7 @@ describe('headers on every page', () => {
     pages.push(['400 no token', await hook.browser().get('/callback')]);
     pages.push(['429 too many', await hook.browser().get('/callback')]);
     pages.push(['404', await hook.browser().get('/nothing-here')]);
-    pages.push(['404 interaction', await hook.browser().get('/interaction/AAAAAAAAAAAAAAAAAAAAAA')]);
+    pages.push(['404 interaction', await hook.browser().get('/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA')]);
     pages.push(['400 bad encoding', await hook.browser().get('/interaction/%E0%A4%A')]);
     pages.push(['414', await hook.browser().get(`/x?${'a'.repeat(MAX_URL_LENGTH)}`)]);
     pages.push(['static', await hook.browser().get('/static/hook.css')]);

@@ -32,7 +32,7 @@ it('never logs a session token, the hook or session secret, a cookie, a CSRF tok
     await hook.browser().get(`/callback?session_token=${expired}`),
     await hook.browser().get(`/callback?session_token=${arrived.token}&pad=${'p'.repeat(2100)}`),
     await hook.browser().get(`/elsewhere?session_token=${arrived.token}&secret=${encodeURIComponent(hook.secret)}`),
-    await hook.browser().get('/interaction/AAAAAAAAAAAAAAAAAAAAAA').set('Authorization', `Bearer ${arrived.token}`).set('Cookie', `other=${hook.secret}`),
+    await hook.browser().get('/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA').set('Authorization', `Bearer ${arrived.token}`).set('Cookie', `other=${hook.secret}`),
     await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrf, session_token: arrived.token, decision: 'accept' }),
     await arrived.browser.post(arrived.interactionPath).set('Content-Type', 'application/x-www-form-urlencoded').set('Content-Encoding', 'gzip').send(`_csrf=${csrf}`),
   ];

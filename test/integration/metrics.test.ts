@@ -42,7 +42,7 @@ describe('GET /metrics', () => {
     hook.clock.advance(hook.settings.interactionTimeoutSeconds + 1);
     expect((await late.get(arrival.headers.location!)).status).toBe(410);
     // A refusal elsewhere is not an arrival.
-    await hook.browser().get('/interaction/AAAAAAAAAAAAAAAAAAAAAA');
+    await hook.browser().get('/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA');
 
     const res = await hook.browser().get('/metrics');
     expect(res.status).toBe(200);
