@@ -137,7 +137,7 @@ export function journeyRunner(deps: RunnerDeps) {
     'run-step': async (_action, run) => {
       const step = steps[run.next.cursor];
       if (!step || !run.options.ask) throw hookError('request_invalid');
-      run.asked = stepContext(run.req, run.res, run.next, run.options.input);
+      run.asked = stepContext(run.res, run.next, run.options.input);
       const result = await askStep(run.options.ask, step, run.asked);
       if (result.kind === 'reply') {
         run.channel.reply(run.res, result.status, result.body);
@@ -158,7 +158,7 @@ export function journeyRunner(deps: RunnerDeps) {
     commit: async (action, run) => {
       const { req, res, next, before } = run;
       const step = steps[before.cursor];
-      const ctx = stepContext(req, res, next);
+      const ctx = stepContext(res, next);
       const record =
         action.decision === null
           ? undefined
@@ -185,7 +185,7 @@ export function journeyRunner(deps: RunnerDeps) {
       if (action.decision !== null) decided(req, before, action.step, action.decision, committed);
       run.stored = committed;
       const made = completion ? { url: completion.url, expiresAt: completion.expiresAt } : undefined;
-      return { event: { kind: 'committed', decision: action.decision, ...(made ? { completion: made } : {}) }, interaction: committed };
+      return { event: { kind: 'committed', ...(made ? { completion: made } : {}) }, interaction: committed };
     },
     'read-completion': async (action, run) => {
       const completion = await readLedger(run.req, run.next, () => storage.ledger.completionFor(run.next.id, now()));
@@ -322,7 +322,7 @@ export function journeyRunner(deps: RunnerDeps) {
     metrics.journeyEnded(ended);
   }
 
-  return { run, stepContext, steps };
+  return { run, steps };
 }
 
 export type JourneyRunner = ReturnType<typeof journeyRunner>;

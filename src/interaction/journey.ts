@@ -47,11 +47,11 @@ export type JourneyEvent =
   /** Whether the return's single-use record was still there for this interaction (another request may have taken it). */
   | { kind: 'return-taken'; bound: boolean }
   /** The current step's answer to a submit, an action or a return. */
-  | { kind: 'answered'; outcome: StepOutcome; evidence?: Evidence }
+  | { kind: 'answered'; outcome: StepOutcome }
   /** Whether the subject accepted the current step's version before. */
   | { kind: 'acceptance-checked'; acceptedBefore: boolean }
   /** The commit asked for is durable; `completion`, the way back it made when it ended the journey. */
-  | { kind: 'committed'; decision: Decision | null; completion?: Completion }
+  | { kind: 'committed'; completion?: Completion }
   /**
    * The finished interaction's way back as the ledger keeps it (null once its token has run out),
    * read for a page that was `visited` or `posted`.

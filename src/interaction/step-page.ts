@@ -15,7 +15,7 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
   const hookOrigin = new URL(settings.hookUrl).origin;
   const stepIds = steps.map((step) => step.id);
 
-  function stepContext(req: Request, res: Response, interaction: Interaction, input?: FormInput): StepContext {
+  function stepContext(res: Response, interaction: Interaction, input?: FormInput): StepContext {
     let returnState: string | undefined;
     return {
       interactionId: interaction.id,
@@ -39,7 +39,7 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
   async function render(req: Request, res: Response, interaction: Interaction, status: number, errors: Record<string, string>, extra: Record<string, unknown>, input?: FormInput): Promise<void> {
     const step = steps[interaction.cursor];
     if (!step) throw hookError('interaction_finished');
-    const view = await step.view(stepContext(req, res, interaction, input));
+    const view = await step.view(stepContext(res, interaction, input));
     // "Step n of m" counts the steps the plan runs; steps it skips are neither counted nor shown.
     const { current, total, isLast } = planProgress(interaction, stepIds);
     res.status(status).render(`steps/${step.type}`, {

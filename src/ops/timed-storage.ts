@@ -12,7 +12,7 @@ const PORTS = ['tokens', 'ledger', 'terms', 'stepRecords', 'subjectRecords'] as 
 
 /**
  * The same storage, with the latency of every operation that returns a promise reported to
- * `observe` under its port and method name (`ledger.record`, session store calls as
+ * `observe` under its port and method name (`ledger.decisionFor`, session store calls as
  * `session.get`, the storage's own as `ping`). Proxies, so that methods added to a port later are
  * timed without a change here; results and errors pass through untouched.
  */

@@ -23,8 +23,6 @@ export interface TokenClaims {
 
 /** The append-only decision ledger, and the ways back kept beside it. */
 export interface Ledger {
-  /** Appends a decision, durably. False (and nothing written) when this interaction already decided this step. */
-  record(record: DecisionRecord): Promise<boolean>;
   /** The decision this interaction already has for `step`, or null. */
   decisionFor(interactionId: string, step: string): Promise<Decision | null>;
   /** The way back stored for this interaction while its token is still valid, or null. */

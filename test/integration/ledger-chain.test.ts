@@ -12,6 +12,7 @@ import { rawLedger, type RawLedger } from '../support/raw-ledger.js';
 import { runCommand } from '../support/run-command.js';
 import { TEST_ENGINE } from '../support/storage-engine.js';
 import { storageHandles } from '../support/storage-handles.js';
+import { recordDecision } from '../support/record-decision.js';
 
 /**
  * The ledger's hash chain on this run's engine: what `ledger verify` says of an untouched ledger and
@@ -44,7 +45,7 @@ function decision(i: number, overrides: Partial<DecisionRecord> = {}): DecisionR
 /** Five rows through the hook, and the raw table beside them. */
 async function fiveRows(): Promise<{ storage: Storage; raw: RawLedger; seqs: number[] }> {
   const storage = await handles.handle();
-  for (let i = 1; i <= 5; i++) expect(await storage.ledger.record(decision(i))).toBe(true);
+  for (let i = 1; i <= 5; i++) expect(await recordDecision(storage, decision(i))).toBe(true);
   const raw = await rawLedger(handles.env());
   return { storage, raw, seqs: await raw.seqs() };
 }
@@ -144,7 +145,7 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
 
   it('keeps one valid chain when two handles (two replicas) append at the same time', async () => {
     const [a, b] = [await handles.handle(), await handles.handle()];
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? a : b).ledger.record(decision(i, { at: new Date() }))));
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => recordDecision(i % 2 === 0 ? a : b, decision(i, { at: new Date() }))));
     expect(results.every(Boolean)).toBe(true);
     const verdict = await verifyChain(b.ledger);
     expect(verdict).toMatchObject({ ok: true, rows: 60, state: { length: 60 } });
@@ -156,7 +157,7 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
 
   it('stays verifiable after a prune, from the checkpoint of the last row pruned', async () => {
     const storage = await handles.handle();
-    for (let i = 1; i <= 6; i++) await storage.ledger.record(decision(i, { at: new Date(Date.UTC(i <= 3 ? 2020 : 2026, 0, i)) }));
+    for (let i = 1; i <= 6; i++) await recordDecision(storage, decision(i, { at: new Date(Date.UTC(i <= 3 ? 2020 : 2026, 0, i)) }));
     const before = await exported();
     const early = String(before[1]!.hash);
     const trusted = String(before[5]!.hash);
@@ -195,9 +196,9 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
 
   it('prunes only from the start of the chain: an older row written after a newer one waits', async () => {
     const storage = await handles.handle();
-    await storage.ledger.record(decision(1, { at: new Date('2020-01-01T00:00:00Z') }));
-    await storage.ledger.record(decision(2, { at: new Date('2026-01-01T00:00:00Z') }));
-    await storage.ledger.record(decision(3, { at: new Date('2020-01-02T00:00:00Z') }));
+    await recordDecision(storage, decision(1, { at: new Date('2020-01-01T00:00:00Z') }));
+    await recordDecision(storage, decision(2, { at: new Date('2026-01-01T00:00:00Z') }));
+    await recordDecision(storage, decision(3, { at: new Date('2020-01-02T00:00:00Z') }));
     expect(await storage.ledger.prune(new Date('2025-01-01T00:00:00Z'))).toBe(1);
     expect((await exported()).map((l) => l.interactionId)).toEqual(['i-2', 'i-3']);
     expect(await verifyChain(storage.ledger)).toMatchObject({ ok: true, rows: 2 });
@@ -229,7 +230,7 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
     for (const record of rows) prevHash = expectedHash({ ...exportedShape(record), prevHash });
     expect(await verifyChain(storage.ledger)).toMatchObject({ ok: true, rows: 3, state: { headHash: prevHash, length: 3 } });
     // Appends go on from the migrated head.
-    await storage.ledger.record(decision(4));
+    await recordDecision(storage, decision(4));
     const lines = await exported();
     expect(lines.map((l) => l.interactionId)).toEqual(['i-1', 'i-2', 'i-3', 'i-4']);
     expect(lines[3]!.prevHash).toBe(prevHash);
@@ -238,7 +239,8 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
 
   it('exports hashes a third party recomputes from the documented canonical form, nested claims and all', async () => {
     const storage = await handles.handle();
-    await storage.ledger.record(
+    await recordDecision(
+      storage,
       decision(1, {
         ip: '203.0.113.9',
         userAgent: 'Wallet/1.0 (ünïcode, "quotes", 🙂)\n',
@@ -247,7 +249,7 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
         subject: null,
       }),
     );
-    await storage.ledger.record(decision(2, { decision: 'already_accepted', termsHash: null, locale: null, termsVersion: null }));
+    await recordDecision(storage, decision(2, { decision: 'already_accepted', termsHash: null, locale: null, termsVersion: null }));
     const lines = await exported();
     expect(lines[0]).toMatchObject({ claims: { z: 1.5, a: { y: [3, 'é', null, { b: true, a: false }], b: -0.25 }, ä: 'x' }, prevHash: GENESIS });
     expect(recomputeChain(lines)).toBe(lines[1]!.hash);

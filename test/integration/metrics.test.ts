@@ -62,9 +62,8 @@ describe('GET /metrics', () => {
     expect(value(text, 'hook_step_duration_seconds_count{step="terms",decision="expired"}')).toBe(1);
     // The expired one waited out the whole timeout on its step.
     expect(value(text, 'hook_step_duration_seconds_bucket{le="600",step="terms",decision="expired"}')).toBe(0);
-    // The token claims and the decisions commit with the session: one durable round each, no separate claim or record.
+    // The token claims and the decisions commit with the session: one durable round each, no separate claim.
     expect(value(text, 'hook_storage_operation_duration_seconds_count{operation="tokens.claimOnce"}')).toBeUndefined();
-    expect(value(text, 'hook_storage_operation_duration_seconds_count{operation="ledger.record"}')).toBeUndefined();
     expect(value(text, 'hook_storage_operation_duration_seconds_count{operation="session.set"}')).toBeGreaterThanOrEqual(7);
     expect(value(text, 'hook_http_request_duration_seconds_count{method="POST",route="/interaction/:id",status="303"}')).toBe(2);
     expect(value(text, 'hook_http_request_duration_seconds_count{method="GET",route="/callback",status="303"}')).toBe(3);

@@ -6,6 +6,7 @@ import type { DecisionRecord } from '../../src/interaction/model.js';
 import { TEST_ENGINE } from '../support/storage-engine.js';
 import { storageHandles } from '../support/storage-handles.js';
 import { viaCallback } from '../support/callback.js';
+import { recordDecision } from '../support/record-decision.js';
 
 /**
  * What every engine promises (src/storage/storage.ts), checked the same way on each. Two handles
@@ -66,22 +67,22 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('records one decision per interaction and step, even when double submits race on two handles', async () => {
     const [a, b] = [await handle(), await handle()];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? a : b).ledger.record(decision({ at: new Date(Date.now() + i) }))));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => recordDecision(i % 2 === 1 ? a : b, decision({ at: new Date(Date.now() + i) }))));
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await a.ledger.record(decision({ step: 'address' }))).toBe(true);
+    expect(await recordDecision(a, decision({ step: 'address' }))).toBe(true);
     expect(await all(b)).toHaveLength(2);
   });
 
   it('reads every field back as written, from another handle', async () => {
     const written = decision({ ip: '203.0.113.9', userAgent: 'Wallet/1.0', claims: { email: 'm@example.com', n: 3, nested: { ok: true } }, subject: null, locale: 'mi' });
-    expect(await (await handle()).ledger.record(written)).toBe(true);
+    expect(await recordDecision(await handle(), written)).toBe(true);
     const [read] = await all(await handle());
     expect(read).toEqual(written);
   });
 
   it('is durable: a decision is there after the storage is closed and opened again', async () => {
     const first = await handle();
-    await first.ledger.record(decision());
+    await recordDecision(first, decision());
     await first.close();
     expect(await all(await handle())).toEqual([decision()]);
   });
@@ -91,7 +92,7 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     const base = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < 501; i++) {
       // Times not in write order: the export follows the order of writing, not of `at`.
-      await storage.ledger.record(decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }));
+      await recordDecision(storage, decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }));
     }
     const rows = await all(storage);
     expect(rows.map((r) => r.state)).toEqual(Array.from({ length: 501 }, (_, i) => `s-${i}`));
@@ -101,8 +102,8 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('prunes ledger rows older than the retention cut-off and reports how many went', async () => {
     const storage = await handle();
-    await storage.ledger.record(decision({ interactionId: 'old', at: new Date('2020-01-01T00:00:00Z') }));
-    await storage.ledger.record(decision({ interactionId: 'new', at: new Date('2026-01-01T00:00:00Z') }));
+    await recordDecision(storage, decision({ interactionId: 'old', at: new Date('2020-01-01T00:00:00Z') }));
+    await recordDecision(storage, decision({ interactionId: 'new', at: new Date('2026-01-01T00:00:00Z') }));
     expect(await storage.ledger.prune(new Date('2025-01-01T00:00:00Z'))).toBe(1);
     expect((await all(storage)).map((r) => r.interactionId)).toEqual(['new']);
   });
@@ -119,10 +120,10 @@ describe(`storage on ${TEST_ENGINE}`, () => {
   it('reads back the decision an interaction has for a step, from another handle, and null for none', async () => {
     const [a, b] = [await handle(), await handle()];
     expect(await b.ledger.decisionFor('i-1', 'terms')).toBeNull();
-    await a.ledger.record(decision({ decision: 'already_accepted' }));
-    await a.ledger.record(decision({ step: 'profile', decision: 'declined' }));
+    await recordDecision(a, decision({ decision: 'already_accepted' }));
+    await recordDecision(a, decision({ step: 'profile', decision: 'declined' }));
     // A refused second decision changes nothing: the first one is what is read back.
-    expect(await a.ledger.record(decision({ step: 'profile', decision: 'accepted' }))).toBe(false);
+    expect(await recordDecision(a, decision({ step: 'profile', decision: 'accepted' }))).toBe(false);
     expect(await b.ledger.decisionFor('i-1', 'terms')).toBe('already_accepted');
     expect(await b.ledger.decisionFor('i-1', 'profile')).toBe('declined');
     expect(await b.ledger.decisionFor('i-2', 'terms')).toBeNull();
@@ -131,9 +132,9 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('finds an earlier acceptance by subject, step and version, and only an acceptance', async () => {
     const storage = await handle();
-    await storage.ledger.record(decision({ interactionId: 'x', subject: 'ann', decision: 'declined' }));
+    await recordDecision(storage, decision({ interactionId: 'x', subject: 'ann', decision: 'declined' }));
     expect(await storage.ledger.hasAccepted('ann', 'terms', '2026-11')).toBe(false);
-    await storage.ledger.record(decision({ interactionId: 'y', subject: 'ann' }));
+    await recordDecision(storage, decision({ interactionId: 'y', subject: 'ann' }));
     expect(await storage.ledger.hasAccepted('ann', 'terms', '2026-11')).toBe(true);
     expect(await storage.ledger.hasAccepted('ann', 'terms', '2027-01')).toBe(false);
     expect(await storage.ledger.hasAccepted('bob', 'terms', '2026-11')).toBe(false);

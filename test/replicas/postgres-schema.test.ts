@@ -4,6 +4,7 @@ import { openPostgres } from '../../src/storage/postgres/open-postgres.js';
 import { migrate, SCHEMA_VERSION } from '../../src/storage/postgres/migrations.js';
 import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { engineSandbox, type EngineSandbox } from '../support/storage-engine.js';
+import { recordDecision } from '../support/record-decision.js';
 
 /** What PostgreSQL itself guarantees for the hook: migrations, an append-only ledger, durable commits. */
 let sandbox: EngineSandbox;
@@ -73,7 +74,7 @@ describe('the PostgreSQL schema', () => {
 
   it('keeps the ledger append-only: a row can be pruned but never changed', async () => {
     const storage = await open();
-    await storage.ledger.record({
+    await recordDecision(storage, {
       interactionId: 'i',
       state: 's',
       subject: null,

@@ -1,6 +1,7 @@
 import { StorageUnavailableError } from '../../src/storage/storage-unavailable.js';
 import { commitOf } from '../../src/storage/session-commit.js';
 import type { SessionCommit, Storage } from '../../src/storage/ports.js';
+import { recordDecision } from './record-decision.js';
 
 /**
  * Makes the next session write (the next `which` picks) fail as a storage hiccup would (a 503, try again), then lets writes
@@ -22,7 +23,7 @@ export function failNextSessionWrite(storage: Storage, which: (commit: SessionCo
     }
     store.set = set;
     // As the Redis store does: a journey's last decision (with its way back) is not held up by its session.
-    void (commit?.decision ? storage.ledger.record(commit.decision) : Promise.resolve(false)).then(() =>
+    void (commit?.decision ? recordDecision(storage, commit.decision) : Promise.resolve(false)).then(() =>
       callback?.(commit?.completion ? undefined : new StorageUnavailableError(storage.engine, { detail: 'refused the write' })),
     );
   };

@@ -36,7 +36,7 @@ describe('the journey machine', () => {
     const { interaction: after, action } = journeyNext(interaction(), next({ email: 'a@example.org' }), TWO, NOW);
     expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: 'accepted', evidence: { shown: true } });
     expect(after).toMatchObject({ cursor: 1, collected: { email: 'a@example.org' }, status: 'active', stepStartedAt: NOW });
-    expect(journeyNext(after, { kind: 'committed', decision: 'accepted' }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
+    expect(journeyNext(after, { kind: 'committed' }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
   });
 
   it('finishes the last step with one commit carrying the success token, then returns to the tenant', () => {
@@ -46,7 +46,7 @@ describe('the journey machine', () => {
     expect(after.status).toBe('completed');
     const completion = { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 60_000 };
     const finished = { ...after, repeatUntil: completion.expiresAt };
-    expect(journeyNext(finished, { kind: 'committed', decision: 'accepted', completion }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: completion.url });
+    expect(journeyNext(finished, { kind: 'committed', completion }, TWO, NOW).action).toEqual({ kind: 'return-to-tenant', url: completion.url });
     // The session keeps no token: only until when the way back repeats.
     expect(JSON.stringify(finished)).not.toContain('session_token');
   });
@@ -86,7 +86,7 @@ describe('the journey machine', () => {
     const completion = { url: 'https://tenant.example/back?session_token=t', expiresAt: NOW + 60_000 };
     const failed = { ...after, repeatUntil: completion.expiresAt };
     // Not straight back to the tenant: to the page first (post/redirect/get), also for a second tap.
-    expect(journeyNext(failed, { kind: 'committed', decision: 'failed', completion }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
+    expect(journeyNext(failed, { kind: 'committed', completion }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
     expect(journeyNext(failed, { kind: 'completion-read', completion, for: 'posted' }, TWO, NOW).action).toEqual({ kind: 'go-to-step' });
     expect(journeyNext(failed, { kind: 'completion-read', completion, for: 'visited' }, TWO, NOW).action).toEqual({ kind: 'show-finished', url: completion.url, reason: 'too-many-codes' });
     // Once the token has run out, the page that says the journey failed, never a new token.
@@ -97,7 +97,7 @@ describe('the journey machine', () => {
     const late = interaction();
     const { interaction: after, action } = journeyNext(late, { kind: 'posted' }, TWO, late.deadline + 1);
     expect(action).toEqual({ kind: 'commit', step: 'step-1', decision: 'expired', evidence: null });
-    expect(journeyNext(after, { kind: 'committed', decision: 'expired' }, TWO, late.deadline + 1).action).toEqual({ kind: 'refuse', code: 'interaction_expired' });
+    expect(journeyNext(after, { kind: 'committed' }, TWO, late.deadline + 1).action).toEqual({ kind: 'refuse', code: 'interaction_expired' });
     expect(journeyNext(late, { kind: 'posted' }, TWO, late.deadline).action).toEqual({ kind: 'run-step' });
   });
 
@@ -269,26 +269,26 @@ describe('the plan fixed at arrival (when)', () => {
 
   it('records a skipped step as it reaches it, then goes on to the next step the plan runs', () => {
     const atCode = interaction({ cursor: 1, skipped: { 'email-code': 'not(email_verified = true)' } });
-    const { interaction: after, action } = journeyNext(atCode, { kind: 'committed', decision: 'accepted' }, WHEN, NOW);
+    const { interaction: after, action } = journeyNext(atCode, { kind: 'committed' }, WHEN, NOW);
     expect(action).toEqual({ kind: 'commit', step: 'email-code', decision: 'skipped', evidence: { when: 'not(email_verified = true)' } });
     expect(after).toMatchObject({ cursor: 2, status: 'active', stepStartedAt: NOW });
-    expect(journeyNext(after, { kind: 'committed', decision: 'skipped' }, WHEN, NOW).action).toEqual({ kind: 'go-to-step' });
+    expect(journeyNext(after, { kind: 'committed' }, WHEN, NOW).action).toEqual({ kind: 'go-to-step' });
   });
 
   it('completes with the claims collected when the skipped steps were the last ones, and when every step is skipped', () => {
     const skipped = { 'email-code': 'not(email_verified = true)', profile: 'member_number absent' };
     const afterTerms = journeyNext(interaction({ skipped }), next({ a: 1 }), WHEN, NOW).interaction;
-    const code = journeyNext(afterTerms, { kind: 'committed', decision: 'accepted' }, WHEN, NOW);
+    const code = journeyNext(afterTerms, { kind: 'committed' }, WHEN, NOW);
     expect(code.action).toMatchObject({ decision: 'skipped', step: 'email-code' });
-    const profile = journeyNext(code.interaction, { kind: 'committed', decision: 'skipped' }, WHEN, NOW);
+    const profile = journeyNext(code.interaction, { kind: 'committed' }, WHEN, NOW);
     expect(profile.action).toEqual({ kind: 'commit', step: 'profile', decision: 'skipped', evidence: { when: 'member_number absent' }, finish: { kind: 'success', claims: { a: 1 } } });
     expect(profile.interaction.status).toBe('completed');
 
     const all: JourneyPlan = { steps: WHEN.steps.map((step) => ({ ...step, when: noMember })) };
     const arrived = journeyNext(interaction({ claims: { member_number: 7 } }), { kind: 'arrived' }, all, NOW);
     expect(arrived.action).toEqual({ kind: 'commit', step: 'terms', decision: 'skipped', evidence: { when: 'member_number absent' } });
-    const second = journeyNext(arrived.interaction, { kind: 'committed', decision: 'skipped' }, all, NOW);
-    const last = journeyNext(second.interaction, { kind: 'committed', decision: 'skipped' }, all, NOW);
+    const second = journeyNext(arrived.interaction, { kind: 'committed' }, all, NOW);
+    const last = journeyNext(second.interaction, { kind: 'committed' }, all, NOW);
     expect(last.action).toMatchObject({ kind: 'commit', step: 'profile', decision: 'skipped', finish: { kind: 'success', claims: {} } });
   });
 

@@ -10,12 +10,13 @@ import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import type { DecisionRecord } from '../../src/interaction/model.js';
 import { expectedHash, exportLines, recomputeChain } from '../support/chain-recompute.js';
 import { runCommand } from '../support/run-command.js';
+import { recordDecision } from '../support/record-decision.js';
 
 let dataDir: string;
 beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-ledger-cli-'));
   const storage = openSqlite(path.join(dataDir, 'hook.db'));
-  for (const row of ROWS) expect(await storage.ledger.record(row)).toBe(true);
+  for (const row of ROWS) expect(await recordDecision(storage, row)).toBe(true);
   await storage.close();
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import { SqliteGroupCommit } from '../../src/storage/sqlite/group-commit.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 import type { DecisionRecord } from '../../src/interaction/model.js';
 import { viaCallback } from '../support/callback.js';
+import { recordDecision } from '../support/record-decision.js';
 
 let dir: string;
 let file: string;
@@ -149,15 +150,15 @@ describe('SqliteStorage with group commit', () => {
   it('records concurrent decisions durably, one per interaction and step, and flushes what is queued on close', async () => {
     const storage = openSqlite(path.join(dir, 'hook.db'));
     const first = await Promise.all([
-      storage.ledger.record(decision('i1', 'accepted')),
-      storage.ledger.record(decision('i1', 'declined')),
-      storage.ledger.record(decision('i2', 'declined')),
+      recordDecision(storage, decision('i1', 'accepted')),
+      recordDecision(storage, decision('i1', 'declined')),
+      recordDecision(storage, decision('i2', 'declined')),
       storage.tokens.claimOnce('token:x', new Date(Date.now() + 60_000)),
       storage.tokens.claimOnce('token:x', new Date(Date.now() + 60_000)),
     ]);
     expect(first).toEqual([true, false, true, true, false]);
-    await expect(storage.ledger.record(decision('i3', 'maybe'))).rejects.toThrow(/CHECK constraint/);
-    const queued = storage.ledger.record(decision('i4', 'accepted'));
+    await expect(recordDecision(storage, decision('i3', 'maybe'))).rejects.toThrow(/CHECK constraint/);
+    const queued = recordDecision(storage, decision('i4', 'accepted'));
     await storage.close();
     expect(await queued).toBe(true);
 

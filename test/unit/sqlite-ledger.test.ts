@@ -9,6 +9,7 @@ import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { SqliteClient } from '../../src/storage/sqlite/sqlite-client.js';
 import { sqlStorage } from '../../src/storage/sql/sql-storage.js';
 import { verifyChain } from '../../src/storage/verify-chain.js';
+import { recordDecision } from '../support/record-decision.js';
 
 let dir: string;
 let file: string;
@@ -53,7 +54,7 @@ describe('the SQLite ledger', () => {
     chmodSync(file, 0o600);
 
     const storage = openSqlite(file);
-    expect(await storage.ledger.record(row({ decision: 'already_accepted' }))).toBe(true);
+    expect(await recordDecision(storage, row({ decision: 'already_accepted' }))).toBe(true);
     const rows = [];
     for await (const r of storage.ledger.decisions()) rows.push([r.interactionId, r.decision]);
     expect(rows).toEqual([
@@ -73,16 +74,16 @@ describe('the SQLite ledger', () => {
     const db = new Database(':memory:');
     migrateSqlite(db, 6);
     const before = sqlStorage(new SqliteClient(db), 'sqlite');
-    for (const id of ['a', 'b', 'c']) await before.ledger.record(row({ interactionId: id, at: new Date(`2026-01-0${id === 'a' ? 1 : 2}T00:00:00Z`) }));
+    for (const id of ['a', 'b', 'c']) await recordDecision(before, row({ interactionId: id, at: new Date(`2026-01-0${id === 'a' ? 1 : 2}T00:00:00Z`) }));
     // Retention took the newest seq's predecessors only: the sequence stays above what is left.
     expect(await before.ledger.prune(new Date('2026-01-02T00:00:00Z'))).toBe(1);
-    await expect(before.ledger.record(row({ interactionId: 'd', decision: 'skipped' }))).rejects.toThrow(/CHECK constraint/);
+    await expect(recordDecision(before, row({ interactionId: 'd', decision: 'skipped' }))).rejects.toThrow(/CHECK constraint/);
     const kept = db.prepare('SELECT * FROM decisions ORDER BY seq').all();
 
     migrateSqlite(db);
     const storage = sqlStorage(new SqliteClient(db), 'sqlite');
     expect(db.prepare('SELECT * FROM decisions ORDER BY seq').all()).toEqual(kept);
-    expect(await storage.ledger.record(row({ interactionId: 'd', decision: 'skipped', evidence: { when: 'member_number absent' } }))).toBe(true);
+    expect(await recordDecision(storage, row({ interactionId: 'd', decision: 'skipped', evidence: { when: 'member_number absent' } }))).toBe(true);
     expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([2, 3, 4]);
     expect(await verifyChain(storage.ledger)).toMatchObject({ ok: true, rows: 3 });
     expect(() => db.exec("UPDATE decisions SET decision = 'accepted'")).toThrow(/append-only/);
@@ -93,12 +94,12 @@ describe('the SQLite ledger', () => {
     const emptied = new Database(':memory:');
     migrateSqlite(emptied, 6);
     const old = sqlStorage(new SqliteClient(emptied), 'sqlite');
-    await old.ledger.record(row({ interactionId: 'a' }));
-    await old.ledger.record(row({ interactionId: 'b' }));
+    await recordDecision(old, row({ interactionId: 'a' }));
+    await recordDecision(old, row({ interactionId: 'b' }));
     expect(await old.ledger.prune(new Date('2027-01-01T00:00:00Z'))).toBe(2);
     migrateSqlite(emptied);
     const after = sqlStorage(new SqliteClient(emptied), 'sqlite');
-    await after.ledger.record(row({ interactionId: 'c', decision: 'skipped' }));
+    await recordDecision(after, row({ interactionId: 'c', decision: 'skipped' }));
     expect(emptied.prepare('SELECT seq FROM decisions').pluck().all()).toEqual([3]);
     expect(await verifyChain(after.ledger)).toMatchObject({ ok: true, rows: 1 });
     await after.close();
@@ -114,8 +115,8 @@ describe('the SQLite ledger', () => {
 
   it('is append-only: a row cannot be changed, even by hand, and a second decision on a step is refused', async () => {
     const storage = openSqlite(file);
-    expect(await storage.ledger.record(row())).toBe(true);
-    expect(await storage.ledger.record(row({ decision: 'declined' }))).toBe(false);
+    expect(await recordDecision(storage, row())).toBe(true);
+    expect(await recordDecision(storage, row({ decision: 'declined' }))).toBe(false);
     const db = new Database(file);
     expect(() => db.exec("UPDATE decisions SET decision = 'declined'")).toThrow(/append-only/);
     db.close();
@@ -127,10 +128,10 @@ describe('the SQLite ledger', () => {
 
   it('counts only explicit acceptances of that step and version for skipIfAccepted', async () => {
     const storage = openSqlite(file);
-    await storage.ledger.record(row({ interactionId: 'a', decision: 'declined' }));
-    await storage.ledger.record(row({ interactionId: 'b', decision: 'already_accepted' }));
+    await recordDecision(storage, row({ interactionId: 'a', decision: 'declined' }));
+    await recordDecision(storage, row({ interactionId: 'b', decision: 'already_accepted' }));
     expect(await storage.ledger.hasAccepted('user-1', 'terms', '2026-11')).toBe(false);
-    await storage.ledger.record(row({ interactionId: 'c' }));
+    await recordDecision(storage, row({ interactionId: 'c' }));
     expect(await storage.ledger.hasAccepted('user-1', 'terms', '2026-11')).toBe(true);
     expect(await storage.ledger.hasAccepted('user-1', 'terms', '2027-01')).toBe(false);
     expect(await storage.ledger.hasAccepted('user-1', 'privacy', '2026-11')).toBe(false);
@@ -155,7 +156,7 @@ describe('the SQLite ledger', () => {
       ['b', 2],
       ['c', 3],
     ] as const)
-      await storage.ledger.record(row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
+      await recordDecision(storage, row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
     const since = [];
     for await (const r of storage.ledger.decisions({ since: new Date('2026-01-02T00:00:00Z') })) since.push(r.interactionId);
     expect(since).toEqual(['b', 'c']);

@@ -1,8 +1,8 @@
 import type { Ledger, TokenClaims } from '../ports.js';
-import { CommitRefusedError, type Decision, type DecisionRecord } from '../../interaction/model.js';
+import type { Decision } from '../../interaction/model.js';
 import type { PublishedTermsStore, StepRecords } from '../../interaction/steps/step-ports.js';
 import type { ChainedDecision } from '../ledger-chain.js';
-import { appendDecisionStatements, chainStateFromRow, pruneStatements, SELECT_CHAIN_STATE } from './chain-statements.js';
+import { chainStateFromRow, pruneStatements, SELECT_CHAIN_STATE } from './chain-statements.js';
 import { chainedFromRow } from './decision-row.js';
 import { INSERT_CLAIM } from './session-commit-statements.js';
 import { jsonText, readJson, readTime, type SqlClient } from './sql-client.js';
@@ -35,16 +35,7 @@ export function sqlLedger(client: SqlClient): Ledger {
     }
   }
   return {
-    async record(record: DecisionRecord) {
-      try {
-        await client.commit(appendDecisionStatements(client, record));
-        return true;
-      } catch (error) {
-        if (error instanceof CommitRefusedError) return false;
-        throw error;
-      }
-    },
-    // Served by the UNIQUE (interaction_id, step) index that also guards `record`.
+    // Served by the UNIQUE (interaction_id, step) index that also guards the append of a decision.
     async decisionFor(interactionId, step) {
       const rows = await client.rows<{ decision: Decision }>('SELECT decision FROM decisions WHERE interaction_id = ? AND step = ?', [interactionId, step]);
       return rows[0]?.decision ?? null;
