@@ -16,15 +16,18 @@ export const DEMO_HOOK_CONFIG = path.join(EXAMPLES, 'terms-and-profile.config.js
 /** The example the demo's "present a licence" choice runs, with the demo wallet and issuer (demo-licence.ts). */
 export const DEMO_LICENCE_EXAMPLE = path.join(EXAMPLES, 'terms-present-credential.config.json');
 
+/** The mDL example the demo's "present an mDL" choice runs, with the demo wallet and IACA root (demo-mdl.ts). */
+export const DEMO_MDL_EXAMPLE = path.join(EXAMPLES, 'terms-present-mdl.config.json');
+
 /** The certificate the example signs its requests with: the demo wallet trusts it as a verifier's. */
 export const DEMO_REQUEST_CERTIFICATE = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'present-credential', 'demo-request.cert.pem');
 
-/** Where the demo writes its licence issuer's JWKS and the steps file that trusts it. */
+/** Where the demo writes its licence issuers' public keys (JWKS, IACA certificate) and the steps files that trust them. */
 export const demoWalletDir = (dataDir: string): string => path.join(dataDir, 'demo-wallet');
 
 /**
  * The steps files the simulator's start page offers, each walkable with no outside service. The
- * licence one is written at start in the data directory: it names this run's wallet URL and issuer.
+ * licence ones are written at start in the data directory: they name this run's wallet URL and issuers.
  */
 export function demoStepsFiles(dataDir: string): ReadonlyArray<{ label: string; file: string }> {
   return [
@@ -34,6 +37,7 @@ export function demoStepsFiles(dataDir: string): ReadonlyArray<{ label: string; 
     { label: 'Terms, an emailed code and an authenticator app', file: path.join(EXAMPLES, 'terms-email-code-authenticator-app.config.json') },
     { label: 'Terms and step-up at an OpenID provider', file: path.join(EXAMPLES, 'terms-step-up.config.json') },
     { label: 'Terms and a licence presented from the wallet', file: path.join(demoWalletDir(dataDir), 'terms-present-credential.config.json') },
+    { label: 'Terms and a driving licence (mDL) presented from the wallet', file: path.join(demoWalletDir(dataDir), 'terms-present-mdl.config.json') },
   ];
 }
 

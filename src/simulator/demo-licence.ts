@@ -1,13 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { writeDemoSteps, type DemoStepsFile } from './demo-steps-copy.js';
 
 /** The demo licence's issuer, as the steps file the demo writes trusts it. */
 const DEMO_LICENCE_ISSUER = 'https://dmv.example';
 
-/** A credential as the wallet holds it: the SD-JWT with every disclosure, and the key it is bound to. */
-export interface HeldCredential {
+/** An SD-JWT VC as the wallet holds it: the SD-JWT with every disclosure, and the key it is bound to. */
+export interface HeldSdJwt {
+  format: 'dc+sd-jwt';
   /** `<issuer JWT>~<disclosure>~…~`, as issued. */
   sdJwt: string;
   holderKey: CryptoKey;
@@ -15,16 +17,21 @@ export interface HeldCredential {
   title: string;
 }
 
-/** The licence's claims, each selectively disclosable: the person the tenant simulator signs in. */
-const licenceClaims = (person: { given_name: string; family_name: string }) => ({
-  ...person,
+/** What the demo's licences (this SD-JWT VC and the mDL) say of the person the tenant simulator signs in. */
+export const DEMO_LICENCE_FACTS = {
   birthdate: '1994-07-12',
   document_number: 'DL-204851',
-  driving_privileges: 'Class 1 (car)',
   issuing_authority: 'Demo Licensing Authority',
   issuing_country: 'NZ',
+  issue_date: '2021-07-12',
   expiry_date: '2031-07-12',
-});
+} as const;
+
+/** The licence's claims, each selectively disclosable. */
+const licenceClaims = (person: { given_name: string; family_name: string }) => {
+  const { birthdate, document_number, issuing_authority, issuing_country, expiry_date } = DEMO_LICENCE_FACTS;
+  return { ...person, birthdate, document_number, driving_privileges: 'Class 1 (car)', issuing_authority, issuing_country, expiry_date };
+};
 
 const b64url = (data: string | Uint8Array): string => Buffer.from(data).toString('base64url');
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
@@ -40,13 +47,13 @@ export async function issueDemoLicence(options: {
   dir: string;
   walletUrl: string;
   person: { given_name: string; family_name: string };
-}): Promise<{ stepsFile: string; credential: HeldCredential }> {
+}): Promise<{ stepsFile: string; credential: HeldSdJwt }> {
   const issuer = await generateKeyPair('ES256');
   const holder = await generateKeyPair('ES256');
   const kid = 'demo-licence-issuer';
   const publicJwk: JWK = { ...(await exportJWK(issuer.publicKey)), kid, alg: 'ES256', use: 'sig' };
   const example = JSON.parse(readFileSync(options.example, 'utf8')) as DemoStepsFile;
-  const [vct] = example.steps.find((step) => step.type === 'present-credential')?.query?.credentials[0]?.meta.vct_values ?? [];
+  const [vct] = (example.steps.find((step) => step.type === 'present-credential')?.query as VctQuery | undefined)?.credentials[0]?.meta.vct_values ?? [];
   if (vct === undefined) throw new Error(`${options.example} has no present-credential step with a vct`);
 
   const disclosures = Object.entries(licenceClaims(options.person)).map(([name, value]) => b64url(JSON.stringify([b64url(randomBytes(16)), name, value])));
@@ -63,45 +70,11 @@ export async function issueDemoLicence(options: {
     .setProtectedHeader({ alg: 'ES256', typ: 'dc+sd-jwt', kid })
     .sign(issuer.privateKey);
 
-  mkdirSync(options.dir, { recursive: true });
   const jwksFile = 'demo-issuer.jwks.json';
+  const trust = { issuers: [{ iss: DEMO_LICENCE_ISSUER, jwks: jwksFile }] };
+  const stepsFile = writeDemoSteps(example, options.example, { dir: options.dir, name: 'terms-present-credential.config.json', walletUrl: options.walletUrl, trust });
   writeFileSync(path.join(options.dir, jwksFile), `${JSON.stringify({ keys: [publicJwk] }, null, 2)}\n`);
-  const stepsFile = path.join(options.dir, 'terms-present-credential.config.json');
-  writeFileSync(stepsFile, `${JSON.stringify(demoSteps(example, path.dirname(options.example), { walletUrl: options.walletUrl, jwksFile }), null, 2)}\n`);
-  return { stepsFile, credential: { sdJwt: `${[jwt, ...disclosures].join('~')}~`, holderKey: holder.privateKey, title: 'Driving licence' } };
+  return { stepsFile, credential: { format: 'dc+sd-jwt', sdJwt: `${[jwt, ...disclosures].join('~')}~`, holderKey: holder.privateKey, title: 'Driving licence' } };
 }
 
-interface DemoStepsFile {
-  issuer: { logo?: string };
-  steps: Array<{
-    type: string;
-    documents?: Record<string, string>;
-    query?: { credentials: Array<{ meta: { vct_values: string[] } }> };
-    requestKey?: string;
-    requestCertificate?: string;
-    [key: string]: unknown;
-  }>;
-}
-
-/**
- * The example moved to the demo's folder: its relative paths made absolute, the present step
- * trusting the demo issuer's JWKS (beside the file) and pointing at the demo wallet.
- */
-function demoSteps(example: DemoStepsFile, from: string, demo: { walletUrl: string; jwksFile: string }): DemoStepsFile {
-  const absolute = (file: string) => path.resolve(from, file);
-  return {
-    ...example,
-    issuer: { ...example.issuer, ...(example.issuer.logo === undefined ? {} : { logo: absolute(example.issuer.logo) }) },
-    steps: example.steps.map((step) => {
-      if (step.type === 'terms' && step.documents) return { ...step, documents: Object.fromEntries(Object.entries(step.documents).map(([lang, file]) => [lang, absolute(file)])) };
-      if (step.type !== 'present-credential') return step;
-      return {
-        ...step,
-        trust: { issuers: [{ iss: DEMO_LICENCE_ISSUER, jwks: demo.jwksFile }] },
-        ...(step.requestKey === undefined ? {} : { requestKey: absolute(step.requestKey) }),
-        ...(step.requestCertificate === undefined ? {} : { requestCertificate: absolute(step.requestCertificate) }),
-        walletUrl: demo.walletUrl,
-      };
-    }),
-  };
-}
+type VctQuery = { credentials: Array<{ meta: { vct_values: string[] } }> };

@@ -2,8 +2,20 @@ import type { Server } from 'node:http';
 import { ConfigurationError, startHook, type RunningHook } from '../start-hook.js';
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { cliInstructions, DEMO_CLIENT, DEMO_LICENCE_EXAMPLE, DEMO_REQUEST_CERTIFICATE, demoEnvironment, demoStepsFiles, demoWalletDir, STEP_UP_CLIENT, stepsChoices } from './demo-environment.js';
+import {
+  cliInstructions,
+  DEMO_CLIENT,
+  DEMO_LICENCE_EXAMPLE,
+  DEMO_MDL_EXAMPLE,
+  DEMO_REQUEST_CERTIFICATE,
+  demoEnvironment,
+  demoStepsFiles,
+  demoWalletDir,
+  STEP_UP_CLIENT,
+  stepsChoices,
+} from './demo-environment.js';
 import { issueDemoLicence } from './demo-licence.js';
+import { issueDemoMdl } from './demo-mdl.js';
 import { startMailbox } from './mailbox.js';
 import { createManagementApi } from './management-api.js';
 import { startLocalProvider } from './openid-provider.js';
@@ -48,9 +60,11 @@ export async function runDemo(env: NodeJS.ProcessEnv, print: (text: string) => v
       print(`\n  The hook now runs the steps file ${file}.\n${indented(cliInstructions(cliEnv()))}\n`);
     },
   };
-  // The demo wallet's licence, from an issuer made now; the steps file that trusts it is written beside.
-  const licence = await issueDemoLicence({ example: DEMO_LICENCE_EXAMPLE, dir: demoWalletDir(demo.dataDir), walletUrl: demo.walletUrl, person: SAMPLE_CLAIMS });
-  const wallet = { credential: licence.credential, trustedVerifiers: [new X509Certificate(readFileSync(DEMO_REQUEST_CERTIFICATE))] };
+  // The demo wallet's licences, from issuers made now; the steps files that trust them are written beside.
+  const issued = { dir: demoWalletDir(demo.dataDir), walletUrl: demo.walletUrl, person: SAMPLE_CLAIMS };
+  const licence = await issueDemoLicence({ example: DEMO_LICENCE_EXAMPLE, ...issued });
+  const mdl = await issueDemoMdl({ example: DEMO_MDL_EXAMPLE, ...issued });
+  const wallet = { credentials: [licence.credential, mdl.credential], trustedVerifiers: [new X509Certificate(readFileSync(DEMO_REQUEST_CERTIFICATE))] };
   const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management, demoSteps, wallet });
   const tenantServer: Server = simulator.app.listen(demo.tenantPort, '127.0.0.1');
   // For the step-up example (content/examples/terms-step-up.config.json, docs/step-oidc.md).

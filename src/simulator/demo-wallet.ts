@@ -1,8 +1,7 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
-import type { HeldCredential } from './demo-licence.js';
 import { escapeHtml } from './simulator-page.js';
-import { heldClaims, matchCredential, presentation, type CredentialMatch } from './wallet-presentation.js';
+import { heldClaims, matchCredential, presentation, type CredentialMatch, type HeldCredential } from './wallet-presentation.js';
 import { errorDescription, exchange, openRequest, RequestRefused, type VerifiedRequest } from './wallet-request.js';
 
 /** Where the simulator serves the wallet: the demo's `walletUrl`. */
@@ -19,15 +18,15 @@ interface Pending {
 }
 
 /**
- * A web wallet for the demo (OpenID4VP 1.0, same device): it holds one SD-JWT VC, opens the hook's
- * wallet link, shows who asks and which claims, and on Share posts a presentation of just those
+ * A web wallet for the demo (OpenID4VP 1.0, same device): it holds an SD-JWT VC and an mDL, opens
+ * the hook's wallet link, shows who asks and which claims (an mdoc's element identifiers), and on Share posts a presentation of just those
  * claims to the response URI (`direct_post`), on Refuse `access_denied`, then sends the browser
  * where the hook answers. What it read of a request waits in memory under an unguessable id that
  * only its page carries, once.
  */
 export function demoWallet(deps: {
   page: (title: string, body: string) => string;
-  credential: HeldCredential;
+  credentials: readonly HeldCredential[];
   hookOrigin: string;
   trustedVerifiers: readonly X509Certificate[];
   now: () => Date;
@@ -43,7 +42,7 @@ export function demoWallet(deps: {
   router.get(DEMO_WALLET_PATH, async (req, res) => {
     const link = new URL(req.originalUrl, 'http://wallet.invalid').searchParams;
     if (!link.has('request_uri')) {
-      show(res, 200, heldPage(deps.credential));
+      show(res, 200, heldPage(deps.credentials));
       return;
     }
     let request: VerifiedRequest;
@@ -57,9 +56,9 @@ export function demoWallet(deps: {
     const now = deps.now().getTime();
     for (const [id, old] of pending) if (old.expiresAt < now || pending.size >= MAX_PENDING) pending.delete(id);
     const id = randomBytes(32).toString('base64url');
-    const match = matchCredential(request.query, deps.credential);
+    const match = matchCredential(request.query, deps.credentials);
     pending.set(id, { request, match, expiresAt: now + PENDING_MS });
-    show(res, 200, requestPage(id, request, match, deps.credential));
+    show(res, 200, requestPage(id, request, match));
   });
 
   router.post(DEMO_WALLET_PATH, express.urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
@@ -74,7 +73,7 @@ export function demoWallet(deps: {
     const { request, match } = found;
     const share = form.decision === 'share' && match !== undefined;
     const answer: Record<string, string> = share
-      ? { vp_token: await presentation(deps.credential, match, request, deps.now()), state: request.state }
+      ? { vp_token: await presentation(match, request, deps.now()), state: request.state }
       : { error: 'access_denied', error_description: 'The holder did not share the credential.', state: request.state };
     const posted = await exchange(request.responseUri, { method: 'POST', body: new URLSearchParams(answer) });
     if (posted === undefined) {
@@ -113,19 +112,27 @@ const label = (name: string): string => {
 
 const display = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-function claimList(claims: ReadonlyArray<{ path: string; value: unknown }>): string {
-  return `<dl class="claims">${claims.map((c) => `<dt>${escapeHtml(label(c.path))}</dt><dd>${escapeHtml(display(c.value))}</dd>`).join('')}</dl>`;
+/** An SD-JWT claim by its name in words; an mdoc element by its identifier, as the query names it. */
+function claimList(claims: ReadonlyArray<{ path: string; value: unknown }>, held: HeldCredential): string {
+  const name = (path: string) => (held.format === 'mso_mdoc' ? `<code>${escapeHtml(path)}</code>` : escapeHtml(label(path)));
+  return `<dl class="claims">${claims.map((c) => `<dt>${name(c.path)}</dt><dd>${escapeHtml(display(c.value))}</dd>`).join('')}</dl>`;
 }
+
+/** "your driving licence (mDL)": a title within a sentence. */
+const inSentence = (title: string): string => title.charAt(0).toLowerCase() + title.slice(1);
 
 /** The wallet's contents, for someone who opens it without a request. */
-function heldPage(credential: HeldCredential): string {
-  const held = heldClaims(credential);
-  return `<p>This wallet holds one credential, for the demo’s “present a licence” steps.</p>
-<h2>${escapeHtml(credential.title)}</h2><p>Issued by <code>${escapeHtml(held.issuer)}</code>, type <code>${escapeHtml(held.type)}</code>, bound to a key this wallet keeps.</p>
-${claimList(held.disclosable)}<p>Start an issuance on <a href="/">the start page</a> with these steps; the hook’s “Open my wallet” link brings you back here with its request.</p>`;
+function heldPage(credentials: readonly HeldCredential[]): string {
+  const each = credentials.map((credential) => {
+    const held = heldClaims(credential);
+    return `<h2>${escapeHtml(credential.title)}</h2><p>Issued by <code>${escapeHtml(held.issuer)}</code>, type <code>${escapeHtml(held.type)}</code>, bound to a key this wallet keeps.</p>
+${claimList(held.disclosable, credential)}`;
+  });
+  return `<p>This wallet holds ${credentials.length} credentials, for the demo’s “present a licence” steps.</p>
+${each.join('\n')}<p>Start an issuance on <a href="/">the start page</a> with these steps; the hook’s “Open my wallet” link brings you back here with its request.</p>`;
 }
 
-function requestPage(id: string, request: VerifiedRequest, match: CredentialMatch | undefined, credential: HeldCredential): string {
+function requestPage(id: string, request: VerifiedRequest, match: CredentialMatch | undefined): string {
   const who =
     request.checkedBy === 'certificate'
       ? `The request is signed for <code>${escapeHtml(request.verifierHost)}</code> with a certificate this wallet trusts.`
@@ -136,7 +143,8 @@ function requestPage(id: string, request: VerifiedRequest, match: CredentialMatc
     return `<h2>${escapeHtml(request.verifierName)} asks for a credential</h2><p>${who}</p>
 <p class="bad" role="alert">This wallet holds no credential that answers the request. Refuse to tell the verifier.</p>${form}`;
   }
-  return `<h2>${escapeHtml(request.verifierName)} asks to see your ${escapeHtml(credential.title.toLowerCase())}</h2><p>${who}</p>
-<p>If you share, it sees only these claims:</p>${claimList(match.shown)}
-<p>The other claims of your ${escapeHtml(credential.title.toLowerCase())} stay in this wallet.</p>${form}`;
+  const title = escapeHtml(inSentence(match.held.title));
+  return `<h2>${escapeHtml(request.verifierName)} asks to see your ${title}</h2><p>${who}</p>
+<p>If you share, it sees only these claims:</p>${claimList(match.shown, match.held)}
+<p>The other claims of your ${title} stay in this wallet.</p>${form}`;
 }

@@ -1,8 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
 import express, { type Express, type Response } from 'express';
 import { DEMO_AUTHENTICATOR_PATH, demoAuthenticator } from './demo-authenticator.js';
-import type { HeldCredential } from './demo-licence.js';
 import { DEMO_WALLET_PATH, demoWallet } from './demo-wallet.js';
+import type { HeldCredential } from './wallet-presentation.js';
 import type { ManagementApi } from './management-api.js';
 import { escapeHtml, simulatorPage, simulatorStylesheet } from './simulator-page.js';
 import { mintSessionToken, readReturnToken, type ReturnOutcome, type TenantIdentity } from './tenant-tokens.js';
@@ -20,9 +20,9 @@ export interface DemoSteps {
   choose(file: string): Promise<void>;
 }
 
-/** What the demo wallet holds and whom it believes (given by the demo, which issued the credential). */
+/** What the demo wallet holds and whom it believes (given by the demo, which issued the credentials). */
 export interface DemoWalletContents {
-  credential: HeldCredential;
+  credentials: readonly HeldCredential[];
   trustedVerifiers: readonly X509Certificate[];
 }
 

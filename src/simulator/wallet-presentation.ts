@@ -3,13 +3,22 @@ import { decodeSdJwtSync, unpackSync } from '@sd-jwt/decode';
 import { DcqlQuery } from 'dcql';
 import { SignJWT } from 'jose';
 import { claimAt } from '../interaction/steps/present-credential/credential-query.js';
-import type { HeldCredential } from './demo-licence.js';
+import type { HeldSdJwt } from './demo-licence.js';
+import type { HeldMdoc } from './demo-mdl.js';
+import { heldMdocClaims, matchMdoc, presentMdoc, type MdocMatch } from './wallet-mdoc.js';
 
 type ClaimPath = ReadonlyArray<string | number | null>;
 
+/** A credential the demo wallet holds. */
+export type HeldCredential = HeldSdJwt | HeldMdoc;
+
 /** What the wallet read of a request's one credential query, and what it will show and send. */
-export interface CredentialMatch {
+export type CredentialMatch = SdJwtMatch | MdocMatch;
+
+interface SdJwtMatch {
+  format: 'dc+sd-jwt';
   queryId: string;
+  held: HeldSdJwt;
   /** The claims the query asks for, with the held values, in the query's order. */
   shown: Array<{ path: string; value: unknown }>;
   /** The encoded disclosures those claims need, and nothing more. */
@@ -21,12 +30,20 @@ const sha256 = (data: string | ArrayBuffer): Uint8Array =>
     .update(typeof data === 'string' ? data : new Uint8Array(data))
     .digest();
 
+/** The first held credential that answers the query; undefined when none does, or it asks for more than one. */
+export function matchCredential(query: DcqlQuery, held: readonly HeldCredential[]): CredentialMatch | undefined {
+  for (const credential of held) {
+    const match = credential.format === 'mso_mdoc' ? matchMdoc(query, credential) : matchSdJwt(query, credential);
+    if (match) return match;
+  }
+  return undefined;
+}
+
 /**
  * Whether the held SD-JWT VC answers the query (DCQL decides: format, vct, claims and their
- * values), and then which disclosures it must reveal: those along each path asked for and beneath
- * it. Undefined when it does not answer, or the query asks for more than one credential.
+ * values), and then which disclosures it must reveal: those along each path asked for and beneath it.
  */
-export function matchCredential(query: DcqlQuery, held: HeldCredential): CredentialMatch | undefined {
+function matchSdJwt(query: DcqlQuery, held: HeldSdJwt): SdJwtMatch | undefined {
   const [asked, ...more] = query.credentials;
   if (more.length > 0 || asked.format !== 'dc+sd-jwt') return undefined;
   const { decoded, claims, disclosureKeymap } = unpacked(held);
@@ -40,18 +57,26 @@ export function matchCredential(query: DcqlQuery, held: HeldCredential): Credent
       .map(([, digest]) => digest),
   );
   return {
+    format: 'dc+sd-jwt',
     queryId: asked.id,
+    held,
     shown: paths.map((path) => ({ path: path.map((key) => (key === null ? '*' : String(key))).join('.'), value: claimAt(claims, path) })),
     disclosures: decoded.disclosures.filter((d) => d._digest !== undefined && needed.has(d._digest)).map((d) => d.encode()),
   };
 }
 
+/** The `vp_token` answering a request with what `match` chose. */
+export async function presentation(match: CredentialMatch, request: { nonce: string; clientId: string; responseUri: string }, now: Date): Promise<string> {
+  return match.format === 'mso_mdoc' ? presentMdoc(match, request) : presentSdJwt(match, request, now);
+}
+
 /**
- * The `vp_token` for a request (OpenID4VP 1.0 §8.1): the issuer JWT, the chosen disclosures and a
+ * An SD-JWT VC presentation (OpenID4VP 1.0 §8.1): the issuer JWT, the chosen disclosures and a
  * key-binding JWT (`kb+jwt`) signed by the holder key over this request's nonce, the client id as
  * `aud`, and `sd_hash` of what precedes it.
  */
-export async function presentation(held: HeldCredential, match: CredentialMatch, request: { nonce: string; clientId: string }, now: Date): Promise<string> {
+async function presentSdJwt(match: SdJwtMatch, request: { nonce: string; clientId: string }, now: Date): Promise<string> {
+  const { held } = match;
   const [issuerJwt] = held.sdJwt.split('~');
   const presented = `${[issuerJwt, ...match.disclosures].join('~')}~`;
   const keyBinding = await new SignJWT({ iat: Math.floor(now.getTime() / 1000), aud: request.clientId, nonce: request.nonce, sd_hash: Buffer.from(sha256(presented)).toString('base64url') })
@@ -62,12 +87,13 @@ export async function presentation(held: HeldCredential, match: CredentialMatch,
 
 /** What the wallet shows of what it holds: the issuer, the type, and the claims it may disclose. */
 export function heldClaims(held: HeldCredential): { issuer: string; type: string; disclosable: Array<{ path: string; value: unknown }> } {
+  if (held.format === 'mso_mdoc') return heldMdocClaims(held);
   const { claims, disclosureKeymap } = unpacked(held);
   const disclosable = Object.keys(disclosureKeymap).map((path) => ({ path, value: claimAt(claims, path.split('.')) }));
   return { issuer: String(claims.iss), type: String(claims.vct), disclosable };
 }
 
-function unpacked(held: HeldCredential) {
+function unpacked(held: HeldSdJwt) {
   const decoded = decodeSdJwtSync(held.sdJwt, sha256);
   const { unpackedObj, disclosureKeymap } = unpackSync(decoded.jwt.payload, decoded.disclosures, sha256);
   return { decoded, claims: unpackedObj as Record<string, unknown>, disclosureKeymap };

@@ -79,15 +79,17 @@ describe('doctor against the demo, with the export block it prints', () => {
     // The built-in step-up file names the provider at the demo's default port; its copy on this
     // run's port is the HOOK_CONFIG case below.
     const offered = demoStepsFiles(dataDir);
-    expect(offered.map((choice) => choice.label)).toContain('Terms and a licence presented from the wallet');
+    expect(offered.map((choice) => choice.label)).toEqual(expect.arrayContaining(['Terms and a licence presented from the wallet', 'Terms and a driving licence (mDL) presented from the wallet']));
     for (const [index, choice] of offered.entries()) {
       if (choice.file.endsWith('terms-step-up.config.json') || choice.file === DEMO_HOOK_CONFIG) continue;
       const picked = await fetch(`http://localhost:${ports.tenant}/demo/steps`, { method: 'POST', body: new URLSearchParams({ steps: String(index), subject: 's', claims: '{}' }) });
       expect(picked.status).toBe(200);
       expect(await picked.text()).toContain(`The hook runs now: <strong>${choice.label}</strong>`);
-      // The licence choice: the request certificate names the demo's HOOK_URL host, the demo issuer is listed.
-      const presents = choice.label === 'Terms and a licence presented from the wallet';
-      expect(await doctorFindsNothingToFix(presents ? ['request certificate (licence)', 'request certificate dates (licence)', 'trust (licence)'] : [])).toBe(choice.file);
+      // The licence choices: the request certificate names the demo's HOOK_URL host, the demo issuer
+      // (SD-JWT) or IACA root made at this start (mDL) is listed and current.
+      const presents = { 'Terms and a licence presented from the wallet': 'licence', 'Terms and a driving licence (mDL) presented from the wallet': 'mdl' }[choice.label];
+      const checks = presents ? [`request certificate (${presents})`, `request certificate dates (${presents})`, `trust (${presents})`] : [];
+      expect(await doctorFindsNothingToFix(checks)).toBe(choice.file);
     }
   }, 120_000);
 

@@ -36,6 +36,7 @@ afterEach(async () => {
 });
 
 const licenceSteps = () => path.join(demoWalletDir(dataDir), 'terms-present-credential.config.json');
+const mdlSteps = () => path.join(demoWalletDir(dataDir), 'terms-present-mdl.config.json');
 
 /** The demo running `steps` (by default the licence steps it writes at start). */
 async function startDemo(steps = licenceSteps()): Promise<void> {
@@ -73,12 +74,57 @@ const walletPath = (link: string) => link.slice(tenant.length);
 const requestId = (page: string) => /name="request" value="([^"]+)"/.exec(page)?.[1] ?? '';
 
 describe('the demo wallet', () => {
-  it('shows the licence it holds, every claim, when opened without a request', async () => {
+  it('shows the licences it holds (SD-JWT VC and mDL), every claim, when opened without a request', async () => {
     await startDemo();
     const page = await request(tenant).get('/wallet');
     expect(page.status).toBe(200);
+    expect(page.text).toContain('This wallet holds 2 credentials');
     expect(page.text).toContain('Issued by <code>https://dmv.example</code>');
+    expect(page.text).toContain('Issued by <code>C=NZ, CN=Demo Licence Signer</code>, type <code>org.iso.18013.5.1.mDL</code>');
+    expect(page.text).toContain('<dt><code>birth_date</code></dt><dd>1994-07-12</dd>');
     for (const value of ['Aroha', 'Example', '1994-07-12', 'DL-204851']) expect(page.text).toContain(value);
+  }, 60_000);
+
+  it('presents its mDL: the page names the asked elements with their values and no others; Share reaches the tenant with the birthdate collected', async () => {
+    await startDemo(mdlSteps());
+    const { hook, link } = await walletLink();
+    const page = await request(tenant).get(walletPath(link));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Example Issuer asks to see your driving licence (mDL)');
+    expect(page.text).toContain('The request is signed for <code>localhost</code> with a certificate this wallet trusts.');
+    expect(page.text).toContain('<dl class="claims"><dt><code>family_name</code></dt><dd>Example</dd><dt><code>birth_date</code></dt><dd>1994-07-12</dd></dl>');
+    expect(page.text).not.toContain('DL-204851');
+
+    const shared = await request(tenant)
+      .post('/wallet')
+      .type('form')
+      .send({ request: requestId(page.text), decision: 'share' });
+    expect(shared.status).toBe(303);
+    const back = new URL(shared.headers.location!);
+    expect(back.pathname).toBe('/interaction/return/present-credential');
+    const toTenant = new URL((await hook.get(back.pathname + back.search)).headers.location!);
+    expect(toTenant.origin).toBe(tenant);
+    const outcome = await request(tenant).get(toTenant.pathname + toTenant.search);
+    expect(outcome.text).toContain('Credential would be issued');
+    expect(outcome.text).toContain('&#34;birthdate&#34;: &#34;1994-07-12&#34;');
+  }, 60_000);
+
+  it('refuses for the mDL as for the licence: the hook hears access_denied and shows the step again with try again and Decline', async () => {
+    await startDemo(mdlSteps());
+    const { hook, link } = await walletLink();
+    const page = await request(tenant).get(walletPath(link));
+    const refused = await request(tenant)
+      .post('/wallet')
+      .type('form')
+      .send({ request: requestId(page.text), decision: 'refuse' });
+    expect(refused.status).toBe(303);
+    const back = new URL(refused.headers.location!);
+    const handled = await hook.get(back.pathname + back.search);
+    expect(handled.status).toBe(303);
+    const step = await hook.get(handled.headers.location!);
+    expect(step.text).toContain('You did not share the credential');
+    expect(step.text).toContain('value="start"');
+    expect(step.text).toContain('value="decline"');
   }, 60_000);
 
   it('answers a request once: Share sends the browser back to the hook, which ends the journey at the tenant with the birthdate; the same page posted again shares nothing', async () => {

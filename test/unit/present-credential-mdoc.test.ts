@@ -1,8 +1,7 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { cborEncode, DateOnly } from '@animo-id/mdoc';
-import type { JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHookConfig } from '../../src/config/hook-config.js';
 import { configOf } from '../../src/interaction/steps/configured-step.js';
@@ -186,20 +185,30 @@ describe('an mdoc presentation changed anywhere', () => {
   });
 });
 
-describe('the demo mDL set-up (content/present-credential)', () => {
-  it('the example steps file trusts the demo IACA root, under which an mDL of the demo document signer verifies', async () => {
+describe('the shipped mDL example (content/examples/terms-present-mdl.config.json)', () => {
+  it('loads with the public demo IACA root (no private key shipped beside it), and its query and collect take an mDL from a root it is given', async () => {
     const loaded = loadHookConfig(path.resolve('content/examples/terms-present-mdl.config.json'), { env: { HOOK_URL: 'http://localhost:3000/callback' } });
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
     const config = loaded.config.steps.map((step) => configOf(step, presentCredentialStepType)).find((c) => c !== undefined);
     if (!config) throw new Error('no present-credential step in the example');
-    const demoSigner = {
-      pem: readFileSync('content/present-credential/demo-document-signer.cert.pem', 'utf8'),
-      privateJwk: createPrivateKey(readFileSync('content/present-credential/demo-document-signer.key.pem')).export({ format: 'jwk' }) as JWK,
-    };
-    const token = await presentMdoc(await issueMdoc(demoSigner, holder), holder, REQUEST);
-    const demoPolicy = { trust: config.trust, query: config.query, dcql: config.dcql, statusLists: policy.statusLists };
-    const credential = await verifyVpToken({ mdl: [token] }, demoPolicy, { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() });
-    expect(credential).toMatchObject({ format: 'mso_mdoc', issuer: 'C=NZ, CN=Demo Licence Signer' });
+    expect(config.trust.roots.map((root) => root.subject)).toEqual(['C=NZ\nCN=Demo IACA']);
+    expect(readdirSync('content/present-credential').filter((file) => file.includes('key') && !file.startsWith('demo-request.'))).toEqual([]);
+    // An operator puts their own IACA root in `trust`: the example's query and collect stay.
+    const ownRoots = { ...config.trust, roots: [new X509Certificate(iaca.pem)] };
+    const token = await presentMdoc(await issueMdoc(documentSigner, holder), holder, REQUEST);
+    const credential = await verifyVpToken(
+      { mdl: [token] },
+      { trust: ownRoots, query: config.query, dcql: config.dcql, statusLists: policy.statusLists },
+      { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() },
+    );
+    expect(credential).toMatchObject({ format: 'mso_mdoc', issuer: 'CN=Test Document Signer, C=NZ' });
     expect(config.collect).toEqual({ birth_date: 'birthdate' });
+    await expect(
+      verifyVpToken(
+        { mdl: [token] },
+        { trust: config.trust, query: config.query, dcql: config.dcql, statusLists: policy.statusLists },
+        { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() },
+      ),
+    ).rejects.toMatchObject({ reason: 'issuer_untrusted' });
   });
 });
