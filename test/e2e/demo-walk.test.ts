@@ -159,12 +159,36 @@ run('the demo, walked in a browser', () => {
     expect(await page.isVisible('button[value="decline"]')).toBe(true);
 
     await openWallet();
-    await page.click('button[value="share"]');
-    await page.waitForURL(`${demo.tenant}/v1/**`);
-    expect(await page.textContent('h1')).toBe('Credential would be issued');
-    expect(await page.textContent('pre')).toContain('"birthdate": "1994-07-12"');
+    await shareAndReachTenant(page, demo.tenant);
     expect(tab.problems).toEqual([]);
   }, 120_000);
+
+  it('walks terms and a driving licence (mDL) from the demo wallet: Share reaches the tenant with the birth date collected', async () => {
+    demo = await startDemo();
+    tab = await openTab(browser);
+    const { page } = tab;
+    await startJourney(page, demo, 'Terms and a driving licence (mDL) presented from the wallet');
+    await page.waitForSelector('h1:text-is("Share a credential from your wallet")');
+    await page.click('button[value="start"]');
+    await page.click('a[data-present="start"]');
+    await page.waitForURL(`${demo.tenant}/wallet?**`);
+    expect(await page.textContent('h2')).toBe('Example Issuer asks to see your driving licence (mDL)');
+    // The element identifiers the query names, with the values to be shared, and no other.
+    expect(await page.locator('.claims dt').allTextContents()).toEqual(['family_name', 'birth_date']);
+    expect(await page.locator('.claims dd').allTextContents()).toEqual(['Example', '1994-07-12']);
+    await checkPage(page, 'demo-wallet-mdl-request');
+
+    await shareAndReachTenant(page, demo.tenant);
+    expect(tab.problems).toEqual([]);
+  }, 120_000);
+
+  /** Share on the wallet's request page: the journey ends at the tenant with the birthdate the step collects. */
+  async function shareAndReachTenant(page: Page, tenant: string): Promise<void> {
+    await page.click('button[value="share"]');
+    await page.waitForURL(`${tenant}/v1/**`);
+    expect(await page.textContent('h1')).toBe('Credential would be issued');
+    expect(await page.textContent('pre')).toContain('"birthdate": "1994-07-12"');
+  }
 
   /** The step-up example, copied to name this run's provider port (the example names the default one). */
   function stepUpCopy(dir: string, provider: number): string {

@@ -73,6 +73,20 @@ async function walletLink(): Promise<{ hook: TestAgent; at: string; link: string
 const walletPath = (link: string) => link.slice(tenant.length);
 const requestId = (page: string) => /name="request" value="([^"]+)"/.exec(page)?.[1] ?? '';
 
+/** The wallet's request page answered with its button `decision`, as its browser would. */
+const answer = (page: string, decision: 'share' | 'refuse') =>
+  request(tenant)
+    .post('/wallet')
+    .type('form')
+    .send({ request: requestId(page), decision });
+
+/** The hook's return opened in the journey's browser, which it sends to the tenant: the outcome page there. */
+async function outcomeAtTenant(hook: TestAgent, back: URL): Promise<string> {
+  const toTenant = new URL((await hook.get(back.pathname + back.search)).headers.location!);
+  expect(toTenant.origin).toBe(tenant);
+  return (await request(tenant).get(toTenant.pathname + toTenant.search)).text;
+}
+
 describe('the demo wallet', () => {
   it('shows the licences it holds (SD-JWT VC and mDL), every claim, when opened without a request', async () => {
     await startDemo();
@@ -95,28 +109,20 @@ describe('the demo wallet', () => {
     expect(page.text).toContain('<dl class="claims"><dt><code>family_name</code></dt><dd>Example</dd><dt><code>birth_date</code></dt><dd>1994-07-12</dd></dl>');
     expect(page.text).not.toContain('DL-204851');
 
-    const shared = await request(tenant)
-      .post('/wallet')
-      .type('form')
-      .send({ request: requestId(page.text), decision: 'share' });
+    const shared = await answer(page.text, 'share');
     expect(shared.status).toBe(303);
     const back = new URL(shared.headers.location!);
     expect(back.pathname).toBe('/interaction/return/present-credential');
-    const toTenant = new URL((await hook.get(back.pathname + back.search)).headers.location!);
-    expect(toTenant.origin).toBe(tenant);
-    const outcome = await request(tenant).get(toTenant.pathname + toTenant.search);
-    expect(outcome.text).toContain('Credential would be issued');
-    expect(outcome.text).toContain('&#34;birthdate&#34;: &#34;1994-07-12&#34;');
+    const outcome = await outcomeAtTenant(hook, back);
+    expect(outcome).toContain('Credential would be issued');
+    expect(outcome).toContain('&#34;birthdate&#34;: &#34;1994-07-12&#34;');
   }, 60_000);
 
   it('refuses for the mDL as for the licence: the hook hears access_denied and shows the step again with try again and Decline', async () => {
     await startDemo(mdlSteps());
     const { hook, link } = await walletLink();
     const page = await request(tenant).get(walletPath(link));
-    const refused = await request(tenant)
-      .post('/wallet')
-      .type('form')
-      .send({ request: requestId(page.text), decision: 'refuse' });
+    const refused = await answer(page.text, 'refuse');
     expect(refused.status).toBe(303);
     const back = new URL(refused.headers.location!);
     const handled = await hook.get(back.pathname + back.search);
@@ -130,16 +136,11 @@ describe('the demo wallet', () => {
   it('answers a request once: Share sends the browser back to the hook, which ends the journey at the tenant with the birthdate; the same page posted again shares nothing', async () => {
     await startDemo();
     const { hook, link } = await walletLink();
-    const wallet = request(tenant);
-    const page = await wallet.get(walletPath(link));
+    const page = await request(tenant).get(walletPath(link));
     expect(page.status).toBe(200);
     expect(page.text).toContain('Example Issuer asks to see your driving licence');
 
-    const share = () =>
-      wallet
-        .post('/wallet')
-        .type('form')
-        .send({ request: requestId(page.text), decision: 'share' });
+    const share = () => answer(page.text, 'share');
     const shared = await share();
     expect(shared.status).toBe(303);
     const back = new URL(shared.headers.location!);
@@ -148,11 +149,9 @@ describe('the demo wallet', () => {
     expect(again.status).toBe(400);
     expect(again.text).toContain('This request was answered already, or has expired.');
 
-    const toTenant = new URL((await hook.get(back.pathname + back.search)).headers.location!);
-    expect(toTenant.origin).toBe(tenant);
-    const outcome = await request(tenant).get(toTenant.pathname + toTenant.search);
-    expect(outcome.text).toContain('Credential would be issued');
-    expect(outcome.text).toContain('&#34;birthdate&#34;: &#34;1994-07-12&#34;');
+    const outcome = await outcomeAtTenant(hook, back);
+    expect(outcome).toContain('Credential would be issued');
+    expect(outcome).toContain('&#34;birthdate&#34;: &#34;1994-07-12&#34;');
   }, 60_000);
 
   it('opens a link once, as the hook hands out a request once, and says so', async () => {
@@ -204,14 +203,8 @@ describe('the demo wallet', () => {
       const page = await request(tenant).get(walletPath(link));
       expect(page.status).toBe(200);
       expect(page.text).toContain('The request is unsigned (<code>redirect_uri:</code>)');
-      const shared = await request(tenant)
-        .post('/wallet')
-        .type('form')
-        .send({ request: requestId(page.text), decision: 'share' });
-      const back = new URL(shared.headers.location!);
-      const toTenant = new URL((await hook.get(back.pathname + back.search)).headers.location!);
-      expect(toTenant.origin).toBe(tenant);
-      expect((await request(tenant).get(toTenant.pathname + toTenant.search)).text).toContain('Credential would be issued');
+      const shared = await answer(page.text, 'share');
+      expect(await outcomeAtTenant(hook, new URL(shared.headers.location!))).toContain('Credential would be issued');
     } finally {
       rmSync(own, { recursive: true, force: true });
     }
