@@ -1,3 +1,5 @@
+// @peculiar/x509 needs the Reflect metadata API (its dependency injection): loaded before it.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
