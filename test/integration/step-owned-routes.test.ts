@@ -87,12 +87,17 @@ describe('the return route', () => {
   };
 
   it('brings the user back from the other site to the interaction of this session, by the parameter the step names, once', async () => {
-    const { browser, state, binding } = await sentAway();
+    const { browser, path, state, binding } = await sentAway();
     const back = await browser.get(`/interaction/return/probe?response_code=${binding}&result=ok`);
     expect(back.status).toBe(303);
     expect(await outcomeOf(back.headers.location!)).toMatchObject({ kind: 'success', state, claims: { probed: 'returned' } });
-    // The same return again is no new decision.
-    ignored(await browser.get(`/interaction/return/probe?response_code=${binding}&result=ok`));
+    // The same return again in this browser (a reload of it) leads to the journey's page and decides nothing new.
+    const again = await browser.get(`/interaction/return/probe?response_code=${binding}&result=no`);
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe(path);
+    const rows = [];
+    for await (const row of hook.storage.ledger.decisions()) rows.push(row.decision);
+    expect(rows).toEqual(['accepted']);
   });
 
   it('decides nothing on a return bound to no journey waiting in this browser, and the real one still decides', async () => {
