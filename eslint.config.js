@@ -67,5 +67,9 @@ export default tseslint.config(
     },
   },
   // Plain scripts run by Node (npm start's launcher): its globals, no type information.
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } } },
+  {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } },
+  },
 );

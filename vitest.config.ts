@@ -16,7 +16,14 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/replicas/**', 'test/install/**'] } },
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/replicas/**', 'test/install/**'],
+        },
+      },
       onEngine('postgres'),
       onEngine('postgres+redis'),
       // A production install from the npm registry (or npm's cache): in `npm test`, not in `test:quick`.

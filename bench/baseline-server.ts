@@ -10,7 +10,8 @@ import { returnUrl, signCompletion, verifyArrival } from '../src/mattr/session-t
  */
 const env = processEnvironment();
 const key = decodeHookSecret(env.INTERACTION_HOOK_SECRET ?? '');
-if (!key || !env.HOOK_URL || !env.MATTR_TENANT_URL) throw new Error('HOOK_URL, MATTR_TENANT_URL and INTERACTION_HOOK_SECRET are required');
+if (!key || !env.HOOK_URL || !env.MATTR_TENANT_URL)
+  throw new Error('HOOK_URL, MATTR_TENANT_URL and INTERACTION_HOOK_SECRET are required');
 const hookUrl = env.HOOK_URL;
 const tenantUrl = env.MATTR_TENANT_URL;
 const origins = new Set([new URL(tenantUrl).origin]);
@@ -29,7 +30,10 @@ app.get('/callback', async (req, res) => {
     res.status(401).send(result.reason);
     return;
   }
-  const token = await signCompletion({ key, hookUrl, tenantUrl, now: new Date() }, { state: result.arrival.state, claims: {}, claimsToPersist: [] });
+  const token = await signCompletion(
+    { key, hookUrl, tenantUrl, now: new Date() },
+    { state: result.arrival.state, claims: {}, claimsToPersist: [] },
+  );
   res.redirect(303, returnUrl(result.arrival.redirectUrl, token));
 });
 

@@ -29,14 +29,16 @@ const keptIn = (req: Request) => req.session as unknown as { kept?: Record<strin
 
 function serve(): void {
   const key = decodeHookSecret(env.INTERACTION_HOOK_SECRET ?? '');
-  if (!key || !env.HOOK_URL || !env.MATTR_TENANT_URL) throw new Error('HOOK_URL, MATTR_TENANT_URL and INTERACTION_HOOK_SECRET are required');
+  if (!key || !env.HOOK_URL || !env.MATTR_TENANT_URL)
+    throw new Error('HOOK_URL, MATTR_TENANT_URL and INTERACTION_HOOK_SECRET are required');
   const hookUrl = env.HOOK_URL;
   const tenantUrl = env.MATTR_TENANT_URL;
   const origins = new Set([new URL(tenantUrl).origin]);
   const withSessions = env.CEILING_SESSIONS === '1';
   const inMemory = new Map<string, Kept>();
   const random = () => randomBytes(16).toString('base64url');
-  const same = (a: string, b: unknown) => typeof b === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  const same = (a: string, b: unknown) =>
+    typeof b === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
   const find = (req: Request): Kept | undefined => {
     const id = String(req.params.id);
@@ -47,16 +49,35 @@ function serve(): void {
 
   const app = express();
   if (withSessions) {
-    app.use(session({ secret: randomBytes(32).toString('hex'), resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax', maxAge: 1_800_000 } }));
+    app.use(
+      session({
+        secret: randomBytes(32).toString('hex'),
+        resave: false,
+        saveUninitialized: false,
+        cookie: { httpOnly: true, sameSite: 'lax', maxAge: 1_800_000 },
+      }),
+    );
   }
   app.get('/callback', async (req, res) => {
-    const result = await verifyArrival(req.query.session_token, { keys: [key], tenantUrl, hookUrl, allowedRedirectOrigins: origins, clockToleranceSeconds: 30, now: new Date() });
+    const result = await verifyArrival(req.query.session_token, {
+      keys: [key],
+      tenantUrl,
+      hookUrl,
+      allowedRedirectOrigins: origins,
+      clockToleranceSeconds: 30,
+      now: new Date(),
+    });
     if (!result.ok) {
       res.status(401).end();
       return;
     }
     const id = random();
-    const kept = { state: result.arrival.state, redirectUrl: result.arrival.redirectUrl, csrf: random(), browser: random() };
+    const kept = {
+      state: result.arrival.state,
+      redirectUrl: result.arrival.redirectUrl,
+      csrf: random(),
+      browser: random(),
+    };
     if (withSessions) {
       keptIn(req).kept = { ...keptIn(req).kept, [id]: kept };
     } else {
@@ -73,7 +94,9 @@ function serve(): void {
     }
     res
       .type('html')
-      .send(`<!doctype html><title>Terms</title><form method="post"><input type="hidden" name="_csrf" value="${kept.csrf}"><button name="decision" value="accept">Accept</button></form>`);
+      .send(
+        `<!doctype html><title>Terms</title><form method="post"><input type="hidden" name="_csrf" value="${kept.csrf}"><button name="decision" value="accept">Accept</button></form>`,
+      );
   });
   app.post('/interaction/:id', express.urlencoded({ extended: false }), async (req, res) => {
     const kept = find(req);
@@ -85,7 +108,10 @@ function serve(): void {
     // Session data must survive JSON, so it is a plain record and not a Map.
     if (withSessions) delete keptIn(req).kept?.[id];
     else inMemory.delete(id);
-    const token = await signCompletion({ key, hookUrl, tenantUrl, now: new Date() }, { state: kept.state, claims: {}, claimsToPersist: [] });
+    const token = await signCompletion(
+      { key, hookUrl, tenantUrl, now: new Date() },
+      { state: kept.state, claims: {}, claimsToPersist: [] },
+    );
     res.redirect(303, returnUrl(kept.redirectUrl, token));
   });
   const server = app.listen(Number(env.PORT ?? 0), '127.0.0.1');

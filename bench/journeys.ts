@@ -16,12 +16,22 @@ export interface Recorder {
 }
 
 export function newRecorder(stepNames: readonly string[]): Recorder {
-  return { requests: new Samples(), steps: Object.fromEntries(stepNames.map((s) => [s, new Samples()])), operations: new Samples() };
+  return {
+    requests: new Samples(),
+    steps: Object.fromEntries(stepNames.map((s) => [s, new Samples()])),
+    operations: new Samples(),
+  };
 }
 
 export function newPool(origin: string, connections: number): Pool {
   // One keep-alive connection per concurrent user, as browsers behind one proxy would look.
-  return new Pool(origin, { connections, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000, keepAliveTimeout: 30_000 });
+  return new Pool(origin, {
+    connections,
+    pipelining: 1,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+    keepAliveTimeout: 30_000,
+  });
 }
 
 export const JOURNEY_STEPS = ['arrival', 'page', 'decide'] as const;
@@ -31,18 +41,27 @@ export const JOURNEY_STEPS = ['arrival', 'page', 'decide'] as const;
  * the redirect to the step page, accept the terms, and check the way back — a 303 to the tenant
  * carrying a success token for the same state. Each journey has its own cookie jar.
  */
-export async function journey(pool: Pool, identity: TenantIdentity, callbackPath: string, rec: Recorder | null): Promise<void> {
+export async function journey(
+  pool: Pool,
+  identity: TenantIdentity,
+  callbackPath: string,
+  rec: Recorder | null,
+): Promise<void> {
   const { token, state } = await mintSessionToken(identity, { claims: { given_name: 'Bench' } });
   const started = performance.now();
   const jar = new Map<string, string>();
 
-  const arrival = await timed(rec, 'arrival', () => pool.request({ method: 'GET', path: `${callbackPath}?session_token=${token}` }));
+  const arrival = await timed(rec, 'arrival', () =>
+    pool.request({ method: 'GET', path: `${callbackPath}?session_token=${token}` }),
+  );
   expectStatus('arrival', arrival.statusCode, 303);
   keepCookies(jar, arrival.headers['set-cookie']);
   const interactionPath = String(arrival.headers.location);
   if (!interactionPath.startsWith('/interaction/')) throw new JourneyError('arrival: unexpected location');
 
-  const page = await timed(rec, 'page', () => pool.request({ method: 'GET', path: interactionPath, headers: { cookie: cookieHeader(jar) } }));
+  const page = await timed(rec, 'page', () =>
+    pool.request({ method: 'GET', path: interactionPath, headers: { cookie: cookieHeader(jar) } }),
+  );
   expectStatus('page', page.statusCode, 200);
   keepCookies(jar, page.headers['set-cookie']);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
@@ -59,7 +78,8 @@ export async function journey(pool: Pool, identity: TenantIdentity, callbackPath
   );
   expectStatus('decide', decide.statusCode, 303);
   const back = new URL(String(decide.headers.location));
-  if (back.origin !== new URL(identity.tenantUrl).origin) throw new JourneyError('decide: redirect to a foreign origin');
+  if (back.origin !== new URL(identity.tenantUrl).origin)
+    throw new JourneyError('decide: redirect to a foreign origin');
   const returned = back.searchParams.get('session_token') ?? '';
   if (unverifiedState(returned) !== state) throw new JourneyError('decide: wrong state sent back');
   rec?.operations.push(performance.now() - started);
@@ -78,7 +98,8 @@ let journeysDone = 0;
 /** The `state` a returned token's payload claims, read without checking the signature. */
 function unverifiedState(token: string): unknown {
   try {
-    return (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { state?: unknown }).state;
+    return (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { state?: unknown })
+      .state;
   } catch {
     return undefined;
   }
@@ -88,7 +109,9 @@ function unverifiedState(token: string): unknown {
 export async function baselineOperation(pool: Pool, identity: TenantIdentity, rec: Recorder | null): Promise<void> {
   const { token } = await mintSessionToken(identity, { claims: { given_name: 'Bench' } });
   const started = performance.now();
-  const res = await timed(rec, 'verify+sign', () => pool.request({ method: 'GET', path: `/callback?session_token=${token}` }));
+  const res = await timed(rec, 'verify+sign', () =>
+    pool.request({ method: 'GET', path: `/callback?session_token=${token}` }),
+  );
   expectStatus('verify+sign', res.statusCode, 303);
   rec?.operations.push(performance.now() - started);
 }
@@ -99,7 +122,11 @@ interface Answer {
   body: string;
 }
 
-async function timed(rec: Recorder | null, step: string, send: () => Promise<{ statusCode: number; headers: Answer['headers']; body: { text(): Promise<string> } }>): Promise<Answer> {
+async function timed(
+  rec: Recorder | null,
+  step: string,
+  send: () => Promise<{ statusCode: number; headers: Answer['headers']; body: { text(): Promise<string> } }>,
+): Promise<Answer> {
   const started = performance.now();
   let res;
   try {

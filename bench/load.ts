@@ -24,7 +24,10 @@ export async function runLoad(operation: () => Promise<void>, plan: LoadPlan): P
   const started = performance.now();
   const outcome: LoadOutcome = { completed: 0, failed: 0, errors: {}, elapsedMs: 0 };
   let issued = 0;
-  const more = () => (plan.operations !== undefined ? issued < plan.operations : performance.now() - started < (plan.durationMs ?? 10_000));
+  const more = () =>
+    plan.operations !== undefined
+      ? issued < plan.operations
+      : performance.now() - started < (plan.durationMs ?? 10_000);
   const { onTick } = plan;
   const ticker = onTick ? setInterval(() => onTick(outcome.completed), 1000) : undefined;
 

@@ -20,7 +20,12 @@ export function freePort(): Promise<number> {
  * Starts a server process with its output going to `logFile`, so logging costs what it costs in
  * production; with `ipc`, also a channel to it (a soak run asks its heap probe over it).
  */
-export function startServer(args: string[], env: NodeJS.ProcessEnv, logFile: string, { ipc = false } = {}): ChildProcess {
+export function startServer(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  { ipc = false } = {},
+): ChildProcess {
   const out = openSync(logFile, 'a');
   return spawn(process.execPath, args, { env, stdio: ipc ? ['ignore', out, out, 'ipc'] : ['ignore', out, out] });
 }
@@ -80,7 +85,13 @@ const CLOCK_TICKS_PER_SECOND = 100;
 export function sampleProcess(pid: number): ProcessSample {
   const samples = [pid, ...childrenOf(pid)].map(sampleOne);
   const sum = (field: keyof ProcessSample) => samples.reduce((total, sample) => total + sample[field], 0);
-  return { rssMb: sum('rssMb'), peakRssMb: sum('peakRssMb'), cpuMs: sum('cpuMs'), systemCpuMs: sum('systemCpuMs'), diskWriteKb: sum('diskWriteKb') };
+  return {
+    rssMb: sum('rssMb'),
+    peakRssMb: sum('peakRssMb'),
+    cpuMs: sum('cpuMs'),
+    systemCpuMs: sum('systemCpuMs'),
+    diskWriteKb: sum('diskWriteKb'),
+  };
 }
 
 function childrenOf(pid: number): number[] {
@@ -100,7 +111,13 @@ function sampleOne(pid: number): ProcessSample {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const toMs = (t: number) => (t * 1000) / CLOCK_TICKS_PER_SECOND;
   const written = Number(/^write_bytes: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
-  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuMs: toMs(ticks), systemCpuMs: toMs(Number(fields[12])), diskWriteKb: written / 1024 };
+  return {
+    rssMb: kb('VmRSS') / 1024,
+    peakRssMb: kb('VmHWM') / 1024,
+    cpuMs: toMs(ticks),
+    systemCpuMs: toMs(Number(fields[12])),
+    diskWriteKb: written / 1024,
+  };
 }
 
 /** CPU time (user + system) this process has used so far, in ms. */

@@ -18,10 +18,23 @@ const RUNS = Number(processEnvironment().RUNS ?? 10_000);
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const management = createManagementApi({ tenantUrl: url, clients: [{ id: 'bench', secret: 'bench-client-secret', role: 'admin' }] });
-server.on('request', createSimulator(management.tenantIdentity('https://hook.example.com/callback'), { management }).app);
+const management = createManagementApi({
+  tenantUrl: url,
+  clients: [{ id: 'bench', secret: 'bench-client-secret', role: 'admin' }],
+});
+server.on(
+  'request',
+  createSimulator(management.tenantIdentity('https://hook.example.com/callback'), { management }).app,
+);
 
-const api = createConfigApi({ tenantUrl: url, authUrl: url, clientId: 'bench', clientSecret: 'bench-client-secret', timeoutMs: 10_000, retries: 0 });
+const api = createConfigApi({
+  tenantUrl: url,
+  authUrl: url,
+  clientId: 'bench',
+  clientSecret: 'bench-client-secret',
+  timeoutMs: 10_000,
+  retries: 0,
+});
 const wish = { url: 'https://hook.example.com/callback', stepClaims: ['given_name'], sessionTimeoutInSec: 1200 };
 const register = () => ensureHook(api, (current) => desiredHook(current, wish));
 
@@ -60,7 +73,9 @@ const at = (q: number) => (times[Math.min(times.length - 1, Math.floor(q * times
 const half = RUNS / 2;
 
 console.log(`first register (token + GET + PUT):     ${first.toFixed(1)} ms`);
-console.log(`repeated register, nothing changed:     p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, p99 ${at(0.99)} ms over ${RUNS} runs`);
+console.log(
+  `repeated register, nothing changed:     p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, p99 ${at(0.99)} ms over ${RUNS} runs`,
+);
 console.log(`requests made in total:                 ${requests.POST} token, ${requests.GET} GET, ${requests.PUT} PUT`);
 console.log(
   `heap growth over the last ${half} runs:    ${((heapEnd - heapMiddle) / 1024).toFixed(0)} KiB (${((heapEnd - heapMiddle) / half).toFixed(0)} bytes per run)${global.gc ? '' : '; run with node --expose-gc for settled figures'}`,

@@ -52,7 +52,9 @@ async function measure(engine: TestEngine): Promise<void> {
     const step = arrival.location;
     if (step === undefined) throw new Error(`the arrival answered ${arrival.status} without a redirect`);
     const page = await timed(browser.get(base(i + 1), step));
-    const done = await timed(browser.post(base(i), step, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' }));
+    const done = await timed(
+      browser.post(base(i), step, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' }),
+    );
     const returned = done.location === undefined ? null : new URL(done.location).searchParams.get('session_token');
     if (returned === null) throw new Error(`the step answered ${done.status} without a return token`);
     const outcome = await readReturnToken(identity, returned);
@@ -95,5 +97,7 @@ function pct(values: number[], p: number): string {
   return (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(1).padStart(6);
 }
 
-console.log(`${JOURNEYS} journeys, ${CONCURRENCY} at a time, replicas and load generator in one Node process (${process.version})`);
+console.log(
+  `${JOURNEYS} journeys, ${CONCURRENCY} at a time, replicas and load generator in one Node process (${process.version})`,
+);
 for (const engine of ['sqlite', 'postgres', 'postgres+redis'] as const) await measure(engine);

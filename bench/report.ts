@@ -82,22 +82,38 @@ export function printReport({ hook, baseline, ceiling, ratio, cpuRatio }: Report
   const lat = (s: LatencySummary) => `p50 ${s.p50} ms · p95 ${s.p95} ms · p99 ${s.p99} ms · max ${s.max} ms`;
   const s = hook.server;
   const f = s.rssFlatness;
-  console.log(`hook      ${hook.perSecond} journeys/s (${hook.requestsPerSecond} requests/s) · ${hook.completed} completed in ${hook.seconds} s · ${hook.failed} failed`);
+  console.log(
+    `hook      ${hook.perSecond} journeys/s (${hook.requestsPerSecond} requests/s) · ${hook.completed} completed in ${hook.seconds} s · ${hook.failed} failed`,
+  );
   console.log(`          per request  ${lat(hook.perRequest)}`);
   console.log(`          per journey  ${lat(hook.perOperation)}`);
-  for (const [step, summary] of Object.entries(hook.byStep)) console.log(`          ${step.padEnd(11)}  ${lat(summary)}`);
+  for (const [step, summary] of Object.entries(hook.byStep))
+    console.log(`          ${step.padEnd(11)}  ${lat(summary)}`);
   console.log(
     `          server: peak RSS ${s.peakRssMb} MB · ${s.rssAfterWarmupMb} MB after warm-up` +
-      (f ? ` · from journey ${f.atJourneys}: ${f.lowestMb}–${f.highestMb} MB, ${f.endMb} MB at the end (worst ±${f.worstDeviationPercent} %)` : ''),
+      (f
+        ? ` · from journey ${f.atJourneys}: ${f.lowestMb}–${f.highestMb} MB, ${f.endMb} MB at the end (worst ±${f.worstDeviationPercent} %)`
+        : ''),
   );
-  if (f?.lastHalf) console.log(`          RSS over the last half of the journeys: ${f.lastHalf.lowestMb}–${f.lastHalf.highestMb} MB`);
-  console.log(`          server CPU ${s.cpuMsPerJourney} ms/journey (${s.systemCpuMsPerJourney} in the kernel) · load generator CPU ${hook.loadGenerator.cpuMsPerJourney} ms/journey`);
-  console.log(`          disk writes ${s.diskWriteKbPerJourney} KB/journey · ledger rows ${s.ledgerRows} (warm-up included) · exit code ${s.exitCode}`);
+  if (f?.lastHalf)
+    console.log(`          RSS over the last half of the journeys: ${f.lastHalf.lowestMb}–${f.lastHalf.highestMb} MB`);
+  console.log(
+    `          server CPU ${s.cpuMsPerJourney} ms/journey (${s.systemCpuMsPerJourney} in the kernel) · load generator CPU ${hook.loadGenerator.cpuMsPerJourney} ms/journey`,
+  );
+  console.log(
+    `          disk writes ${s.diskWriteKbPerJourney} KB/journey · ledger rows ${s.ledgerRows} (warm-up included) · exit code ${s.exitCode}`,
+  );
   if (hook.failed > 0) console.log(`          errors: ${JSON.stringify(hook.errors)}`);
   if (baseline) {
-    console.log(`baseline  ${baseline.perSecond} verify+sign/s · ${baseline.failed} failed · per request ${lat(baseline.perRequest)}`);
-    console.log(`          server CPU ${baseline.server.cpuMsPerOperation} ms/operation · peak RSS ${baseline.server.peakRssMb} MB`);
-    console.log(`ratio     ${ratio} complete journeys per baseline operation · a journey costs ${cpuRatio} baseline operations of server CPU`);
+    console.log(
+      `baseline  ${baseline.perSecond} verify+sign/s · ${baseline.failed} failed · per request ${lat(baseline.perRequest)}`,
+    );
+    console.log(
+      `          server CPU ${baseline.server.cpuMsPerOperation} ms/operation · peak RSS ${baseline.server.peakRssMb} MB`,
+    );
+    console.log(
+      `ratio     ${ratio} complete journeys per baseline operation · a journey costs ${cpuRatio} baseline operations of server CPU`,
+    );
   }
   if (ceiling) {
     const line = (label: string, c: BareFigures) =>

@@ -58,7 +58,8 @@ const warmup = whole('warmup', opts.warmup, 0);
 const baselineMs = soakSeconds === undefined ? whole('baseline-duration', opts['baseline-duration'], 0) * 1000 : 0;
 const ceilingMs = soakSeconds === undefined ? whole('ceiling-duration', opts['ceiling-duration'], 0) * 1000 : 0;
 const workers = whole('workers', opts.workers, 1);
-if (soakSeconds !== undefined && (workers > 1 || journeys !== undefined)) throw new Error('--soak measures one process for a time: without --workers or --journeys');
+if (soakSeconds !== undefined && (workers > 1 || journeys !== undefined))
+  throw new Error('--soak measures one process for a time: without --workers or --journeys');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -72,7 +73,10 @@ const secret = randomBytes(32).toString('base64');
 // generator takes less of the CPU the hook needs.
 const secretKey = decodeHookSecret(secret);
 if (!secretKey) throw new Error('the generated hook secret does not decode');
-const key = await webcrypto.subtle.importKey('raw', secretKey.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+const key = await webcrypto.subtle.importKey('raw', secretKey.export(), { name: 'HMAC', hash: 'SHA-256' }, false, [
+  'sign',
+  'verify',
+]);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const scratch = mkdtempSync(path.join(tmpdir(), 'hook-bench-'));
 
@@ -86,13 +90,20 @@ try {
     `${path.relative(ROOT, SERVER)} · ${workers} worker${workers === 1 ? '' : 's'} · concurrency ${concurrency} · ${journeys !== undefined ? `${journeys} journeys` : `${durationMs / 1000} s`} after ${warmup} warm-up journeys\n`,
   );
   const hook = await measureHook();
-  const baseline = baselineMs > 0 ? await measureBare('baseline-server.ts', {}, baselineOperation, ['verify+sign'], baselineMs) : null;
+  const baseline =
+    baselineMs > 0 ? await measureBare('baseline-server.ts', {}, baselineOperation, ['verify+sign'], baselineMs) : null;
   const ceilingJourney: Operation = (pool, identity, rec) => journey(pool, identity, '/callback', rec);
   const ceiling =
     ceilingMs > 0
       ? {
           bare: await measureBare('ceiling-server.ts', {}, ceilingJourney, JOURNEY_STEPS, ceilingMs),
-          sessions: await measureBare('ceiling-server.ts', { CEILING_SESSIONS: '1' }, ceilingJourney, JOURNEY_STEPS, ceilingMs),
+          sessions: await measureBare(
+            'ceiling-server.ts',
+            { CEILING_SESSIONS: '1' },
+            ceilingJourney,
+            JOURNEY_STEPS,
+            ceilingMs,
+          ),
         }
       : null;
   const report: Report = {
@@ -105,7 +116,16 @@ try {
   printReport(report);
   if (hook.soak) printSoakSummary(hook.soak.summary);
   const file = path.join(RESULTS, `bench-${stamp}.json`);
-  const context = { at: new Date().toISOString(), server: path.relative(ROOT, SERVER), node: process.version, cpus: cpus().length, loadAverage: loadavg(), workers, concurrency, warmup };
+  const context = {
+    at: new Date().toISOString(),
+    server: path.relative(ROOT, SERVER),
+    node: process.version,
+    cpus: cpus().length,
+    loadAverage: loadavg(),
+    workers,
+    concurrency,
+    warmup,
+  };
   writeFileSync(file, `${JSON.stringify({ ...context, ...report }, null, 2)}\n`);
   console.log(`\nresults   ${path.relative(ROOT, file)}`);
 } finally {
@@ -118,8 +138,18 @@ async function measureHook() {
   const dataDir = path.join(scratch, 'data');
   const profiles = path.join(RESULTS, `profiles-${stamp}`);
   const soak = soakSeconds !== undefined;
-  const args = [...opts['node-option'], ...(soak ? SOAK_NODE_OPTIONS : []), ...(opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profiles] : []), SERVER];
-  const env = serverEnv(hookUrl, port, { DATA_DIR: dataDir, ARRIVAL_RATE_LIMIT: '0', LOG_LEVEL: opts['log-level'], WORKERS: String(workers) });
+  const args = [
+    ...opts['node-option'],
+    ...(soak ? SOAK_NODE_OPTIONS : []),
+    ...(opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profiles] : []),
+    SERVER,
+  ];
+  const env = serverEnv(hookUrl, port, {
+    DATA_DIR: dataDir,
+    ARRIVAL_RATE_LIMIT: '0',
+    LOG_LEVEL: opts['log-level'],
+    WORKERS: String(workers),
+  });
   const child = startServer(args, env, path.join(scratch, 'hook.log'), { ipc: soak });
   try {
     await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`, child);
@@ -176,10 +206,20 @@ async function measureHook() {
 type Operation = (pool: ReturnType<typeof newPool>, identity: TenantIdentity, rec: Recorder | null) => Promise<void>;
 
 /** A bare server from bench/ (the baseline or a ceiling), driven by `operation` for `ms`. */
-async function measureBare(script: string, extraEnv: Record<string, string>, operation: Operation, steps: readonly string[], ms: number) {
+async function measureBare(
+  script: string,
+  extraEnv: Record<string, string>,
+  operation: Operation,
+  steps: readonly string[],
+  ms: number,
+) {
   const port = await freePort();
   const hookUrl = `http://127.0.0.1:${port}/callback`;
-  const child = startServer(['--import', 'tsx', path.join(ROOT, 'bench', script)], serverEnv(hookUrl, port, extraEnv), path.join(scratch, `${script}.log`));
+  const child = startServer(
+    ['--import', 'tsx', path.join(ROOT, 'bench', script)],
+    serverEnv(hookUrl, port, extraEnv),
+    path.join(scratch, `${script}.log`),
+  );
   try {
     await waitUntilAnswering(`http://127.0.0.1:${port}/`, child);
     const identity = { tenantUrl: TENANT_URL, hookUrl, key };
@@ -194,7 +234,10 @@ async function measureBare(script: string, extraEnv: Record<string, string>, ope
     await stopServer(child);
     return {
       ...figures(outcome, rec),
-      server: { peakRssMb: round(after.peakRssMb, 1), cpuMsPerOperation: round((after.cpuMs - before.cpuMs) / Math.max(1, outcome.completed), 3) },
+      server: {
+        peakRssMb: round(after.peakRssMb, 1),
+        cpuMsPerOperation: round((after.cpuMs - before.cpuMs) / Math.max(1, outcome.completed), 3),
+      },
     };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -228,6 +271,7 @@ function ledgerRows(file: string): number | null {
 
 function whole(name: string, value: string, min: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of ${min} or more, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be a whole number of ${min} or more, got "${value}"`);
   return n;
 }

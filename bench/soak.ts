@@ -98,7 +98,9 @@ export class SoakSampler {
 
 export function printSoakHeader(everySeconds: number): void {
   console.log(`soak      memory every ${everySeconds} s; "live" is after a full garbage collection`);
-  console.log('          time s  journeys  journeys/s   RSS MB   heap used found → live / total MB   external MB (array buffers)');
+  console.log(
+    '          time s  journeys  journeys/s   RSS MB   heap used found → live / total MB   external MB (array buffers)',
+  );
 }
 
 function printSample(s: SoakSample): void {
@@ -155,7 +157,10 @@ export function soakSummary(samples: readonly SoakSample[]) {
 
 export function printSoakSummary(summary: ReturnType<typeof soakSummary>): void {
   const line = (label: string, t: Trend | null) =>
-    t && console.log(`          ${label.padEnd(16)} start ${t.startMb} · max ${t.maxMb} · end ${t.endMb} MB · last half ${t.lastHalfMbPerMinute ?? '–'} MB/min`);
+    t &&
+    console.log(
+      `          ${label.padEnd(16)} start ${t.startMb} · max ${t.maxMb} · end ${t.endMb} MB · last half ${t.lastHalfMbPerMinute ?? '–'} MB/min`,
+    );
   line('RSS', summary.rss);
   line('heap used, live', summary.liveHeap);
   line('heap total', summary.heapTotal);

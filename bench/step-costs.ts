@@ -7,7 +7,13 @@ import { arriveWith, codeIn, emailCodeConfig, post, tenantGot } from '../test/su
 import { hookFixture, type HookFixture } from '../test/support/hook-fixture.js';
 import { arrive, answer } from '../test/support/journey.js';
 import { CLIENT_ID, CLIENT_SECRET, oidcHookConfig, OidcJourney, REDIRECT_URI } from '../test/support/oidc-journey.js';
-import { authenticateOptions, enrol, outcomeAt, passkeyConfig, passkeyJourney } from '../test/support/passkey-journey.js';
+import {
+  authenticateOptions,
+  enrol,
+  outcomeAt,
+  passkeyConfig,
+  passkeyJourney,
+} from '../test/support/passkey-journey.js';
 import { SoftwareAuthenticator } from '../test/support/software-authenticator.js';
 import { termsConfig } from '../test/support/terms-config.js';
 
@@ -26,17 +32,29 @@ const results: Array<{ name: string; mean: number; p95: number }> = [];
 
 beforeAll(async () => {
   mailbox = await startMailbox();
-  provider = await startLocalProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] });
+  provider = await startLocalProvider({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [REDIRECT_URI],
+  });
 });
 afterAll(async () => {
   await mailbox.close();
   await provider.close();
   const base = results[0]?.mean ?? 1;
   console.log(`\nstep costs · ${JOURNEYS} journeys each after ${WARM_UP} warm-up · one at a time · SQLite`);
-  for (const r of results) console.log(`${r.name.padEnd(28)} mean ${r.mean.toFixed(2)} ms · p95 ${r.p95.toFixed(2)} ms · ${(r.mean / base).toFixed(2)}× terms only`);
+  for (const r of results)
+    console.log(
+      `${r.name.padEnd(28)} mean ${r.mean.toFixed(2)} ms · p95 ${r.p95.toFixed(2)} ms · ${(r.mean / base).toFixed(2)}× terms only`,
+    );
 });
 
-async function measure(name: string, config: HookConfig, journey: (hook: HookFixture, i: number) => Promise<void>, deps: Parameters<typeof hookFixture>[2] = {}): Promise<void> {
+async function measure(
+  name: string,
+  config: HookConfig,
+  journey: (hook: HookFixture, i: number) => Promise<void>,
+  deps: Parameters<typeof hookFixture>[2] = {},
+): Promise<void> {
   // One client making hundreds of arrivals a minute: the arrival limit is off for the measurement.
   const hook = await hookFixture({ ARRIVAL_RATE_LIMIT: '0' }, config, deps);
   try {
@@ -48,7 +66,11 @@ async function measure(name: string, config: HookConfig, journey: (hook: HookFix
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    results.push({ name, mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.floor(times.length * 0.95)] ?? Number.NaN });
+    results.push({
+      name,
+      mean: times.reduce((a, b) => a + b, 0) / times.length,
+      p95: times[Math.floor(times.length * 0.95)] ?? Number.NaN,
+    });
   } finally {
     await hook.close();
   }
@@ -78,7 +100,9 @@ it('a passkey, used', async () => {
     if (i === 0) await enrol(hook, authenticator, subject);
     const journey = await passkeyJourney(hook, { payload: { sub: subject } });
     const options = await authenticateOptions(journey);
-    const done = await journey.action('verify', { response: authenticator.assert(options, new URL(hook.settings.hookUrl).origin) });
+    const done = await journey.action('verify', {
+      response: authenticator.assert(options, new URL(hook.settings.hookUrl).origin),
+    });
     expect((await outcomeAt(hook, done.location)).kind).toBe('success');
   });
 });

@@ -88,13 +88,23 @@ export function createApp(deps: AppDeps): Express {
       stepChecks: steps.flatMap((step) => (step.readiness ? [step.readiness.bind(step)] : [])),
     }),
   );
-  app.use(securityHeaders({ redirectOrigins: settings.redirectOrigins, https, formTargets: steps.flatMap((step) => step.sendsTo ?? []) }));
+  app.use(
+    securityHeaders({
+      redirectOrigins: settings.redirectOrigins,
+      https,
+      formTargets: steps.flatMap((step) => step.sendsTo ?? []),
+    }),
+  );
   const brand = branding(hookConfig.issuer);
   const catalogues = withMessages(...new Set(hookConfig.steps.map((step) => step.messages)));
   app.use(pageLocals(hookConfig.issuer, { brand: brand.assets, secure: https, catalogues }));
   app.use(urlLengthLimit);
   // Static files, the vendored browser libraries among them: nothing else is matched against them.
-  app.use('/static', vendorScripts(), express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }));
+  app.use(
+    '/static',
+    vendorScripts(),
+    express.static(PUBLIC_DIR, { index: false, redirect: false, maxAge: '1h', fallthrough: true }),
+  );
   app.use(brand.router);
   // A wallet's requests carry no cookie: they are answered before the sessions are loaded. Only
   // mounted when a step has such endpoints: a terms-only journey passes one router less.
@@ -110,9 +120,29 @@ export function createApp(deps: AppDeps): Express {
   );
   const verifying = new Set(hookConfig.steps.filter((step) => step.verifiesPerson).map((step) => step.id));
   const conditions = new Map(hookConfig.steps.flatMap((step) => (step.when ? [[step.id, step.when] as const] : [])));
-  const runner = journeyRunner({ settings, steps, verifying, conditions, storage, keys: deps.keys, now, logger, metrics });
+  const runner = journeyRunner({
+    settings,
+    steps,
+    verifying,
+    conditions,
+    storage,
+    keys: deps.keys,
+    now,
+    logger,
+    metrics,
+  });
   // One router for the journey's routes: each router a request passes through has a cost of its own.
-  const journey = arrivalRoutes({ settings, keys: deps.keys, refreshKeys: deps.refreshKeys, runner, storage, now, logger, metrics, arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.() });
+  const journey = arrivalRoutes({
+    settings,
+    keys: deps.keys,
+    refreshKeys: deps.refreshKeys,
+    runner,
+    storage,
+    now,
+    logger,
+    metrics,
+    arrivalStore: deps.arrivalStore ?? deps.storage.arrivalCounts?.(),
+  });
   app.use(stepRoutes({ runner }, journey));
   app.use(notFound);
   app.use(errorPage({ isUnavailable: isStorageUnavailable, isInteractionPath }));
@@ -120,7 +150,10 @@ export function createApp(deps: AppDeps): Express {
 }
 
 /** What the hook can give its steps: ports and plain values, never an engine or the request. */
-export function hookServices(deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'logger' | 'sessionSecret'>, storage: Storage): HookServices {
+export function hookServices(
+  deps: Pick<AppDeps, 'settings' | 'hookConfig' | 'logger' | 'sessionSecret'>,
+  storage: Storage,
+): HookServices {
   return {
     records: storage.stepRecords,
     terms: storage.terms,

@@ -48,7 +48,11 @@ export interface StartOptions {
 }
 
 /** Everything `npm start` does: configuration → logger → secrets → storage → steps → app → listening. */
-export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options: StartOptions = {}): Promise<RunningHook> {
+export async function startHook(
+  env: NodeJS.ProcessEnv,
+  logger?: Logger,
+  options: StartOptions = {},
+): Promise<RunningHook> {
   const now = options.now ?? (() => new Date());
   const configuration = configure(env);
   const { settings } = configuration;
@@ -76,7 +80,15 @@ export async function startHook(env: NodeJS.ProcessEnv, logger?: Logger, options
   const { server, port } = await listen(app, settings, log);
   const connections = gracefulClose(server);
   const pruning = housekeeping(storage, log);
-  log.info({ port, hookUrl: settings.hookUrl, storage: storage.engine, steps: configuration.hookConfig.steps.map((s) => s.id) }, 'interaction hook listening');
+  log.info(
+    {
+      port,
+      hookUrl: settings.hookUrl,
+      storage: storage.engine,
+      steps: configuration.hookConfig.steps.map((s) => s.id),
+    },
+    'interaction hook listening',
+  );
 
   return {
     settings,
@@ -114,16 +126,37 @@ function workerMetrics(): HookMetrics {
 }
 
 /** The hook secret's keys, registering or fetching first when management credentials say so. */
-async function hookKeys(configuration: Configuration, log: Logger, metrics: HookMetrics, now: () => Date): Promise<{ keys: HookKeys; refreshKeys?: () => Promise<unknown> }> {
+async function hookKeys(
+  configuration: Configuration,
+  log: Logger,
+  metrics: HookMetrics,
+  now: () => Date,
+): Promise<{ keys: HookKeys; refreshKeys?: () => Promise<unknown> }> {
   const { settings, management } = configuration;
   const secrets = await secretsAtStart({ settings, hookConfig: configuration.hookConfig, management, logger: log });
   // A `when` on a claim the tenant never sends would decide every journey's plan on nothing.
-  const unasked = secrets.registeredClaims === undefined ? [] : whenClaimsNotAsked(configuration.hookConfig.steps, secrets.registeredClaims);
-  if (unasked.length > 0) throw new ConfigurationError(unasked.map((problem) => `HOOK_CONFIG: ${problem}; run "interaction-hook register" (or HOOK_REGISTER_ON_START=true)`));
+  const unasked =
+    secrets.registeredClaims === undefined
+      ? []
+      : whenClaimsNotAsked(configuration.hookConfig.steps, secrets.registeredClaims);
+  if (unasked.length > 0)
+    throw new ConfigurationError(
+      unasked.map(
+        (problem) => `HOOK_CONFIG: ${problem}; run "interaction-hook register" (or HOOK_REGISTER_ON_START=true)`,
+      ),
+    );
   const current = decodeHookSecret(secrets.current);
   if (!current) throw new ConfigurationError(['the hook secret the tenant holds is not 32 bytes of base64']);
   const previous = secrets.previous ? (decodeHookSecret(secrets.previous) ?? undefined) : undefined;
-  const keys = new HookKeys(current, previous && { key: previous, until: secrets.previousExpires ? new Date(now().getTime() + settings.previousSecretGraceSeconds * 1000) : undefined });
+  const keys = new HookKeys(
+    current,
+    previous && {
+      key: previous,
+      until: secrets.previousExpires
+        ? new Date(now().getTime() + settings.previousSecretGraceSeconds * 1000)
+        : undefined,
+    },
+  );
   if (!management) return { keys };
   // With management credentials a token that no held key verifies sends this process to the
   // tenant for its secret (at most once a minute); without them nobody is called.
@@ -140,12 +173,20 @@ async function hookKeys(configuration: Configuration, log: Logger, metrics: Hook
 }
 
 /** The steps' start-up work (terms published, providers discovered) and the URL budget; the storage is closed on any problem. */
-async function prepare(configuration: Configuration, storage: Storage, log: Logger, sessionSecret: string): Promise<void> {
+async function prepare(
+  configuration: Configuration,
+  storage: Storage,
+  log: Logger,
+  sessionSecret: string,
+): Promise<void> {
   const services = hookServices({ ...configuration, logger: log, sessionSecret }, storage);
   try {
     const steps = configuration.hookConfig.steps.map((step) => step.build(services));
     const tooLong = await returnUrlProblem(steps, configuration.settings);
-    const problems = [...(tooLong ? [`HOOK_CONFIG: ${tooLong}`] : []), ...(await prepareSteps(configuration.hookConfig.steps, services))];
+    const problems = [
+      ...(tooLong ? [`HOOK_CONFIG: ${tooLong}`] : []),
+      ...(await prepareSteps(configuration.hookConfig.steps, services)),
+    ];
     if (problems.length > 0) throw new ConfigurationError(problems);
   } catch (error) {
     await storage.close();
@@ -158,7 +199,12 @@ async function prepare(configuration: Configuration, storage: Storage, log: Logg
  * the embedded file, a worker's are counted with its siblings' in the primary's memory.
  */
 function arrivalCounts(storage: Storage, settings: Settings): Store | undefined {
-  return storage.arrivalCounts?.() ?? (cluster.isWorker && settings.arrivalRateLimit > 0 ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' }) : undefined);
+  return (
+    storage.arrivalCounts?.() ??
+    (cluster.isWorker && settings.arrivalRateLimit > 0
+      ? new ClusterMemoryStoreWorker({ prefix: 'arrivals' })
+      : undefined)
+  );
 }
 
 /** JSON lines, or readable lines in a development terminal. */
@@ -171,7 +217,11 @@ function sessionSecretOf(settings: SecretSettings & Pick<StorageSettings, 'dataD
   return settings.sessionSecret ?? localSessionSecret(settings.dataDir);
 }
 
-async function listen(app: ReturnType<typeof createApp>, settings: HttpSettings, log: Logger): Promise<{ server: Server; port: number }> {
+async function listen(
+  app: ReturnType<typeof createApp>,
+  settings: HttpSettings,
+  log: Logger,
+): Promise<{ server: Server; port: number }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, settings.host, () => resolve(s));
     s.once('error', reject);

@@ -39,7 +39,12 @@ subject.
 
 Exit codes: 0 done, 1 nothing to remove or the storage failed, 2 wrong usage.`;
 
-const OPTIONS = { subject: { type: 'string' }, type: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' } } as const;
+const OPTIONS = {
+  subject: { type: 'string' },
+  type: { type: 'string' },
+  id: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 interface Request {
   sub: 'list' | 'remove';
@@ -64,31 +69,47 @@ export const passkeysCommand: Command = {
 async function runFactors(args: string[], io: CommandIo, command: 'factors' | 'passkeys'): Promise<number> {
   const request = parseRequest(args, io, command);
   if (typeof request === 'number') return request;
-  return withStorage(io, command === 'passkeys' ? 'The passkeys' : 'The factors', (storage) => (request.sub === 'list' ? list(storage, request, io) : remove(storage, request, io)));
+  return withStorage(io, command === 'passkeys' ? 'The passkeys' : 'The factors', (storage) =>
+    request.sub === 'list' ? list(storage, request, io) : remove(storage, request, io),
+  );
 }
 
 function parseRequest(args: string[], io: CommandIo, command: 'factors' | 'passkeys'): Request | number {
-  const parsed = parseSubcommand(args, io, { command, help: command === 'factors' ? HELP : PASSKEYS_HELP, subcommands: ['list', 'remove'] }, (sub, rest) => {
-    const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false });
-    // One set of options for both sub-commands and names; what one of them does not take is refused here.
-    const refused = [sub === 'list' ? 'id' : 'json', ...(command === 'passkeys' ? ['type'] : [])].find((name) => Object.hasOwn(values, name));
-    if (refused !== undefined) throw new Error(`${command} ${sub} takes no --${refused}`);
-    return { sub, values };
-  });
+  const parsed = parseSubcommand(
+    args,
+    io,
+    { command, help: command === 'factors' ? HELP : PASSKEYS_HELP, subcommands: ['list', 'remove'] },
+    (sub, rest) => {
+      const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false });
+      // One set of options for both sub-commands and names; what one of them does not take is refused here.
+      const refused = [sub === 'list' ? 'id' : 'json', ...(command === 'passkeys' ? ['type'] : [])].find((name) =>
+        Object.hasOwn(values, name),
+      );
+      if (refused !== undefined) throw new Error(`${command} ${sub} takes no --${refused}`);
+      return { sub, values };
+    },
+  );
   if (typeof parsed === 'number') return parsed;
   const { sub, values } = parsed;
   const { subject, id, type } = values;
-  if (subject === undefined || subject.trim() === '') return subcommandUsage(io, command, `${sub} needs --subject <subject>`);
+  if (subject === undefined || subject.trim() === '')
+    return subcommandUsage(io, command, `${sub} needs --subject <subject>`);
   if (id?.trim() === '') return subcommandUsage(io, command, `--id needs an id (${command} list shows them)`);
-  if (type !== undefined && !FACTOR_TYPES.some((t) => t === type)) return subcommandUsage(io, command, `--type is ${FACTOR_TYPES.join(' or ')}`);
-  const types = command === 'passkeys' ? (['passkey'] as const) : FACTOR_TYPES.filter((t) => type === undefined || t === type);
+  if (type !== undefined && !FACTOR_TYPES.some((t) => t === type))
+    return subcommandUsage(io, command, `--type is ${FACTOR_TYPES.join(' or ')}`);
+  const types =
+    command === 'passkeys' ? (['passkey'] as const) : FACTOR_TYPES.filter((t) => type === undefined || t === type);
   return { sub, subject, types, id, json: values.json === true };
 }
 
 async function list(storage: Storage, request: Request, io: CommandIo): Promise<number> {
   const { subject, types } = request;
-  const passkeys = types.includes('passkey') ? await passkeyCredentials(storage.subjectRecords).forSubject(subject) : [];
-  const app = types.includes('authenticator-app') ? await new AppRecords(storage.subjectRecords, storage.stepRecords).appOf(subject) : null;
+  const passkeys = types.includes('passkey')
+    ? await passkeyCredentials(storage.subjectRecords).forSubject(subject)
+    : [];
+  const app = types.includes('authenticator-app')
+    ? await new AppRecords(storage.subjectRecords, storage.stepRecords).appOf(subject)
+    : null;
   if (request.json) {
     const described = [
       ...passkeys.map((p) => ({ ...(types.length > 1 ? { type: 'passkey' } : {}), ...describedPasskey(p) })),
@@ -104,8 +125,20 @@ async function list(storage: Storage, request: Request, io: CommandIo): Promise<
   // The type leads each line only when more than one type is listed.
   const typed = (type: FactorType, line: string) => (types.length > 1 ? `${type}  ${line}` : line);
   const lines = [
-    ...passkeys.map((p) => typed('passkey', `${p.id}  created ${p.createdAt.toISOString()}  last used ${p.lastUsedAt.toISOString()}  ${p.transports.join(',') || '-'}`)),
-    ...(app ? [typed('authenticator-app', `${app.id}  created ${new Date(app.createdAt).toISOString()}  ${app.digits} digits every ${app.period} s`)] : []),
+    ...passkeys.map((p) =>
+      typed(
+        'passkey',
+        `${p.id}  created ${p.createdAt.toISOString()}  last used ${p.lastUsedAt.toISOString()}  ${p.transports.join(',') || '-'}`,
+      ),
+    ),
+    ...(app
+      ? [
+          typed(
+            'authenticator-app',
+            `${app.id}  created ${new Date(app.createdAt).toISOString()}  ${app.digits} digits every ${app.period} s`,
+          ),
+        ]
+      : []),
   ];
   io.out.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
@@ -114,13 +147,19 @@ async function list(storage: Storage, request: Request, io: CommandIo): Promise<
 async function remove(storage: Storage, request: Request, io: CommandIo): Promise<number> {
   const { subject, types, id } = request;
   const passkeys = types.includes('passkey') ? await passkeyCredentials(storage.subjectRecords).remove(subject, id) : 0;
-  const app = types.includes('authenticator-app') ? await new AppRecords(storage.subjectRecords, storage.stepRecords).removeApp(subject, id) : null;
+  const app = types.includes('authenticator-app')
+    ? await new AppRecords(storage.subjectRecords, storage.stepRecords).removeApp(subject, id)
+    : null;
   if (passkeys === 0 && app === null) {
-    const what = id === undefined ? nothingOf(types) : `no ${types.length > 1 ? 'factor' : types[0]} ${JSON.stringify(id)}`;
+    const what =
+      id === undefined ? nothingOf(types) : `no ${types.length > 1 ? 'factor' : types[0]} ${JSON.stringify(id)}`;
     io.err.write(`The subject ${JSON.stringify(subject)} has ${what}: nothing removed.\n`);
     return EXIT.failed;
   }
-  const removed = [...(passkeys > 0 ? [`${passkeys} passkey${passkeys === 1 ? '' : 's'}`] : []), ...(app ? ['the authenticator app'] : [])];
+  const removed = [
+    ...(passkeys > 0 ? [`${passkeys} passkey${passkeys === 1 ? '' : 's'}`] : []),
+    ...(app ? ['the authenticator app'] : []),
+  ];
   io.out.write(`Removed ${removed.join(' and ')} of ${JSON.stringify(subject)}.\n`);
   return EXIT.ok;
 }
@@ -131,7 +170,13 @@ function nothingOf(types: readonly FactorType[]): string {
 }
 
 function describedPasskey(passkey: PasskeyCredential): Record<string, unknown> {
-  return { id: passkey.id, credentialSha256: credentialHash(passkey.id), createdAt: passkey.createdAt.toISOString(), lastUsedAt: passkey.lastUsedAt.toISOString(), transports: passkey.transports };
+  return {
+    id: passkey.id,
+    credentialSha256: credentialHash(passkey.id),
+    createdAt: passkey.createdAt.toISOString(),
+    lastUsedAt: passkey.lastUsedAt.toISOString(),
+    transports: passkey.transports,
+  };
 }
 
 function describedApp(app: EnrolledApp): Record<string, unknown> {

@@ -59,18 +59,30 @@ interface LedgerOptions {
 export const ledgerCommand: Command = {
   summary: 'export or verify the hash-chained consent ledger, print its head, or prune it for retention',
   async run(args, io) {
-    const parsed = parseSubcommand(args, io, { command: 'ledger', help: HELP, subcommands: SUBCOMMANDS }, (sub, rest) => {
-      const values = parseArgs({ args: rest, options: OPTIONS[sub], strict: true, allowPositionals: false }).values as LedgerOptions;
-      return { sub, values };
-    });
+    const parsed = parseSubcommand(
+      args,
+      io,
+      { command: 'ledger', help: HELP, subcommands: SUBCOMMANDS },
+      (sub, rest) => {
+        const values = parseArgs({ args: rest, options: OPTIONS[sub], strict: true, allowPositionals: false })
+          .values as LedgerOptions;
+        return { sub, values };
+      },
+    );
     if (typeof parsed === 'number') return parsed;
     const { sub, values } = parsed;
     const now = new Date();
     if (sub === 'export') {
       const format = values.format ?? 'jsonl';
-      if (format !== 'jsonl' && format !== 'csv') return subcommandUsage(io, 'ledger', `--format must be jsonl or csv, got "${format}"`);
+      if (format !== 'jsonl' && format !== 'csv')
+        return subcommandUsage(io, 'ledger', `--format must be jsonl or csv, got "${format}"`);
       const since = values.since === undefined ? undefined : parseMoment(values.since, now);
-      if (since === null) return subcommandUsage(io, 'ledger', `--since must be an ISO 8601 date or time, or a number of days such as 30d; got "${values.since}"`);
+      if (since === null)
+        return subcommandUsage(
+          io,
+          'ledger',
+          `--since must be an ISO 8601 date or time, or a number of days such as 30d; got "${values.since}"`,
+        );
       return withStorage(io, 'The ledger', async (storage) => {
         await exportLedger(storage, io.out, { since, format });
         return EXIT.ok;
@@ -79,27 +91,46 @@ export const ledgerCommand: Command = {
     if (sub === 'verify') {
       const trustedHead = values.head?.trim().toLowerCase();
       if (trustedHead !== undefined && !/^[0-9a-f]{64}$/.test(trustedHead))
-        return subcommandUsage(io, 'ledger', `--head must be a head as "ledger head" prints it (64 hex digits); got "${values.head}"`);
+        return subcommandUsage(
+          io,
+          'ledger',
+          `--head must be a head as "ledger head" prints it (64 hex digits); got "${values.head}"`,
+        );
       return withStorage(io, 'The ledger', (storage) => verify(storage, io, trustedHead));
     }
     if (sub === 'head') return withStorage(io, 'The ledger', (storage) => head(storage, io));
     if (values.before === undefined) return subcommandUsage(io, 'ledger', 'prune needs --before <when>');
     const before = parseMoment(values.before, now);
-    if (before === null) return subcommandUsage(io, 'ledger', `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`);
-    if (before.getTime() > now.getTime()) return subcommandUsage(io, 'ledger', `--before ${values.before} is in the future: that would delete records still being written`);
+    if (before === null)
+      return subcommandUsage(
+        io,
+        'ledger',
+        `--before must be an ISO 8601 date or time, or a number of days such as 400d; got "${values.before}"`,
+      );
+    if (before.getTime() > now.getTime())
+      return subcommandUsage(
+        io,
+        'ledger',
+        `--before ${values.before} is in the future: that would delete records still being written`,
+      );
     return withStorage(io, 'The ledger', async (storage) => {
       const verdict = await verifyChain(storage.ledger);
       if (!verdict.ok) {
         io.err.write(`The ledger does not verify: ${verdict.message}.\n`);
         if (values['even-if-broken'] !== true) {
-          io.err.write('Nothing was pruned: pruning would delete the evidence. Keep an export, then prune with --even-if-broken.\n');
+          io.err.write(
+            'Nothing was pruned: pruning would delete the evidence. Keep an export, then prune with --even-if-broken.\n',
+          );
           return EXIT.failed;
         }
       }
       const deleted = await storage.ledger.prune(before);
       io.out.write(`Deleted ${records(deleted, 'ledger record')} from before ${before.toISOString()}.\n`);
       const state = await storage.ledger.chainState();
-      if (state) io.out.write(`The chain now starts from checkpoint ${state.startHash} (${records(state.startLength)} pruned in all).\n${headLines(state)}`);
+      if (state)
+        io.out.write(
+          `The chain now starts from checkpoint ${state.startHash} (${records(state.startLength)} pruned in all).\n${headLines(state)}`,
+        );
       return EXIT.ok;
     });
   },
@@ -112,10 +143,14 @@ async function verify(storage: Storage, io: CommandIo, trustedHead: string | und
     return EXIT.failed;
   }
   const { state } = verdict;
-  io.out.write(`The ledger verifies: ${records(verdict.rows)}${state.startLength > 0 ? `, after ${state.startLength} pruned (checkpoint ${state.startHash})` : ''}.\n${headLines(state)}`);
+  io.out.write(
+    `The ledger verifies: ${records(verdict.rows)}${state.startLength > 0 ? `, after ${state.startLength} pruned (checkpoint ${state.startHash})` : ''}.\n${headLines(state)}`,
+  );
   if (verdict.trustedAt !== undefined) {
     const since = state.length - verdict.trustedAt;
-    io.out.write(`It passes through the trusted head, record ${verdict.trustedAt} of the chain; ${records(since)} appended after it.\n`);
+    io.out.write(
+      `It passes through the trusted head, record ${verdict.trustedAt} of the chain; ${records(since)} appended after it.\n`,
+    );
   }
   return EXIT.ok;
 }

@@ -3,10 +3,30 @@ import type { Writable } from 'node:stream';
 import { recordJson, type ChainedDecision } from '../storage/ledger-chain.js';
 import type { Storage } from '../storage/ports.js';
 
-const COLUMNS = ['at', 'interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'ip', 'user_agent', 'claims', 'evidence', 'prev_hash', 'hash'] as const;
+const COLUMNS = [
+  'at',
+  'interaction_id',
+  'state',
+  'subject',
+  'step',
+  'terms_version',
+  'terms_hash',
+  'locale',
+  'decision',
+  'ip',
+  'user_agent',
+  'claims',
+  'evidence',
+  'prev_hash',
+  'hash',
+] as const;
 
 /** Writes the ledger, oldest first, each row with its links in the hash chain. */
-export async function exportLedger(storage: Storage, out: Writable, options: { since: Date | undefined; format: 'jsonl' | 'csv' }): Promise<void> {
+export async function exportLedger(
+  storage: Storage,
+  out: Writable,
+  options: { since: Date | undefined; format: 'jsonl' | 'csv' },
+): Promise<void> {
   let failure: Error | undefined;
   const onError = (error: Error) => (failure ??= error);
   out.on('error', onError);
@@ -14,7 +34,12 @@ export async function exportLedger(storage: Storage, out: Writable, options: { s
     if (options.format === 'csv') await write(out, `${COLUMNS.join(',')}\r\n`);
     for await (const row of storage.ledger.chained({ since: options.since })) {
       if (failure) break;
-      await write(out, options.format === 'csv' ? csvRow(row) : `${JSON.stringify({ ...recordJson(row.record), prevHash: row.prevHash, hash: row.hash })}\n`);
+      await write(
+        out,
+        options.format === 'csv'
+          ? csvRow(row)
+          : `${JSON.stringify({ ...recordJson(row.record), prevHash: row.prevHash, hash: row.hash })}\n`,
+      );
     }
   } finally {
     out.off('error', onError);

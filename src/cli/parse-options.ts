@@ -5,8 +5,15 @@ import { EXIT, type CommandIo } from './command.js';
  * Parses a command's options. On wrong usage prints why and the help to stderr and gives the usage
  * exit code; on `--help` prints the help and gives 0. Otherwise gives the option values.
  */
-export function parseCommand<const O extends NonNullable<ParseArgsConfig['options']> & typeof HELP_OPTION>(args: string[], options: O, io: CommandIo, help: string) {
-  let values: ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>['values'];
+export function parseCommand<const O extends NonNullable<ParseArgsConfig['options']> & typeof HELP_OPTION>(
+  args: string[],
+  options: O,
+  io: CommandIo,
+  help: string,
+) {
+  let values: ReturnType<
+    typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>
+  >['values'];
   try {
     ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
   } catch (error) {

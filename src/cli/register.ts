@@ -54,7 +54,9 @@ export const register: Command = {
     const rawUrl = options.url ?? defaults.hookUrl;
     if (rawUrl === undefined) return usageError(io, 'No hook URL: pass --url or set HOOK_URL.', HELP);
     const url = normaliseUrl(rawUrl);
-    const problems = hookUrlProblems(url, { allowLocalhostHttp: isLoopbackHttp(io.env.MATTR_TENANT_URL?.trim() ?? '') });
+    const problems = hookUrlProblems(url, {
+      allowLocalhostHttp: isLoopbackHttp(io.env.MATTR_TENANT_URL?.trim() ?? ''),
+    });
     if (problems.length > 0) {
       io.err.write(
         describeHookUrlProblems(options.url === undefined ? 'HOOK_URL' : '--url', problems)
@@ -71,34 +73,48 @@ export const register: Command = {
       .filter((c) => c !== '');
     const badClaim = claims?.find((c) => !CLAIM_NAME.test(c));
     if (badClaim !== undefined) return usageError(io, `--claims: "${badClaim}" is not a claim name.`, HELP);
-    const timeout = integer('--session-timeout', defaults.sessionTimeoutInSec, 30, 86_400).safeParse(options['session-timeout']);
+    const timeout = integer('--session-timeout', defaults.sessionTimeoutInSec, 30, 86_400).safeParse(
+      options['session-timeout'],
+    );
     if (!timeout.success) return usageError(io, timeout.error.issues[0]?.message ?? timeout.error.message, HELP);
 
     const hookConfig = loadHookConfig(defaults.hookConfigPath ?? DEFAULT_HOOK_CONFIG);
     if (!hookConfig.ok) {
-      io.err.write(`The steps file cannot be read, so the claims the steps need are unknown:\n${hookConfig.errors.map((e) => `  - ${e}\n`).join('')}`);
+      io.err.write(
+        `The steps file cannot be read, so the claims the steps need are unknown:\n${hookConfig.errors.map((e) => `  - ${e}\n`).join('')}`,
+      );
       return EXIT.failed;
     }
     const stepClaims = claimsStepsRead(hookConfig.config.steps);
     // A claim a step only prefills from may be left out (a warning below); one a `when` decides on may not.
     const unasked = claims === undefined ? [] : whenClaimsNotAsked(hookConfig.config.steps, claims);
     if (unasked.length > 0) {
-      io.err.write(`--claims leaves out a claim the steps decide on:\n${unasked.map((p) => `  - ${p}\n`).join('')}Nothing was sent to the tenant.\n`);
+      io.err.write(
+        `--claims leaves out a claim the steps decide on:\n${unasked.map((p) => `  - ${p}\n`).join('')}Nothing was sent to the tenant.\n`,
+      );
       return EXIT.failed;
     }
 
     return withTenant(io, async (api) => {
-      const update = await ensureHook(api, (current) => desiredHook(current, { url, claims, stepClaims, sessionTimeoutInSec: timeout.data }));
+      const update = await ensureHook(api, (current) =>
+        desiredHook(current, { url, claims, stepClaims, sessionTimeoutInSec: timeout.data }),
+      );
       if (update.changes.length === 0) {
         io.out.write(`The hook is already registered at ${api.tenantUrl} as wanted; nothing changed.\n`);
       } else {
-        io.out.write(`${update.before === null ? 'Registered the hook' : 'Updated the hook registration'} at ${api.tenantUrl}:\n`);
+        io.out.write(
+          `${update.before === null ? 'Registered the hook' : 'Updated the hook registration'} at ${api.tenantUrl}:\n`,
+        );
         for (const change of update.changes) io.out.write(`  ${describeChange(change)}\n`);
       }
       const missing = stepClaims.filter((c) => !update.after.claims.includes(c));
-      if (missing.length > 0) io.out.write(`Warning: the steps read ${missing.join(', ')}, which the tenant is not asked to send.\n`);
-      if (update.after.disabled) io.out.write('The hook is disabled: the tenant sends nobody to it until "interaction-hook enable".\n');
-      return handOverSecret(io, update.after.secret, options, { rotated: update.secretRotated }) ? EXIT.ok : EXIT.failed;
+      if (missing.length > 0)
+        io.out.write(`Warning: the steps read ${missing.join(', ')}, which the tenant is not asked to send.\n`);
+      if (update.after.disabled)
+        io.out.write('The hook is disabled: the tenant sends nobody to it until "interaction-hook enable".\n');
+      return handOverSecret(io, update.after.secret, options, { rotated: update.secretRotated })
+        ? EXIT.ok
+        : EXIT.failed;
     });
   },
 };

@@ -24,7 +24,12 @@ export interface SecretWish {
  * how to get it. Also says when the secret changed or differs from this environment's.
  * Returns false when the file could not be written.
  */
-export function handOverSecret(io: CommandIo, secret: string | undefined, wish: SecretWish, notes: { rotated: boolean }): boolean {
+export function handOverSecret(
+  io: CommandIo,
+  secret: string | undefined,
+  wish: SecretWish,
+  notes: { rotated: boolean },
+): boolean {
   if (secret === undefined) {
     io.out.write('The tenant returned no secret.\n');
     return true;
@@ -37,13 +42,17 @@ export function handOverSecret(io: CommandIo, secret: string | undefined, wish: 
       io.out.write(`Secret written to ${file} (mode 0600).\n`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      io.err.write(`Could not write the secret to ${file} (${code}). The tenant holds it: fetch it again with --secret-file or --show-secret.\n`);
+      io.err.write(
+        `Could not write the secret to ${file} (${code}). The tenant holds it: fetch it again with --secret-file or --show-secret.\n`,
+      );
       written = false;
     }
   }
   if (wish['show-secret'] === true) io.out.write(`Secret: ${secret}\n`);
   if (file === undefined && wish['show-secret'] !== true) {
-    io.out.write('The secret is not shown. Write it to a file with --secret-file FILE (mode 0600), or print it with "interaction-hook status --show-secret".\n');
+    io.out.write(
+      'The secret is not shown. Write it to a file with --secret-file FILE (mode 0600), or print it with "interaction-hook status --show-secret".\n',
+    );
   }
   if (notes.rotated) {
     io.out.write(
@@ -52,7 +61,9 @@ export function handOverSecret(io: CommandIo, secret: string | undefined, wish: 
   }
   const configured = io.env.INTERACTION_HOOK_SECRET?.trim();
   if (configured && !sameSecret(configured, secret)) {
-    io.out.write('INTERACTION_HOOK_SECRET in this environment is not the registered secret: a hook started with it and no management credentials would refuse every user.\n');
+    io.out.write(
+      'INTERACTION_HOOK_SECRET in this environment is not the registered secret: a hook started with it and no management credentials would refuse every user.\n',
+    );
   }
   return written;
 }

@@ -24,18 +24,30 @@ ${SECRET_HELP}  -h, --help             show this help
 ${ENVIRONMENT_HELP}`;
 
   return {
-    summary: disabled ? 'stop the tenant sending users to the hook (keeps the registration)' : 'let the tenant send users to the hook again',
+    summary: disabled
+      ? 'stop the tenant sending users to the hook (keeps the registration)'
+      : 'let the tenant send users to the hook again',
     async run(args, io) {
       const options = parseCommand(args, OPTIONS, io, help);
       if (typeof options === 'number') return options;
       return withTenant(io, async (api) => {
         const update = await ensureHook(api, (current) => {
-          if (current === null) throw new ManagementApiError('not-registered', `No interaction hook is registered at ${api.tenantUrl}; run "interaction-hook register" first.`);
+          if (current === null)
+            throw new ManagementApiError(
+              'not-registered',
+              `No interaction hook is registered at ${api.tenantUrl}; run "interaction-hook register" first.`,
+            );
           return { ...current, disabled };
         });
-        io.out.write(update.changes.length === 0 ? `The hook is already ${name}d; nothing changed.\n` : `The hook at ${update.after.url} is now ${name}d.\n`);
+        io.out.write(
+          update.changes.length === 0
+            ? `The hook is already ${name}d; nothing changed.\n`
+            : `The hook at ${update.after.url} is now ${name}d.\n`,
+        );
         if (update.secretRotated || options['secret-file'] !== undefined || options['show-secret'] === true) {
-          return handOverSecret(io, update.after.secret, options, { rotated: update.secretRotated }) ? EXIT.ok : EXIT.failed;
+          return handOverSecret(io, update.after.secret, options, { rotated: update.secretRotated })
+            ? EXIT.ok
+            : EXIT.failed;
         }
         return EXIT.ok;
       });

@@ -37,14 +37,21 @@ export const status: Command = {
                 secretFingerprint: hook.secret === undefined ? null : secretFingerprint(hook.secret),
                 ...(show ? { secret: hook.secret ?? null } : {}),
               };
-        io.out.write(`${JSON.stringify({ tenantUrl: api.tenantUrl, registered: hook !== null, interactionHook }, null, 2)}\n`);
+        io.out.write(
+          `${JSON.stringify({ tenantUrl: api.tenantUrl, registered: hook !== null, interactionHook }, null, 2)}\n`,
+        );
         return hook === null ? EXIT.failed : EXIT.ok;
       }
       if (hook === null) {
         io.out.write(`No interaction hook is registered at ${api.tenantUrl}. Run "interaction-hook register".\n`);
         return EXIT.failed;
       }
-      const secret = hook.secret === undefined ? '(not returned)' : show ? hook.secret : `******** (fingerprint ${secretFingerprint(hook.secret)})`;
+      const secret =
+        hook.secret === undefined
+          ? '(not returned)'
+          : show
+            ? hook.secret
+            : `******** (fingerprint ${secretFingerprint(hook.secret)})`;
       io.out.write(
         [
           `Tenant:           ${api.tenantUrl}`,

@@ -8,7 +8,11 @@ import { EXIT, type CommandIo } from './command.js';
  * `work`, and closes it; `work` gives the exit code. `what` names what the command reads or
  * changes, for its error message.
  */
-export async function withStorage(io: CommandIo, what: string, work: (storage: Storage) => Promise<number>): Promise<number> {
+export async function withStorage(
+  io: CommandIo,
+  what: string,
+  work: (storage: Storage) => Promise<number>,
+): Promise<number> {
   const loaded = loadStorageSettings(io.env);
   if (!loaded.ok) {
     for (const problem of loaded.errors) io.err.write(`${problem}\n`);

@@ -10,7 +10,9 @@ import { EXIT, type CommandIo } from './command.js';
 export async function withTenant(io: CommandIo, work: (api: ConfigApi) => Promise<number>): Promise<number> {
   const loaded = loadManagementSettings(io.env, { required: true });
   if (!loaded.ok || loaded.settings === null) {
-    io.err.write(`Cannot reach the tenant; the environment is incomplete:\n${(loaded.ok ? [] : loaded.errors).map((e) => `  - ${e}\n`).join('')}`);
+    io.err.write(
+      `Cannot reach the tenant; the environment is incomplete:\n${(loaded.ok ? [] : loaded.errors).map((e) => `  - ${e}\n`).join('')}`,
+    );
     return EXIT.failed;
   }
   try {

@@ -18,7 +18,8 @@ export const httpUrl = (name: string) =>
         'no fragment': `${name} must not have a query string or fragment`,
       };
       const broken = brokenUrlRules(v, { http: 'anywhere', noQuery: true, noFragment: true });
-      for (const message of new Set(broken.map((rule) => messages[rule]))) if (message) ctx.addIssue({ code: 'custom', message });
+      for (const message of new Set(broken.map((rule) => messages[rule])))
+        if (message) ctx.addIssue({ code: 'custom', message });
     })
     .transform(normaliseUrl);
 
@@ -30,7 +31,10 @@ export const serverUrl = (name: string, protocols: readonly string[], example: s
     .optional()
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || URL.canParse(v), `${name} is not a valid URL; expected ${example}`)
-    .refine((v) => v === undefined || !URL.canParse(v) || protocols.includes(new URL(v).protocol), `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, e.g. ${example}`);
+    .refine(
+      (v) => v === undefined || !URL.canParse(v) || protocols.includes(new URL(v).protocol),
+      `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, e.g. ${example}`,
+    );
 
 export const integer = (name: string, fallback: number, min: number, max: number) =>
   z
@@ -53,4 +57,7 @@ export const hookSecret = (name: string) =>
     .trim()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || decodeHookSecret(v) !== null, `${name} must be the base64 secret the tenant returned (32 bytes or more)`);
+    .refine(
+      (v) => v === undefined || decodeHookSecret(v) !== null,
+      `${name} must be the base64 secret the tenant returned (32 bytes or more)`,
+    );

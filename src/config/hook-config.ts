@@ -49,7 +49,10 @@ export interface HookConfig {
 export type HookConfigResult = { ok: true; config: HookConfig } | { ok: false; errors: string[] };
 
 /** Reads and validates the steps, terms and branding file; each problem is one plain message. */
-export function loadHookConfig(file: string, options: { types?: readonly RegisteredStepType[]; env?: Readonly<Record<string, string | undefined>> } = {}): HookConfigResult {
+export function loadHookConfig(
+  file: string,
+  options: { types?: readonly RegisteredStepType[]; env?: Readonly<Record<string, string | undefined>> } = {},
+): HookConfigResult {
   const types = options.types ?? STEP_TYPES;
   let raw: unknown;
   try {
@@ -60,7 +63,10 @@ export function loadHookConfig(file: string, options: { types?: readonly Registe
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `HOOK_CONFIG ${file}: ${i.path.join('.') || '(top)'}: ${i.message}`) };
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => `HOOK_CONFIG ${file}: ${i.path.join('.') || '(top)'}: ${i.message}`),
+    };
   }
   const errors: string[] = [];
   const where = (at: string) => `HOOK_CONFIG ${file}: ${at}`;
@@ -70,17 +76,27 @@ export function loadHookConfig(file: string, options: { types?: readonly Registe
   parsed.data.steps.forEach((raw, index) => {
     const type = types.find((t) => t.type === raw.type);
     if (!type) {
-      errors.push(where(`steps.${index}.type: "${raw.type}" is not a step type; use one of ${types.map((t) => `"${t.type}"`).join(', ')}`));
+      errors.push(
+        where(
+          `steps.${index}.type: "${raw.type}" is not a step type; use one of ${types.map((t) => `"${t.type}"`).join(', ')}`,
+        ),
+      );
       return;
     }
     const id = typeof raw.id === 'string' ? raw.id : type.type;
-    const configured = type.configure(raw, { dir: path.dirname(file), where: where(`steps.${index}`), id, env: options.env ?? {} });
+    const configured = type.configure(raw, {
+      dir: path.dirname(file),
+      where: where(`steps.${index}`),
+      id,
+      env: options.env ?? {},
+    });
     if (!configured.ok) {
       errors.push(...configured.problems);
       return;
     }
     const { step } = configured;
-    if (seen.has(step.id)) errors.push(where(`steps.${index}: the step id "${step.id}" is used twice; give each step its own "id"`));
+    if (seen.has(step.id))
+      errors.push(where(`steps.${index}: the step id "${step.id}" is used twice; give each step its own "id"`));
     seen.add(step.id);
     for (const claim of step.claimsCollected()) {
       const other = claimedBy.get(claim);
@@ -100,7 +116,12 @@ export function loadHookConfig(file: string, options: { types?: readonly Registe
   return {
     ok: true,
     config: {
-      issuer: { name: issuer.name, supportContact: issuer.supportContact, logo, primaryColor: issuer.primaryColor?.toLowerCase() },
+      issuer: {
+        name: issuer.name,
+        supportContact: issuer.supportContact,
+        logo,
+        primaryColor: issuer.primaryColor?.toLowerCase(),
+      },
       steps,
     },
   };

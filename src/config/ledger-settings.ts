@@ -34,7 +34,8 @@ export const ledgerEnvironment = {
         .map((s) => s.trim())
         .filter(Boolean);
       for (const name of names) {
-        if (!CLAIM_NAME.test(name)) ctx.addIssue({ code: 'custom', message: `LEDGER_CLAIMS: "${name}" is not a claim name` });
+        if (!CLAIM_NAME.test(name))
+          ctx.addIssue({ code: 'custom', message: `LEDGER_CLAIMS: "${name}" is not a claim name` });
       }
       return [...new Set(names)];
     }),

@@ -21,7 +21,10 @@ export type ConfigurationResult = { ok: true; configuration: Configuration } | {
  * Reads the environment and the steps file it names, and reports every bad or missing variable
  * and every problem of the file in one go, each once: the operator fixes them all in one round.
  */
-export function loadConfiguration(env: NodeJS.ProcessEnv, options: { types?: readonly RegisteredStepType[] } = {}): ConfigurationResult {
+export function loadConfiguration(
+  env: NodeJS.ProcessEnv,
+  options: { types?: readonly RegisteredStepType[] } = {},
+): ConfigurationResult {
   const types = options.types ?? STEP_TYPES;
   const management = loadManagementSettings(env);
   const loaded = loadSettings(env, { secretMayBeFetched: !management.ok || management.settings !== null });
@@ -37,8 +40,17 @@ export function loadConfiguration(env: NodeJS.ProcessEnv, options: { types?: rea
     if (read.ok) steps.push(read.step);
     else problems.push(...read.problems);
   }
-  if (problems.length > 0 || !loaded.ok || !management.ok || !hookConfig.ok) return { ok: false, problems: [...new Set(problems)] };
-  return { ok: true, configuration: { settings: loaded.settings, management: management.settings, hookConfig: { ...hookConfig.config, steps }, warnings: loaded.warnings } };
+  if (problems.length > 0 || !loaded.ok || !management.ok || !hookConfig.ok)
+    return { ok: false, problems: [...new Set(problems)] };
+  return {
+    ok: true,
+    configuration: {
+      settings: loaded.settings,
+      management: management.settings,
+      hookConfig: { ...hookConfig.config, steps },
+      warnings: loaded.warnings,
+    },
+  };
 }
 
 /** The process's environment: read here, and only here, for the entry points that pass it on. */

@@ -20,10 +20,17 @@ export function readLogo(file: string): { ok: true; logo: Logo } | { ok: false; 
   } catch {
     return { ok: false, problem: `cannot read ${file}` };
   }
-  if (bytes.length > MAX_LOGO_BYTES) return { ok: false, problem: `${file} is ${Math.ceil(bytes.length / 1024)} KB; a logo may be at most ${MAX_LOGO_BYTES / 1024} KB` };
+  if (bytes.length > MAX_LOGO_BYTES)
+    return {
+      ok: false,
+      problem: `${file} is ${Math.ceil(bytes.length / 1024)} KB; a logo may be at most ${MAX_LOGO_BYTES / 1024} KB`,
+    };
   const contentType = sniff(bytes);
   if (!contentType) return { ok: false, problem: `${file} is not a PNG, JPEG, WebP or SVG image` };
-  return { ok: true, logo: { bytes, contentType, version: createHash('sha256').update(bytes).digest('hex').slice(0, 12) } };
+  return {
+    ok: true,
+    logo: { bytes, contentType, version: createHash('sha256').update(bytes).digest('hex').slice(0, 12) },
+  };
 }
 
 function sniff(bytes: Buffer): string | null {

@@ -16,7 +16,8 @@ export interface ManagementSettings extends ManagementCredentials {
 }
 
 /** `settings` is null when no management credentials are configured (and none are required). */
-export type ManagementSettingsResult = { ok: true; settings: ManagementSettings | null } | { ok: false; errors: string[] };
+export type ManagementSettingsResult =
+  { ok: true; settings: ManagementSettings | null } | { ok: false; errors: string[] };
 
 /** `https://<name>.vii.<region>.mattr.global`: the form whose auth server can be derived. */
 const STANDARD_TENANT = /^https:\/\/[a-z0-9-]+\.vii\.([a-z]{2}\d{2})\.mattr\.global$/i;
@@ -50,7 +51,10 @@ const registerOnStartSchema = z
  * server simply runs without the management API; `required` (the CLI) makes them mandatory.
  * Every problem is its own sentence; the client secret is never part of one.
  */
-export function loadManagementSettings(env: NodeJS.ProcessEnv, options: { required?: boolean } = {}): ManagementSettingsResult {
+export function loadManagementSettings(
+  env: NodeJS.ProcessEnv,
+  options: { required?: boolean } = {},
+): ManagementSettingsResult {
   const clientId = nonEmpty(env.MATTR_CLIENT_ID);
   const clientSecret = nonEmpty(env.MATTR_CLIENT_SECRET);
   const flag = registerOnStartSchema.safeParse(env.HOOK_REGISTER_ON_START);
@@ -60,31 +64,46 @@ export function loadManagementSettings(env: NodeJS.ProcessEnv, options: { requir
   if (clientId === undefined && clientSecret === undefined && !options.required) {
     // Without credentials nothing else here is used, so nothing else here can be wrong.
     if (!registerOnStart) return { ok: true, settings: null };
-    return { ok: false, errors: ['HOOK_REGISTER_ON_START=true needs MATTR_CLIENT_ID and MATTR_CLIENT_SECRET (a management API client with the admin or issuer role)'] };
+    return {
+      ok: false,
+      errors: [
+        'HOOK_REGISTER_ON_START=true needs MATTR_CLIENT_ID and MATTR_CLIENT_SECRET (a management API client with the admin or issuer role)',
+      ],
+    };
   }
   const parsed = schema.safeParse(env);
   const errors = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
-  if (clientId === undefined) errors.push('MATTR_CLIENT_ID is required: the management API client id (role admin or issuer)');
+  if (clientId === undefined)
+    errors.push('MATTR_CLIENT_ID is required: the management API client id (role admin or issuer)');
   if (clientSecret === undefined) errors.push('MATTR_CLIENT_SECRET is required: the management API client secret');
   if (!parsed.success || clientId === undefined || clientSecret === undefined) return { ok: false, errors };
 
   const v = parsed.data;
   const authUrl = v.MATTR_AUTH_URL ?? derivedAuthUrl(v.MATTR_TENANT_URL);
   if (authUrl === undefined) {
-    errors.push('MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form https://<name>.vii.<region>.mattr.global (e.g. https://auth.au01.mattr.global)');
+    errors.push(
+      'MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form https://<name>.vii.<region>.mattr.global (e.g. https://auth.au01.mattr.global)',
+    );
   }
   for (const [name, url] of [
     ['MATTR_TENANT_URL', v.MATTR_TENANT_URL],
     ['MATTR_AUTH_URL', authUrl],
   ] as const) {
     if (url !== undefined && !keepsUrlRules(url, { http: 'loopback' })) {
-      errors.push(`${name} must use https:// (http:// only for a simulator on this machine): the client secret and tokens travel to it`);
+      errors.push(
+        `${name} must use https:// (http:// only for a simulator on this machine): the client secret and tokens travel to it`,
+      );
     }
   }
   // Registering at start-up with a URL the tenant would refuse: say so before any call.
   const hookUrl = env.HOOK_URL?.trim();
   if (registerOnStart && hookUrl) {
-    errors.push(...describeHookUrlProblems('HOOK_URL', hookUrlProblems(normaliseUrl(hookUrl), { allowLocalhostHttp: isLoopbackHttp(v.MATTR_TENANT_URL) })));
+    errors.push(
+      ...describeHookUrlProblems(
+        'HOOK_URL',
+        hookUrlProblems(normaliseUrl(hookUrl), { allowLocalhostHttp: isLoopbackHttp(v.MATTR_TENANT_URL) }),
+      ),
+    );
   }
   if (errors.length > 0 || authUrl === undefined) return { ok: false, errors };
   return {
@@ -120,12 +139,18 @@ const defaultsSchema = z.object({
   HOOK_CONFIG: settingsSchema.shape.HOOK_CONFIG,
 });
 
-export function loadRegistrationDefaults(env: NodeJS.ProcessEnv): { ok: true; defaults: RegistrationDefaults } | { ok: false; errors: string[] } {
+export function loadRegistrationDefaults(
+  env: NodeJS.ProcessEnv,
+): { ok: true; defaults: RegistrationDefaults } | { ok: false; errors: string[] } {
   const parsed = defaultsSchema.safeParse(env);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue) => issue.message) };
   return {
     ok: true,
-    defaults: { hookUrl: parsed.data.HOOK_URL, sessionTimeoutInSec: parsed.data.INTERACTION_TIMEOUT_SECONDS, hookConfigPath: parsed.data.HOOK_CONFIG },
+    defaults: {
+      hookUrl: parsed.data.HOOK_URL,
+      sessionTimeoutInSec: parsed.data.INTERACTION_TIMEOUT_SECONDS,
+      hookConfigPath: parsed.data.HOOK_CONFIG,
+    },
   };
 }
 

@@ -55,7 +55,9 @@ export interface Settings {
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
 
 export const settingsSchema = z.object({
-  NODE_ENV: z.enum(['production', 'development', 'test'], { error: 'NODE_ENV must be production, development or test' }).default('development'),
+  NODE_ENV: z
+    .enum(['production', 'development', 'test'], { error: 'NODE_ENV must be production, development or test' })
+    .default('development'),
   HOOK_URL: httpUrl('HOOK_URL'),
   MATTR_TENANT_URL: httpUrl('MATTR_TENANT_URL'),
   MATTR_REDIRECT_ORIGINS: z
@@ -91,7 +93,11 @@ export const settingsSchema = z.object({
     .trim()
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   TRUST_PROXY: z
     .string()
     .trim()
@@ -105,7 +111,11 @@ export const settingsSchema = z.object({
   INTERACTION_TIMEOUT_SECONDS: integer('INTERACTION_TIMEOUT_SECONDS', 1200, 30, 86400),
   ARRIVAL_RATE_LIMIT: integer('ARRIVAL_RATE_LIMIT', 120, 0, 1_000_000),
   ...ledgerEnvironment,
-  DATABASE_URL: serverUrl('DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:password@db.example.com:5432/interaction_hook (leave it unset for the embedded SQLite file)'),
+  DATABASE_URL: serverUrl(
+    'DATABASE_URL',
+    ['postgres:', 'postgresql:'],
+    'postgres://user:password@db.example.com:5432/interaction_hook (leave it unset for the embedded SQLite file)',
+  ),
   REDIS_URL: serverUrl('REDIS_URL', ['redis:', 'rediss:'], 'redis://redis.example.com:6379'),
   REDIS_KEY_PREFIX: z
     .string()
@@ -118,7 +128,10 @@ export const settingsSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), 'METRICS_TOKEN must be 16 or more printable characters without spaces'),
+    .refine(
+      (v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v),
+      'METRICS_TOKEN must be 16 or more printable characters without spaces',
+    ),
   SHUTDOWN_TIMEOUT_SECONDS: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 300),
   WORKERS: integer('WORKERS', 1, 1, 64),
 });
@@ -135,18 +148,26 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
   const errors: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
   const warnings: string[] = [];
   if (!set('INTERACTION_HOOK_SECRET') && options.secretMayBeFetched !== true) {
-    errors.push('INTERACTION_HOOK_SECRET is required: the base64 secret the tenant returned when the hook was registered');
+    errors.push(
+      'INTERACTION_HOOK_SECRET is required: the base64 secret the tenant returned when the hook was registered',
+    );
   }
   if (env.NODE_ENV?.trim() === 'production' && !set('SESSION_SECRET')) {
-    errors.push('SESSION_SECRET is required when NODE_ENV=production (32 characters or more, the same on every replica)');
+    errors.push(
+      'SESSION_SECRET is required when NODE_ENV=production (32 characters or more, the same on every replica)',
+    );
   }
   if (set('REDIS_URL') && !set('DATABASE_URL')) {
-    errors.push('REDIS_URL needs DATABASE_URL: Redis holds only the sessions; the ledger and the used tokens must be in PostgreSQL for every replica to see them');
+    errors.push(
+      'REDIS_URL needs DATABASE_URL: Redis holds only the sessions; the ledger and the used tokens must be in PostgreSQL for every replica to see them',
+    );
   }
   if (!parsed.success || errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
   const v = parsed.data;
   if (new URL(v.HOOK_URL).protocol === 'http:') {
-    warnings.push('HOOK_URL uses http://: fine for local use and tests, but session cookies are not Secure and a real tenant accepts only https');
+    warnings.push(
+      'HOOK_URL uses http://: fine for local use and tests, but session cookies are not Secure and a real tenant accepts only https',
+    );
   }
   if (v.NODE_ENV === 'production' && v.METRICS_TOKEN === undefined) {
     warnings.push('METRICS_TOKEN is not set: GET /metrics answers anyone who can reach the hook');
@@ -189,16 +210,48 @@ export function loadSettings(env: NodeJS.ProcessEnv, options: { secretMayBeFetch
 }
 
 /** The sections of the settings, for the parts that need only one. */
-export type HttpSettings = Pick<Settings, 'hookUrl' | 'tenantUrl' | 'redirectOrigins' | 'port' | 'host' | 'trustProxy' | 'clockToleranceSeconds' | 'interactionTimeoutSeconds' | 'arrivalRateLimit'>;
-export type SecretSettings = Pick<Settings, 'hookSecret' | 'previousHookSecret' | 'previousSecretGraceSeconds' | 'sessionSecret'>;
+export type HttpSettings = Pick<
+  Settings,
+  | 'hookUrl'
+  | 'tenantUrl'
+  | 'redirectOrigins'
+  | 'port'
+  | 'host'
+  | 'trustProxy'
+  | 'clockToleranceSeconds'
+  | 'interactionTimeoutSeconds'
+  | 'arrivalRateLimit'
+>;
+export type SecretSettings = Pick<
+  Settings,
+  'hookSecret' | 'previousHookSecret' | 'previousSecretGraceSeconds' | 'sessionSecret'
+>;
 /** Which engine holds the storage and where. */
-export type StorageSettings = Pick<Settings, 'dataDir' | 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix' | 'databasePoolSize' | 'storageWaitSeconds'>;
-export type OpsSettings = Pick<Settings, 'nodeEnv' | 'logLevel' | 'metricsToken' | 'shutdownTimeoutSeconds' | 'workers' | 'hookConfigPath'>;
+export type StorageSettings = Pick<
+  Settings,
+  'dataDir' | 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix' | 'databasePoolSize' | 'storageWaitSeconds'
+>;
+export type OpsSettings = Pick<
+  Settings,
+  'nodeEnv' | 'logLevel' | 'metricsToken' | 'shutdownTimeoutSeconds' | 'workers' | 'hookConfigPath'
+>;
 
 /** Where the storage lives, from the environment alone: for commands that need nothing else. */
-export function loadStorageSettings(env: NodeJS.ProcessEnv): { ok: true; settings: StorageSettings } | { ok: false; errors: string[] } {
-  const parsed = settingsSchema.pick({ DATA_DIR: true, DATABASE_URL: true, REDIS_URL: true, REDIS_KEY_PREFIX: true, DATABASE_POOL_SIZE: true, STORAGE_WAIT_SECONDS: true }).safeParse(env);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue: { message: string }) => issue.message) };
+export function loadStorageSettings(
+  env: NodeJS.ProcessEnv,
+): { ok: true; settings: StorageSettings } | { ok: false; errors: string[] } {
+  const parsed = settingsSchema
+    .pick({
+      DATA_DIR: true,
+      DATABASE_URL: true,
+      REDIS_URL: true,
+      REDIS_KEY_PREFIX: true,
+      DATABASE_POOL_SIZE: true,
+      STORAGE_WAIT_SECONDS: true,
+    })
+    .safeParse(env);
+  if (!parsed.success)
+    return { ok: false, errors: parsed.error.issues.map((issue: { message: string }) => issue.message) };
   const v = parsed.data;
   return {
     ok: true,

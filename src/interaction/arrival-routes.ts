@@ -45,47 +45,68 @@ export function arrivalRoutes(deps: ArrivalDeps, router: Router = Router()): Rou
     res.status(200).type('html').end();
   });
 
-  router.get(path, noStore, arrivalRateLimit(settings.arrivalRateLimit, deps.logger, deps.arrivalStore), async (req, res) => {
-    if (https && !reachedOverHttps(req)) {
-      // Without X-Forwarded-Proto the session cookie would not be set (it is Secure): refused
-      // before the token is spent, so the link still works once the proxy is fixed.
-      req.log.error({ code: 'proxy_not_https' }, 'HOOK_URL is https but this request did not come through the TLS proxy as https: the proxy must send X-Forwarded-Proto: https');
-      throw hookError('proxy_not_https');
-    }
-    const result = await verifiedArrival(req.query.session_token);
-    if (!result.ok) throw hookError(result.reason);
-    const { arrival } = result;
-    // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
-    const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
-    const interaction = startInteraction({ ...arrival, subject: subjectOf(arrival, settings.ledger.subjectClaim) }, now(), settings.interactionTimeoutSeconds);
-    const claim = { key: `token:${arrival.replayKey}`, expiresAt: keepUntil };
-    // A browser that came with a session has its journeys in it: a used link must leave them as
-    // they are, so its token is claimed before that session is replaced. Any other arrival (the
-    // wallet's browser, nearly always) claims it in the same commit as its new session: one
-    // durable round for the whole arrival.
-    const claimFirst = carriesStoredSession(req);
-    if (claimFirst && !(await claimOnce(req, claim))) throw hookError('token_replayed');
-    // The journeys this browser has under way go on beside the new one (each page says whose it
-    // is): an arrival sent to this browser by someone else must not end them.
-    await regenerateSession(req, res, { mustSave: carriesCommit, carry: (old) => ({ interactions: liveInteractions(old.interactions, now()), csrfToken: old.csrfToken }) });
-    req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
-    // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
-    // page then changes nothing, and costs no durable write of its own.
-    csrfToken(req);
-    req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
-    try {
-      await runner.run(req, res, interaction, { kind: 'arrived' }, { claim: claimFirst ? undefined : claim, newSession: true });
-    } catch (error) {
-      // A new session for a used link is never stored: no cookie for it either, or it would
-      // replace the one of the tab that won.
-      if (error instanceof HookError && error.code === 'token_replayed') {
-        res.removeHeader('Set-Cookie');
-        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+  router.get(
+    path,
+    noStore,
+    arrivalRateLimit(settings.arrivalRateLimit, deps.logger, deps.arrivalStore),
+    async (req, res) => {
+      if (https && !reachedOverHttps(req)) {
+        // Without X-Forwarded-Proto the session cookie would not be set (it is Secure): refused
+        // before the token is spent, so the link still works once the proxy is fixed.
+        req.log.error(
+          { code: 'proxy_not_https' },
+          'HOOK_URL is https but this request did not come through the TLS proxy as https: the proxy must send X-Forwarded-Proto: https',
+        );
+        throw hookError('proxy_not_https');
       }
-      throw error;
-    }
-    metrics.journeyStarted();
-  });
+      const result = await verifiedArrival(req.query.session_token);
+      if (!result.ok) throw hookError(result.reason);
+      const { arrival } = result;
+      // Tokens are accepted until exp + tolerance, so the claim is kept at least as long.
+      const keepUntil = new Date(arrival.expiresAt.getTime() + settings.clockToleranceSeconds * 1000);
+      const interaction = startInteraction(
+        { ...arrival, subject: subjectOf(arrival, settings.ledger.subjectClaim) },
+        now(),
+        settings.interactionTimeoutSeconds,
+      );
+      const claim = { key: `token:${arrival.replayKey}`, expiresAt: keepUntil };
+      // A browser that came with a session has its journeys in it: a used link must leave them as
+      // they are, so its token is claimed before that session is replaced. Any other arrival (the
+      // wallet's browser, nearly always) claims it in the same commit as its new session: one
+      // durable round for the whole arrival.
+      const claimFirst = carriesStoredSession(req);
+      if (claimFirst && !(await claimOnce(req, claim))) throw hookError('token_replayed');
+      // The journeys this browser has under way go on beside the new one (each page says whose it
+      // is): an arrival sent to this browser by someone else must not end them.
+      await regenerateSession(req, res, {
+        mustSave: carriesCommit,
+        carry: (old) => ({ interactions: liveInteractions(old.interactions, now()), csrfToken: old.csrfToken }),
+      });
+      req.session.interactions = admitInteraction(req.session.interactions, interaction, now());
+      // The step page's CSRF token is made now, in the save that has to happen anyway: rendering the
+      // page then changes nothing, and costs no durable write of its own.
+      csrfToken(req);
+      req.log.info({ interaction: interaction.id, event: 'arrived' }, 'journey started');
+      try {
+        await runner.run(
+          req,
+          res,
+          interaction,
+          { kind: 'arrived' },
+          { claim: claimFirst ? undefined : claim, newSession: true },
+        );
+      } catch (error) {
+        // A new session for a used link is never stored: no cookie for it either, or it would
+        // replace the one of the tab that won.
+        if (error instanceof HookError && error.code === 'token_replayed') {
+          res.removeHeader('Set-Cookie');
+          await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+        }
+        throw error;
+      }
+      metrics.journeyStarted();
+    },
+  );
 
   /**
    * Claims a token on its own; a storage failure leaves it unclaimed, so a reload can still use

@@ -92,8 +92,13 @@ export function startInteraction(arrival: Arrival, now: Date, timeoutSeconds: nu
 }
 
 /** The interactions that can still go on: not finished, and before their deadline. */
-export function liveInteractions(interactions: Readonly<Record<string, Interaction>> | undefined, now: Date): Record<string, Interaction> {
-  return Object.fromEntries(Object.entries(interactions ?? {}).filter(([, i]) => i.status === 'active' && i.deadline >= now.getTime()));
+export function liveInteractions(
+  interactions: Readonly<Record<string, Interaction>> | undefined,
+  now: Date,
+): Record<string, Interaction> {
+  return Object.fromEntries(
+    Object.entries(interactions ?? {}).filter(([, i]) => i.status === 'active' && i.deadline >= now.getTime()),
+  );
 }
 
 /**
@@ -107,7 +112,12 @@ export const MAX_INTERACTIONS_PER_SESSION = 10;
  * finished (or timed-out) interaction goes first, then the oldest unfinished one: the newest
  * arrival is the one the wallet is waiting for, so it is never the one refused.
  */
-export function admitInteraction(existing: Readonly<Record<string, Interaction>> | undefined, interaction: Interaction, now: Date, max = MAX_INTERACTIONS_PER_SESSION): Record<string, Interaction> {
+export function admitInteraction(
+  existing: Readonly<Record<string, Interaction>> | undefined,
+  interaction: Interaction,
+  now: Date,
+  max = MAX_INTERACTIONS_PER_SESSION,
+): Record<string, Interaction> {
   const kept = Object.values(existing ?? {}).sort((a, b) => a.createdAt - b.createdAt);
   const finished = (i: Interaction) => i.status !== 'active' || i.deadline < now.getTime();
   while (kept.length >= max) {

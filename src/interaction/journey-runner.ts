@@ -11,7 +11,14 @@ import { HookError } from '../web/hook-error.js';
 import { returnDigest, type Interaction } from './interaction.js';
 import { PAGE_CHANNEL, type AskStep, type Channel } from './step-answers.js';
 import { stepPages } from './step-page.js';
-import { journeyNext, type Finish, type JourneyAction, type JourneyEvent, type JourneyPlan, type Refusal } from './journey.js';
+import {
+  journeyNext,
+  type Finish,
+  type JourneyAction,
+  type JourneyEvent,
+  type JourneyPlan,
+  type Refusal,
+} from './journey.js';
 import type { JourneyMetrics } from './journey-metrics.js';
 import type { JourneySettings } from './journey-settings.js';
 import { ledgerEntry } from './ledger-entry.js';
@@ -75,7 +82,13 @@ export function journeyRunner(deps: RunnerDeps) {
   const plan: JourneyPlan = {
     steps: steps.map((s) => {
       const when = deps.conditions.get(s.id);
-      return { id: s.id, type: s.type, skippable: s.skipIfAcceptedVersion !== undefined, verifiesPerson: deps.verifying.has(s.id), ...(when ? { when } : {}) };
+      return {
+        id: s.id,
+        type: s.type,
+        skippable: s.skipIfAcceptedVersion !== undefined,
+        verifiesPerson: deps.verifying.has(s.id),
+        ...(when ? { when } : {}),
+      };
     }),
   };
 
@@ -91,12 +104,18 @@ export function journeyRunner(deps: RunnerDeps) {
       finish.kind === 'success'
         ? await signCompletion(signer, { state: interaction.state, claims: finish.claims, claimsToPersist: [] })
         : await signFailure(signer, { state: interaction.state, message: finish.message });
-    return { interactionId: interaction.id, url: returnUrl(interaction.redirectUrl, token), expiresAt: signer.now.getTime() + COMPLETION_LIFETIME_SECONDS * 1000 };
+    return {
+      interactionId: interaction.id,
+      url: returnUrl(interaction.redirectUrl, token),
+      expiresAt: signer.now.getTime() + COMPLETION_LIFETIME_SECONDS * 1000,
+    };
   }
 
   /** The session saved when the request changed it; a failure only logged, for moves that need it no more. */
   async function saveAfterTheFact(req: Request, interaction: Interaction): Promise<void> {
-    await saveSessionWith(req.session).catch((error: unknown) => req.log.warn({ err: error, interaction: interaction.id }, 'finished journey could not be saved in the session'));
+    await saveSessionWith(req.session).catch((error: unknown) =>
+      req.log.warn({ err: error, interaction: interaction.id }, 'finished journey could not be saved in the session'),
+    );
   }
 
   /** What one request's run knows while the journey moves: where it stands, and what is stored. */
@@ -118,7 +137,9 @@ export function journeyRunner(deps: RunnerDeps) {
 
   /** What a handler leaves: the next event for the machine (with the interaction it applies to), or the answer sent. */
   type Moved = { event: JourneyEvent; interaction: Interaction } | 'answered';
-  type Handlers = { [K in JourneyAction['kind']]: (action: Extract<JourneyAction, { kind: K }>, run: Run) => Promise<Moved> };
+  type Handlers = {
+    [K in JourneyAction['kind']]: (action: Extract<JourneyAction, { kind: K }>, run: Run) => Promise<Moved>;
+  };
 
   /** One handler per kind of action the journey asks for. */
   const handlers: Handlers = {
@@ -162,7 +183,11 @@ export function journeyRunner(deps: RunnerDeps) {
       const record =
         action.decision === null
           ? undefined
-          : ledgerEntry(req, next, action.step, action.decision, action.evidence ?? step?.evidence?.(ctx) ?? null, { ledger: settings.ledger, at: now(), locale: ctx.locale });
+          : ledgerEntry(req, next, action.step, action.decision, action.evidence ?? step?.evidence?.(ctx) ?? null, {
+              ledger: settings.ledger,
+              at: now(),
+              locale: ctx.locale,
+            });
       const completion = action.finish ? await signed(next, action.finish) : undefined;
       // The session keeps only until when the way back repeats; the ledger keeps the way back itself.
       const committed: Interaction = completion ? { ...next, repeatUntil: completion.expiresAt } : next;
@@ -172,8 +197,16 @@ export function journeyRunner(deps: RunnerDeps) {
         outcome = await commitDecision(req, { claim: run.claim, decision: record, completion });
       } catch (error) {
         // A skip that cannot be recorded is no reason to stop the user: the step is shown instead.
-        if (action.decision !== 'already_accepted' || !(error instanceof HookError) || error.code !== 'storage_unavailable') throw error;
-        req.log.warn({ interaction: before.id, step: action.step }, 'earlier acceptance could not be recorded; showing the step');
+        if (
+          action.decision !== 'already_accepted' ||
+          !(error instanceof HookError) ||
+          error.code !== 'storage_unavailable'
+        )
+          throw error;
+        req.log.warn(
+          { interaction: before.id, step: action.step },
+          'earlier acceptance could not be recorded; showing the step',
+        );
         put(req, before);
         return { event: { kind: 'acceptance-checked', acceptedBefore: false }, interaction: before };
       }
@@ -201,7 +234,12 @@ export function journeyRunner(deps: RunnerDeps) {
       if (!run.asked) throw new Error('a step sent the user away without being asked');
       const { type } = stepAt(run.next);
       const binding = run.asked.returnState;
-      await storage.stepRecords.put(RETURN_RECORD, binding, { interactionId: run.next.id, type }, new Date(run.next.deadline));
+      await storage.stepRecords.put(
+        RETURN_RECORD,
+        binding,
+        { interactionId: run.next.id, type },
+        new Date(run.next.deadline),
+      );
       put(run.req, { ...run.next, awaitingReturn: { type, digest: returnDigest(binding) } });
       await commit(run.req, {});
       run.channel.goTo(run.res, action.url);
@@ -227,7 +265,13 @@ export function journeyRunner(deps: RunnerDeps) {
   };
 
   /** Runs the journey from `event` until it answers the request. */
-  async function run(req: Request, res: Response, start: Interaction, first: JourneyEvent, options: RunOptions = {}): Promise<void> {
+  async function run(
+    req: Request,
+    res: Response,
+    start: Interaction,
+    first: JourneyEvent,
+    options: RunOptions = {},
+  ): Promise<void> {
     const state: Run = {
       req,
       res,
@@ -272,7 +316,10 @@ export function journeyRunner(deps: RunnerDeps) {
       if (interaction.subject === null || step.skipIfAcceptedVersion === undefined) return false;
       return await storage.ledger.hasAccepted(interaction.subject, step.id, step.skipIfAcceptedVersion);
     } catch (error) {
-      req.log.warn({ err: error, interaction: interaction.id }, 'earlier acceptance could not be checked; showing the step');
+      req.log.warn(
+        { err: error, interaction: interaction.id },
+        'earlier acceptance could not be checked; showing the step',
+      );
       return false;
     }
   }
@@ -291,13 +338,21 @@ export function journeyRunner(deps: RunnerDeps) {
         if (error.reason === 'token_claimed') throw hookError('token_replayed');
         return 'decided-before';
       }
-      req.log.error({ err: error }, what.claim ? 'session token could not be claimed' : 'decision could not be recorded');
+      req.log.error(
+        { err: error },
+        what.claim ? 'session token could not be claimed' : 'decision could not be recorded',
+      );
       throw hookError('storage_unavailable', what.claim ? 'arrivalUnavailable' : 'storageUnavailable');
     }
   }
 
   async function decidedBefore(req: Request, interaction: Interaction, step: string): Promise<JourneyEvent> {
-    const [decision, completion] = await readLedger(req, interaction, () => Promise.all([storage.ledger.decisionFor(interaction.id, step), storage.ledger.completionFor(interaction.id, now())]));
+    const [decision, completion] = await readLedger(req, interaction, () =>
+      Promise.all([
+        storage.ledger.decisionFor(interaction.id, step),
+        storage.ledger.completionFor(interaction.id, now()),
+      ]),
+    );
     req.log.info({ interaction: interaction.id, step, event: 'decided_before' }, 'step was decided before');
     return { kind: 'decided-before', decision, completion };
   }
@@ -313,9 +368,18 @@ export function journeyRunner(deps: RunnerDeps) {
   }
 
   function decided(req: Request, interaction: Interaction, step: string, decision: Decision, after: Interaction): void {
-    metrics.stepDecided(step, decision, (now().getTime() - (interaction.stepStartedAt ?? interaction.createdAt)) / 1000);
-    if (decision === 'already_accepted') req.log.info({ interaction: interaction.id, step, event: 'already_accepted' }, 'step skipped: accepted before');
-    if (decision === 'skipped') req.log.info({ interaction: interaction.id, step, event: 'skipped' }, "step skipped: its condition did not hold for the arrival's claims");
+    metrics.stepDecided(
+      step,
+      decision,
+      (now().getTime() - (interaction.stepStartedAt ?? interaction.createdAt)) / 1000,
+    );
+    if (decision === 'already_accepted')
+      req.log.info({ interaction: interaction.id, step, event: 'already_accepted' }, 'step skipped: accepted before');
+    if (decision === 'skipped')
+      req.log.info(
+        { interaction: interaction.id, step, event: 'skipped' },
+        "step skipped: its condition did not hold for the arrival's claims",
+      );
     if (after.status === 'active') return;
     const ended = after.status === 'completed' ? 'completed' : after.status;
     req.log.info({ interaction: interaction.id, event: ended }, 'journey finished');

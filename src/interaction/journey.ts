@@ -1,4 +1,11 @@
-import { NOT_VERIFIED, type Completion, type Decision, type Evidence, type FailureReason, type Verification } from './model.js';
+import {
+  NOT_VERIFIED,
+  type Completion,
+  type Decision,
+  type Evidence,
+  type FailureReason,
+  type Verification,
+} from './model.js';
 import type { StepOutcome } from './steps/step.js';
 import { returnDigest, type Interaction } from './interaction.js';
 import { conditionHolds, describeCondition, type StepCondition } from './step-condition.js';
@@ -24,10 +31,17 @@ export interface JourneyPlan {
    * `verifiesPerson`: the step's type says its success verifies the person (absent: it does not).
    * `when`: the step runs only when this holds for the arrival's claims (absent: always).
    */
-  steps: ReadonlyArray<{ id: string; type: string; skippable: boolean; verifiesPerson?: boolean; when?: StepCondition }>;
+  steps: ReadonlyArray<{
+    id: string;
+    type: string;
+    skippable: boolean;
+    verifiesPerson?: boolean;
+    when?: StepCondition;
+  }>;
 }
 
-export type Refusal = 'interaction_finished' | 'interaction_declined' | 'interaction_failed' | 'interaction_expired' | 'return_unmatched';
+export type Refusal =
+  'interaction_finished' | 'interaction_declined' | 'interaction_failed' | 'interaction_expired' | 'return_unmatched';
 
 /** How a journey ends when it finishes here: the token the tenant gets. */
 export type Finish = { kind: 'success'; claims: Record<string, unknown> } | { kind: 'failure'; message: string };
@@ -97,7 +111,12 @@ export interface JourneyStep {
 }
 
 /** What comes next for `interaction` after `event`, at `now` (epoch ms). */
-export function journeyNext(interaction: Interaction, event: JourneyEvent, plan: JourneyPlan, now: number): JourneyStep {
+export function journeyNext(
+  interaction: Interaction,
+  event: JourneyEvent,
+  plan: JourneyPlan,
+  now: number,
+): JourneyStep {
   const stay = (action: JourneyAction): JourneyStep => ({ interaction, action });
   const step = plan.steps[interaction.cursor];
   const isLast = interaction.cursor === plan.steps.length - 1;
@@ -112,28 +131,41 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
       if (!step) return stay({ kind: 'refuse', code: 'interaction_finished' });
       // A second click on a page the journey has already moved past: it must not answer the step
       // the user has not seen yet. The page shows where the journey stands.
-      if (event.kind === 'posted' && event.step !== undefined && event.step !== step.id) return stay({ kind: 'go-to-step' });
+      if (event.kind === 'posted' && event.step !== undefined && event.step !== step.id)
+        return stay({ kind: 'go-to-step' });
       if (now > interaction.deadline) return expire(interaction, step.id);
       // A skip not yet recorded (its commit failed, the user reloads): recorded now, never shown or run.
       if (skippedBy(interaction, step.id) !== undefined) return nextStop(interaction, plan, now);
       if (event.kind === 'posted') return stay({ kind: 'run-step' });
       const { shownOnce, ...shown } = interaction;
-      return { interaction: shownOnce ? shown : interaction, action: { kind: 'show-step', errors: shownOnce?.errors ?? {}, view: shownOnce?.view ?? {} } };
+      return {
+        interaction: shownOnce ? shown : interaction,
+        action: { kind: 'show-step', errors: shownOnce?.errors ?? {}, view: shownOnce?.view ?? {} },
+      };
     }
 
     case 'returned': {
       // Only the value this journey waits with binds a return to it: anything else changes nothing.
       const awaited = interaction.awaitingReturn;
-      const bound = interaction.status === 'active' && step !== undefined && step.type === event.type && awaited?.type === event.type && awaited.digest === returnDigest(event.binding);
+      const bound =
+        interaction.status === 'active' &&
+        step !== undefined &&
+        step.type === event.type &&
+        awaited?.type === event.type &&
+        awaited.digest === returnDigest(event.binding);
       if (!bound) return stay({ kind: 'refuse', code: 'return_unmatched' });
-      if (now > interaction.deadline) return expire({ ...interaction, awaitingReturn: undefined, returnedWith: awaited }, step.id);
+      if (now > interaction.deadline)
+        return expire({ ...interaction, awaitingReturn: undefined, returnedWith: awaited }, step.id);
       return stay({ kind: 'take-return', binding: event.binding });
     }
 
     case 'return-taken':
       // Not bound: a request with the same return took it first, and that one decides.
       if (!event.bound) return stay({ kind: 'go-to-step' });
-      return { interaction: { ...interaction, awaitingReturn: undefined, returnedWith: interaction.awaitingReturn }, action: { kind: 'run-step' } };
+      return {
+        interaction: { ...interaction, awaitingReturn: undefined, returnedWith: interaction.awaitingReturn },
+        action: { kind: 'run-step' },
+      };
 
     case 'answered': {
       const { outcome } = event;
@@ -146,7 +178,10 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
           // A page that shows what was typed (a language switch) answers the POST itself: the typed
           // values are not kept anywhere for a GET to show.
           if (outcome.status < 300 && outcome.keepsTyped !== true)
-            return { interaction: { ...interaction, shownOnce: { errors: outcome.errors, view: outcome.view ?? {} } }, action: { kind: 'go-to-step' } };
+            return {
+              interaction: { ...interaction, shownOnce: { errors: outcome.errors, view: outcome.view ?? {} } },
+              action: { kind: 'go-to-step' },
+            };
           return stay({ kind: 'show-again', status: outcome.status, errors: outcome.errors, view: outcome.view ?? {} });
         case 'leave':
           return stay({ kind: 'leave', url: outcome.url });
@@ -156,7 +191,13 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
           if (isLast) {
             return {
               interaction: { ...interaction, collected, verified, status: 'completed' },
-              action: { kind: 'commit', step: step.id, decision: 'accepted', evidence: outcome.evidence, finish: { kind: 'success', claims: collected } },
+              action: {
+                kind: 'commit',
+                step: step.id,
+                decision: 'accepted',
+                evidence: outcome.evidence,
+                finish: { kind: 'success', claims: collected },
+              },
             };
           }
           return {
@@ -167,8 +208,18 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
         case 'declined':
         case 'failed':
           return {
-            interaction: { ...interaction, status: outcome.kind, ...(outcome.kind === 'failed' && outcome.reason ? { failedBecause: outcome.reason } : {}) },
-            action: { kind: 'commit', step: step.id, decision: outcome.kind, evidence: outcome.evidence, finish: { kind: 'failure', message: outcome.message } },
+            interaction: {
+              ...interaction,
+              status: outcome.kind,
+              ...(outcome.kind === 'failed' && outcome.reason ? { failedBecause: outcome.reason } : {}),
+            },
+            action: {
+              kind: 'commit',
+              step: step.id,
+              decision: outcome.kind,
+              evidence: outcome.evidence,
+              finish: { kind: 'failure', message: outcome.message },
+            },
           };
       }
       break;
@@ -202,7 +253,11 @@ export function journeyNext(interaction: Interaction, event: JourneyEvent, plan:
  * answered in this journey counts: a step passed over (accepted before, or decided by a request
  * whose session was lost) proved nothing here.
  */
-function verifiedAfter(interaction: Interaction, step: JourneyPlan['steps'][number], outcome: Extract<StepOutcome, { kind: 'next' }>): Verification {
+function verifiedAfter(
+  interaction: Interaction,
+  step: JourneyPlan['steps'][number],
+  outcome: Extract<StepOutcome, { kind: 'next' }>,
+): Verification {
   const before = interaction.verified ?? NOT_VERIFIED;
   if (!(outcome.verified ?? step.verifiesPerson === true)) return before;
   return { steps: [...before.steps, step.id], email: before.email ?? outcome.confirmedAddress ?? null };
@@ -210,25 +265,40 @@ function verifiedAfter(interaction: Interaction, step: JourneyPlan['steps'][numb
 
 /** The deadline passed: nothing more is decided but `expired`. */
 function expire(interaction: Interaction, step: string): JourneyStep {
-  return { interaction: { ...interaction, status: 'expired' }, action: { kind: 'commit', step, decision: 'expired', evidence: null } };
+  return {
+    interaction: { ...interaction, status: 'expired' },
+    action: { kind: 'commit', step, decision: 'expired', evidence: null },
+  };
 }
 
 /**
  * The journey of `interactions` (a browser's session) that waits for a return of `type` bound to
  * `binding`: the query names nothing, the session decides.
  */
-export function journeyAwaiting(interactions: Readonly<Record<string, Interaction>> | undefined, type: string, binding: string): Interaction | undefined {
+export function journeyAwaiting(
+  interactions: Readonly<Record<string, Interaction>> | undefined,
+  type: string,
+  binding: string,
+): Interaction | undefined {
   const digest = returnDigest(binding);
-  return Object.values(interactions ?? {}).find((i) => i.status === 'active' && i.awaitingReturn?.type === type && i.awaitingReturn.digest === digest);
+  return Object.values(interactions ?? {}).find(
+    (i) => i.status === 'active' && i.awaitingReturn?.type === type && i.awaitingReturn.digest === digest,
+  );
 }
 
 /**
  * The journey of `interactions` that took this return before, whatever became of it since: the
  * same return opened again is shown where that journey stands now.
  */
-export function journeyReturnedFrom(interactions: Readonly<Record<string, Interaction>> | undefined, type: string, binding: string): Interaction | undefined {
+export function journeyReturnedFrom(
+  interactions: Readonly<Record<string, Interaction>> | undefined,
+  type: string,
+  binding: string,
+): Interaction | undefined {
   const digest = returnDigest(binding);
-  return Object.values(interactions ?? {}).find((i) => i.returnedWith?.type === type && i.returnedWith.digest === digest);
+  return Object.values(interactions ?? {}).find(
+    (i) => i.returnedWith?.type === type && i.returnedWith.digest === digest,
+  );
 }
 
 /**
@@ -237,7 +307,11 @@ export function journeyReturnedFrom(interactions: Readonly<Record<string, Intera
  * every replica follows the same plan whatever it is asked later.
  */
 function withPlan(interaction: Interaction, plan: JourneyPlan): Interaction {
-  const skipped = plan.steps.flatMap((step) => (step.when && !conditionHolds(step.when, interaction.claims) ? [[step.id, describeCondition(step.when)] as const] : []));
+  const skipped = plan.steps.flatMap((step) =>
+    step.when && !conditionHolds(step.when, interaction.claims)
+      ? [[step.id, describeCondition(step.when)] as const]
+      : [],
+  );
   return skipped.length === 0 ? interaction : { ...interaction, skipped: Object.fromEntries(skipped) };
 }
 
@@ -250,7 +324,10 @@ function skippedBy(interaction: Pick<Interaction, 'skipped'>, step: string): str
  * Where the current step stands among those the plan runs ("Step current of total"), and whether
  * it is the last of them (its button then says that it ends the journey).
  */
-export function planProgress(interaction: Pick<Interaction, 'cursor' | 'skipped'>, stepIds: readonly string[]): { current: number; total: number; isLast: boolean } {
+export function planProgress(
+  interaction: Pick<Interaction, 'cursor' | 'skipped'>,
+  stepIds: readonly string[],
+): { current: number; total: number; isLast: boolean } {
   const runs = stepIds.map((id) => skippedBy(interaction, id) === undefined);
   const total = runs.filter(Boolean).length;
   const current = runs.slice(0, interaction.cursor + 1).filter(Boolean).length;
@@ -263,7 +340,8 @@ function nextStop(interaction: Interaction, plan: JourneyPlan, now: number): Jou
   if (!step) return { interaction, action: { kind: 'refuse', code: 'interaction_finished' } };
   const condition = skippedBy(interaction, step.id);
   if (condition !== undefined) return passOver(interaction, plan, 'skipped', { when: condition }, now);
-  if (step.skippable && interaction.subject !== null) return { interaction, action: { kind: 'check-acceptance', step: step.id } };
+  if (step.skippable && interaction.subject !== null)
+    return { interaction, action: { kind: 'check-acceptance', step: step.id } };
   return { interaction, action: { kind: 'go-to-step' } };
 }
 
@@ -271,16 +349,31 @@ function nextStop(interaction: Interaction, plan: JourneyPlan, now: number): Jou
  * The current step passed over without a page: recorded, then on to the next, or, when it was the
  * last, the journey completes with what was collected (nothing, when every step was passed over).
  */
-function passOver(interaction: Interaction, plan: JourneyPlan, decision: 'already_accepted' | 'skipped', evidence: Evidence | null, now: number): JourneyStep {
+function passOver(
+  interaction: Interaction,
+  plan: JourneyPlan,
+  decision: 'already_accepted' | 'skipped',
+  evidence: Evidence | null,
+  now: number,
+): JourneyStep {
   const step = plan.steps[interaction.cursor];
   if (!step) return { interaction, action: { kind: 'refuse', code: 'interaction_finished' } };
   if (interaction.cursor === plan.steps.length - 1) {
     return {
       interaction: { ...interaction, status: 'completed' },
-      action: { kind: 'commit', step: step.id, decision, evidence, finish: { kind: 'success', claims: interaction.collected } },
+      action: {
+        kind: 'commit',
+        step: step.id,
+        decision,
+        evidence,
+        finish: { kind: 'success', claims: interaction.collected },
+      },
     };
   }
-  return { interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now }, action: { kind: 'commit', step: step.id, decision, evidence } };
+  return {
+    interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now },
+    action: { kind: 'commit', step: step.id, decision, evidence },
+  };
 }
 
 /**
@@ -291,12 +384,18 @@ function passOver(interaction: Interaction, plan: JourneyPlan, decision: 'alread
  * A failure the person is told about (`failedBecause`) sends every POST to its page instead, which
  * says why (post/redirect/get): the person is not sent back before reading it.
  */
-function finished(interaction: Interaction, now: number, by: 'visited' | 'posted', completion?: Completion | null): JourneyStep {
+function finished(
+  interaction: Interaction,
+  now: number,
+  by: 'visited' | 'posted',
+  completion?: Completion | null,
+): JourneyStep {
   const repeatable = interaction.repeatUntil !== undefined && interaction.repeatUntil > now;
   if (repeatable && completion === undefined) return { interaction, action: { kind: 'read-completion', for: by } };
   if (repeatable && completion && completion.expiresAt > now) {
     const reason = interaction.failedBecause;
-    if (by === 'visited') return { interaction, action: { kind: 'show-finished', url: completion.url, ...(reason ? { reason } : {}) } };
+    if (by === 'visited')
+      return { interaction, action: { kind: 'show-finished', url: completion.url, ...(reason ? { reason } : {}) } };
     return { interaction, action: reason ? { kind: 'go-to-step' } : { kind: 'return-to-tenant', url: completion.url } };
   }
   return { interaction, action: { kind: 'refuse', code: refusalFor(interaction.status) } };
@@ -315,11 +414,19 @@ function refusalFor(status: Interaction['status']): Refusal {
  * acceptance before the last step lets this request go on past it — else a user whose session
  * missed the decision would see the step again, and be refused again, forever.
  */
-function decidedBefore(interaction: Interaction, event: Extract<JourneyEvent, { kind: 'decided-before' }>, plan: JourneyPlan, now: number): JourneyStep {
+function decidedBefore(
+  interaction: Interaction,
+  event: Extract<JourneyEvent, { kind: 'decided-before' }>,
+  plan: JourneyPlan,
+  now: number,
+): JourneyStep {
   const { completion } = event;
   if (completion !== null && completion.expiresAt > now) {
     const status = event.decision === 'declined' || event.decision === 'failed' ? event.decision : 'completed';
-    return { interaction: { ...interaction, status, repeatUntil: completion.expiresAt }, action: { kind: 'return-to-tenant', url: completion.url } };
+    return {
+      interaction: { ...interaction, status, repeatUntil: completion.expiresAt },
+      action: { kind: 'return-to-tenant', url: completion.url },
+    };
   }
   const isLast = interaction.cursor === plan.steps.length - 1;
   switch (event.decision) {
@@ -327,7 +434,11 @@ function decidedBefore(interaction: Interaction, event: Extract<JourneyEvent, { 
     case 'already_accepted':
     case 'skipped': {
       const step = plan.steps[interaction.cursor];
-      if (isLast || !step) return { interaction: { ...interaction, status: 'completed' }, action: { kind: 'refuse', code: 'interaction_finished' } };
+      if (isLast || !step)
+        return {
+          interaction: { ...interaction, status: 'completed' },
+          action: { kind: 'refuse', code: 'interaction_finished' },
+        };
       return {
         interaction: { ...interaction, cursor: interaction.cursor + 1, stepStartedAt: now },
         action: { kind: 'commit', step: step.id, decision: null, evidence: null },

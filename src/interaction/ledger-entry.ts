@@ -15,7 +15,10 @@ const MAX_USER_AGENT_LENGTH = 512;
  */
 export function subjectOf(arrival: Arrival, subjectClaim: string | undefined): string | null {
   const claimed = subjectClaim === undefined ? undefined : arrival.claims[subjectClaim];
-  const subject = typeof claimed === 'string' || (typeof claimed === 'number' && Number.isFinite(claimed)) ? String(claimed).trim() : arrival.subject;
+  const subject =
+    typeof claimed === 'string' || (typeof claimed === 'number' && Number.isFinite(claimed))
+      ? String(claimed).trim()
+      : arrival.subject;
   return subject !== null && subject !== '' && subject.length <= MAX_SUBJECT_LENGTH ? subject : null;
 }
 

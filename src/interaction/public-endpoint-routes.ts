@@ -17,19 +17,30 @@ const PER_MINUTE = 60;
 export function publicEndpointRoutes(deps: { steps: readonly Step[]; logger: Logger; now: () => Date }): Router {
   const router = Router();
   const endpoints = new Map<string, PublicEndpoints>();
-  for (const step of deps.steps) if (step.publicEndpoints) endpoints.set(step.publicEndpoints.prefix, step.publicEndpoints);
+  for (const step of deps.steps)
+    if (step.publicEndpoints) endpoints.set(step.publicEndpoints.prefix, step.publicEndpoints);
   const limit = rateLimit({
     windowMs: 60_000,
     limit: PER_MINUTE,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, res) => void res.status(429).json({ error: 'temporarily_unavailable', error_description: 'too many requests' }),
+    handler: (_req, res) =>
+      void res.status(429).json({ error: 'temporarily_unavailable', error_description: 'too many requests' }),
   });
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 20 });
   const answer = (endpoint: PublicEndpoints) => async (req: Request, res: Response) => {
     const method = req.method === 'POST' ? 'POST' : 'GET';
     const body = (method === 'POST' ? (req.body ?? {}) : req.query) as FormInput;
-    send(res, await endpoint.handle({ method, key: String(req.params.key), name: String(req.params.name), body, now: deps.now() }));
+    send(
+      res,
+      await endpoint.handle({
+        method,
+        key: String(req.params.key),
+        name: String(req.params.name),
+        body,
+        now: deps.now(),
+      }),
+    );
   };
   const failed: ErrorRequestHandler = (error: { status?: number }, _req, res, next) => {
     if (res.headersSent) {
@@ -37,7 +48,10 @@ export function publicEndpointRoutes(deps: { steps: readonly Step[]; logger: Log
       return;
     }
     if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
-      res.status(error.status).json({ error: 'invalid_request', error_description: error.status === 413 ? 'the request is too large' : 'the request is not a form' });
+      res.status(error.status).json({
+        error: 'invalid_request',
+        error_description: error.status === 413 ? 'the request is too large' : 'the request is not a form',
+      });
       return;
     }
     // The storage away, most likely: the wallet may try again; nothing was decided.

@@ -21,20 +21,34 @@ export interface BudgetReport {
  * the URL that would send the user back. A steps file that could exceed the budget is refused at
  * start-up rather than failing one user in the middle of an issuance.
  */
-export async function measureReturnUrl(steps: readonly Step[], urls: { hookUrl: string; tenantUrl: string }): Promise<BudgetReport> {
+export async function measureReturnUrl(
+  steps: readonly Step[],
+  urls: { hookUrl: string; tenantUrl: string },
+): Promise<BudgetReport> {
   const claims: Record<string, unknown> = {};
   for (const step of steps) Object.assign(claims, step.largestClaims?.() ?? {});
   const redirect = `${new URL(urls.tenantUrl).origin}/${'r'.repeat(RESERVED_REDIRECT_PATH - 1)}`;
-  const signer = { key: createSecretKey(randomBytes(32)), hookUrl: urls.hookUrl, tenantUrl: urls.tenantUrl, now: new Date('2999-12-31T00:00:00Z') };
+  const signer = {
+    key: createSecretKey(randomBytes(32)),
+    hookUrl: urls.hookUrl,
+    tenantUrl: urls.tenantUrl,
+    now: new Date('2999-12-31T00:00:00Z'),
+  };
   const token = await signCompletion(signer, { state: 's'.repeat(RESERVED_STATE), claims, claimsToPersist: [] });
   const largest = Object.entries(claims)
-    .map(([claim, value]) => ({ claim, characters: Math.ceil((Buffer.byteLength(JSON.stringify({ [claim]: value })) * 4) / 3) }))
+    .map(([claim, value]) => ({
+      claim,
+      characters: Math.ceil((Buffer.byteLength(JSON.stringify({ [claim]: value })) * 4) / 3),
+    }))
     .sort((a, b) => b.characters - a.characters);
   return { worstLength: returnUrl(redirect, token).length, largest };
 }
 
 /** Null when every possible return URL fits, else a message naming the biggest claims. */
-export async function returnUrlProblem(steps: readonly Step[], urls: { hookUrl: string; tenantUrl: string }): Promise<string | null> {
+export async function returnUrlProblem(
+  steps: readonly Step[],
+  urls: { hookUrl: string; tenantUrl: string },
+): Promise<string | null> {
   const report = await measureReturnUrl(steps, urls);
   if (report.worstLength <= URL_BUDGET) return null;
   const biggest = report.largest

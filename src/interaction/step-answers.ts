@@ -49,6 +49,11 @@ export const askAction =
 export const askOnReturn =
   (query: FormInput): AskStep =>
   async (step, ctx) => {
-    if (!step.returnFrom) return { kind: 'failed', message: 'The user came back to a step that did not send them away.', evidence: { returned: 'unexpected' } };
+    if (!step.returnFrom)
+      return {
+        kind: 'failed',
+        message: 'The user came back to a step that did not send them away.',
+        evidence: { returned: 'unexpected' },
+      };
     return step.returnFrom(query, ctx);
   };

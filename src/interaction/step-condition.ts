@@ -19,9 +19,12 @@ type ClaimScalar = string | number | boolean;
 
 const OPERATORS = ['equals', 'in', 'present', 'absent'] as const;
 const COMBINATORS = ['not', 'all', 'any'] as const;
-const SPELLINGS = '{"claim", "equals"}, {"claim", "in": [...]}, {"claim", "present": true}, {"claim", "absent": true}, {"not": …}, {"all": [...]} or {"any": [...]}';
+const SPELLINGS =
+  '{"claim", "equals"}, {"claim", "in": [...]}, {"claim", "present": true}, {"claim", "absent": true}, {"not": …}, {"all": [...]} or {"any": [...]}';
 
-const scalar = z.union([z.string().max(200), z.number(), z.boolean()], { error: 'a value to compare is a string, a number or true/false' });
+const scalar = z.union([z.string().max(200), z.number(), z.boolean()], {
+  error: 'a value to compare is a string, a number or true/false',
+});
 /** A tree deeper than this is a mistake in the file, not a condition anyone means. */
 const MAX_DEPTH = 8;
 
@@ -58,7 +61,9 @@ function read(raw: unknown, at: string, depth: number, problems: string[]): Step
   if (combinator !== undefined) {
     const extra = keys.filter((k) => k !== combinator);
     if (extra.length > 0) {
-      problems.push(`${at}: "${combinator}" stands alone in its object; unexpected ${extra.map((k) => `"${k}"`).join(', ')}`);
+      problems.push(
+        `${at}: "${combinator}" stands alone in its object; unexpected ${extra.map((k) => `"${k}"`).join(', ')}`,
+      );
       return undefined;
     }
     const inner = (raw as Record<string, unknown>)[combinator];
@@ -87,7 +92,9 @@ function read(raw: unknown, at: string, depth: number, problems: string[]): Step
   }
   const parsed = SHAPES[operator].safeParse(raw);
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.map((i) => `${at}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`));
+    problems.push(
+      ...parsed.error.issues.map((i) => `${at}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`),
+    );
     return undefined;
   }
   return parsed.data;

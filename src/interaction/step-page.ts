@@ -10,7 +10,11 @@ import { NOT_VERIFIED } from './model.js';
 import type { FormInput, Step, StepContext } from './steps/step.js';
 
 /** What a step sees of the request, and its page as the step's template draws it. */
-export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; steps: readonly Step[]; now: () => Date }) {
+export function stepPages(deps: {
+  settings: Pick<JourneySettings, 'hookUrl'>;
+  steps: readonly Step[];
+  now: () => Date;
+}) {
   const { settings, steps, now } = deps;
   const hookOrigin = new URL(settings.hookUrl).origin;
   const stepIds = steps.map((step) => step.id);
@@ -36,7 +40,15 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
     };
   }
 
-  async function render(req: Request, res: Response, interaction: Interaction, status: number, errors: Record<string, string>, extra: Record<string, unknown>, input?: FormInput): Promise<void> {
+  async function render(
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+    status: number,
+    errors: Record<string, string>,
+    extra: Record<string, unknown>,
+    input?: FormInput,
+  ): Promise<void> {
     const step = steps[interaction.cursor];
     if (!step) throw hookError('interaction_finished');
     const view = await step.view(stepContext(res, interaction, input));
@@ -69,7 +81,9 @@ export function stepPages(deps: { settings: Pick<JourneySettings, 'hookUrl'>; st
  */
 function whoseJourney(interaction: Pick<Interaction, 'claims' | 'subject'>): string | null {
   const { name, given_name: given, family_name: family, email } = interaction.claims;
-  const full = [given, family].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(' ');
+  const full = [given, family]
+    .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
+    .join(' ');
   for (const candidate of [name, full, email, interaction.subject]) {
     if (typeof candidate === 'string' && candidate.trim() !== '') return masked(candidate.trim()).slice(0, 100);
   }

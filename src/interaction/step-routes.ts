@@ -58,7 +58,13 @@ export function stepRoutes(deps: { runner: JourneyRunner }, router: Router = Rou
     const interaction = ownInteraction(req);
     const name = String(req.params.action);
     const body = actionBody(req.body);
-    await runner.run(req, res, interaction, { kind: 'posted' }, { channel: ACTION_CHANNEL, input: body, ask: askAction(name, body) });
+    await runner.run(
+      req,
+      res,
+      interaction,
+      { kind: 'posted' },
+      { channel: ACTION_CHANNEL, input: body, ask: askAction(name, body) },
+    );
   });
 
   return router;

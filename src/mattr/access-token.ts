@@ -48,14 +48,23 @@ export class AccessTokens {
       {
         method: 'POST',
         url: `${authUrl}/oauth/token`,
-        body: { client_id: clientId, client_secret: clientSecret, audience: tenantUrl, grant_type: 'client_credentials' },
+        body: {
+          client_id: clientId,
+          client_secret: clientSecret,
+          audience: tenantUrl,
+          grant_type: 'client_credentials',
+        },
       },
       this.policy,
       'the auth server',
     );
-    const body = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Record<string, unknown>;
+    const body = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Record<
+      string,
+      unknown
+    >;
     if (answer.status === 401 || answer.status === 403) {
-      const why = [body.error, body.error_description].filter((x) => typeof x === 'string').join(': ') || 'no reason given';
+      const why =
+        [body.error, body.error_description].filter((x) => typeof x === 'string').join(': ') || 'no reason given';
       throw new ManagementApiError(
         'unauthorized',
         redact(
@@ -66,11 +75,19 @@ export class AccessTokens {
       );
     }
     if (answer.status >= 400) {
-      throw new ManagementApiError('refused', redact(describeRefusal('The auth server', answer.status, answer.body), [clientSecret]), answer.status);
+      throw new ManagementApiError(
+        'refused',
+        redact(describeRefusal('The auth server', answer.status, answer.body), [clientSecret]),
+        answer.status,
+      );
     }
     const token = body.access_token;
     if (answer.status !== 200 || typeof token !== 'string' || token === '') {
-      throw new ManagementApiError('unexpected', `The auth server answered ${answer.status} without an access_token; check MATTR_AUTH_URL (${authUrl}).`, answer.status);
+      throw new ManagementApiError(
+        'unexpected',
+        `The auth server answered ${answer.status} without an access_token; check MATTR_AUTH_URL (${authUrl}).`,
+        answer.status,
+      );
     }
     const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : undefined;
     const life = expiresIn ?? UNKNOWN_LIFETIME_MS;

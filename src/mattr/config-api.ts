@@ -46,7 +46,12 @@ export interface ManagementCredentials {
 }
 
 export function createConfigApi(settings: ManagementCredentials, options: ConfigApiOptions = {}): ConfigApi {
-  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, timeoutMs: settings.timeoutMs, retries: settings.retries, ...options.policy };
+  const policy: CallPolicy = {
+    ...DEFAULT_CALL_POLICY,
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    ...options.policy,
+  };
   const tokens = new AccessTokens(settings, policy, options.now);
   const url = `${settings.tenantUrl}${CONFIGURATION_PATH}`;
   // Every secret this client has seen, so that no error message can carry one.
@@ -56,7 +61,11 @@ export function createConfigApi(settings: ManagementCredentials, options: Config
   async function call(method: 'GET' | 'PUT', body?: unknown): Promise<JsonAnswer> {
     for (let renewed = false; ; renewed = true) {
       const token = await tokens.get();
-      const answer = await callJson({ method, url, headers: { authorization: `Bearer ${token}` }, body }, policy, 'the tenant');
+      const answer = await callJson(
+        { method, url, headers: { authorization: `Bearer ${token}` }, body },
+        policy,
+        'the tenant',
+      );
       if (answer.status !== 401 || renewed) return answer;
       tokens.forget();
     }
@@ -65,7 +74,11 @@ export function createConfigApi(settings: ManagementCredentials, options: Config
   function failure(answer: JsonAnswer, method: string): ManagementApiError {
     const { status } = answer;
     if (status === 401) {
-      return new ManagementApiError('unauthorized', `The tenant refused a fresh access token (401). Check that MATTR_TENANT_URL (${settings.tenantUrl}) is the tenant the client belongs to.`, status);
+      return new ManagementApiError(
+        'unauthorized',
+        `The tenant refused a fresh access token (401). Check that MATTR_TENANT_URL (${settings.tenantUrl}) is the tenant the client belongs to.`,
+        status,
+      );
     }
     if (status === 403) {
       return new ManagementApiError(
@@ -74,8 +87,17 @@ export function createConfigApi(settings: ManagementCredentials, options: Config
         status,
       );
     }
-    if (status >= 400) return new ManagementApiError('refused', redact(describeRefusal('The tenant', status, answer.body), [...secrets]), status);
-    return new ManagementApiError('unexpected', `The tenant answered ${method} ${CONFIGURATION_PATH} with ${status} and a body that is not an interaction hook configuration.`, status);
+    if (status >= 400)
+      return new ManagementApiError(
+        'refused',
+        redact(describeRefusal('The tenant', status, answer.body), [...secrets]),
+        status,
+      );
+    return new ManagementApiError(
+      'unexpected',
+      `The tenant answered ${method} ${CONFIGURATION_PATH} with ${status} and a body that is not an interaction hook configuration.`,
+      status,
+    );
   }
 
   function remember<T extends RegisteredHook | null>(hook: T): T {

@@ -28,7 +28,10 @@ export function hookUrlProblems(raw: string, options: HookUrlOptions = {}): Hook
     noFragment: true,
     noCredentials: true,
   });
-  if (broken.includes('valid URL')) return [{ rule: 'valid URL', message: `"${text}" is not an absolute URL such as https://hook.example.com/callback` }];
+  if (broken.includes('valid URL'))
+    return [
+      { rule: 'valid URL', message: `"${text}" is not an absolute URL such as https://hook.example.com/callback` },
+    ];
   const url = new URL(text);
   const messages: Record<Exclude<UrlRule, 'valid URL'>, string> = {
     HTTPS: `it must start with https://, not ${url.protocol}//`,

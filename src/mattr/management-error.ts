@@ -57,7 +57,11 @@ interface TenantErrorBody {
 export function describeRefusal(who: 'The tenant' | 'The auth server', status: number, body: unknown): string {
   const lines: string[] = [];
   const b = (typeof body === 'object' && body !== null ? body : {}) as TenantErrorBody;
-  const message = text(b.message) ?? text(b.error_description) ?? (typeof body === 'string' ? text(body.slice(0, 300)) : undefined) ?? 'no reason given';
+  const message =
+    text(b.message) ??
+    text(b.error_description) ??
+    (typeof body === 'string' ? text(body.slice(0, 300)) : undefined) ??
+    'no reason given';
   const codeText = text(b.code) ?? text(b.error);
   const code = codeText === undefined ? '' : ` ${codeText}`;
   lines.push(`${who} refused the request (${status}${code}): ${message}`);

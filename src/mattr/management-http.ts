@@ -59,7 +59,11 @@ export async function callJson(request: JsonRequest, policy: CallPolicy, what: s
 async function attemptOnce(request: JsonRequest, timeoutMs: number): Promise<JsonAnswer & { retryAfterMs?: number }> {
   const response = await fetch(request.url, {
     method: request.method,
-    headers: { accept: 'application/json', ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
+    headers: {
+      accept: 'application/json',
+      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...request.headers,
+    },
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
     // A redirect would carry credentials or a bearer token to wherever it points.
     redirect: 'error',
@@ -90,17 +94,29 @@ function backoff(policy: CallPolicy, attempt: number): number {
   return full / 2 + Math.random() * (full / 2);
 }
 
-function transportError(error: unknown, request: JsonRequest, policy: CallPolicy, what: string, tries: number): ManagementApiError {
+function transportError(
+  error: unknown,
+  request: JsonRequest,
+  policy: CallPolicy,
+  what: string,
+  tries: number,
+): ManagementApiError {
   const name = error instanceof Error ? error.name : '';
   const target = `${request.method} ${pathOf(request.url)}`;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new ManagementApiError('timeout', `${capitalise(what)} did not answer ${target} within ${policy.timeoutMs / 1000} s ${attempts(tries)}.`);
+    return new ManagementApiError(
+      'timeout',
+      `${capitalise(what)} did not answer ${target} within ${policy.timeoutMs / 1000} s ${attempts(tries)}.`,
+    );
   }
   // fetch wraps the reason (ECONNREFUSED, ENOTFOUND, a certificate problem) in `cause`.
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
   const reason = code !== '' ? code : cause instanceof Error ? cause.message : 'network error';
-  return new ManagementApiError('unreachable', `${capitalise(what)} could not be reached at ${new URL(request.url).origin} for ${target} (${reason}) ${attempts(tries)}.`);
+  return new ManagementApiError(
+    'unreachable',
+    `${capitalise(what)} could not be reached at ${new URL(request.url).origin} for ${target} (${reason}) ${attempts(tries)}.`,
+  );
 }
 
 /** A redirect is refused, not retried: it would only be refused again. */

@@ -86,7 +86,10 @@ export async function verifyArrival(token: unknown, check: ArrivalCheck): Promis
       redirectUrl,
       claims: isPlainObject(payload.claims) ? payload.claims : {},
       subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : null,
-      replayKey: typeof payload.jti === 'string' && payload.jti !== '' ? `jti:${payload.jti}` : `sha256:${canonicalDigest(token)}`,
+      replayKey:
+        typeof payload.jti === 'string' && payload.jti !== ''
+          ? `jti:${payload.jti}`
+          : `sha256:${canonicalDigest(token)}`,
       expiresAt: new Date(Number(payload.exp) * 1000),
     },
   };
@@ -109,7 +112,9 @@ const PLAUSIBLE_SECONDS = 366 * 24 * 3600;
 /** `exp`, `iat` and `nbf`, where present, are finite and within a year of now. */
 function plausibleTimes(payload: JWTPayload, now: Date): boolean {
   const at = now.getTime() / 1000;
-  return [payload.exp, payload.iat, payload.nbf].every((t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && Math.abs(t - at) <= PLAUSIBLE_SECONDS));
+  return [payload.exp, payload.iat, payload.nbf].every(
+    (t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && Math.abs(t - at) <= PLAUSIBLE_SECONDS),
+  );
 }
 
 function isAllowedRedirect(url: string, origins: ReadonlySet<string>): boolean {
@@ -129,7 +134,9 @@ const BASE64URL = /^[\w-]*$/;
 function misspelling(token: string): ArrivalRejection | null {
   if (COMPACT_JWS.test(token)) return null;
   const [header = '', payload = '', ...signature] = token.split('.');
-  return signature.length === 1 && BASE64URL.test(header) && BASE64URL.test(payload) ? 'token_bad_signature' : 'token_malformed';
+  return signature.length === 1 && BASE64URL.test(header) && BASE64URL.test(payload)
+    ? 'token_bad_signature'
+    : 'token_malformed';
 }
 
 /** A claim jose refused, as the reason we log and count; a claim time that is no time is malformed first. */
@@ -147,7 +154,8 @@ function rejectionOf(error: unknown, token: string, now: Date): ArrivalRejection
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token_bad_algorithm';
   // Unsigned: a signature left off, or no `alg` at all.
-  if (error instanceof errors.JWSSignatureVerificationFailed) return token.endsWith('.') ? 'token_bad_algorithm' : 'token_bad_signature';
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return token.endsWith('.') ? 'token_bad_algorithm' : 'token_bad_signature';
   if (error instanceof errors.JWSInvalid && namesNoAlgorithm(token)) return 'token_bad_algorithm';
   return 'token_malformed';
 }
@@ -177,7 +185,10 @@ export interface Signer {
 }
 
 /** The token that tells the tenant the steps succeeded (PROTOCOL §3). */
-export function signCompletion(signer: Signer, body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] }): Promise<string> {
+export function signCompletion(
+  signer: Signer,
+  body: { state: string; claims: Record<string, unknown>; claimsToPersist: readonly string[] },
+): Promise<string> {
   return sign(signer, { state: body.state, claims: body.claims, claimsToPersist: [...body.claimsToPersist] });
 }
 
@@ -207,7 +218,10 @@ const hmacKeys = new WeakMap<KeyObject, Promise<webcrypto.CryptoKey>>();
 function hmacKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
   let imported = hmacKeys.get(key);
   if (!imported) {
-    imported = webcrypto.subtle.importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    imported = webcrypto.subtle.importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
     hmacKeys.set(key, imported);
   }
   return imported;

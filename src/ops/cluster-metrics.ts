@@ -59,7 +59,10 @@ export function clusterMetrics(registries: Registry[], waitMs = WAIT_FOR_PRIMARY
   // Its constructor is what makes prom-client answer the primary's requests in this worker.
   new AggregatorRegistry();
 
-  const pending = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    number,
+    { resolve: (text: string) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }
+  >();
   let nextId = 0;
   process.on('message', (message: unknown) => {
     if (!isMessage<Answer>(message, ANSWER)) return;
@@ -68,7 +71,10 @@ export function clusterMetrics(registries: Registry[], waitMs = WAIT_FOR_PRIMARY
     pending.delete(message.id);
     clearTimeout(waiting.timer);
     if (typeof message.text === 'string') waiting.resolve(message.text);
-    else waiting.reject(new Error(`the primary could not gather the metrics of every worker: ${message.error ?? 'no reason given'}`));
+    else
+      waiting.reject(
+        new Error(`the primary could not gather the metrics of every worker: ${message.error ?? 'no reason given'}`),
+      );
   });
 
   return () =>
@@ -94,5 +100,10 @@ export function clusterMetrics(registries: Registry[], waitMs = WAIT_FOR_PRIMARY
 }
 
 function isMessage<T extends { type: string; id: number }>(message: unknown, type: T['type']): message is T {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type && typeof (message as { id?: unknown }).id === 'number';
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === type &&
+    typeof (message as { id?: unknown }).id === 'number'
+  );
 }

@@ -32,7 +32,15 @@ const SECRET_KEYS = [
   'METRICS_TOKEN',
   'MATTR_CLIENT_SECRET',
 ];
-const HEADER_KEYS = ['cookie', 'set-cookie', 'authorization', 'proxy-authorization', 'Cookie', 'Set-Cookie', 'Authorization'];
+const HEADER_KEYS = [
+  'cookie',
+  'set-cookie',
+  'authorization',
+  'proxy-authorization',
+  'Cookie',
+  'Set-Cookie',
+  'Authorization',
+];
 /** Objects that are logged whole and may hold secrets by name. */
 const SECRET_HOLDERS = ['settings', 'config', 'env', 'body', 'query', 'payload', 'err', 'error'];
 /**
@@ -58,7 +66,11 @@ export const REDACTED = '[redacted]';
  * the query string carries session tokens, the headers carry cookies.
  */
 export const SAFE_SERIALIZERS = {
-  req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({ id: req.id, method: req.method, path: pathOnly(req.originalUrl ?? req.url) }),
+  req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({
+    id: req.id,
+    method: req.method,
+    path: pathOnly(req.originalUrl ?? req.url),
+  }),
   res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
 };
 

@@ -24,7 +24,11 @@ const REFRESH_OUTCOMES: readonly SecretRefreshOutcome[] = ['changed', 'unchanged
 export class HookMetrics implements JourneyMetrics, SecretRefreshMetrics {
   readonly registry = new Registry();
   private gather: () => Promise<string> = () => this.renderOwn();
-  private readonly started = new Counter({ name: 'hook_journeys_started_total', help: 'Journeys started by a verified arrival.', registers: [this.registry] });
+  private readonly started = new Counter({
+    name: 'hook_journeys_started_total',
+    help: 'Journeys started by a verified arrival.',
+    registers: [this.registry],
+  });
   private readonly ended = new Counter({
     name: 'hook_journeys_ended_total',
     help: "Journeys ended, by outcome: completed (sent back with a success token), declined, failed (a step's check not passed), or expired.",

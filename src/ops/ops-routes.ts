@@ -36,7 +36,11 @@ export function opsRoutes(deps: OpsDeps): Router {
 
   router.get('/metrics', async (req, res) => {
     if (deps.metricsToken !== undefined && !bearerMatches(req.get('authorization'), deps.metricsToken)) {
-      plain(res).status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('A valid bearer token is required.\n');
+      plain(res)
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer realm="metrics"')
+        .type('text/plain')
+        .send('A valid bearer token is required.\n');
       return;
     }
     let text: string;

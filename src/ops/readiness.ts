@@ -48,7 +48,8 @@ async function checkStorage(storage: Storage, timeoutMs: number): Promise<Check>
   });
   try {
     const answer = await Promise.race([storage.ping().then(() => 'ok' as const), timeout]);
-    if (answer === 'timeout') return { ok: false, engine: storage.engine, detail: `the storage did not answer within ${timeoutMs} ms` };
+    if (answer === 'timeout')
+      return { ok: false, engine: storage.engine, detail: `the storage did not answer within ${timeoutMs} ms` };
     return { ok: true, engine: storage.engine, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
   } catch {
     return { ok: false, engine: storage.engine, detail: 'the storage is unreachable' };
@@ -59,6 +60,10 @@ async function checkStorage(storage: Storage, timeoutMs: number): Promise<Check>
 
 /** Every step check, together; the first that fails says why (its detail is the step's fixed sentence). */
 async function checkSteps(stepChecks: ReadonlyArray<() => Promise<Check>>): Promise<Check> {
-  const results = await Promise.all(stepChecks.map((check) => check().catch((): Check => ({ ok: false, detail: 'a step could not check what it needs' }))));
+  const results = await Promise.all(
+    stepChecks.map((check) =>
+      check().catch((): Check => ({ ok: false, detail: 'a step could not check what it needs' })),
+    ),
+  );
   return results.find((r) => !r.ok) ?? { ok: true };
 }

@@ -36,7 +36,11 @@ export function timedStorage(storage: Storage, observe: ObserveStorage): Storage
     if (target === undefined) continue;
     overrides[port] = proxy(target, (name, method) => timed(`${port}.`)(name, method)(target));
   }
-  return proxy(storage, (name, method) => (name === 'arrivalCounts' ? undefined : timed('')(name, method)(storage)), overrides);
+  return proxy(
+    storage,
+    (name, method) => (name === 'arrivalCounts' ? undefined : timed('')(name, method)(storage)),
+    overrides,
+  );
 }
 
 function timedSessionStore(store: Store, observe: ObserveStorage): Store {

@@ -42,7 +42,12 @@ export function hookChanges(current: InteractionHook | null, desired: Interactio
   add('url', current?.url, desired.url, current?.url === desired.url);
   // The tenant may hand claims back in another order; order carries no meaning.
   add('claims', current?.claims, desired.claims, current !== null && sameSet(current.claims, desired.claims));
-  add('sessionTimeoutInSec', current?.sessionTimeoutInSec, desired.sessionTimeoutInSec, current?.sessionTimeoutInSec === desired.sessionTimeoutInSec);
+  add(
+    'sessionTimeoutInSec',
+    current?.sessionTimeoutInSec,
+    desired.sessionTimeoutInSec,
+    current?.sessionTimeoutInSec === desired.sessionTimeoutInSec,
+  );
   add('disabled', current?.disabled, desired.disabled, current?.disabled === desired.disabled);
   return changes;
 }

@@ -29,7 +29,8 @@ const REGISTER = 'run "interaction-hook register"';
  */
 export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   const checks: Check[] = [];
-  const add = (name: string, status: CheckStatus, detail: string, fix?: string) => checks.push({ name, status, detail, ...(fix ? { fix } : {}) });
+  const add = (name: string, status: CheckStatus, detail: string, fix?: string) =>
+    checks.push({ name, status, detail, ...(fix ? { fix } : {}) });
   const skip = (name: string, needs: string) => add(name, 'skip', `not checked: needs ${needs}`);
 
   const management = loadManagementSettings(env, { required: true });
@@ -39,7 +40,13 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   // Both loaders check the variables they share (MATTR_TENANT_URL…): each problem is named once.
   const envErrors = [...new Set([...(loaded.ok ? [] : loaded.errors), ...(management.ok ? [] : management.errors)])];
   if (envErrors.length === 0) add('environment', 'ok', 'every variable is present and valid');
-  else add('environment', 'fail', envErrors.join('; '), 'set the variables named (docs/configuration.md and docs/registration.md)');
+  else
+    add(
+      'environment',
+      'fail',
+      envErrors.join('; '),
+      'set the variables named (docs/configuration.md and docs/registration.md)',
+    );
 
   const hookConfigPath = defaults.ok ? (defaults.defaults.hookConfigPath ?? DEFAULT_HOOK_CONFIG) : DEFAULT_HOOK_CONFIG;
   const hookConfig = loadHookConfig(hookConfigPath, { env });
@@ -51,10 +58,20 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   if (hookUrl === undefined) {
     add('hook URL', 'fail', 'HOOK_URL is not set', 'set HOOK_URL to the public https URL of the callback');
   } else {
-    const problems = hookUrlProblems(hookUrl, { allowLocalhostHttp: isLoopbackHttp(env.MATTR_TENANT_URL?.trim() ?? '') });
-    const demo = hookUrl.startsWith('http:') ? ' (http://localhost: only a local simulator in demo mode accepts it)' : '';
+    const problems = hookUrlProblems(hookUrl, {
+      allowLocalhostHttp: isLoopbackHttp(env.MATTR_TENANT_URL?.trim() ?? ''),
+    });
+    const demo = hookUrl.startsWith('http:')
+      ? ' (http://localhost: only a local simulator in demo mode accepts it)'
+      : '';
     if (problems.length === 0) add('hook URL', 'ok', `${hookUrl} follows the tenant's rules${demo}`);
-    else add('hook URL', 'fail', describeHookUrlProblems('HOOK_URL', problems).join('; '), 'change HOOK_URL (and the proxy in front of the hook) to a URL that follows them');
+    else
+      add(
+        'hook URL',
+        'fail',
+        describeHookUrlProblems('HOOK_URL', problems).join('; '),
+        'change HOOK_URL (and the proxy in front of the hook) to a URL that follows them',
+      );
   }
 
   // The steps' own checks (an OpenID provider's discovery…), which need no tenant.
@@ -63,7 +80,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   }
 
   if (!management.ok || management.settings === null) {
-    for (const name of ['credentials', 'tenant', 'registered URL', 'enabled', 'secret', 'claims', 'session timeout']) skip(name, 'the management variables');
+    for (const name of ['credentials', 'tenant', 'registered URL', 'enabled', 'secret', 'claims', 'session timeout'])
+      skip(name, 'the management variables');
     return checks;
   }
   const api = createConfigApi(management.settings);
@@ -72,7 +90,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
     add('credentials', 'ok', `the auth server ${management.settings.authUrl} accepted the client`);
   } catch (error) {
     add('credentials', 'fail', messageOf(error), fixFor(error));
-    for (const name of ['tenant', 'registered URL', 'enabled', 'secret', 'claims', 'session timeout']) skip(name, 'credentials');
+    for (const name of ['tenant', 'registered URL', 'enabled', 'secret', 'claims', 'session timeout'])
+      skip(name, 'credentials');
     return checks;
   }
 
@@ -86,16 +105,24 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   }
   if (hook === null) {
     add('tenant', 'fail', `${api.tenantUrl} answered, but no interaction hook is registered`, REGISTER);
-    for (const name of ['registered URL', 'enabled', 'secret', 'claims', 'session timeout']) skip(name, 'a registered hook');
+    for (const name of ['registered URL', 'enabled', 'secret', 'claims', 'session timeout'])
+      skip(name, 'a registered hook');
     return checks;
   }
   add('tenant', 'ok', `${api.tenantUrl} answered and holds a hook`);
 
   if (hookUrl === undefined) skip('registered URL', 'HOOK_URL');
   else if (hook.url === hookUrl) add('registered URL', 'ok', 'the registered URL is HOOK_URL');
-  else add('registered URL', 'fail', `the tenant sends users to ${hook.url}, but HOOK_URL is ${hookUrl}: every token would be refused (audience)`, REGISTER);
+  else
+    add(
+      'registered URL',
+      'fail',
+      `the tenant sends users to ${hook.url}, but HOOK_URL is ${hookUrl}: every token would be refused (audience)`,
+      REGISTER,
+    );
 
-  if (hook.disabled) add('enabled', 'fail', 'the hook is disabled: the tenant sends nobody to it', 'run "interaction-hook enable"');
+  if (hook.disabled)
+    add('enabled', 'fail', 'the hook is disabled: the tenant sends nobody to it', 'run "interaction-hook enable"');
   else add('enabled', 'ok', 'the hook is enabled');
 
   add('secret', ...secretCheck(hook, env));
@@ -108,8 +135,15 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
     const extra = hook.claims.filter((c) => !wanted.includes(c));
     const list = (names: readonly string[]) => (names.length === 0 ? '(none)' : names.join(', '));
     const whenUnasked = whenClaimsNotAsked(hookConfig.config.steps, hook.claims);
-    if (whenUnasked.length > 0) add('claims', 'fail', `${whenUnasked.join('; ')}: every journey would be planned as if the token lacked it`, REGISTER);
-    else if (missing.length > 0) add('claims', 'fail', `the steps read ${list(missing)}, which the tenant is not asked to send`, REGISTER);
+    if (whenUnasked.length > 0)
+      add(
+        'claims',
+        'fail',
+        `${whenUnasked.join('; ')}: every journey would be planned as if the token lacked it`,
+        REGISTER,
+      );
+    else if (missing.length > 0)
+      add('claims', 'fail', `the steps read ${list(missing)}, which the tenant is not asked to send`, REGISTER);
     else if (extra.length > 0) {
       // The claims the steps read come from the steps file named here, which must be the one the
       // hook runs with: against another file this advice would stop claims the hook's steps need.
@@ -123,9 +157,11 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<Check[]> {
   }
 
   if (!loaded.ok) skip('session timeout', 'a valid environment');
-  else if (hook.sessionTimeoutInSec === loaded.settings.interactionTimeoutSeconds) add('session timeout', 'ok', `${hook.sessionTimeoutInSec} s on both sides`);
+  else if (hook.sessionTimeoutInSec === loaded.settings.interactionTimeoutSeconds)
+    add('session timeout', 'ok', `${hook.sessionTimeoutInSec} s on both sides`);
   else {
-    const registered = hook.sessionTimeoutInSec === undefined ? "the tenant's default" : `${hook.sessionTimeoutInSec} s`;
+    const registered =
+      hook.sessionTimeoutInSec === undefined ? "the tenant's default" : `${hook.sessionTimeoutInSec} s`;
     add(
       'session timeout',
       'warn',
@@ -144,7 +180,11 @@ function secretCheck(hook: RegisteredHook, env: NodeJS.ProcessEnv): [CheckStatus
   if (!current) return ['ok', 'INTERACTION_HOOK_SECRET is not set: the hook fetches the registered secret at start-up'];
   if (sameSecret(current, hook.secret)) return ['ok', 'INTERACTION_HOOK_SECRET is the registered secret'];
   if (previous && sameSecret(previous, hook.secret)) {
-    return ['fail', 'INTERACTION_HOOK_PREVIOUS_SECRET is the registered secret, INTERACTION_HOOK_SECRET is not', 'swap the two variables: the registered secret is the current one'];
+    return [
+      'fail',
+      'INTERACTION_HOOK_PREVIOUS_SECRET is the registered secret, INTERACTION_HOOK_SECRET is not',
+      'swap the two variables: the registered secret is the current one',
+    ];
   }
   return [
     'fail',

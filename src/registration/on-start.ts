@@ -44,8 +44,14 @@ export interface StartUpInput {
 export async function secretsAtStart({ settings, hookConfig, management, logger }: StartUpInput): Promise<HookSecrets> {
   const configured = { current: settings.hookSecret, previous: settings.previousHookSecret };
   if (management === null || (!management.registerOnStart && configured.current !== undefined)) {
-    if (configured.current === undefined) throw new ManagementApiError('not-registered', 'INTERACTION_HOOK_SECRET is required');
-    return { current: configured.current, previous: configured.previous, previousExpires: false, registeredClaims: undefined };
+    if (configured.current === undefined)
+      throw new ManagementApiError('not-registered', 'INTERACTION_HOOK_SECRET is required');
+    return {
+      current: configured.current,
+      previous: configured.previous,
+      previousExpires: false,
+      registeredClaims: undefined,
+    };
   }
   const api = createConfigApi(management);
 
@@ -53,11 +59,20 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
     const hook = withSecret(await api.getHook());
     warnAboutRegistration(hook, settings, logger);
     logger.info({ tenant: settings.tenantUrl }, 'hook secret fetched from the tenant; kept in memory only');
-    return { current: hook.secret, previous: configured.previous, previousExpires: false, registeredClaims: hook.claims };
+    return {
+      current: hook.secret,
+      previous: configured.previous,
+      previousExpires: false,
+      registeredClaims: hook.claims,
+    };
   }
 
   const update = await ensureHook(api, (current) =>
-    desiredHook(current, { url: settings.hookUrl, stepClaims: claimsStepsRead(hookConfig.steps), sessionTimeoutInSec: settings.interactionTimeoutSeconds }),
+    desiredHook(current, {
+      url: settings.hookUrl,
+      stepClaims: claimsStepsRead(hookConfig.steps),
+      sessionTimeoutInSec: settings.interactionTimeoutSeconds,
+    }),
   );
   const { secret, claims: registeredClaims } = withSecret(update.after);
   logger.info(
@@ -66,32 +81,50 @@ export async function secretsAtStart({ settings, hookConfig, management, logger 
   );
   warnAboutRegistration(update.after, settings, logger);
   if (configured.current !== undefined && !sameSecret(configured.current, secret)) {
-    logger.warn("INTERACTION_HOOK_SECRET is not the secret the tenant holds; using the tenant's. Update or remove INTERACTION_HOOK_SECRET.");
+    logger.warn(
+      "INTERACTION_HOOK_SECRET is not the secret the tenant holds; using the tenant's. Update or remove INTERACTION_HOOK_SECRET.",
+    );
   }
   // A PUT that rotated the secret must not break users whose token was signed a moment before.
-  if (!update.secretRotated) return { current: secret, previous: configured.previous, previousExpires: false, registeredClaims };
+  if (!update.secretRotated)
+    return { current: secret, previous: configured.previous, previousExpires: false, registeredClaims };
   logger.warn(
     configured.previous === undefined
       ? `the tenant rotated the hook secret on registration: this process also accepts the old one for ${settings.previousSecretGraceSeconds} s (PREVIOUS_SECRET_GRACE_SECONDS); replicas with management credentials pick up the new one by themselves, others need it (docs/registration.md, "Rotating the hook secret")`
       : 'the tenant rotated the hook secret on registration: this process accepts INTERACTION_HOOK_PREVIOUS_SECRET, not the secret just replaced; replicas with management credentials pick up the new one by themselves, others need it (docs/registration.md, "Rotating the hook secret")',
   );
   const replaced = configured.previous ?? update.before?.secret;
-  return { current: secret, previous: replaced, previousExpires: configured.previous === undefined && replaced !== undefined, registeredClaims };
+  return {
+    current: secret,
+    previous: replaced,
+    previousExpires: configured.previous === undefined && replaced !== undefined,
+    registeredClaims,
+  };
 }
 
 function withSecret(hook: RegisteredHook | null): RegisteredHook & { secret: string } {
   if (hook === null) {
-    throw new ManagementApiError('not-registered', 'The tenant has no interaction hook registered. Run "interaction-hook register", or start with HOOK_REGISTER_ON_START=true.');
+    throw new ManagementApiError(
+      'not-registered',
+      'The tenant has no interaction hook registered. Run "interaction-hook register", or start with HOOK_REGISTER_ON_START=true.',
+    );
   }
   if (hook.secret === undefined) {
-    throw new ManagementApiError('not-registered', 'The tenant did not return the hook secret. Set INTERACTION_HOOK_SECRET to the secret it gave at registration.');
+    throw new ManagementApiError(
+      'not-registered',
+      'The tenant did not return the hook secret. Set INTERACTION_HOOK_SECRET to the secret it gave at registration.',
+    );
   }
   return { ...hook, secret: hook.secret };
 }
 
 function warnAboutRegistration(hook: RegisteredHook, settings: Settings, logger: Logger): void {
   if (hook.url !== settings.hookUrl) {
-    logger.warn({ registered: hook.url, hookUrl: settings.hookUrl }, 'the registered hook URL is not HOOK_URL: every arriving token will be refused (wrong audience); run "interaction-hook register"');
+    logger.warn(
+      { registered: hook.url, hookUrl: settings.hookUrl },
+      'the registered hook URL is not HOOK_URL: every arriving token will be refused (wrong audience); run "interaction-hook register"',
+    );
   }
-  if (hook.disabled) logger.warn('the hook is registered but disabled: the tenant sends nobody here until "interaction-hook enable"');
+  if (hook.disabled)
+    logger.warn('the hook is registered but disabled: the tenant sends nobody here until "interaction-hook enable"');
 }

@@ -38,7 +38,9 @@ export interface SecretRefreshInput {
 
 /** The management client the live refresh uses: the configured one, minus retries, with a shorter timeout. */
 export function refreshConfigApi(management: ManagementSettings): ConfigApi {
-  return createConfigApi(management, { policy: { retries: 0, timeoutMs: Math.min(management.timeoutMs, REFRESH_TIMEOUT_MS) } });
+  return createConfigApi(management, {
+    policy: { retries: 0, timeoutMs: Math.min(management.timeoutMs, REFRESH_TIMEOUT_MS) },
+  });
 }
 
 /**
@@ -58,17 +60,29 @@ export function secretRefresh(input: SecretRefreshInput): () => Promise<SecretRe
     let secret: string;
     try {
       const hook = await api.getHook();
-      if (hook?.secret === undefined) throw new ManagementApiError('not-registered', hook === null ? 'The tenant has no interaction hook registered.' : 'The tenant did not return the hook secret.');
+      if (hook?.secret === undefined)
+        throw new ManagementApiError(
+          'not-registered',
+          hook === null
+            ? 'The tenant has no interaction hook registered.'
+            : 'The tenant did not return the hook secret.',
+        );
       secret = hook.secret;
     } catch (error) {
       const kind = error instanceof ManagementApiError ? error.kind : 'unexpected';
       const why = error instanceof ManagementApiError ? error.message : 'an unexpected error';
-      logger.warn({ kind }, `hook secret could not be fetched again from the tenant: ${why} Arrivals signed with a secret this process does not hold are refused until it can be.`);
+      logger.warn(
+        { kind },
+        `hook secret could not be fetched again from the tenant: ${why} Arrivals signed with a secret this process does not hold are refused until it can be.`,
+      );
       return 'failed';
     }
     const fresh = decodeHookSecret(secret);
     if (fresh === null) {
-      logger.warn({ kind: 'unexpected' }, 'hook secret could not be fetched again from the tenant: the secret it returned is not 32 bytes of base64');
+      logger.warn(
+        { kind: 'unexpected' },
+        'hook secret could not be fetched again from the tenant: the secret it returned is not 32 bytes of base64',
+      );
       return 'failed';
     }
     if (fresh.equals(keys.current)) return 'unchanged';
@@ -76,7 +90,11 @@ export function secretRefresh(input: SecretRefreshInput): () => Promise<SecretRe
     const until = new Date(now().getTime() + input.graceSeconds * 1000);
     keys.replace(fresh, until);
     logger.warn(
-      { fingerprint: secretFingerprint(secret), previousFingerprint: keyFingerprint(replaced), previousAcceptedUntil: until.toISOString() },
+      {
+        fingerprint: secretFingerprint(secret),
+        previousFingerprint: keyFingerprint(replaced),
+        previousAcceptedUntil: until.toISOString(),
+      },
       'hook secret changed at the tenant; now signing with the new one',
     );
     if (fromEnvironment) {
@@ -92,7 +110,8 @@ export function secretRefresh(input: SecretRefreshInput): () => Promise<SecretRe
     if (pending) return pending;
     const at = now().getTime();
     // A clock set back is not a reason to wait: only a fetch in the last interval is.
-    if (lastStarted !== undefined && at - lastStarted >= 0 && at - lastStarted < SECRET_REFRESH_INTERVAL_MS) return Promise.resolve('skipped');
+    if (lastStarted !== undefined && at - lastStarted >= 0 && at - lastStarted < SECRET_REFRESH_INTERVAL_MS)
+      return Promise.resolve('skipped');
     lastStarted = at;
     pending = fetchAndApply()
       .then((outcome) => {

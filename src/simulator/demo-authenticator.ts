@@ -23,7 +23,12 @@ export function demoAuthenticator(page: (title: string, body: string) => string,
       res
         .status(422)
         .type('html')
-        .send(page('Demo authenticator', `<p class="bad" role="alert">That is not a key: paste the letters and digits shown under the QR code.</p>${form('', digits, period)}`));
+        .send(
+          page(
+            'Demo authenticator',
+            `<p class="bad" role="alert">That is not a key: paste the letters and digits shown under the QR code.</p>${form('', digits, period)}`,
+          ),
+        );
       return;
     }
     const timestamp = now().getTime();
@@ -31,7 +36,12 @@ export function demoAuthenticator(page: (title: string, body: string) => string,
     const left = TOTP.remaining({ period, timestamp });
     res
       .type('html')
-      .send(page('Demo authenticator', `<p>The current code:</p><p class="code"><strong>${code}</strong></p><p>It changes in ${Math.ceil(left / 1000)} s.</p>${form(key, digits, period)}`));
+      .send(
+        page(
+          'Demo authenticator',
+          `<p>The current code:</p><p class="code"><strong>${code}</strong></p><p>It changes in ${Math.ceil(left / 1000)} s.</p>${form(key, digits, period)}`,
+        ),
+      );
   });
   return router;
 }

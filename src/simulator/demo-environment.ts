@@ -20,7 +20,11 @@ export const DEMO_LICENCE_EXAMPLE = path.join(EXAMPLES, 'terms-present-credentia
 export const DEMO_MDL_EXAMPLE = path.join(EXAMPLES, 'terms-present-mdl.config.json');
 
 /** The certificate the example signs its requests with: the demo wallet trusts it as a verifier's. */
-export const DEMO_REQUEST_CERTIFICATE = path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'present-credential', 'demo-request.cert.pem');
+export const DEMO_REQUEST_CERTIFICATE = path.join(
+  path.dirname(DEFAULT_HOOK_CONFIG),
+  'present-credential',
+  'demo-request.cert.pem',
+);
 
 /** Where the demo writes its licence issuers' public keys (JWKS, IACA certificate) and the steps files that trust them. */
 export const demoWalletDir = (dataDir: string): string => path.join(dataDir, 'demo-wallet');
@@ -33,11 +37,23 @@ export function demoStepsFiles(dataDir: string): ReadonlyArray<{ label: string; 
   return [
     { label: 'Terms only', file: DEFAULT_HOOK_CONFIG },
     { label: 'Terms and a profile', file: DEMO_HOOK_CONFIG },
-    { label: 'Terms, an emailed code and a passkey', file: path.join(EXAMPLES, 'terms-email-code-passkey.config.json') },
-    { label: 'Terms, an emailed code and an authenticator app', file: path.join(EXAMPLES, 'terms-email-code-authenticator-app.config.json') },
+    {
+      label: 'Terms, an emailed code and a passkey',
+      file: path.join(EXAMPLES, 'terms-email-code-passkey.config.json'),
+    },
+    {
+      label: 'Terms, an emailed code and an authenticator app',
+      file: path.join(EXAMPLES, 'terms-email-code-authenticator-app.config.json'),
+    },
     { label: 'Terms and step-up at an OpenID provider', file: path.join(EXAMPLES, 'terms-step-up.config.json') },
-    { label: 'Terms and a licence presented from the wallet', file: path.join(demoWalletDir(dataDir), 'terms-present-credential.config.json') },
-    { label: 'Terms and a driving licence (mDL) presented from the wallet', file: path.join(demoWalletDir(dataDir), 'terms-present-mdl.config.json') },
+    {
+      label: 'Terms and a licence presented from the wallet',
+      file: path.join(demoWalletDir(dataDir), 'terms-present-credential.config.json'),
+    },
+    {
+      label: 'Terms and a driving licence (mDL) presented from the wallet',
+      file: path.join(demoWalletDir(dataDir), 'terms-present-mdl.config.json'),
+    },
   ];
 }
 
@@ -45,9 +61,15 @@ export function demoStepsFiles(dataDir: string): ReadonlyArray<{ label: string; 
  * The choices the start page offers: the shipped ones, and first the file HOOK_CONFIG names when it
  * is none of them, so that the page always shows the steps the hook runs.
  */
-export function stepsChoices(hookConfig: string, offered: ReadonlyArray<{ label: string; file: string }>): ReadonlyArray<{ label: string; file: string }> {
+export function stepsChoices(
+  hookConfig: string,
+  offered: ReadonlyArray<{ label: string; file: string }>,
+): ReadonlyArray<{ label: string; file: string }> {
   if (offered.some((choice) => choice.file === hookConfig)) return offered;
-  return [{ label: `HOOK_CONFIG: ${path.relative(process.cwd(), hookConfig) || hookConfig}`, file: hookConfig }, ...offered];
+  return [
+    { label: `HOOK_CONFIG: ${path.relative(process.cwd(), hookConfig) || hookConfig}`, file: hookConfig },
+    ...offered,
+  ];
 }
 
 export interface DemoEnvironment {
@@ -132,7 +154,12 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): DemoEnvironment {
 /** The lines to paste into another terminal to run the CLI against the demo. */
 export function cliInstructions(cliEnv: Readonly<Record<string, string>>): string {
   const assignments = Object.entries(cliEnv).map(([name, value]) => `${name}=${shellQuoted(value)}`);
-  return ['To run the CLI against this demo, in another terminal of this folder:', '', `    export ${assignments.join(' \\\n      ')}`, '    npm run hook -- doctor'].join('\n');
+  return [
+    'To run the CLI against this demo, in another terminal of this folder:',
+    '',
+    `    export ${assignments.join(' \\\n      ')}`,
+    '    npm run hook -- doctor',
+  ].join('\n');
 }
 
 function shellQuoted(value: string): string {

@@ -30,7 +30,15 @@ export const DEMO_LICENCE_FACTS = {
 /** The licence's claims, each selectively disclosable. */
 const licenceClaims = (person: { given_name: string; family_name: string }) => {
   const { birthdate, document_number, issuing_authority, issuing_country, expiry_date } = DEMO_LICENCE_FACTS;
-  return { ...person, birthdate, document_number, driving_privileges: 'Class 1 (car)', issuing_authority, issuing_country, expiry_date };
+  return {
+    ...person,
+    birthdate,
+    document_number,
+    driving_privileges: 'Class 1 (car)',
+    issuing_authority,
+    issuing_country,
+    expiry_date,
+  };
 };
 
 const b64url = (data: string | Uint8Array): string => Buffer.from(data).toString('base64url');
@@ -53,10 +61,14 @@ export async function issueDemoLicence(options: {
   const kid = 'demo-licence-issuer';
   const publicJwk: JWK = { ...(await exportJWK(issuer.publicKey)), kid, alg: 'ES256', use: 'sig' };
   const example = JSON.parse(readFileSync(options.example, 'utf8')) as DemoStepsFile;
-  const [vct] = (example.steps.find((step) => step.type === 'present-credential')?.query as VctQuery | undefined)?.credentials[0]?.meta.vct_values ?? [];
+  const [vct] =
+    (example.steps.find((step) => step.type === 'present-credential')?.query as VctQuery | undefined)?.credentials[0]
+      ?.meta.vct_values ?? [];
   if (vct === undefined) throw new Error(`${options.example} has no present-credential step with a vct`);
 
-  const disclosures = Object.entries(licenceClaims(options.person)).map(([name, value]) => b64url(JSON.stringify([b64url(randomBytes(16)), name, value])));
+  const disclosures = Object.entries(licenceClaims(options.person)).map(([name, value]) =>
+    b64url(JSON.stringify([b64url(randomBytes(16)), name, value])),
+  );
   const now = Math.floor(Date.now() / 1000);
   const jwt = await new SignJWT({
     iss: DEMO_LICENCE_ISSUER,
@@ -72,9 +84,22 @@ export async function issueDemoLicence(options: {
 
   const jwksFile = 'demo-issuer.jwks.json';
   const trust = { issuers: [{ iss: DEMO_LICENCE_ISSUER, jwks: jwksFile }] };
-  const stepsFile = writeDemoSteps(example, options.example, { dir: options.dir, name: 'terms-present-credential.config.json', walletUrl: options.walletUrl, trust });
+  const stepsFile = writeDemoSteps(example, options.example, {
+    dir: options.dir,
+    name: 'terms-present-credential.config.json',
+    walletUrl: options.walletUrl,
+    trust,
+  });
   writeFileSync(path.join(options.dir, jwksFile), `${JSON.stringify({ keys: [publicJwk] }, null, 2)}\n`);
-  return { stepsFile, credential: { format: 'dc+sd-jwt', sdJwt: `${[jwt, ...disclosures].join('~')}~`, holderKey: holder.privateKey, title: 'Driving licence' } };
+  return {
+    stepsFile,
+    credential: {
+      format: 'dc+sd-jwt',
+      sdJwt: `${[jwt, ...disclosures].join('~')}~`,
+      holderKey: holder.privateKey,
+      title: 'Driving licence',
+    },
+  };
 }
 
 type VctQuery = { credentials: Array<{ meta: { vct_values: string[] } }> };

@@ -59,17 +59,42 @@ export async function issueDemoMdl(options: {
     .useDigestAlgorithm('SHA-256')
     .addValidityInfo({ signed: now, validFrom: now, validUntil: new Date(now.getTime() + 365 * DAY) })
     .addDeviceKeyInfo({ deviceKey: await exportJWK(device.publicKey) })
-    .sign({ issuerPrivateKey: await webcrypto.subtle.exportKey('jwk', signer.keys.privateKey), issuerCertificate: signer.certificate.toString('pem'), alg: 'ES256' }, mdocContext);
+    .sign(
+      {
+        issuerPrivateKey: await webcrypto.subtle.exportKey('jwk', signer.keys.privateKey),
+        issuerCertificate: signer.certificate.toString('pem'),
+        alg: 'ES256',
+      },
+      mdocContext,
+    );
 
   const rootFile = 'demo-iaca.cert.pem';
   const example = JSON.parse(readFileSync(options.example, 'utf8')) as DemoStepsFile;
-  const stepsFile = writeDemoSteps(example, options.example, { dir: options.dir, name: 'terms-present-mdl.config.json', walletUrl: options.walletUrl, trust: { x509Roots: [rootFile] } });
+  const stepsFile = writeDemoSteps(example, options.example, {
+    dir: options.dir,
+    name: 'terms-present-mdl.config.json',
+    walletUrl: options.walletUrl,
+    trust: { x509Roots: [rootFile] },
+  });
   writeFileSync(path.join(options.dir, rootFile), iaca.certificate.toString('pem'));
-  return { stepsFile, credential: { format: 'mso_mdoc', issued: new MDoc([document]).encode(), deviceKey: await exportJWK(device.privateKey), title: 'Driving licence (mDL)' } };
+  return {
+    stepsFile,
+    credential: {
+      format: 'mso_mdoc',
+      issued: new MDoc([document]).encode(),
+      deviceKey: await exportJWK(device.privateKey),
+      title: 'Driving licence (mDL)',
+    },
+  };
 }
 
 /** A P-256 certificate valid for a year from a day before `from`: self-signed (the IACA), or signed by `issuer`. */
-async function certificate(options: { subject: string; ca: boolean; from: Date; issuer?: { certificate: x509.X509Certificate; keys: webcrypto.CryptoKeyPair } }) {
+async function certificate(options: {
+  subject: string;
+  ca: boolean;
+  from: Date;
+  issuer?: { certificate: x509.X509Certificate; keys: webcrypto.CryptoKeyPair };
+}) {
   const keys = await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify']);
   const notBefore = new Date(options.from.getTime() - DAY);
   const serialNumber = Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
@@ -87,8 +112,11 @@ async function certificate(options: { subject: string; ca: boolean; from: Date; 
     extensions: [
       new x509.BasicConstraintsExtension(options.ca, options.ca ? 0 : undefined, true),
       // The flags are bits: an IACA signs certificates and revocation lists (ISO 18013-5 B.1.2).
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-      new x509.KeyUsagesExtension(options.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+        options.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
     ],
   });
   return { certificate, keys };

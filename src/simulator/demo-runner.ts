@@ -36,14 +36,27 @@ export async function runDemo(env: NodeJS.ProcessEnv, print: (text: string) => v
   const demo = demoEnvironment(env);
   // The hook registers itself with the simulated tenant at start-up and fetches the secret, as
   // with a real tenant; demo mode lets the tenant accept the http://localhost hook URL.
-  const management = createManagementApi({ tenantUrl: demo.tenantUrl, clients: [DEMO_CLIENT], demo: true, onNotice: (notice) => print(`  simulated tenant: ${notice}`) });
+  const management = createManagementApi({
+    tenantUrl: demo.tenantUrl,
+    clients: [DEMO_CLIENT],
+    demo: true,
+    onNotice: (notice) => print(`  simulated tenant: ${notice}`),
+  });
   // A local mail server for the email-code step, with a page that lists what it received.
   const mailbox = await startMailbox({ port: demo.mailboxSmtpPort });
-  const hookEnvFor = (file: string): NodeJS.ProcessEnv => ({ ...demo.hookEnv, HOOK_CONFIG: file, SMTP_URL: demo.hookEnv.SMTP_URL || mailbox.smtpUrl });
+  const hookEnvFor = (file: string): NodeJS.ProcessEnv => ({
+    ...demo.hookEnv,
+    HOOK_CONFIG: file,
+    SMTP_URL: demo.hookEnv.SMTP_URL || mailbox.smtpUrl,
+  });
   let hook: RunningHook | undefined;
   let hookConfig = demo.hookConfig;
   // The mailbox's address, unless SMTP_URL names another server (then the user's own, not printed).
-  const cliEnv = () => ({ ...demo.cliEnv, ...(demo.hookEnv.SMTP_URL ? {} : { SMTP_URL: mailbox.smtpUrl }), HOOK_CONFIG: hookConfig });
+  const cliEnv = () => ({
+    ...demo.cliEnv,
+    ...(demo.hookEnv.SMTP_URL ? {} : { SMTP_URL: mailbox.smtpUrl }),
+    HOOK_CONFIG: hookConfig,
+  });
   // The start page's choice of steps file: the hook stops and starts again with the one picked, and
   // registers its claims with the simulated tenant anew.
   const demoSteps: DemoSteps = {
@@ -64,7 +77,10 @@ export async function runDemo(env: NodeJS.ProcessEnv, print: (text: string) => v
   const issued = { dir: demoWalletDir(demo.dataDir), walletUrl: demo.walletUrl, person: SAMPLE_CLAIMS };
   const licence = await issueDemoLicence({ example: DEMO_LICENCE_EXAMPLE, ...issued });
   const mdl = await issueDemoMdl({ example: DEMO_MDL_EXAMPLE, ...issued });
-  const wallet = { credentials: [licence.credential, mdl.credential], trustedVerifiers: [new X509Certificate(readFileSync(DEMO_REQUEST_CERTIFICATE))] };
+  const wallet = {
+    credentials: [licence.credential, mdl.credential],
+    trustedVerifiers: [new X509Certificate(readFileSync(DEMO_REQUEST_CERTIFICATE))],
+  };
   const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management, demoSteps, wallet });
   const tenantServer: Server = simulator.app.listen(demo.tenantPort, '127.0.0.1');
   // For the step-up example (content/examples/terms-step-up.config.json, docs/step-oidc.md).

@@ -18,13 +18,24 @@ export interface DemoStepsFile {
  * its present step trusting `trust` (files beside the copy, made at this start) and pointing at the
  * demo wallet. Returns the copy's path.
  */
-export function writeDemoSteps(example: DemoStepsFile, from: string, copy: { dir: string; name: string; walletUrl: string; trust: Record<string, unknown> }): string {
+export function writeDemoSteps(
+  example: DemoStepsFile,
+  from: string,
+  copy: { dir: string; name: string; walletUrl: string; trust: Record<string, unknown> },
+): string {
   const absolute = (file: string) => path.resolve(path.dirname(from), file);
   const steps: DemoStepsFile = {
     ...example,
-    issuer: { ...example.issuer, ...(example.issuer.logo === undefined ? {} : { logo: absolute(example.issuer.logo) }) },
+    issuer: {
+      ...example.issuer,
+      ...(example.issuer.logo === undefined ? {} : { logo: absolute(example.issuer.logo) }),
+    },
     steps: example.steps.map((step) => {
-      if (step.type === 'terms' && step.documents) return { ...step, documents: Object.fromEntries(Object.entries(step.documents).map(([lang, file]) => [lang, absolute(file)])) };
+      if (step.type === 'terms' && step.documents)
+        return {
+          ...step,
+          documents: Object.fromEntries(Object.entries(step.documents).map(([lang, file]) => [lang, absolute(file)])),
+        };
       if (step.type !== 'present-credential') return step;
       return {
         ...step,

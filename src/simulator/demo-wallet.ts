@@ -1,7 +1,13 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { escapeHtml } from './simulator-page.js';
-import { heldClaims, matchCredential, presentation, type CredentialMatch, type HeldCredential } from './wallet-presentation.js';
+import {
+  heldClaims,
+  matchCredential,
+  presentation,
+  type CredentialMatch,
+  type HeldCredential,
+} from './wallet-presentation.js';
 import { errorDescription, exchange, openRequest, RequestRefused, type VerifiedRequest } from './wallet-request.js';
 
 /** Where the simulator serves the wallet: the demo's `walletUrl`. */
@@ -47,7 +53,11 @@ export function demoWallet(deps: {
     }
     let request: VerifiedRequest;
     try {
-      request = await openRequest(link, { hookOrigin: deps.hookOrigin, trustedVerifiers: deps.trustedVerifiers, now: deps.now() });
+      request = await openRequest(link, {
+        hookOrigin: deps.hookOrigin,
+        trustedVerifiers: deps.trustedVerifiers,
+        now: deps.now(),
+      });
     } catch (error) {
       if (!(error instanceof RequestRefused)) throw error;
       show(res, 422, `<p class="bad" role="alert">${escapeHtml(error.message)}</p><p>Nothing was shared.</p>`);
@@ -67,7 +77,11 @@ export function demoWallet(deps: {
     const found = pending.get(id);
     pending.delete(id);
     if (!found || found.expiresAt < deps.now().getTime()) {
-      show(res, 400, '<p class="bad" role="alert">This request was answered already, or has expired. Open the wallet again from the hook’s page.</p>');
+      show(
+        res,
+        400,
+        '<p class="bad" role="alert">This request was answered already, or has expired. Open the wallet again from the hook’s page.</p>',
+      );
       return;
     }
     const { request, match } = found;
@@ -81,13 +95,21 @@ export function demoWallet(deps: {
       return;
     }
     if (posted.status !== 200) {
-      show(res, 502, `<p class="bad" role="alert">The verifier did not take the answer (${posted.status}: ${escapeHtml(errorDescription(posted.body))}).</p>`);
+      show(
+        res,
+        502,
+        `<p class="bad" role="alert">The verifier did not take the answer (${posted.status}: ${escapeHtml(errorDescription(posted.body))}).</p>`,
+      );
       return;
     }
     // Back in the journey: only on the verifier's own origin, as the answer names it.
     const next = redirectUri(posted.body, request.responseUri);
     if (next === undefined) {
-      show(res, 200, `<p role="status">${share ? 'Shared' : 'Refused'}. Go back to the page that asked: it moves on by itself.</p>`);
+      show(
+        res,
+        200,
+        `<p role="status">${share ? 'Shared' : 'Refused'}. Go back to the page that asked: it moves on by itself.</p>`,
+      );
       return;
     }
     res.redirect(303, next);
@@ -114,7 +136,8 @@ const display = (value: unknown): string => (typeof value === 'string' ? value :
 
 /** An SD-JWT claim by its name in words; an mdoc element by its identifier, as the query names it. */
 function claimList(claims: ReadonlyArray<{ path: string; value: unknown }>, held: HeldCredential): string {
-  const name = (path: string) => (held.format === 'mso_mdoc' ? `<code>${escapeHtml(path)}</code>` : escapeHtml(label(path)));
+  const name = (path: string) =>
+    held.format === 'mso_mdoc' ? `<code>${escapeHtml(path)}</code>` : escapeHtml(label(path));
   return `<dl class="claims">${claims.map((c) => `<dt>${name(c.path)}</dt><dd>${escapeHtml(display(c.value))}</dd>`).join('')}</dl>`;
 }
 

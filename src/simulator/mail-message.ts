@@ -25,7 +25,13 @@ export function parseMail(raw: string): MailMessage {
     const leaf = leaves.find((l) => mediaType(l.headers) === type);
     return leaf ? decodeBody(leaf) : '';
   };
-  return { headers: top.headers, subject: decodeWords(top.headers.subject ?? ''), text: bodyOf('text/plain'), html: bodyOf('text/html'), parts: leaves.map((l) => mediaType(l.headers)) };
+  return {
+    headers: top.headers,
+    subject: decodeWords(top.headers.subject ?? ''),
+    text: bodyOf('text/plain'),
+    html: bodyOf('text/html'),
+    parts: leaves.map((l) => mediaType(l.headers)),
+  };
 }
 
 function entity(raw: string): Entity {
@@ -66,7 +72,12 @@ function parameter(header: string, name: string): string | undefined {
 function decodeBody(part: Entity): string {
   const encoding = (part.headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
   const charset = (parameter(part.headers['content-type'] ?? '', 'charset') ?? 'utf-8').toLowerCase();
-  const bytes = encoding === 'base64' ? Buffer.from(part.body.replace(/\s+/g, ''), 'base64') : encoding === 'quoted-printable' ? quotedPrintable(part.body) : Buffer.from(part.body, 'utf8');
+  const bytes =
+    encoding === 'base64'
+      ? Buffer.from(part.body.replace(/\s+/g, ''), 'base64')
+      : encoding === 'quoted-printable'
+        ? quotedPrintable(part.body)
+        : Buffer.from(part.body, 'utf8');
   return new TextDecoder(charset).decode(bytes);
 }
 
@@ -85,8 +96,10 @@ function quotedPrintable(text: string): Buffer {
 
 /** `=?UTF-8?Q?Votre_code?=` and `=?UTF-8?B?…?=` words, with the space between two of them dropped. */
 function decodeWords(value: string): string {
-  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_whole, charset: string, kind: string, data: string) => {
-    const bytes = kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : quotedPrintable(data.replace(/_/g, ' '));
-    return new TextDecoder(charset.toLowerCase()).decode(bytes);
-  });
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_whole, charset: string, kind: string, data: string) => {
+      const bytes = kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : quotedPrintable(data.replace(/_/g, ' '));
+      return new TextDecoder(charset.toLowerCase()).decode(bytes);
+    });
 }

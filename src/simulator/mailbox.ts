@@ -124,7 +124,8 @@ function mailboxPage(messages: readonly ReceivedMail[]): Express {
 <pre>${escapeHtml(m.text)}</pre></article>`,
       )
       .join('\n');
-    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    res.type('html')
+      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Mailbox (${messages.length})</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}"></head>
 <body><h1>Local mailbox</h1><p>Every message the hook sent to this simulated mail server, newest first. Reload to see new ones.</p>

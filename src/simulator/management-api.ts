@@ -91,9 +91,18 @@ export function createManagementApi(options: ManagementOptions): ManagementApi {
     },
     calls: [],
     notices: [],
-    switches: { rotateSecretOnPut: options.rotateSecretOnPut ?? false, delayMs: 0, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 14_400 },
+    switches: {
+      rotateSecretOnPut: options.rotateSecretOnPut ?? false,
+      delayMs: 0,
+      tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 14_400,
+    },
     failNext(count, plan = {}) {
-      for (let i = 0; i < count; i += 1) failures.push({ status: plan.status ?? 503, target: plan.target ?? 'any', retryAfterSeconds: plan.retryAfterSeconds });
+      for (let i = 0; i < count; i += 1)
+        failures.push({
+          status: plan.status ?? 503,
+          target: plan.target ?? 'any',
+          retryAfterSeconds: plan.retryAfterSeconds,
+        });
     },
     register(next) {
       hook = { ...next, claims: [...next.claims] };
@@ -138,13 +147,18 @@ export function createManagementApi(options: ManagementOptions): ManagementApi {
       return;
     }
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
-    res.status(failure.status).json({ code: failure.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: 'The simulator was told to fail this request' });
+    res.status(failure.status).json({
+      code: failure.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+      message: 'The simulator was told to fail this request',
+    });
   });
 
   router.post(TOKEN_PATH, json, (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.grant_type !== 'client_credentials') {
-      res.status(400).json({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+      res
+        .status(400)
+        .json({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
       return;
     }
     const client = options.clients.find((c) => c.id === body.client_id && c.secret === body.client_secret);
@@ -202,7 +216,9 @@ export function createManagementApi(options: ManagementOptions): ManagementApi {
       next(error);
       return;
     }
-    res.status(error.status ?? 400).json({ code: 'BadRequest', message: error.status === 413 ? 'Request body too large' : 'Malformed JSON body' });
+    res
+      .status(error.status ?? 400)
+      .json({ code: 'BadRequest', message: error.status === 413 ? 'Request body too large' : 'Malformed JSON body' });
   };
   router.use(badJson);
   return api;

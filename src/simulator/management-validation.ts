@@ -18,7 +18,8 @@ export interface StoredHook {
   disabled: boolean;
 }
 
-export type Validated = { ok: true; hook: StoredHook; demoLocalhost: boolean } | { ok: false; details: ValidationDetail[] };
+export type Validated =
+  { ok: true; hook: StoredHook; demoLocalhost: boolean } | { ok: false; details: ValidationDetail[] };
 
 /** `demo`: an http://localhost hook URL is accepted (the real tenant refuses it). */
 export function validateConfiguration(body: unknown, demo: boolean): Validated {
@@ -37,20 +38,26 @@ export function validateConfiguration(body: unknown, demo: boolean): Validated {
   } else {
     const parsed = new URL(url);
     demoLocalhost = demo && parsed.protocol === 'http:' && parsed.hostname === 'localhost';
-    if (parsed.protocol !== 'https:' && !demoLocalhost) fail('interactionHook.url', url, 'Must be a URL using the https protocol');
-    if (isIP(parsed.hostname.replace(/^\[|\]$/g, '')) !== 0) fail('interactionHook.url', url, 'Must not be an IP address');
+    if (parsed.protocol !== 'https:' && !demoLocalhost)
+      fail('interactionHook.url', url, 'Must be a URL using the https protocol');
+    if (isIP(parsed.hostname.replace(/^\[|\]$/g, '')) !== 0)
+      fail('interactionHook.url', url, 'Must not be an IP address');
     if (parsed.search !== '') fail('interactionHook.url', url, 'Must not contain query parameters');
   }
 
   const { claims } = hook;
-  if (claims !== undefined && (!Array.isArray(claims) || !claims.every((c) => typeof c === 'string' && c.trim() !== ''))) {
+  if (
+    claims !== undefined &&
+    (!Array.isArray(claims) || !claims.every((c) => typeof c === 'string' && c.trim() !== ''))
+  ) {
     fail('interactionHook.claims', claims, 'Must be an array of claim names');
   }
   const timeout = hook.sessionTimeoutInSec;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1)) {
     fail('interactionHook.sessionTimeoutInSec', timeout, 'Must be a positive whole number of seconds');
   }
-  if (hook.disabled !== undefined && typeof hook.disabled !== 'boolean') fail('interactionHook.disabled', hook.disabled, 'Must be a boolean');
+  if (hook.disabled !== undefined && typeof hook.disabled !== 'boolean')
+    fail('interactionHook.disabled', hook.disabled, 'Must be a boolean');
 
   if (details.length > 0) return { ok: false, details };
   return {

@@ -37,7 +37,10 @@ export interface LocalProvider {
  * runtime it supports, and that its state is in memory. Both are about this local stand-in, which
  * runs fine on Node.js 20 and keeps nothing on purpose, not about the hook.
  */
-const EXPECTED_WARNINGS = ['oidc-provider WARNING: Unsupported runtime', 'oidc-provider WARNING: a quick start development-only in-memory adapter'];
+const EXPECTED_WARNINGS = [
+  'oidc-provider WARNING: Unsupported runtime',
+  'oidc-provider WARNING: a quick start development-only in-memory adapter',
+];
 
 /** Runs `start` with those two warnings left out of the console; any other line still shows. */
 async function quietly<T>(start: () => Promise<T> | T): Promise<T> {
@@ -54,7 +57,11 @@ async function quietly<T>(start: () => Promise<T> | T): Promise<T> {
 
 /** The claims of an account: the name typed at sign-in is its subject and, when it looks like one, its email. */
 function accountClaims(accountId: string): Record<string, unknown> {
-  return { sub: accountId, ...(accountId.includes('@') ? { email: accountId, email_verified: true } : {}), name: accountId };
+  return {
+    sub: accountId,
+    ...(accountId.includes('@') ? { email: accountId, email_verified: true } : {}),
+    name: accountId,
+  };
 }
 
 export async function startLocalProvider(options: LocalProviderOptions): Promise<LocalProvider> {
@@ -73,7 +80,9 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
         clients: [
           {
             client_id: options.clientId,
-            ...(options.clientSecret === undefined ? { token_endpoint_auth_method: 'none' } : { client_secret: options.clientSecret, token_endpoint_auth_method: 'client_secret_basic' }),
+            ...(options.clientSecret === undefined
+              ? { token_endpoint_auth_method: 'none' }
+              : { client_secret: options.clientSecret, token_endpoint_auth_method: 'client_secret_basic' }),
             redirect_uris: options.redirectUris,
             grant_types: ['authorization_code'],
             response_types: ['code'],
@@ -104,7 +113,10 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
       return;
     }
     interaction(provider, req, res, () => signIn).catch(() => {
-      if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end('This sign-in has ended; start again from the hook.\n');
+      if (!res.headersSent)
+        res
+          .writeHead(400, { 'content-type': 'text/plain' })
+          .end('This sign-in has ended; start again from the hook.\n');
     });
   };
 
@@ -128,11 +140,18 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
 }
 
 /** The sign-in page: a name and two buttons. Signing in also consents to what the client asked for. */
-async function interaction(provider: Provider, req: IncomingMessage, res: ServerResponse, signIn: () => { acr?: string; amr?: string[] }): Promise<void> {
+async function interaction(
+  provider: Provider,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signIn: () => { acr?: string; amr?: string[] },
+): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (req.method === 'GET') {
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(signInPage(details.uid, hint));
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      .end(signInPage(details.uid, hint));
     return;
   }
   if (req.method !== 'POST') {
@@ -142,7 +161,12 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   const form = new URLSearchParams(await body(req));
   const login = form.get('login')?.trim() ?? '';
   if (form.has('cancel') || login === '') {
-    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'End-User aborted interaction' },
+      { mergeWithLastSubmission: false },
+    );
     return;
   }
   const grant = new provider.Grant({ accountId: login, clientId: String(details.params.client_id) });
@@ -151,7 +175,10 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   await provider.interactionFinished(
     req,
     res,
-    { login: { accountId: login, ...(acr === undefined ? {} : { acr }), ...(amr ? { amr } : {}) }, consent: { grantId: await grant.save() } },
+    {
+      login: { accountId: login, ...(acr === undefined ? {} : { acr }), ...(amr ? { amr } : {}) },
+      consent: { grantId: await grant.save() },
+    },
     { mergeWithLastSubmission: false },
   );
 }

@@ -41,7 +41,10 @@ export interface Simulator {
  * session token, and the return URL that checks what the hook sends back and shows the outcome.
  * Given `management`, it also serves the auth server and the configuration API.
  */
-export function createSimulator(identity: TenantIdentity, options: { now?: () => Date; management?: ManagementApi; demoSteps?: DemoSteps; wallet?: DemoWalletContents } = {}): Simulator {
+export function createSimulator(
+  identity: TenantIdentity,
+  options: { now?: () => Date; management?: ManagementApi; demoSteps?: DemoSteps; wallet?: DemoWalletContents } = {},
+): Simulator {
   const now = options.now ?? (() => new Date());
   const pending = new Map<string, Record<string, unknown>>();
   /** States whose answer came back already: a second return of one is told apart from a stranger's. */
@@ -52,16 +55,21 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
   if (options.management) app.use(options.management.router);
   app.use((_req, res, next) => {
     // form-action also governs the redirect that follows a submit, so the hook's origin is listed.
-    res.set('Content-Security-Policy', `default-src 'none'; style-src 'self'; form-action 'self' ${new URL(identity.hookUrl).origin}`);
+    res.set(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'self'; form-action 'self' ${new URL(identity.hookUrl).origin}`,
+    );
     res.set('Cache-Control', 'no-store');
     next();
   });
 
   app.use(simulatorStylesheet());
   app.use(demoAuthenticator(simulatorPage, now));
-  if (options.wallet) app.use(demoWallet({ page: simulatorPage, hookOrigin: new URL(identity.hookUrl).origin, now, ...options.wallet }));
+  if (options.wallet)
+    app.use(demoWallet({ page: simulatorPage, hookOrigin: new URL(identity.hookUrl).origin, now, ...options.wallet }));
 
-  const page = (claims: string, subject: string, error?: string) => startPage(identity, { claims, subject, error, steps: options.demoSteps, wallet: options.wallet !== undefined });
+  const page = (claims: string, subject: string, error?: string) =>
+    startPage(identity, { claims, subject, error, steps: options.demoSteps, wallet: options.wallet !== undefined });
 
   app.get('/', (_req, res) => {
     res.type('html').send(page(JSON.stringify(SAMPLE_CLAIMS, null, 2), SAMPLE_SUBJECT));
@@ -126,7 +134,11 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
     }
     // Start runs the steps the page shows as chosen, whether or not "Use these steps" was pressed.
     if (!(await runPickedSteps(picked, res, text, subject))) return;
-    const { token, state } = await mintSessionToken(identity, { claims: claims as Record<string, unknown>, now: now(), ...(subject === '' ? {} : { payload: { sub: subject } }) });
+    const { token, state } = await mintSessionToken(identity, {
+      claims: claims as Record<string, unknown>,
+      now: now(),
+      ...(subject === '' ? {} : { payload: { sub: subject } }),
+    });
     pending.set(state, claims as Record<string, unknown>);
     const target = new URL(identity.hookUrl);
     target.searchParams.set('session_token', token);
@@ -154,7 +166,11 @@ export function createSimulator(identity: TenantIdentity, options: { now?: () =>
       res
         .status(400)
         .type('html')
-        .send(returned.has(outcome.state) ? seenAgainPage(outcome.state) : outcomePage('The returned state is not one this tenant sent.', null));
+        .send(
+          returned.has(outcome.state)
+            ? seenAgainPage(outcome.state)
+            : outcomePage('The returned state is not one this tenant sent.', null),
+        );
       return;
     }
     pending.delete(outcome.state);
@@ -176,7 +192,10 @@ function startForm(body: unknown): { text: string; subject: string; picked: stri
   };
 }
 
-function startPage(identity: TenantIdentity, form: { claims: string; subject: string; error?: string; steps?: DemoSteps; wallet: boolean }): string {
+function startPage(
+  identity: TenantIdentity,
+  form: { claims: string; subject: string; error?: string; steps?: DemoSteps; wallet: boolean },
+): string {
   const { steps } = form;
   const current = steps?.choices.find((c) => c.file === steps.current());
   // One form: Start runs the steps chosen here, and "Use these steps" only switches to them.
@@ -199,7 +218,9 @@ ${form.error !== undefined ? `<p class="bad" role="alert">${escapeHtml(form.erro
 <textarea id="claims" name="claims" rows="8">${escapeHtml(form.claims)}</textarea>
 <p><button type="submit">Start the interaction hook</button></p></form>
 <p>No phone at hand for an authenticator-app step? The <a href="${DEMO_AUTHENTICATOR_PATH}">demo authenticator</a> shows the codes for a key.</p>${
-      form.wallet ? `\n<p>For the steps that present a licence, the <a href="${DEMO_WALLET_PATH}">demo wallet</a> holds one for this person; the hook’s “Open my wallet” link opens it.</p>` : ''
+      form.wallet
+        ? `\n<p>For the steps that present a licence, the <a href="${DEMO_WALLET_PATH}">demo wallet</a> holds one for this person; the hook’s “Open my wallet” link opens it.</p>`
+        : ''
     }`,
   );
 }
@@ -213,8 +234,15 @@ function seenAgainPage(state: string): string {
   );
 }
 
-function outcomePage(error: string | null, outcome: (ReturnOutcome & { claimsSent: Record<string, unknown> }) | null): string {
-  if (!outcome) return simulatorPage('Refused', `<h1 class="bad">Refused</h1><p>${escapeHtml(error ?? '')}</p><p><a href="/">Start again</a></p>`);
+function outcomePage(
+  error: string | null,
+  outcome: (ReturnOutcome & { claimsSent: Record<string, unknown> }) | null,
+): string {
+  if (!outcome)
+    return simulatorPage(
+      'Refused',
+      `<h1 class="bad">Refused</h1><p>${escapeHtml(error ?? '')}</p><p><a href="/">Start again</a></p>`,
+    );
   if (outcome.kind === 'failure') {
     return simulatorPage(
       'Issuance failed',

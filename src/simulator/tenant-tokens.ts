@@ -29,7 +29,10 @@ export function newState(): string {
 }
 
 /** The `session_token` the tenant sends the user's browser to the hook with. */
-export async function mintSessionToken(tenant: TenantIdentity, options: MintOptions = {}): Promise<{ token: string; state: string }> {
+export async function mintSessionToken(
+  tenant: TenantIdentity,
+  options: MintOptions = {},
+): Promise<{ token: string; state: string }> {
   const state = options.state ?? newState();
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
   // Built as one object so that a test can override or remove (set to undefined) any field.
@@ -48,7 +51,13 @@ export async function mintSessionToken(tenant: TenantIdentity, options: MintOpti
 }
 
 export type ReturnOutcome =
-  | { kind: 'success'; state: string; claims: Record<string, unknown>; claimsToPersist: unknown[]; lifetimeSeconds: number }
+  | {
+      kind: 'success';
+      state: string;
+      claims: Record<string, unknown>;
+      claimsToPersist: unknown[];
+      lifetimeSeconds: number;
+    }
   | { kind: 'failure'; state: string; message: string; lifetimeSeconds: number };
 
 /** How long a returned token may live before the simulator calls it suspicious. */
@@ -65,7 +74,9 @@ export async function readReturnToken(tenant: TenantIdentity, token: string, now
   });
   const lifetimeSeconds = (payload.exp ?? 0) - (payload.iat ?? 0);
   if (lifetimeSeconds <= 0 || lifetimeSeconds > MAX_RETURN_LIFETIME_SECONDS) {
-    throw new Error(`the returned token lives ${lifetimeSeconds} s; at most ${MAX_RETURN_LIFETIME_SECONDS} s is expected`);
+    throw new Error(
+      `the returned token lives ${lifetimeSeconds} s; at most ${MAX_RETURN_LIFETIME_SECONDS} s is expected`,
+    );
   }
   const state = String(payload.state);
   const error = payload.error as { message?: unknown } | undefined;

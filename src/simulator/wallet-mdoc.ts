@@ -24,7 +24,12 @@ function shownValue(value: unknown): unknown {
 function issuedDocument(held: HeldMdoc) {
   const [document] = parseDeviceResponse(held.issued).documents;
   if (!document) throw new Error('the held mdoc has no document');
-  const namespaces = new Map([...document.issuerSigned.nameSpaces].map(([namespace, items]) => [namespace, new Map(items.map((item) => [item.elementIdentifier, item.elementValue]))]));
+  const namespaces = new Map(
+    [...document.issuerSigned.nameSpaces].map(([namespace, items]) => [
+      namespace,
+      new Map(items.map((item) => [item.elementIdentifier, item.elementValue])),
+    ]),
+  );
   return { docType: document.docType, namespaces, issuer: document.issuerSigned.issuerAuth.certificate };
 }
 
@@ -36,28 +41,52 @@ export function matchMdoc(query: DcqlQuery, held: HeldMdoc): MdocMatch | undefin
   const [asked, ...more] = query.credentials;
   if (more.length > 0 || asked.format !== 'mso_mdoc') return undefined;
   const { docType, namespaces } = issuedDocument(held);
-  const plain = Object.fromEntries([...namespaces].map(([namespace, items]) => [namespace, Object.fromEntries([...items].map(([name, value]) => [name, shownValue(value)]))]));
-  const result = DcqlQuery.query(query, [{ credential_format: 'mso_mdoc', doctype: docType, namespaces: plain, cryptographic_holder_binding: true }]);
+  const plain = Object.fromEntries(
+    [...namespaces].map(([namespace, items]) => [
+      namespace,
+      Object.fromEntries([...items].map(([name, value]) => [name, shownValue(value)])),
+    ]),
+  );
+  const result = DcqlQuery.query(query, [
+    { credential_format: 'mso_mdoc', doctype: docType, namespaces: plain, cryptographic_holder_binding: true },
+  ]);
   if (!result.can_be_satisfied) return undefined;
 
-  const asks = (asked.claims ?? []).map((claim) => ('path' in claim ? claim.path : [claim.namespace, claim.claim_name]));
+  const asks = (asked.claims ?? []).map((claim) =>
+    'path' in claim ? claim.path : [claim.namespace, claim.claim_name],
+  );
   const elements = new Map<string, string[]>();
   for (const [namespace, name] of asks) {
     if (namespace === undefined || name === undefined) continue;
     elements.set(namespace, [...(elements.get(namespace) ?? []), name]);
   }
-  return { format: 'mso_mdoc', queryId: asked.id, held, shown: asks.map(([namespace = '', name = '']) => ({ path: name, value: plain[namespace]?.[name] })), elements };
+  return {
+    format: 'mso_mdoc',
+    queryId: asked.id,
+    held,
+    shown: asks.map(([namespace = '', name = '']) => ({ path: name, value: plain[namespace]?.[name] })),
+    elements,
+  };
 }
 
 /**
  * The `vp_token` for a request (OpenID4VP 1.0 B.2): a DeviceResponse of just the matched elements,
  * signed by the device key over the session transcript of this request (client id, nonce, response URI).
  */
-export async function presentMdoc(match: MdocMatch, request: { nonce: string; clientId: string; responseUri: string }): Promise<string> {
+export async function presentMdoc(
+  match: MdocMatch,
+  request: { nonce: string; clientId: string; responseUri: string },
+): Promise<string> {
   const mdoc = parseDeviceResponse(match.held.issued);
   const { docType } = issuedDocument(match.held);
-  const nameSpaces = new Map([...match.elements].map(([namespace, names]) => [namespace, new Map(names.map((name) => [name, false]))]));
-  const transcript = openId4VpSessionTranscript({ clientId: request.clientId, nonce: request.nonce, responseUri: request.responseUri });
+  const nameSpaces = new Map(
+    [...match.elements].map(([namespace, names]) => [namespace, new Map(names.map((name) => [name, false]))]),
+  );
+  const transcript = openId4VpSessionTranscript({
+    clientId: request.clientId,
+    nonce: request.nonce,
+    responseUri: request.responseUri,
+  });
   const response = await DeviceResponse.from(mdoc)
     .usingDeviceRequest(DeviceRequest.from('1.0', [{ itemsRequestData: { docType, nameSpaces } }]))
     .usingSessionTranscriptBytes(cborEncode(new DataItem({ buffer: transcript })))
@@ -67,9 +96,15 @@ export async function presentMdoc(match: MdocMatch, request: { nonce: string; cl
 }
 
 /** What the wallet shows of the mdoc it holds: the document signer, the doctype, every element. */
-export function heldMdocClaims(held: HeldMdoc): { issuer: string; type: string; disclosable: Array<{ path: string; value: unknown }> } {
+export function heldMdocClaims(held: HeldMdoc): {
+  issuer: string;
+  type: string;
+  disclosable: Array<{ path: string; value: unknown }>;
+} {
   const { docType, namespaces, issuer } = issuedDocument(held);
-  const disclosable = [...namespaces.values()].flatMap((items) => [...items].map(([name, value]) => ({ path: name, value: shownValue(value) })));
+  const disclosable = [...namespaces.values()].flatMap((items) =>
+    [...items].map(([name, value]) => ({ path: name, value: shownValue(value) })),
+  );
   return { issuer: subjectOf(issuer), type: docType, disclosable };
 }
 

@@ -47,7 +47,14 @@ function matchSdJwt(query: DcqlQuery, held: HeldSdJwt): SdJwtMatch | undefined {
   const [asked, ...more] = query.credentials;
   if (more.length > 0 || asked.format !== 'dc+sd-jwt') return undefined;
   const { decoded, claims, disclosureKeymap } = unpacked(held);
-  const result = DcqlQuery.query(query, [{ credential_format: 'dc+sd-jwt', vct: String(claims.vct), claims: claims as Record<string, never>, cryptographic_holder_binding: true }]);
+  const result = DcqlQuery.query(query, [
+    {
+      credential_format: 'dc+sd-jwt',
+      vct: String(claims.vct),
+      claims: claims as Record<string, never>,
+      cryptographic_holder_binding: true,
+    },
+  ]);
   if (!result.can_be_satisfied) return undefined;
 
   const paths: ClaimPath[] = (asked.claims ?? []).map((claim) => claim.path);
@@ -60,13 +67,22 @@ function matchSdJwt(query: DcqlQuery, held: HeldSdJwt): SdJwtMatch | undefined {
     format: 'dc+sd-jwt',
     queryId: asked.id,
     held,
-    shown: paths.map((path) => ({ path: path.map((key) => (key === null ? '*' : String(key))).join('.'), value: claimAt(claims, path) })),
-    disclosures: decoded.disclosures.filter((d) => d._digest !== undefined && needed.has(d._digest)).map((d) => d.encode()),
+    shown: paths.map((path) => ({
+      path: path.map((key) => (key === null ? '*' : String(key))).join('.'),
+      value: claimAt(claims, path),
+    })),
+    disclosures: decoded.disclosures
+      .filter((d) => d._digest !== undefined && needed.has(d._digest))
+      .map((d) => d.encode()),
   };
 }
 
 /** The `vp_token` answering a request with what `match` chose. */
-export async function presentation(match: CredentialMatch, request: { nonce: string; clientId: string; responseUri: string }, now: Date): Promise<string> {
+export async function presentation(
+  match: CredentialMatch,
+  request: { nonce: string; clientId: string; responseUri: string },
+  now: Date,
+): Promise<string> {
   return match.format === 'mso_mdoc' ? presentMdoc(match, request) : presentSdJwt(match, request, now);
 }
 
@@ -75,18 +91,31 @@ export async function presentation(match: CredentialMatch, request: { nonce: str
  * key-binding JWT (`kb+jwt`) signed by the holder key over this request's nonce, the client id as
  * `aud`, and `sd_hash` of what precedes it.
  */
-async function presentSdJwt(match: SdJwtMatch, request: { nonce: string; clientId: string }, now: Date): Promise<string> {
+async function presentSdJwt(
+  match: SdJwtMatch,
+  request: { nonce: string; clientId: string },
+  now: Date,
+): Promise<string> {
   const { held } = match;
   const [issuerJwt] = held.sdJwt.split('~');
   const presented = `${[issuerJwt, ...match.disclosures].join('~')}~`;
-  const keyBinding = await new SignJWT({ iat: Math.floor(now.getTime() / 1000), aud: request.clientId, nonce: request.nonce, sd_hash: Buffer.from(sha256(presented)).toString('base64url') })
+  const keyBinding = await new SignJWT({
+    iat: Math.floor(now.getTime() / 1000),
+    aud: request.clientId,
+    nonce: request.nonce,
+    sd_hash: Buffer.from(sha256(presented)).toString('base64url'),
+  })
     .setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' })
     .sign(held.holderKey);
   return JSON.stringify({ [match.queryId]: [presented + keyBinding] });
 }
 
 /** What the wallet shows of what it holds: the issuer, the type, and the claims it may disclose. */
-export function heldClaims(held: HeldCredential): { issuer: string; type: string; disclosable: Array<{ path: string; value: unknown }> } {
+export function heldClaims(held: HeldCredential): {
+  issuer: string;
+  type: string;
+  disclosable: Array<{ path: string; value: unknown }>;
+} {
   if (held.format === 'mso_mdoc') return heldMdocClaims(held);
   const { claims, disclosureKeymap } = unpacked(held);
   const disclosable = Object.keys(disclosureKeymap).map((path) => ({ path, value: claimAt(claims, path.split('.')) }));

@@ -15,7 +15,10 @@ const SQLITE_FILE = 'hook.db';
  * DATABASE_URL → PostgreSQL, with the sessions in Redis when REDIS_URL is set. Waits up to
  * STORAGE_WAIT_SECONDS for servers that cannot be reached yet, telling `onRetry` each time.
  */
-export async function openStorage(settings: StorageSettings, options: { onRetry?: (message: string) => void } = {}): Promise<Storage> {
+export async function openStorage(
+  settings: StorageSettings,
+  options: { onRetry?: (message: string) => void } = {},
+): Promise<Storage> {
   const { databaseUrl, redisUrl } = settings;
   if (databaseUrl === undefined) return openSqlite(path.join(settings.dataDir, SQLITE_FILE));
 
@@ -23,7 +26,12 @@ export async function openStorage(settings: StorageSettings, options: { onRetry?
   const sessions =
     redisUrl === undefined
       ? undefined
-      : await waitForEngine({ engine: 'Redis', variable: 'REDIS_URL', url: redisUrl }, deadline, () => openRedisSessions({ url: redisUrl, prefix: settings.redisKeyPrefix }), options.onRetry);
+      : await waitForEngine(
+          { engine: 'Redis', variable: 'REDIS_URL', url: redisUrl },
+          deadline,
+          () => openRedisSessions({ url: redisUrl, prefix: settings.redisKeyPrefix }),
+          options.onRetry,
+        );
   try {
     return await waitForEngine(
       { engine: 'PostgreSQL', variable: 'DATABASE_URL', url: databaseUrl },
@@ -45,5 +53,7 @@ export async function openStorage(settings: StorageSettings, options: { onRetry?
 export function missingDatabase(settings: StorageSettings): string | null {
   if (settings.databaseUrl !== undefined) return null;
   const file = path.join(settings.dataDir, SQLITE_FILE);
-  return existsSync(file) ? null : `There is no hook database at ${file}. Set DATA_DIR to the directory the server uses.`;
+  return existsSync(file)
+    ? null
+    : `There is no hook database at ${file}. Set DATA_DIR to the directory the server uses.`;
 }

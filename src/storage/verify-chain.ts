@@ -14,7 +14,12 @@ export type ChainVerdict =
       /** Where the trusted head (`--head`) was found, counting pruned rows: rows after it were appended since. */
       trustedAt?: number;
     }
-  | { ok: false; kind: ChainBreakKind; /** The first row that does not fit, when one does not. */ seq: number | null; message: string };
+  | {
+      ok: false;
+      kind: ChainBreakKind;
+      /** The first row that does not fit, when one does not. */ seq: number | null;
+      message: string;
+    };
 
 /** How many recent links are remembered to tell an inserted row from a removed one. */
 const RECENT_LINKS = 1000;
@@ -44,7 +49,8 @@ export async function verifyChain(ledger: Ledger, options: { trustedHead?: strin
   return walk.end(state);
 }
 
-const MISSING_RECORD = 'the chain record (table ledger_chain) is missing: it was deleted by hand, so the head and the checkpoint are unknown';
+const MISSING_RECORD =
+  'the chain record (table ledger_chain) is missing: it was deleted by hand, so the head and the checkpoint are unknown';
 
 class ChainWalk {
   /** The hash the next row must link to. */
@@ -80,22 +86,41 @@ class ChainWalk {
   }
 
   private take(row: ChainedDecision, next: ChainedDecision | undefined): ChainVerdict | undefined {
-    const consistent = row.prevHash !== null && row.hash !== null && chainHash(row.prevHash, chainContent(row.record)) === row.hash;
+    const consistent =
+      row.prevHash !== null && row.hash !== null && chainHash(row.prevHash, chainContent(row.record)) === row.hash;
     if (consistent && row.prevHash === this.expected) {
       this.accept(row);
       return undefined;
     }
     const named = `row ${row.seq} (${describe(row)})`;
-    const broken = (kind: ChainBreakKind, why: string): ChainVerdict => ({ ok: false, kind, seq: row.seq, message: `${named} ${why}` });
-    if (row.prevHash === null || row.hash === null) return broken('inserted', 'has no hash: it was not appended by the hook but written into the table by hand');
+    const broken = (kind: ChainBreakKind, why: string): ChainVerdict => ({
+      ok: false,
+      kind,
+      seq: row.seq,
+      message: `${named} ${why}`,
+    });
+    if (row.prevHash === null || row.hash === null)
+      return broken('inserted', 'has no hash: it was not appended by the hook but written into the table by hand');
     // The row after it links to the row before it: this one belongs nowhere.
-    if (next?.prevHash === this.expected) return broken('inserted', `was inserted: the rows before and after it (${this.lastSeq ?? 'the start'} and ${next.seq}) link to each other`);
+    if (next?.prevHash === this.expected)
+      return broken(
+        'inserted',
+        `was inserted: the rows before and after it (${this.lastSeq ?? 'the start'} and ${next.seq}) link to each other`,
+      );
     if (!consistent) return broken('changed', 'was changed after it was written: its content no longer gives its hash');
     const usurper = this.follower.get(row.prevHash);
     if (usurper) {
-      return { ok: false, kind: 'inserted', seq: usurper.seq, message: `row ${usurper.seq} (${describe(usurper)}) was inserted: row ${row.seq} links past it, to the row before it` };
+      return {
+        ok: false,
+        kind: 'inserted',
+        seq: usurper.seq,
+        message: `row ${usurper.seq} (${describe(usurper)}) was inserted: row ${row.seq} links past it, to the row before it`,
+      };
     }
-    return broken('removed', `does not follow the row before it (${this.lastSeq ?? 'the start of the chain'}): the row or rows it links to were removed (or replaced)`);
+    return broken(
+      'removed',
+      `does not follow the row before it (${this.lastSeq ?? 'the start of the chain'}): the row or rows it links to were removed (or replaced)`,
+    );
   }
 
   private accept(row: ChainedDecision): void {
@@ -110,12 +135,22 @@ class ChainWalk {
 
   /** Every row fits its predecessor: the chain must now end where its record says, and pass through the trusted head. */
   end(state: ChainState): ChainVerdict {
-    const fail = (kind: ChainBreakKind, seq: number | null, message: string): ChainVerdict => ({ ok: false, kind, seq, message });
-    if (state.startHash !== this.start.startHash) return fail('record', null, 'the chain was pruned while it was verified: run verify again');
+    const fail = (kind: ChainBreakKind, seq: number | null, message: string): ChainVerdict => ({
+      ok: false,
+      kind,
+      seq,
+      message,
+    });
+    if (state.startHash !== this.start.startHash)
+      return fail('record', null, 'the chain was pruned while it was verified: run verify again');
     if (this.position > state.length) {
       const after = this.follower.get(state.headHash);
       return after
-        ? fail('inserted', after.seq, `row ${after.seq} (${describe(after)}) was inserted after the head: the chain record counts ${state.length} rows, ending at the row before it`)
+        ? fail(
+            'inserted',
+            after.seq,
+            `row ${after.seq} (${describe(after)}) was inserted after the head: the chain record counts ${state.length} rows, ending at the row before it`,
+          )
         : fail(
             'record',
             null,
@@ -131,11 +166,22 @@ class ChainWalk {
       );
     }
     if (this.expected !== state.headHash) {
-      return fail('record', this.lastSeq ?? null, `the chain ends in ${this.expected}, but its record names ${state.headHash} as the head: the last row was replaced, or the record was changed`);
+      return fail(
+        'record',
+        this.lastSeq ?? null,
+        `the chain ends in ${this.expected}, but its record names ${state.headHash} as the head: the last row was replaced, or the record was changed`,
+      );
     }
     if (this.trustedHead !== undefined && this.trustedAt === undefined) {
-      const pruned = state.startLength > 0 ? `, or that row was pruned (the chain now starts after ${state.startLength} pruned rows: copy the head again after each prune)` : '';
-      return fail('not-trusted', null, `the trusted head ${this.trustedHead} is not in this chain: the ledger was rewritten${pruned}`);
+      const pruned =
+        state.startLength > 0
+          ? `, or that row was pruned (the chain now starts after ${state.startLength} pruned rows: copy the head again after each prune)`
+          : '';
+      return fail(
+        'not-trusted',
+        null,
+        `the trusted head ${this.trustedHead} is not in this chain: the ledger was rewritten${pruned}`,
+      );
     }
     return { ok: true, state, rows: this.rows, ...(this.trustedAt === undefined ? {} : { trustedAt: this.trustedAt }) };
   }

@@ -17,7 +17,12 @@ const RETRY_EVERY_MS = 1_000;
  * Only unreachability is retried: a refused password or a bad schema fails at once. The final
  * error names the engine, the variable and the server, never the credentials in the URL.
  */
-export async function waitForEngine<T>(target: EngineTarget, deadline: number, open: () => Promise<T>, onRetry?: (message: string) => void): Promise<T> {
+export async function waitForEngine<T>(
+  target: EngineTarget,
+  deadline: number,
+  open: () => Promise<T>,
+  onRetry?: (message: string) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await open();
@@ -25,7 +30,10 @@ export async function waitForEngine<T>(target: EngineTarget, deadline: number, o
       if (!(error instanceof StorageUnavailableError)) throw error;
       const detail = `at ${serverOf(target.url)} (${target.variable}) cannot be reached: ${reasonOf(error.cause)}`;
       if (Date.now() + RETRY_EVERY_MS > deadline) {
-        throw new StorageUnavailableError(target.engine, { cause: error.cause, detail: attempt > 1 ? `${detail} (gave up after ${attempt} attempts)` : detail });
+        throw new StorageUnavailableError(target.engine, {
+          cause: error.cause,
+          detail: attempt > 1 ? `${detail} (gave up after ${attempt} attempts)` : detail,
+        });
       }
       onRetry?.(`${target.engine} ${detail}; trying again`);
       await sleep(RETRY_EVERY_MS);

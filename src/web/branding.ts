@@ -29,7 +29,10 @@ export function branding(issuer: Issuer): { assets: BrandAssets; router: Router 
     assets.logoSrc = `/static/logo?v=${logo.version}`;
     router.get('/static/logo', (_req, res) => {
       // An SVG opened on its own must not run anything: it gets the strictest policy of all.
-      res.set({ 'Cache-Control': cache, 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" });
+      res.set({
+        'Cache-Control': cache,
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      });
       res.type(logo.contentType).send(logo.bytes);
     });
   }

@@ -21,7 +21,10 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       return;
     }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    logger[REFUSED.level]({ code: `client_${err.code ?? 'error'}`, statusCode: status }, 'request refused by the HTTP parser');
+    logger[REFUSED.level](
+      { code: `client_${err.code ?? 'error'}`, statusCode: status },
+      'request refused by the HTTP parser',
+    );
     const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${en[PAGE.title]}</title></head>
 <body><h1>${en[PAGE.title]}</h1><p>${en[PAGE.body]}</p><p>${en['page.backToWallet']}</p></body></html>`;
     socket.end(

@@ -46,14 +46,21 @@ export const ERROR_CODES = {
   request_invalid: { status: 400, pages: ['requestInvalid'], level: 'warn' },
   url_too_long: { status: 414, pages: ['urlTooLong'], level: 'warn' },
   not_found: { status: 404, pages: ['notFound'], level: 'warn' },
-  storage_unavailable: { status: 503, pages: ['storageUnavailable', 'storageUnreachable', 'arrivalUnavailable'], level: 'error' },
+  storage_unavailable: {
+    status: 503,
+    pages: ['storageUnavailable', 'storageUnreachable', 'arrivalUnavailable'],
+    level: 'error',
+  },
   internal_error: { status: 500, pages: ['serverError'], level: 'error' },
 } as const satisfies Record<string, ErrorRow>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** The error `code` answers with: as its row says, on `page` when its row has more than one. */
-export function hookError<Code extends ErrorCode>(code: Code, page: (typeof ERROR_CODES)[Code]['pages'][number] = ERROR_CODES[code].pages[0]): HookError {
+export function hookError<Code extends ErrorCode>(
+  code: Code,
+  page: (typeof ERROR_CODES)[Code]['pages'][number] = ERROR_CODES[code].pages[0],
+): HookError {
   const row: ErrorRow = ERROR_CODES[code];
   return new HookError(code, row.status, PAGES[page], row.level);
 }
@@ -64,5 +71,10 @@ export function hookError<Code extends ErrorCode>(code: Code, page: (typeof ERRO
  */
 export function requestRefused(status: number, type: string | undefined): HookError {
   const row: ErrorRow = ERROR_CODES.request_invalid;
-  return new HookError(type === undefined ? 'request_invalid' : `request_${type.replace(/\W/g, '_')}`, status, PAGES[row.pages[0]], row.level);
+  return new HookError(
+    type === undefined ? 'request_invalid' : `request_${type.replace(/\W/g, '_')}`,
+    status,
+    PAGES[row.pages[0]],
+    row.level,
+  );
 }

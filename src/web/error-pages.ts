@@ -40,7 +40,8 @@ export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
     const error = toHookError(err, req.method, options);
     // For the metrics, which count refusals by code.
     res.locals.errorCode = error.code;
-    if (error.level === 'error') req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
+    if (error.level === 'error')
+      req.log.error({ code: error.code, err: err instanceof HookError ? undefined : err }, 'request failed');
     else req.log.warn({ code: error.code }, 'request refused');
     if (res.headersSent) {
       next(err);
@@ -55,14 +56,18 @@ export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
       return;
     }
     const { page, retryHref, continueHref } = wayOn(error, req, options);
-    res.render('message', { page, code: error.code, retryHref, continueHref }, (renderError: Error | null, html?: string) => {
-      if (renderError) {
-        req.log.error({ err: renderError }, 'error page could not be rendered');
-        res.type('html').send(FALLBACK_PAGE);
-        return;
-      }
-      res.type('html').send(html);
-    });
+    res.render(
+      'message',
+      { page, code: error.code, retryHref, continueHref },
+      (renderError: Error | null, html?: string) => {
+        if (renderError) {
+          req.log.error({ err: renderError }, 'error page could not be rendered');
+          res.type('html').send(FALLBACK_PAGE);
+          return;
+        }
+        res.type('html').send(html);
+      },
+    );
   };
 }
 
@@ -71,23 +76,33 @@ export function errorPage(options: ErrorPageOptions): ErrorRequestHandler {
  * path taken from elsewhere. A page of a journey this session no longer holds (another tab
  * arrived since, and the arrival started the session afresh) offers the journey that replaced it.
  */
-function wayOn(error: HookError, req: Request, options: ErrorPageOptions): { page: PageKeys; retryHref: string | null; continueHref: string | null } {
+function wayOn(
+  error: HookError,
+  req: Request,
+  options: ErrorPageOptions,
+): { page: PageKeys; retryHref: string | null; continueHref: string | null } {
   const onInteraction = options.isInteractionPath(req.path);
   const stale = onInteraction && (error.code === 'csrf_invalid' || error.code === 'interaction_not_found');
   const interactions = (req.session as Partial<SessionData> | undefined)?.interactions ?? {};
   const id = req.path.slice('/interaction/'.length);
-  if (!stale || Object.hasOwn(interactions, id)) return { page: error.page, retryHref: error.page.retry && onInteraction ? req.path : null, continueHref: null };
+  if (!stale || Object.hasOwn(interactions, id))
+    return { page: error.page, retryHref: error.page.retry && onInteraction ? req.path : null, continueHref: null };
   const newest = Object.values(interactions)
     .filter((i) => i.status === 'active')
     .sort((a, b) => b.createdAt - a.createdAt)[0];
   if (newest) return { page: PAGES.replacedByNewer, retryHref: null, continueHref: `/interaction/${newest.id}` };
-  return { page: error.code === 'csrf_invalid' ? PAGES.formOfEndedJourney : error.page, retryHref: null, continueHref: null };
+  return {
+    page: error.code === 'csrf_invalid' ? PAGES.formOfEndedJourney : error.page,
+    retryHref: null,
+    continueHref: null,
+  };
 }
 
 function toHookError(err: unknown, method: string, options: ErrorPageOptions): HookError {
   if (err instanceof HookError) return err;
   // Fail closed while the storage is away: a page saying so, never a redirect.
-  if (options.isUnavailable(err)) return hookError('storage_unavailable', method === 'POST' ? 'storageUnavailable' : 'storageUnreachable');
+  if (options.isUnavailable(err))
+    return hookError('storage_unavailable', method === 'POST' ? 'storageUnavailable' : 'storageUnreachable');
   const { code, status, type } = (err ?? {}) as { code?: unknown; status?: unknown; type?: unknown };
   if (code === 'EBADCSRFTOKEN') return hookError('csrf_invalid');
   if (typeof status === 'number' && status >= 400 && status < 500) {

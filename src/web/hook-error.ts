@@ -39,7 +39,11 @@ export const PAGES = {
   urlTooLong: { title: 'request.tooLong.title', body: 'request.tooLong.body', backToWallet: true },
   interactionNotFound: { title: 'interaction.notFound.title', body: 'interaction.notFound.body', backToWallet: true },
   interactionExpired: { title: 'interaction.expired.title', body: 'interaction.expired.body', backToWallet: true },
-  interactionCompleted: { title: 'interaction.completed.title', body: 'interaction.completed.body', backToWallet: false },
+  interactionCompleted: {
+    title: 'interaction.completed.title',
+    body: 'interaction.completed.body',
+    backToWallet: false,
+  },
   interactionDeclined: { title: 'interaction.declined.title', body: 'interaction.declined.body', backToWallet: true },
   /** A return from another site that names no journey waiting in this browser: ignored. */
   returnUnmatched: { title: 'return.unmatched.title', body: 'return.unmatched.body', backToWallet: false },
@@ -54,6 +58,16 @@ export const PAGES = {
   requestInvalid: { title: 'request.invalid.title', body: 'request.invalid.body', backToWallet: true },
   notFound: { title: 'page.notFound.title', body: 'page.notFound.body', backToWallet: true },
   serverError: { title: 'server.error.title', body: 'server.error.body', backToWallet: true },
-  storageUnavailable: { title: 'server.unavailable.title', body: 'server.unavailable.body', backToWallet: false, retry: true },
-  storageUnreachable: { title: 'server.unreachable.title', body: 'server.unreachable.body', backToWallet: false, retry: true },
+  storageUnavailable: {
+    title: 'server.unavailable.title',
+    body: 'server.unavailable.body',
+    backToWallet: false,
+    retry: true,
+  },
+  storageUnreachable: {
+    title: 'server.unreachable.title',
+    body: 'server.unreachable.body',
+    backToWallet: false,
+    retry: true,
+  },
 } as const satisfies Record<string, PageKeys>;

@@ -7,7 +7,10 @@ export type { MessageKey };
  * A page's words by key: the pages' own (MessageKey) and those of each step type. A step's code
  * gets one typed with its own keys (`Translate<TermsMessageKey>`), so a misspelt key does not compile.
  */
-export type Translate<Key extends string = string> = (key: Key, params?: Readonly<Record<string, string | number>>) => string;
+export type Translate<Key extends string = string> = (
+  key: Key,
+  params?: Readonly<Record<string, string | number>>,
+) => string;
 
 /** Language → key → text. English is the reference: every other language has exactly its keys. */
 export type Catalogues = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -28,7 +31,9 @@ export type Messages<Key extends string> = Readonly<Record<Locale, Readonly<Reco
  * more, does not compile. (The placeholders are compared by the catalogues' test.)
  */
 export function defineMessages<Key extends string>(
-  messages: { readonly en: Readonly<Record<Key, string>> } & { readonly [L in Exclude<Locale, 'en'>]: Readonly<Record<NoInfer<Key>, string>> },
+  messages: { readonly en: Readonly<Record<Key, string>> } & {
+    readonly [L in Exclude<Locale, 'en'>]: Readonly<Record<NoInfer<Key>, string>>;
+  },
 ): Messages<Key> {
   return messages;
 }
@@ -36,8 +41,15 @@ const DEFAULT_LOCALE = 'en';
 export const LOCALES = Object.keys(catalogues);
 
 /** The pages' messages with more merged in (each step type's own), language by language. */
-export function withMessages(...more: ReadonlyArray<Readonly<Record<string, Readonly<Record<string, string>>>>>): Catalogues {
-  return Object.fromEntries(LOCALES.map((locale) => [locale, Object.assign({}, catalogues[locale], ...more.map((m) => m[locale] ?? {})) as Record<string, string>]));
+export function withMessages(
+  ...more: ReadonlyArray<Readonly<Record<string, Readonly<Record<string, string>>>>>
+): Catalogues {
+  return Object.fromEntries(
+    LOCALES.map((locale) => [
+      locale,
+      Object.assign({}, catalogues[locale], ...more.map((m) => m[locale] ?? {})) as Record<string, string>,
+    ]),
+  );
 }
 
 export function isLocale(value: unknown): value is string {

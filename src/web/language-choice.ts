@@ -20,7 +20,13 @@ export function chooseLocale(req: Request, res: Response, options: { secure: boo
 
 /** Keeps the language chosen in a cookie of its own, for a year. */
 export function rememberLocale(res: Response, locale: string, options: { secure: boolean }): void {
-  res.cookie(cookieName(options.secure), locale, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+  res.cookie(cookieName(options.secure), locale, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.secure,
+    path: '/',
+    maxAge: 365 * 24 * 3600 * 1000,
+  });
 }
 
 function cookieName(secure: boolean): string {

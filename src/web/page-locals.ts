@@ -25,7 +25,10 @@ export interface LanguageLink {
 }
 
 /** What every page needs: the language and its switch, the translator, the issuer's look, the reference. */
-export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure: boolean; catalogues: Catalogues }): RequestHandler {
+export function pageLocals(
+  issuer: Issuer,
+  options: { brand: BrandAssets; secure: boolean; catalogues: Catalogues },
+): RequestHandler {
   const support = supportLink(issuer.supportContact);
   // Made once: the translators and each language's name in itself do not change per request.
   const translators = new Map(LOCALES.map((code) => [code, translator(code, options.catalogues)]));
@@ -38,7 +41,10 @@ export function pageLocals(issuer: Issuer, options: { brand: BrandAssets; secure
     const locale = chooseLocale(req, res, options);
     // A switch just clicked: the same page again without `?lang`, so that Back and reload do not
     // replay the old switch and flip the language back. The cookie now holds the choice.
-    const target = canSwitch && (req.method === 'GET' || req.method === 'HEAD') && isLocale(req.query[LANG_PARAM]) ? withoutLang(req.originalUrl) : null;
+    const target =
+      canSwitch && (req.method === 'GET' || req.method === 'HEAD') && isLocale(req.query[LANG_PARAM])
+        ? withoutLang(req.originalUrl)
+        : null;
     if (target !== null) {
       res.set('Cache-Control', 'no-store');
       res.redirect(303, target);

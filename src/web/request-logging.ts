@@ -18,7 +18,13 @@ declare module 'node:http' {
  * response headers (cookies, tokens) and a body a parser failed on (whatever the browser posted).
  * Concrete, not wildcards (`*.token`): wildcard paths made every request line several times dearer.
  */
-const REDACTED_PATHS = ['req.headers', 'res.headers', 'err.body', 'err.headers', ...LOGGER_PATHS.filter((path) => !path.startsWith('err.headers') && !path.startsWith('err.body'))];
+const REDACTED_PATHS = [
+  'req.headers',
+  'res.headers',
+  'err.body',
+  'err.headers',
+  ...LOGGER_PATHS.filter((path) => !path.startsWith('err.headers') && !path.startsWith('err.body')),
+];
 
 const OWN_LOG = Symbol('the request log');
 
@@ -30,7 +36,10 @@ const OWN_LOG = Symbol('the request log');
  * cost of logging.
  */
 export function requestLogging(app: Express, logger: Logger): RequestHandler {
-  const requests = logger.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: SAFE_SERIALIZERS });
+  const requests = logger.child(
+    {},
+    { redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: SAFE_SERIALIZERS },
+  );
   // On the app's request prototype, once (express gives every request of this app that prototype):
   // an accessor defined on each request object cost 3-7 % of a journey's CPU.
   Object.defineProperty(app.request, 'log', {
@@ -51,7 +60,14 @@ export function requestLogging(app: Express, logger: Logger): RequestHandler {
       const line = { req, res, responseTime: Date.now() - started };
       // A 5xx's cause is logged where it happened (the error page, the step); this is its line.
       const level = levelOf(req.originalUrl, res);
-      requests[level](line, level === 'error' ? 'request errored' : res.writableEnded && !req.readableAborted ? 'request completed' : 'request aborted');
+      requests[level](
+        line,
+        level === 'error'
+          ? 'request errored'
+          : res.writableEnded && !req.readableAborted
+            ? 'request completed'
+            : 'request aborted',
+      );
     };
     res.once('finish', logLine);
     res.once('close', logLine);

@@ -6,7 +6,11 @@ import helmet from 'helmet';
  * arrival URL carries a token). Forms may post to ourselves and be redirected on to the tenant —
  * browsers apply `form-action` to that redirect too.
  */
-export function securityHeaders(options: { redirectOrigins: ReadonlySet<string>; https: boolean; formTargets?: readonly string[] }): RequestHandler {
+export function securityHeaders(options: {
+  redirectOrigins: ReadonlySet<string>;
+  https: boolean;
+  formTargets?: readonly string[];
+}): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

@@ -60,7 +60,10 @@ const BINDING_COOKIE = 'hook.bind';
 export async function regenerateSession(
   req: Request,
   res: Response,
-  options: { mustSave?: (session: object) => boolean; carry?: (session: Partial<SessionData>) => Partial<SessionData> } = {},
+  options: {
+    mustSave?: (session: object) => boolean;
+    carry?: (session: Partial<SessionData>) => Partial<SessionData>;
+  } = {},
 ): Promise<void> {
   if (carriesStoredSession(req)) {
     const carried = givenToThisBrowser(req) && options.carry ? options.carry(req.session) : {};
@@ -94,7 +97,13 @@ function bindToBrowser(req: Request, res: Response): void {
   const value = randomBytes(32).toString('base64url');
   req.session.browserBinding = digest(value);
   const { secure, originalMaxAge } = req.session.cookie;
-  res.cookie(bindingCookieName(req), value, { httpOnly: true, sameSite: 'lax', secure: secure === true, path: '/', ...(originalMaxAge === null ? {} : { maxAge: originalMaxAge }) });
+  res.cookie(bindingCookieName(req), value, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secure === true,
+    path: '/',
+    ...(originalMaxAge === null ? {} : { maxAge: originalMaxAge }),
+  });
 }
 
 /** `__Host-` on https, as the session's own cookie: no other site or sub-domain may set it. */

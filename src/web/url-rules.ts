@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 
 /** A rule a URL from configuration or from another party may have to keep, named as messages name it. */
-export type UrlRule = 'valid URL' | 'HTTPS' | 'host is not an IP address' | 'no query string' | 'no fragment' | 'no user or password';
+export type UrlRule =
+  'valid URL' | 'HTTPS' | 'host is not an IP address' | 'no query string' | 'no fragment' | 'no user or password';
 
 /** Which rules a URL must keep: always an absolute URL, https:// unless `http` says where http:// will do. */
 export interface UrlRules {
@@ -33,7 +34,8 @@ export function brokenUrlRules(raw: string, rules: UrlRules): UrlRule[] {
   const url = new URL(text);
   const broken: UrlRule[] = [];
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && httpAccepted(url, rules.http))) broken.push('HTTPS');
-  if (rules.dnsHost === true && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0) broken.push('host is not an IP address');
+  if (rules.dnsHost === true && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0)
+    broken.push('host is not an IP address');
   // `href` keeps a bare "?" or "#" that `search` and `hash` report as empty.
   if (rules.noQuery === true && url.href.includes('?')) broken.push('no query string');
   if (rules.noFragment === true && url.href.includes('#')) broken.push('no fragment');

@@ -11,7 +11,13 @@ const WEBAUTHN_BROWSER_SCRIPT = '/vendor/simplewebauthn-browser.js';
  * copy in public/ to fall out of date. The package exports only its module entry, so the bundle
  * is found beside it.
  */
-const BUNDLE = path.join(path.dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
+const BUNDLE = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')),
+  '..',
+  'dist',
+  'bundle',
+  'index.umd.min.js',
+);
 
 /** Mounted under `/static`, beside the project's own files: a page's request never meets it. */
 export function vendorScripts(): Router {

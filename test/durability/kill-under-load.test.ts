@@ -23,7 +23,11 @@ const ROUNDS = 3;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hook-kill-'));
 const secret = randomBytes(32).toString('base64');
-const tenant: TenantIdentity = { tenantUrl: TENANT_URL, hookUrl: HOOK_URL, key: createSecretKey(Buffer.from(secret, 'base64')) };
+const tenant: TenantIdentity = {
+  tenantUrl: TENANT_URL,
+  hookUrl: HOOK_URL,
+  key: createSecretKey(Buffer.from(secret, 'base64')),
+};
 const env = {
   ...process.env,
   NODE_ENV: 'production',
@@ -46,7 +50,11 @@ afterAll(() => {
 
 /** Starts `src/server.ts` under node itself (no wrapper process, so the signal reaches the server). */
 async function startServer(): Promise<{ port: number; process: ChildProcess }> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child = server;
   let stderr = '';
   server.stderr.on('data', (chunk) => (stderr += String(chunk)));
@@ -83,7 +91,11 @@ async function user(port: number, received: Received[], stop: { now: boolean }):
       const page = await (await fetch(`${base}${step}`, { headers: { cookie } })).text();
       const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
       const decline = Math.random() < 0.25;
-      const body = new URLSearchParams(decline ? { _csrf: csrf, step: 'terms', decision: 'decline' } : { _csrf: csrf, step: 'terms', accept_terms: 'yes', decision: 'accept' });
+      const body = new URLSearchParams(
+        decline
+          ? { _csrf: csrf, step: 'terms', decision: 'decline' }
+          : { _csrf: csrf, step: 'terms', accept_terms: 'yes', decision: 'accept' },
+      );
       const done = await fetch(`${base}${step}`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
       await done.arrayBuffer();
       if (done.status !== 303) throw new Error(`the answer got ${done.status}`);
@@ -133,8 +145,14 @@ it('loses no decision for which a redirect was sent, across three SIGKILLs under
   const db = new Database(path.join(env.DATA_DIR, 'hook.db'), { readonly: true });
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = new Map((db.prepare('SELECT state, decision FROM decisions').all() as Array<{ state: string; decision: string }>).map((r) => [r.state, r.decision]));
-    const missing = [...received, ...last].filter((r) => rows.get(r.state) !== (r.kind === 'success' ? 'accepted' : 'declined'));
+    const rows = new Map(
+      (db.prepare('SELECT state, decision FROM decisions').all() as Array<{ state: string; decision: string }>).map(
+        (r) => [r.state, r.decision],
+      ),
+    );
+    const missing = [...received, ...last].filter(
+      (r) => rows.get(r.state) !== (r.kind === 'success' ? 'accepted' : 'declined'),
+    );
     expect(missing, `redirects without their ledger row (of ${received.length})`).toEqual([]);
   } finally {
     db.close();

@@ -37,7 +37,12 @@ async function arriveAndRead(): Promise<{ step: string; cookie: string; csrf: st
   expect(arrival.status).toBe(303);
   const page = await hook.send('GET', arrival.location!, arrival.cookie);
   expect(page.status).toBe(200);
-  return { step: arrival.location!, cookie: arrival.cookie!, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!, state };
+  return {
+    step: arrival.location!,
+    cookie: arrival.cookie!,
+    csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!,
+    state,
+  };
 }
 
 it('counts the journeys of both workers in every scrape, whichever worker answers it', async () => {
@@ -53,7 +58,9 @@ it('counts the journeys of both workers in every scrape, whichever worker answer
     expect(scrape.status).toBe(200);
     expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(value(scrape.text, 'hook_journeys_started_total')).toBe(JOURNEYS);
-    expect(value(scrape.text, 'hook_http_request_duration_seconds_count{method="GET",route="/callback",status="303"}')).toBe(JOURNEYS);
+    expect(
+      value(scrape.text, 'hook_http_request_duration_seconds_count{method="GET",route="/callback",status="303"}'),
+    ).toBe(JOURNEYS);
     // Process figures summed (CPU) or averaged (event-loop lag) over the workers, per prom-client.
     expect(scrape.text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(scrape.text).toMatch(/^nodejs_eventloop_lag_seconds /m);
@@ -81,7 +88,9 @@ it('answers 503 with no figures while a worker cannot answer, and all of them on
     else expect(value(scrape.text, 'hook_journeys_started_total')).toBe(JOURNEYS);
   }
   // The primary says why: prom-client's own time limit.
-  expect(hook.lines.find((l) => l.msg === 'metrics could not be gathered from every worker')).toMatchObject({ err: { message: 'Operation timed out.' } });
+  expect(hook.lines.find((l) => l.msg === 'metrics could not be gathered from every worker')).toMatchObject({
+    err: { message: 'Operation timed out.' },
+  });
 
   const after = await hook.send('GET', '/metrics');
   expect(after.status).toBe(200);
@@ -90,12 +99,23 @@ it('answers 503 with no figures while a worker cannot answer, and all of them on
 
 it('serves one journey across both workers: the session made by one is read by the other', async () => {
   const { step, cookie, csrf, state } = await arriveAndRead();
-  const done = await hook.send('POST', step, cookie, { _csrf: csrf, step: 'terms', accept_terms: 'yes', decision: 'accept' });
+  const done = await hook.send('POST', step, cookie, {
+    _csrf: csrf,
+    step: 'terms',
+    accept_terms: 'yes',
+    decision: 'accept',
+  });
   expect(done.status).toBe(303);
   const outcome = await readReturnToken(hook.tenant, new URL(done.location!).searchParams.get('session_token')!);
   expect(outcome).toMatchObject({ kind: 'success', state });
   // Arrival, page and answer went to alternate workers.
-  expect(new Set([...hook.workersServing('GET', '/callback'), ...hook.workersServing('GET', step), ...hook.workersServing('POST', step)])).toEqual(new Set([1, 2]));
+  expect(
+    new Set([
+      ...hook.workersServing('GET', '/callback'),
+      ...hook.workersServing('GET', step),
+      ...hook.workersServing('POST', step),
+    ]),
+  ).toEqual(new Set([1, 2]));
 });
 
 it('lets a token in only once, however many connections race with it to both workers', async () => {
@@ -106,11 +126,17 @@ it('lets a token in only once, however many connections race with it to both wor
   for (let round = 0; round < 10 && refusedBy().size < 2; round++) {
     const refusedBefore = hook.lines.filter((l) => l.req?.path === '/callback' && l.res?.statusCode === 409).length;
     const { token } = await mintSessionToken(hook.tenant);
-    const replies = await Promise.all(Array.from({ length: RACERS }, () => hook.send('GET', `/callback?session_token=${token}`)));
+    const replies = await Promise.all(
+      Array.from({ length: RACERS }, () => hook.send('GET', `/callback?session_token=${token}`)),
+    );
     expect(replies.filter((r) => r.status === 303)).toHaveLength(1);
     expect(replies.filter((r) => r.status === 409)).toHaveLength(RACERS - 1);
     // A worker's log line may reach us after its answer did.
-    await until(() => hook.lines.filter((l) => l.req?.path === '/callback' && l.res?.statusCode === 409).length >= refusedBefore + RACERS - 1);
+    await until(
+      () =>
+        hook.lines.filter((l) => l.req?.path === '/callback' && l.res?.statusCode === 409).length >=
+        refusedBefore + RACERS - 1,
+    );
   }
   expect(refusedBy()).toEqual(new Set([1, 2]));
 });
@@ -134,11 +160,17 @@ it('records one decision and sends one redirect back when both workers get the s
 
     const db = new Database(path.join(hook.dataDir, 'hook.db'), { readonly: true });
     try {
-      expect(db.prepare('SELECT decision FROM decisions WHERE state = ?').all(state)).toEqual([{ decision: 'accepted' }]);
+      expect(db.prepare('SELECT decision FROM decisions WHERE state = ?').all(state)).toEqual([
+        { decision: 'accepted' },
+      ]);
     } finally {
       db.close();
     }
-    await until(() => hook.lines.filter((l) => l.req?.method === 'POST' && l.req.path === step && l.res !== undefined).length >= RACERS);
+    await until(
+      () =>
+        hook.lines.filter((l) => l.req?.method === 'POST' && l.req.path === step && l.res !== undefined).length >=
+        RACERS,
+    );
     servedBy = hook.workersServing('POST', step);
   }
   expect(servedBy).toEqual(new Set([1, 2]));
@@ -165,7 +197,8 @@ describe('with ARRIVAL_RATE_LIMIT', () => {
   afterAll(() => limited?.cleanup());
 
   it('refuses the arrival after the limit from one address with 429, whichever worker serves it', async () => {
-    const arrive = async () => limited.send('GET', `/callback?session_token=${(await mintSessionToken(limited.tenant)).token}`);
+    const arrive = async () =>
+      limited.send('GET', `/callback?session_token=${(await mintSessionToken(limited.tenant)).token}`);
     const allowed = [];
     for (let i = 0; i < LIMIT; i++) allowed.push(await arrive());
     expect(allowed.map((r) => r.status)).toEqual(Array.from({ length: LIMIT }, () => 303));

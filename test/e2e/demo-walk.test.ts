@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../bench/processes.js';
-import { checkPage, chromiumAvailable, launchBrowser, openTab, screenshot, type Tab } from './support/browser-harness.js';
+import {
+  checkPage,
+  chromiumAvailable,
+  launchBrowser,
+  openTab,
+  screenshot,
+  type Tab,
+} from './support/browser-harness.js';
 
 /**
  * `npm run demo` as a newcomer walks it: the real demo process (simulated tenant, local mailbox,
@@ -28,11 +35,24 @@ interface Demo {
 
 /** Starts the demo and resolves once it printed where to go. */
 async function startDemo(env: Record<string, string> = {}, ports?: { provider: number }): Promise<Demo> {
-  const [hook, tenant, provider, mailbox] = [await freePort(), await freePort(), ports?.provider ?? (await freePort()), await freePort()];
+  const [hook, tenant, provider, mailbox] = [
+    await freePort(),
+    await freePort(),
+    ports?.provider ?? (await freePort()),
+    await freePort(),
+  ];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-demo-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/demo.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: String(hook), SIMULATOR_PORT: String(tenant), OIDC_PROVIDER_PORT: String(provider), MAILBOX_PORT: String(mailbox), DATA_DIR: dataDir, ...env },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(hook),
+      SIMULATOR_PORT: String(tenant),
+      OIDC_PROVIDER_PORT: String(provider),
+      MAILBOX_PORT: String(mailbox),
+      DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -49,7 +69,14 @@ async function startDemo(env: Record<string, string> = {}, ports?: { provider: n
     child.stderr.on('data', read);
     child.once('exit', (code) => reject(new Error(`the demo exited (${String(code)}):\n${output}`)));
   });
-  return { process: child, tenant: `http://localhost:${tenant}`, mailbox: `http://127.0.0.1:${mailbox}`, provider, dataDir, output: () => output };
+  return {
+    process: child,
+    tenant: `http://localhost:${tenant}`,
+    mailbox: `http://127.0.0.1:${mailbox}`,
+    provider,
+    dataDir,
+    output: () => output,
+  };
 }
 
 async function stopDemo(demo: Demo | undefined): Promise<void> {
@@ -94,7 +121,14 @@ run('the demo, walked in a browser', () => {
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     });
 
     expect(demo.output()).toContain(`export MATTR_TENANT_URL=`);
@@ -104,7 +138,9 @@ run('the demo, walked in a browser', () => {
       if (round === 1) {
         // The CLI lines it prints again name the file now in use.
         await vi.waitFor(() => expect(demo!.output()).toContain('The hook now runs the steps file'));
-        expect(demo.output().split('The hook now runs the steps file')[1]).toContain(`HOOK_CONFIG=${path.join(ROOT, 'content/examples/terms-email-code-passkey.config.json')}`);
+        expect(demo.output().split('The hook now runs the steps file')[1]).toContain(
+          `HOOK_CONFIG=${path.join(ROOT, 'content/examples/terms-email-code-passkey.config.json')}`,
+        );
       }
       expect(await page.textContent('h1')).toContain('email');
       if (round === 1) await checkPage(page, 'demo-email-code');
@@ -130,7 +166,9 @@ run('the demo, walked in a browser', () => {
     tab = await openTab(browser);
     const { page } = tab;
     // Printed in the block that follows the line startDemo waits for, which may come in a later chunk.
-    await vi.waitFor(() => expect(demo!.output()).toContain(`The demo wallet (steps that present a licence): ${demo!.tenant}/wallet`));
+    await vi.waitFor(() =>
+      expect(demo!.output()).toContain(`The demo wallet (steps that present a licence): ${demo!.tenant}/wallet`),
+    );
     await startJourney(page, demo, 'Terms and a licence presented from the wallet');
     await page.waitForSelector('h1:text-is("Share a credential from your wallet")');
 
@@ -193,12 +231,18 @@ run('the demo, walked in a browser', () => {
   /** The step-up example, copied to name this run's provider port (the example names the default one). */
   function stepUpCopy(dir: string, provider: number): string {
     const example = path.join(ROOT, 'content/examples/terms-step-up.config.json');
-    const steps = JSON.parse(readFileSync(example, 'utf8')) as { issuer: { logo?: string }; steps: Array<Record<string, unknown>> };
+    const steps = JSON.parse(readFileSync(example, 'utf8')) as {
+      issuer: { logo?: string };
+      steps: Array<Record<string, unknown>>;
+    };
     const absolute = (relative: string) => path.resolve(path.dirname(example), relative);
     if (steps.issuer.logo !== undefined) steps.issuer.logo = absolute(steps.issuer.logo);
     for (const step of steps.steps) {
       if (step.type === 'oidc') step.issuer = `http://127.0.0.1:${provider}`;
-      if (step.type === 'terms') step.documents = Object.fromEntries(Object.entries(step.documents as Record<string, string>).map(([lang, file]) => [lang, absolute(file)]));
+      if (step.type === 'terms')
+        step.documents = Object.fromEntries(
+          Object.entries(step.documents as Record<string, string>).map(([lang, file]) => [lang, absolute(file)]),
+        );
     }
     writeFileSync(path.join(dir, 'steps.json'), JSON.stringify(steps));
     return path.join(dir, 'steps.json');
@@ -241,7 +285,9 @@ run('the demo, walked in a browser', () => {
     expect(await page.textContent('.message')).toBe(
       'The extra sign-in at the OpenID provider failed: the person who signed in is not the person the credential is for (the tenant\'s "email" and the ID token\'s "email" differ).',
     );
-    expect(Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+    expect(
+      Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')),
+    ).toBeLessThanOrEqual(0);
     await screenshot(page, 'demo-failure');
     await page.reload();
     expect(await page.textContent('h1')).toBe('Seen again');

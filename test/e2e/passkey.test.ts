@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { PASSKEY_DECLINED_MESSAGE } from '../../src/interaction/steps/passkey/passkey-step.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { browserSuite, checkPage, chromiumAvailable, virtualAuthenticator, type Tab } from './support/browser-harness.js';
+import {
+  browserSuite,
+  checkPage,
+  chromiumAvailable,
+  virtualAuthenticator,
+  type Tab,
+} from './support/browser-harness.js';
 
 /**
  * The passkey step in a real Chromium with a virtual authenticator (the DevTools protocol's
@@ -41,7 +47,11 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
   /** What the tenant reads from the token the hook sent the user back with. */
   async function outcome(page: Page): Promise<ReturnOutcome> {
     await page.waitForURL(`${suite.live.tenantOrigin}/**`);
-    return readReturnToken(suite.live.fixture.simulator.identity, new URL(page.url()).searchParams.get('session_token')!, suite.live.fixture.clock.now());
+    return readReturnToken(
+      suite.live.fixture.simulator.identity,
+      new URL(page.url()).searchParams.get('session_token')!,
+      suite.live.fixture.clock.now(),
+    );
   }
 
   async function passkeyPage(page: Page, expectTerms: boolean): Promise<void> {
@@ -67,7 +77,9 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(await outcome(page)).toMatchObject({ kind: 'success' });
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
-    expect(await passkeyCredentials(suite.live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toMatchObject([{ id: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url') }]);
+    expect(await passkeyCredentials(suite.live.fixture.storage.subjectRecords).forSubject(SUBJECT)).toMatchObject([
+      { id: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url') },
+    ]);
 
     // The next journey: the terms were accepted before (skipIfAccepted), so the passkey comes first.
     await arrive(page);
@@ -81,7 +93,8 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     expect(after.credentials).toHaveLength(1);
     expect(after.credentials[0]!.signCount).toBeGreaterThan(credentials[0]!.signCount);
     const evidence = [];
-    for await (const row of suite.live.fixture.storage.ledger.decisions()) if (row.step === 'passkey') evidence.push(row.evidence);
+    for await (const row of suite.live.fixture.storage.ledger.decisions())
+      if (row.step === 'passkey') evidence.push(row.evidence);
     expect(evidence).toMatchObject([
       { passkey: 'enrolled', userVerified: true },
       { passkey: 'used', userVerified: true },
@@ -99,7 +112,9 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     await passkeyPage(page, true);
     await page.click('[data-passkey="start"]');
     await page.waitForSelector('#passkey-problem:not([hidden])');
-    expect(await page.textContent('#passkey-problem')).toContain('The passkey request was cancelled or took too long. Try again, or choose Decline.');
+    expect(await page.textContent('#passkey-problem')).toContain(
+      'The passkey request was cancelled or took too long. Try again, or choose Decline.',
+    );
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('passkey-problem');
     await checkPage(page, 'passkey-cancelled');
     expect(page.url()).toMatch(/\/interaction\//);
@@ -126,7 +141,9 @@ describe.skipIf(!chromiumAvailable())('the passkey step in a real browser', () =
     await virtualAuthenticator(context, page);
     await arrive(page);
     await passkeyPage(page, false);
-    expect(await page.textContent('main')).toContain('A passkey stays on the device where you created it. If this device has none for you, use that device.');
+    expect(await page.textContent('main')).toContain(
+      'A passkey stays on the device where you created it. If this device has none for you, use that device.',
+    );
     expect(await page.isVisible('#passkey-none-here')).toBe(false);
     await page.click('[data-passkey="start"]');
     await page.waitForSelector('#passkey-problem:not([hidden])');

@@ -3,7 +3,15 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_CONFIG } from '../../src/config/hook-config.js';
 import { mustLoad } from '../support/hook-fixture.js';
-import { browserSuite, fillDate, checkPage, chromiumAvailable, screenshot, startFromTenant, type Tab } from './support/browser-harness.js';
+import {
+  browserSuite,
+  fillDate,
+  checkPage,
+  chromiumAvailable,
+  screenshot,
+  startFromTenant,
+  type Tab,
+} from './support/browser-harness.js';
 
 /**
  * The end user's pages in a real Chromium, driven from the simulated tenant's start page to its
@@ -23,7 +31,8 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.waitForSelector('#field-email');
   }
 
-  const focused = (page: Page) => page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.className)');
+  const focused = (page: Page) =>
+    page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.className)');
 
   it('accepts the terms and the profile, and the tenant receives the claims', async () => {
     tab = await suite.open();
@@ -50,7 +59,13 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(suite.live.fixture.simulator.outcomes).toHaveLength(1);
     expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({
       kind: 'success',
-      claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'south', news_opt_in: true },
+      claims: {
+        email: 'aroha@example.com',
+        phone_number: '0211234567',
+        birthdate: '1990-03-27',
+        region: 'south',
+        news_opt_in: true,
+      },
     });
 
     // Once the token sent back has run out, the Back button leads to a clear page, never a second redirect.
@@ -81,7 +96,11 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.click('button.primary');
     await page.waitForSelector('.error-summary');
     expect(await focused(page)).toBe('error-summary');
-    const links = await page.$$eval('.error-summary a', (as: { getAttribute(name: string): string | null; textContent: string | null }[]) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+    const links = await page.$$eval(
+      '.error-summary a',
+      (as: { getAttribute(name: string): string | null; textContent: string | null }[]) =>
+        as.map((a) => [a.getAttribute('href'), a.textContent]),
+    );
     expect(links).toEqual([
       ['#field-email', 'Enter an email address like name@example.com in “Email address”.'],
       ['#field-phone_number', 'Enter a phone number in “Mobile number”, like +64 21 123 4567.'],
@@ -90,8 +109,13 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     ]);
     // Each message is read out with its field.
     expect(await page.getAttribute('#field-email', 'aria-invalid')).toBe('true');
-    const described = await page.evaluate("document.querySelector('#field-email').getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent.trim())");
-    expect(described).toEqual(['We only use it to tell you about this credential.', 'Enter an email address like name@example.com in “Email address”.']);
+    const described = await page.evaluate(
+      "document.querySelector('#field-email').getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent.trim())",
+    );
+    expect(described).toEqual([
+      'We only use it to tell you about this credential.',
+      'Enter an email address like name@example.com in “Email address”.',
+    ]);
     expect(await page.inputValue('#field-phone_number')).toBe('12');
     await checkPage(page, 'profile-errors');
 
@@ -103,7 +127,10 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.selectOption('#field-region', 'north');
     await page.click('button.primary');
     await page.waitForURL(`${suite.live.tenantOrigin}/**`);
-    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', region: 'north', news_opt_in: false } });
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({
+      kind: 'success',
+      claims: { email: 'aroha@example.com', region: 'north', news_opt_in: false },
+    });
     expect(tab.problems).toEqual([]);
   });
 
@@ -114,7 +141,10 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.click('button[value="decline"]');
     await page.waitForURL(`${suite.live.tenantOrigin}/**`);
     expect(await page.textContent('h1')).toBe('Issuance failed');
-    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user declined the terms of use.' });
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({
+      kind: 'failure',
+      message: 'The user declined the terms of use.',
+    });
     suite.live.fixture.clock.advance(61);
     await page.goto(journey);
     expect(await page.textContent('h1')).toBe('You declined');
@@ -138,7 +168,10 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.click('button[value="decline"]');
     await page.waitForURL(`${suite.live.tenantOrigin}/**`);
-    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'failure', message: 'The user chose not to continue.' });
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({
+      kind: 'failure',
+      message: 'The user chose not to continue.',
+    });
     expect(tab.problems).toEqual([]);
   });
 
@@ -163,11 +196,17 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     // The date in the page's language, not the browser's (en-NZ here): three boxes, in French.
     expect(await page.locator('input[type="date"]').count()).toBe(0);
     expect(await page.textContent('#field-birthdate legend')).toBe('Date de naissance');
-    expect(await page.$$eval('#field-birthdate label', (ls: Array<{ textContent: string | null }>) => ls.map((l) => l.textContent))).toEqual(['Jour', 'Mois', 'Année']);
+    expect(
+      await page.$$eval('#field-birthdate label', (ls: Array<{ textContent: string | null }>) =>
+        ls.map((l) => l.textContent),
+      ),
+    ).toEqual(['Jour', 'Mois', 'Année']);
     await fillDate(page, 'field-birthdate', '1990-02-31');
     await page.click('button.primary');
     await page.waitForSelector('#field-birthdate-error');
-    expect(await page.textContent('#field-birthdate-error')).toBe('Saisissez une date valide dans «\u00a0Date de naissance\u00a0».');
+    expect(await page.textContent('#field-birthdate-error')).toBe(
+      'Saisissez une date valide dans «\u00a0Date de naissance\u00a0».',
+    );
     expect(await page.inputValue('#field-birthdate-day')).toBe('31');
     await page.click('a[href="#field-birthdate-day"]');
     expect(await focused(page)).toBe('field-birthdate-day');
@@ -200,34 +239,41 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await french.context.close();
   }, 60_000);
 
-  it('keeps what was typed after the errors across language switches, also what was put right since', { timeout: 60_000 }, async () => {
-    const { page, problems } = await suite.open();
-    await startFromTenant(page, suite.live);
-    await acceptTerms(page);
-    await page.fill('#field-email', 'aroha@');
-    await fillDate(page, 'field-birthdate', '1990-03-27');
-    await page.click('button.primary');
-    await page.waitForSelector('.error-summary');
-    // Put right on the page, then the language switched: the new values go along.
-    await page.fill('#field-email', 'aroha@example.com');
-    await page.selectOption('#field-region', 'north');
-    await page.click('button.language-switch[value="fr"]');
-    await page.waitForSelector('html[lang="fr"]');
-    expect(await page.$('.error-summary')).toBeNull();
-    expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
-    expect(await page.inputValue('#field-birthdate-day')).toBe('27');
-    expect(await page.inputValue('#field-region')).toBe('north');
-    await page.fill('#field-phone_number', '021 123 4567');
-    await page.click('button.language-switch[value="en"]');
-    await page.waitForSelector('html[lang="en"]');
-    expect(await page.inputValue('#field-phone_number')).toBe('021 123 4567');
-    expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
-    await checkPage(page, 'profile-switched-no-errors');
-    await page.click('button.primary');
-    await page.waitForURL(`${suite.live.tenantOrigin}/**`);
-    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'north' } });
-    expect(problems).toEqual([]);
-  });
+  it(
+    'keeps what was typed after the errors across language switches, also what was put right since',
+    { timeout: 60_000 },
+    async () => {
+      const { page, problems } = await suite.open();
+      await startFromTenant(page, suite.live);
+      await acceptTerms(page);
+      await page.fill('#field-email', 'aroha@');
+      await fillDate(page, 'field-birthdate', '1990-03-27');
+      await page.click('button.primary');
+      await page.waitForSelector('.error-summary');
+      // Put right on the page, then the language switched: the new values go along.
+      await page.fill('#field-email', 'aroha@example.com');
+      await page.selectOption('#field-region', 'north');
+      await page.click('button.language-switch[value="fr"]');
+      await page.waitForSelector('html[lang="fr"]');
+      expect(await page.$('.error-summary')).toBeNull();
+      expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
+      expect(await page.inputValue('#field-birthdate-day')).toBe('27');
+      expect(await page.inputValue('#field-region')).toBe('north');
+      await page.fill('#field-phone_number', '021 123 4567');
+      await page.click('button.language-switch[value="en"]');
+      await page.waitForSelector('html[lang="en"]');
+      expect(await page.inputValue('#field-phone_number')).toBe('021 123 4567');
+      expect(await page.inputValue('#field-email')).toBe('aroha@example.com');
+      await checkPage(page, 'profile-switched-no-errors');
+      await page.click('button.primary');
+      await page.waitForURL(`${suite.live.tenantOrigin}/**`);
+      expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({
+        kind: 'success',
+        claims: { email: 'aroha@example.com', phone_number: '0211234567', birthdate: '1990-03-27', region: 'north' },
+      });
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('explains an interaction that took too long, and every kind of bad link', async () => {
     tab = await suite.open();
@@ -257,7 +303,9 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
       const response = await page.goto(`${suite.live.hookOrigin}${target}`);
       expect(response?.status(), name).toBe(status);
       expect(await page.textContent('h1'), name).toBe(title);
-      expect(await page.textContent('.reference'), name).toMatch(/^Support reference: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      expect(await page.textContent('.reference'), name).toMatch(
+        /^Support reference: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/,
+      );
       // One line on the phone: the paragraph is no taller than the reference itself.
       const paragraph = await page.locator('p.reference').boundingBox();
       const reference = await page.locator('.reference-id').boundingBox();
@@ -313,7 +361,10 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     await page.selectOption('#field-region', 'east');
     await page.click('button.primary');
     await page.waitForURL(`${suite.live.tenantOrigin}/**`);
-    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({ kind: 'success', claims: { email: 'aroha@example.com', birthdate: '1990-03-27', region: 'east' } });
+    expect(suite.live.fixture.simulator.outcomes[0]).toMatchObject({
+      kind: 'success',
+      claims: { email: 'aroha@example.com', birthdate: '1990-03-27', region: 'east' },
+    });
   });
 
   it('sends a double-tapped button once, so the way back to the wallet is not lost', async () => {
@@ -341,11 +392,16 @@ describe.skipIf(!chromiumAvailable())('the end user’s pages in a real browser'
     tab = await suite.open();
     const { page } = tab;
     await startFromTenant(page, suite.live);
-    const ring = "(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; })()";
+    const ring =
+      "(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; })()";
     const order: unknown[] = [];
     for (let i = 0; i < 5; i++) {
       await page.keyboard.press('Tab');
-      order.push(await page.evaluate("document.activeElement.getAttribute('hreflang') || document.activeElement.id || document.activeElement.value || document.activeElement.className"));
+      order.push(
+        await page.evaluate(
+          "document.activeElement.getAttribute('hreflang') || document.activeElement.id || document.activeElement.value || document.activeElement.className",
+        ),
+      );
       expect(await page.evaluate(ring)).toBe('solid 3px');
     }
     expect(order).toEqual(['fr', 'terms', 'accept_terms', 'accept', 'decline']);

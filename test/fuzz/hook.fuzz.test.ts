@@ -27,7 +27,11 @@ const returned = new Set<string>();
 beforeAll(async () => {
   hook = await hookFixture({ ARRIVAL_RATE_LIMIT: '0' });
   http = await serveRaw(hook.app);
-  parties = { tenantUrl: hook.settings.tenantUrl, hookUrl: hook.settings.hookUrl, key: Buffer.from(hook.secret, 'base64') };
+  parties = {
+    tenantUrl: hook.settings.tenantUrl,
+    hookUrl: hook.settings.hookUrl,
+    key: Buffer.from(hook.secret, 'base64'),
+  };
 });
 afterAll(async () => {
   await http?.close();
@@ -42,7 +46,8 @@ function checkResponse(res: RawResponse, what: string): void {
   expect(res.status, what).toBeGreaterThanOrEqual(200);
   if (res.status >= 300 && res.status < 400) {
     const location = String(res.headers.location);
-    const allowed = INTERACTION_PATH.test(location) || (URL.canParse(location) && new URL(location).origin === TENANT_URL);
+    const allowed =
+      INTERACTION_PATH.test(location) || (URL.canParse(location) && new URL(location).origin === TENANT_URL);
     expect(allowed, `${what} → ${location}`).toBe(true);
   }
   if (res.status >= 400) expect(res.body, what).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
@@ -59,7 +64,10 @@ function cookieOf(res: RawResponse): string {
 const headerValue = fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, ''));
 const hostileHeaders = fc.record(
   {
-    'accept-language': fc.oneof(headerValue, fc.constantFrom('*', 'en;q=0', 'fr-CA,fr;q=0.8,en;q=abc', 'x'.repeat(500))),
+    'accept-language': fc.oneof(
+      headerValue,
+      fc.constantFrom('*', 'en;q=0', 'fr-CA,fr;q=0.8,en;q=abc', 'x'.repeat(500)),
+    ),
     'x-forwarded-for': fc.oneof(headerValue, fc.ipV4(), fc.ipV6()),
     'x-forwarded-proto': fc.constantFrom('https', 'http', 'gopher', ''),
     accept: fc.constantFrom('*/*', 'application/json', 'text/html;q=0', ''),
@@ -72,19 +80,24 @@ const hostileHeaders = fc.record(
 
 it('arrivals with mutated, forged and random tokens: only a valid token starts anything', async () => {
   await fc.assert(
-    fc.asyncProperty(tokenRecipe, fc.array(fc.tuple(fc.constantFrom('session_token', 'state', 'redirectUrl', 'x'), headerValue), { maxLength: 2 }), hostileHeaders, async (recipe, extra, headers) => {
-      const built = await buildToken(recipe, parties, async () => (await hook.mint()).token);
-      const query = new URLSearchParams([['session_token', built.token], ...extra]).toString();
-      const res = await http.send({ path: `/callback?${query}`, headers });
-      checkResponse(res, `${recipe.kind} arrival`);
-      if (res.status === 303) {
-        // A second session_token in the query makes it an array: refused. So this was the only one.
-        expect(mayBeAccepted(built.token, parties), `accepted ${recipe.kind}: ${built.token}`).toBe(true);
-        expect(String(res.headers.location)).toMatch(INTERACTION_PATH);
-        arrived.add(built.state!);
-        acceptedGenerated += 1;
-      }
-    }),
+    fc.asyncProperty(
+      tokenRecipe,
+      fc.array(fc.tuple(fc.constantFrom('session_token', 'state', 'redirectUrl', 'x'), headerValue), { maxLength: 2 }),
+      hostileHeaders,
+      async (recipe, extra, headers) => {
+        const built = await buildToken(recipe, parties, async () => (await hook.mint()).token);
+        const query = new URLSearchParams([['session_token', built.token], ...extra]).toString();
+        const res = await http.send({ path: `/callback?${query}`, headers });
+        checkResponse(res, `${recipe.kind} arrival`);
+        if (res.status === 303) {
+          // A second session_token in the query makes it an array: refused. So this was the only one.
+          expect(mayBeAccepted(built.token, parties), `accepted ${recipe.kind}: ${built.token}`).toBe(true);
+          expect(String(res.headers.location)).toMatch(INTERACTION_PATH);
+          arrived.add(built.state!);
+          acceptedGenerated += 1;
+        }
+      },
+    ),
     { numRuns: runs(1500) },
   );
   expect(acceptedGenerated).toBeGreaterThan(runs(1500) / 50);
@@ -92,7 +105,10 @@ it('arrivals with mutated, forged and random tokens: only a valid token starts a
 
 /** Mostly the valid value, so that many forms decide; otherwise one of the hostile ones. */
 function mostly<T>(valid: T, ...others: Array<fc.Arbitrary<T>>): fc.Arbitrary<T> {
-  return fc.oneof({ weight: others.length * 4, arbitrary: fc.constant(valid) }, ...others.map((arbitrary) => ({ weight: 1, arbitrary })));
+  return fc.oneof(
+    { weight: others.length * 4, arbitrary: fc.constant(valid) },
+    ...others.map((arbitrary) => ({ weight: 1, arbitrary })),
+  );
 }
 
 const formRecipe = fc.record({
@@ -105,8 +121,17 @@ const formRecipe = fc.record({
     fc.string({ maxLength: 10 }),
     fc.constant(['accept', 'decline']),
   ),
-  acceptTerms: mostly<string | undefined>('yes', fc.constantFrom(undefined, 'no', 'YES', 'on'), fc.string({ maxLength: 5 })),
-  step: mostly<string | undefined>('terms', fc.constant(undefined), fc.constantFrom('privacy', ''), fc.string({ maxLength: 8 })),
+  acceptTerms: mostly<string | undefined>(
+    'yes',
+    fc.constantFrom(undefined, 'no', 'YES', 'on'),
+    fc.string({ maxLength: 5 }),
+  ),
+  step: mostly<string | undefined>(
+    'terms',
+    fc.constant(undefined),
+    fc.constantFrom('privacy', ''),
+    fc.string({ maxLength: 8 }),
+  ),
   extra: fc.array(fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 30 })), { maxLength: 3 }),
   contentType: mostly<string | undefined>(
     'application/x-www-form-urlencoded',
@@ -142,14 +167,19 @@ it('answers on the step page: forms, encodings and bodies of every kind decide o
       if (form.csrf === 'twice') fields.push(['_csrf', csrf]);
       if (form.csrf === 'random') fields.push(['_csrf', 'A'.repeat(csrf.length)]);
       if (form.csrf === 'empty') fields.push(['_csrf', '']);
-      for (const value of ([] as Array<string | undefined>).concat(form.decision)) if (value !== undefined) fields.push(['decision', value]);
+      for (const value of ([] as Array<string | undefined>).concat(form.decision))
+        if (value !== undefined) fields.push(['decision', value]);
       if (form.acceptTerms !== undefined) fields.push(['accept_terms', form.acceptTerms]);
       if (form.step !== undefined) fields.push(['step', form.step]);
       fields.push(...form.extra);
       let body: Buffer = Buffer.from(form.raw ?? new URLSearchParams(fields).toString(), 'latin1');
       if (form.compress && form.encoding === 'gzip') body = gzipSync(body);
       if (form.compress && form.encoding === 'deflate') body = deflateSync(body);
-      const path = { own, unknown: '/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA', malformed: '/interaction/%E0%A4%A' }[form.target];
+      const path = {
+        own,
+        unknown: '/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA',
+        malformed: '/interaction/%E0%A4%A',
+      }[form.target];
       const requestHeaders: Record<string, string> = { ...headers, cookie };
       if (form.contentType) requestHeaders['content-type'] = form.contentType;
       if (form.encoding) requestHeaders['content-encoding'] = form.encoding;
@@ -169,11 +199,34 @@ it('answers on the step page: forms, encodings and bodies of every kind decide o
 }, 90_000);
 
 const pathSegment = fc.oneof(
-  fc.constantFrom('callback', 'interaction', 'static', 'hook.css', '..', '%2e%2e', '%E0%A4%A', '%', '%zz', '%00', '%C0%AF', '%2F', 'AAAAAAAAAAAAAAAAAAAAAA', 'package.json'),
+  fc.constantFrom(
+    'callback',
+    'interaction',
+    'static',
+    'hook.css',
+    '..',
+    '%2e%2e',
+    '%E0%A4%A',
+    '%',
+    '%zz',
+    '%00',
+    '%C0%AF',
+    '%2F',
+    'AAAAAAAAAAAAAAAAAAAAAA',
+    'package.json',
+  ),
   fc.string({ unit: fc.constantFrom(..."abcXYZ019-_.~!$&'()*+,;=:@%".split('')), maxLength: 12 }),
 );
 const queryPart = fc.tuple(
-  fc.constantFrom('session_token', 'session_token[]', 'session_token[a]', '__proto__', 'constructor[prototype]', 'a', ''),
+  fc.constantFrom(
+    'session_token',
+    'session_token[]',
+    'session_token[a]',
+    '__proto__',
+    'constructor[prototype]',
+    'a',
+    '',
+  ),
   fc.oneof(headerValue.map(encodeURIComponent), fc.constantFrom('%E0%A4%A', '%', '%%', 'a=b=c', '')),
 );
 
@@ -201,7 +254,9 @@ it('left the ledger naming only arrivals the hook accepted, with a record for ev
   const rows = await ledgerRows(hook);
   expect(returned.size).toBeGreaterThan(runs(300) / 20);
   for (const row of rows) expect(arrived.has(row.state), `ledger row for state ${row.state}`).toBe(true);
-  const recorded = new Set(rows.filter((r) => r.decision === 'accepted' || r.decision === 'declined').map((r) => r.state));
+  const recorded = new Set(
+    rows.filter((r) => r.decision === 'accepted' || r.decision === 'declined').map((r) => r.state),
+  );
   for (const state of returned) expect(recorded.has(state), `redirect without a record: ${state}`).toBe(true);
   // One decision per interaction and step, whatever was thrown at it.
   expect(new Set(rows.map((r) => `${r.interactionId}/${r.step}`)).size).toBe(rows.length);

@@ -14,11 +14,15 @@ export interface Parties {
 }
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** Mostly the valid value, so that every other part meets a token that gets that far. */
 function mostly<T>(valid: T, ...others: Array<fc.Arbitrary<T>>): fc.Arbitrary<T> {
-  return fc.oneof({ weight: others.length * 3, arbitrary: fc.constant(valid) }, ...others.map((arbitrary) => ({ weight: 1, arbitrary })));
+  return fc.oneof(
+    { weight: others.length * 3, arbitrary: fc.constant(valid) },
+    ...others.map((arbitrary) => ({ weight: 1, arbitrary })),
+  );
 }
 
 const payloadSpec = fc.record({
@@ -26,7 +30,14 @@ const payloadSpec = fc.record({
   aud: mostly('hook', fc.constantFrom('tenant', 'array-with-hook', 'hook/', 'missing', 'array-without-hook')),
   exp: mostly('future', fc.constantFrom('past', 'missing', 'string', 'far-future', 'fraction', 'negative')),
   nbf: mostly('missing', fc.constantFrom('past', 'future')),
-  state: mostly<unknown>('fresh', fc.constant(''), fc.string({ maxLength: 30 }), fc.integer(), fc.constant(null), fc.constant('x'.repeat(3000))),
+  state: mostly<unknown>(
+    'fresh',
+    fc.constant(''),
+    fc.string({ maxLength: 30 }),
+    fc.integer(),
+    fc.constant(null),
+    fc.constant('x'.repeat(3000)),
+  ),
   redirectUrl: mostly(
     'tenant-return',
     fc.constantFrom(
@@ -42,7 +53,10 @@ const payloadSpec = fc.record({
       'data:text/html,<script>1</script>',
     ),
   ),
-  claims: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), fc.jsonValue({ maxDepth: 2 })),
+  claims: fc.oneof(
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+    fc.jsonValue({ maxDepth: 2 }),
+  ),
   sub: fc.option(fc.oneof(fc.string({ maxLength: 20 }), fc.integer()), { nil: undefined }),
   jti: fc.option(fc.string({ minLength: 1, maxLength: 12 }), { nil: undefined }),
 });
@@ -54,7 +68,11 @@ export const tokenRecipe = fc.oneof(
       kind: fc.constant('signed' as const),
       alg: mostly('HS256', fc.constantFrom('HS384', 'HS512', 'none', 'hs256', 'RS256')),
       key: mostly('tenant', fc.constantFrom('wrong', 'empty')),
-      header: fc.dictionary(fc.constantFrom('kid', 'jku', 'crit', 'b64', 'typ', 'cty', 'zip'), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
+      header: fc.dictionary(
+        fc.constantFrom('kid', 'jku', 'crit', 'b64', 'typ', 'cty', 'zip'),
+        fc.jsonValue({ maxDepth: 1 }),
+        { maxKeys: 2 },
+      ),
       payload: payloadSpec,
     }),
   },
@@ -95,7 +113,11 @@ export interface BuiltToken {
 }
 
 /** Turns a recipe into a token; `valid()` mints a fresh, correct token for mutations. */
-export async function buildToken(recipe: TokenRecipe, parties: Parties, valid: () => Promise<string>): Promise<BuiltToken> {
+export async function buildToken(
+  recipe: TokenRecipe,
+  parties: Parties,
+  valid: () => Promise<string>,
+): Promise<BuiltToken> {
   switch (recipe.kind) {
     case 'signed':
       return signed(recipe, parties);
@@ -120,10 +142,32 @@ function signed(recipe: Extract<TokenRecipe, { kind: 'signed' }>, parties: Parti
   const p = recipe.payload;
   const tenantOrigin = new URL(parties.tenantUrl).origin;
   const payload: Record<string, unknown> = {
-    iss: { tenant: parties.tenantUrl, hook: parties.hookUrl, 'tenant/': `${parties.tenantUrl}/`, number: 42, 'https://evil.example': 'https://evil.example', missing: undefined }[p.iss],
-    aud: { hook: parties.hookUrl, tenant: parties.tenantUrl, 'array-with-hook': ['x', parties.hookUrl], 'hook/': `${parties.hookUrl}/`, missing: undefined, 'array-without-hook': ['x'] }[p.aud],
+    iss: {
+      tenant: parties.tenantUrl,
+      hook: parties.hookUrl,
+      'tenant/': `${parties.tenantUrl}/`,
+      number: 42,
+      'https://evil.example': 'https://evil.example',
+      missing: undefined,
+    }[p.iss],
+    aud: {
+      hook: parties.hookUrl,
+      tenant: parties.tenantUrl,
+      'array-with-hook': ['x', parties.hookUrl],
+      'hook/': `${parties.hookUrl}/`,
+      missing: undefined,
+      'array-without-hook': ['x'],
+    }[p.aud],
     iat: now,
-    exp: { future: now + 300, past: now - 3600, missing: undefined, string: String(now + 300), 'far-future': now + 10 ** 9, fraction: now + 300.5, negative: -1 }[p.exp],
+    exp: {
+      future: now + 300,
+      past: now - 3600,
+      missing: undefined,
+      string: String(now + 300),
+      'far-future': now + 10 ** 9,
+      fraction: now + 300.5,
+      negative: -1,
+    }[p.exp],
     nbf: { missing: undefined, past: now - 10, future: now + 3600 }[p.nbf],
     state: p.state === 'fresh' ? newState() : p.state,
     redirectUrl: pick(
@@ -144,7 +188,9 @@ function signed(recipe: Extract<TokenRecipe, { kind: 'signed' }>, parties: Parti
   const header = { ...recipe.header, alg: recipe.alg, typ: 'JWT' };
   const input = `${b64(header)}.${b64(payload)}`;
   const key = recipe.key === 'tenant' ? parties.key : recipe.key === 'wrong' ? randomBytes(32) : Buffer.alloc(0);
-  const algorithm = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512', hs256: 'sha256', RS256: 'sha256' }[recipe.alg as string];
+  const algorithm = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512', hs256: 'sha256', RS256: 'sha256' }[
+    recipe.alg as string
+  ];
   const signature = algorithm ? createHmac(algorithm, key).update(input).digest('base64url') : '';
   return { token: `${input}.${signature}`, state: typeof payload.state === 'string' ? payload.state : null };
 }
@@ -175,7 +221,9 @@ function mutate(token: string, edit: { at: number; op: string; bit: number; char
 
 function stateOf(token: string): string | null {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { state?: unknown };
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      state?: unknown;
+    };
     return typeof payload.state === 'string' ? payload.state : null;
   } catch {
     return null;

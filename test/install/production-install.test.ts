@@ -1,6 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,14 +46,19 @@ beforeAll(async () => {
   try {
     const build = path.join(work, 'build');
     mkdirSync(build);
-    for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src']) cpSync(path.join(ROOT, entry), path.join(build, entry), { recursive: true });
+    for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src'])
+      cpSync(path.join(ROOT, entry), path.join(build, entry), { recursive: true });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
     await exec(NPM, ['run', 'build', '--silent'], { cwd: build });
 
     prod = path.join(work, 'prod');
     mkdirSync(prod);
-    for (const entry of SHIPPED) cpSync(path.join(entry === 'dist' ? build : ROOT, entry), path.join(prod, entry), { recursive: true });
-    await exec(NPM, ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: prod, env: { ...process.env, NODE_ENV: 'production' } });
+    for (const entry of SHIPPED)
+      cpSync(path.join(entry === 'dist' ? build : ROOT, entry), path.join(prod, entry), { recursive: true });
+    await exec(NPM, ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: prod,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     const addon = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
     mkdirSync(path.dirname(path.join(prod, addon)), { recursive: true });
     copyFileSync(path.join(ROOT, addon), path.join(prod, addon));
@@ -60,8 +75,11 @@ afterAll(() => {
 describe('a production install (npm ci --omit=dev)', () => {
   it('has only runtime packages, and better-sqlite3 is the only one whose install script was skipped', () => {
     // Not typescript: it is an optional peer of valibot (under dcql), which npm keeps with --omit=dev.
-    for (const tool of ['vitest', 'eslint', 'tsx', 'pino-pretty']) expect(existsSync(path.join(prod, 'node_modules', tool)), tool).toBe(false);
-    const lock = JSON.parse(readFileSync(path.join(prod, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; hasInstallScript?: boolean }> };
+    for (const tool of ['vitest', 'eslint', 'tsx', 'pino-pretty'])
+      expect(existsSync(path.join(prod, 'node_modules', tool)), tool).toBe(false);
+    const lock = JSON.parse(readFileSync(path.join(prod, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; hasInstallScript?: boolean }>;
+    };
     const scripted = Object.entries(lock.packages)
       .filter(([name, p]) => name !== '' && p.hasInstallScript && !p.dev)
       .map(([name]) => name);
@@ -119,13 +137,17 @@ describe('a production install (npm ci --omit=dev)', () => {
   });
 
   it('logs JSON when pretty logs are asked for but pino-pretty is not installed', async () => {
-    const script = "const { createLogger } = await import('./dist/ops/logger.js'); createLogger({ level: 'info', pretty: true }).info('hello');";
+    const script =
+      "const { createLogger } = await import('./dist/ops/logger.js'); createLogger({ level: 'info', pretty: true }).info('hello');";
     const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: prod });
     const lines = stdout
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { msg: string });
-    expect(lines.map((l) => l.msg)).toEqual(['pino-pretty is not installed (a development dependency), so the log stays JSON', 'hello']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'pino-pretty is not installed (a development dependency), so the log stays JSON',
+      'hello',
+    ]);
   });
 });
 
@@ -133,7 +155,8 @@ describe('npm start without a build', () => {
   it('says to build first and exits non-zero', async () => {
     const bare = mkdtempSync(path.join(tmpdir(), 'hook-unbuilt-'));
     try {
-      for (const entry of ['package.json', 'scripts']) cpSync(path.join(ROOT, entry), path.join(bare, entry), { recursive: true });
+      for (const entry of ['package.json', 'scripts'])
+        cpSync(path.join(ROOT, entry), path.join(bare, entry), { recursive: true });
       const failure = await exec(NPM, ['start', '--silent'], { cwd: bare }).then(
         () => null,
         (error: unknown) => error as { code: number; stderr: string },

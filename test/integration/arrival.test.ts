@@ -15,13 +15,38 @@ afterEach(async () => {
 type Case = { name: string; query: () => Promise<string>; status: number; reason: string; page: string };
 
 const cases: Case[] = [
-  { name: 'no token at all', query: async () => '', status: 400, reason: 'token_missing', page: 'Open this page from your wallet' },
-  { name: 'an empty token', query: async () => '?session_token=', status: 400, reason: 'token_missing', page: 'Open this page from your wallet' },
-  { name: 'garbage', query: async () => '?session_token=not.a.jwt', status: 400, reason: 'token_malformed', page: 'We could not check this link' },
-  { name: 'two tokens', query: async () => `?session_token=${'a'.repeat(40)}&session_token=${'b'.repeat(40)}`, status: 400, reason: 'token_malformed', page: 'We could not check this link' },
+  {
+    name: 'no token at all',
+    query: async () => '',
+    status: 400,
+    reason: 'token_missing',
+    page: 'Open this page from your wallet',
+  },
+  {
+    name: 'an empty token',
+    query: async () => '?session_token=',
+    status: 400,
+    reason: 'token_missing',
+    page: 'Open this page from your wallet',
+  },
+  {
+    name: 'garbage',
+    query: async () => '?session_token=not.a.jwt',
+    status: 400,
+    reason: 'token_malformed',
+    page: 'We could not check this link',
+  },
+  {
+    name: 'two tokens',
+    query: async () => `?session_token=${'a'.repeat(40)}&session_token=${'b'.repeat(40)}`,
+    status: 400,
+    reason: 'token_malformed',
+    page: 'We could not check this link',
+  },
   {
     name: 'a token signed with another secret',
-    query: async () => `?session_token=${(await mintSessionToken({ ...hook.simulator.identity, key: withKey(randomBytes(32).toString('base64')) })).token}`,
+    query: async () =>
+      `?session_token=${(await mintSessionToken({ ...hook.simulator.identity, key: withKey(randomBytes(32).toString('base64')) })).token}`,
     status: 401,
     reason: 'token_bad_signature',
     page: 'We could not check this link',
@@ -30,7 +55,13 @@ const cases: Case[] = [
     name: 'alg none',
     query: async () => {
       const now = Math.floor(Date.now() / 1000);
-      const token = new UnsecuredJWT({ state: 's', redirectUrl: `${TENANT_URL}/back`, iss: TENANT_URL, aud: hook.settings.hookUrl, exp: now + 60 }).encode();
+      const token = new UnsecuredJWT({
+        state: 's',
+        redirectUrl: `${TENANT_URL}/back`,
+        iss: TENANT_URL,
+        aud: hook.settings.hookUrl,
+        exp: now + 60,
+      }).encode();
       return `?session_token=${token}`;
     },
     status: 401,
@@ -39,7 +70,8 @@ const cases: Case[] = [
   },
   {
     name: 'the wrong audience',
-    query: async () => `?session_token=${(await hook.mint({ payload: { aud: 'https://other-hook.example.com/callback' } })).token}`,
+    query: async () =>
+      `?session_token=${(await hook.mint({ payload: { aud: 'https://other-hook.example.com/callback' } })).token}`,
     status: 401,
     reason: 'token_wrong_audience',
     page: 'We could not check this link',
@@ -53,14 +85,16 @@ const cases: Case[] = [
   },
   {
     name: 'the wrong issuer',
-    query: async () => `?session_token=${(await hook.mint({ payload: { iss: 'https://evil.vii.au01.mattr.global' } })).token}`,
+    query: async () =>
+      `?session_token=${(await hook.mint({ payload: { iss: 'https://evil.vii.au01.mattr.global' } })).token}`,
     status: 401,
     reason: 'token_wrong_issuer',
     page: 'We could not check this link',
   },
   {
     name: 'an expired token (past the clock tolerance)',
-    query: async () => `?session_token=${(await hook.mint({ now: new Date(Date.now() - 400_000), lifetimeSeconds: 300 })).token}`,
+    query: async () =>
+      `?session_token=${(await hook.mint({ now: new Date(Date.now() - 400_000), lifetimeSeconds: 300 })).token}`,
     status: 401,
     reason: 'token_expired',
     page: 'This link has expired',
@@ -109,7 +143,8 @@ const cases: Case[] = [
   },
   {
     name: 'a redirectUrl with credentials in it',
-    query: async () => `?session_token=${(await hook.mint({ redirectUrl: `https://user:pw@${new URL(TENANT_URL).host}/x` })).token}`,
+    query: async () =>
+      `?session_token=${(await hook.mint({ redirectUrl: `https://user:pw@${new URL(TENANT_URL).host}/x` })).token}`,
     status: 400,
     reason: 'redirect_not_allowed',
     page: 'We could not check this link',
@@ -124,30 +159,33 @@ const cases: Case[] = [
 ];
 
 describe('a refused arrival', () => {
-  it.each(cases)('$name → $status, a clear page, no redirect, no session, the reason logged without the token', async (c) => {
-    const query = await c.query();
-    const res = await hook.browser().get(`/callback${query}`);
+  it.each(cases)(
+    '$name → $status, a clear page, no redirect, no session, the reason logged without the token',
+    async (c) => {
+      const query = await c.query();
+      const res = await hook.browser().get(`/callback${query}`);
 
-    expect(res.status).toBe(c.status);
-    expect(res.headers.location).toBeUndefined();
-    expect(res.headers['set-cookie']).toBeUndefined();
-    expect(res.type).toBe('text/html');
-    expect(res.text).toContain(c.page);
-    expect(res.text).toContain(String(res.headers['x-request-id']));
-    expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+      expect(res.status).toBe(c.status);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.type).toBe('text/html');
+      expect(res.text).toContain(c.page);
+      expect(res.text).toContain(String(res.headers['x-request-id']));
+      expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
 
-    const logged = hook.logs.join('');
-    expect(logged).toContain(`"code":"${c.reason}"`);
-    for (const token of new URLSearchParams(query.slice(1)).getAll('session_token')) {
-      if (token) expect(logged).not.toContain(token);
-    }
-    expect(logged).not.toContain('session_token');
-    expect(logged).not.toContain(hook.secret);
+      const logged = hook.logs.join('');
+      expect(logged).toContain(`"code":"${c.reason}"`);
+      for (const token of new URLSearchParams(query.slice(1)).getAll('session_token')) {
+        if (token) expect(logged).not.toContain(token);
+      }
+      expect(logged).not.toContain('session_token');
+      expect(logged).not.toContain(hook.secret);
 
-    const rows = [];
-    for await (const row of hook.storage.ledger.decisions()) rows.push(row);
-    expect(rows).toEqual([]);
-  });
+      const rows = [];
+      for await (const row of hook.storage.ledger.decisions()) rows.push(row);
+      expect(rows).toEqual([]);
+    },
+  );
 
   it('accepts a token within the clock tolerance after exp, and not one past it', async () => {
     const justLate = await hook.mint({ now: new Date(Date.now() - 320_000), lifetimeSeconds: 300 });
@@ -158,7 +196,14 @@ describe('a refused arrival', () => {
 
   it('tolerates unknown extra fields, sub, jti, nbf and a claims value that is not an object', async () => {
     const { token } = await hook.mint({
-      payload: { sub: 'user-1', jti: 'j-1', nbf: Math.floor(Date.now() / 1000) - 5, claims: 'odd', authenticationProvider: { url: 'https://idp.example', subjectId: 'x' }, extra: [1, 2] },
+      payload: {
+        sub: 'user-1',
+        jti: 'j-1',
+        nbf: Math.floor(Date.now() / 1000) - 5,
+        claims: 'odd',
+        authenticationProvider: { url: 'https://idp.example', subjectId: 'x' },
+        extra: [1, 2],
+      },
     });
     const res = await hook.browser().get(`/callback?session_token=${token}`);
     expect(res.status).toBe(303);

@@ -8,7 +8,9 @@ import { hookFixture, mustLoad, type HookFixture } from '../support/hook-fixture
 import { atStepStart, keyOnPage, postApp, recoveryCodesOnPage, totpCode } from '../support/authenticator-app.js';
 
 /** The shipped example and the simulator's demo authenticator: what a newcomer walks in `npm run demo`. */
-const EXAMPLE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-email-code-authenticator-app.config.json'));
+const EXAMPLE = mustLoad(
+  path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-email-code-authenticator-app.config.json'),
+);
 
 let hook: HookFixture;
 let mailbox: Mailbox;
@@ -22,7 +24,10 @@ afterEach(async () => {
 
 /** What the demo authenticator shows for `key`. */
 async function demoCode(key: string): Promise<string> {
-  const res = await request(hook.simulator.app).post('/demo/authenticator').type('form').send({ key, digits: '6', period: '30' });
+  const res = await request(hook.simulator.app)
+    .post('/demo/authenticator')
+    .type('form')
+    .send({ key, digits: '6', period: '30' });
   expect(res.status).toBe(200);
   const match = /<strong>(\d{6})<\/strong>/.exec(res.text);
   if (!match) throw new Error('no code on the demo authenticator');
@@ -47,7 +52,12 @@ describe('the authenticator-app example in the demo', () => {
     const terms = await journey.browser
       .post(journey.path)
       .type('form')
-      .send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(journey.page.text)![1], step: 'terms', accept_terms: 'yes', decision: 'accept' });
+      .send({
+        _csrf: /name="_csrf" value="([^"]+)"/.exec(journey.page.text)![1],
+        step: 'terms',
+        accept_terms: 'yes',
+        decision: 'accept',
+      });
     expect(terms.status).toBe(303);
     const codePage = await journey.browser.get(journey.path);
     const confirmed = await confirmEmailCode({ ...journey, page: codePage }, mailbox);
@@ -60,7 +70,10 @@ describe('the authenticator-app example in the demo', () => {
     const codes = await postApp({ ...journey, page: appPage }, { decision: 'verify', code });
     expect(recoveryCodesOnPage(codes.text)).toHaveLength(10);
     expect(mailbox.messages.at(-1)!.subject).toBe('An authenticator app was added for Example Issuer');
-    expect(await tenantGot(hook, await postApp({ ...journey, page: codes }, { decision: 'continue' }))).toMatchObject({ kind: 'success', claims: {} });
+    expect(await tenantGot(hook, await postApp({ ...journey, page: codes }, { decision: 'continue' }))).toMatchObject({
+      kind: 'success',
+      claims: {},
+    });
   });
 
   it('the demo authenticator refuses what is not a key, and says so', async () => {
@@ -68,7 +81,10 @@ describe('the authenticator-app example in the demo', () => {
     const start = await request(hook.simulator.app).get('/');
     expect(start.text).toContain('<a href="/demo/authenticator">demo authenticator</a>');
     expect((await request(hook.simulator.app).get('/demo/authenticator')).text).toContain('<input id="key" name="key"');
-    const refused = await request(hook.simulator.app).post('/demo/authenticator').type('form').send({ key: '<script>' });
+    const refused = await request(hook.simulator.app)
+      .post('/demo/authenticator')
+      .type('form')
+      .send({ key: '<script>' });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('That is not a key');
     expect(refused.text).not.toContain('<script>');

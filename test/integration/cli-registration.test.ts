@@ -48,7 +48,12 @@ describe('register', () => {
     expect(first.out).toContain('claims: (none) → given_name');
     expect(first.out).toContain('sessionTimeoutInSec: (none) → 1200');
     expect(first.out).toContain('The secret is not shown. Write it to a file with --secret-file FILE');
-    expect(tenant.management.hook).toEqual({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    expect(tenant.management.hook).toEqual({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     expect(tenant.count('PUT')).toBe(1);
 
     const second = await cli('register');
@@ -60,7 +65,12 @@ describe('register', () => {
   });
 
   it('changes only what differs, keeps claims already registered, and never re-enables a disabled hook', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['email'], sessionTimeoutInSec: 1200, disabled: true });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['email'],
+      sessionTimeoutInSec: 1200,
+      disabled: true,
+    });
     const result = await cli('register', ['--session-timeout', '600']);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Updated the hook registration');
@@ -68,13 +78,26 @@ describe('register', () => {
     expect(result.out).toContain('sessionTimeoutInSec: 1200 → 600');
     expect(result.out).not.toContain('url:');
     expect(result.out).toContain('The hook is disabled');
-    expect(tenant.management.hook).toEqual({ url: REGISTERED_HOOK_URL, claims: ['email', 'given_name'], sessionTimeoutInSec: 600, disabled: true });
+    expect(tenant.management.hook).toEqual({
+      url: REGISTERED_HOOK_URL,
+      claims: ['email', 'given_name'],
+      sessionTimeoutInSec: 600,
+      disabled: true,
+    });
   });
 
   it('registers exactly the claims given and warns when a step needs one left out', async () => {
-    const result = await cli('register', ['--claims', 'email, family_name', '--url', 'https://other.example.com/hook/']);
+    const result = await cli('register', [
+      '--claims',
+      'email, family_name',
+      '--url',
+      'https://other.example.com/hook/',
+    ]);
     expect(result.code).toBe(0);
-    expect(tenant.management.hook).toMatchObject({ url: 'https://other.example.com/hook', claims: ['email', 'family_name'] });
+    expect(tenant.management.hook).toMatchObject({
+      url: 'https://other.example.com/hook',
+      claims: ['email', 'family_name'],
+    });
     expect(result.out).toContain('Warning: the steps read given_name, which the tenant is not asked to send.');
   });
 
@@ -101,7 +124,12 @@ describe('register', () => {
   });
 
   it('warns that the tenant issued a new secret when the PUT rotated it', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 900, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 900,
+      disabled: false,
+    });
     tenant.management.switches.rotateSecretOnPut = true;
     const before = tenant.management.secret;
     const result = await cli('register', [], { INTERACTION_HOOK_SECRET: before });
@@ -133,7 +161,9 @@ describe('register', () => {
     const result = await cli('register', ['--url', 'http://localhost:3000/callback']);
     expect(result.code).toBe(1);
     expect(result.err).toContain('The tenant refused the request (400 BadRequest): Validation Error');
-    expect(result.err).toContain('  - interactionHook.url (in the body): Must be a URL using the https protocol; sent "http://localhost:3000/callback"');
+    expect(result.err).toContain(
+      '  - interactionHook.url (in the body): Must be a URL using the https protocol; sent "http://localhost:3000/callback"',
+    );
   });
 
   it('explains refused client credentials with exit code 1', async () => {
@@ -145,14 +175,23 @@ describe('register', () => {
   });
 
   it('names every missing variable and exits 1', async () => {
-    const result = await runCommand('register', [], { HOOK_URL: REGISTERED_HOOK_URL, MATTR_TENANT_URL: 'https://acme.example.com' });
+    const result = await runCommand('register', [], {
+      HOOK_URL: REGISTERED_HOOK_URL,
+      MATTR_TENANT_URL: 'https://acme.example.com',
+    });
     expect(result.code).toBe(1);
     expect(result.err).toContain('MATTR_CLIENT_ID is required');
     expect(result.err).toContain('MATTR_CLIENT_SECRET is required');
   });
 
   it('answers wrong usage with exit code 2 and the help', async () => {
-    for (const args of [['--nope'], ['--session-timeout', 'soon'], ['--session-timeout', '5'], ['--claims', 'a b'], ['extra']]) {
+    for (const args of [
+      ['--nope'],
+      ['--session-timeout', 'soon'],
+      ['--session-timeout', '5'],
+      ['--claims', 'a b'],
+      ['extra'],
+    ]) {
       const result = await cli('register', args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.err).toContain('Usage: interaction-hook register');
@@ -178,7 +217,9 @@ describe('status', () => {
     expect(masked.out).toContain(`Hook URL:         ${REGISTERED_HOOK_URL}`);
     expect(masked.out).toContain('Claims:           given_name');
     expect(masked.out).toContain('State:            enabled');
-    expect(masked.out).toContain(`Secret:           ******** (fingerprint ${secretFingerprint(tenant.management.secret)})`);
+    expect(masked.out).toContain(
+      `Secret:           ******** (fingerprint ${secretFingerprint(tenant.management.secret)})`,
+    );
 
     const shown = await cli('status', ['--show-secret']);
     expect(shown.out).toContain(`Secret:           ${tenant.management.secret}`);
@@ -187,20 +228,38 @@ describe('status', () => {
     expect(json).toEqual({
       tenantUrl: tenant.url,
       registered: true,
-      interactionHook: { url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false, secretFingerprint: secretFingerprint(tenant.management.secret) },
+      interactionHook: {
+        url: REGISTERED_HOOK_URL,
+        claims: ['given_name'],
+        sessionTimeoutInSec: 1200,
+        disabled: false,
+        secretFingerprint: secretFingerprint(tenant.management.secret),
+      },
     });
-    const jsonShown = JSON.parse((await cli('status', ['--json', '--show-secret'])).out) as { interactionHook: { secret: string } };
+    const jsonShown = JSON.parse((await cli('status', ['--json', '--show-secret'])).out) as {
+      interactionHook: { secret: string };
+    };
     expect(jsonShown.interactionHook.secret).toBe(tenant.management.secret);
   });
 });
 
 describe('enable and disable', () => {
   it('flip only `disabled`, and do nothing when it is already so', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name', 'email'], sessionTimeoutInSec: 900, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name', 'email'],
+      sessionTimeoutInSec: 900,
+      disabled: false,
+    });
     const off = await cli('disable');
     expect(off.code).toBe(0);
     expect(off.out).toContain('is now disabled');
-    expect(tenant.management.hook).toEqual({ url: REGISTERED_HOOK_URL, claims: ['given_name', 'email'], sessionTimeoutInSec: 900, disabled: true });
+    expect(tenant.management.hook).toEqual({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name', 'email'],
+      sessionTimeoutInSec: 900,
+      disabled: true,
+    });
 
     const again = await cli('disable');
     expect(again.out).toContain('already disabled; nothing changed');
@@ -221,12 +280,15 @@ describe('enable and disable', () => {
 });
 
 describe('help', () => {
-  it.each(['register', 'status', 'enable', 'disable', 'doctor'])('%s --help prints its usage and exits 0', async (name) => {
-    const result = await runCommand(name, ['--help'], {});
-    expect(result.code).toBe(0);
-    expect(result.out).toContain(`Usage: interaction-hook ${name}`);
-    expect(result.out).toContain('Exit codes:');
-  });
+  it.each(['register', 'status', 'enable', 'disable', 'doctor'])(
+    '%s --help prints its usage and exits 0',
+    async (name) => {
+      const result = await runCommand(name, ['--help'], {});
+      expect(result.code).toBe(0);
+      expect(result.out).toContain(`Usage: interaction-hook ${name}`);
+      expect(result.out).toContain('Exit codes:');
+    },
+  );
 });
 
 describe('doctor', () => {
@@ -249,7 +311,12 @@ describe('doctor', () => {
   });
 
   it('passes every check on a good setup', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     const result = await cli('doctor', [], goodEnv());
     expect(result.code).toBe(0);
     const lines = result.out.trim().split('\n');
@@ -260,19 +327,38 @@ describe('doctor', () => {
           .slice(0, 2)
           .join(' '),
       ),
-    ).toEqual(['ok environment', 'ok steps file', 'ok hook URL', 'ok credentials', 'ok tenant', 'ok registered URL', 'ok enabled', 'ok secret', 'ok claims', 'ok session timeout', 'No check failed.']);
+    ).toEqual([
+      'ok environment',
+      'ok steps file',
+      'ok hook URL',
+      'ok credentials',
+      'ok tenant',
+      'ok registered URL',
+      'ok enabled',
+      'ok secret',
+      'ok claims',
+      'ok session timeout',
+      'No check failed.',
+    ]);
     expect(result.out).toContain('INTERACTION_HOOK_SECRET is the registered secret');
   });
 
   it('names each broken part of a bad setup with its fix, and never prints either secret', async () => {
-    tenant.management.register({ url: 'https://old.example.com/callback', claims: ['email'], sessionTimeoutInSec: 300, disabled: true });
+    tenant.management.register({
+      url: 'https://old.example.com/callback',
+      claims: ['email'],
+      sessionTimeoutInSec: 300,
+      disabled: true,
+    });
     const wrong = randomBytes(32).toString('base64');
     const result = await cli('doctor', [], { ...goodEnv(), INTERACTION_HOOK_SECRET: wrong });
     expect(result.code).toBe(1);
     const line = (name: string) => result.out.split('\n').find((l) => l.split(/\s{2,}/)[1] === name) ?? '';
     expect(line('environment')).toMatch(/^ok/);
     expect(line('registered URL')).toMatch(/^fail/);
-    expect(line('registered URL')).toContain(`the tenant sends users to https://old.example.com/callback, but HOOK_URL is ${REGISTERED_HOOK_URL}`);
+    expect(line('registered URL')).toContain(
+      `the tenant sends users to https://old.example.com/callback, but HOOK_URL is ${REGISTERED_HOOK_URL}`,
+    );
     expect(line('registered URL')).toContain('fix: run "interaction-hook register"');
     expect(line('enabled')).toMatch(/^fail.*fix: run "interaction-hook enable"/);
     expect(line('secret')).toMatch(/^fail.*INTERACTION_HOOK_SECRET is not the registered secret/);
@@ -283,16 +369,30 @@ describe('doctor', () => {
   });
 
   it('notices swapped secret variables', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     const other = randomBytes(32).toString('base64');
-    const result = await cli('doctor', [], { ...goodEnv(), INTERACTION_HOOK_SECRET: other, INTERACTION_HOOK_PREVIOUS_SECRET: tenant.management.secret });
-    expect(result.out).toMatch(/fail\s+secret\s+INTERACTION_HOOK_PREVIOUS_SECRET is the registered secret.*fix: swap the two variables/);
+    const result = await cli('doctor', [], {
+      ...goodEnv(),
+      INTERACTION_HOOK_SECRET: other,
+      INTERACTION_HOOK_PREVIOUS_SECRET: tenant.management.secret,
+    });
+    expect(result.out).toMatch(
+      /fail\s+secret\s+INTERACTION_HOOK_PREVIOUS_SECRET is the registered secret.*fix: swap the two variables/,
+    );
   });
 
   it('stops at refused credentials and skips what depends on them', async () => {
     const result = await cli('doctor', ['--json'], { ...goodEnv(), MATTR_CLIENT_SECRET: 'wrong-client-secret' });
     expect(result.code).toBe(1);
-    const report = JSON.parse(result.out) as { ok: boolean; checks: Array<{ name: string; status: string; fix?: string }> };
+    const report = JSON.parse(result.out) as {
+      ok: boolean;
+      checks: Array<{ name: string; status: string; fix?: string }>;
+    };
     expect(report.ok).toBe(false);
     expect(report.checks.map((c) => `${c.status} ${c.name}`)).toEqual([
       'ok environment',
@@ -313,7 +413,9 @@ describe('doctor', () => {
     const result = await runCommand('doctor', [], { HOOK_URL: 'https://198.51.100.4/callback?a=b', DATA_DIR: dir });
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/^fail\s+environment\s+.*MATTR_TENANT_URL is required.*MATTR_CLIENT_ID is required/m);
-    expect(result.out).toMatch(/^fail\s+hook URL\s+HOOK_URL breaks the rule "host is not an IP address".*HOOK_URL breaks the rule "no query string"/m);
+    expect(result.out).toMatch(
+      /^fail\s+hook URL\s+HOOK_URL breaks the rule "host is not an IP address".*HOOK_URL breaks the rule "no query string"/m,
+    );
     expect(result.out).toMatch(/^skip\s+credentials\s+not checked: needs the management variables/m);
     expect(tenant.management.calls).toEqual([]);
   });
@@ -323,7 +425,11 @@ describe('the interaction-hook process', () => {
   /** The real entry point in a child process, as a script would run it. */
   async function processRun(args: string[], env: Record<string, string>) {
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', ...args],
+        { env: { PATH: process.env.PATH ?? '', ...env } },
+      );
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -340,6 +446,7 @@ describe('the interaction-hook process', () => {
     const status = await processRun(['status', '--json'], env);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ registered: true });
-    for (const output of [registered, status]) expect(output.stdout + output.stderr).not.toContain(tenant.management.secret);
+    for (const output of [registered, status])
+      expect(output.stdout + output.stderr).not.toContain(tenant.management.secret);
   });
 });

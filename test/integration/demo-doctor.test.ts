@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliInstructions, DEMO_HOOK_CONFIG, demoStepsFiles, stepsChoices } from '../../src/simulator/demo-environment.js';
+import {
+  cliInstructions,
+  DEMO_HOOK_CONFIG,
+  demoStepsFiles,
+  stepsChoices,
+} from '../../src/simulator/demo-environment.js';
 import type { RunningDemo } from '../../src/simulator/demo-runner.js';
 import { demoPorts, runDemoOn, type DemoPorts } from '../support/demo-on-free-ports.js';
 import { runCommand } from '../support/run-command.js';
@@ -60,12 +65,18 @@ async function doctorFindsNothingToFix(checks: readonly string[] = []): Promise<
 /** The step-up example, naming this run's provider port instead of the demo's default 3002. */
 function stepUpCopy(dir: string): string {
   const example = path.join(path.dirname(DEMO_HOOK_CONFIG), 'terms-step-up.config.json');
-  const steps = JSON.parse(readFileSync(example, 'utf8')) as { issuer: { logo?: string }; steps: Array<Record<string, unknown>> };
+  const steps = JSON.parse(readFileSync(example, 'utf8')) as {
+    issuer: { logo?: string };
+    steps: Array<Record<string, unknown>>;
+  };
   const absolute = (relative: string) => path.resolve(path.dirname(example), relative);
   if (steps.issuer.logo !== undefined) steps.issuer.logo = absolute(steps.issuer.logo);
   for (const step of steps.steps) {
     if (step.type === 'oidc') step.issuer = `http://127.0.0.1:${ports.provider}`;
-    if (step.type === 'terms') step.documents = Object.fromEntries(Object.entries(step.documents as Record<string, string>).map(([lang, file]) => [lang, absolute(file)]));
+    if (step.type === 'terms')
+      step.documents = Object.fromEntries(
+        Object.entries(step.documents as Record<string, string>).map(([lang, file]) => [lang, absolute(file)]),
+      );
   }
   const file = path.join(dir, 'steps.json');
   writeFileSync(file, JSON.stringify(steps));
@@ -79,16 +90,29 @@ describe('doctor against the demo, with the export block it prints', () => {
     // The built-in step-up file names the provider at the demo's default port; its copy on this
     // run's port is the HOOK_CONFIG case below.
     const offered = demoStepsFiles(dataDir);
-    expect(offered.map((choice) => choice.label)).toEqual(expect.arrayContaining(['Terms and a licence presented from the wallet', 'Terms and a driving licence (mDL) presented from the wallet']));
+    expect(offered.map((choice) => choice.label)).toEqual(
+      expect.arrayContaining([
+        'Terms and a licence presented from the wallet',
+        'Terms and a driving licence (mDL) presented from the wallet',
+      ]),
+    );
     for (const [index, choice] of offered.entries()) {
       if (choice.file.endsWith('terms-step-up.config.json') || choice.file === DEMO_HOOK_CONFIG) continue;
-      const picked = await fetch(`http://localhost:${ports.tenant}/demo/steps`, { method: 'POST', body: new URLSearchParams({ steps: String(index), subject: 's', claims: '{}' }) });
+      const picked = await fetch(`http://localhost:${ports.tenant}/demo/steps`, {
+        method: 'POST',
+        body: new URLSearchParams({ steps: String(index), subject: 's', claims: '{}' }),
+      });
       expect(picked.status).toBe(200);
       expect(await picked.text()).toContain(`The hook runs now: <strong>${choice.label}</strong>`);
       // The licence choices: the request certificate names the demo's HOOK_URL host, the demo issuer
       // (SD-JWT) or IACA root made at this start (mDL) is listed and current.
-      const presents = { 'Terms and a licence presented from the wallet': 'licence', 'Terms and a driving licence (mDL) presented from the wallet': 'mdl' }[choice.label];
-      const checks = presents ? [`request certificate (${presents})`, `request certificate dates (${presents})`, `trust (${presents})`] : [];
+      const presents = {
+        'Terms and a licence presented from the wallet': 'licence',
+        'Terms and a driving licence (mDL) presented from the wallet': 'mdl',
+      }[choice.label];
+      const checks = presents
+        ? [`request certificate (${presents})`, `request certificate dates (${presents})`, `trust (${presents})`]
+        : [];
       expect(await doctorFindsNothingToFix(checks)).toBe(choice.file);
     }
   }, 120_000);
@@ -99,7 +123,11 @@ describe('doctor against the demo, with the export block it prints', () => {
       const file = stepUpCopy(dir);
       await startDemo({ HOOK_CONFIG: file });
       expect(await doctorFindsNothingToFix()).toBe(file);
-      expect(exportedVariables()).toMatchObject({ STEP_UP_CLIENT_SECRET: expect.any(String), SMTP_URL: expect.stringMatching(/^smtp:\/\/127\.0\.0\.1:\d+$/), MAIL_FROM: expect.any(String) });
+      expect(exportedVariables()).toMatchObject({
+        STEP_UP_CLIENT_SECRET: expect.any(String),
+        SMTP_URL: expect.stringMatching(/^smtp:\/\/127\.0\.0\.1:\d+$/),
+        MAIL_FROM: expect.any(String),
+      });
       const start = await (await fetch(`http://localhost:${ports.tenant}/`)).text();
       expect(start).toMatch(/<option value="0" selected>HOOK_CONFIG: [^<]*steps\.json<\/option>/);
     } finally {
@@ -108,7 +136,11 @@ describe('doctor against the demo, with the export block it prints', () => {
   }, 60_000);
 
   it('prints every variable as one export block that a shell reads back unchanged', () => {
-    const env = { MATTR_TENANT_URL: 'http://localhost:3001', HOOK_CONFIG: "/my steps/it's.json", MAIL_FROM: 'Example Issuer <no-reply@issuer.example>' };
+    const env = {
+      MATTR_TENANT_URL: 'http://localhost:3001',
+      HOOK_CONFIG: "/my steps/it's.json",
+      MAIL_FROM: 'Example Issuer <no-reply@issuer.example>',
+    };
     const text = cliInstructions(env);
     expect(text).toMatch(/^ {4}export MATTR_TENANT_URL=/m);
     expect(text).toContain('npm run hook -- doctor');

@@ -94,7 +94,9 @@ describe('the demo wallet', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('This wallet holds 2 credentials');
     expect(page.text).toContain('Issued by <code>https://dmv.example</code>');
-    expect(page.text).toContain('Issued by <code>C=NZ, CN=Demo Licence Signer</code>, type <code>org.iso.18013.5.1.mDL</code>');
+    expect(page.text).toContain(
+      'Issued by <code>C=NZ, CN=Demo Licence Signer</code>, type <code>org.iso.18013.5.1.mDL</code>',
+    );
     expect(page.text).toContain('<dt><code>birth_date</code></dt><dd>1994-07-12</dd>');
     for (const value of ['Aroha', 'Example', '1994-07-12', 'DL-204851']) expect(page.text).toContain(value);
   }, 60_000);
@@ -105,8 +107,12 @@ describe('the demo wallet', () => {
     const page = await request(tenant).get(walletPath(link));
     expect(page.status).toBe(200);
     expect(page.text).toContain('Example Issuer asks to see your driving licence (mDL)');
-    expect(page.text).toContain('The request is signed for <code>localhost</code> with a certificate this wallet trusts.');
-    expect(page.text).toContain('<dl class="claims"><dt><code>family_name</code></dt><dd>Example</dd><dt><code>birth_date</code></dt><dd>1994-07-12</dd></dl>');
+    expect(page.text).toContain(
+      'The request is signed for <code>localhost</code> with a certificate this wallet trusts.',
+    );
+    expect(page.text).toContain(
+      '<dl class="claims"><dt><code>family_name</code></dt><dd>Example</dd><dt><code>birth_date</code></dt><dd>1994-07-12</dd></dl>',
+    );
     expect(page.text).not.toContain('DL-204851');
 
     const shared = await answer(page.text, 'share');
@@ -160,7 +166,9 @@ describe('the demo wallet', () => {
     expect((await request(tenant).get(walletPath(link))).status).toBe(200);
     const second = await request(tenant).get(walletPath(link));
     expect(second.status).toBe(422);
-    expect(second.text).toContain('The verifier would not hand out the request (400: the request object was fetched before)');
+    expect(second.text).toContain(
+      'The verifier would not hand out the request (400: the request object was fetched before)',
+    );
     expect(second.text).not.toContain('value="share"');
   }, 60_000);
 
@@ -174,7 +182,9 @@ describe('the demo wallet', () => {
     await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
     try {
       const requestUri = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/request`;
-      const page = await request(tenant).get(`/wallet?${new URLSearchParams({ client_id: 'x509_san_dns:127.0.0.1', request_uri: requestUri }).toString()}`);
+      const page = await request(tenant).get(
+        `/wallet?${new URLSearchParams({ client_id: 'x509_san_dns:127.0.0.1', request_uri: requestUri }).toString()}`,
+      );
       expect(page.status).toBe(422);
       expect(page.text).toContain('This demo wallet fetches requests from the demo’s hook');
       expect(fetched).toBe(0);
@@ -193,13 +203,20 @@ describe('the demo wallet', () => {
       const present = steps.steps.find((step) => step.type === 'present-credential')!;
       delete present.requestKey;
       delete present.requestCertificate;
-      Object.assign(present, { clientId: 'redirect_uri:', trust: { issuers: [{ iss: 'https://dmv.example', jwks: path.join(demoWalletDir(dataDir), 'demo-issuer.jwks.json') }] } });
+      Object.assign(present, {
+        clientId: 'redirect_uri:',
+        trust: {
+          issuers: [{ iss: 'https://dmv.example', jwks: path.join(demoWalletDir(dataDir), 'demo-issuer.jwks.json') }],
+        },
+      });
       writeFileSync(path.join(own, 'steps.json'), JSON.stringify(steps));
       // Restarted on the copy, the demo makes its issuer and licence anew; the copy names the new JWKS by its path.
       await running!.close();
       await startDemo(path.join(own, 'steps.json'));
       const { hook, link } = await walletLink();
-      expect(new URL(link).searchParams.get('client_id')).toMatch(/^redirect_uri:http:\/\/localhost:\d+\/interaction\/present\/[\w-]{43}\/response$/);
+      expect(new URL(link).searchParams.get('client_id')).toMatch(
+        /^redirect_uri:http:\/\/localhost:\d+\/interaction\/present\/[\w-]{43}\/response$/,
+      );
       const page = await request(tenant).get(walletPath(link));
       expect(page.status).toBe(200);
       expect(page.text).toContain('The request is unsigned (<code>redirect_uri:</code>)');
@@ -214,10 +231,18 @@ describe('the demo wallet', () => {
     // Steps made as the demo makes its own, then signed with another key and certificate for localhost.
     const own = mkdtempSync(path.join(tmpdir(), 'hook-demo-steps-'));
     try {
-      const { stepsFile } = await issueDemoLicence({ example: DEMO_LICENCE_EXAMPLE, dir: own, walletUrl: `${tenant}/wallet`, person: SAMPLE_CLAIMS });
+      const { stepsFile } = await issueDemoLicence({
+        example: DEMO_LICENCE_EXAMPLE,
+        dir: own,
+        walletUrl: `${tenant}/wallet`,
+        person: SAMPLE_CLAIMS,
+      });
       const leaf = await makeLeaf(await makeRoot('Someone else'), 'localhost', { dns: 'localhost' });
       const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', leaf.keys.privateKey)).toString('base64');
-      writeFileSync(path.join(own, 'request.key.pem'), `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`);
+      writeFileSync(
+        path.join(own, 'request.key.pem'),
+        `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`,
+      );
       writeFileSync(path.join(own, 'request.cert.pem'), leaf.pem);
       const steps = JSON.parse(readFileSync(stepsFile, 'utf8')) as { steps: Array<Record<string, unknown>> };
       Object.assign(

@@ -16,7 +16,8 @@ afterEach(async () => {
   mailbox = strict = undefined;
 });
 
-const mailCheck = async (env: Record<string, string>) => (await runDoctor({ HOOK_URL: 'https://hook.example.com/callback', ...env })).find((c) => c.name === 'mail server');
+const mailCheck = async (env: Record<string, string>) =>
+  (await runDoctor({ HOOK_URL: 'https://hook.example.com/callback', ...env })).find((c) => c.name === 'mail server');
 
 describe('doctor and the mail server', () => {
   it('checks the mail server only when the steps file has an email-code step, and says it answered', async () => {
@@ -32,11 +33,22 @@ describe('doctor and the mail server', () => {
   });
 
   it('fails with the fix when the variables are missing or the server is away, printing no password', async () => {
-    expect(await mailCheck({ HOOK_CONFIG: EXAMPLE })).toMatchObject({ status: 'fail', detail: expect.stringContaining('SMTP_URL is required') });
+    expect(await mailCheck({ HOOK_CONFIG: EXAMPLE })).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('SMTP_URL is required'),
+    });
     const away = await startMailbox();
     await away.close();
-    const check = await mailCheck({ HOOK_CONFIG: EXAMPLE, SMTP_URL: `smtp://mailer:s3cret-pass@127.0.0.1:${away.port}`, MAIL_FROM });
-    expect(check).toMatchObject({ status: 'fail', detail: `the mail server at smtp://***@127.0.0.1:${away.port} could not be reached`, fix: expect.any(String) });
+    const check = await mailCheck({
+      HOOK_CONFIG: EXAMPLE,
+      SMTP_URL: `smtp://mailer:s3cret-pass@127.0.0.1:${away.port}`,
+      MAIL_FROM,
+    });
+    expect(check).toMatchObject({
+      status: 'fail',
+      detail: `the mail server at smtp://***@127.0.0.1:${away.port} could not be reached`,
+      fix: expect.any(String),
+    });
     expect(JSON.stringify(check)).not.toContain('s3cret-pass');
   });
 
@@ -46,12 +58,16 @@ describe('doctor and the mail server', () => {
       allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onAuth: (_auth, _session, callback) => callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 })),
+      onAuth: (_auth, _session, callback) =>
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 })),
     });
     await new Promise<void>((resolve) => strict!.listen(0, '127.0.0.1', () => resolve()));
     const { port } = strict.server.address() as { port: number };
     const check = await checkMailServer({ SMTP_URL: `smtp://mailer:s3cret-pass@127.0.0.1:${port}`, MAIL_FROM });
-    expect(check).toMatchObject({ status: 'fail', detail: `the mail server at smtp://***@127.0.0.1:${port} refused the user name and password in SMTP_URL` });
+    expect(check).toMatchObject({
+      status: 'fail',
+      detail: `the mail server at smtp://***@127.0.0.1:${port} refused the user name and password in SMTP_URL`,
+    });
     expect(JSON.stringify(check)).not.toMatch(/s3cret|mailer/);
   });
 

@@ -37,8 +37,14 @@ describe('an email claim missing or not an address', () => {
       expect(at.page.text).toContain('We have no email address for you that we can send a code to');
       expect(at.page.text).not.toMatch(/value="send"|name="code"/);
       const res = await post(at, { decision: 'send' });
-      expect(await tenantGot(hook, res)).toMatchObject({ kind: 'failure', state: at.state, message: NO_EMAIL_ADDRESS_MESSAGE });
-      expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([['failed', { method: 'email-code', outcome: 'no-address' }]]);
+      expect(await tenantGot(hook, res)).toMatchObject({
+        kind: 'failure',
+        state: at.state,
+        message: NO_EMAIL_ADDRESS_MESSAGE,
+      });
+      expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([
+        ['failed', { method: 'email-code', outcome: 'no-address' }],
+      ]);
       expect(mailbox!.messages).toHaveLength(0);
     });
   }

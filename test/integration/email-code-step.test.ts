@@ -1,9 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EMAIL_CODE_DECLINED_MESSAGE, EMAIL_NOT_CONFIRMED_MESSAGE } from '../../src/interaction/steps/email-code/email-code-step.js';
+import {
+  EMAIL_CODE_DECLINED_MESSAGE,
+  EMAIL_NOT_CONFIRMED_MESSAGE,
+} from '../../src/interaction/steps/email-code/email-code-step.js';
 import { startMailbox, type Mailbox } from '../../src/simulator/mailbox.js';
 import { finishedPageHref, ledgerRows } from '../support/journey.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
-import { ADDRESS, alertOf, arriveWith, codeIn, emailCodeConfig, otherThan, post, postOnly, tenantGot, tenantGotAt } from '../support/email-code.js';
+import {
+  ADDRESS,
+  alertOf,
+  arriveWith,
+  codeIn,
+  emailCodeConfig,
+  otherThan,
+  post,
+  postOnly,
+  tenantGot,
+  tenantGotAt,
+} from '../support/email-code.js';
 
 let mailbox: Mailbox;
 let hook: HookFixture;
@@ -35,7 +49,9 @@ describe('the email-code step', () => {
     const sent = await post(at, { decision: 'send' });
     expect(sent.status).toBe(200);
     expect(sent.text).toMatch(/role="status">We sent a code to a•••@example.org\. It works for 10 minutes\./);
-    expect(sent.text).toMatch(/<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code"/);
+    expect(sent.text).toMatch(
+      /<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code"/,
+    );
     expect(sent.text).toMatch(/name="decision" value="verify"/);
     expect(sent.text).toMatch(/name="decision" value="resend"/);
     expect(mailbox.messages).toHaveLength(1);
@@ -47,7 +63,9 @@ describe('the email-code step', () => {
     const done = await post({ ...at, page: sent }, { decision: 'verify', code });
     expect(await tenantGot(hook, done)).toMatchObject({ kind: 'success', state: at.state, claims: {} });
     const rows = await ledgerRows(hook);
-    expect(rows.map((r) => [r.step, r.decision, r.evidence])).toEqual([['email-code', 'accepted', { method: 'email-code', outcome: 'confirmed', attempts: 1, codesSent: 1 }]]);
+    expect(rows.map((r) => [r.step, r.decision, r.evidence])).toEqual([
+      ['email-code', 'accepted', { method: 'email-code', outcome: 'confirmed', attempts: 1, codesSent: 1 }],
+    ]);
     // Neither the code nor the address is kept or logged anywhere.
     for (const text of [JSON.stringify(rows), hook.logs.join('\n')]) {
       expect(text).not.toContain(code);
@@ -113,25 +131,35 @@ describe('the email-code step', () => {
     const at = await arriveWith(hook);
     const page = await post(at, { decision: 'send' });
     const first = codeIn(mailbox.messages[0]);
-    expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: otherThan(first) }))).toContain('2 more tries');
+    expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: otherThan(first) }))).toContain(
+      '2 more tries',
+    );
     hook.clock.advance(10);
     // A new code does not give the tries back.
     expect((await post({ ...at, page }, { decision: 'resend' })).status).toBe(200);
     const second = codeIn(mailbox.messages[1]);
-    expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: otherThan(second) }))).toContain('You have 1 more try.');
+    expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: otherThan(second) }))).toContain(
+      'You have 1 more try.',
+    );
     // The last wrong code: the failure is recorded now, and the answer goes to a page that says why
     // (post/redirect/get), not straight back to the wallet.
     const lastTry = await postOnly({ ...at, page }, { decision: 'verify', code: otherThan(second) });
     expect(lastTry.status).toBe(303);
     expect(lastTry.headers.location).toBe(at.path);
-    expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([['failed', { method: 'email-code', outcome: 'too-many-attempts', attempts: 3 }]]);
+    expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([
+      ['failed', { method: 'email-code', outcome: 'too-many-attempts', attempts: 3 }],
+    ]);
     const noTries = await at.browser.get(at.path);
     expect(noTries.status).toBe(200);
     expect(noTries.text).toContain('too many wrong codes were entered. No credential will be issued.');
     expect(noTries.text).toContain('Your wallet shows that Test Issuer did not issue it.');
     expect(noTries.text).not.toMatch(/name="code"/);
     const back = finishedPageHref(noTries.text)!;
-    expect(await tenantGotAt(hook, back)).toMatchObject({ kind: 'failure', state: at.state, message: EMAIL_NOT_CONFIRMED_MESSAGE });
+    expect(await tenantGotAt(hook, back)).toMatchObject({
+      kind: 'failure',
+      state: at.state,
+      message: EMAIL_NOT_CONFIRMED_MESSAGE,
+    });
     // A reload shows the same page with the same way back.
     expect(finishedPageHref((await at.browser.get(at.path)).text)).toBe(back);
     // The right code afterwards changes nothing: the same page, the same way back, never a second token.
@@ -163,7 +191,9 @@ describe('the email-code step', () => {
     const flood = await Promise.all([1, 2, 3].map(() => post({ ...at, page }, { decision: 'resend' })));
     for (const res of flood) expect(res.status).toBe(429);
     // A notice of when, not an error of the user's: no "There is a problem" summary.
-    expect(flood[0]!.text).toMatch(/role="status">We just sent a code: check your email\. You can ask for a new one in 18 seconds\./);
+    expect(flood[0]!.text).toMatch(
+      /role="status">We just sent a code: check your email\. You can ask for a new one in 18 seconds\./,
+    );
     expect(alertOf(flood[0]!)).toBe('');
     expect(flood[0]!.text).not.toContain('There is a problem');
     expect(mailbox.messages).toHaveLength(1);
@@ -173,8 +203,11 @@ describe('the email-code step', () => {
     expect(mailbox.messages).toHaveLength(2);
     const second = codeIn(mailbox.messages[1]);
     // The old code no longer works (unless the new one happens to be the same six digits).
-    if (first !== second) expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: first }))).toContain('not right');
-    expect(await tenantGot(hook, await post({ ...at, page }, { decision: 'verify', code: second }))).toMatchObject({ kind: 'success' });
+    if (first !== second)
+      expect(alertOf(await post({ ...at, page }, { decision: 'verify', code: first }))).toContain('not right');
+    expect(await tenantGot(hook, await post({ ...at, page }, { decision: 'verify', code: second }))).toMatchObject({
+      kind: 'success',
+    });
   });
 
   it('sends no more than maxSends codes in a journey, and the last one sent still works', async () => {
@@ -231,7 +264,9 @@ describe('the email-code step', () => {
     const at = await arriveWith(hook);
     const res = await post(at, { decision: 'decline' });
     expect(await tenantGot(hook, res)).toMatchObject({ kind: 'failure', message: EMAIL_CODE_DECLINED_MESSAGE });
-    expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([['declined', { method: 'email-code', outcome: 'declined' }]]);
+    expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([
+      ['declined', { method: 'email-code', outcome: 'declined' }],
+    ]);
   });
 
   it('goes on to the next step after a confirmed code', async () => {

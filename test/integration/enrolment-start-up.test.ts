@@ -51,9 +51,15 @@ const logger = () =>
 
 describe('enrolment at start-up', () => {
   it('warns about each step that enrols on first use, and about no other', async () => {
-    steps({ type: 'passkey', enrol: 'when-missing' }, { type: 'authenticator-app', enrol: 'when-missing' }, { type: 'authenticator-app', id: 'safe-app' });
+    steps(
+      { type: 'passkey', enrol: 'when-missing' },
+      { type: 'authenticator-app', enrol: 'when-missing' },
+      { type: 'authenticator-app', id: 'safe-app' },
+    );
     running = await startHook(env, logger());
-    const warnings = logs.map((line) => (JSON.parse(line) as { msg: string }).msg).filter((msg) => msg.includes('when-missing'));
+    const warnings = logs
+      .map((line) => (JSON.parse(line) as { msg: string }).msg)
+      .filter((msg) => msg.includes('when-missing'));
     expect(warnings).toEqual([
       'step "passkey" enrols a passkey with "enrol": "when-missing": whoever first arrives with a token for a subject can bind a passkey of their own to it',
       'step "authenticator-app" enrols an authenticator app with "enrol": "when-missing": whoever first arrives with a token for a subject can bind an authenticator app of their own to it',
@@ -62,8 +68,12 @@ describe('enrolment at start-up', () => {
 
   it('refuses an AUTHENTICATOR_APP_KEY too short to be a key, naming it and not its value', async () => {
     steps({ type: 'authenticator-app' });
-    const error = await startHook({ ...env, AUTHENTICATOR_APP_KEY: 'too-short-a-key' }, logger()).catch((e: unknown) => e);
+    const error = await startHook({ ...env, AUTHENTICATOR_APP_KEY: 'too-short-a-key' }, logger()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).problems).toEqual(['AUTHENTICATOR_APP_KEY must be at least 32 characters (e.g. openssl rand -base64 32)']);
+    expect((error as ConfigurationError).problems).toEqual([
+      'AUTHENTICATOR_APP_KEY must be at least 32 characters (e.g. openssl rand -base64 32)',
+    ]);
   });
 });

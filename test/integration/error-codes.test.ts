@@ -22,9 +22,19 @@ describe('the table of error codes', () => {
 
   it('makes an error as its row says, on the first page unless another of its own is named', () => {
     const unavailable = hookError('storage_unavailable');
-    expect([unavailable.code, unavailable.status, unavailable.page, unavailable.level]).toEqual(['storage_unavailable', 503, PAGES.storageUnavailable, 'error']);
+    expect([unavailable.code, unavailable.status, unavailable.page, unavailable.level]).toEqual([
+      'storage_unavailable',
+      503,
+      PAGES.storageUnavailable,
+      'error',
+    ]);
     expect(hookError('storage_unavailable', 'arrivalUnavailable').page).toBe(PAGES.arrivalUnavailable);
-    expect(hookError('token_expired')).toMatchObject({ code: 'token_expired', status: 401, page: PAGES.arrivalExpired, level: 'warn' });
+    expect(hookError('token_expired')).toMatchObject({
+      code: 'token_expired',
+      status: 401,
+      page: PAGES.arrivalExpired,
+      level: 'warn',
+    });
   });
 });
 
@@ -38,12 +48,18 @@ describe('an error answered over HTTP', () => {
   });
 
   /** The status, page and log line of a refusal: all three from the code's row, the page and the log naming the code. */
-  function expectAnswered(response: { status: number; text: string }, code: ErrorCode, page: keyof typeof PAGES = ERROR_CODES[code].pages[0]): void {
+  function expectAnswered(
+    response: { status: number; text: string },
+    code: ErrorCode,
+    page: keyof typeof PAGES = ERROR_CODES[code].pages[0],
+  ): void {
     const row = ERROR_CODES[code];
     expect(response.status).toBe(row.status);
     expect(response.text).toContain(`data-code="${code}"`);
     expect(response.text).toContain(`<h1>${en[PAGES[page].title]}</h1>`);
-    const logged = hook.logs.flatMap((line) => line.split('\n')).flatMap((line) => (line.trim() === '' ? [] : [JSON.parse(line) as { code?: string; level?: number }]));
+    const logged = hook.logs
+      .flatMap((line) => line.split('\n'))
+      .flatMap((line) => (line.trim() === '' ? [] : [JSON.parse(line) as { code?: string; level?: number }]));
     expect(logged.filter((entry) => entry.code === code).map((entry) => entry.level)).toContain(PINO_LEVELS[row.level]);
   }
 

@@ -52,7 +52,10 @@ describe('headers on every page', () => {
         .type('form')
         .send({ _csrf: csrfFrom(arrived.page.text), decision: 'accept' }),
     ]);
-    pages.push(['403 csrf', await arrived.browser.post(arrived.interactionPath).type('form').send({ decision: 'accept' })]);
+    pages.push([
+      '403 csrf',
+      await arrived.browser.post(arrived.interactionPath).type('form').send({ decision: 'accept' }),
+    ]);
     pages.push([
       '413 body',
       await arrived.browser
@@ -60,7 +63,13 @@ describe('headers on every page', () => {
         .type('form')
         .send(`a=${'x'.repeat(20_000)}`),
     ]);
-    pages.push(['415 charset', await arrived.browser.post(arrived.interactionPath).set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-16').send('a=b')]);
+    pages.push([
+      '415 charset',
+      await arrived.browser
+        .post(arrived.interactionPath)
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-16')
+        .send('a=b'),
+    ]);
     const lift = await refuseWrites(hook.settings);
     pages.push(['503', await answer(arrived, 'accept')]);
     await lift();
@@ -142,7 +151,9 @@ describe('the session cookie', () => {
     expect(firstDone.status).toBe(303);
     expect(new URL(firstDone.headers.location!).searchParams.get('session_token')).toBeTruthy();
     expect((await answer(second, 'accept')).status).toBe(303);
-    expect((await ledgerRows(hook)).map((row) => row.interactionId).sort()).toEqual([first, second].map((a) => a.interactionPath.split('/').pop()).sort());
+    expect((await ledgerRows(hook)).map((row) => row.interactionId).sort()).toEqual(
+      [first, second].map((a) => a.interactionPath.split('/').pop()).sort(),
+    );
   });
 
   it('carries over only journeys still live: a finished one stays behind', async () => {
@@ -174,7 +185,11 @@ describe('the session cookie', () => {
     // The planted session's interaction did not come along into the victim's session.
     expect((await request(hook.app).get(attacker.interactionPath).set('Cookie', victimCookie)).status).toBe(404);
     // And the planted CSRF token does not answer the victim's step.
-    const forged = await request(hook.app).post(victim.headers.location!).set('Cookie', victimCookie).type('form').send({ _csrf: plantedCsrf, accept_terms: 'yes', decision: 'accept' });
+    const forged = await request(hook.app)
+      .post(victim.headers.location!)
+      .set('Cookie', victimCookie)
+      .type('form')
+      .send({ _csrf: plantedCsrf, accept_terms: 'yes', decision: 'accept' });
     expect(forged.status).toBe(403);
     expect(await ledgerRows(hook)).toEqual([]);
   });
@@ -211,7 +226,10 @@ describe('the session cookie', () => {
     const browser = hook.browser();
     const first = await arrive(hook, {}, browser);
     // A stale form on a journey still held: "Try again" leads back to the same step.
-    const stale = await first.browser.post(first.interactionPath).type('form').send({ _csrf: 'not-the-token', decision: 'accept' });
+    const stale = await first.browser
+      .post(first.interactionPath)
+      .type('form')
+      .send({ _csrf: 'not-the-token', decision: 'accept' });
     expect(stale.status).toBe(403);
     expect(stale.text).toContain(`href="${first.interactionPath}">Try again</a>`);
     expect((await answer(first, 'accept')).status).toBe(303);
@@ -243,7 +261,10 @@ describe('limits', () => {
       .send(`_csrf=${csrf}&accept_terms=yes&decision=accept&pad=${'x'.repeat(17_000)}`);
     expect(big.status).toBe(413);
     const many = Array.from({ length: 120 }, (_, i) => `f${i}=1`).join('&');
-    const fields = await arrived.browser.post(arrived.interactionPath).type('form').send(`_csrf=${csrf}&accept_terms=yes&decision=accept&${many}`);
+    const fields = await arrived.browser
+      .post(arrived.interactionPath)
+      .type('form')
+      .send(`_csrf=${csrf}&accept_terms=yes&decision=accept&${many}`);
     expect(fields.status).toBe(413);
     expect(await ledgerRows(hook)).toEqual([]);
     expect((await answer(arrived, 'accept')).status).toBe(303);
@@ -297,7 +318,11 @@ describe('error pages never show a stack trace', () => {
         ['token as an object', await hook.browser().get('/callback?session_token[a]=b'), 400],
         ['JSON body', await post('application/json', '{"decision":'), 403],
         ['utf-16 form', await post('application/x-www-form-urlencoded; charset=utf-16', 'a=b'), 415],
-        ['bad percent-encoding in a form', await post('application/x-www-form-urlencoded', `_csrf=${csrfFrom(arrived.page.text)}&decision=%E0%A4%A`), 422],
+        [
+          'bad percent-encoding in a form',
+          await post('application/x-www-form-urlencoded', `_csrf=${csrfFrom(arrived.page.text)}&decision=%E0%A4%A`),
+          422,
+        ],
         ['garbage gzip', await post('application/x-www-form-urlencoded', 'not gzip at all', 'gzip'), 400],
         ['unknown encoding', await post('application/x-www-form-urlencoded', 'a=b', 'zork'), 415],
         ['unsupported method', await hook.browser().delete(arrived.interactionPath), 404],

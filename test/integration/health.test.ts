@@ -35,22 +35,31 @@ describe('GET /readyz', () => {
         accepting: { ok: true },
       },
     });
-    expect((res.body as { checks: { storage: { latencyMs: number } } }).checks.storage.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(
+      (res.body as { checks: { storage: { latencyMs: number } } }).checks.storage.latencyMs,
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it('answers 503 naming the storage when the storage is down, and gives away no secret', async () => {
     await hook.storage.close();
     const res = await hook.browser().get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ status: 'not ready', checks: { storage: { ok: false, detail: 'the storage is unreachable' }, secret: { ok: true } } });
-    for (const secret of [hook.secret, hook.settings.sessionSecret!, hook.dataDir]) expect(res.text).not.toContain(secret);
+    expect(res.body).toMatchObject({
+      status: 'not ready',
+      checks: { storage: { ok: false, detail: 'the storage is unreachable' }, secret: { ok: true } },
+    });
+    for (const secret of [hook.secret, hook.settings.sessionSecret!, hook.dataDir])
+      expect(res.text).not.toContain(secret);
     // A fixed sentence, never the error itself or a stack trace.
     expect(res.text).not.toMatch(/at .*\.js:\d+/);
   });
 
   it('is not ready while shutting down or while the storage does not answer in time', async () => {
     const base = { storage: hook.storage, steps: 1, hasSecret: true };
-    expect((await checkReadiness({ ...base, draining: () => true })).checks.accepting).toEqual({ ok: false, detail: 'shutting down' });
+    expect((await checkReadiness({ ...base, draining: () => true })).checks.accepting).toEqual({
+      ok: false,
+      detail: 'shutting down',
+    });
     const stuck = Object.create(hook.storage, { ping: { value: () => new Promise(() => {}) } }) as typeof hook.storage;
     const slow = await checkReadiness({ ...base, storage: stuck, draining: () => false, storageTimeoutMs: 50 });
     expect(slow.ready).toBe(false);
@@ -63,7 +72,9 @@ describe('GET /readyz', () => {
   it('keeps probes out of the info log and out of the session store', async () => {
     await hook.browser().get('/healthz');
     await hook.browser().get('/readyz');
-    const lines = hook.logs.map((l) => JSON.parse(l) as { level: number; req?: { path: string }; res?: { headers?: unknown } });
+    const lines = hook.logs.map(
+      (l) => JSON.parse(l) as { level: number; req?: { path: string }; res?: { headers?: unknown } },
+    );
     const probes = lines.filter((l) => l.req?.path === '/healthz' || l.req?.path === '/readyz');
     expect(probes.length).toBe(2);
     expect(probes.every((l) => l.level === 20)).toBe(true);

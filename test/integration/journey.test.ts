@@ -3,7 +3,14 @@ import { readReturnToken } from '../../src/simulator/tenant-tokens.js';
 import { RETURN_PATH } from '../../src/simulator/tenant-simulator.js';
 import { TERMS_DECLINED_MESSAGE } from '../../src/interaction/steps/terms/terms-step.js';
 import request from 'supertest';
-import { csrfFrom, hookFixture, HTTPS_HOOK_URL, pathOf, TENANT_URL, type HookFixture } from '../support/hook-fixture.js';
+import {
+  csrfFrom,
+  hookFixture,
+  HTTPS_HOOK_URL,
+  pathOf,
+  TENANT_URL,
+  type HookFixture,
+} from '../support/hook-fixture.js';
 
 let hook: HookFixture;
 beforeEach(async () => {
@@ -43,7 +50,11 @@ describe('the happy path', () => {
     const back = new URL(done.headers.location!);
     expect(back.origin).toBe(TENANT_URL);
     expect(back.pathname).toBe(RETURN_PATH);
-    const outcome = await readReturnToken(hook.simulator.identity, back.searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      back.searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome).toMatchObject({ kind: 'success', state, claims: {}, claimsToPersist: [] });
     expect(outcome.lifetimeSeconds).toBeLessThanOrEqual(60);
 
@@ -55,7 +66,10 @@ describe('the happy path', () => {
 
   it('runs end to end through the simulator: start page → hook → back to the tenant', async () => {
     const tenant = request.agent(hook.simulator.app);
-    const started = await tenant.post('/start').type('form').send({ claims: '{"given_name":"Mere","email":"m@example.com"}' });
+    const started = await tenant
+      .post('/start')
+      .type('form')
+      .send({ claims: '{"given_name":"Mere","email":"m@example.com"}' });
     expect(started.status).toBe(303);
     const browser = hook.browser();
     const arrival = await browser.get(pathOf(started.headers.location!));
@@ -81,7 +95,13 @@ describe('the happy path', () => {
     const rows = [];
     for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ state, step: 'terms', decision: 'accepted', termsVersion: '2026-11', locale: 'en' });
+    expect(rows[0]).toMatchObject({
+      state,
+      step: 'terms',
+      decision: 'accepted',
+      termsVersion: '2026-11',
+      locale: 'en',
+    });
     expect(rows[0]!.termsHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -96,7 +116,11 @@ describe('decline and validation', () => {
     expect(done.status).toBe(303);
     const back = new URL(done.headers.location!);
     expect(back.origin).toBe(TENANT_URL);
-    const outcome = await readReturnToken(hook.simulator.identity, back.searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      back.searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome).toEqual({ kind: 'failure', state, message: TERMS_DECLINED_MESSAGE, lifetimeSeconds: 60 });
   });
 
@@ -121,9 +145,15 @@ describe('decline and validation', () => {
   it('treats an unknown decision or repeated fields as no decision', async () => {
     const { browser, interactionPath, page } = await arrive();
     const csrf = csrfFrom(page.text);
-    const odd = await browser.post(interactionPath).type('form').send(`_csrf=${csrf}&decision=accept&decision=accept&accept_terms=yes`);
+    const odd = await browser
+      .post(interactionPath)
+      .type('form')
+      .send(`_csrf=${csrf}&decision=accept&decision=accept&accept_terms=yes`);
     expect(odd.status).toBe(422);
-    const unknown = await browser.post(interactionPath).type('form').send({ _csrf: csrf, decision: 'maybe', accept_terms: 'yes' });
+    const unknown = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrf, decision: 'maybe', accept_terms: 'yes' });
     expect(unknown.status).toBe(422);
   });
 });
@@ -132,12 +162,18 @@ describe('once finished, never a second redirect', () => {
   it('repeats the same redirect with the same token to a resubmit and the back button while that token is valid, then says "already completed"', async () => {
     const { browser, interactionPath, page, token } = await arrive();
     const csrf = csrfFrom(page.text);
-    const first = await browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
+    const first = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
     expect(first.status).toBe(303);
     expect(new URL(first.headers.location!).origin).toBe(TENANT_URL);
 
     // A second tap (the browser dropped the first answer), a reload, Back: the same way back, not a new token.
-    const resubmit = await browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
+    const resubmit = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
     expect(resubmit.status).toBe(303);
     expect(resubmit.headers.location).toBe(first.headers.location);
     // A reload or Back (a GET) is not sent on again: a page says the wallet continues, its button the same way back.
@@ -156,7 +192,10 @@ describe('once finished, never a second redirect', () => {
 
     // Once that token has run out: a clear page, never a second token.
     hook.clock.advance(61);
-    const late = await browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
+    const late = await browser
+      .post(interactionPath)
+      .type('form')
+      .send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
     expect(late.status).toBe(409);
     expect(late.headers.location).toBeUndefined();
     expect(late.text).toContain('Already completed');
@@ -173,7 +212,11 @@ describe('once finished, never a second redirect', () => {
   it('gives every one of several simultaneous final submits the one token, and records one decision', async () => {
     const { browser, interactionPath, page } = await arrive();
     const csrf = csrfFrom(page.text);
-    const submits = await Promise.all(Array.from({ length: 5 }, () => browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' })));
+    const submits = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        browser.post(interactionPath).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' }),
+      ),
+    );
     expect(submits.map((r) => r.status)).toEqual([303, 303, 303, 303, 303]);
     expect(new Set(submits.map((r) => r.headers.location)).size).toBe(1);
     const rows = [];
@@ -195,7 +238,13 @@ describe('sessions', () => {
         .post(arrival.headers.location!)
         .type('form')
         .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
-      expect(await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now())).toMatchObject({ kind: 'success', state });
+      expect(
+        await readReturnToken(
+          hook.simulator.identity,
+          new URL(done.headers.location!).searchParams.get('session_token')!,
+          hook.clock.now(),
+        ),
+      ).toMatchObject({ kind: 'success', state });
     }
   });
 
@@ -217,8 +266,16 @@ describe('sessions', () => {
       .post(a)
       .type('form')
       .send({ _csrf: csrfFrom(pageA.text), accept_terms: 'yes', decision: 'accept' });
-    const outA = await readReturnToken(hook.simulator.identity, new URL(doneA.headers.location!).searchParams.get('session_token')!, hook.clock.now());
-    const outB = await readReturnToken(hook.simulator.identity, new URL(doneB.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    const outA = await readReturnToken(
+      hook.simulator.identity,
+      new URL(doneA.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
+    const outB = await readReturnToken(
+      hook.simulator.identity,
+      new URL(doneB.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outA).toMatchObject({ kind: 'success', state: one.state });
     expect(outB).toMatchObject({ kind: 'failure', state: two.state });
   });
@@ -266,7 +323,11 @@ describe('sessions', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
     expect(done.status).toBe(303);
-    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      new URL(done.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome.state).toBe(state);
   });
 

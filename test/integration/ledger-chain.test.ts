@@ -79,13 +79,19 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
     const { raw, seqs } = await fiveRows();
     await raw.change(seqs[2]!, 'decision', 'declined');
     await raw.close();
-    await refusedNaming(seqs[2]!, /interaction i-3, step terms, .*was changed after it was written: its content no longer gives its hash/);
+    await refusedNaming(
+      seqs[2]!,
+      /interaction i-3, step terms, .*was changed after it was written: its content no longer gives its hash/,
+    );
   });
 
   it('names the row after one that was deleted by hand, and says the last rows went when they did', async () => {
     const { raw, seqs } = await fiveRows();
     await raw.remove(seqs[1]!);
-    await refusedNaming(seqs[2]!, new RegExp(`does not follow the row before it \\(${seqs[0]}\\): the row or rows it links to were removed`));
+    await refusedNaming(
+      seqs[2]!,
+      new RegExp(`does not follow the row before it \\(${seqs[0]}\\): the row or rows it links to were removed`),
+    );
     await raw.sql('DELETE FROM decisions');
     await raw.close();
     await refusedNaming(null, /the last 5 rows were removed: the chain record counts 5 rows, the ledger ends after 0/);
@@ -94,7 +100,10 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
   it('names a row inserted by hand, with or without a hash computed to fit, and the row after a replaced one', async () => {
     const { raw, seqs } = await fiveRows();
     await raw.insert({ record: decision(6) });
-    await refusedNaming(seqs[4]! + 1, /interaction i-6, .*has no hash: it was not appended by the hook but written into the table by hand/);
+    await refusedNaming(
+      seqs[4]! + 1,
+      /interaction i-6, .*has no hash: it was not appended by the hook but written into the table by hand/,
+    );
     await raw.remove(seqs[4]! + 1);
 
     // Someone who knows the canonical form links a row to the head: the chain record still counts five.
@@ -108,22 +117,36 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
     // One slipped in ahead of the first row, fitting the start: the first row links past it.
     const ahead = { ...exportedShape(decision(8)), prevHash: GENESIS };
     await raw.insert({ seq: 0, record: decision(8), chain: { prevHash: GENESIS, hash: expectedHash(ahead) } });
-    await refusedNaming(0, new RegExp(`interaction i-8, .*was inserted: row ${seqs[0]} links past it, to the row before it`));
+    await refusedNaming(
+      0,
+      new RegExp(`interaction i-8, .*was inserted: row ${seqs[0]} links past it, to the row before it`),
+    );
     await raw.remove(0);
 
     // One put in place of a deleted row, fitting the row before it: the row after still links to the original.
     await raw.remove(seqs[2]!);
     const second = (await exported())[1]!;
     const replacement = { ...exportedShape(decision(9)), prevHash: second.hash };
-    await raw.insert({ seq: seqs[2]!, record: decision(9), chain: { prevHash: String(second.hash), hash: expectedHash(replacement) } });
+    await raw.insert({
+      seq: seqs[2]!,
+      record: decision(9),
+      chain: { prevHash: String(second.hash), hash: expectedHash(replacement) },
+    });
     await raw.close();
-    await refusedNaming(seqs[3]!, new RegExp(`interaction i-4, .*does not follow the row before it \\(${seqs[2]}\\): the row or rows it links to were removed \\(or replaced\\)`));
+    await refusedNaming(
+      seqs[3]!,
+      new RegExp(
+        `interaction i-4, .*does not follow the row before it \\(${seqs[2]}\\): the row or rows it links to were removed \\(or replaced\\)`,
+      ),
+    );
   });
 
   it('shows a rewrite of the whole chain against a head copied earlier', async () => {
     const { raw } = await fiveRows();
     const trusted = /Head: {3}([0-9a-f]{64})/.exec((await ledger('head')).out)![1]!;
-    expect((await ledger('verify', '--head', trusted)).out).toContain('It passes through the trusted head, record 5 of the chain; 0 records appended after it.\n');
+    expect((await ledger('verify', '--head', trusted)).out).toContain(
+      'It passes through the trusted head, record 5 of the chain; 0 records appended after it.\n',
+    );
 
     // Rewritten by someone who knows the canonical form: consistent in itself, so verify alone passes.
     await raw.sql('DELETE FROM decisions');
@@ -139,13 +162,17 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
     expect((await ledger('verify')).code).toBe(0);
     const against = await ledger('verify', '--head', trusted);
     expect(against.code).toBe(1);
-    expect(against.err).toBe(`The ledger does not verify: the trusted head ${trusted} is not in this chain: the ledger was rewritten.\n`);
+    expect(against.err).toBe(
+      `The ledger does not verify: the trusted head ${trusted} is not in this chain: the ledger was rewritten.\n`,
+    );
     expect((await ledger('verify', '--head', 'not-a-hash')).code).toBe(2);
   });
 
   it('keeps one valid chain when two handles (two replicas) append at the same time', async () => {
     const [a, b] = [await handles.handle(), await handles.handle()];
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => recordDecision(i % 2 === 0 ? a : b, decision(i, { at: new Date() }))));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => recordDecision(i % 2 === 0 ? a : b, decision(i, { at: new Date() }))),
+    );
     expect(results.every(Boolean)).toBe(true);
     const verdict = await verifyChain(b.ledger);
     expect(verdict).toMatchObject({ ok: true, rows: 60, state: { length: 60 } });
@@ -157,14 +184,17 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
 
   it('stays verifiable after a prune, from the checkpoint of the last row pruned', async () => {
     const storage = await handles.handle();
-    for (let i = 1; i <= 6; i++) await recordDecision(storage, decision(i, { at: new Date(Date.UTC(i <= 3 ? 2020 : 2026, 0, i)) }));
+    for (let i = 1; i <= 6; i++)
+      await recordDecision(storage, decision(i, { at: new Date(Date.UTC(i <= 3 ? 2020 : 2026, 0, i)) }));
     const before = await exported();
     const early = String(before[1]!.hash);
     const trusted = String(before[5]!.hash);
 
     const pruned = await ledger('prune', '--before', '2025-01-01');
     expect(pruned.code).toBe(0);
-    expect(pruned.out).toContain(`Deleted 3 ledger records from before 2025-01-01T00:00:00.000Z.\nThe chain now starts from checkpoint ${String(before[2]!.hash)} (3 records pruned in all).\n`);
+    expect(pruned.out).toContain(
+      `Deleted 3 ledger records from before 2025-01-01T00:00:00.000Z.\nThe chain now starts from checkpoint ${String(before[2]!.hash)} (3 records pruned in all).\n`,
+    );
     const after = await exported();
     expect(after.map((l) => l.interactionId)).toEqual(['i-4', 'i-5', 'i-6']);
     expect(recomputeChain(after, String(before[2]!.hash))).toBe(trusted);
@@ -175,7 +205,9 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
       `The ledger verifies: 3 records, after 3 pruned (checkpoint ${String(before[2]!.hash)}).\nHead:   ${trusted}\nLength: 6 records appended in all, 3 of them pruned\n`,
     );
     // A head from before the prune can no longer be checked, and verify says why.
-    expect((await ledger('verify', '--head', early)).err).toMatch(/is not in this chain: the ledger was rewritten, or that row was pruned \(the chain now starts after 3 pruned rows/);
+    expect((await ledger('verify', '--head', early)).err).toMatch(
+      /is not in this chain: the ledger was rewritten, or that row was pruned \(the chain now starts after 3 pruned rows/,
+    );
   });
 
   it('refuses to prune a broken chain, which would delete the evidence, unless told to', async () => {
@@ -228,13 +260,19 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
     const storage = await handles.handle();
     let prevHash = GENESIS;
     for (const record of rows) prevHash = expectedHash({ ...exportedShape(record), prevHash });
-    expect(await verifyChain(storage.ledger)).toMatchObject({ ok: true, rows: 3, state: { headHash: prevHash, length: 3 } });
+    expect(await verifyChain(storage.ledger)).toMatchObject({
+      ok: true,
+      rows: 3,
+      state: { headHash: prevHash, length: 3 },
+    });
     // Appends go on from the migrated head.
     await recordDecision(storage, decision(4));
     const lines = await exported();
     expect(lines.map((l) => l.interactionId)).toEqual(['i-1', 'i-2', 'i-3', 'i-4']);
     expect(lines[3]!.prevHash).toBe(prevHash);
-    expect((await ledger('verify')).out).toContain(`Head:   ${recomputeChain(lines)}\nLength: 4 records appended in all\n`);
+    expect((await ledger('verify')).out).toContain(
+      `Head:   ${recomputeChain(lines)}\nLength: 4 records appended in all\n`,
+    );
   });
 
   it('exports hashes a third party recomputes from the documented canonical form, nested claims and all', async () => {
@@ -249,9 +287,15 @@ describe(`the ledger's hash chain on ${TEST_ENGINE}`, () => {
         subject: null,
       }),
     );
-    await recordDecision(storage, decision(2, { decision: 'already_accepted', termsHash: null, locale: null, termsVersion: null }));
+    await recordDecision(
+      storage,
+      decision(2, { decision: 'already_accepted', termsHash: null, locale: null, termsVersion: null }),
+    );
     const lines = await exported();
-    expect(lines[0]).toMatchObject({ claims: { z: 1.5, a: { y: [3, 'é', null, { b: true, a: false }], b: -0.25 }, ä: 'x' }, prevHash: GENESIS });
+    expect(lines[0]).toMatchObject({
+      claims: { z: 1.5, a: { y: [3, 'é', null, { b: true, a: false }], b: -0.25 }, ä: 'x' },
+      prevHash: GENESIS,
+    });
     expect(recomputeChain(lines)).toBe(lines[1]!.hash);
   });
 });

@@ -54,7 +54,14 @@ describe('what the ledger records', () => {
     const arrived = await arrive(hook);
     expect((await answer(arrived, 'decline')).status).toBe(303);
     expect(await ledgerRows(hook)).toEqual([
-      expect.objectContaining({ state: arrived.state, decision: 'declined', termsVersion: '2026-11', termsHash: SHIPPED_TERMS.sha256, locale: 'en', subject: null }),
+      expect.objectContaining({
+        state: arrived.state,
+        decision: 'declined',
+        termsVersion: '2026-11',
+        termsHash: SHIPPED_TERMS.sha256,
+        locale: 'en',
+        subject: null,
+      }),
     ]);
   });
 
@@ -65,7 +72,15 @@ describe('what the ledger records', () => {
     const late = await answer(arrived, 'accept');
     expect(late.status).toBe(410);
     expect(late.headers.location).toBeUndefined();
-    expect(await ledgerRows(hook)).toEqual([expect.objectContaining({ state: arrived.state, decision: 'expired', termsVersion: '2026-11', termsHash: SHIPPED_TERMS.sha256, locale: 'en' })]);
+    expect(await ledgerRows(hook)).toEqual([
+      expect.objectContaining({
+        state: arrived.state,
+        decision: 'expired',
+        termsVersion: '2026-11',
+        termsHash: SHIPPED_TERMS.sha256,
+        locale: 'en',
+      }),
+    ]);
   });
 
   it('records the language and hash of the document actually shown', async () => {
@@ -93,7 +108,11 @@ describe('what the ledger records', () => {
     expect(await ledgerRows(hook)).toEqual([expect.objectContaining({ ip: null, userAgent: null, claims: null })]);
     await hook.close();
 
-    hook = await hookFixture({ LEDGER_RECORD_IP: 'true', LEDGER_RECORD_USER_AGENT: 'true', LEDGER_CLAIMS: 'email, missing' });
+    hook = await hookFixture({
+      LEDGER_RECORD_IP: 'true',
+      LEDGER_RECORD_USER_AGENT: 'true',
+      LEDGER_CLAIMS: 'email, missing',
+    });
     const browser = hook.browser().set('User-Agent', 'TestWallet/1.0');
     await answer(await arrive(hook, { claims: { email: 'a@b.example', given_name: 'Mere' } }, browser), 'accept');
     const [row] = await ledgerRows(hook);
@@ -104,15 +123,24 @@ describe('what the ledger records', () => {
   });
 
   it('records, when asked, the claims a step collected in that step’s own row', async () => {
-    hook = await hookFixture({ LEDGER_CLAIMS: 'email,region,given_name' }, mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json')));
+    hook = await hookFixture(
+      { LEDGER_CLAIMS: 'email,region,given_name' },
+      mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json')),
+    );
     const arrived = await arrive(hook, { claims: { given_name: 'Mere', email: 'old@b.example' } });
     expect((await answer(arrived, 'accept')).status).toBe(303);
     const profile = await arrived.browser.get(arrived.interactionPath);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(profile.text)![1]!;
-    const done = await arrived.browser
-      .post(arrived.interactionPath)
-      .type('form')
-      .send({ _csrf: csrf, email: 'new@b.example', phone_number: '', 'birthdate-day': '27', 'birthdate-month': '3', 'birthdate-year': '1990', member_number: '', region: 'south' });
+    const done = await arrived.browser.post(arrived.interactionPath).type('form').send({
+      _csrf: csrf,
+      email: 'new@b.example',
+      phone_number: '',
+      'birthdate-day': '27',
+      'birthdate-month': '3',
+      'birthdate-year': '1990',
+      member_number: '',
+      region: 'south',
+    });
     expect(done.status).toBe(303);
     expect(new URL(done.headers.location!).origin).toBe(new URL(TENANT_URL).origin);
     expect((await ledgerRows(hook)).map((r) => [r.step, r.claims])).toEqual([
@@ -123,9 +151,15 @@ describe('what the ledger records', () => {
   });
 
   it('refuses a bad ledger option with a message naming the variable', async () => {
-    await expect(hookFixture({ LEDGER_RECORD_IP: 'yes please' })).rejects.toThrow(/LEDGER_RECORD_IP must be true or false/);
-    await expect(hookFixture({ LEDGER_CLAIMS: 'email,bad name' })).rejects.toThrow(/LEDGER_CLAIMS: "bad name" is not a claim name/);
-    await expect(hookFixture({ ARRIVAL_RATE_LIMIT: '-1' })).rejects.toThrow(/ARRIVAL_RATE_LIMIT must be a whole number/);
+    await expect(hookFixture({ LEDGER_RECORD_IP: 'yes please' })).rejects.toThrow(
+      /LEDGER_RECORD_IP must be true or false/,
+    );
+    await expect(hookFixture({ LEDGER_CLAIMS: 'email,bad name' })).rejects.toThrow(
+      /LEDGER_CLAIMS: "bad name" is not a claim name/,
+    );
+    await expect(hookFixture({ ARRIVAL_RATE_LIMIT: '-1' })).rejects.toThrow(
+      /ARRIVAL_RATE_LIMIT must be a whole number/,
+    );
   });
 });
 
@@ -184,7 +218,10 @@ describe('skipIfAccepted', () => {
   });
 
   it('skips an accepted step in the middle and at the end of several steps', async () => {
-    const config = termsConfig({ id: 'terms' }, { id: 'privacy', skipIfAccepted: true, texts: { en: 'Privacy notice.' } });
+    const config = termsConfig(
+      { id: 'terms' },
+      { id: 'privacy', skipIfAccepted: true, texts: { en: 'Privacy notice.' } },
+    );
     hook = await hookFixture({}, config);
     // First time: both steps are shown and accepted.
     const first = await arrive(hook, { payload: { sub: 'user-1' } });

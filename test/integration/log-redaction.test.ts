@@ -32,9 +32,20 @@ it('never logs a session token, the hook or session secret, a cookie, a CSRF tok
     await hook.browser().get(`/callback?session_token=${expired}`),
     await hook.browser().get(`/callback?session_token=${arrived.token}&pad=${'p'.repeat(2100)}`),
     await hook.browser().get(`/elsewhere?session_token=${arrived.token}&secret=${encodeURIComponent(hook.secret)}`),
-    await hook.browser().get('/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA').set('Authorization', `Bearer ${arrived.token}`).set('Cookie', `other=${hook.secret}`),
-    await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrf, session_token: arrived.token, decision: 'accept' }),
-    await arrived.browser.post(arrived.interactionPath).set('Content-Type', 'application/x-www-form-urlencoded').set('Content-Encoding', 'gzip').send(`_csrf=${csrf}`),
+    await hook
+      .browser()
+      .get('/interaction/000000000000AAAAAAAAAAAAAAAAAAAAAA')
+      .set('Authorization', `Bearer ${arrived.token}`)
+      .set('Cookie', `other=${hook.secret}`),
+    await arrived.browser
+      .post(arrived.interactionPath)
+      .type('form')
+      .send({ _csrf: csrf, session_token: arrived.token, decision: 'accept' }),
+    await arrived.browser
+      .post(arrived.interactionPath)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('Content-Encoding', 'gzip')
+      .send(`_csrf=${csrf}`),
   ];
   // The finished journey's resubmit is answered with its one redirect again (its token still valid).
   expect(refusals.map((r) => r.status)).toEqual([409, 401, 401, 414, 404, 404, 303, 400]);
@@ -43,7 +54,14 @@ it('never logs a session token, the hook or session secret, a cookie, a CSRF tok
 
   const output = hook.logs.join('');
   // The log is not empty: the events are there, just not the secrets.
-  for (const event of ['journey started', 'decision could not be recorded', 'journey finished', 'request refused', 'request failed']) expect(output).toContain(event);
+  for (const event of [
+    'journey started',
+    'decision could not be recorded',
+    'journey finished',
+    'request refused',
+    'request failed',
+  ])
+    expect(output).toContain(event);
 
   const sid = /hook\.sid=s%3A([^.;]+)/.exec(cookie)?.[1];
   expect(sid).toBeTruthy();

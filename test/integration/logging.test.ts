@@ -32,7 +32,10 @@ describe('the log', () => {
       .join('; ');
     const page = await browser.get(arrival.headers.location!);
     const csrf = csrfFrom(page.text);
-    const done = await browser.post(arrival.headers.location!).type('form').send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
+    const done = await browser
+      .post(arrival.headers.location!)
+      .type('form')
+      .send({ _csrf: csrf, accept_terms: 'yes', decision: 'accept' });
     const returned = new URL(done.headers.location!).searchParams.get('session_token')!;
     // Refusals log too: a replay, a forged token, a bad CSRF field.
     await hook.browser().get(`/callback?session_token=${token}`);
@@ -44,15 +47,35 @@ describe('the log', () => {
 
     const lines = parsed();
     expect(lines.length).toBeGreaterThanOrEqual(8);
-    for (const line of lines) expect(line).toMatchObject({ service: 'interaction-hook', level: expect.any(Number), time: expect.any(Number) });
+    for (const line of lines)
+      expect(line).toMatchObject({ service: 'interaction-hook', level: expect.any(Number), time: expect.any(Number) });
     const all = hook.logs.join('');
-    const secrets = [token, token.split('.')[2]!, returned, returned.split('.')[2]!, cookie, cookie.split('=')[1]!, csrf, hook.secret, hook.settings.sessionSecret!];
+    const secrets = [
+      token,
+      token.split('.')[2]!,
+      returned,
+      returned.split('.')[2]!,
+      cookie,
+      cookie.split('=')[1]!,
+      csrf,
+      hook.secret,
+      hook.settings.sessionSecret!,
+    ];
     for (const secret of secrets) expect(all).not.toContain(secret);
     expect(all).not.toContain('session_token=');
     // What the log does say: each request's method, path (no query) and status, and the journey's events.
-    expect(lines).toContainEqual(expect.objectContaining({ req: expect.objectContaining({ method: 'GET', path: '/callback' }), res: { statusCode: 303 } }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        req: expect.objectContaining({ method: 'GET', path: '/callback' }),
+        res: { statusCode: 303 },
+      }),
+    );
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['journey started', 'journey finished']));
-    expect(lines.filter((l) => l.code).map((l) => l.code)).toEqual(['token_replayed', 'token_bad_signature', 'csrf_invalid']);
+    expect(lines.filter((l) => l.code).map((l) => l.code)).toEqual([
+      'token_replayed',
+      'token_bad_signature',
+      'csrf_invalid',
+    ]);
   });
 
   it('gives each request an id that the error page quotes as its reference and the log lines carry', async () => {
@@ -82,7 +105,8 @@ describe('the log', () => {
           .join('; '),
       );
     expect(unavailable.status).toBe(503);
-    const lineOf = (res: { headers: Record<string, string> }) => parsed().find((l) => l.req?.id === res.headers['x-request-id'] && l.res !== undefined);
+    const lineOf = (res: { headers: Record<string, string> }) =>
+      parsed().find((l) => l.req?.id === res.headers['x-request-id'] && l.res !== undefined);
     expect(lineOf(refused)).toMatchObject({ level: 40, msg: 'request completed', res: { statusCode: 400 } });
     expect(lineOf(unavailable)).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 503 } });
     expect(JSON.stringify(lineOf(unavailable))).not.toMatch(/\bat .+:\d+:\d+/);

@@ -15,7 +15,12 @@ afterEach(async () => {
 
 test('the demo mailbox page lists a received message, escaped, under a CSP without inline styles', async () => {
   const transport = nodemailer.createTransport({ url: mailbox.smtpUrl });
-  await transport.sendMail({ from: 'hook@issuer.example', to: 'person@example.org', subject: 'Your code <b>', text: 'Code: 123456 & more' });
+  await transport.sendMail({
+    from: 'hook@issuer.example',
+    to: 'person@example.org',
+    subject: 'Your code <b>',
+    text: 'Code: 123456 & more',
+  });
 
   const page = await fetch(pageUrl);
   const html = await page.text();

@@ -82,7 +82,9 @@ describe('access tokens', () => {
   });
 
   it('tells a client without the admin or issuer role what it lacks', async () => {
-    const error = await failure(client({ MATTR_CLIENT_ID: 'verifier-only', MATTR_CLIENT_SECRET: 'verifier-secret-value' }).getHook());
+    const error = await failure(
+      client({ MATTR_CLIENT_ID: 'verifier-only', MATTR_CLIENT_SECRET: 'verifier-secret-value' }).getHook(),
+    );
     expect(error.kind).toBe('forbidden');
     expect(error.message).toContain('admin or issuer role');
   });
@@ -103,7 +105,12 @@ describe('the configuration calls', () => {
     const token = await fetch(`${tenant.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: tenant.env.MATTR_CLIENT_ID, client_secret: CLIENT_SECRET, audience: tenant.url, grant_type: 'client_credentials' }),
+      body: JSON.stringify({
+        client_id: tenant.env.MATTR_CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        audience: tenant.url,
+        grant_type: 'client_credentials',
+      }),
     }).then((r) => r.json() as Promise<{ access_token: string; expires_in: number; token_type: string }>);
     expect(token).toMatchObject({ token_type: 'Bearer', expires_in: 14400 });
     const put = await fetch(`${tenant.url}/core/v1/openid/configuration`, {
@@ -126,14 +133,25 @@ describe('the configuration calls', () => {
   });
 
   it('surface a 400 with the tenant message and every detail, without retrying', async () => {
-    const error = await failure(client({ MATTR_API_RETRIES: '3' }).putHook({ url: 'http://10.0.0.1/cb?x=1', claims: ['ok'], sessionTimeoutInSec: 0, disabled: false }));
+    const error = await failure(
+      client({ MATTR_API_RETRIES: '3' }).putHook({
+        url: 'http://10.0.0.1/cb?x=1',
+        claims: ['ok'],
+        sessionTimeoutInSec: 0,
+        disabled: false,
+      }),
+    );
     expect(error.kind).toBe('refused');
     expect(error.status).toBe(400);
     expect(error.message).toContain('The tenant refused the request (400 BadRequest): Validation Error');
-    expect(error.message).toContain('interactionHook.url (in the body): Must be a URL using the https protocol; sent "http://10.0.0.1/cb?x=1"');
+    expect(error.message).toContain(
+      'interactionHook.url (in the body): Must be a URL using the https protocol; sent "http://10.0.0.1/cb?x=1"',
+    );
     expect(error.message).toContain('interactionHook.url (in the body): Must not be an IP address');
     expect(error.message).toContain('interactionHook.url (in the body): Must not contain query parameters');
-    expect(error.message).toContain('interactionHook.sessionTimeoutInSec (in the body): Must be a positive whole number of seconds; sent 0');
+    expect(error.message).toContain(
+      'interactionHook.sessionTimeoutInSec (in the body): Must be a positive whole number of seconds; sent 0',
+    );
     expect(tenant.count('PUT')).toBe(1);
     expect(tenant.management.hook).toBeNull();
   });
@@ -150,7 +168,12 @@ describe('the configuration calls', () => {
     tenant.management.failNext(1, { status: 502, target: 'token' });
     const api = client({ MATTR_API_RETRIES: '2' });
     await api.putHook(HOOK);
-    expect(tenant.management.calls.map((c) => `${c.method} ${c.status}`)).toEqual(['POST 502', 'POST 200', 'PUT 429', 'PUT 200']);
+    expect(tenant.management.calls.map((c) => `${c.method} ${c.status}`)).toEqual([
+      'POST 502',
+      'POST 200',
+      'PUT 429',
+      'PUT 200',
+    ]);
   });
 
   it('give up after the configured retries with a plain message', async () => {
@@ -174,7 +197,13 @@ describe('the configuration calls', () => {
 
   it('say so when nothing listens at the tenant URL', async () => {
     const closed = await freePort();
-    const error = await failure(client({ MATTR_TENANT_URL: `http://127.0.0.1:${closed}`, MATTR_AUTH_URL: `http://127.0.0.1:${closed}`, MATTR_API_RETRIES: '1' }).getHook());
+    const error = await failure(
+      client({
+        MATTR_TENANT_URL: `http://127.0.0.1:${closed}`,
+        MATTR_AUTH_URL: `http://127.0.0.1:${closed}`,
+        MATTR_API_RETRIES: '1',
+      }).getHook(),
+    );
     expect(error.kind).toBe('unreachable');
     expect(error.message).toContain(`could not be reached at http://127.0.0.1:${closed}`);
     expect(error.message).toContain('ECONNREFUSED');
@@ -192,7 +221,9 @@ describe('the simulator in demo mode', () => {
     tenant = await tenantServer({ demo: true });
     const saved = await client().putHook(local);
     expect(saved.url).toBe(local.url);
-    expect(tenant.management.notices).toEqual([expect.stringContaining('demo mode: accepted the http://localhost hook URL')]);
+    expect(tenant.management.notices).toEqual([
+      expect.stringContaining('demo mode: accepted the http://localhost hook URL'),
+    ]);
   });
 });
 

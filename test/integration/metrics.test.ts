@@ -64,10 +64,18 @@ describe('GET /metrics', () => {
     expect(value(text, 'hook_step_duration_seconds_bucket{le="600",step="terms",decision="expired"}')).toBe(0);
     // The token claims and the decisions commit with the session: one durable round each, no separate claim.
     expect(value(text, 'hook_storage_operation_duration_seconds_count{operation="tokens.claimOnce"}')).toBeUndefined();
-    expect(value(text, 'hook_storage_operation_duration_seconds_count{operation="session.set"}')).toBeGreaterThanOrEqual(7);
-    expect(value(text, 'hook_http_request_duration_seconds_count{method="POST",route="/interaction/:id",status="303"}')).toBe(2);
-    expect(value(text, 'hook_http_request_duration_seconds_count{method="GET",route="/callback",status="303"}')).toBe(3);
-    expect(value(text, 'hook_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}')).toBeUndefined();
+    expect(
+      value(text, 'hook_storage_operation_duration_seconds_count{operation="session.set"}'),
+    ).toBeGreaterThanOrEqual(7);
+    expect(
+      value(text, 'hook_http_request_duration_seconds_count{method="POST",route="/interaction/:id",status="303"}'),
+    ).toBe(2);
+    expect(value(text, 'hook_http_request_duration_seconds_count{method="GET",route="/callback",status="303"}')).toBe(
+      3,
+    );
+    expect(
+      value(text, 'hook_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}'),
+    ).toBeUndefined();
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     // No interaction id or token ever becomes a label.
@@ -126,7 +134,9 @@ describe('GET /metrics', () => {
 
   it('answers 503 with a plain sentence and no figures when the metrics of every worker cannot be gathered', async () => {
     // What a worker's metrics do when the primary reports a worker that did not answer in time.
-    const metrics = new HookMetrics().gatherWith(() => Promise.reject(new Error('the primary could not gather the metrics of every worker: Operation timed out.')));
+    const metrics = new HookMetrics().gatherWith(() =>
+      Promise.reject(new Error('the primary could not gather the metrics of every worker: Operation timed out.')),
+    );
     hook = await hookFixture({}, undefined, { metrics });
     await journey('accept');
     const res = await hook.browser().get('/metrics');

@@ -37,10 +37,25 @@ describe('ID tokens from a provider that misbehaves', () => {
   it.each<[string, (token: ForgedToken) => void, string, string]>([
     ['another issuer', (t) => void (t.claims.iss = 'https://login.elsewhere.example'), '(iss)', 'issuer_mismatch'],
     ['another audience', (t) => void (t.claims.aud = 'another-client'), '(aud)', 'audience_mismatch'],
-    ['another sign-in’s nonce', (t) => void (t.claims.nonce = 'a-nonce-from-another-sign-in'), '(nonce)', 'nonce_mismatch'],
-    ['an expiry an hour ago', (t) => Object.assign(t.claims, { iat: now() - 3900, exp: now() - 3600 }), '(exp)', 'expired'],
+    [
+      'another sign-in’s nonce',
+      (t) => void (t.claims.nonce = 'a-nonce-from-another-sign-in'),
+      '(nonce)',
+      'nonce_mismatch',
+    ],
+    [
+      'an expiry an hour ago',
+      (t) => Object.assign(t.claims, { iat: now() - 3900, exp: now() - 3600 }),
+      '(exp)',
+      'expired',
+    ],
     ['alg "none" and no signature', (t) => void (t.signedWith = 'none'), '(alg)', 'alg_refused'],
-    ['a key the provider never announced', (t) => void (t.signedWith = 'stranger'), 'signature does not verify', 'signature_invalid'],
+    [
+      'a key the provider never announced',
+      (t) => void (t.signedWith = 'stranger'),
+      'signature does not verify',
+      'signature_invalid',
+    ],
   ])('fails the journey for an ID token with %s, saying which', async (_name, change, words, reason) => {
     const { user, outcome } = await signInWith(change);
     expect(outcome).toMatchObject({ kind: 'failure', state: user.state });

@@ -15,7 +15,11 @@ import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI } from '../support/oidc-journey.
 let provider: LocalProvider;
 let dir: string;
 beforeAll(async () => {
-  provider = await startLocalProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] });
+  provider = await startLocalProvider({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [REDIRECT_URI],
+  });
   dir = mkdtempSync(path.join(tmpdir(), 'oidc-start-'));
 });
 afterAll(async () => {
@@ -24,8 +28,19 @@ afterAll(async () => {
 });
 
 function configFor(issuer: string) {
-  const entry = oidcStepSchema.parse({ type: 'oidc', id: 'step-up', issuer, clientId: CLIENT_ID, clientSecretVariable: 'STEP_UP_CLIENT_SECRET' });
-  const loaded = oidcStepType.load(entry, { dir, where: 'steps.0', id: 'step-up', env: { STEP_UP_CLIENT_SECRET: CLIENT_SECRET } });
+  const entry = oidcStepSchema.parse({
+    type: 'oidc',
+    id: 'step-up',
+    issuer,
+    clientId: CLIENT_ID,
+    clientSecretVariable: 'STEP_UP_CLIENT_SECRET',
+  });
+  const loaded = oidcStepType.load(entry, {
+    dir,
+    where: 'steps.0',
+    id: 'step-up',
+    env: { STEP_UP_CLIENT_SECRET: CLIENT_SECRET },
+  });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   return loaded.config;
 }
@@ -69,7 +84,20 @@ describe('start-up of an oidc step', () => {
 describe('doctor with an oidc step', () => {
   const env = () => {
     const file = path.join(dir, 'hook.config.json');
-    writeFileSync(file, JSON.stringify({ steps: [{ type: 'oidc', id: 'step-up', issuer: provider.issuer, clientId: CLIENT_ID, clientSecretVariable: 'STEP_UP_CLIENT_SECRET' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        steps: [
+          {
+            type: 'oidc',
+            id: 'step-up',
+            issuer: provider.issuer,
+            clientId: CLIENT_ID,
+            clientSecretVariable: 'STEP_UP_CLIENT_SECRET',
+          },
+        ],
+      }),
+    );
     return { HOOK_URL: 'https://hook.example.com/callback', HOOK_CONFIG: file, STEP_UP_CLIENT_SECRET: CLIENT_SECRET };
   };
 
@@ -78,7 +106,9 @@ describe('doctor with an oidc step', () => {
     expect(checks.find((c) => c.name === 'steps file')?.status).toBe('ok');
     const check = checks.find((c) => c.name === 'provider (step-up)');
     expect(check).toMatchObject({ status: 'ok' });
-    expect(check?.detail).toContain('register the redirect URI https://hook.example.com/interaction/return/oidc for client "interaction-hook"');
+    expect(check?.detail).toContain(
+      'register the redirect URI https://hook.example.com/interaction/return/oidc for client "interaction-hook"',
+    );
     expect(JSON.stringify(checks)).not.toContain(CLIENT_SECRET);
   });
 

@@ -3,7 +3,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { OIDC_DECLINED_MESSAGE } from '../../src/interaction/steps/oidc/oidc-step.js';
 import { startLocalProvider, type LocalProvider } from '../../src/simulator/openid-provider.js';
 import { csrfFrom, hookFixture, type HookFixture } from '../support/hook-fixture.js';
-import { CLIENT_ID, CLIENT_SECRET, decisions, oidcHookConfig, OidcJourney, REDIRECT_URI, STEP_ID } from '../support/oidc-journey.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  decisions,
+  oidcHookConfig,
+  OidcJourney,
+  REDIRECT_URI,
+  STEP_ID,
+} from '../support/oidc-journey.js';
 
 const STRONG = 'urn:example:loa:2';
 const WEAK = 'urn:example:loa:1';
@@ -12,7 +20,12 @@ let provider: LocalProvider;
 let hook: HookFixture;
 
 beforeAll(async () => {
-  provider = await startLocalProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI], acrValues: [STRONG, WEAK] });
+  provider = await startLocalProvider({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [REDIRECT_URI],
+    acrValues: [STRONG, WEAK],
+  });
 });
 afterAll(async () => {
   await provider?.close();
@@ -53,14 +66,22 @@ describe('the oidc step against a real OpenID provider', () => {
     expect(q.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(q.get('state')).toMatch(/^[\w-]{32}$/);
     expect(q.get('nonce')).toMatch(/^[\w-]{43}$/);
-    expect(Object.fromEntries(['scope', 'acr_values', 'max_age', 'prompt'].map((k) => [k, q.get(k)]))).toEqual({ scope: 'openid email', acr_values: STRONG, max_age: '0', prompt: 'login' });
+    expect(Object.fromEntries(['scope', 'acr_values', 'max_age', 'prompt'].map((k) => [k, q.get(k)]))).toEqual({
+      scope: 'openid email',
+      acr_values: STRONG,
+      max_age: '0',
+      prompt: 'login',
+    });
     // The secret never travels through the browser.
     expect(url.href).not.toContain(CLIENT_SECRET);
   });
 
   it('names the provider in the page’s language when providerName gives one per language', async () => {
     await hook.close();
-    hook = await hookFixture({}, oidcHookConfig({ issuer: provider.issuer, providerName: { en: 'Example Login', fr: 'Connexion Exemple' } }));
+    hook = await hookFixture(
+      {},
+      oidcHookConfig({ issuer: provider.issuer, providerName: { en: 'Example Login', fr: 'Connexion Exemple' } }),
+    );
     const user = journey();
     expect((await user.arrive()).text).toContain('Continue to Example Login');
     expect((await user.browser.get(`${user.path}?lang=fr`)).status).toBe(303);
@@ -82,13 +103,23 @@ describe('the oidc step against a real OpenID provider', () => {
     const returned = await user.atProvider(await user.leave());
     const code = returned.searchParams.get('code')!;
     expect(code.length).toBeGreaterThan(20);
-    expect(await user.outcome(await user.back(returned))).toMatchObject({ kind: 'success', state: user.state, claims: { step_up_email_verified: true } });
+    expect(await user.outcome(await user.back(returned))).toMatchObject({
+      kind: 'success',
+      state: user.state,
+      claims: { step_up_email_verified: true },
+    });
     const [row, ...more] = await decisions(hook);
     expect(more).toEqual([]);
     expect(row).toMatchObject({
       step: STEP_ID,
       decision: 'accepted',
-      evidence: { issuer: provider.issuer, acr: STRONG, amr: ['pwd', 'otp'], matched: 'email', collected: ['step_up_email_verified'] },
+      evidence: {
+        issuer: provider.issuer,
+        acr: STRONG,
+        amr: ['pwd', 'otp'],
+        matched: 'email',
+        collected: ['step_up_email_verified'],
+      },
     });
     expect(Date.now() - Date.parse((row!.evidence as { authTime: string }).authTime)).toBeLessThan(60_000);
     const logs = hook.logs.join('');
@@ -122,13 +153,21 @@ describe('the oidc step against a real OpenID provider', () => {
   it('ends as declined, not failed, when the user declines on the page', async () => {
     const user = journey();
     await user.arrive();
-    expect(await user.outcome(await user.press('decline'))).toMatchObject({ kind: 'failure', message: OIDC_DECLINED_MESSAGE });
+    expect(await user.outcome(await user.press('decline'))).toMatchObject({
+      kind: 'failure',
+      message: OIDC_DECLINED_MESSAGE,
+    });
     expect((await decisions(hook)).map((d) => d.decision)).toEqual(['declined']);
   });
 });
 
 describe('returns that do not prove the sign-in', () => {
-  const failsWith = async (user: OidcJourney, res: Parameters<OidcJourney['outcome']>[0], words: string, reason?: string) => {
+  const failsWith = async (
+    user: OidcJourney,
+    res: Parameters<OidcJourney['outcome']>[0],
+    words: string,
+    reason?: string,
+  ) => {
     const outcome = await user.outcome(res);
     expect(outcome).toMatchObject({ kind: 'failure', state: user.state });
     expect(outcome.kind === 'failure' && outcome.message).toContain(words);
@@ -174,15 +213,29 @@ describe('returns that do not prove the sign-in', () => {
     await user.arrive();
     const url = await user.leave();
     const back = new URL(REDIRECT_URI);
-    back.search = new URLSearchParams({ error: 'server_error', state: url.searchParams.get('state')!, iss: provider.issuer }).toString();
-    await failsWith(user, await user.back(back), 'the provider answered with the error "server_error"', 'provider_error');
+    back.search = new URLSearchParams({
+      error: 'server_error',
+      state: url.searchParams.get('state')!,
+      iss: provider.issuer,
+    }).toString();
+    await failsWith(
+      user,
+      await user.back(back),
+      'the provider answered with the error "server_error"',
+      'provider_error',
+    );
   });
 
   it('fails the journey as a mismatched return when the sign-in kept under its state is not of its shape', async () => {
     const user = journey();
     await user.arrive();
     const state = (await user.leave()).searchParams.get('state')!;
-    await hook.storage.stepRecords.put('oidc', state, { interactionId: user.path.split('/')[2], verifier: 7, nonce: 'n' }, new Date(hook.clock.now().getTime() + 60_000));
+    await hook.storage.stepRecords.put(
+      'oidc',
+      state,
+      { interactionId: user.path.split('/')[2], verifier: 7, nonce: 'n' },
+      new Date(hook.clock.now().getTime() + 60_000),
+    );
     const back = new URL(REDIRECT_URI);
     back.search = new URLSearchParams({ error: 'server_error', state, iss: provider.issuer }).toString();
     await failsWith(user, await user.back(back), 'could not be matched to this journey', 'state_mismatch');
@@ -198,25 +251,47 @@ describe('returns that do not prove the sign-in', () => {
   it('fails the journey when someone else signs in at the provider', async () => {
     const user = journey();
     await user.arrive({ email: 'ana@example.org' });
-    await failsWith(user, await user.signIn('bob@example.org'), 'not the person the credential is for', 'subject_mismatch');
+    await failsWith(
+      user,
+      await user.signIn('bob@example.org'),
+      'not the person the credential is for',
+      'subject_mismatch',
+    );
   });
 
   it('compares the matched claims exactly by default: another spelling of the address is someone else', async () => {
     const user = journey();
     await user.arrive({ email: 'Ana@Example.org' });
-    await failsWith(user, await user.signIn('ana@example.org'), 'not the person the credential is for', 'subject_mismatch');
+    await failsWith(
+      user,
+      await user.signIn('ana@example.org'),
+      'not the person the credential is for',
+      'subject_mismatch',
+    );
   });
 
   it('with compare "ignore-case", takes another case or spacing of the same address, and still refuses another person', async () => {
     await hook.close();
-    hook = await hookFixture({}, oidcHookConfig({ issuer: provider.issuer, matchClaim: { session: 'email', idToken: 'email', compare: 'ignore-case' } }));
+    hook = await hookFixture(
+      {},
+      oidcHookConfig({
+        issuer: provider.issuer,
+        matchClaim: { session: 'email', idToken: 'email', compare: 'ignore-case' },
+      }),
+    );
     provider.signInWith({});
     const same = journey();
     await same.arrive({ email: ' Ana@EXAMPLE.org' });
-    expect(await same.outcome(await same.signIn('ana@example.org'))).toMatchObject({ kind: 'success', state: same.state });
+    expect(await same.outcome(await same.signIn('ana@example.org'))).toMatchObject({
+      kind: 'success',
+      state: same.state,
+    });
     const other = journey();
     await other.arrive({ email: 'Ana@Example.org' });
-    expect(await other.outcome(await other.signIn('bob@example.org'))).toMatchObject({ kind: 'failure', state: other.state });
+    expect(await other.outcome(await other.signIn('bob@example.org'))).toMatchObject({
+      kind: 'failure',
+      state: other.state,
+    });
     const [accepted, failed, ...more] = await decisions(hook);
     expect([accepted?.decision, failed?.decision, more]).toEqual(['accepted', 'failed', []]);
     expect(failed?.evidence).toMatchObject({ reason: 'subject_mismatch' });
@@ -270,8 +345,14 @@ describe('a return not bound to a journey waiting in this browser changes nothin
     await ignored(await victim.back(made(attackersReturn)));
     // And the victim's in the attacker's: the state alone never finds a journey.
     await ignored(await attacker.back(victimsReturn));
-    expect(await victim.outcome(await victim.back(victimsReturn))).toMatchObject({ kind: 'success', state: victim.state });
-    expect(await attacker.outcome(await attacker.back(attackersReturn))).toMatchObject({ kind: 'success', state: attacker.state });
+    expect(await victim.outcome(await victim.back(victimsReturn))).toMatchObject({
+      kind: 'success',
+      state: victim.state,
+    });
+    expect(await attacker.outcome(await attacker.back(attackersReturn))).toMatchObject({
+      kind: 'success',
+      state: attacker.state,
+    });
   });
 
   it('ignores an earlier return replayed while the journey waits for a new one, which then completes', async () => {
@@ -296,8 +377,14 @@ describe('a return not bound to a journey waiting in this browser changes nothin
     const planted = new OidcJourney(hook, provider.issuer, victim.browser);
     const page = await planted.arrive({ email: 'mallory@example.org' });
     expect(page.text).toContain('Credential for m•••@example.org');
-    expect(await victim.outcome(await victim.back(victimsReturn))).toMatchObject({ kind: 'success', state: victim.state });
-    expect(await planted.outcome(await planted.press('decline'))).toMatchObject({ kind: 'failure', state: planted.state });
+    expect(await victim.outcome(await victim.back(victimsReturn))).toMatchObject({
+      kind: 'success',
+      state: victim.state,
+    });
+    expect(await planted.outcome(await planted.press('decline'))).toMatchObject({
+      kind: 'failure',
+      state: planted.state,
+    });
     expect((await decisions(hook)).map((d) => d.decision)).toEqual(['accepted', 'declined']);
   });
 
@@ -354,7 +441,10 @@ describe('a provider that is away', () => {
     try {
       const notReady = await request(hook.app).get('/readyz');
       expect(notReady.status).toBe(503);
-      expect(stepsCheck(notReady.body)).toEqual({ ok: false, detail: `the OpenID provider of step "${STEP_ID}" does not answer` });
+      expect(stepsCheck(notReady.body)).toEqual({
+        ok: false,
+        detail: `the OpenID provider of step "${STEP_ID}" does not answer`,
+      });
       expect(notReady.text).not.toContain('127.0.0.1');
     } finally {
       await provider.start();

@@ -32,7 +32,13 @@ async function toProfile(claims: Record<string, unknown> = {}, language?: string
 }
 
 const BIRTHDATE = { 'birthdate-day': '27', 'birthdate-month': '3', 'birthdate-year': '1990' };
-const VALID = { email: 'aroha@example.com', phone_number: '+64 21 123 4567', ...BIRTHDATE, member_number: '', region: 'north' };
+const VALID = {
+  email: 'aroha@example.com',
+  phone_number: '+64 21 123 4567',
+  ...BIRTHDATE,
+  member_number: '',
+  region: 'north',
+};
 
 describe('the profile step', () => {
   beforeEach(async () => {
@@ -44,22 +50,40 @@ describe('the profile step', () => {
     expect(page.text).toContain('Step 2 of 2');
     expect(page.text).toMatch(/<input id="field-email" name="email" value="aroha@example.com"/);
     // The prefilled YYYY-MM-DD in three boxes, a birth date's each for its own autofill.
-    expect(page.text).toMatch(/<input id="field-birthdate-day" name="birthdate-day" value="27" type="text" inputmode="numeric" maxlength="2" class="date-day" autocomplete="bday-day" required>/);
-    expect(page.text).toMatch(/<input id="field-birthdate-month" name="birthdate-month" value="3" [^>]*autocomplete="bday-month"/);
-    expect(page.text).toMatch(/<input id="field-birthdate-year" name="birthdate-year" value="1990" [^>]*maxlength="4" [^>]*autocomplete="bday-year"/);
-    expect(page.text).toMatch(/<label for="field-phone_number">Mobile number\s*<span class="optional">\(optional\)<\/span><\/label>/);
+    expect(page.text).toMatch(
+      /<input id="field-birthdate-day" name="birthdate-day" value="27" type="text" inputmode="numeric" maxlength="2" class="date-day" autocomplete="bday-day" required>/,
+    );
+    expect(page.text).toMatch(
+      /<input id="field-birthdate-month" name="birthdate-month" value="3" [^>]*autocomplete="bday-month"/,
+    );
+    expect(page.text).toMatch(
+      /<input id="field-birthdate-year" name="birthdate-year" value="1990" [^>]*maxlength="4" [^>]*autocomplete="bday-year"/,
+    );
+    expect(page.text).toMatch(
+      /<label for="field-phone_number">Mobile number\s*<span class="optional">\(optional\)<\/span><\/label>/,
+    );
 
     const done = await browser
       .post(path)
       .type('form')
       .send({ _csrf: csrfFrom(page.text), ...VALID });
     expect(done.status).toBe(303);
-    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      new URL(done.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome).toMatchObject({
       kind: 'success',
       state,
       // Normalised phone, the unticked box as false, the empty optional field left out.
-      claims: { email: 'aroha@example.com', phone_number: '+64211234567', birthdate: '1990-03-27', region: 'north', news_opt_in: false },
+      claims: {
+        email: 'aroha@example.com',
+        phone_number: '+64211234567',
+        birthdate: '1990-03-27',
+        region: 'north',
+        news_opt_in: false,
+      },
     });
     expect(outcome.kind === 'success' && Object.keys(outcome.claims)).not.toContain('member_number');
   });
@@ -72,10 +96,14 @@ describe('the profile step', () => {
       .send({ _csrf: csrfFrom(page.text), ...VALID, email: 'not-an-email', member_number: '12ab', region: 'atlantis' });
     expect(again.status).toBe(422);
     expect(again.text).toMatch(/<div class="error-summary" role="alert" tabindex="-1" autofocus/);
-    expect(again.text).toContain('<a href="#field-email">Enter an email address like name@example.com in “Email address”.</a>');
+    expect(again.text).toContain(
+      '<a href="#field-email">Enter an email address like name@example.com in “Email address”.</a>',
+    );
     expect(again.text).toContain('<a href="#field-member_number">A membership number is 8 digits.</a>');
     expect(again.text).toContain('<a href="#field-region">Choose one of the options offered for “Region”.</a>');
-    expect(again.text).toMatch(/name="email" value="not-an-email"[^>]*aria-invalid="true" aria-describedby="field-email-help field-email-error"/);
+    expect(again.text).toMatch(
+      /name="email" value="not-an-email"[^>]*aria-invalid="true" aria-describedby="field-email-help field-email-error"/,
+    );
     expect(again.text).toMatch(/id="field-email-error">Enter an email address/);
     expect(again.text).toMatch(/name="phone_number" value="\+64 21 123 4567"/);
     expect(again.text).not.toMatch(/name="phone_number"[^>]*aria-invalid/);
@@ -93,14 +121,22 @@ describe('the profile step', () => {
 
   it('lets the user decline, with a failure token like the terms decline and nothing of what was typed', async () => {
     const { browser, path, page, state } = await toProfile();
-    expect(page.text).toContain('<button type="submit" name="decision" value="decline" class="secondary" aria-describedby="decline-hint">I don’t want to continue</button>');
-    expect(page.text).toContain('<p class="hint" id="decline-hint">If you do not continue, Example Issuer will not issue your credential.</p>');
+    expect(page.text).toContain(
+      '<button type="submit" name="decision" value="decline" class="secondary" aria-describedby="decline-hint">I don’t want to continue</button>',
+    );
+    expect(page.text).toContain(
+      '<p class="hint" id="decline-hint">If you do not continue, Example Issuer will not issue your credential.</p>',
+    );
     const declined = await browser
       .post(path)
       .type('form')
       .send({ _csrf: csrfFrom(page.text), ...VALID, email: 'not-an-email', decision: 'decline' });
     expect(declined.status).toBe(303);
-    const outcome = await readReturnToken(hook.simulator.identity, new URL(declined.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      new URL(declined.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome).toMatchObject({ kind: 'failure', state, message: PROFILE_DECLINED_MESSAGE });
     expect(PROFILE_DECLINED_MESSAGE).toBe('The user chose not to continue.');
     const rows = [];
@@ -119,7 +155,9 @@ describe('the profile step', () => {
 
   it('says on the last step’s button that it ends the journey, in every language', async () => {
     const { browser, path, page } = await toProfile();
-    expect(page.text).toContain('<button type="submit" name="decision" value="continue" class="primary">Finish and return to your wallet</button>');
+    expect(page.text).toContain(
+      '<button type="submit" name="decision" value="continue" class="primary">Finish and return to your wallet</button>',
+    );
     const french = await browser.get(path).set('Cookie', 'hook.lang=fr');
     expect(french.text).toContain('class="primary">Terminer et revenir à votre portefeuille</button>');
     // The terms step comes first here: its button only goes on.
@@ -133,16 +171,38 @@ describe('the profile step', () => {
     const again = await browser
       .post(path)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), step: 'profile', ...VALID, email: 'not-an-email', phone_number: '021 555 0101' });
+      .send({
+        _csrf: csrfFrom(page.text),
+        step: 'profile',
+        ...VALID,
+        email: 'not-an-email',
+        phone_number: '021 555 0101',
+      });
     expect(again.status).toBe(422);
     // Without JavaScript: a small form of its own that posts what was sent, with the CSRF token.
-    const switchForm = /<form method="post" action="([^"]+)" class="language-form" data-carries="([^"]*)">([\s\S]*?)<\/form>/.exec(again.text);
+    const switchForm =
+      /<form method="post" action="([^"]+)" class="language-form" data-carries="([^"]*)">([\s\S]*?)<\/form>/.exec(
+        again.text,
+      );
     expect(switchForm?.[1]).toBe(path);
     // With JavaScript, what is typed since goes along in these fields (public/hook.js): the step's own.
-    expect(switchForm?.[2]).toBe('email phone_number birthdate-day birthdate-month birthdate-year member_number region news_opt_in');
-    const hidden = Object.fromEntries([...switchForm![3]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
-    expect(hidden).toEqual({ _csrf: csrfFrom(again.text), step: 'profile', email: 'not-an-email', phone_number: '021 555 0101', ...BIRTHDATE, region: VALID.region });
-    expect(switchForm![3]).toContain('<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>');
+    expect(switchForm?.[2]).toBe(
+      'email phone_number birthdate-day birthdate-month birthdate-year member_number region news_opt_in',
+    );
+    const hidden = Object.fromEntries(
+      [...switchForm![3]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+    );
+    expect(hidden).toEqual({
+      _csrf: csrfFrom(again.text),
+      step: 'profile',
+      email: 'not-an-email',
+      phone_number: '021 555 0101',
+      ...BIRTHDATE,
+      region: VALID.region,
+    });
+    expect(switchForm![3]).toContain(
+      '<button type="submit" name="_lang" value="fr" lang="fr" class="language-switch">Français</button>',
+    );
     expect(again.text).not.toContain('href="?lang=fr"');
     // The step's own form keeps its buttons first, so Enter in a field still means Continue.
     expect(again.text.indexOf('name="_lang"')).toBeLessThan(again.text.indexOf('id="step-form"'));
@@ -184,16 +244,26 @@ describe('the profile step', () => {
         .post(path)
         .type('form')
         .send({ _csrf: csrf, step: 'profile', ...VALID, ...form });
-    const feb31 = await post({ 'birthdate-day': '31', 'birthdate-month': '2', 'birthdate-year': '1990' }, csrfFrom(page.text));
+    const feb31 = await post(
+      { 'birthdate-day': '31', 'birthdate-month': '2', 'birthdate-year': '1990' },
+      csrfFrom(page.text),
+    );
     expect(feb31.status).toBe(422);
-    expect(feb31.text).toContain('<p class="error-message" id="field-birthdate-error">Enter a real date in “Date of birth”.</p>');
+    expect(feb31.text).toContain(
+      '<p class="error-message" id="field-birthdate-error">Enter a real date in “Date of birth”.</p>',
+    );
     expect(feb31.text).toContain('<a href="#field-birthdate-day">Enter a real date in “Date of birth”.</a>');
-    expect(feb31.text).toMatch(/<fieldset class="date-field" id="field-birthdate" aria-describedby="field-birthdate-error">\s*<legend>Date of birth<\/legend>/);
+    expect(feb31.text).toMatch(
+      /<fieldset class="date-field" id="field-birthdate" aria-describedby="field-birthdate-error">\s*<legend>Date of birth<\/legend>/,
+    );
     expect(feb31.text).toMatch(/name="birthdate-day" value="31"[^>]*aria-invalid="true"/);
     expect(feb31.text).toMatch(/name="birthdate-month" value="2"/);
 
     expect((await browser.get(`${path}?lang=fr`)).status).toBe(303);
-    const late = await post({ 'birthdate-day': '1', 'birthdate-month': '1', 'birthdate-year': '2011' }, csrfFrom(feb31.text));
+    const late = await post(
+      { 'birthdate-day': '1', 'birthdate-month': '1', 'birthdate-year': '2011' },
+      csrfFrom(feb31.text),
+    );
     expect(late.status).toBe(422);
     expect(late.text).toContain('Saisissez une date jusqu’au 31 décembre 2010 dans «\u00a0Date de naissance\u00a0».');
     expect(late.text).toMatch(/<label for="field-birthdate-day">Jour<\/label>/);
@@ -205,7 +275,13 @@ describe('the profile step', () => {
 
     const done = await post({}, csrfFrom(late.text));
     expect(done.status).toBe(303);
-    expect(await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now())).toMatchObject({ claims: { birthdate: '1990-03-27' } });
+    expect(
+      await readReturnToken(
+        hook.simulator.identity,
+        new URL(done.headers.location!).searchParams.get('session_token')!,
+        hook.clock.now(),
+      ),
+    ).toMatchObject({ claims: { birthdate: '1990-03-27' } });
   });
 
   it('keeps what was typed across language switches also once no error is left to show', async () => {
@@ -228,10 +304,16 @@ describe('the profile step', () => {
     expect(french.text).toMatch(/name="phone_number" value="\+64 21 123 4567"/);
     expect(french.text).toMatch(/name="birthdate-day" value="27"/);
     // No error left, and still a switch that posts what the page shows, not a link that drops it.
-    expect(french.text).toContain('<button type="submit" name="_lang" value="en" lang="en" class="language-switch">English</button>');
+    expect(french.text).toContain(
+      '<button type="submit" name="_lang" value="en" lang="en" class="language-switch">English</button>',
+    );
     expect(french.text).not.toContain('href="?lang=en"');
     const hidden = Object.fromEntries(
-      [.../class="language-form"[^>]*>([\s\S]*?)<\/form>/.exec(french.text)![1]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+      [
+        .../class="language-form"[^>]*>([\s\S]*?)<\/form>/
+          .exec(french.text)![1]!
+          .matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g),
+      ].map((m) => [m[1], m[2]]),
     );
     const english = await browser
       .post(path)
@@ -287,7 +369,14 @@ describe('a profile field named like a built-in property', () => {
   it('is a field like any other', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hook-profile-'));
     const file = path.join(dir, 'hook.config.json');
-    writeFileSync(file, JSON.stringify({ steps: [{ type: 'profile', fields: [{ type: 'text', claim: 'constructor', label: 'Builder', required: true }] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        steps: [
+          { type: 'profile', fields: [{ type: 'text', claim: 'constructor', label: 'Builder', required: true }] },
+        ],
+      }),
+    );
     hook = await hookFixture({}, mustLoad(file));
     rmSync(dir, { recursive: true, force: true });
     const { browser, path: at, page } = await arrive();
@@ -303,7 +392,11 @@ describe('a profile field named like a built-in property', () => {
       .post(at)
       .type('form')
       .send({ _csrf: csrfFrom(empty.text), constructor: 'Mere' });
-    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      new URL(done.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome).toMatchObject({ kind: 'success', claims: { constructor: 'Mere' } });
   });
 });

@@ -25,15 +25,24 @@ describe(`passkey credentials on ${TEST_ENGINE}`, () => {
   it('reads every field back as written, from another handle, and only for its subject', async () => {
     const [a, b] = [await handle(), await handle()];
     expect(await passkeyCredentials(a.subjectRecords).add(credential({ counter: 4_000_000_000 }))).toBe(true);
-    expect(await passkeyCredentials(b.subjectRecords).forSubject('subject-1')).toEqual([credential({ counter: 4_000_000_000 })]);
+    expect(await passkeyCredentials(b.subjectRecords).forSubject('subject-1')).toEqual([
+      credential({ counter: 4_000_000_000 }),
+    ]);
     expect(await passkeyCredentials(b.subjectRecords).forSubject('subject-2')).toEqual([]);
   });
 
   it('lists a subject’s credentials oldest first', async () => {
     const storage = await handle();
-    await passkeyCredentials(storage.subjectRecords).add(credential({ id: 'newer', createdAt: new Date('2026-11-02T00:00:00Z') }));
-    await passkeyCredentials(storage.subjectRecords).add(credential({ id: 'older', createdAt: new Date('2026-11-01T00:00:00Z') }));
-    expect((await passkeyCredentials(storage.subjectRecords).forSubject('subject-1')).map((c) => c.id)).toEqual(['older', 'newer']);
+    await passkeyCredentials(storage.subjectRecords).add(
+      credential({ id: 'newer', createdAt: new Date('2026-11-02T00:00:00Z') }),
+    );
+    await passkeyCredentials(storage.subjectRecords).add(
+      credential({ id: 'older', createdAt: new Date('2026-11-01T00:00:00Z') }),
+    );
+    expect((await passkeyCredentials(storage.subjectRecords).forSubject('subject-1')).map((c) => c.id)).toEqual([
+      'older',
+      'newer',
+    ]);
   });
 
   it('keeps one credential id for one subject: a second add of the id writes nothing', async () => {
@@ -47,7 +56,11 @@ describe(`passkey credentials on ${TEST_ENGINE}`, () => {
     const [a, b] = [await handle(), await handle()];
     await passkeyCredentials(a.subjectRecords).add(credential({ counter: 5 }));
     const used = new Date('2026-11-03T00:00:00Z');
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => passkeyCredentials((i % 2 === 0 ? a : b).subjectRecords).recordUse('cred-1', 6, used)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        passkeyCredentials((i % 2 === 0 ? a : b).subjectRecords).recordUse('cred-1', 6, used),
+      ),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await passkeyCredentials(a.subjectRecords).recordUse('cred-1', 6, used)).toBe(false);
     expect(await passkeyCredentials(a.subjectRecords).recordUse('cred-1', 3, used)).toBe(false);
@@ -67,11 +80,19 @@ describe(`passkey credentials on ${TEST_ENGINE}`, () => {
 
   it('removes one of a subject’s credentials by id, or all of them, and never another subject’s', async () => {
     const [a, b] = [await handle(), await handle()];
-    for (const c of [credential({ id: 'one' }), credential({ id: 'two' }), credential({ id: 'three' }), credential({ id: 'theirs', subject: 'subject-2' })])
+    for (const c of [
+      credential({ id: 'one' }),
+      credential({ id: 'two' }),
+      credential({ id: 'three' }),
+      credential({ id: 'theirs', subject: 'subject-2' }),
+    ])
       await passkeyCredentials(a.subjectRecords).add(c);
     expect(await passkeyCredentials(b.subjectRecords).remove('subject-1', 'theirs')).toBe(0);
     expect(await passkeyCredentials(b.subjectRecords).remove('subject-1', 'two')).toBe(1);
-    expect((await passkeyCredentials(a.subjectRecords).forSubject('subject-1')).map((c) => c.id)).toEqual(['one', 'three']);
+    expect((await passkeyCredentials(a.subjectRecords).forSubject('subject-1')).map((c) => c.id)).toEqual([
+      'one',
+      'three',
+    ]);
     expect(await passkeyCredentials(b.subjectRecords).remove('subject-1')).toBe(2);
     expect(await passkeyCredentials(a.subjectRecords).forSubject('subject-1')).toEqual([]);
     expect(await passkeyCredentials(b.subjectRecords).remove('subject-1')).toBe(0);

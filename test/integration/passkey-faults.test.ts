@@ -4,7 +4,14 @@ import { registrationOptions, relyingParty } from '../../src/interaction/steps/p
 import { PASSKEY_DECLINED_MESSAGE } from '../../src/interaction/steps/passkey/passkey-step.js';
 import { HOOK_URL, hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { ledgerRows } from '../support/journey.js';
-import { authenticateOptions, enrol, outcomeAt, passkeyConfig, passkeyJourney, type PasskeyJourney } from '../support/passkey-journey.js';
+import {
+  authenticateOptions,
+  enrol,
+  outcomeAt,
+  passkeyConfig,
+  passkeyJourney,
+  type PasskeyJourney,
+} from '../support/passkey-journey.js';
 import { SoftwareAuthenticator } from '../support/software-authenticator.js';
 
 /**
@@ -28,7 +35,11 @@ async function enrolment(journey: PasskeyJourney) {
 /** After a refusal the journey is still open: Decline reaches the tenant with the decline, once. */
 async function stillDeclinable(journey: PasskeyJourney): Promise<void> {
   expect((await ledgerRows(hook)).filter((r) => r.interactionId === journey.interactionPath.split('/')[2])).toEqual([]);
-  expect(await outcomeAt(hook, await journey.decline())).toMatchObject({ kind: 'failure', state: journey.state, message: PASSKEY_DECLINED_MESSAGE });
+  expect(await outcomeAt(hook, await journey.decline())).toMatchObject({
+    kind: 'failure',
+    state: journey.state,
+    message: PASSKEY_DECLINED_MESSAGE,
+  });
 }
 
 describe('the passkey step refuses', () => {
@@ -51,10 +62,17 @@ describe('the passkey step refuses', () => {
     hook = await hookFixture({}, passkeyConfig());
     const journey = await passkeyJourney(hook);
     const authenticator = new SoftwareAuthenticator();
-    const refused = await journey.action('verify', { response: authenticator.register(await enrolment(journey), ORIGIN, { userVerified: false }) });
-    expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_not_verified', message: expect.stringContaining('did not confirm it is you') as string } });
+    const refused = await journey.action('verify', {
+      response: authenticator.register(await enrolment(journey), ORIGIN, { userVerified: false }),
+    });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { error: 'passkey_not_verified', message: expect.stringContaining('did not confirm it is you') as string },
+    });
     expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toEqual([]);
-    const retried = await journey.action('verify', { response: authenticator.register(await enrolment(journey), ORIGIN) });
+    const retried = await journey.action('verify', {
+      response: authenticator.register(await enrolment(journey), ORIGIN),
+    });
     expect((await outcomeAt(hook, retried.location)).kind).toBe('success');
   });
 
@@ -63,7 +81,9 @@ describe('the passkey step refuses', () => {
     const authenticator = new SoftwareAuthenticator();
     await enrol(hook, authenticator);
     const journey = await passkeyJourney(hook);
-    const refused = await journey.action('verify', { response: authenticator.assert(await authenticateOptions(journey), ORIGIN, { userVerified: false }) });
+    const refused = await journey.action('verify', {
+      response: authenticator.assert(await authenticateOptions(journey), ORIGIN, { userVerified: false }),
+    });
     expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_not_verified' } });
     await stillDeclinable(journey);
   });
@@ -82,7 +102,13 @@ describe('the passkey step refuses', () => {
     for (const response of [stranger.assert(options, ORIGIN), theirs.assert(options, ORIGIN)]) {
       await journey.action('options');
       const refused = await journey.action('verify', { response });
-      expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_unknown_credential', message: expect.stringContaining('not the passkey you created for Test Issuer') as string } });
+      expect(refused).toMatchObject({
+        status: 400,
+        body: {
+          error: 'passkey_unknown_credential',
+          message: expect.stringContaining('not the passkey you created for Test Issuer') as string,
+        },
+      });
     }
     await stillDeclinable(journey);
   });
@@ -92,15 +118,27 @@ describe('the passkey step refuses', () => {
     const authenticator = new SoftwareAuthenticator(5);
     const id = await enrol(hook, authenticator);
     const journey = await passkeyJourney(hook);
-    const refused = await journey.action('verify', { response: authenticator.assert(await authenticateOptions(journey), ORIGIN, { counter: 3 }) });
+    const refused = await journey.action('verify', {
+      response: authenticator.assert(await authenticateOptions(journey), ORIGIN, { counter: 3 }),
+    });
     expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_counter_regressed' } });
-    expect((await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1'))[0]).toMatchObject({ counter: 5 });
-    const logged = hook.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.reason === 'counter_regressed');
-    expect(logged).toMatchObject({ level: 40, event: 'passkey_refused', interaction: journey.interactionPath.split('/')[2] });
+    expect((await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1'))[0]).toMatchObject({
+      counter: 5,
+    });
+    const logged = hook.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.reason === 'counter_regressed');
+    expect(logged).toMatchObject({
+      level: 40,
+      event: 'passkey_refused',
+      interaction: journey.interactionPath.split('/')[2],
+    });
     expect(hook.logs.join('')).not.toContain(id);
     // The same counter again is no better.
     await journey.action('options');
-    const same = await journey.action('verify', { response: authenticator.assert(await authenticateOptions(journey), ORIGIN, { counter: 5 }) });
+    const same = await journey.action('verify', {
+      response: authenticator.assert(await authenticateOptions(journey), ORIGIN, { counter: 5 }),
+    });
     expect(same.body.error).toBe('passkey_counter_regressed');
     await stillDeclinable(journey);
   });
@@ -112,7 +150,10 @@ describe('the passkey step refuses', () => {
     const journey = await passkeyJourney(hook);
     const response = authenticator.assert(await authenticateOptions(journey), ORIGIN, { userVerified: false });
     expect((await journey.action('verify', { response })).body.error).toBe('passkey_not_verified');
-    expect(await journey.action('verify', { response })).toMatchObject({ status: 409, body: { error: 'passkey_stale' } });
+    expect(await journey.action('verify', { response })).toMatchObject({
+      status: 409,
+      body: { error: 'passkey_stale' },
+    });
 
     const good = authenticator.assert(await authenticateOptions(journey), ORIGIN);
     const done = await journey.action('verify', { response: good });
@@ -130,29 +171,45 @@ describe('the passkey step refuses', () => {
     hook = await hookFixture({}, passkeyConfig());
     const journey = await passkeyJourney(hook);
     const authenticator = new SoftwareAuthenticator();
-    const phished = await journey.action('verify', { response: authenticator.register(await enrolment(journey), ORIGIN, { origin: 'https://hook.example.com.evil.example' }) });
+    const phished = await journey.action('verify', {
+      response: authenticator.register(await enrolment(journey), ORIGIN, {
+        origin: 'https://hook.example.com.evil.example',
+      }),
+    });
     expect(phished).toMatchObject({ status: 400, body: { error: 'passkey_origin' } });
     expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toEqual([]);
     await stillDeclinable(journey);
 
     await enrol(hook, authenticator);
     const later = await passkeyJourney(hook);
-    const refused = await later.action('verify', { response: authenticator.assert(await authenticateOptions(later), ORIGIN, { origin: 'http://localhost:8080' }) });
+    const refused = await later.action('verify', {
+      response: authenticator.assert(await authenticateOptions(later), ORIGIN, { origin: 'http://localhost:8080' }),
+    });
     expect(refused.body.error).toBe('passkey_origin');
   });
 
   it('answers that are not WebAuthn responses at all, and a verify with no ceremony started', async () => {
     hook = await hookFixture({}, passkeyConfig());
     const journey = await passkeyJourney(hook);
-    expect(await journey.action('verify', { response: {} })).toMatchObject({ status: 409, body: { error: 'passkey_stale' } });
-    for (const response of [undefined, 'garbage', { id: 'a', rawId: 'a', type: 'public-key', response: { clientDataJSON: '!!', attestationObject: 'AA' } }, { id: 'x'.repeat(5000) }]) {
+    expect(await journey.action('verify', { response: {} })).toMatchObject({
+      status: 409,
+      body: { error: 'passkey_stale' },
+    });
+    for (const response of [
+      undefined,
+      'garbage',
+      { id: 'a', rawId: 'a', type: 'public-key', response: { clientDataJSON: '!!', attestationObject: 'AA' } },
+      { id: 'x'.repeat(5000) },
+    ]) {
       await journey.action('options');
       const refused = await journey.action('verify', { response });
       expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_malformed' } });
     }
     await journey.action('options');
     const broken = new SoftwareAuthenticator().register(await enrolment(journey), ORIGIN);
-    const refused = await journey.action('verify', { response: { ...broken, response: { ...broken.response, attestationObject: 'AAAA' } } });
+    const refused = await journey.action('verify', {
+      response: { ...broken, response: { ...broken.response, attestationObject: 'AAAA' } },
+    });
     expect(refused).toMatchObject({ status: 400, body: { error: 'passkey_invalid' } });
     await stillDeclinable(journey);
   });
@@ -169,9 +226,19 @@ describe('the passkey step refuses', () => {
     expect(listed.body).toMatchObject({ error: 'request_invalid' });
     // The challenge is still there: nothing reached the step.
     const key = `${journey.interactionPath.split('/')[2]}:passkey`;
-    expect(await hook.storage.stepRecords.get('passkey-challenge', key, hook.clock.now())).toMatchObject({ ceremony: 'register' });
-    await hook.storage.stepRecords.put('passkey-challenge', key, { ceremony: 'register', challenge: 42, subject: 'subject-1' }, new Date(hook.clock.now().getTime() + 60_000));
-    expect(await journey.action('verify', { response: {} })).toMatchObject({ status: 409, body: { error: 'passkey_stale' } });
+    expect(await hook.storage.stepRecords.get('passkey-challenge', key, hook.clock.now())).toMatchObject({
+      ceremony: 'register',
+    });
+    await hook.storage.stepRecords.put(
+      'passkey-challenge',
+      key,
+      { ceremony: 'register', challenge: 42, subject: 'subject-1' },
+      new Date(hook.clock.now().getTime() + 60_000),
+    );
+    expect(await journey.action('verify', { response: {} })).toMatchObject({
+      status: 409,
+      body: { error: 'passkey_stale' },
+    });
     await stillDeclinable(journey);
   });
 });

@@ -1,8 +1,16 @@
 import { passkeyCredentials } from '../../src/interaction/steps/passkey/passkey-credentials.js';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registrationOptions, relyingParty, verifyRegistration } from '../../src/interaction/steps/passkey/passkey-ceremony.js';
-import { PASSKEY_DECLINED_MESSAGE, PASSKEY_NO_SUBJECT_MESSAGE, PASSKEY_NONE_ENROLLED_MESSAGE } from '../../src/interaction/steps/passkey/passkey-step.js';
+import {
+  registrationOptions,
+  relyingParty,
+  verifyRegistration,
+} from '../../src/interaction/steps/passkey/passkey-ceremony.js';
+import {
+  PASSKEY_DECLINED_MESSAGE,
+  PASSKEY_NO_SUBJECT_MESSAGE,
+  PASSKEY_NONE_ENROLLED_MESSAGE,
+} from '../../src/interaction/steps/passkey/passkey-step.js';
 import { HOOK_URL, hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { ledgerRows } from '../support/journey.js';
 import { authenticateOptions, enrol, outcomeAt, passkeyConfig, passkeyJourney } from '../support/passkey-journey.js';
@@ -35,9 +43,13 @@ describe('the passkey step', () => {
     expect(await outcomeAt(hook, done.location)).toMatchObject({ kind: 'success', state: journey.state, claims: {} });
 
     const [id] = authenticator.credentialIds;
-    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toMatchObject([{ id, subject: 'subject-1', counter: 1, transports: ['internal'] }]);
+    expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toMatchObject([
+      { id, subject: 'subject-1', counter: 1, transports: ['internal'] },
+    ]);
     const rows = await ledgerRows(hook);
-    expect(rows.map((r) => [r.step, r.decision, r.subject, r.evidence])).toEqual([['passkey', 'accepted', 'subject-1', { passkey: 'enrolled', credentialSha256: sha256(id!), userVerified: true }]]);
+    expect(rows.map((r) => [r.step, r.decision, r.subject, r.evidence])).toEqual([
+      ['passkey', 'accepted', 'subject-1', { passkey: 'enrolled', credentialSha256: sha256(id!), userVerified: true }],
+    ]);
     expect(JSON.stringify(rows)).not.toContain(id);
     expect(hook.logs.join('')).not.toContain(id);
   });
@@ -55,7 +67,9 @@ describe('the passkey step', () => {
     expect(options.userVerification).toBe('required');
     const done = await journey.action('verify', { response: authenticator.assert(options, ORIGIN) });
     expect(await outcomeAt(hook, done.location)).toMatchObject({ kind: 'success', state: journey.state });
-    expect((await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1'))[0]).toMatchObject({ counter: 2 });
+    expect((await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1'))[0]).toMatchObject({
+      counter: 2,
+    });
     expect((await ledgerRows(hook)).map((r) => r.evidence)).toEqual([
       { passkey: 'enrolled', credentialSha256: sha256(id), userVerified: true },
       { passkey: 'used', credentialSha256: sha256(id), userVerified: true },
@@ -84,17 +98,28 @@ describe('the passkey step', () => {
     expect(journey.page.text).toContain('A passkey cannot be used in this journey');
     expect(journey.page.text).not.toContain('data-passkey="start"');
     const started = await journey.action('options');
-    expect(await outcomeAt(hook, started.location)).toMatchObject({ kind: 'failure', message: PASSKEY_NO_SUBJECT_MESSAGE });
-    expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([['failed', { passkey: 'no_subject' }]]);
+    expect(await outcomeAt(hook, started.location)).toMatchObject({
+      kind: 'failure',
+      message: PASSKEY_NO_SUBJECT_MESSAGE,
+    });
+    expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([
+      ['failed', { passkey: 'no_subject' }],
+    ]);
   });
 
   it('fails the step for a subject without a passkey when the step enrols none, also from the page’s plain form', async () => {
     hook = await hookFixture({}, passkeyConfig({ enrol: 'never' }));
     const journey = await passkeyJourney(hook);
     expect(journey.page.text).toContain('There is no passkey for you here');
-    const posted = await journey.browser.post(journey.interactionPath).type('form').send({ _csrf: journey.csrf, step: 'passkey', decision: 'continue' });
+    const posted = await journey.browser
+      .post(journey.interactionPath)
+      .type('form')
+      .send({ _csrf: journey.csrf, step: 'passkey', decision: 'continue' });
     expect(posted.status).toBe(303);
-    expect(await outcomeAt(hook, posted.headers.location)).toMatchObject({ kind: 'failure', message: PASSKEY_NONE_ENROLLED_MESSAGE });
+    expect(await outcomeAt(hook, posted.headers.location)).toMatchObject({
+      kind: 'failure',
+      message: PASSKEY_NONE_ENROLLED_MESSAGE,
+    });
     expect((await ledgerRows(hook)).map((r) => r.decision)).toEqual(['failed']);
     expect(await passkeyCredentials(hook.storage.subjectRecords).forSubject('subject-1')).toEqual([]);
   });
@@ -102,9 +127,13 @@ describe('the passkey step', () => {
   it('lets a subject with a passkey use it when the step enrols none', async () => {
     hook = await hookFixture({}, passkeyConfig({ enrol: 'never' }));
     const authenticator = new SoftwareAuthenticator();
-    expect(await passkeyCredentials(hook.storage.subjectRecords).add(await enrolledOutsideAJourney(authenticator))).toBe(true);
+    expect(
+      await passkeyCredentials(hook.storage.subjectRecords).add(await enrolledOutsideAJourney(authenticator)),
+    ).toBe(true);
     const journey = await passkeyJourney(hook);
-    const done = await journey.action('verify', { response: authenticator.assert(await authenticateOptions(journey), ORIGIN) });
+    const done = await journey.action('verify', {
+      response: authenticator.assert(await authenticateOptions(journey), ORIGIN),
+    });
     expect((await outcomeAt(hook, done.location)).kind).toBe('success');
   });
 
@@ -113,7 +142,9 @@ describe('the passkey step', () => {
     const journey = await passkeyJourney(hook);
     const started = await journey.options();
     if (started.ceremony !== 'register') throw new Error('expected an enrolment');
-    const done = await journey.action('verify', { response: new SoftwareAuthenticator().register(started.options, ORIGIN, { userVerified: false }) });
+    const done = await journey.action('verify', {
+      response: new SoftwareAuthenticator().register(started.options, ORIGIN, { userVerified: false }),
+    });
     expect((await outcomeAt(hook, done.location)).kind).toBe('success');
     expect((await ledgerRows(hook))[0]!.evidence).toMatchObject({ passkey: 'enrolled', userVerified: false });
   });
@@ -122,11 +153,20 @@ describe('the passkey step', () => {
     hook = await hookFixture({}, passkeyConfig());
     const journey = await passkeyJourney(hook);
     expect(journey.page.text).toMatch(/<noscript>[^]*A passkey needs JavaScript[^]*<\/noscript>/);
-    expect(journey.page.text).toMatch(/<form method="post" action="\/interaction\/[^"]+" id="step-form">[^]*name="decision" value="decline"/);
-    const noScript = await journey.browser.post(journey.interactionPath).type('form').send({ _csrf: journey.csrf, step: 'passkey' });
+    expect(journey.page.text).toMatch(
+      /<form method="post" action="\/interaction\/[^"]+" id="step-form">[^]*name="decision" value="decline"/,
+    );
+    const noScript = await journey.browser
+      .post(journey.interactionPath)
+      .type('form')
+      .send({ _csrf: journey.csrf, step: 'passkey' });
     expect(noScript.status).toBe(422);
     expect(noScript.text).toContain('A passkey needs JavaScript: turn it on');
-    expect(await outcomeAt(hook, await journey.decline())).toMatchObject({ kind: 'failure', state: journey.state, message: PASSKEY_DECLINED_MESSAGE });
+    expect(await outcomeAt(hook, await journey.decline())).toMatchObject({
+      kind: 'failure',
+      state: journey.state,
+      message: PASSKEY_DECLINED_MESSAGE,
+    });
     expect((await ledgerRows(hook)).map((r) => [r.decision, r.evidence])).toEqual([['declined', { offered: 'enrol' }]]);
   });
 
@@ -152,7 +192,14 @@ describe('the passkey step', () => {
 async function enrolledOutsideAJourney(authenticator: SoftwareAuthenticator) {
   const rp = relyingParty(HOOK_URL, 'Test Issuer');
   const options = await registrationOptions(rp, 'subject-1', 'required');
-  const verified = await verifyRegistration(rp, authenticator.register(options, ORIGIN), options.challenge, 'subject-1', 'required', new Date());
+  const verified = await verifyRegistration(
+    rp,
+    authenticator.register(options, ORIGIN),
+    options.challenge,
+    'subject-1',
+    'required',
+    new Date(),
+  );
   if (!verified.ok) throw new Error(verified.refusal);
   return verified.credential;
 }

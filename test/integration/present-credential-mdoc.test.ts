@@ -2,7 +2,15 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { decisions } from '../support/oidc-journey.js';
 import { mdocParties, PresentJourney, STEP_ID, type MdocParties } from '../support/present-journey.js';
-import { issueMdoc, MDL_DOCTYPE, MDL_NAMESPACE, mdocPresenter, mdocSigner, type MdocIssueInput, type MdocPresentOptions } from '../support/wallet/test-mdoc-holder.js';
+import {
+  issueMdoc,
+  MDL_DOCTYPE,
+  MDL_NAMESPACE,
+  mdocPresenter,
+  mdocSigner,
+  type MdocIssueInput,
+  type MdocPresentOptions,
+} from '../support/wallet/test-mdoc-holder.js';
 import { makeLeaf, makeRoot } from '../support/wallet/test-pki.js';
 
 let parties: MdocParties;
@@ -32,7 +40,11 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
     expect(request.claims).toEqual([{ path: [MDL_NAMESPACE, 'family_name'] }, { path: [MDL_NAMESPACE, 'birth_date'] }]);
     const answer = await user.wallet.share(request);
     expect(answer.status).toBe(200);
-    expect(await user.outcome(await user.open(redirectOf(answer)))).toMatchObject({ kind: 'success', state: user.state, claims: { birthdate: '1990-04-01' } });
+    expect(await user.outcome(await user.open(redirectOf(answer)))).toMatchObject({
+      kind: 'success',
+      state: user.state,
+      claims: { birthdate: '1990-04-01' },
+    });
     const [row, ...more] = await decisions(hook);
     expect(more).toEqual([]);
     expect(row).toMatchObject({
@@ -44,7 +56,9 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
         doctype: MDL_DOCTYPE,
         issuer: 'CN=Test Licence Signer, C=NZ',
         trustedBy: 'x509',
-        disclosed: ['birth_date', 'document_number', 'family_name', 'given_name', 'issuing_country'].map((n) => `${MDL_NAMESPACE}.${n}`),
+        disclosed: ['birth_date', 'document_number', 'family_name', 'given_name', 'issuing_country'].map(
+          (n) => `${MDL_NAMESPACE}.${n}`,
+        ),
         deviceSignature: true,
         statusChecked: false,
         matched: 'family_name',
@@ -58,22 +72,53 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
     const user = journey();
     const answer = await user.wallet.share(await user.requestInWallet({ family_name: 'Someone Else' }));
     expect(await user.outcome(await user.open(redirectOf(answer)))).toMatchObject({ kind: 'failure' });
-    expect((await decisions(hook))[0]).toMatchObject({ decision: 'failed', evidence: { format: 'mso_mdoc', reason: 'claim_mismatch' } });
+    expect((await decisions(hook))[0]).toMatchObject({
+      decision: 'failed',
+      evidence: { format: 'mso_mdoc', reason: 'claim_mismatch' },
+    });
   });
 
   const now = Date.now();
   const HOUR = 3_600_000;
   it.each<[string, { issue?: MdocIssueInput; present?: MdocPresentOptions; untrusted?: boolean }, string]>([
-    ['a device signature over another nonce', { present: { transcript: { nonce: 'another' } } }, 'device_signature_invalid'],
-    ['a device signature for another client_id', { present: { transcript: { clientId: 'x509_san_dns:elsewhere.example' } } }, 'device_signature_invalid'],
-    ['a device signature for another response_uri', { present: { transcript: { responseUri: 'http://hook.example.com/interaction/present/other/response' } } }, 'device_signature_invalid'],
+    [
+      'a device signature over another nonce',
+      { present: { transcript: { nonce: 'another' } } },
+      'device_signature_invalid',
+    ],
+    [
+      'a device signature for another client_id',
+      { present: { transcript: { clientId: 'x509_san_dns:elsewhere.example' } } },
+      'device_signature_invalid',
+    ],
+    [
+      'a device signature for another response_uri',
+      { present: { transcript: { responseUri: 'http://hook.example.com/interaction/present/other/response' } } },
+      'device_signature_invalid',
+    ],
     ['a document signer under a root not trusted', { untrusted: true }, 'issuer_untrusted'],
-    ['an expired MSO', { issue: { signed: new Date(now - 3 * HOUR), validFrom: new Date(now - 3 * HOUR), validUntil: new Date(now - HOUR) } }, 'expired'],
+    [
+      'an expired MSO',
+      {
+        issue: {
+          signed: new Date(now - 3 * HOUR),
+          validFrom: new Date(now - 3 * HOUR),
+          validUntil: new Date(now - HOUR),
+        },
+      },
+      'expired',
+    ],
     ['a doctype not asked for', { issue: { docType: 'org.iso.23220.photoid.1' } }, 'type_not_requested'],
-    ['an element changed after issuance', { present: { tamper: { element: 'family_name', value: 'Okafor-Smith' } } }, 'disclosure_invalid'],
+    [
+      'an element changed after issuance',
+      { present: { tamper: { element: 'family_name', value: 'Okafor-Smith' } } },
+      'disclosure_invalid',
+    ],
     ['an element the query needs withheld', { present: { disclose: ['family_name'] } }, 'claims_missing'],
   ])('refuses %s: error JSON to the wallet, the journey failed with the reason, no 5xx', async (_, fault, reason) => {
-    const signer = fault.untrusted ? await mdocSigner(await makeLeaf(await makeRoot('Unknown IACA'), 'Forger', { country: 'NZ' })) : parties.documentSigner;
+    const signer = fault.untrusted
+      ? await mdocSigner(await makeLeaf(await makeRoot('Unknown IACA'), 'Forger', { country: 'NZ' }))
+      : parties.documentSigner;
     const user = journey(await issueMdoc(signer, parties.device, fault.issue));
     const request = await user.requestInWallet();
     const answer = await user.wallet.share(request, fault.present);
@@ -94,7 +139,9 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
     const res = await user.wallet.answer(await user.requestInWallet(), vpToken);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_request' });
-    expect(await user.outcome(await user.open(String((await user.poll()).location)))).toMatchObject({ kind: 'failure' });
+    expect(await user.outcome(await user.open(String((await user.poll()).location)))).toMatchObject({
+      kind: 'failure',
+    });
     expect((await decisions(hook))[0]).toMatchObject({ evidence: { reason: 'malformed' } });
   });
 });

@@ -3,7 +3,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PRESENT_DECLINED_MESSAGE } from '../../src/interaction/steps/present-credential/present-step.js';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { decisions } from '../support/oidc-journey.js';
-import { licenceFor, PresentJourney, presentParties, STEP_ID, VCT, type PresentParties } from '../support/present-journey.js';
+import {
+  licenceFor,
+  PresentJourney,
+  presentParties,
+  STEP_ID,
+  VCT,
+  type PresentParties,
+} from '../support/present-journey.js';
 import type { IssuedCredential } from '../support/wallet/test-issuer.js';
 import { sdJwtPresenter } from '../support/wallet/test-wallet.js';
 
@@ -37,18 +44,30 @@ describe('the present-credential step with a wallet on the same device', () => {
     const url = new URL(link);
     expect(url.protocol).toBe('openid4vp:');
     expect(url.searchParams.get('client_id')).toBe('x509_san_dns:hook.example.com');
-    expect(url.searchParams.get('request_uri')).toMatch(/^http:\/\/hook\.example\.com\/interaction\/present\/[\w-]{43}\/request$/);
+    expect(url.searchParams.get('request_uri')).toMatch(
+      /^http:\/\/hook\.example\.com\/interaction\/present\/[\w-]{43}\/request$/,
+    );
 
     const request = await user.wallet.receive(link);
-    expect(request).toMatchObject({ clientId: 'x509_san_dns:hook.example.com', clientName: 'Test Issuer', credentialQueryId: 'licence' });
+    expect(request).toMatchObject({
+      clientId: 'x509_san_dns:hook.example.com',
+      clientName: 'Test Issuer',
+      credentialQueryId: 'licence',
+    });
     expect(request.responseUri).toBe(url.searchParams.get('request_uri')!.replace(/request$/, 'response'));
     const answer = await user.wallet.share(request);
     expect(answer.status).toBe(200);
     expect(answer.headers['set-cookie']).toBeUndefined();
     const redirect = redirectOf(answer);
-    expect(redirect).toMatch(/^http:\/\/hook\.example\.com\/interaction\/return\/present-credential\?response_code=[\w-]+$/);
+    expect(redirect).toMatch(
+      /^http:\/\/hook\.example\.com\/interaction\/return\/present-credential\?response_code=[\w-]+$/,
+    );
 
-    expect(await user.outcome(await user.open(redirect))).toMatchObject({ kind: 'success', state: user.state, claims: { birthdate: '1990-04-01' } });
+    expect(await user.outcome(await user.open(redirect))).toMatchObject({
+      kind: 'success',
+      state: user.state,
+      claims: { birthdate: '1990-04-01' },
+    });
     const [row, ...more] = await decisions(hook);
     expect(more).toEqual([]);
     expect(row).toMatchObject({
@@ -80,7 +99,10 @@ describe('the present-credential step with a wallet on the same device', () => {
     const again = await user.wallet.fetchRequest(link, 'get');
     expect(again.status).toBe(400);
     expect(again.body).toMatchObject({ error: 'invalid_request' });
-    const payload = JSON.parse(Buffer.from(posted.text.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(posted.text.split('.')[1]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     expect(payload.wallet_nonce).toBe('nonce-from-the-wallet');
   });
 
@@ -98,7 +120,10 @@ describe('the present-credential step with a wallet on the same device', () => {
     expect(page.text).toContain('You did not share the credential');
     expect(page.text).toContain('value="start"');
     expect(page.text).toContain('value="decline"');
-    expect(await user.outcome(await user.press('decline'))).toMatchObject({ kind: 'failure', message: PRESENT_DECLINED_MESSAGE });
+    expect(await user.outcome(await user.press('decline'))).toMatchObject({
+      kind: 'failure',
+      message: PRESENT_DECLINED_MESSAGE,
+    });
   });
 });
 
@@ -112,7 +137,10 @@ describe('the present-credential step with a wallet on another device', () => {
     expect((await user.wallet.share(request)).status).toBe(200);
     const ready = await user.poll();
     expect(ready).toMatchObject({ state: 'answered' });
-    expect(await user.outcome(await user.open(String(ready.location)))).toMatchObject({ kind: 'success', claims: { birthdate: '1990-04-01' } });
+    expect(await user.outcome(await user.open(String(ready.location)))).toMatchObject({
+      kind: 'success',
+      claims: { birthdate: '1990-04-01' },
+    });
   });
 
   it('without JavaScript, "continue" before the wallet answered keeps waiting; after, it goes on', async () => {
@@ -181,7 +209,10 @@ describe('what a wallet or another site may not do', () => {
     const request = await user.requestInWallet();
     const refused = await user.wallet.share(request, { nonce: 'not-this-try' });
     expect(refused.status).toBe(400);
-    expect(refused.body).toEqual({ error: 'invalid_request', error_description: 'the presentation was made for another request (nonce).' });
+    expect(refused.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'the presentation was made for another request (nonce).',
+    });
     const ready = await user.poll();
     expect(await user.outcome(await user.open(String(ready.location)))).toMatchObject({ kind: 'failure' });
     expect((await decisions(hook))[0]).toMatchObject({ decision: 'failed', evidence: { reason: 'nonce_mismatch' } });
@@ -218,7 +249,10 @@ describe('what a wallet or another site may not do', () => {
   it('an unknown transaction, or a GET of the response endpoint, is error JSON', async () => {
     const user = journey();
     const request = await user.requestInWallet();
-    const unknown = await user.wallet.post(request.responseUri.replace(/present\/[\w-]+/, `present/${'A'.repeat(43)}`), { state: request.state, vp_token: '{}' });
+    const unknown = await user.wallet.post(
+      request.responseUri.replace(/present\/[\w-]+/, `present/${'A'.repeat(43)}`),
+      { state: request.state, vp_token: '{}' },
+    );
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ error: 'invalid_request' });
     const got = await supertest(hook.app).get(new URL(request.responseUri).pathname);
@@ -246,6 +280,9 @@ describe('what a wallet or another site may not do', () => {
   it('declining on the first page ends the journey as the user’s choice', async () => {
     const user = journey();
     await user.arrive();
-    expect(await user.outcome(await user.press('decline'))).toMatchObject({ kind: 'failure', message: PRESENT_DECLINED_MESSAGE });
+    expect(await user.outcome(await user.press('decline'))).toMatchObject({
+      kind: 'failure',
+      message: PRESENT_DECLINED_MESSAGE,
+    });
   });
 });

@@ -10,7 +10,13 @@ import type { RunningHook } from '../../src/start-hook.js';
 import { startAgainstTenant } from '../support/hook-against-tenant.js';
 import { csrfFrom, TestClock } from '../support/hook-fixture.js';
 import { HttpBrowser } from '../support/http-browser.js';
-import { CLIENT_ID, CLIENT_SECRET, REGISTERED_HOOK_URL, tenantServer, type TenantServer } from '../support/tenant-server.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  REGISTERED_HOOK_URL,
+  tenantServer,
+  type TenantServer,
+} from '../support/tenant-server.js';
 
 /**
  * A running hook (real HTTP, port 0) against the simulated tenant, whose secret changes while the
@@ -24,7 +30,12 @@ let clock: TestClock;
 let running: RunningHook | undefined;
 beforeEach(async () => {
   tenant = await tenantServer();
-  tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+  tenant.management.register({
+    url: REGISTERED_HOOK_URL,
+    claims: ['given_name'],
+    sessionTimeoutInSec: 1200,
+    disabled: false,
+  });
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-refresh-'));
   logs = [];
   clock = new TestClock();
@@ -47,20 +58,36 @@ const keyOf = (secret: string) => createSecretKey(Buffer.from(secret, 'base64'))
 const newSecret = () => randomBytes(32).toString('base64');
 
 function mint(secret: string) {
-  return mintSessionToken({ tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL, key: keyOf(secret) }, { now: clock.now(), claims: { given_name: 'Sample' } });
+  return mintSessionToken(
+    { tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL, key: keyOf(secret) },
+    { now: clock.now(), claims: { given_name: 'Sample' } },
+  );
 }
 
 /** One arrival with a token signed by `secret`; the status. */
 async function arrive(hook: RunningHook, secret: string): Promise<number> {
   const { token } = await mint(secret);
-  return (await new HttpBrowser({ 'x-forwarded-proto': 'https' }).get(base(hook), `/callback?session_token=${token}`)).status;
+  return (await new HttpBrowser({ 'x-forwarded-proto': 'https' }).get(base(hook), `/callback?session_token=${token}`))
+    .status;
 }
 
 /** Another replica, or the CLI, registers again, and the tenant hands out a new secret on that PUT. */
 async function registerElsewhereWithRotation(): Promise<string> {
   tenant.management.switches.rotateSecretOnPut = true;
-  const api = createConfigApi({ tenantUrl: tenant.url, authUrl: tenant.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, timeoutMs: 5_000, retries: 0 });
-  const saved = await api.putHook({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+  const api = createConfigApi({
+    tenantUrl: tenant.url,
+    authUrl: tenant.url,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    timeoutMs: 5_000,
+    retries: 0,
+  });
+  const saved = await api.putHook({
+    url: REGISTERED_HOOK_URL,
+    claims: ['given_name'],
+    sessionTimeoutInSec: 1200,
+    disabled: false,
+  });
   tenant.management.switches.rotateSecretOnPut = false;
   return saved.secret!;
 }
@@ -87,12 +114,19 @@ describe('with management credentials and no INTERACTION_HOOK_SECRET', () => {
     expect(arrival.status).toBe(303);
     const page = await browser.get(base(hook), arrival.location!);
     expect(page.status).toBe(200);
-    const done = await browser.post(base(hook), arrival.location!, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    const done = await browser.post(base(hook), arrival.location!, {
+      _csrf: csrfFrom(page.text),
+      accept_terms: 'yes',
+      decision: 'accept',
+    });
     expect(done.status).toBe(303);
 
     const returned = new URL(done.location!).searchParams.get('session_token')!;
     const identity = { tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL };
-    await expect(readReturnToken({ ...identity, key: keyOf(rotated) }, returned, clock.now())).resolves.toMatchObject({ kind: 'success', state });
+    await expect(readReturnToken({ ...identity, key: keyOf(rotated) }, returned, clock.now())).resolves.toMatchObject({
+      kind: 'success',
+      state,
+    });
     await expect(readReturnToken({ ...identity, key: keyOf(old) }, returned, clock.now())).rejects.toThrow(/signature/);
     expect(tenant.count('GET') - getsBefore).toBe(1);
     expect(await metric(hook, 'changed')).toBe(1);
@@ -149,7 +183,10 @@ describe('with management credentials and no INTERACTION_HOOK_SECRET', () => {
     const forged = await mint(newSecret());
     await tenant.close();
 
-    const res = await fetch(`${base(hook)}/callback?session_token=${forged.token}`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
+    const res = await fetch(`${base(hook)}/callback?session_token=${forged.token}`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('location')).toBeNull();
     const body = await res.text();
@@ -161,7 +198,8 @@ describe('with management credentials and no INTERACTION_HOOK_SECRET', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toContain('could not be reached');
     expect(await metric(hook, 'failed')).toBe(1);
-    for (const secret of [current, CLIENT_SECRET, forged.token, forged.token.split('.')[2]!, 'Bearer']) expect(logText()).not.toContain(secret);
+    for (const secret of [current, CLIENT_SECRET, forged.token, forged.token.split('.')[2]!, 'Bearer'])
+      expect(logText()).not.toContain(secret);
     tenant = await tenantServer();
   });
 

@@ -13,7 +13,10 @@ const newSecret = () => randomBytes(32).toString('base64');
 
 /** A token as the tenant signed it before the rotation, or with any other secret. */
 function mintWith(fixture: HookFixture, secret: string, payload = {}) {
-  return mintSessionToken({ ...fixture.simulator.identity, key: withKey(secret) }, { now: fixture.clock.now(), claims: { given_name: 'Ana' }, payload });
+  return mintSessionToken(
+    { ...fixture.simulator.identity, key: withKey(secret) },
+    { now: fixture.clock.now(), claims: { given_name: 'Ana' }, payload },
+  );
 }
 
 /** Arrives with `token` and, if let in, accepts the terms; returns the statuses and the token sent back. */
@@ -40,8 +43,13 @@ describe('during a rotation (INTERACTION_HOOK_PREVIOUS_SECRET set)', () => {
 
     expect(arrival).toBe(303);
     const current = hook.simulator.identity; // the tenant after the rotation: current secret
-    await expect(readReturnToken(current, returned!, hook.clock.now())).resolves.toMatchObject({ kind: 'success', state });
-    await expect(readReturnToken({ ...current, key: withKey(previous) }, returned!, hook.clock.now())).rejects.toThrow(/signature/);
+    await expect(readReturnToken(current, returned!, hook.clock.now())).resolves.toMatchObject({
+      kind: 'success',
+      state,
+    });
+    await expect(readReturnToken({ ...current, key: withKey(previous) }, returned!, hook.clock.now())).rejects.toThrow(
+      /signature/,
+    );
   });
 
   it('still lets in tokens signed with the current secret', async () => {
@@ -61,7 +69,11 @@ describe('during a rotation (INTERACTION_HOOK_PREVIOUS_SECRET set)', () => {
   it('does not loosen any other check for a token signed with the previous secret', async () => {
     const previous = newSecret();
     hook = await hookFixture({ INTERACTION_HOOK_PREVIOUS_SECRET: previous });
-    const wrongAudience = await mintSessionToken({ ...hook.simulator.identity, hookUrl: 'https://other.example.com/callback', key: withKey(previous) });
+    const wrongAudience = await mintSessionToken({
+      ...hook.simulator.identity,
+      hookUrl: 'https://other.example.com/callback',
+      key: withKey(previous),
+    });
     expect((await hook.browser().get(`/callback?session_token=${wrongAudience.token}`)).status).toBe(401);
     const expired = await mintWith(hook, previous);
     hook.clock.advance(300 + hook.settings.clockToleranceSeconds + 1);

@@ -78,7 +78,11 @@ async function arrive(port: number) {
     .join('; ');
   const interactionPath = arrival.headers.get('location')!;
   const page = await fetch(`http://127.0.0.1:${port}${interactionPath}`, { headers: { cookie } });
-  const body = new URLSearchParams({ _csrf: csrfFrom(await page.text()), accept_terms: 'yes', decision: 'accept' }).toString();
+  const body = new URLSearchParams({
+    _csrf: csrfFrom(await page.text()),
+    accept_terms: 'yes',
+    decision: 'accept',
+  }).toString();
   return { state, cookie, interactionPath, body };
 }
 
@@ -91,7 +95,11 @@ function startPost(port: number, journey: { cookie: string; interactionPath: str
     path: journey.interactionPath,
     // A kept-alive connection, as a browser's: the hook must close it once the response is out.
     agent: new http.Agent({ keepAlive: true }),
-    headers: { cookie: journey.cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(journey.body) },
+    headers: {
+      cookie: journey.cookie,
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': Buffer.byteLength(journey.body),
+    },
   });
   const response = new Promise<http.IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);

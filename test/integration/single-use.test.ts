@@ -24,12 +24,16 @@ afterEach(async () => {
 });
 
 const toTenant = (res: { headers: Record<string, string | undefined> }) =>
-  res.headers.location !== undefined && URL.canParse(res.headers.location) && new URL(res.headers.location).origin === TENANT_URL;
+  res.headers.location !== undefined &&
+  URL.canParse(res.headers.location) &&
+  new URL(res.headers.location).origin === TENANT_URL;
 
 describe('a session token is used once', () => {
   it('starts exactly one interaction when the same token arrives twice at the same instant', async () => {
     const { token } = await hook.mint();
-    const tries = await Promise.all(Array.from({ length: 8 }, () => hook.browser().get(`/callback?session_token=${token}`)));
+    const tries = await Promise.all(
+      Array.from({ length: 8 }, () => hook.browser().get(`/callback?session_token=${token}`)),
+    );
     expect(tries.map((r) => r.status).sort()).toEqual([303, 409, 409, 409, 409, 409, 409, 409]);
     expect(tries.filter((r) => r.headers.location).length).toBe(1);
     expect(tries.find((r) => r.status === 409)!.text).toContain('already been used');
@@ -49,7 +53,10 @@ describe('a session token is used once', () => {
       });
       for (let round = 0; round < 5; round++) {
         const { token } = await hook.mint();
-        const [a, b] = await Promise.all([hook.browser().get(`/callback?session_token=${token}`), request(secondApp).get(`/callback?session_token=${token}`)]);
+        const [a, b] = await Promise.all([
+          hook.browser().get(`/callback?session_token=${token}`),
+          request(secondApp).get(`/callback?session_token=${token}`),
+        ]);
         expect([a.status, b.status].sort()).toEqual([303, 409]);
       }
     } finally {
@@ -87,7 +94,9 @@ describe('a session token is used once', () => {
 describe('a double-submitted final answer', () => {
   it('sends every submit the one redirect to the tenant, with one token, and writes exactly one decision', async () => {
     const arrived = await arrive(hook);
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => answer(arrived, i % 2 === 0 ? 'accept' : 'decline')));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => answer(arrived, i % 2 === 0 ? 'accept' : 'decline')),
+    );
     const redirects = results.filter(toTenant);
     // A second tap cancels the first navigation: whichever answer the browser keeps must reach the tenant.
     expect(redirects).toHaveLength(6);
@@ -95,7 +104,11 @@ describe('a double-submitted final answer', () => {
     const rows = await ledgerRows(hook);
     expect(rows).toHaveLength(1);
     // The one redirect says what the one row says.
-    const outcome = await readReturnToken(hook.simulator.identity, new URL(redirects[0]!.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      new URL(redirects[0]!.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome.kind).toBe(rows[0]!.decision === 'accepted' ? 'success' : 'failure');
   });
 
@@ -168,8 +181,18 @@ describe('when the decision cannot be written', () => {
 });
 
 describe('when the session cannot be saved after an inner step was decided', () => {
-  const TERMS_AND_PROFILE = mustLoad(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
-  const PROFILE = { email: 'aroha@example.com', phone_number: '', 'birthdate-day': '27', 'birthdate-month': '3', 'birthdate-year': '1990', member_number: '', region: 'north' };
+  const TERMS_AND_PROFILE = mustLoad(
+    path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'),
+  );
+  const PROFILE = {
+    email: 'aroha@example.com',
+    phone_number: '',
+    'birthdate-day': '27',
+    'birthdate-month': '3',
+    'birthdate-year': '1990',
+    member_number: '',
+    region: 'north',
+  };
 
   it('goes on from the recorded decision when the step is submitted again, to one redirect and one row per step', async () => {
     await hook.close();
@@ -195,8 +218,16 @@ describe('when the session cannot be saved after an inner step was decided', () 
       .type('form')
       .send({ _csrf: csrfFrom(profile.text), ...PROFILE });
     expect(toTenant(done)).toBe(true);
-    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
-    expect(outcome).toMatchObject({ kind: 'success', state: arrived.state, claims: { email: 'aroha@example.com', region: 'north' } });
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      new URL(done.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'success',
+      state: arrived.state,
+      claims: { email: 'aroha@example.com', region: 'north' },
+    });
 
     // Every later submit of either step is refused, never sent back a second time.
     const later = [
@@ -281,7 +312,10 @@ describe('when the session cannot be saved after an inner step was decided', () 
 
   it('cannot complete twice through a later step that is skipped as accepted before', async () => {
     await hook.close();
-    hook = await hookFixture({}, termsConfig({ id: 'terms' }, { id: 'privacy', skipIfAccepted: true, texts: { en: 'Privacy notice.' } }));
+    hook = await hookFixture(
+      {},
+      termsConfig({ id: 'terms' }, { id: 'privacy', skipIfAccepted: true, texts: { en: 'Privacy notice.' } }),
+    );
     const earlier = await arrive(hook, { payload: { sub: 'user-1' } });
     await answer(earlier, 'accept');
     await answer({ ...earlier, page: await earlier.browser.get(earlier.interactionPath) }, 'accept');

@@ -49,8 +49,15 @@ function problemsOf(error: Error): readonly string[] {
 
 /** Arrives at the running hook over real HTTP with a token signed by `secret`. */
 async function arrive(hook: RunningHook, secret: string): Promise<number> {
-  const { token } = await mintSessionToken({ tenantUrl: tenant.url, hookUrl: REGISTERED_HOOK_URL, key: createSecretKey(Buffer.from(secret, 'base64')) });
-  const res = await fetch(`http://127.0.0.1:${hook.port}/callback?session_token=${token}`, { redirect: 'manual', headers: AS_THROUGH_TLS_PROXY });
+  const { token } = await mintSessionToken({
+    tenantUrl: tenant.url,
+    hookUrl: REGISTERED_HOOK_URL,
+    key: createSecretKey(Buffer.from(secret, 'base64')),
+  });
+  const res = await fetch(`http://127.0.0.1:${hook.port}/callback?session_token=${token}`, {
+    redirect: 'manual',
+    headers: AS_THROUGH_TLS_PROXY,
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -62,7 +69,12 @@ function logText(): string {
 describe('HOOK_REGISTER_ON_START=true', () => {
   it('registers before listening, uses the secret the tenant returned, and logs no secret', async () => {
     const hook = await start({ HOOK_REGISTER_ON_START: 'true' });
-    expect(tenant.management.hook).toEqual({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    expect(tenant.management.hook).toEqual({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     expect(tenant.count('PUT')).toBe(1);
     expect(await arrive(hook, tenant.management.secret)).toBe(303);
     expect(await arrive(hook, randomBytes(32).toString('base64'))).toBe(401);
@@ -81,7 +93,12 @@ describe('HOOK_REGISTER_ON_START=true', () => {
   });
 
   it('keeps accepting the old secret in this process when its own PUT rotated the secret', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 600, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 600,
+      disabled: false,
+    });
     tenant.management.switches.rotateSecretOnPut = true;
     const old = tenant.management.secret;
     const hook = await start({ HOOK_REGISTER_ON_START: 'true', INTERACTION_HOOK_SECRET: old });
@@ -112,15 +129,27 @@ describe('HOOK_REGISTER_ON_START=true', () => {
   });
 
   it('needs management credentials', async () => {
-    const error = await startFails({ HOOK_REGISTER_ON_START: 'true', MATTR_CLIENT_ID: '', MATTR_CLIENT_SECRET: '', INTERACTION_HOOK_SECRET: randomBytes(32).toString('base64') });
+    const error = await startFails({
+      HOOK_REGISTER_ON_START: 'true',
+      MATTR_CLIENT_ID: '',
+      MATTR_CLIENT_SECRET: '',
+      INTERACTION_HOOK_SECRET: randomBytes(32).toString('base64'),
+    });
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(problemsOf(error)).toEqual(['HOOK_REGISTER_ON_START=true needs MATTR_CLIENT_ID and MATTR_CLIENT_SECRET (a management API client with the admin or issuer role)']);
+    expect(problemsOf(error)).toEqual([
+      'HOOK_REGISTER_ON_START=true needs MATTR_CLIENT_ID and MATTR_CLIENT_SECRET (a management API client with the admin or issuer role)',
+    ]);
   });
 });
 
 describe('credentials and no INTERACTION_HOOK_SECRET', () => {
   it('fetches the secret by GET at start-up, keeps it in memory only, and changes nothing', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     const hook = await start();
     expect(tenant.count('GET')).toBe(1);
     expect(tenant.count('PUT')).toBe(0);
@@ -130,18 +159,35 @@ describe('credentials and no INTERACTION_HOOK_SECRET', () => {
   });
 
   it("lets the simulated tenant's start page send a user in with the registered URL and the current secret", async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     tenant.management.rotateSecret();
     const hook = await start();
-    const started = await fetch(`${tenant.url}/start`, { method: 'POST', body: new URLSearchParams({ claims: '{"given_name":"Mere"}' }), redirect: 'manual' });
+    const started = await fetch(`${tenant.url}/start`, {
+      method: 'POST',
+      body: new URLSearchParams({ claims: '{"given_name":"Mere"}' }),
+      redirect: 'manual',
+    });
     const target = new URL(started.headers.get('location')!);
     expect(target.origin + target.pathname).toBe(REGISTERED_HOOK_URL);
-    const arrival = await fetch(`http://127.0.0.1:${hook.port}/callback${target.search}`, { redirect: 'manual', headers: AS_THROUGH_TLS_PROXY });
+    const arrival = await fetch(`http://127.0.0.1:${hook.port}/callback${target.search}`, {
+      redirect: 'manual',
+      headers: AS_THROUGH_TLS_PROXY,
+    });
     expect(arrival.status).toBe(303);
   });
 
   it('warns when the registration does not match HOOK_URL or is disabled', async () => {
-    tenant.management.register({ url: 'https://elsewhere.example.com/cb', claims: [], sessionTimeoutInSec: 1200, disabled: true });
+    tenant.management.register({
+      url: 'https://elsewhere.example.com/cb',
+      claims: [],
+      sessionTimeoutInSec: 1200,
+      disabled: true,
+    });
     await start();
     expect(logText()).toContain('the registered hook URL is not HOOK_URL');
     expect(logText()).toContain('the hook is registered but disabled');
@@ -163,6 +209,8 @@ describe('credentials and no INTERACTION_HOOK_SECRET', () => {
     const half = await startFails({ MATTR_CLIENT_SECRET: '' });
     expect(problemsOf(half)).toContain('MATTR_CLIENT_SECRET is required: the management API client secret');
     const noAuth = await startFails({ MATTR_AUTH_URL: '' });
-    expect(problemsOf(noAuth)).toEqual([expect.stringContaining('MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form')]);
+    expect(problemsOf(noAuth)).toEqual([
+      expect.stringContaining('MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form'),
+    ]);
   });
 });

@@ -54,7 +54,9 @@ describe('published terms are immutable', () => {
     await running.close();
     running = undefined;
     const db = new Database(path.join(env.DATA_DIR!, 'hook.db'), { readonly: true });
-    expect(db.prepare('SELECT step, version, locale FROM published_terms').all()).toEqual([{ step: 'terms', version: '2026-11', locale: 'en' }]);
+    expect(db.prepare('SELECT step, version, locale FROM published_terms').all()).toEqual([
+      { step: 'terms', version: '2026-11', locale: 'en' },
+    ]);
     db.close();
   });
 
@@ -84,7 +86,12 @@ describe('published terms are immutable', () => {
     await running.close();
     running = undefined;
     writeTerms('2026-11', 'en', 'Changed after publication.');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(child.status).toBe(1);
     expect(child.stderr).toContain('The interaction hook cannot start:');
     expect(child.stderr).toContain('terms step "terms", version "2026-11", language "en"');
@@ -106,7 +113,10 @@ describe("requests Node's HTTP parser refuses", () => {
 
   it('answers over-large headers with 431 and malformed requests with 400, as pages with the strict headers', async () => {
     running = await start();
-    const huge = await raw(running.port, `GET /callback?session_token=abc HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(20_000)}\r\n\r\n`);
+    const huge = await raw(
+      running.port,
+      `GET /callback?session_token=abc HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
     const garbage = await raw(running.port, 'NOT HTTP AT ALL\r\n\r\n');
     expect(garbage).toMatch(/^HTTP\/1\.1 400 /);

@@ -28,7 +28,10 @@ afterEach(async () => {
 });
 
 const TERMS = { type: 'terms', version: '1', documents: { en: 'terms.txt' } };
-const PROFILE = { type: 'profile', fields: [{ type: 'text', claim: 'member_number', label: 'Membership number', required: true }] };
+const PROFILE = {
+  type: 'profile',
+  fields: [{ type: 'text', claim: 'member_number', label: 'Membership number', required: true }],
+};
 const PRIVACY = { type: 'terms', id: 'privacy', version: '1', documents: { en: 'privacy.txt' } };
 const NO_MEMBER_NUMBER = { claim: 'member_number', absent: true };
 const EMAIL_NOT_VERIFIED = { not: { claim: 'email_verified', equals: true } };
@@ -43,7 +46,8 @@ function stepsFile(steps: unknown[]): HookConfig {
 }
 
 /** Terms always; the profile only without a member number; the privacy notice only when the address is not verified. */
-const CONDITIONAL = () => stepsFile([TERMS, { ...PROFILE, when: NO_MEMBER_NUMBER }, { ...PRIVACY, when: EMAIL_NOT_VERIFIED }]);
+const CONDITIONAL = () =>
+  stepsFile([TERMS, { ...PROFILE, when: NO_MEMBER_NUMBER }, { ...PRIVACY, when: EMAIL_NOT_VERIFIED }]);
 
 function progressOf(page: Response): string | undefined {
   return /<p class="progress">([^<]*)<\/p>/.exec(page.text)?.[1];
@@ -57,13 +61,18 @@ async function outcomeOf(res: Response) {
   return readReturnToken(hook.simulator.identity, back.searchParams.get('session_token')!, hook.clock.now());
 }
 
-async function nextPage(browser: ReturnType<HookFixture['browser']>, res: Response, interactionPath: string): Promise<Response> {
+async function nextPage(
+  browser: ReturnType<HookFixture['browser']>,
+  res: Response,
+  interactionPath: string,
+): Promise<Response> {
   expect(res.status).toBe(303);
   expect(res.headers.location).toBe(interactionPath);
   return browser.get(interactionPath);
 }
 
-const decisions = async () => (await ledgerRows(hook)).map((row) => [row.step, row.decision, row.evidence?.when ?? null]);
+const decisions = async () =>
+  (await ledgerRows(hook)).map((row) => [row.step, row.decision, row.evidence?.when ?? null]);
 
 describe('a journey whose steps have a when', () => {
   it('shows every step to a token without the claims: absent, and not equal to true', async () => {

@@ -11,7 +11,10 @@ let hook: HookFixture;
 beforeEach(async () => {
   hook = await hookFixture(
     {},
-    { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(probeStepType, { type: 'probe', id: 'probe' })] },
+    {
+      issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined },
+      steps: [configureStep(probeStepType, { type: 'probe', id: 'probe' })],
+    },
   );
   hook.app.set('views', [hook.app.get('views') as string, TEST_VIEWS]);
 });
@@ -28,7 +31,8 @@ async function arrive() {
   return { browser, path, csrf, state };
 }
 
-const outcomeOf = (location: string) => readReturnToken(hook.simulator.identity, new URL(location).searchParams.get('session_token')!, hook.clock.now());
+const outcomeOf = (location: string) =>
+  readReturnToken(hook.simulator.identity, new URL(location).searchParams.get('session_token')!, hook.clock.now());
 
 describe('step-owned actions', () => {
   it('answers a step’s JSON action with what the step replies, bound to the interaction', async () => {
@@ -55,7 +59,11 @@ describe('step-owned actions', () => {
     const res = await browser.post(`${path}/finish`).set('X-CSRF-Token', csrf).send({ ok: true });
     expect(res.status).toBe(200);
     expect(new URL((res.body as { location: string }).location).origin).toBe(TENANT_URL);
-    expect(await outcomeOf((res.body as { location: string }).location)).toMatchObject({ kind: 'success', state, claims: { probed: 'yes' } });
+    expect(await outcomeOf((res.body as { location: string }).location)).toMatchObject({
+      kind: 'success',
+      state,
+      claims: { probed: 'yes' },
+    });
     const rows = [];
     for await (const row of hook.storage.ledger.decisions()) rows.push(row);
     expect(rows.map((r) => [r.step, r.decision, r.evidence])).toEqual([['probe', 'accepted', { via: 'action' }]]);
@@ -64,7 +72,10 @@ describe('step-owned actions', () => {
   it('ends the journey as failed, not declined, when the step says so', async () => {
     const { browser, path, csrf } = await arrive();
     const res = await browser.post(`${path}/finish`).set('X-CSRF-Token', csrf).send({ ok: false });
-    expect(await outcomeOf((res.body as { location: string }).location)).toMatchObject({ kind: 'failure', message: 'The probe failed.' });
+    expect(await outcomeOf((res.body as { location: string }).location)).toMatchObject({
+      kind: 'failure',
+      message: 'The probe failed.',
+    });
     const rows = [];
     for await (const row of hook.storage.ledger.decisions()) rows.push(row.decision);
     expect(rows).toEqual(['failed']);
@@ -90,7 +101,11 @@ describe('the return route', () => {
     const { browser, path, state, binding } = await sentAway();
     const back = await browser.get(`/interaction/return/probe?response_code=${binding}&result=ok`);
     expect(back.status).toBe(303);
-    expect(await outcomeOf(back.headers.location!)).toMatchObject({ kind: 'success', state, claims: { probed: 'returned' } });
+    expect(await outcomeOf(back.headers.location!)).toMatchObject({
+      kind: 'success',
+      state,
+      claims: { probed: 'returned' },
+    });
     // The same return again in this browser (a reload of it) leads to the journey's page and decides nothing new.
     const again = await browser.get(`/interaction/return/probe?response_code=${binding}&result=no`);
     expect(again.status).toBe(303);
@@ -120,6 +135,10 @@ describe('the return route', () => {
   it('ends the journey as the step says on a bound return', async () => {
     const { browser, state, binding } = await sentAway();
     const back = await browser.get(`/interaction/return/probe?response_code=${binding}&result=no`);
-    expect(await outcomeOf(back.headers.location!)).toMatchObject({ kind: 'failure', state, message: 'The provider said no.' });
+    expect(await outcomeOf(back.headers.location!)).toMatchObject({
+      kind: 'failure',
+      state,
+      message: 'The provider said no.',
+    });
   });
 });

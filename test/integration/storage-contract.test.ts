@@ -51,7 +51,9 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('lets exactly one of many simultaneous claims of a key through, across two handles', async () => {
     const [a, b] = [await handle(), await handle()];
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 1 ? a : b).tokens.claimOnce('token:race', soon())));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 1 ? a : b).tokens.claimOnce('token:race', soon())),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await a.tokens.claimOnce('token:other', soon())).toBe(true);
   });
@@ -67,14 +69,24 @@ describe(`storage on ${TEST_ENGINE}`, () => {
 
   it('records one decision per interaction and step, even when double submits race on two handles', async () => {
     const [a, b] = [await handle(), await handle()];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => recordDecision(i % 2 === 1 ? a : b, decision({ at: new Date(Date.now() + i) }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        recordDecision(i % 2 === 1 ? a : b, decision({ at: new Date(Date.now() + i) })),
+      ),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await recordDecision(a, decision({ step: 'address' }))).toBe(true);
     expect(await all(b)).toHaveLength(2);
   });
 
   it('reads every field back as written, from another handle', async () => {
-    const written = decision({ ip: '203.0.113.9', userAgent: 'Wallet/1.0', claims: { email: 'm@example.com', n: 3, nested: { ok: true } }, subject: null, locale: 'mi' });
+    const written = decision({
+      ip: '203.0.113.9',
+      userAgent: 'Wallet/1.0',
+      claims: { email: 'm@example.com', n: 3, nested: { ok: true } },
+      subject: null,
+      locale: 'mi',
+    });
     expect(await recordDecision(await handle(), written)).toBe(true);
     const [read] = await all(await handle());
     expect(read).toEqual(written);
@@ -92,7 +104,10 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     const base = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < 501; i++) {
       // Times not in write order: the export follows the order of writing, not of `at`.
-      await recordDecision(storage, decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }));
+      await recordDecision(
+        storage,
+        decision({ interactionId: `i-${i}`, state: `s-${i}`, at: new Date(base + (i % 7) * 1000) }),
+      );
     }
     const rows = await all(storage);
     expect(rows.map((r) => r.state)).toEqual(Array.from({ length: 501 }, (_, i) => `s-${i}`));
@@ -113,7 +128,10 @@ describe(`storage on ${TEST_ENGINE}`, () => {
     const terms = { step: 'terms', version: '2026-11', locale: 'en', sha256: 'b'.repeat(64) };
     expect(await a.terms.publish(terms)).toEqual({ ok: true });
     expect(await b.terms.publish(terms)).toEqual({ ok: true });
-    expect(await b.terms.publish({ ...terms, sha256: 'c'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'b'.repeat(64) });
+    expect(await b.terms.publish({ ...terms, sha256: 'c'.repeat(64) })).toEqual({
+      ok: false,
+      publishedSha256: 'b'.repeat(64),
+    });
     expect(await b.terms.publish({ ...terms, locale: 'mi', sha256: 'c'.repeat(64) })).toEqual({ ok: true });
   });
 
@@ -190,14 +208,21 @@ describe(`storage on ${TEST_ENGINE}`, () => {
   it('keeps step records: one of many racing adds writes, an expired record gives way, take hands a record to one', async () => {
     const [a, b] = [await handle(), await handle()];
     const now = new Date();
-    const added = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? a : b).stepRecords.add('kind', 'key-1', { n: i }, soon(), now)));
+    const added = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 1 ? a : b).stepRecords.add('kind', 'key-1', { n: i }, soon(), now),
+      ),
+    );
     expect(added.filter(Boolean)).toHaveLength(1);
     const winner = added.indexOf(true);
     expect(await b.stepRecords.get('kind', 'key-1', now)).toEqual({ n: winner });
     await a.stepRecords.put('kind', 'key-2', { old: true }, new Date(now.getTime() - 1000));
     expect(await b.stepRecords.add('kind', 'key-2', { fresh: true }, soon(), now)).toBe(true);
     expect(await a.stepRecords.get('kind', 'key-2', now)).toEqual({ fresh: true });
-    const taken = await Promise.all([a.stepRecords.take('kind', 'key-1', now), b.stepRecords.take('kind', 'key-1', now)]);
+    const taken = await Promise.all([
+      a.stepRecords.take('kind', 'key-1', now),
+      b.stepRecords.take('kind', 'key-1', now),
+    ]);
     expect(taken.filter((t) => t !== null)).toEqual([{ n: winner }]);
     expect(await a.stepRecords.add('kind', 'key-1', { again: true }, soon(), now)).toBe(true);
   });
@@ -209,7 +234,11 @@ describe(`storage on ${TEST_ENGINE}`, () => {
       const n = typeof value === 'number' ? value + 1 : 1;
       return { value: n, expiresAt: soon(), result: n };
     };
-    const seen = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? a : b).stepRecords.update('counter', 'key-1', now, increment)));
+    const seen = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 1 ? a : b).stepRecords.update('counter', 'key-1', now, increment),
+      ),
+    );
     expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(await a.stepRecords.get('counter', 'key-1', now)).toBe(20);
   });

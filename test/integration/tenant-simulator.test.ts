@@ -30,7 +30,11 @@ function recordingSteps(): DemoSteps & { chosen: string[] } {
   };
 }
 
-const simulatorWith = (steps: DemoSteps) => createSimulator({ tenantUrl: TENANT_URL, hookUrl: HOOK_URL, key: createSecretKey(Buffer.alloc(32, 7)) }, { demoSteps: steps }).app;
+const simulatorWith = (steps: DemoSteps) =>
+  createSimulator(
+    { tenantUrl: TENANT_URL, hookUrl: HOOK_URL, key: createSecretKey(Buffer.alloc(32, 7)) },
+    { demoSteps: steps },
+  ).app;
 
 describe('the simulated tenant', () => {
   it('runs the steps chosen on the start page when Start is pressed, without "Use these steps" first', async () => {
@@ -39,8 +43,13 @@ describe('the simulated tenant', () => {
     const page = await request(app).get('/');
     expect(page.text).toContain('The hook runs now: <strong>Steps A</strong>');
     // One form: the choice travels with Start.
-    expect(page.text).toMatch(/<form method="post" action="\/start">[\s\S]*<select id="steps" name="steps">[\s\S]*formaction="\/demo\/steps"[\s\S]*Start the interaction hook[\s\S]*<\/form>/);
-    const started = await request(app).post('/start').type('form').send({ steps: '1', subject: 'someone', claims: '{"email":"a@b.c"}' });
+    expect(page.text).toMatch(
+      /<form method="post" action="\/start">[\s\S]*<select id="steps" name="steps">[\s\S]*formaction="\/demo\/steps"[\s\S]*Start the interaction hook[\s\S]*<\/form>/,
+    );
+    const started = await request(app)
+      .post('/start')
+      .type('form')
+      .send({ steps: '1', subject: 'someone', claims: '{"email":"a@b.c"}' });
     expect(started.status).toBe(303);
     expect(started.headers.location).toMatch(/^http:\/\/hook\.example\.com\/callback\?session_token=/);
     expect(steps.chosen).toEqual(['/steps/b.json']);
@@ -51,7 +60,10 @@ describe('the simulated tenant', () => {
 
   it('refuses a choice it did not offer, and keeps what was typed', async () => {
     const steps = recordingSteps();
-    const refused = await request(simulatorWith(steps)).post('/start').type('form').send({ steps: '7', subject: 'someone', claims: '{"kept":true}' });
+    const refused = await request(simulatorWith(steps))
+      .post('/start')
+      .type('form')
+      .send({ steps: '7', subject: 'someone', claims: '{"kept":true}' });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('Choose one of the steps files offered.');
     expect(refused.text).toContain('{&#34;kept&#34;:true}');
@@ -61,7 +73,10 @@ describe('the simulated tenant', () => {
   it('shows the whole failure message as wrapping text, and says plainly when the same answer comes back again', async () => {
     hook = await hookFixture();
     // Started at the tenant, which then waits for this state.
-    const started = await request(hook.simulator.app).post('/start').type('form').send({ subject: 'someone', claims: '{"given_name":"Aroha"}' });
+    const started = await request(hook.simulator.app)
+      .post('/start')
+      .type('form')
+      .send({ subject: 'someone', claims: '{"given_name":"Aroha"}' });
     const callback = new URL(started.headers.location!);
     const browser = hook.browser();
     const interactionPath = (await browser.get(`${callback.pathname}${callback.search}`)).headers.location!;

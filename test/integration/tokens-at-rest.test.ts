@@ -49,7 +49,9 @@ async function stored(tables?: string[]): Promise<string> {
   await client.connect();
   const texts: string[] = [];
   try {
-    const { rows } = await client.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()');
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()',
+    );
     for (const { name } of rows) {
       if (tables && !tables.includes(name)) continue;
       const found = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${name}" t`);

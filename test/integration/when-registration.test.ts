@@ -30,11 +30,23 @@ beforeEach(async () => {
     JSON.stringify({
       steps: [
         { type: 'terms', version: '1', greetingClaim: 'given_name', documents: { en: 'terms.txt' } },
-        { type: 'terms', id: 'privacy', version: '1', documents: { en: 'terms.txt' }, when: { not: { claim: 'email_verified', equals: true } } },
+        {
+          type: 'terms',
+          id: 'privacy',
+          version: '1',
+          documents: { en: 'terms.txt' },
+          when: { not: { claim: 'email_verified', equals: true } },
+        },
       ],
     }),
   );
-  env = { ...tenant.env, HOOK_URL: REGISTERED_HOOK_URL, HOOK_CONFIG: file, DATA_DIR: dir, SESSION_SECRET: randomBytes(32).toString('hex') };
+  env = {
+    ...tenant.env,
+    HOOK_URL: REGISTERED_HOOK_URL,
+    HOOK_CONFIG: file,
+    DATA_DIR: dir,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+  };
 });
 afterEach(async () => {
   await running?.close();
@@ -72,13 +84,19 @@ async function startRefused(startEnv: Record<string, string>): Promise<readonly 
     },
     (e: unknown) => e,
   );
-  if (!(error instanceof ConfigurationError)) throw new Error(`start-up was not refused for its configuration: ${String(error)}`);
+  if (!(error instanceof ConfigurationError))
+    throw new Error(`start-up was not refused for its configuration: ${String(error)}`);
   return error.problems;
 }
 
 describe('start-up and a when', () => {
   it('refuses to start when the registration it reads does not ask for a claim a when reads', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     const problems = await startRefused(env);
     expect(problems).toEqual([expect.stringContaining(UNASKED)]);
   });
@@ -90,7 +108,13 @@ describe('start-up and a when', () => {
       JSON.stringify({
         steps: [
           { type: 'terms', version: '1', documents: { en: 'terms.txt' }, when: { claim: 'email_verified', is: true } },
-          { type: 'terms', id: 'privacy', version: '1', documents: { en: 'terms.txt' }, when: { any: [{ claim: 'acr', in: 'loa2' }] } },
+          {
+            type: 'terms',
+            id: 'privacy',
+            version: '1',
+            documents: { en: 'terms.txt' },
+            when: { any: [{ claim: 'acr', in: 'loa2' }] },
+          },
         ],
       }),
     );
@@ -102,7 +126,12 @@ describe('start-up and a when', () => {
   });
 
   it('registers the claim at start-up when asked to, and starts', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     running = await startAgainstTenant(tenant, dir, [], { ...env, HOOK_REGISTER_ON_START: 'true' });
     expect(tenant.management.hook?.claims).toEqual(['given_name', 'email_verified']);
   });
@@ -110,8 +139,17 @@ describe('start-up and a when', () => {
 
 describe('doctor and a when', () => {
   it('fails the claims check, naming the claim and the step', async () => {
-    tenant.management.register({ url: REGISTERED_HOOK_URL, claims: ['given_name'], sessionTimeoutInSec: 1200, disabled: false });
+    tenant.management.register({
+      url: REGISTERED_HOOK_URL,
+      claims: ['given_name'],
+      sessionTimeoutInSec: 1200,
+      disabled: false,
+    });
     const checks = await runDoctor({ ...env, INTERACTION_HOOK_SECRET: tenant.management.secret });
-    expect(checks.find((check) => check.name === 'claims')).toMatchObject({ status: 'fail', detail: expect.stringContaining(UNASKED), fix: 'run "interaction-hook register"' });
+    expect(checks.find((check) => check.name === 'claims')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(UNASKED),
+      fix: 'run "interaction-hook register"',
+    });
   });
 });

@@ -39,7 +39,10 @@ afterAll(async () => {
 /** An arrival with a fresh token from `address`, served by replica `i % 2`. */
 async function arrival(i: number, address: string) {
   const { token } = await mintSessionToken(identity);
-  const res = await fetch(`http://127.0.0.1:${replicas[i % 2]!.port}/callback?session_token=${token}`, { headers: { 'x-forwarded-for': address }, redirect: 'manual' });
+  const res = await fetch(`http://127.0.0.1:${replicas[i % 2]!.port}/callback?session_token=${token}`, {
+    headers: { 'x-forwarded-for': address },
+    redirect: 'manual',
+  });
   await res.arrayBuffer();
   return { status: res.status, retryAfter: res.headers.get('retry-after') };
 }

@@ -35,12 +35,19 @@ async function counts(windowMs = 60_000): Promise<Store> {
 }
 
 async function row(key: string): Promise<{ hits: number; resets_at: Date } | undefined> {
-  return (await sql.query<{ hits: number; resets_at: Date }>('SELECT hits, resets_at FROM arrival_counts WHERE key = $1', [key])).rows[0];
+  return (
+    await sql.query<{ hits: number; resets_at: Date }>('SELECT hits, resets_at FROM arrival_counts WHERE key = $1', [
+      key,
+    ])
+  ).rows[0];
 }
 
 /** As if the key's window had ended `ago` milliseconds ago. */
 async function endWindow(key: string, ago = 1): Promise<void> {
-  await sql.query("UPDATE arrival_counts SET resets_at = now() - $2::integer * interval '1 millisecond' WHERE key = $1", [key, ago]);
+  await sql.query(
+    "UPDATE arrival_counts SET resets_at = now() - $2::integer * interval '1 millisecond' WHERE key = $1",
+    [key, ago],
+  );
 }
 
 describe('arrival counts in PostgreSQL', () => {
@@ -57,7 +64,9 @@ describe('arrival counts in PostgreSQL', () => {
     expect(next.totalHits).toBe(1);
     expect(next.resetTime!.getTime()).toBeGreaterThan(first.resetTime!.getTime());
 
-    const { rows } = await sql.query<{ relpersistence: string }>("SELECT relpersistence FROM pg_class WHERE oid = 'arrival_counts'::regclass");
+    const { rows } = await sql.query<{ relpersistence: string }>(
+      "SELECT relpersistence FROM pg_class WHERE oid = 'arrival_counts'::regclass",
+    );
     expect(rows[0]!.relpersistence).toBe('u');
   });
 
@@ -73,7 +82,9 @@ describe('arrival counts in PostgreSQL', () => {
     try {
       const stores = [store, other.arrivalCounts!()];
       await stores[1]!.init?.({ windowMs: 60_000 } as Options);
-      const hits = await Promise.all(Array.from({ length: 40 }, (_, i) => Promise.resolve(stores[i % 2]!.increment('203.0.113.11'))));
+      const hits = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => Promise.resolve(stores[i % 2]!.increment('203.0.113.11'))),
+      );
       expect(hits.map((h) => h.totalHits).sort((p, q) => p - q)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     } finally {
       await other.close();

@@ -28,9 +28,13 @@ describe('the PostgreSQL schema', () => {
   it('is migrated exactly once when several replicas start at the same moment', async () => {
     const storages = await Promise.all(Array.from({ length: 5 }, () => open()));
     await Promise.all(storages.map((s) => s.close()));
-    const { rows } = await sql.query<{ version: number }>('SELECT version FROM interaction_hook_migrations ORDER BY version');
+    const { rows } = await sql.query<{ version: number }>(
+      'SELECT version FROM interaction_hook_migrations ORDER BY version',
+    );
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    const tables = await sql.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1');
+    const tables = await sql.query<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1',
+    );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'arrival_counts',
       'claims',
@@ -48,16 +52,36 @@ describe('the PostgreSQL schema', () => {
   it('moves the passkeys enrolled before migration 5 into the per-subject records', async () => {
     // The schema as version 4 left it, with one passkey enrolled.
     await migrate(url, 4);
-    await sql.query('INSERT INTO passkey_credentials VALUES ($1, $2, $3, $4, $5, $6, $7)', ['cred-1', 'subject-1', 'AQID', 4_000_000_000, '["usb"]', new Date(1_000), new Date(2_000)]);
+    await sql.query('INSERT INTO passkey_credentials VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      'cred-1',
+      'subject-1',
+      'AQID',
+      4_000_000_000,
+      '["usb"]',
+      new Date(1_000),
+      new Date(2_000),
+    ]);
     const storage = await open();
     expect(await passkeyCredentials(storage.subjectRecords).forSubject('subject-1')).toEqual([
-      { id: 'cred-1', subject: 'subject-1', publicKey: new Uint8Array([1, 2, 3]), counter: 4_000_000_000, transports: ['usb'], createdAt: new Date(1_000), lastUsedAt: new Date(2_000) },
+      {
+        id: 'cred-1',
+        subject: 'subject-1',
+        publicKey: new Uint8Array([1, 2, 3]),
+        counter: 4_000_000_000,
+        transports: ['usb'],
+        createdAt: new Date(1_000),
+        lastUsedAt: new Date(2_000),
+      },
     ]);
     await storage.close();
   });
 
   it('takes the skipped decision from migration 7 on, keeping the rows recorded before it', async () => {
-    const insert = (id: string, decision: string) => sql.query("INSERT INTO decisions (interaction_id, state, step, decision, at) VALUES ($1, 's', 'profile', $2, now())", [id, decision]);
+    const insert = (id: string, decision: string) =>
+      sql.query(
+        "INSERT INTO decisions (interaction_id, state, step, decision, at) VALUES ($1, 's', 'profile', $2, now())",
+        [id, decision],
+      );
     await migrate(url, 6);
     await insert('before', 'accepted');
     await expect(insert('refused', 'skipped')).rejects.toThrow(/decisions_decision_check/);
@@ -65,7 +89,9 @@ describe('the PostgreSQL schema', () => {
     await (await open()).close();
     await insert('after', 'skipped');
     await expect(insert('refused', 'maybe')).rejects.toThrow(/decisions_decision_check/);
-    const { rows } = await sql.query<{ interaction_id: string; decision: string }>('SELECT interaction_id, decision FROM decisions ORDER BY seq');
+    const { rows } = await sql.query<{ interaction_id: string; decision: string }>(
+      'SELECT interaction_id, decision FROM decisions ORDER BY seq',
+    );
     expect(rows).toEqual([
       { interaction_id: 'before', decision: 'accepted' },
       { interaction_id: 'after', decision: 'skipped' },
@@ -89,7 +115,9 @@ describe('the PostgreSQL schema', () => {
       claims: null,
       evidence: null,
     });
-    await expect(sql.query("UPDATE decisions SET decision = 'accepted'")).rejects.toThrow('the decision ledger is append-only');
+    await expect(sql.query("UPDATE decisions SET decision = 'accepted'")).rejects.toThrow(
+      'the decision ledger is append-only',
+    );
     expect(await storage.ledger.prune(new Date())).toBe(1);
     await storage.close();
   });
@@ -111,6 +139,8 @@ describe('the PostgreSQL schema', () => {
   it('says when the schema named in search_path does not exist', async () => {
     const missing = new URL(url);
     missing.searchParams.set('options', '-c search_path=hook_no_such_schema');
-    await expect(open(missing.toString())).rejects.toThrow('PostgreSQL schema migration failed: there is no schema to create the tables in: create the one named in search_path first');
+    await expect(open(missing.toString())).rejects.toThrow(
+      'PostgreSQL schema migration failed: there is no schema to create the tables in: create the one named in search_path first',
+    );
   });
 });

@@ -25,7 +25,9 @@ afterEach(async () => {
 
 describe('sessions in Redis', () => {
   it('are stored under the prefix with a time to live that matches the cookie', async () => {
-    const data = { cookie: { originalMaxAge: 90_000, expires: new Date(Date.now() + 90_000) } } as unknown as SessionData;
+    const data = {
+      cookie: { originalMaxAge: 90_000, expires: new Date(Date.now() + 90_000) },
+    } as unknown as SessionData;
     await viaCallback((done) => sessions.store(null as never).set('sid-ttl', data, done));
     const key = `${sandbox.env.REDIS_KEY_PREFIX}sid-ttl`;
     const ttl = await redis.ttl(key);

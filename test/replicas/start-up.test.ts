@@ -50,7 +50,8 @@ function startProcess(env: Record<string, string>) {
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const until = async (needle: string) => {
     for (let i = 0; i < 300 && !output.text.includes(needle); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!output.text.includes(needle)) throw new Error(`the hook never printed "${needle}"; it printed:\n${output.text}`);
+    if (!output.text.includes(needle))
+      throw new Error(`the hook never printed "${needle}"; it printed:\n${output.text}`);
   };
   return { child, output, exited, until };
 }
@@ -66,10 +67,13 @@ async function nowhere(protocol: 'postgres' | 'redis'): Promise<{ url: string; w
 describe(`start-up on ${TEST_ENGINE}`, () => {
   it('exits with 1, naming the server it could not reach but not its password, once the wait runs out', async () => {
     const missing = TEST_ENGINE === 'postgres+redis' ? await nowhere('redis') : await nowhere('postgres');
-    const [engine, variable] = TEST_ENGINE === 'postgres+redis' ? ['Redis', 'REDIS_URL'] : ['PostgreSQL', 'DATABASE_URL'];
+    const [engine, variable] =
+      TEST_ENGINE === 'postgres+redis' ? ['Redis', 'REDIS_URL'] : ['PostgreSQL', 'DATABASE_URL'];
     const hook = startProcess({ [variable]: missing.url, STORAGE_WAIT_SECONDS: '2' });
     expect(await hook.exited).toBe(1);
-    expect(hook.output.text).toContain(`The interaction hook cannot start: ${engine} at ${missing.where} (${variable}) cannot be reached: connect ECONNREFUSED`);
+    expect(hook.output.text).toContain(
+      `The interaction hook cannot start: ${engine} at ${missing.where} (${variable}) cannot be reached: connect ECONNREFUSED`,
+    );
     expect(hook.output.text).toMatch(/gave up after [2-9] attempts/);
     expect(hook.output.text).toContain('trying again');
     expect(hook.output.text).not.toContain(PASSWORD);

@@ -78,7 +78,10 @@ describe.each(outages)(`on ${TEST_ENGINE}, when %s goes away`, (engine) => {
 
     await expect(hook.storage.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
 
-    const answer = await before.browser.post(before.path).type('form').send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
+    const answer = await before.browser
+      .post(before.path)
+      .type('form')
+      .send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
     expect(answer.status).toBe(503);
     expect(answer.headers.location).toBeUndefined();
     expect(answer.headers['retry-after']).toBe('5');
@@ -99,9 +102,16 @@ describe.each(outages)(`on ${TEST_ENGINE}, when %s goes away`, (engine) => {
     await untilReady();
 
     // The journey begun before the outage finishes, once.
-    const done = await before.browser.post(before.path).type('form').send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
+    const done = await before.browser
+      .post(before.path)
+      .type('form')
+      .send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
     expect(done.status).toBe(303);
-    const outcome = await readReturnToken(hook.simulator.identity, new URL(done.headers.location!).searchParams.get('session_token')!, hook.clock.now());
+    const outcome = await readReturnToken(
+      hook.simulator.identity,
+      new URL(done.headers.location!).searchParams.get('session_token')!,
+      hook.clock.now(),
+    );
     expect(outcome).toMatchObject({ kind: 'success', state: before.state });
 
     // The link refused during the outage was not spent: it works now.
@@ -132,7 +142,10 @@ describe.each(hangs)(`on ${TEST_ENGINE}, when %s stops answering but keeps its c
     else proxy.freeze();
 
     // Without timeouts this would wait for ever (and the test would time out).
-    const answer = await before.browser.post(before.path).type('form').send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
+    const answer = await before.browser
+      .post(before.path)
+      .type('form')
+      .send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
     expect(answer.status).toBe(503);
     expect(answer.headers.location).toBeUndefined();
 
@@ -140,7 +153,10 @@ describe.each(hangs)(`on ${TEST_ENGINE}, when %s stops answering but keeps its c
     else await proxy.restore();
     await untilReady();
 
-    const done = await before.browser.post(before.path).type('form').send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
+    const done = await before.browser
+      .post(before.path)
+      .type('form')
+      .send({ _csrf: before.csrf, accept_terms: 'yes', decision: 'accept' });
     expect(done.status).toBe(303);
     expect(await ledgerStates()).toEqual([before.state]);
   }, 40_000);

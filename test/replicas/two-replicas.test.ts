@@ -73,7 +73,11 @@ async function alternatingJourney(first: number) {
   expect(arrival.status).toBe(303);
   const page = await browser.get(base(first + 1), arrival.location!);
   expect(page.status).toBe(200);
-  const done = await browser.post(base(first + 2), arrival.location!, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+  const done = await browser.post(base(first + 2), arrival.location!, {
+    _csrf: csrfFrom(page.text),
+    accept_terms: 'yes',
+    decision: 'accept',
+  });
   expect(done.status).toBe(303);
   return { browser, token, state, interactionPath: arrival.location!, outcome: await outcomeOf(done) };
 }
@@ -109,7 +113,11 @@ describe(`two replicas on ${TEST_ENGINE}`, () => {
       const browser = browsers[winner]!;
       const interactionPath = replies[winner]!.location!;
       const page = await browser.get(base(winner + 1), interactionPath);
-      const done = await browser.post(base(winner), interactionPath, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+      const done = await browser.post(base(winner), interactionPath, {
+        _csrf: csrfFrom(page.text),
+        accept_terms: 'yes',
+        decision: 'accept',
+      });
       expect(await outcomeOf(done)).toMatchObject({ kind: 'success', state });
       expect(await decisionsFor(state)).toHaveLength(1);
     }
@@ -152,7 +160,11 @@ describe(`two replicas on ${TEST_ENGINE}`, () => {
     const arrival = await browser.get(base(0), `/callback?session_token=${token}`);
     const page = await browser.get(base(0), arrival.location!);
     await replicas[0]!.close();
-    const done = await browser.post(base(1), arrival.location!, { _csrf: csrfFrom(page.text), accept_terms: 'yes', decision: 'accept' });
+    const done = await browser.post(base(1), arrival.location!, {
+      _csrf: csrfFrom(page.text),
+      accept_terms: 'yes',
+      decision: 'accept',
+    });
     expect(await outcomeOf(done)).toMatchObject({ kind: 'success', state });
   });
 });

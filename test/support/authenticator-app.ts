@@ -3,7 +3,10 @@ import { expect } from 'vitest';
 import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { configureStep } from '../../src/interaction/steps/configured-step.js';
-import { authenticatorAppStepType, type AuthenticatorAppSettings } from '../../src/interaction/steps/authenticator-app/index.js';
+import {
+  authenticatorAppStepType,
+  type AuthenticatorAppSettings,
+} from '../../src/interaction/steps/authenticator-app/index.js';
 import type { HookConfig } from '../../src/config/hook-config.js';
 import type { AuthenticatorAppStepConfig } from '../../src/interaction/steps/authenticator-app/schema.js';
 import { csrfFrom, type HookFixture, type TestClock } from './hook-fixture.js';
@@ -52,7 +55,10 @@ export function recoveryCodesOnPage(html: string): string[] {
 }
 
 /** A steps file with one authenticator-app step. */
-export function authenticatorAppConfig(options: Partial<Omit<AuthenticatorAppStepConfig, 'type' | 'id'>> = {}, settings?: AuthenticatorAppSettings): HookConfig {
+export function authenticatorAppConfig(
+  options: Partial<Omit<AuthenticatorAppStepConfig, 'type' | 'id'>> = {},
+  settings?: AuthenticatorAppSettings,
+): HookConfig {
   const step: AuthenticatorAppStepConfig = {
     type: 'authenticator-app',
     id: 'authenticator-app',
@@ -64,7 +70,10 @@ export function authenticatorAppConfig(options: Partial<Omit<AuthenticatorAppSte
     enrol: 'when-missing',
     ...options,
   };
-  return { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(authenticatorAppStepType, step, settings)] };
+  return {
+    issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined },
+    steps: [configureStep(authenticatorAppStepType, step, settings)],
+  };
 }
 
 /**
@@ -84,7 +93,11 @@ export interface AtAppStep {
 }
 
 /** A browser arrives with a token for `subject` and opens the first page. */
-export async function arriveAs(hook: HookFixture, subject: string | null = 'subject-1', claims: Record<string, unknown> = {}): Promise<AtAppStep> {
+export async function arriveAs(
+  hook: HookFixture,
+  subject: string | null = 'subject-1',
+  claims: Record<string, unknown> = {},
+): Promise<AtAppStep> {
   const browser = hook.browser();
   const { token, state } = await hook.mint({ claims, ...(subject === null ? {} : { payload: { sub: subject } }) });
   const arrival = await browser.get(`/callback?session_token=${token}`);
@@ -112,7 +125,10 @@ export async function postApp(at: AtAppStep, form: Record<string, string>): Prom
  * A whole first journey that enrols an app for `subject`: its key and recovery codes. The clock
  * then moves to the next time step, whose code the enrolment has not spent.
  */
-export async function enrolApp(hook: HookFixture, subject = 'subject-1'): Promise<{ key: string; recoveryCodes: string[] }> {
+export async function enrolApp(
+  hook: HookFixture,
+  subject = 'subject-1',
+): Promise<{ key: string; recoveryCodes: string[] }> {
   atStepStart(hook.clock);
   const at = await arriveAs(hook, subject);
   const key = keyOnPage(at.page.text);

@@ -14,7 +14,12 @@ export async function demoPorts(): Promise<DemoPorts> {
 }
 
 /** `npm run demo` as wired by its own module, on `ports` and `dataDir`, with `env` added; `print` gets what a person reads. */
-export function runDemoOn(ports: DemoPorts, dataDir: string, env: Record<string, string>, print: (text: string) => void): Promise<RunningDemo> {
+export function runDemoOn(
+  ports: DemoPorts,
+  dataDir: string,
+  env: Record<string, string>,
+  print: (text: string) => void,
+): Promise<RunningDemo> {
   const demoEnv = {
     PATH: process.env.PATH,
     PORT: String(ports.hook),

@@ -15,9 +15,24 @@ const MAIL_FROM = 'Test Issuer <no-reply@issuer.example>';
 export const ADDRESS = 'aroha@example.org';
 
 /** A steps file of one email-code step (after a terms step, with `afterTerms`), built in memory. */
-export function emailCodeConfig(options: Partial<Omit<EmailCodeStepConfig, 'type'>> & { afterTerms?: boolean; beforeTerms?: boolean; smtpUrl?: string } = {}): HookConfig {
+export function emailCodeConfig(
+  options: Partial<Omit<EmailCodeStepConfig, 'type'>> & {
+    afterTerms?: boolean;
+    beforeTerms?: boolean;
+    smtpUrl?: string;
+  } = {},
+): HookConfig {
   const { afterTerms, beforeTerms, smtpUrl, ...overrides } = options;
-  const config: EmailCodeStepConfig = { type: 'email-code', id: 'email-code', emailClaim: 'email', codeTtlSeconds: 600, maxAttempts: 5, resendIntervalSeconds: 30, maxSends: 5, ...overrides };
+  const config: EmailCodeStepConfig = {
+    type: 'email-code',
+    id: 'email-code',
+    emailClaim: 'email',
+    codeTtlSeconds: 600,
+    maxAttempts: 5,
+    resendIntervalSeconds: 30,
+    maxSends: 5,
+    ...overrides,
+  };
   const step = configureStep(emailCodeStepType, config, smtpUrl === undefined ? undefined : mailSettings(smtpUrl));
   const terms = termsConfig({});
   const steps = afterTerms ? [...terms.steps, step] : beforeTerms ? [step, ...terms.steps] : [step];
@@ -39,7 +54,11 @@ export interface OnCodePage {
 }
 
 /** A browser arrives with `claims` and opens the first page. */
-export async function arriveWith(hook: HookFixture, claims: Record<string, unknown> = { email: ADDRESS }, browser = hook.browser()): Promise<OnCodePage> {
+export async function arriveWith(
+  hook: HookFixture,
+  claims: Record<string, unknown> = { email: ADDRESS },
+  browser = hook.browser(),
+): Promise<OnCodePage> {
   const { token, state } = await hook.mint({ claims });
   const arrival = await browser.get(`/callback?session_token=${token}`);
   expect(arrival.status).toBe(303);
@@ -103,10 +122,16 @@ export function alertOf(res: Response): string {
 }
 
 /** Passes the email-code step at `at` with the code `mailbox` received: the 303 that follows. */
-export async function confirmEmailCode(at: OnCodePage, mailbox: { messages: readonly ReceivedMail[] }): Promise<Response> {
+export async function confirmEmailCode(
+  at: OnCodePage,
+  mailbox: { messages: readonly ReceivedMail[] },
+): Promise<Response> {
   const sent = await post(at, { decision: 'send' });
   expect(sent.status).toBe(200);
-  const confirmed = await postOnly({ ...at, page: sent }, { decision: 'verify', code: codeIn(mailbox.messages.at(-1)) });
+  const confirmed = await postOnly(
+    { ...at, page: sent },
+    { decision: 'verify', code: codeIn(mailbox.messages.at(-1)) },
+  );
   expect(confirmed.status).toBe(303);
   return confirmed;
 }

@@ -40,7 +40,8 @@ export async function startForgingProvider(clientId: string): Promise<ForgingPro
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', issuer);
-    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (body: unknown) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/.well-known/openid-configuration') {
       json({
         issuer,
@@ -75,12 +76,27 @@ export async function startForgingProvider(clientId: string): Promise<ForgingPro
         }
         const now = Math.floor(Date.now() / 1000);
         const token: ForgedToken = {
-          claims: { iss: issuer, aud: clientId, sub: 'ana@example.org', email: 'ana@example.org', nonce: grant.nonce, iat: now, exp: now + 300, auth_time: now },
+          claims: {
+            iss: issuer,
+            aud: clientId,
+            sub: 'ana@example.org',
+            email: 'ana@example.org',
+            nonce: grant.nonce,
+            iat: now,
+            exp: now + 300,
+            auth_time: now,
+          },
           signedWith: 'provider',
         };
         change(token);
         sign(token).then(
-          (idToken) => json({ access_token: randomBytes(16).toString('base64url'), token_type: 'Bearer', expires_in: 300, id_token: idToken }),
+          (idToken) =>
+            json({
+              access_token: randomBytes(16).toString('base64url'),
+              token_type: 'Bearer',
+              expires_in: 300,
+              id_token: idToken,
+            }),
           () => res.writeHead(500).end(),
         );
       });

@@ -8,7 +8,13 @@ import { REGISTERED_HOOK_URL, type TenantServer } from './tenant-server.js';
  * Starts the real server (port 0, the registered hook URL) against the simulated tenant, with its
  * management credentials, keeping its data in `dataDir` and its log lines in `logs`.
  */
-export function startAgainstTenant(tenant: TenantServer, dataDir: string, logs: string[], env: Record<string, string> = {}, options?: StartOptions): Promise<RunningHook> {
+export function startAgainstTenant(
+  tenant: TenantServer,
+  dataDir: string,
+  logs: string[],
+  env: Record<string, string> = {},
+  options?: StartOptions,
+): Promise<RunningHook> {
   const logger = pino(
     { level: 'debug' },
     new Writable({

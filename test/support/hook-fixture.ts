@@ -60,7 +60,11 @@ export interface HookFixture {
  * The hook on fresh storage of this run's engine (a new SQLite file, or a schema and key prefix of
  * its own), a simulated tenant with the same secret, and captured logs.
  */
-export async function hookFixture(env: Record<string, string> = {}, hookConfig?: HookConfig, deps: Pick<AppDeps, 'metrics'> = {}): Promise<HookFixture> {
+export async function hookFixture(
+  env: Record<string, string> = {},
+  hookConfig?: HookConfig,
+  deps: Pick<AppDeps, 'metrics'> = {},
+): Promise<HookFixture> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hook-test-'));
   let sandbox: EngineSandbox | undefined;
   let opened: Storage | undefined;
@@ -104,12 +108,24 @@ export async function hookFixture(env: Record<string, string> = {}, hookConfig?:
     const clock = new TestClock();
     const key = decodeHookSecret(settings.hookSecret!)!;
     const previous = settings.previousHookSecret ? decodeHookSecret(settings.previousHookSecret)! : undefined;
-    const simulator = createSimulator({ tenantUrl: settings.tenantUrl, hookUrl: settings.hookUrl, key }, { now: clock.now });
+    const simulator = createSimulator(
+      { tenantUrl: settings.tenantUrl, hookUrl: settings.hookUrl, key },
+      { now: clock.now },
+    );
 
     const build = async () => {
       const storage = await openStorage(settings);
       onOpen(storage);
-      const app = createApp({ settings, hookConfig: config, storage, logger, keys: new HookKeys(key, previous && { key: previous }), sessionSecret: settings.sessionSecret!, now: clock.now, ...deps });
+      const app = createApp({
+        settings,
+        hookConfig: config,
+        storage,
+        logger,
+        keys: new HookKeys(key, previous && { key: previous }),
+        sessionSecret: settings.sessionSecret!,
+        now: clock.now,
+        ...deps,
+      });
       return { storage, app };
     };
     let current = await build();

@@ -20,12 +20,17 @@ export class HttpBrowser {
   }
 
   post(base: string, path: string, form: Record<string, string>): Promise<Reply> {
-    return this.send(base, path, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    return this.send(base, path, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   }
 
   private async send(base: string, path: string, init: RequestInit): Promise<Reply> {
     const headers = new Headers({ ...this.headers, ...(init.headers as Record<string, string> | undefined) });
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     const res = await fetch(new URL(path, base), { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');

@@ -5,7 +5,14 @@ const unavailable = () => Promise.reject(new Error('no storage in this test'));
 
 /** What the hook gives steps, without storage, for tests that only build steps (the URL budget) and never run them. */
 export const offlineServices = (): HookServices => ({
-  records: { put: unavailable, add: unavailable, get: unavailable, take: unavailable, update: unavailable, delete: unavailable },
+  records: {
+    put: unavailable,
+    add: unavailable,
+    get: unavailable,
+    take: unavailable,
+    update: unavailable,
+    delete: unavailable,
+  },
   terms: { publish: unavailable },
   subjectRecords: { list: unavailable, add: unavailable, update: unavailable, remove: unavailable },
   logger: pino({ level: 'silent' }),

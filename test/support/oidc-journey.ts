@@ -16,10 +16,25 @@ export const STEP_ID = 'step-up';
 
 /** A steps file with one oidc step (its entry merged over a typical one), loaded as the hook loads it. */
 export function oidcHookConfig(entry: Record<string, unknown>): HookConfig {
-  const parsed = oidcStepSchema.parse({ type: 'oidc', id: STEP_ID, clientId: CLIENT_ID, clientSecretVariable: 'STEP_UP_CLIENT_SECRET', scope: 'openid email', ...entry });
-  const loaded = oidcStepType.load(parsed, { dir: '.', where: 'steps.0', id: STEP_ID, env: { STEP_UP_CLIENT_SECRET: CLIENT_SECRET } });
+  const parsed = oidcStepSchema.parse({
+    type: 'oidc',
+    id: STEP_ID,
+    clientId: CLIENT_ID,
+    clientSecretVariable: 'STEP_UP_CLIENT_SECRET',
+    scope: 'openid email',
+    ...entry,
+  });
+  const loaded = oidcStepType.load(parsed, {
+    dir: '.',
+    where: 'steps.0',
+    id: STEP_ID,
+    env: { STEP_UP_CLIENT_SECRET: CLIENT_SECRET },
+  });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-  return { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(oidcStepType, loaded.config)] };
+  return {
+    issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined },
+    steps: [configureStep(oidcStepType, loaded.config)],
+  };
 }
 
 /**
@@ -89,7 +104,8 @@ export class OidcJourney {
         reply = await this.providerBrowser.post(authorization.origin, action, form);
         continue;
       }
-      if (reply.status !== 302 && reply.status !== 303) throw new Error(`the provider answered ${reply.status}: ${reply.text.slice(0, 200)}`);
+      if (reply.status !== 302 && reply.status !== 303)
+        throw new Error(`the provider answered ${reply.status}: ${reply.text.slice(0, 200)}`);
       reply = await this.providerBrowser.get(authorization.origin, reply.location!);
     }
     throw new Error('the provider never sent the user back');
@@ -110,21 +126,29 @@ export class OidcJourney {
     expect(res.status).toBe(303);
     const location = new URL(res.headers.location!);
     expect(location.origin).toBe(TENANT_URL);
-    return readReturnToken(this.hook.simulator.identity, location.searchParams.get('session_token')!, this.hook.clock.now());
+    return readReturnToken(
+      this.hook.simulator.identity,
+      location.searchParams.get('session_token')!,
+      this.hook.clock.now(),
+    );
   }
 
   private checked(res: Response, options: { away?: boolean } = {}): Response {
     if (options.away) expect(res.status).toBe(503);
     else expect(res.status, res.text.slice(0, 300)).toBeLessThan(500);
     const location = res.headers.location;
-    if (location !== undefined && !location.startsWith('/')) expect([TENANT_URL, this.providerOrigin]).toContain(new URL(location).origin);
+    if (location !== undefined && !location.startsWith('/'))
+      expect([TENANT_URL, this.providerOrigin]).toContain(new URL(location).origin);
     return res;
   }
 }
 
 /** The ledger's decisions, in order. */
-export async function decisions(hook: HookFixture): Promise<Array<{ step: string; decision: string; evidence: unknown }>> {
+export async function decisions(
+  hook: HookFixture,
+): Promise<Array<{ step: string; decision: string; evidence: unknown }>> {
   const rows = [];
-  for await (const row of hook.storage.ledger.decisions()) rows.push({ step: row.step, decision: row.decision, evidence: row.evidence });
+  for await (const row of hook.storage.ledger.decisions())
+    rows.push({ step: row.step, decision: row.decision, evidence: row.evidence });
   return rows;
 }

@@ -30,7 +30,24 @@ export class OwnRedisServer {
   /** Starts (again) on the same port and data directory, and waits until it accepts connections. */
   async restart(): Promise<void> {
     if (this.process) return;
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
+      { stdio: 'ignore' },
+    );
     this.process = child;
     child.once('exit', () => {
       if (this.process === child) this.process = undefined;

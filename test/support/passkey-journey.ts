@@ -1,5 +1,8 @@
 import { expect } from 'vitest';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import type { HookConfig } from '../../src/config/hook-config.js';
 import type { PasskeyStepConfig } from '../../src/interaction/steps/passkey/schema.js';
 import { configureStep } from '../../src/interaction/steps/configured-step.js';
@@ -10,29 +13,52 @@ import { arrive, type Arrived } from './journey.js';
 import type { SoftwareAuthenticator } from './software-authenticator.js';
 
 /** A steps file with one passkey step. */
-export function passkeyConfig(options: Partial<Pick<PasskeyStepConfig, 'userVerification' | 'enrol'>> = {}): HookConfig {
-  const step: PasskeyStepConfig = { type: 'passkey', id: 'passkey', userVerification: options.userVerification ?? 'required', enrol: options.enrol ?? 'when-missing' };
-  return { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(passkeyStepType, step)] };
+export function passkeyConfig(
+  options: Partial<Pick<PasskeyStepConfig, 'userVerification' | 'enrol'>> = {},
+): HookConfig {
+  const step: PasskeyStepConfig = {
+    type: 'passkey',
+    id: 'passkey',
+    userVerification: options.userVerification ?? 'required',
+    enrol: options.enrol ?? 'when-missing',
+  };
+  return {
+    issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined },
+    steps: [configureStep(passkeyStepType, step)],
+  };
 }
 
 /** A journey at the passkey step, driven through its actions as the page's script does. */
 export interface PasskeyJourney extends Arrived {
   csrf: string;
-  action(name: 'options' | 'verify', body?: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown>; location?: string }>;
+  action(
+    name: 'options' | 'verify',
+    body?: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown>; location?: string }>;
   /** The options action, expected to start a ceremony. */
-  options(): Promise<{ ceremony: 'register'; options: PublicKeyCredentialCreationOptionsJSON } | { ceremony: 'authenticate'; options: PublicKeyCredentialRequestOptionsJSON }>;
+  options(): Promise<
+    | { ceremony: 'register'; options: PublicKeyCredentialCreationOptionsJSON }
+    | { ceremony: 'authenticate'; options: PublicKeyCredentialRequestOptionsJSON }
+  >;
   decline(): Promise<string>;
 }
 
 /** `mint`: how the tenant's token is made; by default with the subject `subject-1` as its `sub`. */
-export async function passkeyJourney(hook: HookFixture, mint: MintOptions = { payload: { sub: 'subject-1' } }): Promise<PasskeyJourney> {
+export async function passkeyJourney(
+  hook: HookFixture,
+  mint: MintOptions = { payload: { sub: 'subject-1' } },
+): Promise<PasskeyJourney> {
   const arrived = await arrive(hook, mint);
   const csrf = csrfFrom(arrived.page.text);
   const action: PasskeyJourney['action'] = async (name, body = {}) => {
     const res = await arrived.browser.post(`${arrived.interactionPath}/${name}`).set('X-CSRF-Token', csrf).send(body);
     expect(res.status, `${name} answered ${res.status}`).toBeLessThan(500);
     expect(res.headers.location, 'an action never redirects').toBeUndefined();
-    return { status: res.status, body: res.body as Record<string, unknown>, location: (res.body as { location?: string }).location };
+    return {
+      status: res.status,
+      body: res.body as Record<string, unknown>,
+      location: (res.body as { location?: string }).location,
+    };
   };
   return {
     ...arrived,
@@ -44,7 +70,10 @@ export async function passkeyJourney(hook: HookFixture, mint: MintOptions = { pa
       return res.body as never;
     },
     async decline() {
-      const res = await arrived.browser.post(arrived.interactionPath).type('form').send({ _csrf: csrf, step: 'passkey', decision: 'decline' });
+      const res = await arrived.browser
+        .post(arrived.interactionPath)
+        .type('form')
+        .send({ _csrf: csrf, step: 'passkey', decision: 'decline' });
       expect(res.status).toBe(303);
       return res.headers.location!;
     },
@@ -60,7 +89,11 @@ export function outcomeAt(hook: HookFixture, location: string | undefined): Prom
 }
 
 /** A whole first journey that enrols a passkey with `authenticator`; its credential id. */
-export async function enrol(hook: HookFixture, authenticator: SoftwareAuthenticator, mint: MintOptions | string = 'subject-1'): Promise<string> {
+export async function enrol(
+  hook: HookFixture,
+  authenticator: SoftwareAuthenticator,
+  mint: MintOptions | string = 'subject-1',
+): Promise<string> {
   const journey = await passkeyJourney(hook, typeof mint === 'string' ? { payload: { sub: mint } } : mint);
   const started = await journey.options();
   if (started.ceremony !== 'register') throw new Error('expected an enrolment');

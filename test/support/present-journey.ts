@@ -9,12 +9,22 @@ import type { HookConfig } from '../../src/config/hook-config.js';
 import { configureStep } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
 import { presentCredentialSchema } from '../../src/interaction/steps/present-credential/schema.js';
-import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import {
+  PresentationRejected,
+  type RejectionReason,
+} from '../../src/interaction/steps/present-credential/rejection.js';
 import { readReturnToken, type ReturnOutcome } from '../../src/simulator/tenant-tokens.js';
 import { csrfFrom, HOOK_URL, TENANT_URL, type HookFixture } from './hook-fixture.js';
 import { makeHolder, type TestHolder } from './wallet/test-holder.js';
 import { makeIssuer, type IssuedCredential, type TestIssuer } from './wallet/test-issuer.js';
-import { makeMdocHolder, MDL_DOCTYPE, MDL_NAMESPACE, mdocSigner, type MdocHolder, type MdocSigner } from './wallet/test-mdoc-holder.js';
+import {
+  makeMdocHolder,
+  MDL_DOCTYPE,
+  MDL_NAMESPACE,
+  mdocSigner,
+  type MdocHolder,
+  type MdocSigner,
+} from './wallet/test-mdoc-holder.js';
 import { makeLeaf, makeRoot } from './wallet/test-pki.js';
 import { TestWallet, type Presenter, type WalletRequest } from './wallet/test-wallet.js';
 
@@ -33,7 +43,11 @@ export interface PresentParties {
  * A steps file with one present-credential step, its files (and `files`) written beside it, loaded as
  * the hook at `hookUrl` loads it: the request certificate names that host.
  */
-export async function presentParties(entry: Record<string, unknown> = {}, files: Record<string, string> = {}, hookUrl = HOOK_URL): Promise<PresentParties> {
+export async function presentParties(
+  entry: Record<string, unknown> = {},
+  files: Record<string, string> = {},
+  hookUrl = HOOK_URL,
+): Promise<PresentParties> {
   const hookHost = new URL(hookUrl).hostname;
   const dir = mkdtempSync(path.join(tmpdir(), 'present-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
@@ -41,13 +55,25 @@ export async function presentParties(entry: Record<string, unknown> = {}, files:
   const root = await makeRoot('Hook Request Root');
   const leaf = await makeLeaf(root, 'Hook requests', { dns: hookHost });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', leaf.keys.privateKey)).toString('base64');
-  writeFileSync(path.join(dir, 'request.key.pem'), `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`);
+  writeFileSync(
+    path.join(dir, 'request.key.pem'),
+    `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`,
+  );
   writeFileSync(path.join(dir, 'request.cert.pem'), leaf.pem);
   writeFileSync(path.join(dir, 'dmv.jwks.json'), JSON.stringify(issuer.jwks));
   const parsed = presentCredentialSchema.parse({
     type: 'present-credential',
     id: STEP_ID,
-    query: { credentials: [{ id: 'licence', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['family_name'] }, { path: ['birthdate'] }] }] },
+    query: {
+      credentials: [
+        {
+          id: 'licence',
+          format: 'dc+sd-jwt',
+          meta: { vct_values: [VCT] },
+          claims: [{ path: ['family_name'] }, { path: ['birthdate'] }],
+        },
+      ],
+    },
     trust: { issuers: [{ iss: issuer.iss, jwks: 'dmv.jwks.json' }] },
     matchClaim: { session: 'family_name', credential: ['family_name'] },
     collect: { birthdate: 'birthdate' },
@@ -57,9 +83,17 @@ export async function presentParties(entry: Record<string, unknown> = {}, files:
     walletUrl: 'openid4vp://',
     ...entry,
   });
-  const loaded = presentCredentialStepType.load(parsed, { dir, where: 'steps.0', id: STEP_ID, env: { HOOK_URL: hookUrl } });
+  const loaded = presentCredentialStepType.load(parsed, {
+    dir,
+    where: 'steps.0',
+    id: STEP_ID,
+    env: { HOOK_URL: hookUrl },
+  });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-  const config = { issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined }, steps: [configureStep(presentCredentialStepType, loaded.config)] };
+  const config = {
+    issuer: { name: 'Test Issuer', supportContact: undefined, logo: undefined, primaryColor: undefined },
+    steps: [configureStep(presentCredentialStepType, loaded.config)],
+  };
   return { issuer, holder: await makeHolder(), config, dir };
 }
 
@@ -75,7 +109,16 @@ export async function mdocParties(): Promise<MdocParties> {
   const documentSigner = await mdocSigner(await makeLeaf(iaca, 'Test Licence Signer', { country: 'NZ' }));
   const parties = await presentParties(
     {
-      query: { credentials: [{ id: 'mdl', format: 'mso_mdoc', meta: { doctype_value: MDL_DOCTYPE }, claims: [{ path: [MDL_NAMESPACE, 'family_name'] }, { path: [MDL_NAMESPACE, 'birth_date'] }] }] },
+      query: {
+        credentials: [
+          {
+            id: 'mdl',
+            format: 'mso_mdoc',
+            meta: { doctype_value: MDL_DOCTYPE },
+            claims: [{ path: [MDL_NAMESPACE, 'family_name'] }, { path: [MDL_NAMESPACE, 'birth_date'] }],
+          },
+        ],
+      },
       trust: { x509Roots: ['iaca.pem'] },
       matchClaim: { session: 'family_name', credential: [MDL_NAMESPACE, 'family_name'] },
       collect: { birth_date: 'birthdate' },
@@ -85,8 +128,16 @@ export async function mdocParties(): Promise<MdocParties> {
   return { ...parties, documentSigner, device: await makeMdocHolder() };
 }
 
-export async function licenceFor(parties: PresentParties, disclosable: Record<string, unknown> = { family_name: 'Okafor', birthdate: '1990-04-01' }): Promise<IssuedCredential> {
-  return parties.issuer.issue({ vct: VCT, disclosable, holder: parties.holder.publicJwk, exp: Math.floor(Date.now() / 1000) + 3600 });
+export async function licenceFor(
+  parties: PresentParties,
+  disclosable: Record<string, unknown> = { family_name: 'Okafor', birthdate: '1990-04-01' },
+): Promise<IssuedCredential> {
+  return parties.issuer.issue({
+    vct: VCT,
+    disclosable,
+    holder: parties.holder.publicJwk,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
 }
 
 /**
@@ -159,7 +210,11 @@ export class PresentJourney<Options extends object> {
     expect(res.status).toBe(303);
     const location = new URL(res.headers.location!);
     expect(location.origin).toBe(TENANT_URL);
-    return readReturnToken(this.hook.simulator.identity, location.searchParams.get('session_token')!, this.hook.clock.now());
+    return readReturnToken(
+      this.hook.simulator.identity,
+      location.searchParams.get('session_token')!,
+      this.hook.clock.now(),
+    );
   }
 
   checked(res: Response, options: { away?: boolean } = {}): Response {

@@ -22,15 +22,23 @@ export const probeStepType = defineStepType({
     view: () => ({}),
     decide: () => ({ kind: 'declined', message: 'The user declined the probe.', evidence: {} }),
     actions: {
-      echo: async (input, ctx) => ({ kind: 'reply', status: 200, body: { seen: input.value ?? null, interaction: ctx.interactionId } }),
+      echo: async (input, ctx) => ({
+        kind: 'reply',
+        status: 200,
+        body: { seen: input.value ?? null, interaction: ctx.interactionId },
+      }),
       finish: async (input) =>
-        input.ok === true ? { kind: 'next', claims: { probed: 'yes' }, evidence: { via: 'action' } } : { kind: 'failed', message: 'The probe failed.', evidence: { via: 'action' } },
+        input.ok === true
+          ? { kind: 'next', claims: { probed: 'yes' }, evidence: { via: 'action' } }
+          : { kind: 'failed', message: 'The probe failed.', evidence: { via: 'action' } },
       away: async (_input, ctx) => ({ kind: 'leave', url: `${PROBE_PROVIDER}?response_code=${ctx.returnState}` }),
     },
     // Not OAuth's `state`: a wallet's answer, say, carries its binding in a parameter of its own.
     returnParameter: 'response_code',
     returnFrom: async (query) =>
-      query.result === 'ok' ? { kind: 'next', claims: { probed: 'returned' }, evidence: { via: 'return' } } : { kind: 'failed', message: 'The provider said no.', evidence: { via: 'return' } },
+      query.result === 'ok'
+        ? { kind: 'next', claims: { probed: 'returned' }, evidence: { via: 'return' } }
+        : { kind: 'failed', message: 'The provider said no.', evidence: { via: 'return' } },
   }),
   messages: { en: {}, fr: {} },
 });

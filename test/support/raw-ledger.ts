@@ -33,13 +33,17 @@ export async function rawLedger(env: Record<string, string>): Promise<RawLedger>
     return around({
       query: async (text, values) => {
         const statement = db.prepare(text);
-        return statement.reader ? (statement.all(...values) as Array<Record<string, unknown>>) : (statement.run(...values), []);
+        return statement.reader
+          ? (statement.all(...values) as Array<Record<string, unknown>>)
+          : (statement.run(...values), []);
       },
       time: (at) => at.getTime(),
       unlocked: async (work) => {
         db.exec('DROP TRIGGER decisions_append_only');
         await work();
-        db.exec("CREATE TRIGGER decisions_append_only BEFORE UPDATE ON decisions BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END");
+        db.exec(
+          "CREATE TRIGGER decisions_append_only BEFORE UPDATE ON decisions BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END",
+        );
       },
       overriding: '',
       close: async () => void db.close(),
@@ -93,7 +97,21 @@ function around(engine: Engine): RawLedger {
       await query('DELETE FROM decisions WHERE seq = ?', [seq]);
     },
     async insert({ seq, record: r, chain }) {
-      const columns = ['interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'at', 'ip', 'user_agent', 'claims', 'evidence'];
+      const columns = [
+        'interaction_id',
+        'state',
+        'subject',
+        'step',
+        'terms_version',
+        'terms_hash',
+        'locale',
+        'decision',
+        'at',
+        'ip',
+        'user_agent',
+        'claims',
+        'evidence',
+      ];
       const values: unknown[] = [
         r.interactionId,
         r.state,
@@ -117,7 +135,10 @@ function around(engine: Engine): RawLedger {
         columns.unshift('seq');
         values.unshift(seq);
       }
-      await query(`INSERT INTO decisions (${columns.join(', ')}) ${seq === undefined ? '' : engine.overriding} VALUES (${columns.map(() => '?').join(', ')})`, values);
+      await query(
+        `INSERT INTO decisions (${columns.join(', ')}) ${seq === undefined ? '' : engine.overriding} VALUES (${columns.map(() => '?').join(', ')})`,
+        values,
+      );
     },
     sql: (text, values = []) => query(text, values),
     close: () => engine.close(),

@@ -9,7 +9,10 @@ import { recordDecision } from './record-decision.js';
  * sessions live in Redis and Redis fails just after PostgreSQL committed the decision. It breaks
  * the store itself rather than a table, so it holds for every engine.
  */
-export function failNextSessionWrite(storage: Storage, which: (commit: SessionCommit | undefined) => boolean = () => true): void {
+export function failNextSessionWrite(
+  storage: Storage,
+  which: (commit: SessionCommit | undefined) => boolean = () => true,
+): void {
   const store = storage.sessions;
   // Put back on the same object below, so it is called with the right `this` again.
   // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -24,7 +27,9 @@ export function failNextSessionWrite(storage: Storage, which: (commit: SessionCo
     store.set = set;
     // As the Redis store does: a journey's last decision (with its way back) is not held up by its session.
     void (commit?.decision ? recordDecision(storage, commit.decision) : Promise.resolve(false)).then(() =>
-      callback?.(commit?.completion ? undefined : new StorageUnavailableError(storage.engine, { detail: 'refused the write' })),
+      callback?.(
+        commit?.completion ? undefined : new StorageUnavailableError(storage.engine, { detail: 'refused the write' }),
+      ),
     );
   };
 }

@@ -1,5 +1,10 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 
 /**
  * A WebAuthn authenticator in software (ES256, attestation "none"), for tests that run the passkey
@@ -30,7 +35,11 @@ export class SoftwareAuthenticator {
     return [...this.keys.keys()];
   }
 
-  register(options: PublicKeyCredentialCreationOptionsJSON, origin: string, twist: Twist = {}): RegistrationResponseJSON {
+  register(
+    options: PublicKeyCredentialCreationOptionsJSON,
+    origin: string,
+    twist: Twist = {},
+  ): RegistrationResponseJSON {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const id = randomBytes(16);
     const counter = twist.counter ?? this.startCounter;
@@ -47,7 +56,13 @@ export class SoftwareAuthenticator {
     );
     const length = Buffer.alloc(2);
     length.writeUInt16BE(id.length);
-    const authData = Buffer.concat([authenticatorData(options.rp.id!, FLAG_AT | flags(twist), counter), Buffer.alloc(16), length, id, cose]);
+    const authData = Buffer.concat([
+      authenticatorData(options.rp.id!, FLAG_AT | flags(twist), counter),
+      Buffer.alloc(16),
+      length,
+      id,
+      cose,
+    ]);
     const attestationObject = cbor(
       new Map<string, unknown>([
         ['fmt', 'none'],
@@ -60,25 +75,44 @@ export class SoftwareAuthenticator {
       rawId: id.toString('base64url'),
       type: 'public-key',
       clientExtensionResults: {},
-      response: { clientDataJSON: clientData('webauthn.create', options.challenge, twist.origin ?? origin), attestationObject: attestationObject.toString('base64url'), transports: ['internal'] },
+      response: {
+        clientDataJSON: clientData('webauthn.create', options.challenge, twist.origin ?? origin),
+        attestationObject: attestationObject.toString('base64url'),
+        transports: ['internal'],
+      },
     };
   }
 
   /** An assertion with the first allowed credential this authenticator holds (or `credentialId`). */
-  assert(options: PublicKeyCredentialRequestOptionsJSON, origin: string, twist: Twist & { credentialId?: string } = {}): AuthenticationResponseJSON {
-    const id = twist.credentialId ?? options.allowCredentials?.map((c) => c.id).find((c) => this.keys.has(c)) ?? this.credentialIds[0];
+  assert(
+    options: PublicKeyCredentialRequestOptionsJSON,
+    origin: string,
+    twist: Twist & { credentialId?: string } = {},
+  ): AuthenticationResponseJSON {
+    const id =
+      twist.credentialId ??
+      options.allowCredentials?.map((c) => c.id).find((c) => this.keys.has(c)) ??
+      this.credentialIds[0];
     const key = id === undefined ? undefined : this.keys.get(id);
     if (id === undefined || !key) throw new Error('this authenticator holds no credential for these options');
     key.counter = twist.counter ?? (key.counter === 0 ? 0 : key.counter + 1);
     const authData = authenticatorData(options.rpId!, flags(twist), key.counter);
     const clientDataJSON = clientData('webauthn.get', options.challenge, twist.origin ?? origin);
-    const signature = sign('sha256', Buffer.concat([authData, createHash('sha256').update(Buffer.from(clientDataJSON, 'base64url')).digest()]), key.privateKey);
+    const signature = sign(
+      'sha256',
+      Buffer.concat([authData, createHash('sha256').update(Buffer.from(clientDataJSON, 'base64url')).digest()]),
+      key.privateKey,
+    );
     return {
       id,
       rawId: id,
       type: 'public-key',
       clientExtensionResults: {},
-      response: { clientDataJSON, authenticatorData: authData.toString('base64url'), signature: signature.toString('base64url') },
+      response: {
+        clientDataJSON,
+        authenticatorData: authData.toString('base64url'),
+        signature: signature.toString('base64url'),
+      },
     };
   }
 }
@@ -114,6 +148,10 @@ function cbor(value: unknown): Buffer {
   if (typeof value === 'number') return value >= 0 ? head(0, value) : head(1, -1 - value);
   if (typeof value === 'string') return Buffer.concat([head(3, Buffer.byteLength(value)), Buffer.from(value)]);
   if (Buffer.isBuffer(value)) return Buffer.concat([head(2, value.length), value]);
-  if (value instanceof Map) return Buffer.concat([head(5, value.size), ...[...(value as Map<unknown, unknown>)].flatMap(([k, v]) => [cbor(k), cbor(v)])]);
+  if (value instanceof Map)
+    return Buffer.concat([
+      head(5, value.size),
+      ...[...(value as Map<unknown, unknown>)].flatMap(([k, v]) => [cbor(k), cbor(v)]),
+    ]);
   throw new Error('not encodable in this CBOR subset');
 }

@@ -30,7 +30,10 @@ export interface EngineSandbox {
  * search_path, as an operator could) and a Redis key prefix of its own, so that suites of several
  * engines, files and worktrees run at the same time without meeting.
  */
-export async function engineSandbox(engine: TestEngine = TEST_ENGINE, servers: { databaseUrl?: string; redisUrl?: string } = {}): Promise<EngineSandbox> {
+export async function engineSandbox(
+  engine: TestEngine = TEST_ENGINE,
+  servers: { databaseUrl?: string; redisUrl?: string } = {},
+): Promise<EngineSandbox> {
   if (engine === 'sqlite') return { engine, env: {}, cleanup: async () => undefined };
   const id = `${Date.now().toString(36)}_${randomBytes(5).toString('hex')}`;
   const schema = `${SCHEMA_PREFIX}${id}`;
@@ -42,7 +45,8 @@ export async function engineSandbox(engine: TestEngine = TEST_ENGINE, servers: {
     STORAGE_WAIT_SECONDS: '0',
   };
   const prefix = `hook-test:${id}:`;
-  if (engine === 'postgres+redis') Object.assign(env, { REDIS_URL: servers.redisUrl ?? TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
+  if (engine === 'postgres+redis')
+    Object.assign(env, { REDIS_URL: servers.redisUrl ?? TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
   return {
     engine,
     env,
@@ -63,7 +67,10 @@ function withSearchPath(url: string, schema: string): string {
 /** Drops test schemas left behind by runs that were killed, once they are an hour old. */
 export async function dropStaleSchemas(maxAgeMs = 3_600_000): Promise<void> {
   await admin(async (client) => {
-    const { rows } = await client.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)', [SCHEMA_PREFIX]);
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)',
+      [SCHEMA_PREFIX],
+    );
     for (const { name } of rows) {
       const born = parseInt(name.slice(SCHEMA_PREFIX.length).split('_')[0] ?? '', 36);
       if (Number.isFinite(born) && Date.now() - born > maxAgeMs) {

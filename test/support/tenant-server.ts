@@ -47,7 +47,8 @@ export async function tenantServer(options: Partial<Omit<ManagementOptions, 'ten
       MATTR_CLIENT_SECRET: CLIENT_SECRET,
       MATTR_API_RETRIES: '0',
     },
-    count: (method) => management.calls.filter((c) => c.method === method && c.path.endsWith('/openid/configuration')).length,
+    count: (method) =>
+      management.calls.filter((c) => c.method === method && c.path.endsWith('/openid/configuration')).length,
     tokenRequests: () => management.calls.filter((c) => c.path === '/oauth/token').length,
     async close() {
       // fetch keeps connections alive; end them or close() waits for their idle timeout.

@@ -23,7 +23,10 @@ export function termsConfig(...specs: TermsSpec[]): HookConfig {
         greetingClaim: 'given_name',
         skipIfAccepted: spec.skipIfAccepted ?? false,
         documents: Object.fromEntries(
-          Object.entries(spec.texts ?? { en: 'These are the terms.\n\nAccept them to go on.' }).map(([lang, text]) => [lang, { text, sha256: sha256(text), file: `memory:${lang}` }]),
+          Object.entries(spec.texts ?? { en: 'These are the terms.\n\nAccept them to go on.' }).map(([lang, text]) => [
+            lang,
+            { text, sha256: sha256(text), file: `memory:${lang}` },
+          ]),
         ),
       }),
     ),

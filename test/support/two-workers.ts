@@ -53,7 +53,11 @@ export interface TwoWorkers {
 export async function startTwoWorkers(env: Record<string, string>): Promise<TwoWorkers> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hook-workers-'));
   const secret = randomBytes(32).toString('base64');
-  const tenant: TenantIdentity = { tenantUrl: TENANT_URL, hookUrl: HOOK_URL, key: createSecretKey(Buffer.from(secret, 'base64')) };
+  const tenant: TenantIdentity = {
+    tenantUrl: TENANT_URL,
+    hookUrl: HOOK_URL,
+    key: createSecretKey(Buffer.from(secret, 'base64')),
+  };
   const dataDir = path.join(dir, 'data');
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
@@ -89,7 +93,8 @@ export async function startTwoWorkers(env: Record<string, string>): Promise<TwoW
       });
       server.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${stderr}`)));
     });
-    if (new Set(listening().map((l) => l.port)).size !== 1) throw new Error(`the workers listen on different ports: ${JSON.stringify(listening())}`);
+    if (new Set(listening().map((l) => l.port)).size !== 1)
+      throw new Error(`the workers listen on different ports: ${JSON.stringify(listening())}`);
   } catch (error) {
     cleanup();
     throw error;
@@ -105,14 +110,24 @@ export async function startTwoWorkers(env: Record<string, string>): Promise<TwoW
       const body = form ? new URLSearchParams(form).toString() : undefined;
       const headers: Record<string, string> = { connection: 'close' };
       if (cookie) headers.cookie = cookie;
-      if (body) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) });
+      if (body)
+        Object.assign(headers, {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(Buffer.byteLength(body)),
+        });
       return new Promise((resolve, reject) => {
         const req = request(`${base}${target}`, { method, headers, agent: false }, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
           res.on('end', () =>
-            resolve({ status: res.statusCode!, headers: res.headers, location: res.headers.location, cookie: res.headers['set-cookie']?.map((c) => c.split(';')[0]!).join('; '), text }),
+            resolve({
+              status: res.statusCode!,
+              headers: res.headers,
+              location: res.headers.location,
+              cookie: res.headers['set-cookie']?.map((c) => c.split(';')[0]!).join('; '),
+              text,
+            }),
           );
         });
         req.on('error', reject);
@@ -120,7 +135,17 @@ export async function startTwoWorkers(env: Record<string, string>): Promise<TwoW
       });
     },
     workersServing(method, pathname, status) {
-      return new Set(lines.filter((l) => l.req?.method === method && l.req.path === pathname && l.res && (status === undefined || l.res.statusCode === status)).map((l) => l.worker));
+      return new Set(
+        lines
+          .filter(
+            (l) =>
+              l.req?.method === method &&
+              l.req.path === pathname &&
+              l.res &&
+              (status === undefined || l.res.statusCode === status),
+          )
+          .map((l) => l.worker),
+      );
     },
     workerPids() {
       // The primary's children running the server (not, say, a compiler service of the loader).

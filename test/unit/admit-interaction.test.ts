@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { admitInteraction, MAX_INTERACTIONS_PER_SESSION, startInteraction, type Interaction } from '../../src/interaction/interaction.js';
+import {
+  admitInteraction,
+  MAX_INTERACTIONS_PER_SESSION,
+  startInteraction,
+  type Interaction,
+} from '../../src/interaction/interaction.js';
 
-const arrival = { state: 's', redirectUrl: 'https://tenant.example/back', claims: {}, subject: null, replayKey: 'k', expiresAt: new Date() };
+const arrival = {
+  state: 's',
+  redirectUrl: 'https://tenant.example/back',
+  claims: {},
+  subject: null,
+  replayKey: 'k',
+  expiresAt: new Date(),
+};
 
 function interactions(count: number, at: number, status: Interaction['status'] = 'active'): Interaction[] {
   return Array.from({ length: count }, (_, i) => ({ ...startInteraction(arrival, new Date(at + i), 1200), status }));

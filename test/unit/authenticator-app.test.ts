@@ -24,15 +24,36 @@ describe('the authenticator-app step in the steps file', () => {
   it('has the documented defaults, and enrols only after verification', () => {
     const loaded = loadSteps([{ type: 'authenticator-app' }]);
     expect(loaded.ok && loaded.config.steps.map((step) => step.config)).toEqual([
-      { type: 'authenticator-app', id: 'authenticator-app', issuerLabel: undefined, digits: 6, period: 30, window: 1, maxAttempts: 5, enrol: 'after-verification' },
+      {
+        type: 'authenticator-app',
+        id: 'authenticator-app',
+        issuerLabel: undefined,
+        digits: 6,
+        period: 30,
+        window: 1,
+        maxAttempts: 5,
+        enrol: 'after-verification',
+      },
     ]);
   });
 
   it('names an unknown key and each bad value in the start-up message', () => {
-    const loaded = loadSteps([{ type: 'authenticator-app', issuerLabel: 'A: B', digits: 7, period: 5, window: 9, maxAttempts: 0, enrol: 'always', enroll: 'never' }]);
+    const loaded = loadSteps([
+      {
+        type: 'authenticator-app',
+        issuerLabel: 'A: B',
+        digits: 7,
+        period: 5,
+        window: 9,
+        maxAttempts: 0,
+        enrol: 'always',
+        enroll: 'never',
+      },
+    ]);
     expect(loaded.ok).toBe(false);
     const errors = loaded.ok ? '' : loaded.errors.join('\n');
-    for (const key of ['issuerLabel', 'digits', 'period', 'window', 'maxAttempts', 'enrol']) expect(errors).toMatch(new RegExp(`steps\\.0\\.${key}: `));
+    for (const key of ['issuerLabel', 'digits', 'period', 'window', 'maxAttempts', 'enrol'])
+      expect(errors).toMatch(new RegExp(`steps\\.0\\.${key}: `));
     expect(errors).toMatch(/steps\.0: .*"enroll"/);
   });
 
@@ -41,15 +62,30 @@ describe('the authenticator-app step in the steps file', () => {
       ok: false,
       problems: ['AUTHENTICATOR_APP_KEY must be at least 32 characters (e.g. openssl rand -base64 32)'],
     });
-    expect(authenticatorAppStepType.environment!({ AUTHENTICATOR_APP_KEY: 'k'.repeat(32) })).toMatchObject({ ok: true, settings: { appKey: 'k'.repeat(32) } });
-    const config = { type: 'authenticator-app', id: 'totp', issuerLabel: undefined, digits: 6, period: 30, window: 1, maxAttempts: 5, enrol: 'when-missing' } as const;
+    expect(authenticatorAppStepType.environment!({ AUTHENTICATOR_APP_KEY: 'k'.repeat(32) })).toMatchObject({
+      ok: true,
+      settings: { appKey: 'k'.repeat(32) },
+    });
+    const config = {
+      type: 'authenticator-app',
+      id: 'totp',
+      issuerLabel: undefined,
+      digits: 6,
+      period: 30,
+      window: 1,
+      maxAttempts: 5,
+      enrol: 'when-missing',
+    } as const;
     const checks = await authenticatorAppStepType.doctor!(config, { hookUrl: undefined, env: {} });
     expect(checks.map((c) => [c.name, c.status])).toEqual([
       ['enrolment (totp)', 'warn'],
       ['secrets at rest (totp)', 'ok'],
     ]);
     expect(checks[1]!.detail).toContain('changing it makes every enrolled app unreadable');
-    const safe = await authenticatorAppStepType.doctor!({ ...config, enrol: 'after-verification' }, { hookUrl: undefined, env: { AUTHENTICATOR_APP_KEY: 'k'.repeat(32) } });
+    const safe = await authenticatorAppStepType.doctor!(
+      { ...config, enrol: 'after-verification' },
+      { hookUrl: undefined, env: { AUTHENTICATOR_APP_KEY: 'k'.repeat(32) } },
+    );
     expect(safe.map((c) => c.status)).toEqual(['ok', 'ok']);
     expect(JSON.stringify(safe)).not.toContain('k'.repeat(32));
   });
@@ -66,7 +102,9 @@ describe('the codes', () => {
       [2000000000, '69279037'],
     ] as const) {
       expect(totpCode(key, new Date(seconds * 1000), { digits: 8 })).toBe(code);
-      expect(matchingTimeStep(key, code, { digits: 8, period: 30, window: 0 }, new Date(seconds * 1000))).toBe(Math.floor(seconds / 30));
+      expect(matchingTimeStep(key, code, { digits: 8, period: 30, window: 0 }, new Date(seconds * 1000))).toBe(
+        Math.floor(seconds / 30),
+      );
     }
   });
 
@@ -85,7 +123,10 @@ describe('the sealed secrets', () => {
     expect(box.seal('JBSWY3DPEHPK3PXP', 'authenticator-app:subject-1')).not.toBe(sealed);
     expect(box.open(sealed, 'authenticator-app:subject-1')).toEqual({ ok: true, plain: 'JBSWY3DPEHPK3PXP' });
     expect(box.open(sealed, 'authenticator-app:subject-2')).toEqual({ ok: false, why: 'damaged' });
-    expect(new SecretBox(Buffer.alloc(32, 2)).open(sealed, 'authenticator-app:subject-1')).toEqual({ ok: false, why: 'other-key' });
+    expect(new SecretBox(Buffer.alloc(32, 2)).open(sealed, 'authenticator-app:subject-1')).toEqual({
+      ok: false,
+      why: 'other-key',
+    });
     const flipped = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-1);
     expect(box.open(flipped, 'authenticator-app:subject-1')).toEqual({ ok: false, why: 'damaged' });
     expect(box.open('not sealed', 'authenticator-app:subject-1')).toEqual({ ok: false, why: 'damaged' });

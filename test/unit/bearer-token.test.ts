@@ -8,7 +8,16 @@ describe('bearerMatches', () => {
     expect(bearerMatches(`bearer ${expected}`, expected)).toBe(true);
   });
   it('refuses a missing header, another scheme, a prefix, a longer token or an empty one', () => {
-    for (const header of [undefined, '', expected, `Basic ${expected}`, `Bearer ${expected.slice(0, -1)}`, `Bearer ${expected}0`, 'Bearer ', `Bearer ${expected} extra`]) {
+    for (const header of [
+      undefined,
+      '',
+      expected,
+      `Basic ${expected}`,
+      `Bearer ${expected.slice(0, -1)}`,
+      `Bearer ${expected}0`,
+      'Bearer ',
+      `Bearer ${expected} extra`,
+    ]) {
       expect(bearerMatches(header, expected)).toBe(false);
     }
   });

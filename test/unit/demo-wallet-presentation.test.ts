@@ -28,7 +28,12 @@ let present: PresentCredentialConfig;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'demo-licence-'));
-  ({ stepsFile, credential } = await issueDemoLicence({ example: DEMO_LICENCE_EXAMPLE, dir, walletUrl: 'http://localhost:3001/wallet', person: { given_name: 'Aroha', family_name: 'Example' } }));
+  ({ stepsFile, credential } = await issueDemoLicence({
+    example: DEMO_LICENCE_EXAMPLE,
+    dir,
+    walletUrl: 'http://localhost:3001/wallet',
+    person: { given_name: 'Aroha', family_name: 'Example' },
+  }));
   const loaded = loadHookConfig(stepsFile, { env: { HOOK_URL } });
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   present = loaded.config.steps.find((step) => step.type === 'present-credential')!.config as PresentCredentialConfig;
@@ -37,14 +42,19 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const query = (claims: Array<{ path: [string]; values?: string[] }>, vct = VCT) => DcqlQuery.parse({ credentials: [{ id: 'licence', format: 'dc+sd-jwt', meta: { vct_values: [vct] }, claims }] });
+const query = (claims: Array<{ path: [string]; values?: string[] }>, vct = VCT) =>
+  DcqlQuery.parse({ credentials: [{ id: 'licence', format: 'dc+sd-jwt', meta: { vct_values: [vct] }, claims }] });
 const now = () => new Date();
 
 describe('the demo licence and its steps file', () => {
   it('writes the example with the wallet URL and the demo issuer’s public JWKS, no private key', () => {
     const steps = JSON.parse(readFileSync(stepsFile, 'utf8')) as { steps: Array<Record<string, unknown>> };
     const entry = steps.steps.find((step) => step.type === 'present-credential')!;
-    expect(entry).toMatchObject({ walletUrl: 'http://localhost:3001/wallet', trust: { issuers: [{ iss: 'https://dmv.example', jwks: 'demo-issuer.jwks.json' }] }, clientId: CLIENT_ID });
+    expect(entry).toMatchObject({
+      walletUrl: 'http://localhost:3001/wallet',
+      trust: { issuers: [{ iss: 'https://dmv.example', jwks: 'demo-issuer.jwks.json' }] },
+      clientId: CLIENT_ID,
+    });
     expect(path.isAbsolute(String(entry.requestKey))).toBe(true);
     const jwks = readFileSync(path.join(dir, 'demo-issuer.jwks.json'), 'utf8');
     expect(JSON.parse(jwks)).toMatchObject({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'demo-licence-issuer' }] });
@@ -62,7 +72,11 @@ describe('a presentation from the demo wallet', () => {
       { path: 'birthdate', value: '1994-07-12' },
     ]);
     expect(match.format === 'dc+sd-jwt' && match.disclosures).toHaveLength(2);
-    const vpToken = await presentation(match, { nonce: 'nonce-of-this-try', clientId: CLIENT_ID, responseUri: RESPONSE_URI }, now());
+    const vpToken = await presentation(
+      match,
+      { nonce: 'nonce-of-this-try', clientId: CLIENT_ID, responseUri: RESPONSE_URI },
+      now(),
+    );
     const verified = await verifyVpToken(
       vpToken,
       { trust: present.trust, query: present.query, dcql: present.dcql, statusLists: { timeoutMs: 100, fetch } },
@@ -76,7 +90,11 @@ describe('a presentation from the demo wallet', () => {
 
   it('is bound to its request: the verifier refuses it for another nonce', async () => {
     const match = matchCredential(present.dcql, [credential])!;
-    const vpToken = await presentation(match, { nonce: 'another-nonce', clientId: CLIENT_ID, responseUri: RESPONSE_URI }, now());
+    const vpToken = await presentation(
+      match,
+      { nonce: 'another-nonce', clientId: CLIENT_ID, responseUri: RESPONSE_URI },
+      now(),
+    );
     await expect(
       verifyVpToken(
         vpToken,
@@ -87,10 +105,14 @@ describe('a presentation from the demo wallet', () => {
   });
 
   it('finds no match for another type, a claim the licence lacks, or a value it does not have', () => {
-    expect(matchCredential(query([{ path: ['family_name'] }], 'https://credentials.example/student-card'), [credential])).toBeUndefined();
+    expect(
+      matchCredential(query([{ path: ['family_name'] }], 'https://credentials.example/student-card'), [credential]),
+    ).toBeUndefined();
     expect(matchCredential(query([{ path: ['nationality'] }]), [credential])).toBeUndefined();
     expect(matchCredential(query([{ path: ['issuing_country'], values: ['FR'] }]), [credential])).toBeUndefined();
-    expect(matchCredential(query([{ path: ['issuing_country'], values: ['NZ'] }]), [credential])?.shown).toEqual([{ path: 'issuing_country', value: 'NZ' }]);
+    expect(matchCredential(query([{ path: ['issuing_country'], values: ['NZ'] }]), [credential])?.shown).toEqual([
+      { path: 'issuing_country', value: 'NZ' },
+    ]);
   });
 });
 
@@ -109,7 +131,8 @@ describe('the demo mDL, its steps file and a presentation of it', () => {
     }));
     const loaded = loadHookConfig(mdlSteps, { env: { HOOK_URL } });
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    mdlPresent = loaded.config.steps.find((step) => step.type === 'present-credential')!.config as PresentCredentialConfig;
+    mdlPresent = loaded.config.steps.find((step) => step.type === 'present-credential')!
+      .config as PresentCredentialConfig;
   });
   afterAll(() => {
     rmSync(mdlDir, { recursive: true, force: true });
@@ -117,7 +140,12 @@ describe('the demo mDL, its steps file and a presentation of it', () => {
   const verifyMdl = (vpToken: string, responseUri = RESPONSE_URI) =>
     verifyVpToken(
       vpToken,
-      { trust: mdlPresent.trust, query: mdlPresent.query, dcql: mdlPresent.dcql, statusLists: { timeoutMs: 100, fetch } },
+      {
+        trust: mdlPresent.trust,
+        query: mdlPresent.query,
+        dcql: mdlPresent.dcql,
+        statusLists: { timeoutMs: 100, fetch },
+      },
       { nonce: 'nonce-of-this-try', audience: CLIENT_ID, responseUri, now: now() },
     );
 
@@ -148,7 +176,9 @@ describe('the demo mDL, its steps file and a presentation of it', () => {
       { path: 'family_name', value: 'Example' },
       { path: 'birth_date', value: '1994-07-12' },
     ]);
-    const verified = await verifyMdl(await presentation(match, { nonce: 'nonce-of-this-try', clientId: CLIENT_ID, responseUri: RESPONSE_URI }, now()));
+    const verified = await verifyMdl(
+      await presentation(match, { nonce: 'nonce-of-this-try', clientId: CLIENT_ID, responseUri: RESPONSE_URI }, now()),
+    );
     expect(verified).toMatchObject({ format: 'mso_mdoc', issuer: 'C=NZ, CN=Demo Licence Signer' });
     expect(verified.disclosed).toEqual(['org.iso.18013.5.1.birth_date', 'org.iso.18013.5.1.family_name']);
     expect(JSON.stringify(verified.claims)).not.toContain('DL-204851');
@@ -156,18 +186,39 @@ describe('the demo mDL, its steps file and a presentation of it', () => {
 
   it('signs over the session transcript of its request: the verifier refuses it for another response URI or nonce', async () => {
     const match = matchCredential(mdlPresent.dcql, [mdl])!;
-    const token = await presentation(match, { nonce: 'nonce-of-this-try', clientId: CLIENT_ID, responseUri: RESPONSE_URI }, now());
-    await expect(verifyMdl(token, 'http://localhost:3000/interaction/present/other/response')).rejects.toMatchObject({ reason: 'device_signature_invalid' });
-    const otherNonce = await presentation(match, { nonce: 'another-nonce', clientId: CLIENT_ID, responseUri: RESPONSE_URI }, now());
+    const token = await presentation(
+      match,
+      { nonce: 'nonce-of-this-try', clientId: CLIENT_ID, responseUri: RESPONSE_URI },
+      now(),
+    );
+    await expect(verifyMdl(token, 'http://localhost:3000/interaction/present/other/response')).rejects.toMatchObject({
+      reason: 'device_signature_invalid',
+    });
+    const otherNonce = await presentation(
+      match,
+      { nonce: 'another-nonce', clientId: CLIENT_ID, responseUri: RESPONSE_URI },
+      now(),
+    );
     await expect(verifyMdl(otherNonce)).rejects.toMatchObject({ reason: 'device_signature_invalid' });
   });
 
   it('answers no mdoc query for another doctype or an element it lacks, and no SD-JWT query with the mDL', () => {
     const mdocQuery = (doctype: string, element: string) =>
-      DcqlQuery.parse({ credentials: [{ id: 'mdl', format: 'mso_mdoc', meta: { doctype_value: doctype }, claims: [{ path: ['org.iso.18013.5.1', element] }] }] });
+      DcqlQuery.parse({
+        credentials: [
+          {
+            id: 'mdl',
+            format: 'mso_mdoc',
+            meta: { doctype_value: doctype },
+            claims: [{ path: ['org.iso.18013.5.1', element] }],
+          },
+        ],
+      });
     expect(matchCredential(mdocQuery('org.iso.23220.photoid.1', 'family_name'), [mdl])).toBeUndefined();
     expect(matchCredential(mdocQuery('org.iso.18013.5.1.mDL', 'portrait'), [mdl])).toBeUndefined();
     expect(matchCredential(query([{ path: ['family_name'] }]), [mdl])).toBeUndefined();
-    expect(matchCredential(mdocQuery('org.iso.18013.5.1.mDL', 'issuing_country'), [credential, mdl])?.shown).toEqual([{ path: 'issuing_country', value: 'NZ' }]);
+    expect(matchCredential(mdocQuery('org.iso.18013.5.1.mDL', 'issuing_country'), [credential, mdl])?.shown).toEqual([
+      { path: 'issuing_country', value: 'NZ' },
+    ]);
   });
 });

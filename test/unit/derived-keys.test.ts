@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { rootKey } from '../../src/interaction/steps/authenticator-app/app-key.js';
 import { recoveryHashKey, sealingKey } from '../../src/interaction/steps/authenticator-app/secret-box.js';
-import { configureStep, distinctStepTypes, registerStepType, stepSecret } from '../../src/interaction/steps/configured-step.js';
+import {
+  configureStep,
+  distinctStepTypes,
+  registerStepType,
+  stepSecret,
+} from '../../src/interaction/steps/configured-step.js';
 import { STEP_TYPES } from '../../src/interaction/steps/registry.js';
 import { defineStepType } from '../../src/interaction/steps/step-type.js';
 import { offlineServices } from '../support/offline-services.js';
@@ -21,7 +26,12 @@ function keyKeepingType(name: string, kept: Buffer[]) {
     claimsRead: () => [],
     build: (config, services) => {
       kept.push(services.stepSecret);
-      return { id: config.id, type: name, view: () => ({}), decide: () => ({ kind: 'declined', message: 'no', evidence: {} }) };
+      return {
+        id: config.id,
+        type: name,
+        view: () => ({}),
+        decide: () => ({ kind: 'declined', message: 'no', evidence: {} }),
+      };
     },
     messages: { en: {}, fr: {} },
   });
@@ -30,7 +40,10 @@ function keyKeepingType(name: string, kept: Buffer[]) {
 /** The key a step of type `name` is built with, through the same wiring the hook uses. */
 function keyBuiltWith(name: string): Buffer {
   const kept: Buffer[] = [];
-  configureStep(keyKeepingType(name, kept), { type: name, id: name }).build({ ...offlineServices(), sessionSecret: SESSION_SECRET });
+  configureStep(keyKeepingType(name, kept), { type: name, id: name }).build({
+    ...offlineServices(),
+    sessionSecret: SESSION_SECRET,
+  });
   const [key] = kept;
   if (key === undefined) throw new Error('the step was not built');
   return key;
@@ -52,7 +65,8 @@ describe('keys derived from the session secret', () => {
   it('are distinct for every registered step type and every other purpose', () => {
     const keys = keysFromSessionSecret();
     const byKey = new Map<string, string[]>();
-    for (const { purpose, key } of keys) byKey.set(key.toString('hex'), [...(byKey.get(key.toString('hex')) ?? []), purpose]);
+    for (const { purpose, key } of keys)
+      byKey.set(key.toString('hex'), [...(byKey.get(key.toString('hex')) ?? []), purpose]);
     expect([...byKey.values()].filter((purposes) => purposes.length > 1)).toEqual([]);
     expect(keys).toHaveLength(STEP_TYPES.length + 3);
   });
@@ -78,7 +92,11 @@ describe('the registry', () => {
   });
 
   it('refuses two step types registered under one name, naming it', () => {
-    expect(() => distinctStepTypes([registerStepType(probeStepType), ...STEP_TYPES, registerStepType(probeStepType)])).toThrow('step types are registered twice under one name: probe');
-    expect(() => distinctStepTypes([...STEP_TYPES, registerStepType(keyKeepingType('terms', []))])).toThrow('registered twice under one name: terms');
+    expect(() =>
+      distinctStepTypes([registerStepType(probeStepType), ...STEP_TYPES, registerStepType(probeStepType)]),
+    ).toThrow('step types are registered twice under one name: probe');
+    expect(() => distinctStepTypes([...STEP_TYPES, registerStepType(keyKeepingType('terms', []))])).toThrow(
+      'registered twice under one name: terms',
+    );
   });
 });

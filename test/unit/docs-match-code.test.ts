@@ -36,7 +36,15 @@ function variablesTheLoaderReads(): Set<string> {
     });
   // Once with nothing set, once with what makes the rules between variables look further.
   loadConfiguration(recording({}));
-  loadConfiguration(recording({ NODE_ENV: 'production', MATTR_CLIENT_ID: 'id', MATTR_CLIENT_SECRET: 'secret', HOOK_REGISTER_ON_START: 'true', REDIS_URL: 'redis://127.0.0.1' }));
+  loadConfiguration(
+    recording({
+      NODE_ENV: 'production',
+      MATTR_CLIENT_ID: 'id',
+      MATTR_CLIENT_SECRET: 'secret',
+      HOOK_REGISTER_ON_START: 'true',
+      REDIS_URL: 'redis://127.0.0.1',
+    }),
+  );
   loadManagementSettings(recording({}), { required: true });
   for (const type of STEP_TYPES) type.readEnvironment(recording({}));
   return seen;
@@ -49,7 +57,11 @@ function variablesNamedInSource(): Set<string> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) visit(file);
-      else if (file.endsWith('.ts')) for (const [, a, b] of readFileSync(file, 'utf8').matchAll(/\benv\??\.([A-Z][A-Z0-9_]+)|\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g)) names.add((a ?? b)!);
+      else if (file.endsWith('.ts'))
+        for (const [, a, b] of readFileSync(file, 'utf8').matchAll(
+          /\benv\??\.([A-Z][A-Z0-9_]+)|\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g,
+        ))
+          names.add((a ?? b)!);
     }
   };
   visit(path.join(ROOT, 'src'));
@@ -88,7 +100,9 @@ function anchorsIn(text: string): Set<string> {
 }
 
 describe('the links between the README and docs/', () => {
-  const pages = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`)].filter((f) => f.endsWith('.md'));
+  const pages = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`)].filter((f) =>
+    f.endsWith('.md'),
+  );
 
   it.each(pages)('%s links only to files and headings that exist', (page) => {
     const text = read(page).replace(/```[\s\S]*?```/g, '');
@@ -98,13 +112,16 @@ describe('the links between the README and docs/', () => {
       const [file, anchor] = target!.split('#') as [string, string | undefined];
       const resolved = file === '' ? page : path.join(path.dirname(page), file);
       if (!existsSync(path.join(ROOT, resolved))) broken.push(`${target} (no file ${resolved})`);
-      else if (anchor !== undefined && resolved.endsWith('.md') && !anchorsIn(read(resolved)).has(anchor)) broken.push(`${target} (no heading #${anchor} in ${resolved})`);
+      else if (anchor !== undefined && resolved.endsWith('.md') && !anchorsIn(read(resolved)).has(anchor))
+        broken.push(`${target} (no heading #${anchor} in ${resolved})`);
     }
     expect(broken).toEqual([]);
   });
 
   it.each(pages)('%s names only files of this repository that exist', (page) => {
-    const named = [...read(page).matchAll(/`((?:src|test|docs|content|views|public|scripts|bench)\/[\w./-]*)`/g)].map(([, file]) => file!);
+    const named = [...read(page).matchAll(/`((?:src|test|docs|content|views|public|scripts|bench)\/[\w./-]*)`/g)].map(
+      ([, file]) => file!,
+    );
     expect(named.filter((file) => !file.includes('<') && !existsSync(path.join(ROOT, file)))).toEqual([]);
   });
 });
@@ -132,7 +149,9 @@ describe('the outcome lists', () => {
   it('docs/step-oidc.md lists every reason an oidc step fails with', () => {
     const doc = read('docs/step-oidc.md');
     const table = doc.slice(doc.indexOf('| reason | when |')).split('\n\n')[0]!;
-    const listed = [...table.matchAll(/^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|/gm)].flatMap(([, cell]) => [...cell!.matchAll(/`([a-z_]+)`/g)].map(([, v]) => v!));
+    const listed = [...table.matchAll(/^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|/gm)].flatMap(([, cell]) =>
+      [...cell!.matchAll(/`([a-z_]+)`/g)].map(([, v]) => v!),
+    );
     expect(listed.sort()).toEqual([...OIDC_FAILURES].sort());
   });
 });

@@ -38,20 +38,31 @@ describe('the email-code entry of a steps file', () => {
     const problems = missing.ok ? [] : missing.problems;
     expect(problems.some((p) => p.startsWith('SMTP_URL is required'))).toBe(true);
     expect(problems.some((p) => p.startsWith('MAIL_FROM is required'))).toBe(true);
-    const ready = loadConfiguration({ ...BASE_ENV, SMTP_URL: 'smtps://user:pw@mail.example:465', MAIL_FROM: 'Example Issuer <no-reply@issuer.example>' });
-    expect(ready.ok && ready.configuration.hookConfig.steps[1]?.settings).toEqual({ smtpUrl: 'smtps://user:pw@mail.example:465', mailFrom: 'Example Issuer <no-reply@issuer.example>' });
+    const ready = loadConfiguration({
+      ...BASE_ENV,
+      SMTP_URL: 'smtps://user:pw@mail.example:465',
+      MAIL_FROM: 'Example Issuer <no-reply@issuer.example>',
+    });
+    expect(ready.ok && ready.configuration.hookConfig.steps[1]?.settings).toEqual({
+      smtpUrl: 'smtps://user:pw@mail.example:465',
+      mailFrom: 'Example Issuer <no-reply@issuer.example>',
+    });
     expect(loadConfiguration({ ...BASE_ENV, HOOK_CONFIG: '' }).ok).toBe(true);
   });
 
   it('refuses a bad SMTP_URL or MAIL_FROM without ever repeating a password', () => {
-    const read = readMailSettings({ SMTP_URL: 'https://mailer:s3cret-pass@mail.example/send?x=1', MAIL_FROM: 'Issuer <no-reply@issuer.example>\r\nBcc: all@example.org' });
+    const read = readMailSettings({
+      SMTP_URL: 'https://mailer:s3cret-pass@mail.example/send?x=1',
+      MAIL_FROM: 'Issuer <no-reply@issuer.example>\r\nBcc: all@example.org',
+    });
     expect(read.ok).toBe(false);
     const problems = read.ok ? [] : read.problems;
     expect(problems).toHaveLength(2);
     expect(problems[0]).toBe('SMTP_URL (https://***@mail.example): the scheme is "https:"; use smtp: or smtps:');
     expect(problems.join(' ')).not.toContain('s3cret-pass');
     expect(problems[1]).toMatch(/^MAIL_FROM is not an address/);
-    for (const bad of ['smtp://', 'mail.example:25', 'smtp://mail.example:25/path']) expect(readMailSettings({ SMTP_URL: bad, MAIL_FROM: 'a@b.example' }).ok, bad).toBe(false);
+    for (const bad of ['smtp://', 'mail.example:25', 'smtp://mail.example:25/path'])
+      expect(readMailSettings({ SMTP_URL: bad, MAIL_FROM: 'a@b.example' }).ok, bad).toBe(false);
     for (const good of ['smtp://127.0.0.1:2525', 'smtps://u:p%40ss@mail.example:465', 'smtp://mail.example'])
       expect(readMailSettings({ SMTP_URL: good, MAIL_FROM: 'no-reply@issuer.example' }).ok, good).toBe(true);
   });
@@ -60,7 +71,19 @@ describe('the email-code entry of a steps file', () => {
 describe('what the step reads from the user and the token', () => {
   it('takes an address from a claim only when it is one, and masks it for the page', () => {
     expect(emailAddressFrom('  Aroha@Example.org ')).toBe('Aroha@Example.org');
-    for (const bad of [undefined, null, 7, '', 'no-at-sign', 'a@b', 'a@@b.org', 'a b@c.org', 'a@b.org\nBcc: x@y.org', 'a\u202e@b.org', `${'a'.repeat(250)}@b.org`]) {
+    for (const bad of [
+      undefined,
+      null,
+      7,
+      '',
+      'no-at-sign',
+      'a@b',
+      'a@@b.org',
+      'a b@c.org',
+      'a@b.org\nBcc: x@y.org',
+      'a\u202e@b.org',
+      `${'a'.repeat(250)}@b.org`,
+    ]) {
       expect(emailAddressFrom(bad), String(bad)).toBeNull();
     }
     expect(maskedAddress('aroha@example.org')).toBe('a•••@example.org');
@@ -89,6 +112,9 @@ describe('the email-code words', () => {
   it('has every English message in French, with the same placeholders', () => {
     const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     expect(Object.keys(emailCodeMessages.fr).sort()).toEqual(Object.keys(emailCodeMessages.en).sort());
-    for (const [key, text] of Object.entries(emailCodeMessages.en)) expect(placeholders(emailCodeMessages.fr[key as keyof typeof emailCodeMessages.fr]), key).toEqual(placeholders(text));
+    for (const [key, text] of Object.entries(emailCodeMessages.en))
+      expect(placeholders(emailCodeMessages.fr[key as keyof typeof emailCodeMessages.fr]), key).toEqual(
+        placeholders(text),
+      );
   });
 });

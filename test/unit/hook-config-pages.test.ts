@@ -30,9 +30,17 @@ function problems(config: unknown): string {
 describe('the shipped steps files', () => {
   it('load, with branding, French terms and the profile example', () => {
     const sample = loadHookConfig(DEFAULT_HOOK_CONFIG);
-    expect(sample.ok && sample.config.issuer).toMatchObject({ primaryColor: '#0b5394', logo: { contentType: 'image/svg+xml' } });
-    expect(sample.ok && Object.keys(configOf(sample.config.steps[0], termsStepType)?.documents ?? {})).toEqual(['en', 'fr']);
-    const example = loadHookConfig(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
+    expect(sample.ok && sample.config.issuer).toMatchObject({
+      primaryColor: '#0b5394',
+      logo: { contentType: 'image/svg+xml' },
+    });
+    expect(sample.ok && Object.keys(configOf(sample.config.steps[0], termsStepType)?.documents ?? {})).toEqual([
+      'en',
+      'fr',
+    ]);
+    const example = loadHookConfig(
+      path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'),
+    );
     expect(example.ok && example.config.steps.map((s) => s.type)).toEqual(['terms', 'profile']);
   });
 });
@@ -83,9 +91,13 @@ describe('the profile step in the steps file', () => {
 
   it("refuses a field whose claim is a name the step's form uses itself", () => {
     for (const claim of ['step', 'decision']) {
-      expect(problems({ steps: [{ type: 'profile', fields: [{ type: 'text', claim, label: 'X' }] }] })).toMatch(/steps\.0\.fields: a field's claim may not be "step" or "decision"/);
+      expect(problems({ steps: [{ type: 'profile', fields: [{ type: 'text', claim, label: 'X' }] }] })).toMatch(
+        /steps\.0\.fields: a field's claim may not be "step" or "decision"/,
+      );
     }
-    expect(load({ steps: [{ type: 'profile', fields: [{ type: 'text', claim: 'steps', label: 'X' }] }] }).ok).toBe(true);
+    expect(load({ steps: [{ type: 'profile', fields: [{ type: 'text', claim: 'steps', label: 'X' }] }] }).ok).toBe(
+      true,
+    );
   });
 
   it('refuses one claim collected twice, in one step or across steps', () => {
@@ -104,21 +116,37 @@ describe('the profile step in the steps file', () => {
 
 describe('branding in the steps file', () => {
   it('refuses a primary colour white text cannot be read on, with the ratio', () => {
-    expect(problems({ issuer: { name: 'X', primaryColor: '#ffcc00' }, steps: [terms] })).toMatch(/issuer\.primaryColor: white text on #ffcc00 has a contrast of 1\.\d\d:1/);
-    expect(problems({ issuer: { name: 'X', primaryColor: 'blue' }, steps: [terms] })).toMatch(/issuer\.primaryColor: a colour is written #rrggbb/);
+    expect(problems({ issuer: { name: 'X', primaryColor: '#ffcc00' }, steps: [terms] })).toMatch(
+      /issuer\.primaryColor: white text on #ffcc00 has a contrast of 1\.\d\d:1/,
+    );
+    expect(problems({ issuer: { name: 'X', primaryColor: 'blue' }, steps: [terms] })).toMatch(
+      /issuer\.primaryColor: a colour is written #rrggbb/,
+    );
   });
 
   it('reads a logo by its content and refuses what is not an image or too big', () => {
-    writeFileSync(path.join(dir, 'logo.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(10)]));
-    writeFileSync(path.join(dir, 'logo.svg.txt'), '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>');
+    writeFileSync(
+      path.join(dir, 'logo.png'),
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(10)]),
+    );
+    writeFileSync(
+      path.join(dir, 'logo.svg.txt'),
+      '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+    );
     writeFileSync(path.join(dir, 'not-a-logo.png'), '<html>hello</html>');
     writeFileSync(path.join(dir, 'huge.png'), Buffer.alloc(MAX_LOGO_BYTES + 1));
     const png = load({ issuer: { name: 'X', logo: 'logo.png' }, steps: [terms] });
     expect(png.ok && png.config.issuer.logo?.contentType).toBe('image/png');
     const svg = load({ issuer: { name: 'X', logo: 'logo.svg.txt' }, steps: [terms] });
     expect(svg.ok && svg.config.issuer.logo?.contentType).toBe('image/svg+xml');
-    expect(problems({ issuer: { name: 'X', logo: 'not-a-logo.png' }, steps: [terms] })).toMatch(/issuer\.logo: .* is not a PNG, JPEG, WebP or SVG image/);
-    expect(problems({ issuer: { name: 'X', logo: 'huge.png' }, steps: [terms] })).toMatch(/a logo may be at most 100 KB/);
-    expect(problems({ issuer: { name: 'X', logo: 'missing.png' }, steps: [terms] })).toMatch(/issuer\.logo: cannot read/);
+    expect(problems({ issuer: { name: 'X', logo: 'not-a-logo.png' }, steps: [terms] })).toMatch(
+      /issuer\.logo: .* is not a PNG, JPEG, WebP or SVG image/,
+    );
+    expect(problems({ issuer: { name: 'X', logo: 'huge.png' }, steps: [terms] })).toMatch(
+      /a logo may be at most 100 KB/,
+    );
+    expect(problems({ issuer: { name: 'X', logo: 'missing.png' }, steps: [terms] })).toMatch(
+      /issuer\.logo: cannot read/,
+    );
   });
 });

@@ -37,7 +37,9 @@ describe('loadHookConfig', () => {
   });
 
   it('names each problem with its path', () => {
-    const result = loadHookConfig(write({ steps: [{ type: 'terms', documents: { english: 'x.txt' } }, { type: 'quiz' }] }));
+    const result = loadHookConfig(
+      write({ steps: [{ type: 'terms', documents: { english: 'x.txt' } }, { type: 'quiz' }] }),
+    );
     expect(result.ok).toBe(false);
     const text = result.ok ? '' : result.errors.join('\n');
     expect(text).toContain('steps.0.version');
@@ -46,7 +48,9 @@ describe('loadHookConfig', () => {
   });
 
   it('refuses a missing document, a duplicate step id and broken JSON', () => {
-    expect(loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'nope.txt' } }] }))).toMatchObject({
+    expect(
+      loadHookConfig(write({ steps: [{ type: 'terms', version: '1', documents: { en: 'nope.txt' } }] })),
+    ).toMatchObject({
       ok: false,
       errors: [expect.stringContaining('steps.0.documents.en: cannot read')],
     });
@@ -70,13 +74,34 @@ describe('a misspelt key in the steps file', () => {
     const terms = { type: 'terms', version: '1', documents: { en: 'tos.txt' } };
     const cases: Array<[unknown, RegExp]> = [
       [{ isuer: { name: 'X' }, steps: [terms] }, /: \(top\): Unrecognized key: "isuer"/],
-      [{ issuer: { name: 'X', suportContact: 'a@b.example' }, steps: [terms] }, /: issuer: Unrecognized key: "suportContact"/],
-      [{ steps: [{ ...terms, skipIfAcepted: true }] }, /: steps\.0: Unrecognized key: "skipIfAcepted"/],
-      [{ steps: [terms, { type: 'email-code', emailClaim: 'email', maxAtempts: 3 }] }, /: steps\.1: Unrecognized key: "maxAtempts"/],
-      [{ steps: [{ type: 'passkey', enrol: 'when-missing', userVerificaton: 'required' }] }, /: steps\.0: Unrecognized key: "userVerificaton"/],
-      [{ steps: [{ type: 'profile', fields: [{ claim: 'given_name', type: 'text', label: 'Name', requird: true }] }] }, /: steps\.0\.fields\.0: Unrecognized key: "requird"/],
       [
-        { steps: [{ type: 'profile', fields: [{ claim: 'c', type: 'select', label: 'C', options: [{ value: 'a', label: 'A', selected: true }] }] }] },
+        { issuer: { name: 'X', suportContact: 'a@b.example' }, steps: [terms] },
+        /: issuer: Unrecognized key: "suportContact"/,
+      ],
+      [{ steps: [{ ...terms, skipIfAcepted: true }] }, /: steps\.0: Unrecognized key: "skipIfAcepted"/],
+      [
+        { steps: [terms, { type: 'email-code', emailClaim: 'email', maxAtempts: 3 }] },
+        /: steps\.1: Unrecognized key: "maxAtempts"/,
+      ],
+      [
+        { steps: [{ type: 'passkey', enrol: 'when-missing', userVerificaton: 'required' }] },
+        /: steps\.0: Unrecognized key: "userVerificaton"/,
+      ],
+      [
+        { steps: [{ type: 'profile', fields: [{ claim: 'given_name', type: 'text', label: 'Name', requird: true }] }] },
+        /: steps\.0\.fields\.0: Unrecognized key: "requird"/,
+      ],
+      [
+        {
+          steps: [
+            {
+              type: 'profile',
+              fields: [
+                { claim: 'c', type: 'select', label: 'C', options: [{ value: 'a', label: 'A', selected: true }] },
+              ],
+            },
+          ],
+        },
         /: steps\.0\.fields\.0\.options\.0: Unrecognized key: "selected"/,
       ],
     ];
@@ -99,8 +124,17 @@ describe('claimsStepsRead', () => {
 });
 
 describe("a step's when in the steps file", () => {
-  const terms = (extra: Record<string, unknown> = {}) => ({ type: 'terms', version: '1', documents: { en: 'tos.txt' }, ...extra });
-  const profile = (extra: Record<string, unknown> = {}) => ({ type: 'profile', fields: [{ type: 'text', claim: 'member_number', label: 'Member number' }], ...extra });
+  const terms = (extra: Record<string, unknown> = {}) => ({
+    type: 'terms',
+    version: '1',
+    documents: { en: 'tos.txt' },
+    ...extra,
+  });
+  const profile = (extra: Record<string, unknown> = {}) => ({
+    type: 'profile',
+    fields: [{ type: 'text', claim: 'member_number', label: 'Member number' }],
+    ...extra,
+  });
   beforeEach(() => writeFileSync(path.join(dir, 'tos.txt'), 'Be kind.'));
 
   it('is read on any step, outside its type, and its claims join those the steps read', () => {
@@ -142,7 +176,10 @@ describe("a step's when in the steps file", () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ claim: 'email_verified', is: true }, /: steps\.1\.when: unknown operator "is"/],
       [{ all: [{ claim: 'acr', in: 'loa2' }] }, /: steps\.1\.when\.all\.0\.in: /],
-      [{ claim: 'email_verified', equals: { yes: 1 } }, /: steps\.1\.when\.equals: a value to compare is a string, a number or true\/false/],
+      [
+        { claim: 'email_verified', equals: { yes: 1 } },
+        /: steps\.1\.when\.equals: a value to compare is a string, a number or true\/false/,
+      ],
       [{ claim: 'member_number', absent: 'yes' }, /: steps\.1\.when\.absent: "absent" is written true/],
       [{ not: { claim: 'member-number', present: true } }, /: steps\.1\.when\.not\.claim: a claim name is letters/],
       [null, /: steps\.1\.when: a condition is an object/],
@@ -153,7 +190,10 @@ describe("a step's when in the steps file", () => {
       expect(result.ok ? '' : result.errors.join('\n')).toMatch(message);
     }
     const both = loadHookConfig(write({ steps: [terms({ when: { claim: 'x', equal: true }, skipIfAcepted: true })] }));
-    expect(both.ok ? [] : both.errors).toEqual([expect.stringMatching(/steps\.0\.when: unknown operator "equal"/), expect.stringMatching(/steps\.0: Unrecognized key: "skipIfAcepted"/)]);
+    expect(both.ok ? [] : both.errors).toEqual([
+      expect.stringMatching(/steps\.0\.when: unknown operator "equal"/),
+      expect.stringMatching(/steps\.0: Unrecognized key: "skipIfAcepted"/),
+    ]);
   });
 });
 
@@ -181,7 +221,9 @@ describe('whenClaimsNotAsked', () => {
     );
     if (!result.ok) throw new Error(result.errors.join('\n'));
     // given_name is read by a step only to greet: leaving it out is not this error.
-    expect(whenClaimsNotAsked(result.config.steps, ['acr'])).toEqual(['the "when" of step "privacy" reads the claim "email_verified", which the tenant is not asked to send']);
+    expect(whenClaimsNotAsked(result.config.steps, ['acr'])).toEqual([
+      'the "when" of step "privacy" reads the claim "email_verified", which the tenant is not asked to send',
+    ]);
     expect(whenClaimsNotAsked(result.config.steps, ['email_verified', 'acr'])).toEqual([]);
   });
 });

@@ -38,7 +38,14 @@ const base: DecisionRecord = {
 };
 const ROWS: DecisionRecord[] = [
   base,
-  { ...base, interactionId: 'i-2', state: 'state-2', decision: 'declined', subject: null, at: new Date('2026-03-01T08:30:00.000Z') },
+  {
+    ...base,
+    interactionId: 'i-2',
+    state: 'state-2',
+    decision: 'declined',
+    subject: null,
+    at: new Date('2026-03-01T08:30:00.000Z'),
+  },
   {
     ...base,
     interactionId: 'i-3',
@@ -86,7 +93,12 @@ describe('interaction-hook ledger export', () => {
     // Recomputed from the export alone, by the documented canonical form: the head is what `ledger head` prints.
     const head = recomputeChain(lines);
     expect((await run(['head'])).out).toContain(`Head:   ${head}\nLength: 3 records appended in all\n`);
-    expect(lines[2]).toMatchObject({ state: 'state,"3"', subject: '=HYPERLINK("http://evil.example")', claims: { email: 'a@b.example' }, userAgent: 'Wallet/1.0\r\nX' });
+    expect(lines[2]).toMatchObject({
+      state: 'state,"3"',
+      subject: '=HYPERLINK("http://evil.example")',
+      claims: { email: 'a@b.example' },
+      userAgent: 'Wallet/1.0\r\nX',
+    });
   });
 
   it('writes CSV with a header, RFC 4180 quoting and formulas defused', async () => {
@@ -94,9 +106,15 @@ describe('interaction-hook ledger export', () => {
     expect(code).toBe(0);
     const lines = out.split('\r\n');
     const [h1, h2, h3] = exportLines((await run(['export'])).out).map((l) => String(l.hash));
-    expect(lines[0]).toBe('at,interaction_id,state,subject,step,terms_version,terms_hash,locale,decision,ip,user_agent,claims,evidence,prev_hash,hash');
-    expect(lines[1]).toBe(`2025-01-10T10:00:00.000Z,i-1,state-1,user-1,terms,2026-11,${'a'.repeat(64)},en,accepted,,,,,${'0'.repeat(64)},${h1}`);
-    expect(lines[2]).toBe(`2026-03-01T08:30:00.000Z,i-2,state-2,,terms,2026-11,${'a'.repeat(64)},en,declined,,,,,${h1},${h2}`);
+    expect(lines[0]).toBe(
+      'at,interaction_id,state,subject,step,terms_version,terms_hash,locale,decision,ip,user_agent,claims,evidence,prev_hash,hash',
+    );
+    expect(lines[1]).toBe(
+      `2025-01-10T10:00:00.000Z,i-1,state-1,user-1,terms,2026-11,${'a'.repeat(64)},en,accepted,,,,,${'0'.repeat(64)},${h1}`,
+    );
+    expect(lines[2]).toBe(
+      `2026-03-01T08:30:00.000Z,i-2,state-2,,terms,2026-11,${'a'.repeat(64)},en,declined,,,,,${h1},${h2}`,
+    );
     // The quoted user agent holds a line break, so the third record spans two physical lines.
     expect(`${lines[3]}\r\n${lines[4]}`).toBe(
       `2026-06-01T00:00:00.000Z,i-3,"state,""3""","'=HYPERLINK(""http://evil.example"")",terms,2026-11,${'a'.repeat(64)},en,expired,203.0.113.9,"Wallet/1.0\r\nX","{""email"":""a@b.example""}",,${h2},${h3}`,
@@ -130,7 +148,13 @@ describe('interaction-hook ledger export', () => {
           done(Object.assign(new Error(code), { code }));
         },
       });
-    expect(await ledgerCommand.run(['export'], { env: { DATA_DIR: dataDir }, out: closing('EPIPE'), err: new PassThrough() })).toBe(0);
+    expect(
+      await ledgerCommand.run(['export'], {
+        env: { DATA_DIR: dataDir },
+        out: closing('EPIPE'),
+        err: new PassThrough(),
+      }),
+    ).toBe(0);
     const err = new PassThrough();
     expect(await ledgerCommand.run(['export'], { env: { DATA_DIR: dataDir }, out: closing('ENOSPC'), err })).toBe(1);
     expect(String(err.read())).toContain('ENOSPC');
@@ -151,7 +175,9 @@ describe('interaction-hook ledger prune', () => {
       .split('\n')
       .map((l) => (JSON.parse(l) as { interactionId: string }).interactionId);
     expect(rest).toEqual(['i-2', 'i-3']);
-    expect((await run(['prune', '--before', '2026-01-01'])).out).toMatch(/^Deleted 0 ledger records from before 2026-01-01T00:00:00.000Z.\n/);
+    expect((await run(['prune', '--before', '2026-01-01'])).out).toMatch(
+      /^Deleted 0 ledger records from before 2026-01-01T00:00:00.000Z.\n/,
+    );
   });
 
   it('accepts a number of days', async () => {
@@ -206,7 +232,8 @@ describe('helpers', () => {
     expect(parseMoment('2026-01-31', now)?.toISOString()).toBe('2026-01-31T00:00:00.000Z');
     expect(parseMoment('2026-01-31T12:00:00+02:00', now)?.toISOString()).toBe('2026-01-31T10:00:00.000Z');
     expect(parseMoment('10d', now)?.toISOString()).toBe('2026-05-31T00:00:00.000Z');
-    for (const bad of ['', 'yesterday', '2026-13-45', '31/01/2026', '1e3d', '2026-01-31; DROP TABLE']) expect(parseMoment(bad, now), bad).toBeNull();
+    for (const bad of ['', 'yesterday', '2026-13-45', '31/01/2026', '1e3d', '2026-01-31; DROP TABLE'])
+      expect(parseMoment(bad, now), bad).toBeNull();
   });
 
   it('quotes CSV cells only when needed', () => {

@@ -23,7 +23,11 @@ describe('redaction, the second line of defence', () => {
     logger.info(
       {
         session_token: 'TOKEN-1',
-        req: { method: 'GET', url: '/callback?session_token=TOKEN-4', headers: { cookie: 'hook.sid=COOKIE-1', authorization: 'Bearer AUTH-1' } },
+        req: {
+          method: 'GET',
+          url: '/callback?session_token=TOKEN-4',
+          headers: { cookie: 'hook.sid=COOKIE-1', authorization: 'Bearer AUTH-1' },
+        },
         res: { statusCode: 303, headers: { 'set-cookie': 'hook.sid=COOKIE-2' } },
         headers: { Cookie: 'COOKIE-3', Authorization: 'Bearer AUTH-2', accept: 'kept' },
         settings: { hookSecret: 'SECRET-1', sessionSecret: 'SECRET-2', metricsToken: 'METRICS-1', port: 3000 },
@@ -45,7 +49,21 @@ describe('redaction, the second line of defence', () => {
     });
     expect(line.req).toEqual({ method: 'GET', path: '/callback' });
     expect(line.res).toEqual({ statusCode: 303 });
-    for (const secret of ['TOKEN-1', 'TOKEN-4', 'COOKIE-1', 'COOKIE-2', 'COOKIE-3', 'AUTH-1', 'AUTH-2', 'SECRET-1', 'SECRET-2', 'METRICS-1', 'CLIENT-1', 'CSRF-1', 'ACCESS-1']) {
+    for (const secret of [
+      'TOKEN-1',
+      'TOKEN-4',
+      'COOKIE-1',
+      'COOKIE-2',
+      'COOKIE-3',
+      'AUTH-1',
+      'AUTH-2',
+      'SECRET-1',
+      'SECRET-2',
+      'METRICS-1',
+      'CLIENT-1',
+      'CSRF-1',
+      'ACCESS-1',
+    ]) {
       expect(lines.join('')).not.toContain(secret);
     }
   });
@@ -66,8 +84,11 @@ describe('pretty output', () => {
   });
 
   it('prints readable lines through pino-pretty, still redacted', () => {
-    const script = "import { createLogger } from './src/ops/logger.js'; createLogger({ level: 'info', pretty: true }).info({ session_token: 'TOKEN-3', interaction: 'abc' }, 'journey started');";
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const script =
+      "import { createLogger } from './src/ops/logger.js'; createLogger({ level: 'info', pretty: true }).info({ session_token: 'TOKEN-3', interaction: 'abc' }, 'journey started');";
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: journey started\n/);
     expect(out).toContain('interaction: "abc"');
     expect(out).toContain(`session_token: "${REDACTED}"`);

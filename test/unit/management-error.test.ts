@@ -17,16 +17,21 @@ describe('a refusal in plain words', () => {
   });
 
   it('reads OAuth error bodies, text bodies and no body at all', () => {
-    expect(describeRefusal('The auth server', 400, { error: 'invalid_request', error_description: 'audience is required' })).toBe(
-      'The auth server refused the request (400 invalid_request): audience is required',
+    expect(
+      describeRefusal('The auth server', 400, { error: 'invalid_request', error_description: 'audience is required' }),
+    ).toBe('The auth server refused the request (400 invalid_request): audience is required');
+    expect(describeRefusal('The tenant', 422, 'Unprocessable')).toBe(
+      'The tenant refused the request (422): Unprocessable',
     );
-    expect(describeRefusal('The tenant', 422, 'Unprocessable')).toBe('The tenant refused the request (422): Unprocessable');
     expect(describeRefusal('The tenant', 409, undefined)).toBe('The tenant refused the request (409): no reason given');
   });
 
   it('never carries a secret the tenant echoed back', () => {
     const secret = 'dGtUrijBOT6UUJ8JO4kAFyGfhahDlVVeIk/sPbWTa7c=';
-    const text = describeRefusal('The tenant', 400, { message: 'bad', details: [{ value: secret, msg: 'not allowed', param: 'interactionHook.secret' }] });
+    const text = describeRefusal('The tenant', 400, {
+      message: 'bad',
+      details: [{ value: secret, msg: 'not allowed', param: 'interactionHook.secret' }],
+    });
     expect(redact(text, [secret, undefined])).not.toContain(secret);
     expect(redact(text, [secret])).toContain('sent "[redacted]"');
   });

@@ -33,17 +33,39 @@ describe('the management settings', () => {
 
   it('require MATTR_AUTH_URL for a custom tenant URL, and https for anything but a local simulator', () => {
     const custom = loadManagementSettings({ ...creds, MATTR_TENANT_URL: 'https://issuer.example.com' });
-    expect(custom.ok ? [] : custom.errors).toEqual([expect.stringMatching(/^MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form/)]);
-    const plain = loadManagementSettings({ ...creds, MATTR_TENANT_URL: 'http://tenant.example.com', MATTR_AUTH_URL: 'http://auth.example.com' });
-    expect(plain.ok ? [] : plain.errors).toEqual([expect.stringMatching(/^MATTR_TENANT_URL must use https:\/\//), expect.stringMatching(/^MATTR_AUTH_URL must use https:\/\//)]);
-    expect(loadManagementSettings({ ...creds, MATTR_TENANT_URL: 'http://127.0.0.1:4000', MATTR_AUTH_URL: 'http://localhost:4000' }).ok).toBe(true);
+    expect(custom.ok ? [] : custom.errors).toEqual([
+      expect.stringMatching(/^MATTR_AUTH_URL is required when MATTR_TENANT_URL is not of the form/),
+    ]);
+    const plain = loadManagementSettings({
+      ...creds,
+      MATTR_TENANT_URL: 'http://tenant.example.com',
+      MATTR_AUTH_URL: 'http://auth.example.com',
+    });
+    expect(plain.ok ? [] : plain.errors).toEqual([
+      expect.stringMatching(/^MATTR_TENANT_URL must use https:\/\//),
+      expect.stringMatching(/^MATTR_AUTH_URL must use https:\/\//),
+    ]);
+    expect(
+      loadManagementSettings({
+        ...creds,
+        MATTR_TENANT_URL: 'http://127.0.0.1:4000',
+        MATTR_AUTH_URL: 'http://localhost:4000',
+      }).ok,
+    ).toBe(true);
   });
 
   it('name each missing or bad variable, never showing the client secret', () => {
-    const loaded = loadManagementSettings({ MATTR_CLIENT_SECRET: 'a-client-secret-value', MATTR_API_TIMEOUT_SECONDS: '0', HOOK_REGISTER_ON_START: 'yes' });
+    const loaded = loadManagementSettings({
+      MATTR_CLIENT_SECRET: 'a-client-secret-value',
+      MATTR_API_TIMEOUT_SECONDS: '0',
+      HOOK_REGISTER_ON_START: 'yes',
+    });
     expect(loaded.ok).toBe(false);
     expect(loaded.ok ? [] : loaded.errors).toEqual(['HOOK_REGISTER_ON_START must be true or false']);
-    const more = loadManagementSettings({ MATTR_CLIENT_SECRET: 'a-client-secret-value', MATTR_API_TIMEOUT_SECONDS: '0' });
+    const more = loadManagementSettings({
+      MATTR_CLIENT_SECRET: 'a-client-secret-value',
+      MATTR_API_TIMEOUT_SECONDS: '0',
+    });
     const errors = more.ok ? [] : more.errors;
     expect(errors).toContain('MATTR_CLIENT_ID is required: the management API client id (role admin or issuer)');
     expect(errors).toContain('MATTR_TENANT_URL is required');
@@ -54,7 +76,10 @@ describe('the management settings', () => {
   it('are required by the CLI even when nothing is set', () => {
     const loaded = loadManagementSettings({}, { required: true });
     expect(loaded.ok ? [] : loaded.errors).toEqual(
-      expect.arrayContaining(['MATTR_CLIENT_ID is required: the management API client id (role admin or issuer)', 'MATTR_CLIENT_SECRET is required: the management API client secret']),
+      expect.arrayContaining([
+        'MATTR_CLIENT_ID is required: the management API client id (role admin or issuer)',
+        'MATTR_CLIENT_SECRET is required: the management API client secret',
+      ]),
     );
   });
 });

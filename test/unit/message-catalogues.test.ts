@@ -25,7 +25,8 @@ function parityProblems(owner: string, messages: Catalogues): string[] {
   for (const lang of LOCALES) if (!Object.hasOwn(messages, lang)) problems.push(`${owner}: has no messages in ${lang}`);
   for (const [lang, texts] of Object.entries(messages)) {
     if (!LOCALES.includes(lang)) problems.push(`${owner}: has messages in ${lang}, a language the pages do not speak`);
-    for (const key of Object.keys(english)) if (!Object.hasOwn(texts, key)) problems.push(`${owner}: ${lang} lacks the key "${key}"`);
+    for (const key of Object.keys(english))
+      if (!Object.hasOwn(texts, key)) problems.push(`${owner}: ${lang} lacks the key "${key}"`);
     for (const [key, text] of Object.entries(texts)) {
       const reference = english[key];
       if (reference === undefined) {
@@ -34,7 +35,10 @@ function parityProblems(owner: string, messages: Catalogues): string[] {
       }
       if (text.trim() === '') problems.push(`${owner}: ${lang} leaves "${key}" empty`);
       const [theirs, ours] = [placeholders(text), placeholders(reference)];
-      if (theirs.join() !== ours.join()) problems.push(`${owner}: ${lang} "${key}" has the placeholders {${theirs.join('}, {')}} where English has {${ours.join('}, {')}}`);
+      if (theirs.join() !== ours.join())
+        problems.push(
+          `${owner}: ${lang} "${key}" has the placeholders {${theirs.join('}, {')}} where English has {${ours.join('}, {')}}`,
+        );
     }
   }
   return problems;
@@ -58,7 +62,10 @@ describe('message catalogues', () => {
   }
 
   it('names the type, the language and the key of a missing key, an extra key and a changed placeholder', () => {
-    const broken = { en: { 'x.greeting': 'Hello {name}', 'x.title': 'Title' }, fr: { 'x.greeting': 'Bonjour {nom}', 'x.extra': 'En trop' } };
+    const broken = {
+      en: { 'x.greeting': 'Hello {name}', 'x.title': 'Title' },
+      fr: { 'x.greeting': 'Bonjour {nom}', 'x.extra': 'En trop' },
+    };
     expect(parityProblems('step type "x"', broken)).toEqual([
       'step type "x": fr lacks the key "x.title"',
       'step type "x": fr "x.greeting" has the placeholders {nom} where English has {name}',
@@ -69,7 +76,8 @@ describe('message catalogues', () => {
 
   it('no two step types, nor a type and the pages, define the same key: one would hide the other', () => {
     const owners = new Map<string, string[]>();
-    for (const { owner, messages } of OWNERS) for (const key of Object.keys(messages.en ?? {})) owners.set(key, [...(owners.get(key) ?? []), owner]);
+    for (const { owner, messages } of OWNERS)
+      for (const key of Object.keys(messages.en ?? {})) owners.set(key, [...(owners.get(key) ?? []), owner]);
     expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
   });
 
@@ -78,13 +86,15 @@ describe('message catalogues', () => {
     const everyKey = new Set(OWNERS.flatMap((o) => keysOf(o.messages)));
     const prefixes = [...new Set([...everyKey].map((key) => key.split('.')[0]))].join('|');
     // A quoted string that starts like some message key does: 'terms.title', 'emailCode.noAddress.end'.
-    const named = (template: string) => [...template.matchAll(new RegExp(`'((?:${prefixes})\\.[\\w.-]+)'`, 'g'))].map((m) => m[1]!);
+    const named = (template: string) =>
+      [...template.matchAll(new RegExp(`'((?:${prefixes})\\.[\\w.-]+)'`, 'g'))].map((m) => m[1]!);
     const views = path.resolve('views');
     const unknown: string[] = [];
     for (const file of readdirSync(views, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ejs'))) {
       const type = STEP_TYPES.find((t) => file === path.join('steps', `${t.type}.ejs`));
       const known = type === undefined ? everyKey : new Set([...keysOf(catalogues), ...keysOf(type.messages)]);
-      for (const key of named(readFileSync(path.join(views, file), 'utf8'))) if (!known.has(key)) unknown.push(`views/${file}: "${key}"`);
+      for (const key of named(readFileSync(path.join(views, file), 'utf8')))
+        if (!known.has(key)) unknown.push(`views/${file}: "${key}"`);
     }
     expect(unknown).toEqual([]);
     expect(named("t('terms.title') t('terms.titel')")).toEqual(['terms.title', 'terms.titel']);

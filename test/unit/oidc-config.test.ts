@@ -11,7 +11,13 @@ import { oidcRedirectUri } from '../../src/interaction/steps/oidc/provider-conne
 import { offlineServices } from '../support/offline-services.js';
 
 const SECRET = 'a-client-secret-that-must-never-print';
-const step = (entry: Record<string, unknown>) => ({ type: 'oidc', id: 'step-up', issuer: 'https://login.issuer.example', clientId: 'interaction-hook', ...entry });
+const step = (entry: Record<string, unknown>) => ({
+  type: 'oidc',
+  id: 'step-up',
+  issuer: 'https://login.issuer.example',
+  clientId: 'interaction-hook',
+  ...entry,
+});
 
 let dir: string;
 beforeEach(() => {
@@ -32,7 +38,14 @@ describe('the oidc step in the steps file', () => {
     const result = load([{ type: 'oidc', issuer: 'https://login.issuer.example', clientId: 'interaction-hook' }]);
     expect(result.ok).toBe(true);
     const config = configOf(result.ok ? result.config.steps[0] : undefined, oidcStepType);
-    expect(config).toMatchObject({ id: 'oidc', scope: 'openid', clientSecret: undefined, insecure: false, collect: {}, providerName: 'login.issuer.example' });
+    expect(config).toMatchObject({
+      id: 'oidc',
+      scope: 'openid',
+      clientSecret: undefined,
+      insecure: false,
+      collect: {},
+      providerName: 'login.issuer.example',
+    });
     expect(result.ok && claimsStepsRead(result.config.steps)).toEqual([]);
   });
 
@@ -46,11 +59,15 @@ describe('the oidc step in the steps file', () => {
   });
 
   it('names the missing secret variable as a start-up problem', () => {
-    expect(problems(load([step({ clientSecretVariable: 'STEP_UP_CLIENT_SECRET' })]))).toContain('steps.0.clientSecretVariable: the variable STEP_UP_CLIENT_SECRET is not set');
+    expect(problems(load([step({ clientSecretVariable: 'STEP_UP_CLIENT_SECRET' })]))).toContain(
+      'steps.0.clientSecretVariable: the variable STEP_UP_CLIENT_SECRET is not set',
+    );
   });
 
   it('accepts http:// only on a loopback host', () => {
-    expect(problems(load([step({ issuer: 'http://login.issuer.example' })]))).toContain('steps.0.issuer: must be https://');
+    expect(problems(load([step({ issuer: 'http://login.issuer.example' })]))).toContain(
+      'steps.0.issuer: must be https://',
+    );
     const local = load([step({ issuer: 'http://127.0.0.1:3002' })]);
     expect(local.ok && configOf(local.config.steps[0], oidcStepType)?.insecure).toBe(true);
     expect(load([step({ issuer: 'http://localhost:3002' })]).ok).toBe(true);
@@ -66,24 +83,35 @@ describe('the oidc step in the steps file', () => {
   });
 
   it('asks the tenant for the matched claim, and counts the collected ones as its own', () => {
-    const result = load([step({ matchClaim: { session: 'email', idToken: 'email' }, collect: { acr: 'step_up_acr' } })]);
+    const result = load([
+      step({ matchClaim: { session: 'email', idToken: 'email' }, collect: { acr: 'step_up_acr' } }),
+    ]);
     expect(result.ok && claimsStepsRead(result.config.steps)).toEqual(['email']);
-    const clash = load([step({ collect: { email: 'email' } }), { type: 'profile', fields: [{ type: 'email', claim: 'email', label: 'Email' }] }]);
+    const clash = load([
+      step({ collect: { email: 'email' } }),
+      { type: 'profile', fields: [{ type: 'email', claim: 'email', label: 'Email' }] },
+    ]);
     expect(problems(clash)).toContain('the claim "email" is also collected by step "step-up"');
   });
 
   it('compares the matched claims exactly unless told to ignore case, and knows no other comparison', () => {
     const exact = load([step({ matchClaim: { session: 'email', idToken: 'email' } })]);
-    expect(exact.ok && exact.config.steps[0]?.config).toMatchObject({ matchClaim: { session: 'email', idToken: 'email', compare: 'exact' } });
+    expect(exact.ok && exact.config.steps[0]?.config).toMatchObject({
+      matchClaim: { session: 'email', idToken: 'email', compare: 'exact' },
+    });
     const folded = load([step({ matchClaim: { session: 'email', idToken: 'email', compare: 'ignore-case' } })]);
     expect(folded.ok && folded.config.steps[0]?.config).toMatchObject({ matchClaim: { compare: 'ignore-case' } });
-    expect(problems(load([step({ matchClaim: { session: 'email', idToken: 'email', compare: 'fuzzy' } })]))).toMatch(/steps\.0\.matchClaim\.compare/);
+    expect(problems(load([step({ matchClaim: { session: 'email', idToken: 'email', compare: 'fuzzy' } })]))).toMatch(
+      /steps\.0\.matchClaim\.compare/,
+    );
   });
 
   it('counts what it collects in the URL budget: a few claims fit, many are refused at start-up', async () => {
     const urls = { hookUrl: 'https://hook.example.com/callback', tenantUrl: 'https://tenant.vii.au01.mattr.global' };
     const few = load([step({ collect: { email: 'step_up_email', acr: 'step_up_acr' } })]);
-    const many = load([step({ collect: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}`, `claim_${i}`])) })]);
+    const many = load([
+      step({ collect: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}`, `claim_${i}`])) }),
+    ]);
     expect(few.ok && many.ok).toBe(true);
     if (!few.ok || !many.ok) return;
     expect(
@@ -101,7 +129,11 @@ describe('the oidc step in the steps file', () => {
   });
 
   it('has one redirect URI, under the origin of HOOK_URL', () => {
-    expect(oidcRedirectUri('https://hook.example.com/callback')).toBe('https://hook.example.com/interaction/return/oidc');
-    expect(oidcRedirectUri('https://hook.example.com:8443/mattr/hook')).toBe('https://hook.example.com:8443/interaction/return/oidc');
+    expect(oidcRedirectUri('https://hook.example.com/callback')).toBe(
+      'https://hook.example.com/interaction/return/oidc',
+    );
+    expect(oidcRedirectUri('https://hook.example.com:8443/mattr/hook')).toBe(
+      'https://hook.example.com:8443/interaction/return/oidc',
+    );
   });
 });

@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CodeRecords, codeHash, countAttempt, hasExpired, newDigitCode, noTriesLeft, resendWait, sameHash, typedDigits } from '../../src/interaction/steps/one-time-code.js';
+import {
+  CodeRecords,
+  codeHash,
+  countAttempt,
+  hasExpired,
+  newDigitCode,
+  noTriesLeft,
+  resendWait,
+  sameHash,
+  typedDigits,
+} from '../../src/interaction/steps/one-time-code.js';
 import type { Storage } from '../../src/storage/ports.js';
 import { openSqlite } from '../../src/storage/sqlite/open-sqlite.js';
 
@@ -15,7 +25,8 @@ describe('the one-time-code rules every code step keeps', () => {
     expect(typedDigits('123-456', 6)).toBe('123456');
     expect(typedDigits('１２３４５６', 6)).toBe('123456');
     expect(typedDigits('1234 5678', 8)).toBe('12345678');
-    for (const bad of [undefined, 123456, '12345', '1234567', '12345a', '١٢٣٤٥٦', ['123456'], '1'.repeat(41)]) expect(typedDigits(bad, 6), String(bad)).toBeNull();
+    for (const bad of [undefined, 123456, '12345', '1234567', '12345a', '١٢٣٤٥٦', ['123456'], '1'.repeat(41)])
+      expect(typedDigits(bad, 6), String(bad)).toBeNull();
   });
 
   it('makes codes of the digits asked for', () => {
@@ -66,7 +77,9 @@ describe('a code state in the step records', () => {
     const codes = new CodeRecords(storage.stepRecords, 'test-code', state, { attempts: 0 });
     const now = new Date();
     expect(await codes.peek('a', now)).toBeNull();
-    expect(await codes.change('a', now, (held) => ({ state: { attempts: held.attempts + 1 }, result: held.attempts }))).toBe(0);
+    expect(
+      await codes.change('a', now, (held) => ({ state: { attempts: held.attempts + 1 }, result: held.attempts })),
+    ).toBe(0);
     expect(await codes.peek('a', now)).toEqual({ attempts: 1 });
     await storage.stepRecords.put('test-code', 'a', { attempts: 'many' }, new Date(now.getTime() + 60_000));
     expect(await codes.peek('a', now)).toBeNull();
@@ -76,7 +89,11 @@ describe('a code state in the step records', () => {
   it('counts parallel changes one at a time', async () => {
     const codes = new CodeRecords(storage.stepRecords, 'test-code', state, { attempts: 0 });
     const now = new Date();
-    const seen = await Promise.all(Array.from({ length: 10 }, () => codes.change('b', now, (held) => ({ state: { attempts: held.attempts + 1 }, result: held.attempts }))));
+    const seen = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        codes.change('b', now, (held) => ({ state: { attempts: held.attempts + 1 }, result: held.attempts })),
+      ),
+    );
     expect([...seen].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });

@@ -24,7 +24,11 @@ const passkey = (id: string, subject: string, createdAt: string): PasskeyCredent
 beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'hook-passkeys-cli-'));
   const storage = openSqlite(path.join(dataDir, 'hook.db'));
-  for (const p of [passkey('phone', 'user-1', '2026-11-01T10:00:00Z'), passkey('laptop', 'user-1', '2026-11-02T10:00:00Z'), passkey('other', 'user-2', '2026-11-03T10:00:00Z')])
+  for (const p of [
+    passkey('phone', 'user-1', '2026-11-01T10:00:00Z'),
+    passkey('laptop', 'user-1', '2026-11-02T10:00:00Z'),
+    passkey('other', 'user-2', '2026-11-03T10:00:00Z'),
+  ])
     await passkeyCredentials(storage.subjectRecords).add(p);
   await storage.close();
 });
@@ -45,22 +49,50 @@ describe('interaction-hook passkeys', () => {
     );
     const json = await run(['list', '--subject', 'user-1', '--json']);
     expect(JSON.parse(json.out)).toEqual([
-      { id: 'phone', credentialSha256: createHash('sha256').update('phone').digest('hex'), createdAt: '2026-11-01T10:00:00.000Z', lastUsedAt: '2026-11-01T10:00:00.000Z', transports: ['internal'] },
-      { id: 'laptop', credentialSha256: createHash('sha256').update('laptop').digest('hex'), createdAt: '2026-11-02T10:00:00.000Z', lastUsedAt: '2026-11-02T10:00:00.000Z', transports: ['internal'] },
+      {
+        id: 'phone',
+        credentialSha256: createHash('sha256').update('phone').digest('hex'),
+        createdAt: '2026-11-01T10:00:00.000Z',
+        lastUsedAt: '2026-11-01T10:00:00.000Z',
+        transports: ['internal'],
+      },
+      {
+        id: 'laptop',
+        credentialSha256: createHash('sha256').update('laptop').digest('hex'),
+        createdAt: '2026-11-02T10:00:00.000Z',
+        lastUsedAt: '2026-11-02T10:00:00.000Z',
+        transports: ['internal'],
+      },
     ]);
-    expect(await run(['list', '--subject', 'nobody'])).toMatchObject({ code: 0, out: 'The subject "nobody" has no passkeys.\n' });
+    expect(await run(['list', '--subject', 'nobody'])).toMatchObject({
+      code: 0,
+      out: 'The subject "nobody" has no passkeys.\n',
+    });
   });
 
   it('removes one passkey by id, then the rest, leaving other subjects’ passkeys', async () => {
-    expect(await run(['remove', '--subject', 'user-1', '--id', 'phone'])).toMatchObject({ code: 0, out: 'Removed 1 passkey of "user-1".\n' });
+    expect(await run(['remove', '--subject', 'user-1', '--id', 'phone'])).toMatchObject({
+      code: 0,
+      out: 'Removed 1 passkey of "user-1".\n',
+    });
     expect((await run(['list', '--subject', 'user-1'])).out).toMatch(/^laptop /);
-    expect(await run(['remove', '--subject', 'user-1'])).toMatchObject({ code: 0, out: 'Removed 1 passkey of "user-1".\n' });
+    expect(await run(['remove', '--subject', 'user-1'])).toMatchObject({
+      code: 0,
+      out: 'Removed 1 passkey of "user-1".\n',
+    });
     expect((await run(['list', '--subject', 'user-2'])).out).toMatch(/^other /);
   });
 
   it('says when there was nothing to remove, with exit code 1', async () => {
-    expect(await run(['remove', '--subject', 'user-1', '--id', 'other'])).toMatchObject({ code: 1, out: '', err: 'The subject "user-1" has no passkey "other": nothing removed.\n' });
-    expect(await run(['remove', '--subject', 'nobody'])).toMatchObject({ code: 1, err: 'The subject "nobody" has no passkeys: nothing removed.\n' });
+    expect(await run(['remove', '--subject', 'user-1', '--id', 'other'])).toMatchObject({
+      code: 1,
+      out: '',
+      err: 'The subject "user-1" has no passkey "other": nothing removed.\n',
+    });
+    expect(await run(['remove', '--subject', 'nobody'])).toMatchObject({
+      code: 1,
+      err: 'The subject "nobody" has no passkeys: nothing removed.\n',
+    });
     expect((await run(['list', '--subject', 'user-2'])).out).toMatch(/^other /);
   });
 

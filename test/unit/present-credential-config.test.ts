@@ -4,7 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { configOf } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialDoctor } from '../../src/interaction/steps/present-credential/doctor.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
-import { presentCredentialSchema, type PresentCredentialConfig } from '../../src/interaction/steps/present-credential/schema.js';
+import {
+  presentCredentialSchema,
+  type PresentCredentialConfig,
+} from '../../src/interaction/steps/present-credential/schema.js';
 import { HOOK_URL } from '../support/hook-fixture.js';
 import { presentParties, type PresentParties } from '../support/present-journey.js';
 import { makeLeaf, makeRoot } from '../support/wallet/test-pki.js';
@@ -16,7 +19,16 @@ beforeAll(async () => {
 
 const entry = (overrides: Record<string, unknown> = {}) => ({
   type: 'present-credential',
-  query: { credentials: [{ id: 'licence', format: 'dc+sd-jwt', meta: { vct_values: ['https://credentials.example/driving-licence'] }, claims: [{ path: ['family_name'] }] }] },
+  query: {
+    credentials: [
+      {
+        id: 'licence',
+        format: 'dc+sd-jwt',
+        meta: { vct_values: ['https://credentials.example/driving-licence'] },
+        claims: [{ path: ['family_name'] }],
+      },
+    ],
+  },
   trust: { issuers: [{ iss: 'https://dmv.example', jwks: 'dmv.jwks.json' }] },
   clientId: 'x509_san_dns:hook.example.com',
   requestKey: 'request.key.pem',
@@ -25,7 +37,12 @@ const entry = (overrides: Record<string, unknown> = {}) => ({
 });
 
 function load(overrides: Record<string, unknown> = {}, hookUrl = HOOK_URL) {
-  return presentCredentialStepType.load(presentCredentialSchema.parse(entry(overrides)), { dir: parties.dir, where: 'steps.0', id: 'licence', env: { HOOK_URL: hookUrl } });
+  return presentCredentialStepType.load(presentCredentialSchema.parse(entry(overrides)), {
+    dir: parties.dir,
+    where: 'steps.0',
+    id: 'licence',
+    env: { HOOK_URL: hookUrl },
+  });
 }
 
 function problems(overrides: Record<string, unknown> = {}, hookUrl?: string): string {
@@ -38,18 +55,29 @@ describe('a present-credential entry in the steps file', () => {
   it('loads with its files read beside the steps file and its request key matched to its certificate', () => {
     const loaded = load();
     expect(loaded.ok).toBe(true);
-    if (loaded.ok) expect(loaded.config.identity).toMatchObject({ prefix: 'x509_san_dns', clientId: 'x509_san_dns:hook.example.com', alg: 'ES256' });
+    if (loaded.ok)
+      expect(loaded.config.identity).toMatchObject({
+        prefix: 'x509_san_dns',
+        clientId: 'x509_san_dns:hook.example.com',
+        alg: 'ES256',
+      });
   });
 
   it('refuses unknown keys, a query DCQL features this step does not handle, and a trust that trusts no one', () => {
     expect(presentCredentialSchema.safeParse(entry({ walletURL: 'x' })).success).toBe(false);
-    expect(presentCredentialSchema.safeParse(entry({ query: { credentials: [], credential_sets: [] } })).success).toBe(false);
+    expect(presentCredentialSchema.safeParse(entry({ query: { credentials: [], credential_sets: [] } })).success).toBe(
+      false,
+    );
     expect(presentCredentialSchema.safeParse(entry({ trust: {} })).success).toBe(false);
   });
 
   it('refuses collect or matchClaim naming a claim the query does not ask for', () => {
-    expect(problems({ collect: { birthdate: 'birthdate' } })).toContain('collect names "birthdate", which the query does not ask for');
-    expect(problems({ matchClaim: { session: 'family_name', credential: ['given_name'] } })).toContain('matchClaim.credential ["given_name"]');
+    expect(problems({ collect: { birthdate: 'birthdate' } })).toContain(
+      'collect names "birthdate", which the query does not ask for',
+    );
+    expect(problems({ matchClaim: { session: 'family_name', credential: ['given_name'] } })).toContain(
+      'matchClaim.credential ["given_name"]',
+    );
   });
 
   it('refuses unsigned requests (redirect_uri:) unless HOOK_URL is on this machine', () => {
@@ -68,13 +96,20 @@ describe('a present-credential entry in the steps file', () => {
   });
 
   it('refuses an issuer JWKS with private keys in it', () => {
-    writeFileSync(path.join(parties.dir, 'private.jwks.json'), JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] }));
-    expect(problems({ trust: { issuers: [{ iss: 'https://dmv.example', jwks: 'private.jwks.json' }] } })).toContain('is not a JWKS of public keys');
+    writeFileSync(
+      path.join(parties.dir, 'private.jwks.json'),
+      JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] }),
+    );
+    expect(problems({ trust: { issuers: [{ iss: 'https://dmv.example', jwks: 'private.jwks.json' }] } })).toContain(
+      'is not a JWKS of public keys',
+    );
   });
 });
 
 describe('a present-credential entry asking for an ISO mdoc (mso_mdoc)', () => {
-  const mdl = (claims: unknown[] = [{ path: ['org.iso.18013.5.1', 'family_name'] }, { path: ['org.iso.18013.5.1', 'birth_date'] }]) => ({
+  const mdl = (
+    claims: unknown[] = [{ path: ['org.iso.18013.5.1', 'family_name'] }, { path: ['org.iso.18013.5.1', 'birth_date'] }],
+  ) => ({
     credentials: [{ id: 'mdl', format: 'mso_mdoc', meta: { doctype_value: 'org.iso.18013.5.1.mDL' }, claims }],
   });
   beforeAll(async () => {
@@ -89,7 +124,11 @@ describe('a present-credential entry asking for an ISO mdoc (mso_mdoc)', () => {
       matchClaim: { session: 'family_name', credential: ['org.iso.18013.5.1', 'family_name'] },
     });
     expect(loaded.ok).toBe(true);
-    if (loaded.ok) expect(loaded.config.query.credentials[0]).toMatchObject({ format: 'mso_mdoc', meta: { doctype_value: 'org.iso.18013.5.1.mDL' } });
+    if (loaded.ok)
+      expect(loaded.config.query.credentials[0]).toMatchObject({
+        format: 'mso_mdoc',
+        meta: { doctype_value: 'org.iso.18013.5.1.mDL' },
+      });
   });
 
   it('refuses an mdoc query without IACA roots to trust', () => {
@@ -101,13 +140,23 @@ describe('a present-credential entry asking for an ISO mdoc (mso_mdoc)', () => {
       'collect names "portrait", which the query does not ask for (an mso_mdoc claim',
     );
     const twice = mdl([{ path: ['org.iso.18013.5.1', 'family_name'] }, { path: ['org.example.local', 'family_name'] }]);
-    expect(problems({ query: twice, trust: { x509Roots: ['iaca.pem'] }, collect: { family_name: 'family_name' } })).toContain('collect names "family_name"');
+    expect(
+      problems({ query: twice, trust: { x509Roots: ['iaca.pem'] }, collect: { family_name: 'family_name' } }),
+    ).toContain('collect names "family_name"');
   });
 
   it('refuses an mdoc claim path that is not [namespace, element], and a doctype list where one doctype is meant', () => {
     expect(presentCredentialSchema.safeParse(entry({ query: mdl([{ path: ['family_name'] }]) })).success).toBe(false);
-    expect(presentCredentialSchema.safeParse(entry({ query: { credentials: [{ ...mdl().credentials[0], meta: { doctype_value: ['a', 'b'] } }] } })).success).toBe(false);
-    expect(presentCredentialSchema.safeParse(entry({ query: { credentials: [{ ...mdl().credentials[0], format: 'jwt_vc_json' }] } })).success).toBe(false);
+    expect(
+      presentCredentialSchema.safeParse(
+        entry({ query: { credentials: [{ ...mdl().credentials[0], meta: { doctype_value: ['a', 'b'] } }] } }),
+      ).success,
+    ).toBe(false);
+    expect(
+      presentCredentialSchema.safeParse(
+        entry({ query: { credentials: [{ ...mdl().credentials[0], format: 'jwt_vc_json' }] } }),
+      ).success,
+    ).toBe(false);
   });
 });
 
@@ -120,7 +169,10 @@ describe('doctor for a present-credential step', () => {
 
   it('checks the request certificate against HOOK_URL’s host', () => {
     expect(presentCredentialDoctor(config(), HOOK_URL)[0]).toMatchObject({ status: 'ok' });
-    expect(presentCredentialDoctor(config(), 'https://elsewhere.example/callback')[0]).toMatchObject({ status: 'fail', detail: expect.stringContaining('elsewhere.example') });
+    expect(presentCredentialDoctor(config(), 'https://elsewhere.example/callback')[0]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('elsewhere.example'),
+    });
   });
 
   it('fails a root that has expired and warns of one that expires soon', async () => {

@@ -7,7 +7,10 @@ import { loadHookConfig } from '../../src/config/hook-config.js';
 import { configOf } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
 import { credentialQuerySchema, parseDcql } from '../../src/interaction/steps/present-credential/credential-query.js';
-import { PresentationRejected, type RejectionReason } from '../../src/interaction/steps/present-credential/rejection.js';
+import {
+  PresentationRejected,
+  type RejectionReason,
+} from '../../src/interaction/steps/present-credential/rejection.js';
 import { rejectionOf } from '../support/present-journey.js';
 import { openId4VpSessionTranscript } from '../../src/interaction/steps/present-credential/session-transcript.js';
 import { verifyVpToken, type VerifierPolicy } from '../../src/interaction/steps/present-credential/vp-token.js';
@@ -26,7 +29,11 @@ import {
 } from '../support/wallet/test-mdoc-holder.js';
 import { makeLeaf, makeRoot, type TestCertificate } from '../support/wallet/test-pki.js';
 
-const REQUEST = { clientId: 'x509_san_dns:hook.example', nonce: 'nonce-of-this-try', responseUri: 'https://hook.example/interaction/present/tx/response' };
+const REQUEST = {
+  clientId: 'x509_san_dns:hook.example',
+  nonce: 'nonce-of-this-try',
+  responseUri: 'https://hook.example/interaction/present/tx/response',
+};
 const HOUR = 3_600_000;
 const query = credentialQuerySchema.parse({
   credentials: [
@@ -50,14 +57,29 @@ beforeAll(async () => {
   holder = await makeMdocHolder();
   const dcql = parseDcql(query);
   if (!dcql.ok) throw new Error(dcql.problem);
-  policy = { trust: { roots: [new X509Certificate(iaca.pem)], issuers: new Map() }, query, dcql: dcql.dcql, statusLists: { timeoutMs: 1000, fetch } };
+  policy = {
+    trust: { roots: [new X509Certificate(iaca.pem)], issuers: new Map() },
+    query,
+    dcql: dcql.dcql,
+    statusLists: { timeoutMs: 1000, fetch },
+  };
 });
 
-async function presentation(issue: MdocIssueInput = {}, options: MdocPresentOptions = {}, signer = documentSigner): Promise<string> {
+async function presentation(
+  issue: MdocIssueInput = {},
+  options: MdocPresentOptions = {},
+  signer = documentSigner,
+): Promise<string> {
   return presentMdoc(await issueMdoc(signer, holder, issue), holder, REQUEST, options);
 }
 
-const verify = (token: unknown) => verifyVpToken(token, policy, { nonce: REQUEST.nonce, audience: REQUEST.clientId, responseUri: REQUEST.responseUri, now: new Date() });
+const verify = (token: unknown) =>
+  verifyVpToken(token, policy, {
+    nonce: REQUEST.nonce,
+    audience: REQUEST.clientId,
+    responseUri: REQUEST.responseUri,
+    now: new Date(),
+  });
 
 const refusal = (token: unknown): Promise<RejectionReason> => rejectionOf(verify(token));
 
@@ -69,16 +91,36 @@ describe('the OpenID4VP session transcript', () => {
       jwkThumbprint: Buffer.from('4283ec927ae0f208daaa2d026a814f2b22dca52cf85ffa8f3f8626c6bd669047', 'hex'),
       responseUri: 'https://example.com/response',
     });
-    expect(Buffer.from(transcript).toString('hex')).toBe('83f6f682714f70656e494434565048616e646f7665725820048bc053c00442af9b8eed494cefdd9d95240d254b046b11b68013722aad38ac');
+    expect(Buffer.from(transcript).toString('hex')).toBe(
+      '83f6f682714f70656e494434565048616e646f7665725820048bc053c00442af9b8eed494cefdd9d95240d254b046b11b68013722aad38ac',
+    );
   });
 });
 
 describe('an mdoc presentation (mso_mdoc)', () => {
   it('of an mDL under a trusted IACA root, signed by the device for this request, gives its doctype, issuer, elements and their names', async () => {
     const credential = await verify({ mdl: [await presentation()] });
-    expect(credential).toMatchObject({ format: 'mso_mdoc', type: MDL_DOCTYPE, issuer: 'CN=Test Document Signer, C=NZ', trustedBy: 'x509', statusChecked: false });
-    expect(credential.claims).toEqual({ [MDL_NAMESPACE]: { family_name: 'Okafor', given_name: 'Ada', birth_date: '1990-04-01', issuing_country: 'NZ', document_number: 'DL-0042' } });
-    expect(credential.disclosed).toEqual(['birth_date', 'document_number', 'family_name', 'given_name', 'issuing_country'].map((n) => `${MDL_NAMESPACE}.${n}`));
+    expect(credential).toMatchObject({
+      format: 'mso_mdoc',
+      type: MDL_DOCTYPE,
+      issuer: 'CN=Test Document Signer, C=NZ',
+      trustedBy: 'x509',
+      statusChecked: false,
+    });
+    expect(credential.claims).toEqual({
+      [MDL_NAMESPACE]: {
+        family_name: 'Okafor',
+        given_name: 'Ada',
+        birth_date: '1990-04-01',
+        issuing_country: 'NZ',
+        document_number: 'DL-0042',
+      },
+    });
+    expect(credential.disclosed).toEqual(
+      ['birth_date', 'document_number', 'family_name', 'given_name', 'issuing_country'].map(
+        (n) => `${MDL_NAMESPACE}.${n}`,
+      ),
+    );
   });
 
   it('discloses only the elements the holder chose', async () => {
@@ -97,7 +139,11 @@ describe('an mdoc presentation (mso_mdoc)', () => {
   it('signed by a device key other than the one in the MSO is refused', async () => {
     const issued = await issueMdoc(documentSigner, holder);
     const other = await makeMdocHolder();
-    expect(await refusal({ mdl: [await presentMdoc(issued, { publicJwk: holder.publicJwk, privateJwk: other.privateJwk }, REQUEST)] })).toBe('device_signature_invalid');
+    expect(
+      await refusal({
+        mdl: [await presentMdoc(issued, { publicJwk: holder.publicJwk, privateJwk: other.privateJwk }, REQUEST)],
+      }),
+    ).toBe('device_signature_invalid');
   });
 
   it('without a device signature (the issuer-signed mdoc alone) is refused', async () => {
@@ -114,17 +160,39 @@ describe('an mdoc presentation (mso_mdoc)', () => {
 
   it('whose MSO has expired, or is not valid yet, is refused', async () => {
     const now = Date.now();
-    expect(await refusal({ mdl: [await presentation({ signed: new Date(now - 3 * HOUR), validFrom: new Date(now - 3 * HOUR), validUntil: new Date(now - HOUR) })] })).toBe('expired');
-    expect(await refusal({ mdl: [await presentation({ validFrom: new Date(now + HOUR), validUntil: new Date(now + 2 * HOUR) })] })).toBe('not_yet_valid');
+    expect(
+      await refusal({
+        mdl: [
+          await presentation({
+            signed: new Date(now - 3 * HOUR),
+            validFrom: new Date(now - 3 * HOUR),
+            validUntil: new Date(now - HOUR),
+          }),
+        ],
+      }),
+    ).toBe('expired');
+    expect(
+      await refusal({
+        mdl: [await presentation({ validFrom: new Date(now + HOUR), validUntil: new Date(now + 2 * HOUR) })],
+      }),
+    ).toBe('not_yet_valid');
   });
 
   it('of a doctype the query does not ask for is refused', async () => {
-    expect(await refusal({ mdl: [await presentation({ docType: 'org.iso.23220.photoid.1' })] })).toBe('type_not_requested');
+    expect(await refusal({ mdl: [await presentation({ docType: 'org.iso.23220.photoid.1' })] })).toBe(
+      'type_not_requested',
+    );
   });
 
   it('with an element changed after issuance (its digest does not match) is refused', async () => {
-    expect(await refusal({ mdl: [await presentation({}, { tamper: { element: 'family_name', value: 'Someone Else' } })] })).toBe('disclosure_invalid');
-    expect(await refusal({ mdl: [await presentation({}, { tamper: { element: 'birth_date', value: new DateOnly('1970-01-01') } })] })).toBe('disclosure_invalid');
+    expect(
+      await refusal({ mdl: [await presentation({}, { tamper: { element: 'family_name', value: 'Someone Else' } })] }),
+    ).toBe('disclosure_invalid');
+    expect(
+      await refusal({
+        mdl: [await presentation({}, { tamper: { element: 'birth_date', value: new DateOnly('1970-01-01') } })],
+      }),
+    ).toBe('disclosure_invalid');
   });
 
   it('without an element the query needs is refused', async () => {
@@ -136,7 +204,10 @@ describe('an mdoc presentation (mso_mdoc)', () => {
   it.each([
     ['not base64url', 'not base64url!'],
     ['not CBOR', Buffer.from('definitely not cbor').toString('base64url')],
-    ['CBOR of the wrong shape', Buffer.from(cborEncode({ version: '1.0', documents: 'none', status: 0 })).toString('base64url')],
+    [
+      'CBOR of the wrong shape',
+      Buffer.from(cborEncode({ version: '1.0', documents: 'none', status: 0 })).toString('base64url'),
+    ],
     [
       'a DeviceResponse with no document',
       Buffer.from(
@@ -187,12 +258,20 @@ describe('an mdoc presentation changed anywhere', () => {
 
 describe('the shipped mDL example (content/examples/terms-present-mdl.config.json)', () => {
   it('loads with the public demo IACA root (no private key shipped beside it), and its query and collect take an mDL from a root it is given', async () => {
-    const loaded = loadHookConfig(path.resolve('content/examples/terms-present-mdl.config.json'), { env: { HOOK_URL: 'http://localhost:3000/callback' } });
+    const loaded = loadHookConfig(path.resolve('content/examples/terms-present-mdl.config.json'), {
+      env: { HOOK_URL: 'http://localhost:3000/callback' },
+    });
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    const config = loaded.config.steps.map((step) => configOf(step, presentCredentialStepType)).find((c) => c !== undefined);
+    const config = loaded.config.steps
+      .map((step) => configOf(step, presentCredentialStepType))
+      .find((c) => c !== undefined);
     if (!config) throw new Error('no present-credential step in the example');
     expect(config.trust.roots.map((root) => root.subject)).toEqual(['C=NZ\nCN=Demo IACA']);
-    expect(readdirSync('content/present-credential').filter((file) => file.includes('key') && !file.startsWith('demo-request.'))).toEqual([]);
+    expect(
+      readdirSync('content/present-credential').filter(
+        (file) => file.includes('key') && !file.startsWith('demo-request.'),
+      ),
+    ).toEqual([]);
     // An operator puts their own IACA root in `trust`: the example's query and collect stay.
     const ownRoots = { ...config.trust, roots: [new X509Certificate(iaca.pem)] };
     const token = await presentMdoc(await issueMdoc(documentSigner, holder), holder, REQUEST);

@@ -15,7 +15,14 @@ const VCT = 'https://credentials.example/driving-licence';
 const CLIENT_ID = 'x509_san_dns:hook.example';
 const NONCE = 'nonce-of-this-try';
 const query = credentialQuerySchema.parse({
-  credentials: [{ id: 'licence', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['family_name'] }, { path: ['birthdate'] }] }],
+  credentials: [
+    {
+      id: 'licence',
+      format: 'dc+sd-jwt',
+      meta: { vct_values: [VCT] },
+      claims: [{ path: ['family_name'] }, { path: ['birthdate'] }],
+    },
+  ],
 });
 const dcql = (() => {
   const parsed = parseDcql(query);
@@ -36,7 +43,10 @@ beforeAll(async () => {
   stranger = await makeIssuer({ iss: 'https://forger.example' });
   root = await makeRoot('Test Licence Root');
   const intermediate = await makeLeaf(root, 'Test Licence CA', { ca: true });
-  chained = await makeIssuer({ iss: 'https://licences.example', chain: [await makeLeaf(intermediate, 'Licence Issuer', { dns: 'licences.example' }), intermediate] });
+  chained = await makeIssuer({
+    iss: 'https://licences.example',
+    chain: [await makeLeaf(intermediate, 'Licence Issuer', { dns: 'licences.example' }), intermediate],
+  });
   holder = await makeHolder();
   lists = await startStatusListServer();
   const trust: IssuerTrust = { roots: [new X509Certificate(root.pem)], issuers: new Map([[listed.iss, listed.jwks]]) };
@@ -52,19 +62,35 @@ const licence = (overrides: Partial<IssueInput> = {}): IssueInput => ({
   ...overrides,
 });
 
-async function presentation(issuer: TestIssuer, issue: Partial<IssueInput> = {}, options: Partial<PresentOptions> = {}): Promise<string> {
+async function presentation(
+  issuer: TestIssuer,
+  issue: Partial<IssueInput> = {},
+  options: Partial<PresentOptions> = {},
+): Promise<string> {
   const credential = await issuer.issue(licence(issue));
   return present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, ...options });
 }
 
-const verify = (token: unknown, now = new Date()) => verifyVpToken(token, policy, { nonce: NONCE, audience: CLIENT_ID, responseUri: 'https://hook.example/interaction/present/x/response', now });
+const verify = (token: unknown, now = new Date()) =>
+  verifyVpToken(token, policy, {
+    nonce: NONCE,
+    audience: CLIENT_ID,
+    responseUri: 'https://hook.example/interaction/present/x/response',
+    now,
+  });
 
 const refusal = (token: unknown): Promise<RejectionReason> => rejectionOf(verify(token));
 
 describe('an SD-JWT VC presentation', () => {
   it('from a listed issuer, bound to this try, gives its type, issuer, claims and the names disclosed', async () => {
     const credential = await verify({ licence: [await presentation(listed)] });
-    expect(credential).toMatchObject({ format: 'dc+sd-jwt', type: VCT, issuer: 'https://dmv.example', trustedBy: 'jwks', statusChecked: false });
+    expect(credential).toMatchObject({
+      format: 'dc+sd-jwt',
+      type: VCT,
+      issuer: 'https://dmv.example',
+      trustedBy: 'jwks',
+      statusChecked: false,
+    });
     expect(credential.claims).toMatchObject({ family_name: 'Okafor', birthdate: '1990-04-01', vct: VCT });
     expect(credential.disclosed).toEqual(['birthdate', 'family_name', 'given_name']);
   });
@@ -75,7 +101,9 @@ describe('an SD-JWT VC presentation', () => {
   });
 
   it('accepts the vp_token as the JSON string a form post carries', async () => {
-    await expect(verify(JSON.stringify({ licence: [await presentation(listed)] }))).resolves.toMatchObject({ type: VCT });
+    await expect(verify(JSON.stringify({ licence: [await presentation(listed)] }))).resolves.toMatchObject({
+      type: VCT,
+    });
   });
 
   it.each([
@@ -93,21 +121,63 @@ describe('an SD-JWT VC presentation', () => {
 
   it('with a key binding signed by another key than the credential’s cnf is refused', async () => {
     const other = await makeHolder();
-    expect(await refusal({ licence: [await presentation(listed, {}, { signWith: other.privateKey })] })).toBe('key_binding_invalid');
+    expect(await refusal({ licence: [await presentation(listed, {}, { signWith: other.privateKey })] })).toBe(
+      'key_binding_invalid',
+    );
   });
 
   it('whose credential has no cnf key cannot be bound and is refused', async () => {
     const credential = await listed.issue({ ...licence(), holder: undefined as never });
-    expect(await refusal({ licence: [await present(credential, { holder, nonce: NONCE, aud: CLIENT_ID })] })).toBe('key_binding_missing');
+    expect(await refusal({ licence: [await present(credential, { holder, nonce: NONCE, aud: CLIENT_ID })] })).toBe(
+      'key_binding_missing',
+    );
   });
 
   it('with a disclosure changed, added or repeated is refused; one dropped fails the query', async () => {
     const credential = await listed.issue(licence());
     const changed = disclosure('family_name', 'Someone Else');
-    expect(await refusal({ licence: [await present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, disclose: ['birthdate'], extraDisclosures: [changed] })] })).toBe('disclosure_invalid');
-    expect(await refusal({ licence: [await present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, extraDisclosures: [disclosure('nationality', 'XX')] })] })).toBe('disclosure_invalid');
-    expect(await refusal({ licence: [await present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, disclose: ['family_name', 'birthdate', 'family_name'] })] })).toBe('disclosure_invalid');
-    expect(await refusal({ licence: [await present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, disclose: ['family_name'] })] })).toBe('claims_missing');
+    expect(
+      await refusal({
+        licence: [
+          await present(credential, {
+            holder,
+            nonce: NONCE,
+            aud: CLIENT_ID,
+            disclose: ['birthdate'],
+            extraDisclosures: [changed],
+          }),
+        ],
+      }),
+    ).toBe('disclosure_invalid');
+    expect(
+      await refusal({
+        licence: [
+          await present(credential, {
+            holder,
+            nonce: NONCE,
+            aud: CLIENT_ID,
+            extraDisclosures: [disclosure('nationality', 'XX')],
+          }),
+        ],
+      }),
+    ).toBe('disclosure_invalid');
+    expect(
+      await refusal({
+        licence: [
+          await present(credential, {
+            holder,
+            nonce: NONCE,
+            aud: CLIENT_ID,
+            disclose: ['family_name', 'birthdate', 'family_name'],
+          }),
+        ],
+      }),
+    ).toBe('disclosure_invalid');
+    expect(
+      await refusal({
+        licence: [await present(credential, { holder, nonce: NONCE, aud: CLIENT_ID, disclose: ['family_name'] })],
+      }),
+    ).toBe('claims_missing');
   });
 
   it('from an issuer not listed, or listed but signed with another key, is refused', async () => {
@@ -118,20 +188,38 @@ describe('an SD-JWT VC presentation', () => {
 
   it('with an x5c chain to no configured root, an expired certificate, or a certificate for another host is refused', async () => {
     const otherRoot = await makeRoot('Unknown Root');
-    const orphan = await makeIssuer({ iss: 'https://licences.example', chain: [await makeLeaf(otherRoot, 'Orphan', { dns: 'licences.example' })] });
+    const orphan = await makeIssuer({
+      iss: 'https://licences.example',
+      chain: [await makeLeaf(otherRoot, 'Orphan', { dns: 'licences.example' })],
+    });
     expect(await refusal({ licence: [await presentation(orphan)] })).toBe('issuer_untrusted');
-    const expiredLeaf = await makeLeaf(root, 'Expired', { dns: 'licences.example', from: new Date(Date.now() - 40 * 86_400_000), days: 30 });
-    expect(await refusal({ licence: [await presentation(await makeIssuer({ iss: 'https://licences.example', chain: [expiredLeaf] }))] })).toBe('issuer_untrusted');
-    const elsewhere = await makeIssuer({ iss: 'https://dmv.example', chain: [await makeLeaf(root, 'Elsewhere', { dns: 'licences.example' })] });
+    const expiredLeaf = await makeLeaf(root, 'Expired', {
+      dns: 'licences.example',
+      from: new Date(Date.now() - 40 * 86_400_000),
+      days: 30,
+    });
+    expect(
+      await refusal({
+        licence: [await presentation(await makeIssuer({ iss: 'https://licences.example', chain: [expiredLeaf] }))],
+      }),
+    ).toBe('issuer_untrusted');
+    const elsewhere = await makeIssuer({
+      iss: 'https://dmv.example',
+      chain: [await makeLeaf(root, 'Elsewhere', { dns: 'licences.example' })],
+    });
     expect(await refusal({ licence: [await presentation(elsewhere)] })).toBe('issuer_untrusted');
   });
 
   it('of a type the query does not ask for is refused', async () => {
-    expect(await refusal({ licence: [await presentation(listed, { vct: 'https://credentials.example/library-card' })] })).toBe('type_not_requested');
+    expect(
+      await refusal({ licence: [await presentation(listed, { vct: 'https://credentials.example/library-card' })] }),
+    ).toBe('type_not_requested');
   });
 
   it('without a claim the query needs is refused', async () => {
-    expect(await refusal({ licence: [await presentation(listed, { disclosable: { family_name: 'Okafor' } })] })).toBe('claims_missing');
+    expect(await refusal({ licence: [await presentation(listed, { disclosable: { family_name: 'Okafor' } })] })).toBe(
+      'claims_missing',
+    );
   });
 
   it('of a credential expired or not yet valid is refused', async () => {
@@ -172,8 +260,12 @@ describe('a credential with a status list entry', () => {
   });
 
   it('makes the step unavailable when the list cannot be fetched: nothing is decided', async () => {
-    await expect(verify({ licence: [await withStatus(0, lists.url('/lists/missing'))] })).rejects.toBeInstanceOf(StepUnavailableError);
-    await expect(verify({ licence: [await withStatus(0, 'http://127.0.0.1:9/lists/1')] })).rejects.toBeInstanceOf(StepUnavailableError);
+    await expect(verify({ licence: [await withStatus(0, lists.url('/lists/missing'))] })).rejects.toBeInstanceOf(
+      StepUnavailableError,
+    );
+    await expect(verify({ licence: [await withStatus(0, 'http://127.0.0.1:9/lists/1')] })).rejects.toBeInstanceOf(
+      StepUnavailableError,
+    );
   });
 
   it('is refused when the list is signed by someone the hook does not trust, or is for another URI', async () => {

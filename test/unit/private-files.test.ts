@@ -44,16 +44,19 @@ describe('the embedded database keeps its files to the hook’s user', () => {
     );
   });
 
-  it.each(['', '-wal', '-shm'])('refuses a database file%s others can read, and leaves it as it was', async (suffix) => {
-    const file = path.join(root, 'hook.db');
-    await openSqlite(file).close();
-    writeFileSync(`${file}${suffix}`, '', { flag: 'a' });
-    chmodSync(`${file}${suffix}`, 0o644);
-    expect(() => openSqlite(file)).toThrow(
-      `the database file ${file}${suffix} can be read or written by other users (mode 644); it holds claims and the consent ledger. Fix: chmod 600 ${file}${suffix}`,
-    );
-    expect(modeOf(`${file}${suffix}`)).toBe(0o644);
-  });
+  it.each(['', '-wal', '-shm'])(
+    'refuses a database file%s others can read, and leaves it as it was',
+    async (suffix) => {
+      const file = path.join(root, 'hook.db');
+      await openSqlite(file).close();
+      writeFileSync(`${file}${suffix}`, '', { flag: 'a' });
+      chmodSync(`${file}${suffix}`, 0o644);
+      expect(() => openSqlite(file)).toThrow(
+        `the database file ${file}${suffix} can be read or written by other users (mode 644); it holds claims and the consent ledger. Fix: chmod 600 ${file}${suffix}`,
+      );
+      expect(modeOf(`${file}${suffix}`)).toBe(0o644);
+    },
+  );
 
   it('quotes a path with spaces in the fix, so it can be pasted', () => {
     const dataDir = path.join(root, 'my data');

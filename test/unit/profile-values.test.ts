@@ -8,8 +8,10 @@ import { translator, withMessages } from '../../src/web/i18n.js';
 const catalogues = withMessages(profileMessages);
 
 const t = translator('en', catalogues);
-const field = (raw: Record<string, unknown>): ProfileField => profileStepSchema.parse({ type: 'profile', fields: [{ claim: 'x', label: 'Thing', ...raw }] }).fields[0]!;
-const read = (f: ProfileField, value: unknown, locale = 'en') => readField(f, value, locale, translator(locale, catalogues));
+const field = (raw: Record<string, unknown>): ProfileField =>
+  profileStepSchema.parse({ type: 'profile', fields: [{ claim: 'x', label: 'Thing', ...raw }] }).fields[0]!;
+const read = (f: ProfileField, value: unknown, locale = 'en') =>
+  readField(f, value, locale, translator(locale, catalogues));
 
 describe('reading a posted profile field', () => {
   it('trims and NFC-normalises text, and leaves an empty optional field out', () => {
@@ -21,19 +23,34 @@ describe('reading a posted profile field', () => {
 
   it('asks for a required value, naming the field', () => {
     expect(read(field({ type: 'text', required: true }), '')).toEqual({ ok: false, message: 'Fill in “Thing”.' });
-    expect(read(field({ type: 'select', required: true, options: [{ value: 'a', label: 'A' }] }), '')).toEqual({ ok: false, message: 'Choose an option for “Thing”.' });
-    expect(read(field({ type: 'checkbox', required: true }), undefined)).toEqual({ ok: false, message: 'Tick “Thing” to continue.' });
+    expect(read(field({ type: 'select', required: true, options: [{ value: 'a', label: 'A' }] }), '')).toEqual({
+      ok: false,
+      message: 'Choose an option for “Thing”.',
+    });
+    expect(read(field({ type: 'checkbox', required: true }), undefined)).toEqual({
+      ok: false,
+      message: 'Tick “Thing” to continue.',
+    });
   });
 
   it('refuses repeated fields, control characters and direction overrides', () => {
     const text = field({ type: 'text' });
     for (const hostile of [['a', 'b'], 'a\u0000b', 'line\nbreak', 'abc\u202edcba', { a: 1 }]) {
-      expect(read(text, hostile), JSON.stringify(hostile)).toEqual({ ok: false, message: 'Remove the characters that cannot be used from “Thing”.' });
+      expect(read(text, hostile), JSON.stringify(hostile)).toEqual({
+        ok: false,
+        message: 'Remove the characters that cannot be used from “Thing”.',
+      });
     }
   });
 
   it('checks length limits and patterns, with the issuer’s own pattern message when given', () => {
-    const text = field({ type: 'text', minLength: 3, maxLength: 5, pattern: '[a-z]+', patternMessage: { en: 'Lower-case letters only.', fr: 'Minuscules uniquement.' } });
+    const text = field({
+      type: 'text',
+      minLength: 3,
+      maxLength: 5,
+      pattern: '[a-z]+',
+      patternMessage: { en: 'Lower-case letters only.', fr: 'Minuscules uniquement.' },
+    });
     expect(read(text, 'ab')).toMatchObject({ ok: false, message: 'Enter at least 3 characters in “Thing”.' });
     expect(read(text, 'abcdef')).toMatchObject({ ok: false, message: 'Enter at most 5 characters in “Thing”.' });
     expect(read(text, 'ABC')).toEqual({ ok: false, message: 'Lower-case letters only.' });
@@ -72,22 +89,60 @@ describe('reading a posted profile field', () => {
   it('says what is wrong with a date in one style, in English and French, with limits written as each language does', () => {
     const date = field({ type: 'date', min: '1900-01-01', max: '2010-12-31' });
     const cases: Array<[Record<string, unknown>, string, string]> = [
-      [{ day: '31', month: '2', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
-      [{ day: '31', month: '4', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
-      [{ day: '1', month: '13', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
-      [{ day: 'x', month: '3', year: '1990' }, 'Enter a real date in “Thing”.', 'Saisissez une date valide dans «\u00a0Thing\u00a0».'],
-      [{ day: '27', month: '', year: '1990' }, 'Enter the day, month and year in “Thing”.', 'Saisissez le jour, le mois et l’année dans «\u00a0Thing\u00a0».'],
-      [{ day: '27', month: '3', year: '90' }, 'Enter the year with 4 digits in “Thing”.', 'Saisissez l’année sur 4 chiffres dans «\u00a0Thing\u00a0».'],
-      [{ day: '1', month: '1', year: '2011' }, 'Enter a date on or before 31 December 2010 in “Thing”.', 'Saisissez une date jusqu’au 31 décembre 2010 dans «\u00a0Thing\u00a0».'],
-      [{ day: '31', month: '12', year: '1899' }, 'Enter a date on or after 1 January 1900 in “Thing”.', 'Saisissez une date à partir du 1 janvier 1900 dans «\u00a0Thing\u00a0».'],
+      [
+        { day: '31', month: '2', year: '1990' },
+        'Enter a real date in “Thing”.',
+        'Saisissez une date valide dans «\u00a0Thing\u00a0».',
+      ],
+      [
+        { day: '31', month: '4', year: '1990' },
+        'Enter a real date in “Thing”.',
+        'Saisissez une date valide dans «\u00a0Thing\u00a0».',
+      ],
+      [
+        { day: '1', month: '13', year: '1990' },
+        'Enter a real date in “Thing”.',
+        'Saisissez une date valide dans «\u00a0Thing\u00a0».',
+      ],
+      [
+        { day: 'x', month: '3', year: '1990' },
+        'Enter a real date in “Thing”.',
+        'Saisissez une date valide dans «\u00a0Thing\u00a0».',
+      ],
+      [
+        { day: '27', month: '', year: '1990' },
+        'Enter the day, month and year in “Thing”.',
+        'Saisissez le jour, le mois et l’année dans «\u00a0Thing\u00a0».',
+      ],
+      [
+        { day: '27', month: '3', year: '90' },
+        'Enter the year with 4 digits in “Thing”.',
+        'Saisissez l’année sur 4 chiffres dans «\u00a0Thing\u00a0».',
+      ],
+      [
+        { day: '1', month: '1', year: '2011' },
+        'Enter a date on or before 31 December 2010 in “Thing”.',
+        'Saisissez une date jusqu’au 31 décembre 2010 dans «\u00a0Thing\u00a0».',
+      ],
+      [
+        { day: '31', month: '12', year: '1899' },
+        'Enter a date on or after 1 January 1900 in “Thing”.',
+        'Saisissez une date à partir du 1 janvier 1900 dans «\u00a0Thing\u00a0».',
+      ],
     ];
     for (const [boxes, en, fr] of cases) {
       expect(read(date, boxes), JSON.stringify(boxes)).toEqual({ ok: false, message: en });
       expect(read(date, boxes, 'fr'), JSON.stringify(boxes)).toEqual({ ok: false, message: fr });
     }
     // Boxes arrive hostile too: a repeated box, a control character.
-    expect(read(date, { day: ['1', '2'], month: '3', year: '1990' })).toEqual({ ok: false, message: 'Remove the characters that cannot be used from “Thing”.' });
-    expect(read(date, { day: '1\u0000', month: '3', year: '1990' })).toEqual({ ok: false, message: 'Remove the characters that cannot be used from “Thing”.' });
+    expect(read(date, { day: ['1', '2'], month: '3', year: '1990' })).toEqual({
+      ok: false,
+      message: 'Remove the characters that cannot be used from “Thing”.',
+    });
+    expect(read(date, { day: '1\u0000', month: '3', year: '1990' })).toEqual({
+      ok: false,
+      message: 'Remove the characters that cannot be used from “Thing”.',
+    });
   });
 
   it('accepts only offered options and a ticked box', () => {

@@ -12,15 +12,24 @@ import { offlineServices } from '../support/offline-services.js';
 import { ConfigurationError, startHook } from '../../src/start-hook.js';
 
 const urls = { hookUrl: 'https://hook.example.com/callback', tenantUrl: 'https://tenant.vii.au01.mattr.global' };
-const textFields = (count: number, maxLength: number) => Array.from({ length: count }, (_, i) => ({ type: 'text', claim: `field_${i}`, label: `Field ${i}`, maxLength }));
+const textFields = (count: number, maxLength: number) =>
+  Array.from({ length: count }, (_, i) => ({ type: 'text', claim: `field_${i}`, label: `Field ${i}`, maxLength }));
 function profile(fields: unknown[]): ConfiguredStep {
   const parsed = profileStepSchema.parse({ type: 'profile', fields });
-  return configureStep(profileStepType, { type: 'profile', id: 'profile', title: undefined, intro: undefined, fields: parsed.fields });
+  return configureStep(profileStepType, {
+    type: 'profile',
+    id: 'profile',
+    title: undefined,
+    intro: undefined,
+    fields: parsed.fields,
+  });
 }
 
 describe('the URL budget of the way back', () => {
   it('lets the shipped example through with room to spare', async () => {
-    const loaded = loadHookConfig(path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'));
+    const loaded = loadHookConfig(
+      path.join(path.dirname(DEFAULT_HOOK_CONFIG), 'examples/terms-and-profile.config.json'),
+    );
     if (!loaded.ok) throw new Error(loaded.errors.join());
     const report = await measureReturnUrl(
       loaded.config.steps.map((step) => step.build(offlineServices())),
@@ -44,9 +53,15 @@ describe('the URL budget of the way back', () => {
   });
 
   it('refuses fields that could exceed the budget and names the largest', async () => {
-    const steps = [profile([...textFields(3, 500), { type: 'text', claim: 'tiny', label: 'T', maxLength: 2 }]).build(offlineServices())];
+    const steps = [
+      profile([...textFields(3, 500), { type: 'text', claim: 'tiny', label: 'T', maxLength: 2 }]).build(
+        offlineServices(),
+      ),
+    ];
     const problem = await returnUrlProblem(steps, urls);
-    expect(problem).toMatch(/could make the URL back to the tenant \d{4} characters long, over the 2000 that tenants accept/);
+    expect(problem).toMatch(
+      /could make the URL back to the tenant \d{4} characters long, over the 2000 that tenants accept/,
+    );
     expect(problem).toMatch(/"field_0" \(up to \d+\), "field_1"/);
     expect(problem).not.toMatch(/tiny/);
   });
@@ -69,7 +84,9 @@ describe('the URL budget of the way back', () => {
         LOG_LEVEL: 'silent',
       });
       await expect(started).rejects.toBeInstanceOf(ConfigurationError);
-      await expect(started).rejects.toThrow(/HOOK_CONFIG: the claims the steps collect could make the URL back to the tenant/);
+      await expect(started).rejects.toThrow(
+        /HOOK_CONFIG: the claims the steps collect could make the URL back to the tenant/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

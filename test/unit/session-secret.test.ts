@@ -25,7 +25,10 @@ it('gives processes starting at the same moment one and the same secret', async 
   const dataDir = path.join(dir, 'data');
   const script = `import { localSessionSecret } from './src/config/session-secret.ts'; process.stdout.write(localSessionSecret(${JSON.stringify(dataDir)}));`;
   const runs = Array.from({ length: 6 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += String(chunk)));
     const [code] = (await once(child, 'exit')) as [number];

@@ -14,7 +14,10 @@ const check = { tenantUrl, hookUrl, allowedRedirectOrigins: new Set([tenantUrl])
 
 describe('verifyArrival', () => {
   it('returns the state, redirect, claims, subject and a replay key (jti when present)', async () => {
-    const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, state: 'hJvfiSp3eEGybd-KmL8ja', claims: { email: 'a@b.c' }, payload: { sub: 'u1', jti: 'j1' } });
+    const { token } = await mintSessionToken(
+      { tenantUrl, hookUrl, key },
+      { now, state: 'hJvfiSp3eEGybd-KmL8ja', claims: { email: 'a@b.c' }, payload: { sub: 'u1', jti: 'j1' } },
+    );
     const result = await verifyArrival(token, { ...check, keys: [key] });
     expect(result).toEqual({
       ok: true,
@@ -40,21 +43,42 @@ describe('verifyArrival', () => {
     expect((await verifyArrival(token, { ...check, keys: [key] })).ok).toBe(false);
     expect((await verifyArrival(token, { ...check, keys: [key, other] })).ok).toBe(true);
     const expired = await mintSessionToken({ tenantUrl, hookUrl, key }, { now: new Date(now.getTime() - 3_600_000) });
-    expect(await verifyArrival(expired.token, { ...check, keys: [key, other] })).toEqual({ ok: false, reason: 'token_expired' });
+    expect(await verifyArrival(expired.token, { ...check, keys: [key, other] })).toEqual({
+      ok: false,
+      reason: 'token_expired',
+    });
   });
 
   it('accepts an audience list that names the hook and refuses one that does not', async () => {
-    const listed = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, payload: { aud: ['https://other.example', hookUrl] } });
+    const listed = await mintSessionToken(
+      { tenantUrl, hookUrl, key },
+      { now, payload: { aud: ['https://other.example', hookUrl] } },
+    );
     expect((await verifyArrival(listed.token, { ...check, keys: [key] })).ok).toBe(true);
-    const unlisted = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, payload: { aud: ['https://other.example', `${hookUrl}/`] } });
-    expect(await verifyArrival(unlisted.token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_wrong_audience' });
+    const unlisted = await mintSessionToken(
+      { tenantUrl, hookUrl, key },
+      { now, payload: { aud: ['https://other.example', `${hookUrl}/`] } },
+    );
+    expect(await verifyArrival(unlisted.token, { ...check, keys: [key] })).toEqual({
+      ok: false,
+      reason: 'token_wrong_audience',
+    });
   });
 
   it('refuses a token with its signature left off, and one with a claim time that is not a number', async () => {
     const { token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now });
-    expect(await verifyArrival(token.slice(0, token.lastIndexOf('.') + 1), { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_bad_algorithm' });
-    const stringly = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, payload: { nbf: String(Math.floor(now.getTime() / 1000)) as unknown as number } });
-    expect(await verifyArrival(stringly.token, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_malformed' });
+    expect(await verifyArrival(token.slice(0, token.lastIndexOf('.') + 1), { ...check, keys: [key] })).toEqual({
+      ok: false,
+      reason: 'token_bad_algorithm',
+    });
+    const stringly = await mintSessionToken(
+      { tenantUrl, hookUrl, key },
+      { now, payload: { nbf: String(Math.floor(now.getTime() / 1000)) as unknown as number } },
+    );
+    expect(await verifyArrival(stringly.token, { ...check, keys: [key] })).toEqual({
+      ok: false,
+      reason: 'token_malformed',
+    });
   });
 
   it('applies the clock tolerance to exp and nbf, on the clock it is given', async () => {
@@ -72,7 +96,8 @@ describe('verifyArrival', () => {
 
   it('refuses a signature spelt with padding, whitespace or the base64 alphabet, which jose would decode to the same bytes', async () => {
     let token = '';
-    for (let i = 0; !/[-_]/.test(token.slice(token.lastIndexOf('.'))); i++) ({ token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, state: `s${i}` }));
+    for (let i = 0; !/[-_]/.test(token.slice(token.lastIndexOf('.'))); i++)
+      ({ token } = await mintSessionToken({ tenantUrl, hookUrl, key }, { now, state: `s${i}` }));
     const cut = token.length - 6;
     const [header, payload, signature] = token.split('.') as [string, string, string];
     for (const spelling of [
@@ -81,19 +106,40 @@ describe('verifyArrival', () => {
       `${token.slice(0, cut)} ${token.slice(cut)}`,
       `${header}.${payload}.${signature.replace(/-/g, '+').replace(/_/g, '/')}`,
     ]) {
-      expect(await verifyArrival(spelling, { ...check, keys: [key] }), JSON.stringify(spelling.slice(-10))).toEqual({ ok: false, reason: 'token_bad_signature' });
+      expect(await verifyArrival(spelling, { ...check, keys: [key] }), JSON.stringify(spelling.slice(-10))).toEqual({
+        ok: false,
+        reason: 'token_bad_signature',
+      });
     }
-    expect(await verifyArrival(`${header}.${payload.slice(0, 8)}\n${payload.slice(8)}.${signature}`, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_malformed' });
-    expect(await verifyArrival(`${header}.${payload}`, { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_malformed' });
+    expect(
+      await verifyArrival(`${header}.${payload.slice(0, 8)}\n${payload.slice(8)}.${signature}`, {
+        ...check,
+        keys: [key],
+      }),
+    ).toEqual({ ok: false, reason: 'token_malformed' });
+    expect(await verifyArrival(`${header}.${payload}`, { ...check, keys: [key] })).toEqual({
+      ok: false,
+      reason: 'token_malformed',
+    });
   });
 
   it('refuses a header without alg as a bad algorithm, and a payload that is not UTF-8 as malformed', async () => {
     const iat = Math.floor(now.getTime() / 1000);
     const claims = { iss: tenantUrl, aud: hookUrl, iat, exp: iat + 60, state: 's', redirectUrl: `${tenantUrl}/x` };
-    expect(await verifyArrival(hmacSigned({ typ: 'JWT' }, Buffer.from(JSON.stringify(claims))), { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_bad_algorithm' });
+    expect(
+      await verifyArrival(hmacSigned({ typ: 'JWT' }, Buffer.from(JSON.stringify(claims))), { ...check, keys: [key] }),
+    ).toEqual({ ok: false, reason: 'token_bad_algorithm' });
     const latin1 = Buffer.from(JSON.stringify({ ...claims, name: 'Zoë' }), 'latin1');
-    expect(await verifyArrival(hmacSigned({ alg: 'HS256' }, latin1), { ...check, keys: [key] })).toEqual({ ok: false, reason: 'token_malformed' });
-    expect(await verifyArrival(hmacSigned({ alg: 'HS256' }, Buffer.from(JSON.stringify({ ...claims, name: 'Zoë' }))), { ...check, keys: [key] })).toMatchObject({ ok: true });
+    expect(await verifyArrival(hmacSigned({ alg: 'HS256' }, latin1), { ...check, keys: [key] })).toEqual({
+      ok: false,
+      reason: 'token_malformed',
+    });
+    expect(
+      await verifyArrival(hmacSigned({ alg: 'HS256' }, Buffer.from(JSON.stringify({ ...claims, name: 'Zoë' }))), {
+        ...check,
+        keys: [key],
+      }),
+    ).toMatchObject({ ok: true });
   });
 
   it('names the issuer or audience before the times when a token is wrong in several ways', async () => {
@@ -136,13 +182,28 @@ describe('what the hook signs', () => {
     const token = await signCompletion(signer, { state: 'st', claims: { a: 1 }, claimsToPersist: [] });
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
     const iat = now.getTime() / 1000;
-    expect(decodeJwt(token)).toEqual({ state: 'st', claims: { a: 1 }, claimsToPersist: [], iss: hookUrl, aud: tenantUrl, iat, exp: iat + 60 });
+    expect(decodeJwt(token)).toEqual({
+      state: 'st',
+      claims: { a: 1 },
+      claimsToPersist: [],
+      iss: hookUrl,
+      aud: tenantUrl,
+      iat,
+      exp: iat + 60,
+    });
   });
 
   it('signs a failure with the error message and no claims', async () => {
     const token = await signFailure(signer, { state: 'st', message: 'no' });
     const iat = now.getTime() / 1000;
-    expect(decodeJwt(token)).toEqual({ state: 'st', error: { message: 'no' }, iss: hookUrl, aud: tenantUrl, iat, exp: iat + 60 });
+    expect(decodeJwt(token)).toEqual({
+      state: 'st',
+      error: { message: 'no' },
+      iss: hookUrl,
+      aud: tenantUrl,
+      iat,
+      exp: iat + 60,
+    });
   });
 
   it('sets session_token on the redirect URL, keeping its own query', () => {

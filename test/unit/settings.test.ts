@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { loadSettings, workerCount } from '../../src/config/settings.js';
 
 const SECRET = Buffer.alloc(32, 7).toString('base64');
-const good = { HOOK_URL: 'https://hook.example.com/callback', MATTR_TENANT_URL: 'https://tenant.vii.au01.mattr.global', INTERACTION_HOOK_SECRET: SECRET };
+const good = {
+  HOOK_URL: 'https://hook.example.com/callback',
+  MATTR_TENANT_URL: 'https://tenant.vii.au01.mattr.global',
+  INTERACTION_HOOK_SECRET: SECRET,
+};
 
 describe('loadSettings', () => {
   it('reads a minimal environment with the documented defaults', () => {
@@ -30,7 +34,10 @@ describe('loadSettings', () => {
     const two = loadSettings({ ...good, WORKERS: '2' });
     expect(two.ok && two.settings.workers).toBe(2);
     for (const bad of ['0', '65', '1.5', 'all']) {
-      expect(loadSettings({ ...good, WORKERS: bad })).toEqual({ ok: false, errors: [`WORKERS must be a whole number from 1 to 64, got "${bad}"`] });
+      expect(loadSettings({ ...good, WORKERS: bad })).toEqual({
+        ok: false,
+        errors: [`WORKERS must be a whole number from 1 to 64, got "${bad}"`],
+      });
       // The supervisor then starts no workers: the hook itself reports the problem and exits.
       expect(workerCount({ WORKERS: bad })).toBe(1);
     }
@@ -44,13 +51,23 @@ describe('loadSettings', () => {
     const none = loadSettings({ ...good, PREVIOUS_SECRET_GRACE_SECONDS: '0' });
     expect(none.ok && none.settings.previousSecretGraceSeconds).toBe(0);
     for (const bad of ['-1', '86401', '15m', '1.5']) {
-      expect(loadSettings({ ...good, PREVIOUS_SECRET_GRACE_SECONDS: bad })).toEqual({ ok: false, errors: [`PREVIOUS_SECRET_GRACE_SECONDS must be a whole number from 0 to 86400, got "${bad}"`] });
+      expect(loadSettings({ ...good, PREVIOUS_SECRET_GRACE_SECONDS: bad })).toEqual({
+        ok: false,
+        errors: [`PREVIOUS_SECRET_GRACE_SECONDS must be a whole number from 0 to 86400, got "${bad}"`],
+      });
     }
   });
 
   it('removes a trailing slash and never adds one', () => {
-    const result = loadSettings({ ...good, HOOK_URL: 'https://hook.example.com/', MATTR_TENANT_URL: 'https://tenant.vii.au01.mattr.global/' });
-    expect(result.ok && [result.settings.hookUrl, result.settings.tenantUrl]).toEqual(['https://hook.example.com', 'https://tenant.vii.au01.mattr.global']);
+    const result = loadSettings({
+      ...good,
+      HOOK_URL: 'https://hook.example.com/',
+      MATTR_TENANT_URL: 'https://tenant.vii.au01.mattr.global/',
+    });
+    expect(result.ok && [result.settings.hookUrl, result.settings.tenantUrl]).toEqual([
+      'https://hook.example.com',
+      'https://tenant.vii.au01.mattr.global',
+    ]);
   });
 
   it('names every bad or missing variable in its own message', () => {
@@ -65,7 +82,15 @@ describe('loadSettings', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = result.errors.join('\n');
-    for (const name of ['HOOK_URL', 'MATTR_TENANT_URL', 'INTERACTION_HOOK_SECRET', 'PORT', 'CLOCK_TOLERANCE_SECONDS', 'LOG_LEVEL', 'MATTR_REDIRECT_ORIGINS']) {
+    for (const name of [
+      'HOOK_URL',
+      'MATTR_TENANT_URL',
+      'INTERACTION_HOOK_SECRET',
+      'PORT',
+      'CLOCK_TOLERANCE_SECONDS',
+      'LOG_LEVEL',
+      'MATTR_REDIRECT_ORIGINS',
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).not.toContain('short');
@@ -79,7 +104,12 @@ describe('loadSettings', () => {
   it('requires SESSION_SECRET in production, and warns about http URLs without refusing them', () => {
     const prod = loadSettings({ ...good, NODE_ENV: 'production' });
     expect(!prod.ok && prod.errors.join()).toContain('SESSION_SECRET is required when NODE_ENV=production');
-    const local = loadSettings({ ...good, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), HOOK_URL: 'http://127.0.0.1:3000/callback' });
+    const local = loadSettings({
+      ...good,
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(32),
+      HOOK_URL: 'http://127.0.0.1:3000/callback',
+    });
     expect(local.ok).toBe(true);
     expect(local.ok && local.warnings.join()).toContain('HOOK_URL uses http://');
   });
@@ -89,6 +119,11 @@ describe('loadSettings', () => {
       const r = loadSettings({ ...good, TRUST_PROXY: v });
       return r.ok ? r.settings.trustProxy : undefined;
     };
-    expect([read('true'), read('false'), read('2'), read('loopback, 10.0.0.0/8')]).toEqual([true, false, 2, 'loopback, 10.0.0.0/8']);
+    expect([read('true'), read('false'), read('2'), read('loopback, 10.0.0.0/8')]).toEqual([
+      true,
+      false,
+      2,
+      'loopback, 10.0.0.0/8',
+    ]);
   });
 });

@@ -52,18 +52,28 @@ describe('SqliteGroupCommit', () => {
   });
 
   it('hands each caller its own result, so racing claims still have one winner', async () => {
-    expect(await Promise.all([writes.run(insert('same')), writes.run(insert('same')), writes.run(insert('other'))])).toEqual([true, false, true]);
+    expect(
+      await Promise.all([writes.run(insert('same')), writes.run(insert('same')), writes.run(insert('other'))]),
+    ).toEqual([true, false, true]);
   });
 
   it('fails a write that breaks a constraint alone; the rest of its batch commits', async () => {
-    const results = await Promise.allSettled([writes.run(insert('a')), writes.run(insert('bad', -1)), writes.run(insert('b'))]);
+    const results = await Promise.allSettled([
+      writes.run(insert('a')),
+      writes.run(insert('bad', -1)),
+      writes.run(insert('b')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/CHECK constraint failed/);
     expect(rowsSeenByAnotherConnection()).toBe(2);
   });
 
   it('fails the whole batch, and runs nothing outside it, when the transaction is lost', async () => {
-    const results = await Promise.allSettled([writes.run(insert('a')), writes.run(() => db.exec('ROLLBACK')), writes.run(insert('b'))]);
+    const results = await Promise.allSettled([
+      writes.run(insert('a')),
+      writes.run(() => db.exec('ROLLBACK')),
+      writes.run(insert('b')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(rowsSeenByAnotherConnection()).toBe(0);
     // And the next batch works.
@@ -107,7 +117,8 @@ describe('the session store on group commit', () => {
   const storedExpiry = (sid: string) => {
     const reader = new Database(path.join(dir, 'hook.db'), { readonly: true });
     try {
-      return (reader.prepare('SELECT expires_at FROM sessions WHERE sid = ?').get(sid) as { expires_at: number }).expires_at;
+      return (reader.prepare('SELECT expires_at FROM sessions WHERE sid = ?').get(sid) as { expires_at: number })
+        .expires_at;
     } finally {
       reader.close();
     }

@@ -74,16 +74,27 @@ describe('the SQLite ledger', () => {
     const db = new Database(':memory:');
     migrateSqlite(db, 6);
     const before = sqlStorage(new SqliteClient(db), 'sqlite');
-    for (const id of ['a', 'b', 'c']) await recordDecision(before, row({ interactionId: id, at: new Date(`2026-01-0${id === 'a' ? 1 : 2}T00:00:00Z`) }));
+    for (const id of ['a', 'b', 'c'])
+      await recordDecision(
+        before,
+        row({ interactionId: id, at: new Date(`2026-01-0${id === 'a' ? 1 : 2}T00:00:00Z`) }),
+      );
     // Retention took the newest seq's predecessors only: the sequence stays above what is left.
     expect(await before.ledger.prune(new Date('2026-01-02T00:00:00Z'))).toBe(1);
-    await expect(recordDecision(before, row({ interactionId: 'd', decision: 'skipped' }))).rejects.toThrow(/CHECK constraint/);
+    await expect(recordDecision(before, row({ interactionId: 'd', decision: 'skipped' }))).rejects.toThrow(
+      /CHECK constraint/,
+    );
     const kept = db.prepare('SELECT * FROM decisions ORDER BY seq').all();
 
     migrateSqlite(db);
     const storage = sqlStorage(new SqliteClient(db), 'sqlite');
     expect(db.prepare('SELECT * FROM decisions ORDER BY seq').all()).toEqual(kept);
-    expect(await recordDecision(storage, row({ interactionId: 'd', decision: 'skipped', evidence: { when: 'member_number absent' } }))).toBe(true);
+    expect(
+      await recordDecision(
+        storage,
+        row({ interactionId: 'd', decision: 'skipped', evidence: { when: 'member_number absent' } }),
+      ),
+    ).toBe(true);
     expect(db.prepare('SELECT seq FROM decisions ORDER BY seq').pluck().all()).toEqual([2, 3, 4]);
     expect(await verifyChain(storage.ledger)).toMatchObject({ ok: true, rows: 3 });
     expect(() => db.exec("UPDATE decisions SET decision = 'accepted'")).toThrow(/append-only/);
@@ -144,7 +155,10 @@ describe('the SQLite ledger', () => {
     const terms = { step: 'terms', version: '2026-11', locale: 'en', sha256: 'a'.repeat(64) };
     expect(await storage.terms.publish(terms)).toEqual({ ok: true });
     expect(await storage.terms.publish(terms)).toEqual({ ok: true });
-    expect(await storage.terms.publish({ ...terms, sha256: 'b'.repeat(64) })).toEqual({ ok: false, publishedSha256: 'a'.repeat(64) });
+    expect(await storage.terms.publish({ ...terms, sha256: 'b'.repeat(64) })).toEqual({
+      ok: false,
+      publishedSha256: 'a'.repeat(64),
+    });
     expect(await storage.terms.publish({ ...terms, locale: 'fr', sha256: 'b'.repeat(64) })).toEqual({ ok: true });
     await storage.close();
   });
@@ -158,7 +172,8 @@ describe('the SQLite ledger', () => {
     ] as const)
       await recordDecision(storage, row({ interactionId: id, at: new Date(`2026-01-0${day}T00:00:00Z`) }));
     const since = [];
-    for await (const r of storage.ledger.decisions({ since: new Date('2026-01-02T00:00:00Z') })) since.push(r.interactionId);
+    for await (const r of storage.ledger.decisions({ since: new Date('2026-01-02T00:00:00Z') }))
+      since.push(r.interactionId);
     expect(since).toEqual(['b', 'c']);
     expect(await storage.ledger.prune(new Date('2026-01-03T00:00:00Z'))).toBe(2);
     const rest = [];

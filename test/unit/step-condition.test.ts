@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { conditionClaims, conditionHolds, describeCondition, parseStepCondition, type StepCondition } from '../../src/interaction/step-condition.js';
+import {
+  conditionClaims,
+  conditionHolds,
+  describeCondition,
+  parseStepCondition,
+  type StepCondition,
+} from '../../src/interaction/step-condition.js';
 
 const AT = 'HOOK_CONFIG hook.json: steps.1.when';
 
@@ -70,17 +76,33 @@ describe('a step condition (when)', () => {
   });
 
   it('lists every claim it reads, once', () => {
-    const condition = parsed({ any: [{ claim: 'acr', in: ['x'] }, { not: { claim: 'email_verified', equals: true } }, { all: [{ claim: 'acr', present: true }] }] });
+    const condition = parsed({
+      any: [
+        { claim: 'acr', in: ['x'] },
+        { not: { claim: 'email_verified', equals: true } },
+        { all: [{ claim: 'acr', present: true }] },
+      ],
+    });
     expect(conditionClaims(condition).sort()).toEqual(['acr', 'email_verified']);
   });
 
   it('describes the rule, never a claim value', () => {
-    const condition = parsed({ all: [{ not: { claim: 'email_verified', equals: true } }, { claim: 'acr', in: ['loa2', 3] }, { claim: 'member_number', absent: true }] });
-    expect(describeCondition(condition)).toBe('all(not(email_verified = true), acr in ["loa2", 3], member_number absent)');
+    const condition = parsed({
+      all: [
+        { not: { claim: 'email_verified', equals: true } },
+        { claim: 'acr', in: ['loa2', 3] },
+        { claim: 'member_number', absent: true },
+      ],
+    });
+    expect(describeCondition(condition)).toBe(
+      'all(not(email_verified = true), acr in ["loa2", 3], member_number absent)',
+    );
   });
 
   it('names an unknown operator and where it is', () => {
-    expect(problems({ claim: 'email_verified', equal: true })).toEqual([expect.stringMatching(/^HOOK_CONFIG hook\.json: steps\.1\.when: unknown operator "equal"; write /)]);
+    expect(problems({ claim: 'email_verified', equal: true })).toEqual([
+      expect.stringMatching(/^HOOK_CONFIG hook\.json: steps\.1\.when: unknown operator "equal"; write /),
+    ]);
     expect(
       problems({
         not: {
@@ -90,7 +112,9 @@ describe('a step condition (when)', () => {
           ],
         },
       }),
-    ).toEqual([expect.stringMatching(/^HOOK_CONFIG hook\.json: steps\.1\.when\.not\.all\.1: unknown operator "matches"/)]);
+    ).toEqual([
+      expect.stringMatching(/^HOOK_CONFIG hook\.json: steps\.1\.when\.not\.all\.1: unknown operator "matches"/),
+    ]);
     expect(problems({ claim: 'a' })[0]).toMatch(/steps\.1\.when: no operator/);
   });
 
@@ -98,12 +122,18 @@ describe('a step condition (when)', () => {
     expect(problems({ claim: 'a', present: false })[0]).toBe(`${AT}.present: "present" is written true`);
     expect(problems({ claim: 'a', in: 'x' })[0]).toMatch(/steps\.1\.when\.in: /);
     expect(problems({ claim: 'a', in: [] })[0]).toBe(`${AT}.in: "in" lists at least one value`);
-    expect(problems({ claim: 'a', equals: { nested: 1 } })[0]).toBe(`${AT}.equals: a value to compare is a string, a number or true/false`);
+    expect(problems({ claim: 'a', equals: { nested: 1 } })[0]).toBe(
+      `${AT}.equals: a value to compare is a string, a number or true/false`,
+    );
     expect(problems({ claim: 'no spaces', equals: 1 })[0]).toMatch(/steps\.1\.when\.claim: a claim name is/);
-    expect(problems({ claim: 'a', equals: 1, in: [1] })[0]).toMatch(/one operator per condition, not "equals" and "in"/);
+    expect(problems({ claim: 'a', equals: 1, in: [1] })[0]).toMatch(
+      /one operator per condition, not "equals" and "in"/,
+    );
     expect(problems({ claim: 'a', equals: 1, because: 'x' })[0]).toMatch(/steps\.1\.when: .*"because"/);
     expect(problems({ all: [] })[0]).toBe(`${AT}.all: a non-empty list of conditions`);
-    expect(problems({ not: { claim: 'a', present: true }, claim: 'b' })[0]).toMatch(/"not" stands alone in its object; unexpected "claim"/);
+    expect(problems({ not: { claim: 'a', present: true }, claim: 'b' })[0]).toMatch(
+      /"not" stands alone in its object; unexpected "claim"/,
+    );
     expect(problems('email_verified')[0]).toMatch(/steps\.1\.when: a condition is an object/);
   });
 

@@ -15,7 +15,13 @@ function errorsFor(env: Record<string, string>): string[] {
 describe('storage settings', () => {
   it('defaults to the embedded SQLite file, with sessions in it', () => {
     const loaded = loadSettings(base);
-    expect(loaded.ok && loaded.settings).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, databasePoolSize: 10, storageWaitSeconds: 30, redisKeyPrefix: 'interaction-hook:sess:' });
+    expect(loaded.ok && loaded.settings).toMatchObject({
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      databasePoolSize: 10,
+      storageWaitSeconds: 30,
+      redisKeyPrefix: 'interaction-hook:sess:',
+    });
   });
 
   it('takes PostgreSQL and Redis URLs, pool size, wait and key prefix', () => {
@@ -40,20 +46,31 @@ describe('storage settings', () => {
     const errors = errorsFor({ DATABASE_URL: 'mysql://root:hunter2secret@db/hook' });
     expect(errors).toEqual([expect.stringMatching(/^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//)]);
     expect(errors.join()).not.toContain('hunter2secret');
-    expect(errorsFor({ DATABASE_URL: 'not a url hunter2secret' })).toEqual([expect.stringMatching(/^DATABASE_URL is not a valid URL/)]);
+    expect(errorsFor({ DATABASE_URL: 'not a url hunter2secret' })).toEqual([
+      expect.stringMatching(/^DATABASE_URL is not a valid URL/),
+    ]);
     expect(errorsFor({ DATABASE_URL: 'not a url hunter2secret' }).join()).not.toContain('hunter2secret');
   });
 
   it('refuses a REDIS_URL that is not redis:// or rediss://', () => {
-    expect(errorsFor({ DATABASE_URL: 'postgres://db/hook', REDIS_URL: 'http://cache:6379' })).toEqual([expect.stringMatching(/^REDIS_URL must start with redis:\/\/ or rediss:\/\//)]);
+    expect(errorsFor({ DATABASE_URL: 'postgres://db/hook', REDIS_URL: 'http://cache:6379' })).toEqual([
+      expect.stringMatching(/^REDIS_URL must start with redis:\/\/ or rediss:\/\//),
+    ]);
   });
 
   it('refuses Redis sessions without PostgreSQL, which every replica must share', () => {
-    expect(errorsFor({ REDIS_URL: 'redis://cache:6379' })).toEqual([expect.stringMatching(/^REDIS_URL needs DATABASE_URL/)]);
+    expect(errorsFor({ REDIS_URL: 'redis://cache:6379' })).toEqual([
+      expect.stringMatching(/^REDIS_URL needs DATABASE_URL/),
+    ]);
   });
 
   it('refuses a pool size, wait or key prefix out of range, each with its own message', () => {
-    const errors = errorsFor({ DATABASE_URL: 'postgres://db/hook', DATABASE_POOL_SIZE: '0', STORAGE_WAIT_SECONDS: 'soon', REDIS_KEY_PREFIX: 'has space' });
+    const errors = errorsFor({
+      DATABASE_URL: 'postgres://db/hook',
+      DATABASE_POOL_SIZE: '0',
+      STORAGE_WAIT_SECONDS: 'soon',
+      REDIS_KEY_PREFIX: 'has space',
+    });
     expect(errors).toEqual(
       expect.arrayContaining([
         'DATABASE_POOL_SIZE must be a whole number from 1 to 200, got "0"',

@@ -10,12 +10,28 @@ describe('migration 5 on SQLite', () => {
     const db = new Database(':memory:');
     // The schema as version 4 left it, with one passkey enrolled.
     migrateSqlite(db, 4);
-    db.prepare('INSERT INTO passkey_credentials VALUES (?, ?, ?, ?, ?, ?, ?)').run('cred-1', 'subject-1', Buffer.from([1, 2, 3]).toString('base64url'), 7, '["internal","hybrid"]', 1_000, 2_000);
+    db.prepare('INSERT INTO passkey_credentials VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      'cred-1',
+      'subject-1',
+      Buffer.from([1, 2, 3]).toString('base64url'),
+      7,
+      '["internal","hybrid"]',
+      1_000,
+      2_000,
+    );
 
     migrateSqlite(db);
     const storage = sqlStorage(new SqliteClient(db), 'sqlite');
     expect(await passkeyCredentials(storage.subjectRecords).forSubject('subject-1')).toEqual([
-      { id: 'cred-1', subject: 'subject-1', publicKey: new Uint8Array([1, 2, 3]), counter: 7, transports: ['internal', 'hybrid'], createdAt: new Date(1_000), lastUsedAt: new Date(2_000) },
+      {
+        id: 'cred-1',
+        subject: 'subject-1',
+        publicKey: new Uint8Array([1, 2, 3]),
+        counter: 7,
+        transports: ['internal', 'hybrid'],
+        createdAt: new Date(1_000),
+        lastUsedAt: new Date(2_000),
+      },
     ]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'passkey_credentials'").all()).toEqual([]);
     expect(await passkeyCredentials(storage.subjectRecords).recordUse('cred-1', 8, new Date(3_000))).toBe(true);

@@ -22,7 +22,16 @@ describe('timeOrderedId', () => {
 describe('interaction ids', () => {
   it('are time-ordered: an id without the time prefix is none', () => {
     expect(isInteractionId(timeOrderedId(16))).toBe(true);
-    for (const bad of ['', 'A'.repeat(22), 'A'.repeat(21), 'A'.repeat(23), `${'0'.repeat(12)}${'A'.repeat(21)}`, `${'G'.repeat(12)}${'A'.repeat(22)}`, `${'A'.repeat(21)}/`, `${'A'.repeat(21)}.`]) {
+    for (const bad of [
+      '',
+      'A'.repeat(22),
+      'A'.repeat(21),
+      'A'.repeat(23),
+      `${'0'.repeat(12)}${'A'.repeat(21)}`,
+      `${'G'.repeat(12)}${'A'.repeat(22)}`,
+      `${'A'.repeat(21)}/`,
+      `${'A'.repeat(21)}.`,
+    ]) {
       expect(isInteractionId(bad), bad).toBe(false);
     }
   });

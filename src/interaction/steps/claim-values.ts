@@ -8,7 +8,8 @@ function isPlain(value: unknown): value is string | number | boolean {
 /** Two claim values for `matchClaim`: plain and equal; strings under `ignore-case` once folded. */
 export function sameClaim(expected: unknown, actual: unknown, compare: 'exact' | 'ignore-case'): boolean {
   if (!isPlain(expected)) return false;
-  if (compare === 'ignore-case' && typeof expected === 'string' && typeof actual === 'string') return folded(expected) === folded(actual) && folded(expected) !== '';
+  if (compare === 'ignore-case' && typeof expected === 'string' && typeof actual === 'string')
+    return folded(expected) === folded(actual) && folded(expected) !== '';
   return expected === actual;
 }
 

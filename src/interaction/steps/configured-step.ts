@@ -2,7 +2,16 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { conditionClaims, parseStepCondition, type StepCondition } from '../step-condition.js';
 import type { Step } from './step.js';
-import type { EntryContext, StepConfigBase, StepDoctorCheck, StepMessages, StepPortName, StepPorts, StepServices, StepType } from './step-type.js';
+import type {
+  EntryContext,
+  StepConfigBase,
+  StepDoctorCheck,
+  StepMessages,
+  StepPortName,
+  StepPorts,
+  StepServices,
+  StepType,
+} from './step-type.js';
 
 /** Everything the hook can give a step; each step is handed only what its type declared. */
 export interface HookServices extends StepPorts {
@@ -54,9 +63,12 @@ export interface RegisteredStepType {
   configure(entry: unknown, at: EntryContext): { ok: true; step: ConfiguredStep } | { ok: false; problems: string[] };
 }
 
-export function registerStepType<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName, Settings>(
-  type: StepType<Entry, Config, Ports, Settings>,
-): RegisteredStepType {
+export function registerStepType<
+  Entry extends { type: string; id?: string | undefined },
+  Config extends StepConfigBase,
+  Ports extends StepPortName,
+  Settings,
+>(type: StepType<Entry, Config, Ports, Settings>): RegisteredStepType {
   return {
     type: type.type,
     messages: type.messages,
@@ -70,11 +82,15 @@ export function registerStepType<Entry extends { type: string; id?: string | und
       const entry = type.schema.safeParse(fields);
       const problems = [
         ...(when?.ok === false ? when.problems : []),
-        ...(entry.success ? [] : entry.error.issues.map((i) => `${at.where}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`)),
+        ...(entry.success
+          ? []
+          : entry.error.issues.map((i) => `${at.where}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`)),
       ];
       if (!entry.success || problems.length > 0) return { ok: false, problems };
       const loaded = type.load(entry.data, at);
-      return loaded.ok ? { ok: true, step: configureStep(type, loaded.config, undefined, when?.ok ? when.condition : undefined) } : loaded;
+      return loaded.ok
+        ? { ok: true, step: configureStep(type, loaded.config, undefined, when?.ok ? when.condition : undefined) }
+        : loaded;
     },
   };
 }
@@ -87,7 +103,12 @@ function splitWhen(raw: unknown): { when: unknown; fields: unknown } {
 }
 
 /** A step of `type` with `config` (and `settings`, when its type reads any, and its `when`, when it has one) applied. */
-export function configureStep<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName, Settings>(
+export function configureStep<
+  Entry extends { type: string; id?: string | undefined },
+  Config extends StepConfigBase,
+  Ports extends StepPortName,
+  Settings,
+>(
   type: StepType<Entry, Config, Ports, Settings>,
   config: Config,
   settings?: Settings,
@@ -95,7 +116,14 @@ export function configureStep<Entry extends { type: string; id?: string | undefi
 ): ConfiguredStep {
   const services = (hook: HookServices): StepServices<Ports, Settings> => {
     const ports = Object.fromEntries(type.ports.map((name) => [name, hook[name]])) as Pick<StepPorts, Ports>;
-    return { ...ports, logger: hook.logger, hookUrl: hook.hookUrl, issuerName: hook.issuerName, settings, stepSecret: stepSecret(hook.sessionSecret, type.type) };
+    return {
+      ...ports,
+      logger: hook.logger,
+      hookUrl: hook.hookUrl,
+      issuerName: hook.issuerName,
+      settings,
+      stepSecret: stepSecret(hook.sessionSecret, type.type),
+    };
   };
   return {
     id: config.id,
@@ -125,7 +153,8 @@ export function configureStep<Entry extends { type: string; id?: string | undefi
 export function distinctStepTypes(types: readonly RegisteredStepType[]): readonly RegisteredStepType[] {
   const names = types.map((type) => type.type);
   const twice = names.filter((name, index) => names.indexOf(name) !== index);
-  if (twice.length > 0) throw new Error(`step types are registered twice under one name: ${[...new Set(twice)].join(', ')}`);
+  if (twice.length > 0)
+    throw new Error(`step types are registered twice under one name: ${[...new Set(twice)].join(', ')}`);
   return types;
 }
 
@@ -151,8 +180,13 @@ export function claimsStepsRead(steps: readonly ConfiguredStep[]): string[] {
  * that never comes, so such a registration is an error, not a warning.
  */
 export function whenClaimsNotAsked(steps: readonly ConfiguredStep[], asked: readonly string[]): string[] {
-  const unasked = (step: ConfiguredStep) => (step.when === undefined ? [] : conditionClaims(step.when).filter((claim) => !asked.includes(claim)));
-  return steps.flatMap((step) => unasked(step).map((claim) => `the "when" of step "${step.id}" reads the claim "${claim}", which the tenant is not asked to send`));
+  const unasked = (step: ConfiguredStep) =>
+    step.when === undefined ? [] : conditionClaims(step.when).filter((claim) => !asked.includes(claim));
+  return steps.flatMap((step) =>
+    unasked(step).map(
+      (claim) => `the "when" of step "${step.id}" reads the claim "${claim}", which the tenant is not asked to send`,
+    ),
+  );
 }
 
 /** Each configured step's start-up work, in order; every problem as a plain sentence. */
@@ -163,10 +197,12 @@ export async function prepareSteps(steps: readonly ConfiguredStep[], hook: HookS
 }
 
 /** The config of `step` read back with its own type, when it is a step of `type` (tests, tools). */
-export function configOf<Entry extends { type: string; id?: string | undefined }, Config extends StepConfigBase, Ports extends StepPortName, Settings>(
-  step: ConfiguredStep | undefined,
-  type: StepType<Entry, Config, Ports, Settings>,
-): Config | undefined {
+export function configOf<
+  Entry extends { type: string; id?: string | undefined },
+  Config extends StepConfigBase,
+  Ports extends StepPortName,
+  Settings,
+>(step: ConfiguredStep | undefined, type: StepType<Entry, Config, Ports, Settings>): Config | undefined {
   // Only configureStep makes a ConfiguredStep, with its type's name and a config its type loaded.
   return step?.type === type.type ? (step.config as Config) : undefined;
 }

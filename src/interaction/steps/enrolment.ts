@@ -41,7 +41,12 @@ export function warnIfFirstUse(policy: EnrolPolicy, step: EnrollingStep, logger:
 export function enrolmentCheck(policy: EnrolPolicy, step: EnrollingStep): StepDoctorCheck {
   const name = `enrolment (${step.id})`;
   if (policy !== 'when-missing') return { name, status: 'ok', detail: `"enrol": "${policy}"` };
-  return { name, status: 'warn', detail: firstUseWarning(step), fix: `use "enrol": "after-verification" with an email-code or oidc step before it (${step.docs})` };
+  return {
+    name,
+    status: 'warn',
+    detail: firstUseWarning(step),
+    fix: `use "enrol": "after-verification" with an email-code or oidc step before it (${step.docs})`,
+  };
 }
 
 function firstUseWarning(step: EnrollingStep): string {

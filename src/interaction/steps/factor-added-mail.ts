@@ -17,7 +17,10 @@ export interface FactorAddedNotice {
  * SMTP_URL and MAIL_FROM when they are set and sound (null otherwise): an email-code step, which
  * needs them, reports any problem with them; without one no address is known and nothing is mailed.
  */
-export function noticeMailEnvironment(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: MailSettings | null } {
+export function noticeMailEnvironment(env: Readonly<Record<string, string | undefined>>): {
+  ok: true;
+  settings: MailSettings | null;
+} {
   const read = readMailSettings(env);
   return { ok: true, settings: read.ok ? read.settings : null };
 }
@@ -42,10 +45,22 @@ export async function mailFactorAdded(
     '</body></html>',
   ].join('\n');
   try {
-    await notice.mailer.send({ to, subject: mail.subject, text: `${mail.paragraphs.join('\n\n')}\n`, html, locale: ctx.locale });
-    notice.logger.info({ interaction: ctx.interactionId, step: mail.step, event: 'factor_added_mailed' }, 'authenticator added: notice mailed');
+    await notice.mailer.send({
+      to,
+      subject: mail.subject,
+      text: `${mail.paragraphs.join('\n\n')}\n`,
+      html,
+      locale: ctx.locale,
+    });
+    notice.logger.info(
+      { interaction: ctx.interactionId, step: mail.step, event: 'factor_added_mailed' },
+      'authenticator added: notice mailed',
+    );
   } catch (error) {
     const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-    notice.logger.warn({ interaction: ctx.interactionId, step: mail.step, event: 'factor_added_not_mailed', errorCode: code }, 'authenticator added: the notice mail did not go');
+    notice.logger.warn(
+      { interaction: ctx.interactionId, step: mail.step, event: 'factor_added_not_mailed', errorCode: code },
+      'authenticator added: the notice mail did not go',
+    );
   }
 }

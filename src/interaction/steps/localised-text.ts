@@ -21,7 +21,9 @@ export function localisedText(max: number) {
   const text = z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
   return z.union([
     text,
-    z.record(z.string().regex(LANGUAGE_TAG, 'a language key is a tag such as "en" or "fr"'), text).refine((byLang) => Object.keys(byLang).length > 0, 'give the text in at least one language'),
+    z
+      .record(z.string().regex(LANGUAGE_TAG, 'a language key is a tag such as "en" or "fr"'), text)
+      .refine((byLang) => Object.keys(byLang).length > 0, 'give the text in at least one language'),
   ]);
 }
 

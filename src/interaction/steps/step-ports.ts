@@ -35,7 +35,12 @@ export interface StepRecords {
    * Reads the record (null when there is none or it expired), and writes what `change` makes of
    * it, in one transaction: of two updates racing for a key, the second sees what the first wrote.
    */
-  update<T>(kind: string, key: string, now: Date, change: (value: unknown) => { value: unknown; expiresAt: Date; result: T }): Promise<T>;
+  update<T>(
+    kind: string,
+    key: string,
+    now: Date,
+    change: (value: unknown) => { value: unknown; expiresAt: Date; result: T },
+  ): Promise<T>;
   delete(kind: string, key: string): Promise<void>;
 }
 
@@ -63,7 +68,11 @@ export interface SubjectRecords {
    * racing, the second sees what the first wrote. `change` returns null to leave it as it was.
    * False when there is no such record or nothing was written.
    */
-  update(kind: string, id: string, change: (record: SubjectRecord) => { value: unknown; usedAt: Date } | null): Promise<boolean>;
+  update(
+    kind: string,
+    id: string,
+    change: (record: SubjectRecord) => { value: unknown; usedAt: Date } | null,
+  ): Promise<boolean>;
   /** Removes the subject's records of `kind`, or only the one with `id` among them; says how many went. */
   remove(kind: string, subject: string, id?: string): Promise<number>;
 }

@@ -5,7 +5,12 @@ import type { PublishedTermsStore, StepRecords, SubjectRecords } from './step-po
 import type { Step } from './step.js';
 
 /** A claim name as OpenID Connect writes them (given_name, phone_number), wherever a steps file names one. */
-export const claimNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a claim name is letters, digits and "_", starting with a letter (at most 64)');
+export const claimNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
+    'a claim name is letters, digits and "_", starting with a letter (at most 64)',
+  );
 
 /** A step's `id` in the steps file: optional (the type's name by default), needed when a type appears twice. */
 export const stepIdSchema = z
@@ -95,12 +100,17 @@ export interface StepType<
   /** Claims this step adds to what the tenant receives: two steps may not collect the same one. */
   claimsCollected?(config: Config): string[];
   /** Environment variables this type needs when a steps file has it, checked in the one start-up message. */
-  environment?(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: Settings } | { ok: false; problems: string[] };
+  environment?(
+    env: Readonly<Record<string, string | undefined>>,
+  ): { ok: true; settings: Settings } | { ok: false; problems: string[] };
   build(config: Config, services: StepServices<Ports, Settings>): Step<Key>;
   /** Work at start-up, with the storage (publishing terms, discovering a provider); problems as sentences. */
   prepare?(config: Config, services: StepServices<Ports, Settings>): Promise<string[]>;
   /** What `interaction-hook doctor` checks for a step of this type (its provider answers…); never a secret. */
-  doctor?(config: Config, context: { hookUrl: string | undefined; env: Readonly<Record<string, string | undefined>> }): Promise<StepDoctorCheck[]>;
+  doctor?(
+    config: Config,
+    context: { hookUrl: string | undefined; env: Readonly<Record<string, string | undefined>> },
+  ): Promise<StepDoctorCheck[]>;
   readonly messages: StepMessages<Key>;
 }
 

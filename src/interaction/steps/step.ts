@@ -71,7 +71,10 @@ export type StepOutcome =
 export type ActionResult = { kind: 'reply'; status: number; body: Record<string, unknown> } | StepOutcome;
 
 /** A JSON endpoint under `/interaction/:id/<name>` (CSRF-protected), e.g. one half of a WebAuthn ceremony. */
-export type StepAction<Key extends string = string> = (input: FormInput, ctx: StepContext<Key>) => Promise<ActionResult>;
+export type StepAction<Key extends string = string> = (
+  input: FormInput,
+  ctx: StepContext<Key>,
+) => Promise<ActionResult>;
 
 /**
  * One configured step: a GET renders `views/steps/<type>.ejs` with `view()`, a POST calls
@@ -128,7 +131,8 @@ export interface PublicRequest {
 }
 
 /** The answer: JSON, or a text of its own content type (a signed request object). */
-export type PublicAnswer = { status: number; json: Record<string, unknown> } | { status: number; text: string; contentType: string };
+export type PublicAnswer =
+  { status: number; json: Record<string, unknown> } | { status: number; text: string; contentType: string };
 
 export interface PublicEndpoints {
   /** The path segment after `/interaction/`: never an interaction id, nor `return`. */

@@ -1,6 +1,9 @@
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
 /** Runs one statement written for PostgreSQL; errors are already StorageUnavailableError when the engine is away. */
-export type Query = (text: string, values: readonly unknown[]) => Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
+export type Query = (
+  text: string,
+  values: readonly unknown[],
+) => Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
 
 /** The window when express-rate-limit has not said (it always does, through init). */
 const DEFAULT_WINDOW_MS = 60_000;

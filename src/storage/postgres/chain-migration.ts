@@ -26,18 +26,25 @@ export async function chainTheLedger(client: pg.Client): Promise<void> {
   let length = 0;
   let after = 0;
   for (;;) {
-    const rows = (await client.query<Record<string, unknown>>('SELECT * FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2', [after, BATCH])).rows.map(chainedFromRow);
+    const rows = (
+      await client.query<Record<string, unknown>>('SELECT * FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2', [
+        after,
+        BATCH,
+      ])
+    ).rows.map(chainedFromRow);
     if (rows.length === 0) break;
     const links = linkRows(rows, head);
-    await client.query('UPDATE decisions SET prev_hash = l.prev_hash, hash = l.hash FROM unnest($1::bigint[], $2::text[], $3::text[]) AS l (seq, prev_hash, hash) WHERE decisions.seq = l.seq', [
-      links.map((l) => l.seq),
-      links.map((l) => l.prevHash),
-      links.map((l) => l.hash),
-    ]);
+    await client.query(
+      'UPDATE decisions SET prev_hash = l.prev_hash, hash = l.hash FROM unnest($1::bigint[], $2::text[], $3::text[]) AS l (seq, prev_hash, hash) WHERE decisions.seq = l.seq',
+      [links.map((l) => l.seq), links.map((l) => l.prevHash), links.map((l) => l.hash)],
+    );
     head = links.at(-1)?.hash ?? head;
     length += rows.length;
     after = rows.at(-1)?.seq ?? after;
   }
-  await client.query('INSERT INTO ledger_chain (id, head_hash, length, start_hash, start_length) VALUES (1, $1, $2, $3, 0)', [head, length, GENESIS_HASH]);
+  await client.query(
+    'INSERT INTO ledger_chain (id, head_hash, length, start_hash, start_length) VALUES (1, $1, $2, $3, 0)',
+    [head, length, GENESIS_HASH],
+  );
   await client.query('ALTER TABLE decisions ENABLE TRIGGER decisions_no_update');
 }

@@ -109,10 +109,16 @@ export async function migrate(url: string, version = MIGRATIONS.length): Promise
       throw new Error('there is no schema to create the tables in: create the one named in search_path first');
     }
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`interaction-hook migrations ${schema}`]);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const current = (await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${VERSION_TABLE}`)).rows[0]?.version ?? 0;
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const current =
+      (await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${VERSION_TABLE}`))
+        .rows[0]?.version ?? 0;
     if (current > MIGRATIONS.length) {
-      throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
+      throw new Error(
+        `the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`,
+      );
     }
     for (const [index, migration] of MIGRATIONS.slice(current, version).entries()) {
       if (typeof migration === 'string') await client.query(migration);

@@ -76,10 +76,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
 async function checkServer(pool: pg.Pool): Promise<void> {
   let synchronousCommit: unknown;
   try {
-    synchronousCommit = (await pool.query<{ value: string }>("SELECT current_setting('synchronous_commit') AS value")).rows[0]?.value;
+    synchronousCommit = (await pool.query<{ value: string }>("SELECT current_setting('synchronous_commit') AS value"))
+      .rows[0]?.value;
   } catch (error) {
     const unavailable = asUnavailable(error);
-    throw unavailable instanceof StorageUnavailableError ? unavailable : new Error(`${ENGINE} refused the connection: ${reasonOf(error)}`, { cause: error });
+    throw unavailable instanceof StorageUnavailableError
+      ? unavailable
+      : new Error(`${ENGINE} refused the connection: ${reasonOf(error)}`, { cause: error });
   }
   if (synchronousCommit === 'off') {
     // A decision could then vanish after the user was sent back.

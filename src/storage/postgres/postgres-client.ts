@@ -27,7 +27,8 @@ export class PostgresClient implements SqlClient {
   async commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
     const [only] = statements;
     // One statement commits by itself, unless a refusal must undo it (its changes may not all be refused).
-    if (statements.length === 1 && only && !only.refuseUnlessChanged) return [await this.runChecked(this.pool, only, [])];
+    if (statements.length === 1 && only && !only.refuseUnlessChanged)
+      return [await this.runChecked(this.pool, only, [])];
     return this.transaction(async (client) => {
       const results: StatementResult[] = [];
       for (const statement of statements) results.push(await this.runChecked(client, statement, results));
@@ -35,7 +36,11 @@ export class PostgresClient implements SqlClient {
     });
   }
 
-  update<T>(lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T> {
+  update<T>(
+    lock: string,
+    read: SqlStatement,
+    change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T },
+  ): Promise<T> {
     return this.transaction(async (client) => {
       // A transaction-scoped lock on the key: it holds also while no row exists yet, which FOR UPDATE cannot.
       await this.run(client, 'SELECT pg_advisory_xact_lock(hashtext(?))', [lock]);
@@ -75,7 +80,10 @@ export class PostgresClient implements SqlClient {
   }
 
   /** Runs a statement written for PostgreSQL itself ($1 placeholders), for what only this engine has. */
-  async query(text: string, values: readonly unknown[]): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }> {
+  async query(
+    text: string,
+    values: readonly unknown[],
+  ): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }> {
     try {
       return await this.pool.query(text, values as unknown[]);
     } catch (error) {
@@ -93,7 +101,11 @@ export class PostgresClient implements SqlClient {
     await this.pool.end();
   }
 
-  private async runChecked(on: pg.Pool | pg.PoolClient, s: SqlStatement, earlier: readonly StatementResult[]): Promise<StatementResult> {
+  private async runChecked(
+    on: pg.Pool | pg.PoolClient,
+    s: SqlStatement,
+    earlier: readonly StatementResult[],
+  ): Promise<StatementResult> {
     const result = await this.run(on, s.text, valuesOf(s, earlier));
     const changes = result.rowCount ?? 0;
     if (s.refuseUnlessChanged && changes === 0) throw new CommitRefusedError(s.refuseUnlessChanged);
@@ -101,7 +113,11 @@ export class PostgresClient implements SqlClient {
   }
 
   /** Every statement goes through here, so an unreachable server always surfaces the same way. */
-  private async run(on: pg.Pool | pg.PoolClient, text: string, values: readonly unknown[]): Promise<pg.QueryResult<Record<string, unknown>>> {
+  private async run(
+    on: pg.Pool | pg.PoolClient,
+    text: string,
+    values: readonly unknown[],
+  ): Promise<pg.QueryResult<Record<string, unknown>>> {
     try {
       return await on.query(this.placeholders(text), values as unknown[]);
     } catch (error) {
@@ -123,6 +139,7 @@ export class PostgresClient implements SqlClient {
 /** Connection trouble becomes StorageUnavailableError; a statement the server refuses stays as it is (a bug). */
 export function asUnavailable(error: unknown): unknown {
   if (error instanceof pg.DatabaseError && !UNAVAILABLE_CLASSES.has(String(error.code).slice(0, 2))) return error;
-  if (!(error instanceof Error) || error instanceof StorageUnavailableError || error instanceof CommitRefusedError) return error;
+  if (!(error instanceof Error) || error instanceof StorageUnavailableError || error instanceof CommitRefusedError)
+    return error;
   return new StorageUnavailableError(ENGINE, { cause: error });
 }

@@ -41,7 +41,9 @@ class FailClosedRedisStore extends RedisStore {
   override set(sid: string, session: SessionData, cb?: Callback) {
     const commit = commitOf(session);
     if (!commit) return super.set(sid, session, failClosed(cb));
-    const written = (commit.claim ? this.ping() : Promise.resolve()).then(() => this.sql.commit(sessionCommitStatements(this.sql, commit)));
+    const written = (commit.claim ? this.ping() : Promise.resolve()).then(() =>
+      this.sql.commit(sessionCommitStatements(this.sql, commit)),
+    );
     written.then(
       // The journey's last decision and its way back are durable in PostgreSQL: a session Redis
       // cannot keep now must not hold the user back from the tenant (a repeat finds the way back there).
@@ -84,7 +86,10 @@ function failClosed(cb: Callback | undefined): Callback | undefined {
     settled = true;
     clearTimeout(timer);
     const failed = err !== undefined && err !== null;
-    cb(failed && !(err instanceof StorageUnavailableError) ? new StorageUnavailableError(ENGINE, { cause: err }) : err, data);
+    cb(
+      failed && !(err instanceof StorageUnavailableError) ? new StorageUnavailableError(ENGINE, { cause: err }) : err,
+      data,
+    );
   };
   const timer = setTimeout(() => {
     finish(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' }));
@@ -99,10 +104,15 @@ function failClosed(cb: Callback | undefined): Callback | undefined {
 function answered<T>(command: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' })), ANSWER_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new StorageUnavailableError(ENGINE, { detail: 'did not answer in time' })),
+      ANSWER_TIMEOUT_MS,
+    );
   });
   const failed = command.catch((error: unknown) => {
-    throw error instanceof ErrorReply || error instanceof StorageUnavailableError ? error : new StorageUnavailableError(ENGINE, { cause: error });
+    throw error instanceof ErrorReply || error instanceof StorageUnavailableError
+      ? error
+      : new StorageUnavailableError(ENGINE, { cause: error });
   });
   return Promise.race([failed, late]).finally(() => clearTimeout(timer));
 }
@@ -148,7 +158,8 @@ export async function openRedisSessions(options: { url: string; prefix: string }
     engine: 'redis',
     store: (sql) => withoutTouch(new FailClosedRedisStore({ client, prefix: options.prefix }, sql, ping)),
     // Beside the sessions, under the same prefix, so that deployments sharing a Redis stay apart.
-    arrivalCounts: () => redisArrivalCounts((...args) => answered(client.sendCommand<RedisReply>(args)), `${options.prefix}arrivals:`),
+    arrivalCounts: () =>
+      redisArrivalCounts((...args) => answered(client.sendCommand<RedisReply>(args)), `${options.prefix}arrivals:`),
     ping,
     async close() {
       // Requests have finished by the time storage closes, so nothing is waited for: a Redis that

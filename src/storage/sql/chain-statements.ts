@@ -9,7 +9,10 @@ import { readTime, type SqlClient, type SqlStatement, type StatementResult } fro
  * single writer (the batch holds the write lock), so it needs none.
  */
 function lockChain(client: SqlClient): SqlStatement {
-  return { text: `SELECT head_hash FROM ledger_chain WHERE id = 1${client.engine === 'postgres' ? ' FOR UPDATE' : ''}`, values: [] };
+  return {
+    text: `SELECT head_hash FROM ledger_chain WHERE id = 1${client.engine === 'postgres' ? ' FOR UPDATE' : ''}`,
+    values: [],
+  };
 }
 
 /** How long an append on PostgreSQL may wait for the chain (and run) before it fails. */
@@ -18,7 +21,11 @@ const CHAIN_WAIT_MS = 20_000;
 const COLUMNS = [...DECISION_COLUMNS, 'prev_hash', 'hash'].join(', ');
 
 /** Parameters selected (not inserted as VALUES) take no type from their column: these need one. */
-const POSTGRES_CASTS: Partial<Record<(typeof DECISION_COLUMNS)[number], string>> = { at: '::timestamptz', claims: '::json', evidence: '::json' };
+const POSTGRES_CASTS: Partial<Record<(typeof DECISION_COLUMNS)[number], string>> = {
+  at: '::timestamptz',
+  claims: '::json',
+  evidence: '::json',
+};
 
 /**
  * PostgreSQL appends in one statement: it moves the chain's head first, and the UPDATE's row lock
@@ -67,13 +74,17 @@ export function appendDecisionStatements(client: SqlClient, record: DecisionReco
       },
       refuseUnlessChanged: 'already_decided',
     },
-    { text: 'UPDATE ledger_chain SET prev_head_hash = head_hash, head_hash = ?, length = length + 1 WHERE id = 1', values: (earlier) => [earlier.at(-1)?.rows[0]?.hash] },
+    {
+      text: 'UPDATE ledger_chain SET prev_head_hash = head_hash, head_hash = ?, length = length + 1 WHERE id = 1',
+      values: (earlier) => [earlier.at(-1)?.rows[0]?.hash],
+    },
   ];
 }
 
 function headOf(result: StatementResult | undefined): string {
   const head = result?.rows[0]?.head_hash;
-  if (typeof head !== 'string') throw new Error('the ledger has lost its chain record (table ledger_chain): run "interaction-hook ledger verify"');
+  if (typeof head !== 'string')
+    throw new Error('the ledger has lost its chain record (table ledger_chain): run "interaction-hook ledger verify"');
   return head;
 }
 
@@ -88,7 +99,10 @@ export function pruneStatements(client: SqlClient, before: Date, now: Date): Sql
   return [
     lockChain(client),
     // The first row that stays, in write order.
-    { text: 'SELECT coalesce((SELECT seq FROM decisions WHERE at >= ? ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM decisions), 0) AS cut', values: [client.time(before)] },
+    {
+      text: 'SELECT coalesce((SELECT seq FROM decisions WHERE at >= ? ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM decisions), 0) AS cut',
+      values: [client.time(before)],
+    },
     {
       text: `UPDATE ledger_chain SET
                start_hash = coalesce((SELECT hash FROM decisions WHERE seq < ? ORDER BY seq DESC LIMIT 1), start_hash),
@@ -101,7 +115,8 @@ export function pruneStatements(client: SqlClient, before: Date, now: Date): Sql
   ];
 }
 
-export const SELECT_CHAIN_STATE = 'SELECT head_hash, length, start_hash, start_length, pruned_at FROM ledger_chain WHERE id = 1';
+export const SELECT_CHAIN_STATE =
+  'SELECT head_hash, length, start_hash, start_length, pruned_at FROM ledger_chain WHERE id = 1';
 
 export function chainStateFromRow(row: Record<string, unknown>): ChainState {
   return {

@@ -3,11 +3,39 @@ import type { ChainedDecision } from '../ledger-chain.js';
 import { jsonText, readJson, readTime, type SqlClient } from './sql-client.js';
 
 /** The columns of a record, without the chain's (prev_hash, hash). */
-export const DECISION_COLUMNS = ['interaction_id', 'state', 'subject', 'step', 'terms_version', 'terms_hash', 'locale', 'decision', 'at', 'ip', 'user_agent', 'claims', 'evidence'] as const;
+export const DECISION_COLUMNS = [
+  'interaction_id',
+  'state',
+  'subject',
+  'step',
+  'terms_version',
+  'terms_hash',
+  'locale',
+  'decision',
+  'at',
+  'ip',
+  'user_agent',
+  'claims',
+  'evidence',
+] as const;
 
 /** The values of DECISION_COLUMNS, column for column: the one mapping from a record to a row. */
 export function decisionValues(client: SqlClient, r: DecisionRecord): unknown[] {
-  return [r.interactionId, r.state, r.subject, r.step, r.termsVersion, r.termsHash, r.locale, r.decision, client.time(r.at), r.ip, r.userAgent, jsonText(r.claims), jsonText(r.evidence)];
+  return [
+    r.interactionId,
+    r.state,
+    r.subject,
+    r.step,
+    r.termsVersion,
+    r.termsHash,
+    r.locale,
+    r.decision,
+    client.time(r.at),
+    r.ip,
+    r.userAgent,
+    jsonText(r.claims),
+    jsonText(r.evidence),
+  ];
 }
 
 /** The record a stored row stands for: the one mapping back. */
@@ -31,7 +59,12 @@ function decisionFromRow(row: Record<string, unknown>): DecisionRecord {
 
 /** A stored row with its links in the hash chain. */
 export function chainedFromRow(row: Record<string, unknown>): ChainedDecision {
-  return { seq: Number(row.seq), record: decisionFromRow(row), prevHash: textOf(row, 'prev_hash'), hash: textOf(row, 'hash') };
+  return {
+    seq: Number(row.seq),
+    record: decisionFromRow(row),
+    prevHash: textOf(row, 'prev_hash'),
+    hash: textOf(row, 'hash'),
+  };
 }
 
 function textOf(row: Record<string, unknown>, column: string): string | null {

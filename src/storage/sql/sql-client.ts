@@ -31,7 +31,11 @@ export interface SqlClient {
    * committed with them. Updates under the same `lock` never interleave (a transaction lock on
    * PostgreSQL, the one writer on SQLite), also when the rows do not exist yet.
    */
-  update<T>(lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T>;
+  update<T>(
+    lock: string,
+    read: SqlStatement,
+    change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T },
+  ): Promise<T>;
   rows<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row[]>;
   /** The first row only, for lookups by key (the session of every request). */
   row<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row | undefined>;

@@ -28,7 +28,11 @@ export function sqlLedger(client: SqlClient): Ledger {
       const rows =
         after === undefined
           ? await client.rows('SELECT * FROM decisions WHERE at >= ? ORDER BY seq LIMIT ?', [since, EXPORT_BATCH])
-          : await client.rows('SELECT * FROM decisions WHERE at >= ? AND seq > ? ORDER BY seq LIMIT ?', [since, after, EXPORT_BATCH]);
+          : await client.rows('SELECT * FROM decisions WHERE at >= ? AND seq > ? ORDER BY seq LIMIT ?', [
+              since,
+              after,
+              EXPORT_BATCH,
+            ]);
       for (const row of rows) yield chainedFromRow(row);
       if (rows.length < EXPORT_BATCH) return;
       after = Number(rows.at(-1)?.seq);
@@ -37,16 +41,25 @@ export function sqlLedger(client: SqlClient): Ledger {
   return {
     // Served by the UNIQUE (interaction_id, step) index that also guards the append of a decision.
     async decisionFor(interactionId, step) {
-      const rows = await client.rows<{ decision: Decision }>('SELECT decision FROM decisions WHERE interaction_id = ? AND step = ?', [interactionId, step]);
+      const rows = await client.rows<{ decision: Decision }>(
+        'SELECT decision FROM decisions WHERE interaction_id = ? AND step = ?',
+        [interactionId, step],
+      );
       return rows[0]?.decision ?? null;
     },
     async completionFor(interactionId, now) {
-      const rows = await client.rows<{ url: string; expires_at: unknown }>('SELECT url, expires_at FROM completions WHERE interaction_id = ? AND expires_at > ?', [interactionId, client.time(now)]);
+      const rows = await client.rows<{ url: string; expires_at: unknown }>(
+        'SELECT url, expires_at FROM completions WHERE interaction_id = ? AND expires_at > ?',
+        [interactionId, client.time(now)],
+      );
       const row = rows[0];
       return row ? { url: row.url, expiresAt: readTime(row.expires_at).getTime() } : null;
     },
     async hasAccepted(subject, step, version) {
-      const rows = await client.rows("SELECT 1 AS found FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1", [subject, step, version]);
+      const rows = await client.rows(
+        "SELECT 1 AS found FROM decisions WHERE subject = ? AND step = ? AND terms_version = ? AND decision = 'accepted' LIMIT 1",
+        [subject, step, version],
+      );
       return rows.length > 0;
     },
     async *decisions(filter = {}) {
@@ -73,9 +86,14 @@ export function sqlPublishedTerms(client: SqlClient): PublishedTermsStore {
           values: [t.step, t.version, t.locale, t.sha256, client.time(new Date())],
         },
       ]);
-      const rows = await client.rows<{ sha256: string }>('SELECT sha256 FROM published_terms WHERE step = ? AND version = ? AND locale = ?', [t.step, t.version, t.locale]);
+      const rows = await client.rows<{ sha256: string }>(
+        'SELECT sha256 FROM published_terms WHERE step = ? AND version = ? AND locale = ?',
+        [t.step, t.version, t.locale],
+      );
       const published = rows[0]?.sha256;
-      return published !== undefined && published !== t.sha256 ? { ok: false, publishedSha256: published } : { ok: true };
+      return published !== undefined && published !== t.sha256
+        ? { ok: false, publishedSha256: published }
+        : { ok: true };
     },
   };
 }
@@ -100,11 +118,17 @@ export function sqlStepRecords(client: SqlClient): StepRecords {
       return result?.changes === 1;
     },
     async get(kind, key, now) {
-      const rows = await client.rows<{ value: string }>('SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', [kind, key, client.time(now)]);
+      const rows = await client.rows<{ value: string }>(
+        'SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?',
+        [kind, key, client.time(now)],
+      );
       return rows[0] ? readJson(rows[0].value) : null;
     },
     update(kind, key, now, change) {
-      const read = { text: 'SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?', values: [kind, key, client.time(now)] };
+      const read = {
+        text: 'SELECT value FROM step_records WHERE kind = ? AND key = ? AND expires_at > ?',
+        values: [kind, key, client.time(now)],
+      };
       return client.update(`step-record:${kind}:${key}`, read, (rows) => {
         const row = rows[0];
         const changed = change(row ? readJson(row.value) : null);
@@ -116,7 +140,12 @@ export function sqlStepRecords(client: SqlClient): StepRecords {
       });
     },
     async take(kind, key, now) {
-      const [result] = await client.commit([{ text: 'DELETE FROM step_records WHERE kind = ? AND key = ? AND expires_at > ? RETURNING value', values: [kind, key, client.time(now)] }]);
+      const [result] = await client.commit([
+        {
+          text: 'DELETE FROM step_records WHERE kind = ? AND key = ? AND expires_at > ? RETURNING value',
+          values: [kind, key, client.time(now)],
+        },
+      ]);
       const row = result?.rows[0];
       return row ? readJson(row.value) : null;
     },
@@ -129,6 +158,11 @@ export function sqlStepRecords(client: SqlClient): StepRecords {
 /** Deletes what has expired in the tables every SQL engine has; returns how many rows went. */
 export async function pruneSqlExpired(client: SqlClient, now: Date): Promise<number> {
   const at = client.time(now);
-  const results = await client.commit(['claims', 'sessions', 'completions', 'step_records'].map((table) => ({ text: `DELETE FROM ${table} WHERE expires_at <= ?`, values: [at] })));
+  const results = await client.commit(
+    ['claims', 'sessions', 'completions', 'step_records'].map((table) => ({
+      text: `DELETE FROM ${table} WHERE expires_at <= ?`,
+      values: [at],
+    })),
+  );
   return results.reduce((sum, r) => sum + r.changes, 0);
 }

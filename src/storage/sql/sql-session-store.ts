@@ -15,10 +15,15 @@ export class SqlSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.client.row<{ data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?', [sid, this.client.time(new Date())]).then(
-      (row) => callback(null, row ? (JSON.parse(row.data) as session.SessionData) : null),
-      (error: unknown) => callback(error),
-    );
+    this.client
+      .row<{ data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?', [
+        sid,
+        this.client.time(new Date()),
+      ])
+      .then(
+        (row) => callback(null, row ? (JSON.parse(row.data) as session.SessionData) : null),
+        (error: unknown) => callback(error),
+      );
   }
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
@@ -28,7 +33,10 @@ export class SqlSessionStore extends session.Store {
       values: [sid, JSON.stringify(data), this.client.time(new Date(sessionExpiresAt(data)))],
     };
     // The session first: what the commit carries ends with the ledger's chain, held until the commit.
-    this.done(this.client.commit(commit ? [session, ...sessionCommitStatements(this.client, commit)] : [session]), callback);
+    this.done(
+      this.client.commit(commit ? [session, ...sessionCommitStatements(this.client, commit)] : [session]),
+      callback,
+    );
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {

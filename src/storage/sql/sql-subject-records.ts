@@ -13,14 +13,24 @@ interface SubjectRow {
 export function sqlSubjectRecords(client: SqlClient): SubjectRecords {
   return {
     async list(kind, subject) {
-      const rows = await client.rows<SubjectRow>('SELECT * FROM subject_records WHERE kind = ? AND subject = ? ORDER BY created_at, id', [kind, subject]);
+      const rows = await client.rows<SubjectRow>(
+        'SELECT * FROM subject_records WHERE kind = ? AND subject = ? ORDER BY created_at, id',
+        [kind, subject],
+      );
       return rows.map(recordFromRow);
     },
     async add(record) {
       const [result] = await client.commit([
         {
           text: 'INSERT INTO subject_records (kind, subject, id, value, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING',
-          values: [record.kind, record.subject, record.id, JSON.stringify(record.value), client.time(record.createdAt), client.time(record.usedAt)],
+          values: [
+            record.kind,
+            record.subject,
+            record.id,
+            JSON.stringify(record.value),
+            client.time(record.createdAt),
+            client.time(record.usedAt),
+          ],
         },
       ]);
       return result?.changes === 1;
@@ -31,7 +41,10 @@ export function sqlSubjectRecords(client: SqlClient): SubjectRecords {
         const row = rows[0] as SubjectRow | undefined;
         const changed = row && change(recordFromRow(row));
         if (!changed) return { statements: [], result: false };
-        const write = { text: 'UPDATE subject_records SET value = ?, used_at = ? WHERE kind = ? AND id = ?', values: [JSON.stringify(changed.value), client.time(changed.usedAt), kind, id] };
+        const write = {
+          text: 'UPDATE subject_records SET value = ?, used_at = ? WHERE kind = ? AND id = ?',
+          values: [JSON.stringify(changed.value), client.time(changed.usedAt), kind, id],
+        };
         return { statements: [write], result: true };
       });
     },
@@ -39,7 +52,10 @@ export function sqlSubjectRecords(client: SqlClient): SubjectRecords {
       const [result] = await client.commit([
         id === undefined
           ? { text: 'DELETE FROM subject_records WHERE kind = ? AND subject = ?', values: [kind, subject] }
-          : { text: 'DELETE FROM subject_records WHERE kind = ? AND subject = ? AND id = ?', values: [kind, subject, id] },
+          : {
+              text: 'DELETE FROM subject_records WHERE kind = ? AND subject = ? AND id = ?',
+              values: [kind, subject, id],
+            },
       ]);
       return result?.changes ?? 0;
     },
@@ -47,5 +63,12 @@ export function sqlSubjectRecords(client: SqlClient): SubjectRecords {
 }
 
 function recordFromRow(row: SubjectRow): SubjectRecord {
-  return { kind: row.kind, subject: row.subject, id: row.id, value: readJson(row.value), createdAt: readTime(row.created_at), usedAt: readTime(row.used_at) };
+  return {
+    kind: row.kind,
+    subject: row.subject,
+    id: row.id,
+    value: readJson(row.value),
+    createdAt: readTime(row.created_at),
+    usedAt: readTime(row.used_at),
+  };
 }

@@ -37,7 +37,11 @@ export function chainTheLedger(db: Database.Database): void {
     length += rows.length;
     after = rows.at(-1)?.seq ?? after;
   }
-  db.prepare('INSERT INTO ledger_chain (id, head_hash, length, start_hash, start_length) VALUES (1, ?, ?, ?, 0)').run(head, length, GENESIS_HASH);
+  db.prepare('INSERT INTO ledger_chain (id, head_hash, length, start_hash, start_length) VALUES (1, ?, ?, ?, 0)').run(
+    head,
+    length,
+    GENESIS_HASH,
+  );
   db.exec(`CREATE TRIGGER decisions_append_only BEFORE UPDATE ON decisions
     BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;`);
 }

@@ -134,7 +134,9 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database.Database) => void)> = [
 export function migrateSqlite(db: Database.Database, version = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`);
+    throw new Error(
+      `the database schema (version ${current}) is newer than this release knows (${MIGRATIONS.length}); upgrade the hook`,
+    );
   }
   for (const [index, migration] of MIGRATIONS.slice(current, version).entries()) {
     db.transaction(() => {

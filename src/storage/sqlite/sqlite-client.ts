@@ -18,7 +18,11 @@ export class SqliteClient implements SqlClient {
 
   constructor(private readonly db: Database.Database) {
     this.writes = new SqliteGroupCommit(db);
-    this.unit = { begin: db.prepare('SAVEPOINT unit'), undo: db.prepare('ROLLBACK TO unit'), end: db.prepare('RELEASE unit') };
+    this.unit = {
+      begin: db.prepare('SAVEPOINT unit'),
+      undo: db.prepare('ROLLBACK TO unit'),
+      end: db.prepare('RELEASE unit'),
+    };
   }
 
   time(at: Date): number {
@@ -27,13 +31,21 @@ export class SqliteClient implements SqlClient {
 
   commit(statements: readonly SqlStatement[]): Promise<StatementResult[]> {
     const [only] = statements;
-    return this.writes.run(() => (statements.length === 1 && only ? [this.runChecked(only, [])] : this.runTogether(statements)));
+    return this.writes.run(() =>
+      statements.length === 1 && only ? [this.runChecked(only, [])] : this.runTogether(statements),
+    );
   }
 
-  update<T>(_lock: string, read: SqlStatement, change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T }): Promise<T> {
+  update<T>(
+    _lock: string,
+    read: SqlStatement,
+    change: (rows: Array<Record<string, unknown>>) => { statements: readonly SqlStatement[]; result: T },
+  ): Promise<T> {
     // Inside the batch's write transaction (BEGIN IMMEDIATE): no other writer runs between the read and the writes.
     return this.writes.run(() => {
-      const { statements, result } = change(this.statement(read.text).all(...valuesOf(read, [])) as Array<Record<string, unknown>>);
+      const { statements, result } = change(
+        this.statement(read.text).all(...valuesOf(read, [])) as Array<Record<string, unknown>>,
+      );
       this.runTogether(statements);
       return result;
     });

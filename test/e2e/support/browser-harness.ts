@@ -3,14 +3,29 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import axe from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type CDPSession,
+  type Page,
+} from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, onTestFailed } from 'vitest';
 import type { HookConfig } from '../../../src/config/hook-config.js';
 import { hookFixture, type HookFixture } from '../../support/hook-fixture.js';
 
 /** Debian's Chromium; `npx playwright install` cannot run here. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const OUTPUT_DIR = path.resolve('test-output');
 const SCREENSHOT_DIR = path.join(OUTPUT_DIR, 'screenshots');
@@ -25,7 +40,10 @@ const PHONE = { width: 360, height: 740 } as const;
  */
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
-  if (process.env.CI && !['false', '0'].includes(process.env.CI)) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (process.env.CI && !['false', '0'].includes(process.env.CI))
+    throw new Error(
+      `CI is set but Chromium is missing at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   console.warn(
     `\n${'!'.repeat(78)}\n!! BROWSER TESTS SKIPPED: no Chromium at ${CHROMIUM_PATH}.\n!! Install it (apt-get install chromium) or set CHROMIUM_PATH; in CI (CI=true) they must run.\n${'!'.repeat(78)}\n`,
   );
@@ -52,10 +70,16 @@ export interface LiveHook {
  * `hostname`: what the hook's URL names (it listens on 127.0.0.1 either way). WebAuthn needs
  * `localhost`: browsers refuse it on an IP address, and on http anywhere else.
  */
-export async function startLiveHook(config?: HookConfig | ((hookOrigin: string) => HookConfig | Promise<HookConfig>), options: { hostname?: 'localhost' | '127.0.0.1' } = {}): Promise<LiveHook> {
+export async function startLiveHook(
+  config?: HookConfig | ((hookOrigin: string) => HookConfig | Promise<HookConfig>),
+  options: { hostname?: 'localhost' | '127.0.0.1' } = {},
+): Promise<LiveHook> {
   // The URLs must name the ports before the apps are built, so the servers listen first and are
   // handed their apps afterwards.
-  const handlers: { hook?: (req: IncomingMessage, res: ServerResponse) => void; tenant?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+  const handlers: {
+    hook?: (req: IncomingMessage, res: ServerResponse) => void;
+    tenant?: (req: IncomingMessage, res: ServerResponse) => void;
+  } = {};
   const posts: string[] = [];
   let postDelayMs = 0;
   const hookServer = createServer((req, res) => {
@@ -116,7 +140,10 @@ export interface BrowserSuite {
  * Sets up the describe block it is called in: one browser for the block, a fresh hook (and
  * simulated tenant) for each test, and every tab the test opened closed after it.
  */
-export function browserSuite(config: Parameters<typeof startLiveHook>[0], options: Parameters<typeof startLiveHook>[1] = {}): BrowserSuite {
+export function browserSuite(
+  config: Parameters<typeof startLiveHook>[0],
+  options: Parameters<typeof startLiveHook>[1] = {},
+): BrowserSuite {
   let browser: Browser | undefined;
   let live: LiveHook | undefined;
   const tabs: Tab[] = [];
@@ -179,7 +206,8 @@ export async function openTab(browser: Browser, options: BrowserContextOptions =
   });
   page.on('pageerror', (error) => problems.push(error.message));
   page.on('response', (response) => {
-    if (response.request().resourceType() !== 'document' && response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    if (response.request().resourceType() !== 'document' && response.status() >= 400)
+      problems.push(`${response.status()} ${response.url()}`);
   });
   page.on('requestfailed', (request) => {
     if (request.resourceType() !== 'document') problems.push(`failed ${request.url()}`);
@@ -187,7 +215,9 @@ export async function openTab(browser: Browser, options: BrowserContextOptions =
   const testName = expect.getState().currentTestName ?? 'test';
   onTestFailed(async () => {
     mkdirSync(FAILURE_DIR, { recursive: true });
-    await page.screenshot({ path: path.join(FAILURE_DIR, `${fileName(testName)}.png`), fullPage: true }).catch(() => undefined);
+    await page
+      .screenshot({ path: path.join(FAILURE_DIR, `${fileName(testName)}.png`), fullPage: true })
+      .catch(() => undefined);
   });
   return { context, page, problems };
 }
@@ -202,7 +232,9 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   expect(violations, `axe on ${name}`).toEqual([]);
   for (const width of [PHONE.width, PHONE.width / 2]) {
     await page.setViewportSize({ width, height: PHONE.height });
-    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    const overflow = Number(
+      await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    );
     expect(overflow, `horizontal scroll on ${name} at ${width} px`).toBeLessThanOrEqual(0);
     if (process.env.ZOOM_SHOTS && width < PHONE.width) await screenshot(page, `${name}-zoom200`);
   }
@@ -226,7 +258,10 @@ interface AxeFinding {
 /** Runs axe-core inside the page (evaluated over the debugging protocol, so the CSP stays on). */
 async function axeViolations(page: Page): Promise<AxeFinding[]> {
   if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) await page.evaluate(axe.source);
-  const options = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+  const options = JSON.stringify({
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    resultTypes: ['violations'],
+  });
   const result = await page.evaluate<axe.AxeResults>(`window.axe.run(document, ${options})`);
   return result.violations.map((v) => ({
     rule: v.id,
@@ -279,11 +314,21 @@ export async function expectFinishedOnBack(page: Page, live: LiveHook): Promise<
 }
 
 /** A platform authenticator that verifies the user, as a phone's would (the DevTools protocol's WebAuthn domain). */
-export async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+export async function virtualAuthenticator(
+  context: BrowserContext,
+  page: Page,
+): Promise<{ cdp: CDPSession; authenticatorId: string }> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return { cdp, authenticatorId };
 }

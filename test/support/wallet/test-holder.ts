@@ -35,7 +35,12 @@ export async function present(credential: IssuedCredential, options: PresentOpti
   const chosen = (options.disclose ?? Object.keys(credential.disclosures)).map((name) => credential.disclosures[name]!);
   const sdJwt = `${[credential.jwt, ...chosen, ...(options.extraDisclosures ?? [])].join('~')}~`;
   if (options.withoutKeyBinding) return sdJwt;
-  const kb = await new SignJWT({ iat: options.iat ?? Math.floor(Date.now() / 1000), aud: options.aud, nonce: options.nonce, sd_hash: options.sdHash ?? sha256b64url(sdJwt) })
+  const kb = await new SignJWT({
+    iat: options.iat ?? Math.floor(Date.now() / 1000),
+    aud: options.aud,
+    nonce: options.nonce,
+    sd_hash: options.sdHash ?? sha256b64url(sdJwt),
+  })
     .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'kb+jwt' })
     .sign(options.signWith ?? options.holder.privateKey);
   return sdJwt + kb;

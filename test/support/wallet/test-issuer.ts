@@ -46,16 +46,21 @@ export function disclosure(name: string, value: unknown, salt = b64url(randomByt
 /** An issuer that signs with a key listed by `iss` (a JWKS), or with the key of an x5c chain. */
 export async function makeIssuer(options: { iss: string; chain?: readonly TestCertificate[] }): Promise<TestIssuer> {
   const { iss, chain } = options;
-  const signing = chain ? { privateKey: chain[0]!.keys.privateKey, publicKey: chain[0]!.keys.publicKey } : await generateKeyPair('ES256', { extractable: true });
+  const signing = chain
+    ? { privateKey: chain[0]!.keys.privateKey, publicKey: chain[0]!.keys.publicKey }
+    : await generateKeyPair('ES256', { extractable: true });
   const kid = 'issuer-key-1';
   const publicJwk = { ...(await exportJWK(signing.publicKey)), kid, alg: 'ES256', use: 'sig' };
-  const header = (typ: string) => (chain ? { alg: 'ES256', typ, x5c: chain.map((c) => c.der) } : { alg: 'ES256', typ, kid });
+  const header = (typ: string) =>
+    chain ? { alg: 'ES256', typ, x5c: chain.map((c) => c.der) } : { alg: 'ES256', typ, kid };
   const now = () => Math.floor(Date.now() / 1000);
   return {
     iss,
     jwks: { keys: [publicJwk] },
     async issue(input) {
-      const disclosures = Object.fromEntries(Object.entries(input.disclosable).map(([name, value]) => [name, disclosure(name, value)]));
+      const disclosures = Object.fromEntries(
+        Object.entries(input.disclosable).map(([name, value]) => [name, disclosure(name, value)]),
+      );
       const digests = Object.values(disclosures).map(sha256b64url).sort();
       const payload = {
         ...(input.omitIss ? {} : { iss }),
@@ -81,7 +86,15 @@ export async function makeIssuer(options: { iss: string; chain?: readonly TestCe
         bytes[bit >> 3]! |= status << (bit & 7);
       });
       const lst = b64url(deflateSync(bytes));
-      return new SignJWT({ ...(chain ? {} : { iss }), sub: uri, iat: now(), exp: now() + 3600, status_list: { bits, lst } }).setProtectedHeader(header('statuslist+jwt')).sign(signing.privateKey);
+      return new SignJWT({
+        ...(chain ? {} : { iss }),
+        sub: uri,
+        iat: now(),
+        exp: now() + 3600,
+        status_list: { bits, lst },
+      })
+        .setProtectedHeader(header('statuslist+jwt'))
+        .sign(signing.privateKey);
     },
   };
 }

@@ -1,5 +1,15 @@
 import { createHash, webcrypto } from 'node:crypto';
-import { cborEncode, DataItem, DateOnly, DeviceRequest, DeviceResponse, Document, IssuerSignedItem, MDoc, parseDeviceResponse } from '@animo-id/mdoc';
+import {
+  cborEncode,
+  DataItem,
+  DateOnly,
+  DeviceRequest,
+  DeviceResponse,
+  Document,
+  IssuerSignedItem,
+  MDoc,
+  parseDeviceResponse,
+} from '@animo-id/mdoc';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { mdocContext } from '../../../src/interaction/steps/present-credential/mdoc-context.js';
 import type { TestCertificate } from './test-pki.js';
@@ -50,12 +60,20 @@ export async function mdocSigner(certificate: TestCertificate): Promise<MdocSign
  * An mdoc issued with the library's issuer side: the MSO signed by a document signer, the holder's
  * device key in it. Returns the encoded issuer-signed mdoc.
  */
-export async function issueMdoc(signer: MdocSigner, holder: MdocHolder, input: MdocIssueInput = {}): Promise<Uint8Array> {
+export async function issueMdoc(
+  signer: MdocSigner,
+  holder: MdocHolder,
+  input: MdocIssueInput = {},
+): Promise<Uint8Array> {
   const signed = input.signed ?? new Date();
   const document = await new Document(input.docType ?? MDL_DOCTYPE, mdocContext)
     .addIssuerNameSpace(MDL_NAMESPACE, input.elements ?? demoMdlElements())
     .useDigestAlgorithm('SHA-256')
-    .addValidityInfo({ signed, validFrom: input.validFrom ?? signed, validUntil: input.validUntil ?? new Date(signed.getTime() + 365 * 86_400_000) })
+    .addValidityInfo({
+      signed,
+      validFrom: input.validFrom ?? signed,
+      validUntil: input.validUntil ?? new Date(signed.getTime() + 365 * 86_400_000),
+    })
     .addDeviceKeyInfo({ deviceKey: holder.publicJwk })
     .sign({ issuerPrivateKey: signer.privateJwk, issuerCertificate: signer.pem, alg: 'ES256' }, mdocContext);
   return new MDoc([document]).encode();
@@ -81,12 +99,26 @@ export interface MdocPresentOptions {
  * A DeviceResponse for `request` (OpenID4VP 1.0 B.2), base64url: the chosen elements and the device's
  * signature over the session transcript of the redirect flow, computed here from the specification.
  */
-export async function presentMdoc(issued: Uint8Array, holder: MdocHolder, request: MdocRequest, options: MdocPresentOptions = {}): Promise<string> {
+export async function presentMdoc(
+  issued: Uint8Array,
+  holder: MdocHolder,
+  request: MdocRequest,
+  options: MdocPresentOptions = {},
+): Promise<string> {
   const mdoc = parseDeviceResponse(issued);
   const [document] = mdoc.documents;
   if (!document) throw new Error('no document issued');
-  const names = options.disclose ?? (document.issuerSigned.nameSpaces.get(MDL_NAMESPACE) ?? []).map((item) => item.elementIdentifier);
-  const deviceRequest = DeviceRequest.from('1.0', [{ itemsRequestData: { docType: document.docType, nameSpaces: new Map([[MDL_NAMESPACE, new Map(names.map((n) => [n, false]))]]) } }]);
+  const names =
+    options.disclose ??
+    (document.issuerSigned.nameSpaces.get(MDL_NAMESPACE) ?? []).map((item) => item.elementIdentifier);
+  const deviceRequest = DeviceRequest.from('1.0', [
+    {
+      itemsRequestData: {
+        docType: document.docType,
+        nameSpaces: new Map([[MDL_NAMESPACE, new Map(names.map((n) => [n, false]))]]),
+      },
+    },
+  ]);
   const response = await DeviceResponse.from(mdoc)
     .usingDeviceRequest(deviceRequest)
     .usingSessionTranscriptBytes(sessionTranscriptBytes({ ...request, ...options.transcript }))
@@ -98,7 +130,13 @@ export async function presentMdoc(issued: Uint8Array, holder: MdocHolder, reques
 
 /** Presents `issued` to whatever request the wallet has read. */
 export function mdocPresenter(issued: Uint8Array, holder: MdocHolder): Presenter<MdocPresentOptions> {
-  return (request, options) => presentMdoc(issued, holder, { clientId: request.clientId, nonce: request.nonce, responseUri: request.responseUri }, options);
+  return (request, options) =>
+    presentMdoc(
+      issued,
+      holder,
+      { clientId: request.clientId, nonce: request.nonce, responseUri: request.responseUri },
+      options,
+    );
 }
 
 /** SessionTranscript = [null, null, ["OpenID4VPHandover", sha-256(CBOR([client_id, nonce, null, response_uri]))]], as tag-24 bytes. */

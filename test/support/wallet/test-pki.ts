@@ -29,7 +29,10 @@ export async function makeRoot(name: string, options: { from?: Date; days?: numb
     notAfter: new Date(notBefore.getTime() + (options.days ?? 365) * DAY),
     signingAlgorithm: ECDSA,
     keys,
-    extensions: [new x509.BasicConstraintsExtension(true, 1, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 1, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   return wrap(certificate, keys);
 }
@@ -45,7 +48,10 @@ export async function makeLeaf(
 ): Promise<TestCertificate> {
   const keys = await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify']);
   const notBefore = options.from ?? new Date(Date.now() - DAY);
-  const names = [...(options.dns ? [{ type: 'dns' as const, value: options.dns }] : []), ...(options.uri ? [{ type: 'url' as const, value: options.uri }] : [])];
+  const names = [
+    ...(options.dns ? [{ type: 'dns' as const, value: options.dns }] : []),
+    ...(options.uri ? [{ type: 'url' as const, value: options.uri }] : []),
+  ];
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: options.country ? `CN=${name}, C=${options.country}` : `CN=${name}`,
@@ -57,7 +63,10 @@ export async function makeLeaf(
     signingKey: issuer.keys.privateKey,
     extensions: [
       new x509.BasicConstraintsExtension(options.ca === true, undefined, true),
-      new x509.KeyUsagesExtension(options.ca ? x509.KeyUsageFlags.keyCertSign : x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        options.ca ? x509.KeyUsageFlags.keyCertSign : x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
     ],
   });
@@ -65,7 +74,12 @@ export async function makeLeaf(
 }
 
 function wrap(certificate: x509.X509Certificate, keys: CryptoKeyPair): TestCertificate {
-  return { certificate, keys, der: Buffer.from(certificate.rawData).toString('base64'), pem: certificate.toString('pem') };
+  return {
+    certificate,
+    keys,
+    der: Buffer.from(certificate.rawData).toString('base64'),
+    pem: certificate.toString('pem'),
+  };
 }
 
 function serial(): string {

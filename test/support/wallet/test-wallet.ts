@@ -50,23 +50,31 @@ export class TestWallet<Options extends object = PresentOptions> {
   fetchRequest(link: string, method: 'get' | 'post' = 'get', walletNonce = 'wallet-nonce-1'): Promise<Response> {
     const requestUri = new URL(new URL(link).searchParams.get('request_uri') ?? '');
     const path = requestUri.pathname + requestUri.search;
-    return method === 'get' ? this.hook().get(path).buffer(true) : this.hook().post(path).type('form').send({ wallet_nonce: walletNonce }).buffer(true);
+    return method === 'get'
+      ? this.hook().get(path).buffer(true)
+      : this.hook().post(path).type('form').send({ wallet_nonce: walletNonce }).buffer(true);
   }
 
   private async read(clientId: string, jar: string): Promise<WalletRequest> {
     const header = decodeProtectedHeader(jar);
     let payload: Record<string, unknown>;
     if (clientId.startsWith('x509_san_dns:')) {
-      if (header.typ !== 'oauth-authz-req+jwt' || !Array.isArray(header.x5c)) throw new Error('the request object is not a signed JAR with x5c');
+      if (header.typ !== 'oauth-authz-req+jwt' || !Array.isArray(header.x5c))
+        throw new Error('the request object is not a signed JAR with x5c');
       const leaf = new X509Certificate(Buffer.from(String(header.x5c[0]), 'base64'));
-      if (leaf.checkHost(clientId.slice('x509_san_dns:'.length), { subject: 'never' }) === undefined) throw new Error('the certificate does not name the client id');
-      payload = JSON.parse(new TextDecoder().decode((await compactVerify(jar, leaf.publicKey)).payload)) as Record<string, unknown>;
+      if (leaf.checkHost(clientId.slice('x509_san_dns:'.length), { subject: 'never' }) === undefined)
+        throw new Error('the certificate does not name the client id');
+      payload = JSON.parse(new TextDecoder().decode((await compactVerify(jar, leaf.publicKey)).payload)) as Record<
+        string,
+        unknown
+      >;
     } else {
       if (header.alg !== 'none') throw new Error('a redirect_uri client sends unsigned requests');
       payload = JSON.parse(Buffer.from(jar.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
     }
     if (payload.client_id !== clientId) throw new Error('the request object is for another client id');
-    if (payload.response_type !== 'vp_token' || payload.response_mode !== 'direct_post') throw new Error('not a vp_token direct_post request');
+    if (payload.response_type !== 'vp_token' || payload.response_mode !== 'direct_post')
+      throw new Error('not a vp_token direct_post request');
     const query = payload.dcql_query as { credentials: Array<{ id: string; claims: unknown }> };
     const [asked] = query.credentials;
     return {
@@ -75,7 +83,9 @@ export class TestWallet<Options extends object = PresentOptions> {
       state: String(payload.state),
       responseUri: String(payload.response_uri),
       clientName: (payload.client_metadata as { client_name?: string } | undefined)?.client_name,
-      formats: Object.keys((payload.client_metadata as { vp_formats_supported?: object } | undefined)?.vp_formats_supported ?? {}),
+      formats: Object.keys(
+        (payload.client_metadata as { vp_formats_supported?: object } | undefined)?.vp_formats_supported ?? {},
+      ),
       credentialQueryId: asked?.id ?? '',
       claims: asked?.claims,
       walletNonce: typeof payload.wallet_nonce === 'string' ? payload.wallet_nonce : undefined,
@@ -103,6 +113,10 @@ export class TestWallet<Options extends object = PresentOptions> {
   }
 
   refuse(request: WalletRequest): Promise<Response> {
-    return this.post(request.responseUri, { error: 'access_denied', error_description: 'The user said no', state: request.state });
+    return this.post(request.responseUri, {
+      error: 'access_denied',
+      error_description: 'The user said no',
+      state: request.state,
+    });
   }
 }

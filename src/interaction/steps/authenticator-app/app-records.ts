@@ -73,12 +73,32 @@ export class AppRecords {
     const [record] = await this.subjects.list(APP_KIND, subject);
     const value = storedApp.safeParse(record?.value).data;
     if (!record || !value) return null;
-    return { id: value.appId, secret: value.secret, digits: value.digits, period: value.period, recoveryCodes: value.recoveryCodes, createdAt: record.createdAt.getTime() };
+    return {
+      id: value.appId,
+      secret: value.secret,
+      digits: value.digits,
+      period: value.period,
+      recoveryCodes: value.recoveryCodes,
+      createdAt: record.createdAt.getTime(),
+    };
   }
 
   /** Enrols `app` for `subject` unless one is there (of two racing enrolments, one wins), its first code's time step spent. */
-  addApp(subject: string, app: EnrolledApp, lastTimeStep: { step: number; holder: string }, now: Date): Promise<boolean> {
-    const value = { appId: app.id, secret: app.secret, digits: app.digits, period: app.period, recoveryCodes: app.recoveryCodes, spentRecoveryCodes: [], lastTimeStep };
+  addApp(
+    subject: string,
+    app: EnrolledApp,
+    lastTimeStep: { step: number; holder: string },
+    now: Date,
+  ): Promise<boolean> {
+    const value = {
+      appId: app.id,
+      secret: app.secret,
+      digits: app.digits,
+      period: app.period,
+      recoveryCodes: app.recoveryCodes,
+      spentRecoveryCodes: [],
+      lastTimeStep,
+    };
     return this.subjects.add({ kind: APP_KIND, subject, id: recordId(subject), value, createdAt: now, usedAt: now });
   }
 
@@ -113,7 +133,12 @@ export class AppRecords {
    * first time, `again` when the same holder spent it (a double submit), `taken` when it or a later
    * time step was spent before (a replayed code, or an older one after a newer).
    */
-  async spendTimeStep(subject: string, timeStep: number, holder: string, now: Date): Promise<'spent' | 'again' | 'taken'> {
+  async spendTimeStep(
+    subject: string,
+    timeStep: number,
+    holder: string,
+    now: Date,
+  ): Promise<'spent' | 'again' | 'taken'> {
     let answer: 'spent' | 'again' | 'taken' = 'taken';
     await this.subjects.update(APP_KIND, recordId(subject), (record) => {
       const value = storedApp.safeParse(record.value).data;

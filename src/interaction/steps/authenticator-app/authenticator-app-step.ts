@@ -20,10 +20,14 @@ type Context = StepContext<AuthenticatorAppMessageKey>;
 /** Sent to the tenant (plain English, not localised) when the journey ends at this step. */
 export const AUTHENTICATOR_APP_FAILED_MESSAGE = 'The code from the authenticator app could not be confirmed.';
 export const AUTHENTICATOR_APP_DECLINED_MESSAGE = 'The user declined to use an authenticator app.';
-export const AUTHENTICATOR_APP_NO_SUBJECT_MESSAGE = 'The authenticator-app step needs a subject (the token’s sub, or the claim LEDGER_SUBJECT_CLAIM names), and this journey has none.';
-export const AUTHENTICATOR_APP_NOT_ENROLLED_MESSAGE = 'The user has no authenticator app here, and this step does not set one up.';
-export const AUTHENTICATOR_APP_NEEDS_VERIFICATION_MESSAGE = 'The user has no authenticator app here, and this step sets one up only after an earlier step verified the person.';
-export const AUTHENTICATOR_APP_UNREADABLE_MESSAGE = 'The user’s authenticator app cannot be checked: its secret does not open with this hook’s key.';
+export const AUTHENTICATOR_APP_NO_SUBJECT_MESSAGE =
+  'The authenticator-app step needs a subject (the token’s sub, or the claim LEDGER_SUBJECT_CLAIM names), and this journey has none.';
+export const AUTHENTICATOR_APP_NOT_ENROLLED_MESSAGE =
+  'The user has no authenticator app here, and this step does not set one up.';
+export const AUTHENTICATOR_APP_NEEDS_VERIFICATION_MESSAGE =
+  'The user has no authenticator app here, and this step sets one up only after an earlier step verified the person.';
+export const AUTHENTICATOR_APP_UNREADABLE_MESSAGE =
+  'The user’s authenticator app cannot be checked: its secret does not open with this hook’s key.';
 
 const METHOD = 'authenticator-app';
 
@@ -87,7 +91,11 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
         return { digits: situation.app.digits, period: situation.app.period, stage: recovery ? 'recovery' : 'use' };
       }
       case 'enrol': {
-        const uri = otpauthUri(situation.secret, { ...shown, issuer: this.deps.issuerLabel, account: ctx.verified.email ?? situation.subject });
+        const uri = otpauthUri(situation.secret, {
+          ...shown,
+          issuer: this.deps.issuerLabel,
+          account: ctx.verified.email ?? situation.subject,
+        });
         return { ...shown, stage: 'enrol', qrCode: await qrCodeSvg(uri), keyGroups: keyInGroups(situation.secret) };
       }
     }
@@ -95,8 +103,10 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
 
   async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
     const situation = await this.situation(ctx);
-    if (situation.kind === 'blocked') return { kind: 'failed', message: BLOCKED[situation.why], evidence: this.evidenceOf(situation.why) };
-    if (input.decision === 'decline') return { kind: 'declined', message: AUTHENTICATOR_APP_DECLINED_MESSAGE, evidence: this.evidenceOf('declined') };
+    if (situation.kind === 'blocked')
+      return { kind: 'failed', message: BLOCKED[situation.why], evidence: this.evidenceOf(situation.why) };
+    if (input.decision === 'decline')
+      return { kind: 'declined', message: AUTHENTICATOR_APP_DECLINED_MESSAGE, evidence: this.evidenceOf('declined') };
     switch (situation.kind) {
       case 'confirmed':
         return input.decision === 'continue' ? this.finishEnrolment(ctx) : { kind: 'again', status: 200, errors: {} };
@@ -104,8 +114,15 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
         return this.confirmEnrolment(situation, input.code, ctx);
       case 'use':
         // The page to show next is said in the answer: after post/redirect/get the form is gone.
-        if (input.decision === 'recovery' || input.decision === 'use-code') return { kind: 'again', status: 200, errors: {}, view: { stage: input.decision === 'recovery' ? 'recovery' : 'use' } };
-        if (input.decision === 'recover') return this.recover(situation.subject, situation.app, input.recoveryCode, ctx);
+        if (input.decision === 'recovery' || input.decision === 'use-code')
+          return {
+            kind: 'again',
+            status: 200,
+            errors: {},
+            view: { stage: input.decision === 'recovery' ? 'recovery' : 'use' },
+          };
+        if (input.decision === 'recover')
+          return this.recover(situation.subject, situation.app, input.recoveryCode, ctx);
         return this.useCode(situation, input.code, ctx);
     }
   }
@@ -114,14 +131,30 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
     return { method: METHOD };
   }
 
-  private async useCode(situation: Extract<Situation, { kind: 'use' }>, raw: unknown, ctx: Context): Promise<StepOutcome> {
+  private async useCode(
+    situation: Extract<Situation, { kind: 'use' }>,
+    raw: unknown,
+    ctx: Context,
+  ): Promise<StepOutcome> {
     const { app } = situation;
-    const checked = await this.checkCode(raw, situation.secret, { subject: situation.subject, spend: true }, { digits: app.digits, period: app.period }, ctx);
-    return checked.ok ? { kind: 'next', claims: {}, evidence: { ...this.evidenceOf('code'), attempts: checked.tries } } : checked.outcome;
+    const checked = await this.checkCode(
+      raw,
+      situation.secret,
+      { subject: situation.subject, spend: true },
+      { digits: app.digits, period: app.period },
+      ctx,
+    );
+    return checked.ok
+      ? { kind: 'next', claims: {}, evidence: { ...this.evidenceOf('code'), attempts: checked.tries } }
+      : checked.outcome;
   }
 
   /** A first code from the offered secret: the app is the subject's from now on. */
-  private async confirmEnrolment(situation: Extract<Situation, { kind: 'enrol' }>, raw: unknown, ctx: Context): Promise<StepOutcome> {
+  private async confirmEnrolment(
+    situation: Extract<Situation, { kind: 'enrol' }>,
+    raw: unknown,
+    ctx: Context,
+  ): Promise<StepOutcome> {
     const { digits, period } = this.config;
     const { subject, appId, secret } = situation;
     // No app to spend the time step on yet: the new app is stored with it spent.
@@ -143,8 +176,15 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
       return { kind: 'again', status: 409, errors: { code: ctx.t('authenticatorApp.error.enrolledMeanwhile') } };
     }
     const key = this.recordKey(ctx);
-    await apps.replaceEnrolling(key, { stage: 'confirmed', appId, recoveryCodes: box.seal(JSON.stringify(recoveryCodes), key) }, ctx.now);
-    logger.info({ interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_enrolled', appId }, 'authenticator app enrolled');
+    await apps.replaceEnrolling(
+      key,
+      { stage: 'confirmed', appId, recoveryCodes: box.seal(JSON.stringify(recoveryCodes), key) },
+      ctx.now,
+    );
+    logger.info(
+      { interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_enrolled', appId },
+      'authenticator app enrolled',
+    );
     const issuer = this.deps.issuerName;
     await mailFactorAdded(this.deps.notice, ctx, {
       step: this.id,
@@ -168,8 +208,14 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
     const tries = await this.deps.apps.countTry(this.recordKey(ctx), this.config.maxAttempts, ctx.now);
     if (tries === null) return this.tooManyAttempts(ctx);
     const hash = recoveryCodeHash(this.deps.recoveryKey, app.id, code);
-    if (app.recoveryCodes.some((known) => sameHash(known, hash)) && (await this.deps.apps.spendRecoveryCode(subject, hash, ctx.now))) {
-      this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_recovery_code_used', appId: app.id }, 'recovery code used');
+    if (
+      app.recoveryCodes.some((known) => sameHash(known, hash)) &&
+      (await this.deps.apps.spendRecoveryCode(subject, hash, ctx.now))
+    ) {
+      this.deps.logger.info(
+        { interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_recovery_code_used', appId: app.id },
+        'recovery code used',
+      );
       return { kind: 'next', claims: {}, evidence: { ...this.evidenceOf('recovery-code'), attempts: tries } };
     }
     return this.wrong(tries, 'recoveryCode', ctx, 'recovery_code_refused');
@@ -187,22 +233,34 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
     ctx: Context,
   ): Promise<{ ok: true; tries: number; timeStep: number } | { ok: false; outcome: StepOutcome }> {
     const code = typedDigits(raw, parameters.digits);
-    if (code === null) return { ok: false, outcome: again(422, 'code', ctx.t('authenticatorApp.error.format', { digits: parameters.digits })) };
+    if (code === null)
+      return {
+        ok: false,
+        outcome: again(422, 'code', ctx.t('authenticatorApp.error.format', { digits: parameters.digits })),
+      };
     const key = this.recordKey(ctx);
     const tries = await this.deps.apps.countTry(key, this.config.maxAttempts, ctx.now);
     if (tries === null) return { ok: false, outcome: this.tooManyAttempts(ctx) };
     const { window } = this.config;
     const timeStep = matchingTimeStep(secret, code, { ...parameters, window }, ctx.now);
     if (timeStep === null) return { ok: false, outcome: this.wrong(tries, 'code', ctx, 'code_refused') };
-    const spent = spending.spend ? await this.deps.apps.spendTimeStep(spending.subject, timeStep, key, ctx.now) : 'spent';
+    const spent = spending.spend
+      ? await this.deps.apps.spendTimeStep(spending.subject, timeStep, key, ctx.now)
+      : 'spent';
     if (spent !== 'taken') return { ok: true, tries, timeStep };
-    this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_code_replayed' }, 'authenticator app code used before');
+    this.deps.logger.info(
+      { interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_code_replayed' },
+      'authenticator app code used before',
+    );
     if (noTriesLeft(tries, this.config.maxAttempts)) return { ok: false, outcome: this.tooManyAttempts(ctx, tries) };
     return { ok: false, outcome: again(422, 'code', ctx.t('authenticatorApp.error.spent')) };
   }
 
   private wrong(tries: number, field: 'code' | 'recoveryCode', ctx: Context, event: string): StepOutcome {
-    this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: `authenticator_app_${event}`, tries }, 'authenticator app code not accepted');
+    this.deps.logger.info(
+      { interaction: ctx.interactionId, step: this.id, event: `authenticator_app_${event}`, tries },
+      'authenticator app code not accepted',
+    );
     if (noTriesLeft(tries, this.config.maxAttempts)) return this.tooManyAttempts(ctx, tries);
     const left = this.config.maxAttempts - tries;
     const prefix = field === 'code' ? 'authenticatorApp.error.wrong' : 'authenticatorApp.error.recoveryWrong';
@@ -210,8 +268,16 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
   }
 
   private tooManyAttempts(ctx: Context, tries = this.config.maxAttempts): StepOutcome {
-    this.deps.logger.info({ interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_too_many_attempts' }, 'authenticator app: too many wrong codes');
-    return { kind: 'failed', message: AUTHENTICATOR_APP_FAILED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts: tries }, reason: 'too-many-codes' };
+    this.deps.logger.info(
+      { interaction: ctx.interactionId, step: this.id, event: 'authenticator_app_too_many_attempts' },
+      'authenticator app: too many wrong codes',
+    );
+    return {
+      kind: 'failed',
+      message: AUTHENTICATOR_APP_FAILED_MESSAGE,
+      evidence: { ...this.evidenceOf('too-many-attempts'), attempts: tries },
+      reason: 'too-many-codes',
+    };
   }
 
   private async situation(ctx: Context): Promise<Situation> {
@@ -232,7 +298,8 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
       return { kind: 'blocked', why: 'unreadable' };
     }
     const enrolment = enrolmentFor(this.config.enrol, ctx);
-    if (enrolment !== 'allowed') return { kind: 'blocked', why: enrolment === 'never' ? 'not-enrolled' : 'needs-verification' };
+    if (enrolment !== 'allowed')
+      return { kind: 'blocked', why: enrolment === 'never' ? 'not-enrolled' : 'needs-verification' };
     const offered = enrolling ?? (await apps.offer(key, this.newOffer(key).record, ctx.now));
     if (offered.stage === 'confirmed') return this.confirmed(offered, key);
     const secret = box.open(offered.secret, key);
@@ -245,12 +312,22 @@ export class AuthenticatorAppStep implements Step<AuthenticatorAppMessageKey> {
 
   private newOffer(key: string): { record: Extract<Enrolling, { stage: 'offered' }>; plain: string } {
     const plain = newSecret();
-    return { record: { stage: 'offered', appId: randomBytes(12).toString('base64url'), secret: this.deps.box.seal(plain, key) }, plain };
+    return {
+      record: {
+        stage: 'offered',
+        appId: randomBytes(12).toString('base64url'),
+        secret: this.deps.box.seal(plain, key),
+      },
+      plain,
+    };
   }
 
   private confirmed(enrolling: Extract<Enrolling, { stage: 'confirmed' }>, key: string): Situation {
     const codes = this.deps.box.open(enrolling.recoveryCodes, key);
-    return { kind: 'confirmed', recoveryCodes: codes.ok ? z.array(z.string()).catch([]).parse(JSON.parse(codes.plain)) : [] };
+    return {
+      kind: 'confirmed',
+      recoveryCodes: codes.ok ? z.array(z.string()).catch([]).parse(JSON.parse(codes.plain)) : [],
+    };
   }
 
   private evidenceOf(outcome: string): Evidence {

@@ -16,7 +16,11 @@ export interface AuthenticatorAppSettings {
   mail: MailSettings | null;
 }
 
-const named = (config: AuthenticatorAppStepConfig) => ({ id: config.id, what: 'an authenticator app', docs: 'docs/step-authenticator-app.md' });
+const named = (config: AuthenticatorAppStepConfig) => ({
+  id: config.id,
+  what: 'an authenticator app',
+  docs: 'docs/step-authenticator-app.md',
+});
 
 /** Codes from an authenticator app (TOTP): set up once the person is verified, asked for on every later journey. */
 export const authenticatorAppStepType = defineStepType({
@@ -50,10 +54,23 @@ export const authenticatorAppStepType = defineStepType({
 });
 
 /** Under which key the secrets are sealed, and what changing it does; never the key. */
-function keyCheck(config: AuthenticatorAppStepConfig, env: Readonly<Record<string, string | undefined>>): StepDoctorCheck {
+function keyCheck(
+  config: AuthenticatorAppStepConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): StepDoctorCheck {
   const name = `secrets at rest (${config.id})`;
   const key = readAppKey(env);
-  if (!key.ok) return { name, status: 'fail', detail: key.problems.join('; '), fix: `set ${APP_KEY_VARIABLE} to 32 random characters or more, or leave it out` };
+  if (!key.ok)
+    return {
+      name,
+      status: 'fail',
+      detail: key.problems.join('; '),
+      fix: `set ${APP_KEY_VARIABLE} to 32 random characters or more, or leave it out`,
+    };
   if (key.appKey !== undefined) return { name, status: 'ok', detail: `sealed under a key from ${APP_KEY_VARIABLE}` };
-  return { name, status: 'ok', detail: `sealed under a key from SESSION_SECRET: changing it makes every enrolled app unreadable (${APP_KEY_VARIABLE} keeps them apart)` };
+  return {
+    name,
+    status: 'ok',
+    detail: `sealed under a key from SESSION_SECRET: changing it makes every enrolled app unreadable (${APP_KEY_VARIABLE} keeps them apart)`,
+  };
 }

@@ -17,7 +17,12 @@ export const authenticatorAppEntry = z.strictObject({
   /** Digits per code: 6 is what every app shows; 8 only some. */
   digits: z.union([z.literal(6), z.literal(8)], { error: 'digits is 6 or 8' }).default(6),
   /** Seconds each code lasts. Most apps know only 30. */
-  period: z.number().int().min(15, 'a period is at least 15 seconds').max(120, 'a period is at most 120 seconds').default(30),
+  period: z
+    .number()
+    .int()
+    .min(15, 'a period is at least 15 seconds')
+    .max(120, 'a period is at most 120 seconds')
+    .default(30),
   /** Periods either side of now whose codes are accepted too: for a phone whose clock is a little off. */
   window: z.number().int().min(0).max(3, 'a window of at most 3 periods either side').default(1),
   /** Wrong codes allowed in one journey; then the journey fails. */
@@ -38,7 +43,13 @@ export interface AuthenticatorAppStepConfig extends StepConfigBase {
   enrol: EnrolPolicy;
 }
 
-export function loadAuthenticatorApp(entry: AuthenticatorAppEntry, at: { id: string }): { ok: true; config: AuthenticatorAppStepConfig } {
+export function loadAuthenticatorApp(
+  entry: AuthenticatorAppEntry,
+  at: { id: string },
+): { ok: true; config: AuthenticatorAppStepConfig } {
   const { issuerLabel, digits, period, window, maxAttempts, enrol } = entry;
-  return { ok: true, config: { type: 'authenticator-app', id: at.id, issuerLabel, digits, period, window, maxAttempts, enrol } };
+  return {
+    ok: true,
+    config: { type: 'authenticator-app', id: at.id, issuerLabel, digits, period, window, maxAttempts, enrol },
+  };
 }

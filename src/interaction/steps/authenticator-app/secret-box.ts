@@ -35,10 +35,18 @@ export class SecretBox {
     const body = Buffer.from(encoded, 'base64url');
     if (body.length < IV_BYTES + TAG_BYTES) return { ok: false, why: 'damaged' };
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, body.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', this.key, body.subarray(0, IV_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return { ok: true, plain: Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8') };
+      return {
+        ok: true,
+        plain: Buffer.concat([
+          decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8'),
+      };
     } catch {
       return { ok: false, why: 'damaged' };
     }

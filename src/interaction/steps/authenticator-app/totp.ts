@@ -20,14 +20,25 @@ export function otpauthUri(secret: string, parameters: TotpParameters & { issuer
  * The time step (RFC 6238's T) whose code `code` is, within `window` steps either side of `now`;
  * null when it is none of them. The step is what makes a code single use.
  */
-export function matchingTimeStep(secret: string, code: string, parameters: TotpParameters & { window: number }, now: Date): number | null {
+export function matchingTimeStep(
+  secret: string,
+  code: string,
+  parameters: TotpParameters & { window: number },
+  now: Date,
+): number | null {
   const timestamp = now.getTime();
   const delta = totp(secret, parameters).validate({ token: code, timestamp, window: parameters.window });
   return delta === null ? null : TOTP.counter({ period: parameters.period, timestamp }) + delta;
 }
 
 function totp(secret: string, parameters: TotpParameters, names: { issuer?: string; label?: string } = {}): TOTP {
-  return new TOTP({ ...names, algorithm: 'SHA1', digits: parameters.digits, period: parameters.period, secret: Secret.fromBase32(secret) });
+  return new TOTP({
+    ...names,
+    algorithm: 'SHA1',
+    digits: parameters.digits,
+    period: parameters.period,
+    secret: Secret.fromBase32(secret),
+  });
 }
 
 /** The key as people type it: groups of four. */

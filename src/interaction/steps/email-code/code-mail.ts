@@ -13,10 +13,21 @@ export function lifetimeText(seconds: number, locale: string): string {
  * language, as plain text and as HTML. No link of any kind, so that a mail that looks like it
  * cannot lure anyone to a page that asks for the code.
  */
-export function codeMail(input: { to: string; code: string; issuer: string; lifetimeSeconds: number; locale: string; t: Translate<EmailCodeMessageKey> }): CodeMail {
+export function codeMail(input: {
+  to: string;
+  code: string;
+  issuer: string;
+  lifetimeSeconds: number;
+  locale: string;
+  t: Translate<EmailCodeMessageKey>;
+}): CodeMail {
   const { t, issuer, code, locale } = input;
   const lifetime = lifetimeText(input.lifetimeSeconds, locale);
-  const [intro, until, ignore] = [t('emailCode.mail.code', { issuer }), t('emailCode.mail.lifetime', { lifetime }), t('emailCode.mail.ignore')];
+  const [intro, until, ignore] = [
+    t('emailCode.mail.code', { issuer }),
+    t('emailCode.mail.lifetime', { lifetime }),
+    t('emailCode.mail.ignore'),
+  ];
   const html = [
     '<!doctype html>',
     `<html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(t('emailCode.mail.subject', { issuer }))}</title></head>`,
@@ -27,7 +38,13 @@ export function codeMail(input: { to: string; code: string; issuer: string; life
     `<p style="color:#55575e">${escapeHtml(ignore)}</p>`,
     '</body></html>',
   ].join('\n');
-  return { to: input.to, subject: t('emailCode.mail.subject', { issuer }), text: `${intro}\n\n    ${code}\n\n${until}\n\n${ignore}\n`, html, locale };
+  return {
+    to: input.to,
+    subject: t('emailCode.mail.subject', { issuer }),
+    text: `${intro}\n\n    ${code}\n\n${until}\n\n${ignore}\n`,
+    html,
+    locale,
+  };
 }
 
 /** Text made safe inside HTML elements and attribute values. */

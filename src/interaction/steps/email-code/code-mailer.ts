@@ -24,9 +24,15 @@ const SMTP_TIMEOUT_MS = 10_000;
  * offers it. One connection per message: codes are rare, and a pool would hold a server's
  * connection open for nothing.
  */
-export function smtpMailer(settings: MailSettings, options: { timeoutMs?: number } = {}): CodeMailer & { verify(): Promise<void> } {
+export function smtpMailer(
+  settings: MailSettings,
+  options: { timeoutMs?: number } = {},
+): CodeMailer & { verify(): Promise<void> } {
   const timeout = options.timeoutMs ?? SMTP_TIMEOUT_MS;
-  const transport = nodemailer.createTransport({ url: settings.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout }, { from: settings.mailFrom });
+  const transport = nodemailer.createTransport(
+    { url: settings.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout },
+    { from: settings.mailFrom },
+  );
   return {
     async send(mail) {
       await transport.sendMail({
@@ -49,7 +55,10 @@ export function smtpMailer(settings: MailSettings, options: { timeoutMs?: number
  * server away or slow, a temporary (4xx) no, our own sign-in or sender refused.
  */
 export function mailFailure(error: unknown): 'refused' | 'unavailable' {
-  const { responseCode, command } = (typeof error === 'object' && error !== null ? error : {}) as { responseCode?: unknown; command?: unknown };
+  const { responseCode, command } = (typeof error === 'object' && error !== null ? error : {}) as {
+    responseCode?: unknown;
+    command?: unknown;
+  };
   const permanent = typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
   return permanent && (command === 'RCPT TO' || command === 'DATA') ? 'refused' : 'unavailable';
 }

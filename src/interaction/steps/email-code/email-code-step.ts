@@ -4,7 +4,17 @@ import type { FormInput, Step, StepContext, StepOutcome } from '../step.js';
 import { StepUnavailableError } from '../step.js';
 import { codeMail, lifetimeText } from './code-mail.js';
 import { mailFailure, type CodeMailer } from './code-mailer.js';
-import { codeHash, hasExpired, newDigitCode, noTriesLeft, resendWait, sameHash, typedDigits, countAttempt, type CodeRecords } from '../one-time-code.js';
+import {
+  codeHash,
+  hasExpired,
+  newDigitCode,
+  noTriesLeft,
+  resendWait,
+  sameHash,
+  typedDigits,
+  countAttempt,
+  type CodeRecords,
+} from '../one-time-code.js';
 import { CODE_DIGITS, type CodeState } from './code-record.js';
 import { emailAddressFrom, maskedAddress } from './email-address.js';
 import type { EmailCodeStepConfig } from './schema.js';
@@ -52,13 +62,20 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
     const address = this.addressOf(ctx);
     if (address === null) return { stage: 'no-address', address: null, lifetime: null, notice: null };
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
-    if (state !== null && noTriesLeft(state.attempts, this.config.maxAttempts)) return { stage: 'no-tries-left', address: maskedAddress(address), lifetime: null, notice: null };
-    return { stage: state?.hash ? 'enter' : 'send', address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale), notice: null };
+    if (state !== null && noTriesLeft(state.attempts, this.config.maxAttempts))
+      return { stage: 'no-tries-left', address: maskedAddress(address), lifetime: null, notice: null };
+    return {
+      stage: state?.hash ? 'enter' : 'send',
+      address: maskedAddress(address),
+      lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale),
+      notice: null,
+    };
   }
 
   async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
     const address = this.addressOf(ctx);
-    if (address === null) return { kind: 'failed', message: NO_EMAIL_ADDRESS_MESSAGE, evidence: this.evidenceOf('no-address') };
+    if (address === null)
+      return { kind: 'failed', message: NO_EMAIL_ADDRESS_MESSAGE, evidence: this.evidenceOf('no-address') };
     switch (input.decision) {
       case 'decline':
         return { kind: 'declined', message: EMAIL_CODE_DECLINED_MESSAGE, evidence: this.evidenceOf('declined') };
@@ -81,45 +98,102 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
     if (!mailer) throw new StepUnavailableError('mail');
     const now = ctx.now.getTime();
     const code = newDigitCode(CODE_DIGITS);
-    const decided = await store.change(ctx.interactionId, ctx.now, (held): { state: CodeState; result: { refused: StepOutcome } | { before: CodeState; sent: CodeState } } => {
-      if (noTriesLeft(held.attempts, this.config.maxAttempts)) return { state: held, result: { refused: this.tooManyAttempts(held.attempts) } };
-      if (held.sends >= this.config.maxSends) return { state: held, result: { refused: again(429, 'send', ctx.t('emailCode.error.noMoreCodes')) } };
-      const waitMs = resendWait(held.sentAt, this.config.resendIntervalSeconds, ctx.now);
-      // Not a mistake of the user's: a notice of when a new code can go, the page otherwise as it was.
-      if (waitMs > 0) return { state: held, result: { refused: { kind: 'again', status: 429, errors: {}, view: { notice: ctx.t('emailCode.tooSoon', { seconds: Math.ceil(waitMs / 1000) }) } } } };
-      const sent: CodeState = {
-        hash: codeHash(this.deps.key, ctx.interactionId, code),
-        expiresAt: now + this.config.codeTtlSeconds * 1000,
-        sentAt: now,
-        attempts: held.attempts,
-        sends: held.sends + 1,
-        verified: false,
-      };
-      // Stored before it goes, so that the code in the mail always works; put back as it was when it does not go.
-      return { state: sent, result: { before: held, sent } };
-    });
+    const decided = await store.change(
+      ctx.interactionId,
+      ctx.now,
+      (held): { state: CodeState; result: { refused: StepOutcome } | { before: CodeState; sent: CodeState } } => {
+        if (noTriesLeft(held.attempts, this.config.maxAttempts))
+          return { state: held, result: { refused: this.tooManyAttempts(held.attempts) } };
+        if (held.sends >= this.config.maxSends)
+          return { state: held, result: { refused: again(429, 'send', ctx.t('emailCode.error.noMoreCodes')) } };
+        const waitMs = resendWait(held.sentAt, this.config.resendIntervalSeconds, ctx.now);
+        // Not a mistake of the user's: a notice of when a new code can go, the page otherwise as it was.
+        if (waitMs > 0)
+          return {
+            state: held,
+            result: {
+              refused: {
+                kind: 'again',
+                status: 429,
+                errors: {},
+                view: { notice: ctx.t('emailCode.tooSoon', { seconds: Math.ceil(waitMs / 1000) }) },
+              },
+            },
+          };
+        const sent: CodeState = {
+          hash: codeHash(this.deps.key, ctx.interactionId, code),
+          expiresAt: now + this.config.codeTtlSeconds * 1000,
+          sentAt: now,
+          attempts: held.attempts,
+          sends: held.sends + 1,
+          verified: false,
+        };
+        // Stored before it goes, so that the code in the mail always works; put back as it was when it does not go.
+        return { state: sent, result: { before: held, sent } };
+      },
+    );
     if ('refused' in decided) return decided.refused;
     try {
-      await mailer.send(codeMail({ to: address, code, issuer: this.deps.issuerName, lifetimeSeconds: this.config.codeTtlSeconds, locale: ctx.locale, t: ctx.t }));
+      await mailer.send(
+        codeMail({
+          to: address,
+          code,
+          issuer: this.deps.issuerName,
+          lifetimeSeconds: this.config.codeTtlSeconds,
+          locale: ctx.locale,
+          t: ctx.t,
+        }),
+      );
     } catch (error) {
       await this.unsent(decided.before, ctx);
       const failure = mailFailure(error);
       // Codes only: the server's text may echo the address.
-      const reply = (typeof error === 'object' && error !== null ? error : {}) as { responseCode?: unknown; code?: unknown };
-      logger.warn({ interaction: ctx.interactionId, step: this.id, failure, errorCode: reply.code, responseCode: reply.responseCode }, 'email code not sent');
+      const reply = (typeof error === 'object' && error !== null ? error : {}) as {
+        responseCode?: unknown;
+        code?: unknown;
+      };
+      logger.warn(
+        {
+          interaction: ctx.interactionId,
+          step: this.id,
+          failure,
+          errorCode: reply.code,
+          responseCode: reply.responseCode,
+        },
+        'email code not sent',
+      );
       if (failure === 'unavailable') throw new StepUnavailableError('mail', { cause: error });
       return again(422, 'send', ctx.t('emailCode.error.refused'));
     }
-    logger.info({ interaction: ctx.interactionId, step: this.id, event: 'email_code_sent', sends: decided.sent.sends }, 'email code sent');
-    return { kind: 'again', status: 200, errors: {}, view: { notice: ctx.t('emailCode.sent', { address: maskedAddress(address), lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale) }) } };
+    logger.info(
+      { interaction: ctx.interactionId, step: this.id, event: 'email_code_sent', sends: decided.sent.sends },
+      'email code sent',
+    );
+    return {
+      kind: 'again',
+      status: 200,
+      errors: {},
+      view: {
+        notice: ctx.t('emailCode.sent', {
+          address: maskedAddress(address),
+          lifetime: lifetimeText(this.config.codeTtlSeconds, ctx.locale),
+        }),
+      },
+    };
   }
 
   /** A code that did not go was never sent: the state as before, with any attempts made meanwhile. */
   private async unsent(before: CodeState, ctx: Context): Promise<void> {
     try {
-      await this.deps.store.change(ctx.interactionId, ctx.now, (meanwhile) => ({ state: { ...before, attempts: Math.max(before.attempts, meanwhile.attempts) }, result: undefined }));
+      await this.deps.store.change(ctx.interactionId, ctx.now, (meanwhile) => ({
+        state: { ...before, attempts: Math.max(before.attempts, meanwhile.attempts) },
+        result: undefined,
+      }));
     } catch (error) {
-      this.deps.logger.warn({ err: error, interaction: ctx.interactionId, step: this.id }, 'unsent email code could not be withdrawn');
+      this.deps.logger.warn(
+        { err: error, interaction: ctx.interactionId, step: this.id },
+        'unsent email code could not be withdrawn',
+      );
     }
   }
 
@@ -132,10 +206,16 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
     return this.deps.store.change(ctx.interactionId, ctx.now, (held): { state: CodeState; result: StepOutcome } => {
       const matches = held.hash !== null && sameHash(typed, held.hash);
       // The same code posted twice (a double tap): the same answer, which the journey makes the same redirect.
-      if (held.verified) return { state: held, result: matches ? this.confirmed(held, address) : again(422, 'code', ctx.t('emailCode.error.noCode')) };
-      if (noTriesLeft(held.attempts, this.config.maxAttempts)) return { state: held, result: this.tooManyAttempts(held.attempts) };
+      if (held.verified)
+        return {
+          state: held,
+          result: matches ? this.confirmed(held, address) : again(422, 'code', ctx.t('emailCode.error.noCode')),
+        };
+      if (noTriesLeft(held.attempts, this.config.maxAttempts))
+        return { state: held, result: this.tooManyAttempts(held.attempts) };
       if (held.hash === null) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.noCode')) };
-      if (hasExpired(held.expiresAt, ctx.now)) return { state: held, result: again(422, 'code', ctx.t('emailCode.error.expired')) };
+      if (hasExpired(held.expiresAt, ctx.now))
+        return { state: held, result: again(422, 'code', ctx.t('emailCode.error.expired')) };
       if (matches) {
         const verified = { ...held, verified: true };
         return { state: verified, result: this.confirmed(verified, address) };
@@ -143,7 +223,14 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
       const { attempts, left } = countAttempt(held.attempts, this.config.maxAttempts);
       // The last try: the journey fails now, on a page that says why before the user goes back.
       if (left === 0) return { state: { ...held, attempts, hash: null }, result: this.tooManyAttempts(attempts) };
-      return { state: { ...held, attempts }, result: again(422, 'code', left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left })) };
+      return {
+        state: { ...held, attempts },
+        result: again(
+          422,
+          'code',
+          left === 1 ? ctx.t('emailCode.error.wrongLast') : ctx.t('emailCode.error.wrong', { left }),
+        ),
+      };
     });
   }
 
@@ -153,7 +240,8 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
    */
   private async end(ctx: Context): Promise<StepOutcome> {
     const state = await this.deps.store.peek(ctx.interactionId, ctx.now);
-    if (state === null || !noTriesLeft(state.attempts, this.config.maxAttempts)) return again(422, 'code', ctx.t('emailCode.error.format'));
+    if (state === null || !noTriesLeft(state.attempts, this.config.maxAttempts))
+      return again(422, 'code', ctx.t('emailCode.error.format'));
     return this.tooManyAttempts(state.attempts);
   }
 
@@ -164,7 +252,12 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
   }
 
   private tooManyAttempts(attempts: number): StepOutcome {
-    return { kind: 'failed', message: EMAIL_NOT_CONFIRMED_MESSAGE, evidence: { ...this.evidenceOf('too-many-attempts'), attempts }, reason: 'too-many-codes' };
+    return {
+      kind: 'failed',
+      message: EMAIL_NOT_CONFIRMED_MESSAGE,
+      evidence: { ...this.evidenceOf('too-many-attempts'), attempts },
+      reason: 'too-many-codes',
+    };
   }
 
   private evidenceOf(outcome: string): Evidence {
@@ -172,7 +265,9 @@ export class EmailCodeStep implements Step<EmailCodeMessageKey> {
   }
 
   private addressOf(ctx: Context): string | null {
-    return emailAddressFrom(Object.hasOwn(ctx.claims, this.config.emailClaim) ? ctx.claims[this.config.emailClaim] : undefined);
+    return emailAddressFrom(
+      Object.hasOwn(ctx.claims, this.config.emailClaim) ? ctx.claims[this.config.emailClaim] : undefined,
+    );
   }
 }
 

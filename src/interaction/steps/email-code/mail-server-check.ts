@@ -12,16 +12,28 @@ export interface MailServerCheck {
 const CHECK_TIMEOUT_MS = 5_000;
 
 /** Connects to SMTP_URL, greets, upgrades to TLS where offered and signs in, as sending would; sends nothing. */
-export async function checkMailServer(env: Readonly<Record<string, string | undefined>>, options: { timeoutMs?: number } = {}): Promise<MailServerCheck> {
+export async function checkMailServer(
+  env: Readonly<Record<string, string | undefined>>,
+  options: { timeoutMs?: number } = {},
+): Promise<MailServerCheck> {
   const read = readMailSettings(env);
-  if (!read.ok) return { status: 'fail', detail: read.problems.join('; '), fix: 'set SMTP_URL and MAIL_FROM (docs/step-email-code.md)' };
+  if (!read.ok)
+    return {
+      status: 'fail',
+      detail: read.problems.join('; '),
+      fix: 'set SMTP_URL and MAIL_FROM (docs/step-email-code.md)',
+    };
   const where = redactedSmtpUrl(read.settings.smtpUrl);
   try {
     await smtpMailer(read.settings, { timeoutMs: options.timeoutMs ?? CHECK_TIMEOUT_MS }).verify();
     return { status: 'ok', detail: `the mail server at ${where} answered and accepted the connection` };
   } catch (error) {
     const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-    return { status: 'fail', detail: `the mail server at ${where} ${WHY[String(code)] ?? 'could not be used'}`, fix: 'check SMTP_URL, the server, and any firewall on the way' };
+    return {
+      status: 'fail',
+      detail: `the mail server at ${where} ${WHY[String(code)] ?? 'could not be used'}`,
+      fix: 'check SMTP_URL, the server, and any firewall on the way',
+    };
   }
 }
 

@@ -15,18 +15,27 @@ const NAMED_ADDRESS = /^([^<>"\p{Cc}]{1,100}) <([^<>\s]+)>$/u;
  * Reads SMTP_URL and MAIL_FROM, one sentence per problem. A password in SMTP_URL never appears
  * in a sentence: the URL is shown with its credentials replaced.
  */
-export function readMailSettings(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: MailSettings } | { ok: false; problems: string[] } {
+export function readMailSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): { ok: true; settings: MailSettings } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   const smtpUrl = env.SMTP_URL?.trim() ?? '';
   const mailFrom = env.MAIL_FROM?.trim() ?? '';
   const needed = 'the steps file has an email-code step';
-  if (smtpUrl === '') problems.push(`SMTP_URL is required when ${needed}: smtp://host:587 (STARTTLS when offered) or smtps://user:password@host:465`);
+  if (smtpUrl === '')
+    problems.push(
+      `SMTP_URL is required when ${needed}: smtp://host:587 (STARTTLS when offered) or smtps://user:password@host:465`,
+    );
   else {
     const problem = smtpUrlProblem(smtpUrl);
     if (problem) problems.push(`SMTP_URL (${redactedSmtpUrl(smtpUrl)}): ${problem}`);
   }
-  if (mailFrom === '') problems.push(`MAIL_FROM is required when ${needed}, e.g. "Example Issuer <no-reply@issuer.example>"`);
-  else if (!isMailFrom(mailFrom)) problems.push('MAIL_FROM is not an address like "no-reply@issuer.example" or "Example Issuer <no-reply@issuer.example>"');
+  if (mailFrom === '')
+    problems.push(`MAIL_FROM is required when ${needed}, e.g. "Example Issuer <no-reply@issuer.example>"`);
+  else if (!isMailFrom(mailFrom))
+    problems.push(
+      'MAIL_FROM is not an address like "no-reply@issuer.example" or "Example Issuer <no-reply@issuer.example>"',
+    );
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, settings: { smtpUrl, mailFrom } };
 }
@@ -38,9 +47,11 @@ function smtpUrlProblem(value: string): string | null {
   } catch {
     return 'not a URL; write smtp://host:port or smtps://user:password@host:465';
   }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return `the scheme is "${url.protocol}"; use smtp: or smtps:`;
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    return `the scheme is "${url.protocol}"; use smtp: or smtps:`;
   if (url.hostname === '') return 'the URL names no host';
-  if (url.search !== '' || (url.pathname !== '' && url.pathname !== '/')) return 'give only the scheme, credentials, host and port: no path or query';
+  if (url.search !== '' || (url.pathname !== '' && url.pathname !== '/'))
+    return 'give only the scheme, credentials, host and port: no path or query';
   return null;
 }
 

@@ -8,7 +8,12 @@ export const emailCodeEntry = z.strictObject({
   /** The session token's claim that holds the address to send the code to. */
   emailClaim: claimNameSchema.default('email'),
   /** How long a code works once sent. */
-  codeTtlSeconds: z.number().int().min(60, 'a code lives at least 60 seconds').max(3600, 'a code lives at most 3600 seconds').default(600),
+  codeTtlSeconds: z
+    .number()
+    .int()
+    .min(60, 'a code lives at least 60 seconds')
+    .max(3600, 'a code lives at most 3600 seconds')
+    .default(600),
   /** Wrong codes allowed in one journey, across every code sent in it; then the journey fails. */
   maxAttempts: z.number().int().min(1).max(10, 'at most 10 attempts: each one is a guess').default(5),
   /** The least time between two codes sent to the user. */

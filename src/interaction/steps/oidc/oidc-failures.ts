@@ -65,7 +65,8 @@ export class ProviderAwayError extends Error {
 export function classifyExchangeError(error: unknown): 'away' | OidcFailure {
   const chain = causes(error);
   if (chain.some((e) => e instanceof ProviderAwayError)) return 'away';
-  if (chain.some((e) => e instanceof ClientError && (e.code === 'OAUTH_TIMEOUT' || e.code === 'OAUTH_ABORT'))) return 'away';
+  if (chain.some((e) => e instanceof ClientError && (e.code === 'OAUTH_TIMEOUT' || e.code === 'OAUTH_ABORT')))
+    return 'away';
   // fetch itself failed (no connection): the wrapper in provider-connection.ts normally says so first.
   if (error instanceof TypeError && error.message === 'fetch failed') return 'away';
   if (error instanceof ResponseBodyError) {
@@ -88,7 +89,8 @@ export function classifyExchangeError(error: unknown): 'away' | OidcFailure {
   }
   if (messages.includes('"iss" (issuer) response parameter')) return 'issuer_mismatch';
   if (messages.includes('"alg"') || messages.includes('unsupported JWS algorithm')) return 'alg_refused';
-  if (messages.includes('signature verification failed') || code === 'OAUTH_KEY_SELECTION_FAILED') return 'signature_invalid';
+  if (messages.includes('signature verification failed') || code === 'OAUTH_KEY_SELECTION_FAILED')
+    return 'signature_invalid';
   return 'response_invalid';
 }
 

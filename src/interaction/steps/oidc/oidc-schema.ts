@@ -9,7 +9,9 @@ import { claimNameSchema, stepIdSchema, type EntryContext, type StepConfigBase }
  * misspelt `requireAcr` must be an error, not a check silently left out.
  */
 
-const acrValue = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'an acr value is 1 to 200 printable characters without spaces');
+const acrValue = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'an acr value is 1 to 200 printable characters without spaces');
 
 export const oidcStepSchema = z.strictObject({
   type: z.literal('oidc'),
@@ -36,12 +38,21 @@ export const oidcStepSchema = z.strictObject({
    * The person who signed in is the person the credential is for: the two claims are equal, exactly
    * or (`ignore-case`, e.g. for email addresses) once trimmed, Unicode-normalised and lower-cased.
    */
-  matchClaim: z.strictObject({ session: claimNameSchema, idToken: claimNameSchema, compare: z.enum(['exact', 'ignore-case']).default('exact') }).optional(),
+  matchClaim: z
+    .strictObject({
+      session: claimNameSchema,
+      idToken: claimNameSchema,
+      compare: z.enum(['exact', 'ignore-case']).default('exact'),
+    })
+    .optional(),
   /** ID token claim → the claim name the tenant receives it under. */
   collect: z
     .record(claimNameSchema, claimNameSchema)
     .refine((map) => Object.keys(map).length <= 10, 'collect at most 10 claims')
-    .refine((map) => new Set(Object.values(map)).size === Object.keys(map).length, 'two ID token claims are sent under the same name')
+    .refine(
+      (map) => new Set(Object.values(map)).size === Object.keys(map).length,
+      'two ID token claims are sent under the same name',
+    )
     .optional(),
   /** How the page names the provider, one string or one per language; the issuer's host name when omitted. */
   providerName: localisedText(80).optional(),
@@ -87,13 +98,22 @@ export interface OidcStepConfig extends StepConfigBase {
 }
 
 /** The entry with its secret looked up in the environment, and its issuer checked. */
-export function loadOidc(entry: OidcStepEntry, at: EntryContext): { ok: true; config: OidcStepConfig } | { ok: false; problems: string[] } {
-  const broken = brokenUrlRules(entry.issuer, { http: 'loopback', noQuery: true, noFragment: true, noCredentials: true });
+export function loadOidc(
+  entry: OidcStepEntry,
+  at: EntryContext,
+): { ok: true; config: OidcStepConfig } | { ok: false; problems: string[] } {
+  const broken = brokenUrlRules(entry.issuer, {
+    http: 'loopback',
+    noQuery: true,
+    noFragment: true,
+    noCredentials: true,
+  });
   const problems = [
     ...new Set(
       broken.map((rule) => {
         if (rule === 'valid URL') return `${at.where}.issuer: not a URL`;
-        if (rule === 'HTTPS') return `${at.where}.issuer: must be https:// (http:// only on a loopback host such as 127.0.0.1)`;
+        if (rule === 'HTTPS')
+          return `${at.where}.issuer: must be https:// (http:// only on a loopback host such as 127.0.0.1)`;
         return `${at.where}.issuer: an issuer identifier has no query, fragment or credentials`;
       }),
     ),
@@ -103,7 +123,10 @@ export function loadOidc(entry: OidcStepEntry, at: EntryContext): { ok: true; co
   if (entry.clientSecretVariable !== undefined) {
     const value = at.env[entry.clientSecretVariable]?.trim();
     if (value) clientSecret = new ClientSecret(value);
-    else problems.push(`${at.where}.clientSecretVariable: the variable ${entry.clientSecretVariable} is not set; set it to the client secret the provider issued`);
+    else
+      problems.push(
+        `${at.where}.clientSecretVariable: the variable ${entry.clientSecretVariable} is not set; set it to the client secret the provider issued`,
+      );
   }
   if (problems.length > 0 || !issuer) return { ok: false, problems };
   return {

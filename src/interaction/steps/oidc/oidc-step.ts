@@ -59,10 +59,16 @@ export class OidcStep implements Step<OidcMessageKey> {
   }
 
   async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
-    if (input.decision === 'decline') return { kind: 'declined', message: OIDC_DECLINED_MESSAGE, evidence: this.evidence() };
-    if (input.decision !== 'signin') return { kind: 'again', status: 422, errors: { signin: ctx.t('oidc.error.choose') } };
+    if (input.decision === 'decline')
+      return { kind: 'declined', message: OIDC_DECLINED_MESSAGE, evidence: this.evidence() };
+    if (input.decision !== 'signin')
+      return { kind: 'again', status: 422, errors: { signin: ctx.t('oidc.error.choose') } };
     const configuration = await this.available();
-    const pending: PendingSignIn = { interactionId: ctx.interactionId, verifier: client.randomPKCECodeVerifier(), nonce: client.randomNonce() };
+    const pending: PendingSignIn = {
+      interactionId: ctx.interactionId,
+      verifier: client.randomPKCECodeVerifier(),
+      nonce: client.randomNonce(),
+    };
     const { config } = this;
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.redirectUri,
@@ -77,25 +83,38 @@ export class OidcStep implements Step<OidcMessageKey> {
       ...(config.maxAge === undefined ? {} : { max_age: String(config.maxAge) }),
       ...(config.prompt ? { prompt: config.prompt } : {}),
     });
-    await this.services.records.put(OIDC_RECORD, ctx.returnState, pending, new Date(ctx.now.getTime() + PENDING_LIFETIME_MS));
+    await this.services.records.put(
+      OIDC_RECORD,
+      ctx.returnState,
+      pending,
+      new Date(ctx.now.getTime() + PENDING_LIFETIME_MS),
+    );
     return { kind: 'leave', url: url.href };
   }
 
   async returnFrom(query: FormInput, ctx: Context): Promise<StepOutcome> {
     const state = typeof query.state === 'string' ? query.state : '';
     // Taken, not read: of two returns with one state, only one gets the verifier and nonce.
-    const pending = state === '' ? undefined : pendingSignIn.safeParse(await this.services.records.take(OIDC_RECORD, state, ctx.now)).data;
+    const pending =
+      state === ''
+        ? undefined
+        : pendingSignIn.safeParse(await this.services.records.take(OIDC_RECORD, state, ctx.now)).data;
     if (pending?.interactionId !== ctx.interactionId) return this.failed(ctx, 'state_mismatch');
     if (typeof query.error === 'string') {
       if (query.error === 'access_denied') {
         // The user's own choice at the provider: nothing failed, the page offers both ways again.
-        return { kind: 'again', status: 200, errors: { signin: ctx.t('oidc.cancelled', { provider: this.providerName(ctx) }) } };
+        return {
+          kind: 'again',
+          status: 200,
+          errors: { signin: ctx.t('oidc.cancelled', { provider: this.providerName(ctx) }) },
+        };
       }
       return this.failed(ctx, 'provider_error', /^[\w.-]{1,64}$/.test(query.error) ? query.error : 'unknown');
     }
     const configuration = await this.available();
     const response = new URL(this.redirectUri);
-    for (const [name, value] of Object.entries(query)) if (typeof value === 'string') response.searchParams.set(name, value);
+    for (const [name, value] of Object.entries(query))
+      if (typeof value === 'string') response.searchParams.set(name, value);
     let claims: client.IDToken | undefined;
     try {
       const tokens = await client.authorizationCodeGrant(configuration, response, {
@@ -118,11 +137,17 @@ export class OidcStep implements Step<OidcMessageKey> {
   private checked(claims: client.IDToken, ctx: Context): StepOutcome {
     const { requireAcr, matchClaim, collect } = this.config;
     const acr = typeof claims.acr === 'string' && /^[\x21-\x7e]{1,200}$/.test(claims.acr) ? claims.acr : undefined;
-    if (requireAcr && (acr === undefined || !requireAcr.includes(acr))) return this.failed(ctx, 'acr_too_weak', acr ?? '');
+    if (requireAcr && (acr === undefined || !requireAcr.includes(acr)))
+      return this.failed(ctx, 'acr_too_weak', acr ?? '');
     if (matchClaim) {
       const expected = ctx.claims[matchClaim.session];
       const actual = claims[matchClaim.idToken];
-      if (!sameClaim(expected, actual, matchClaim.compare)) return this.failed(ctx, 'subject_mismatch', `the tenant's "${matchClaim.session}" and the ID token's "${matchClaim.idToken}"`);
+      if (!sameClaim(expected, actual, matchClaim.compare))
+        return this.failed(
+          ctx,
+          'subject_mismatch',
+          `the tenant's "${matchClaim.session}" and the ID token's "${matchClaim.idToken}"`,
+        );
     }
     const collected: Record<string, unknown> = {};
     for (const [from, to] of Object.entries(collect)) {
@@ -131,7 +156,9 @@ export class OidcStep implements Step<OidcMessageKey> {
       if (!fits(value)) return this.failed(ctx, 'claim_unusable', from);
       collected[to] = value;
     }
-    const amr = Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string').slice(0, 10) : undefined;
+    const amr = Array.isArray(claims.amr)
+      ? claims.amr.filter((m): m is string => typeof m === 'string').slice(0, 10)
+      : undefined;
     const evidence: Evidence = {
       ...this.evidence(),
       ...(acr === undefined ? {} : { acr }),
@@ -167,7 +194,14 @@ export class OidcStep implements Step<OidcMessageKey> {
   }
 
   private failed(ctx: Context, failure: OidcFailure, detail?: string): StepOutcome {
-    this.services.logger.warn({ interaction: ctx.interactionId, step: this.id, reason: failure }, 'extra sign-in not accepted');
-    return { kind: 'failed', message: failureMessage(failure, detail), evidence: { ...this.evidence(), reason: failure } };
+    this.services.logger.warn(
+      { interaction: ctx.interactionId, step: this.id, reason: failure },
+      'extra sign-in not accepted',
+    );
+    return {
+      kind: 'failed',
+      message: failureMessage(failure, detail),
+      evidence: { ...this.evidence(), reason: failure },
+    };
   }
 }

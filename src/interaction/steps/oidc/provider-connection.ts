@@ -49,37 +49,61 @@ function clientAuthentication(config: OidcStepConfig): client.ClientAuth {
   if (!secret) return client.None();
   return (as, metadata, body, headers) => {
     const methods = as.token_endpoint_auth_methods_supported;
-    const post = Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
-    (post ? client.ClientSecretPost(secret.reveal()) : client.ClientSecretBasic(secret.reveal()))(as, metadata, body, headers);
+    const post =
+      Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
+    (post ? client.ClientSecretPost(secret.reveal()) : client.ClientSecretBasic(secret.reveal()))(
+      as,
+      metadata,
+      body,
+      headers,
+    );
   };
 }
 
 /** The provider's configuration from its discovery document, ready for the code flow with PKCE. */
-export async function discoverProvider(config: OidcStepConfig, timeoutSeconds = REQUEST_TIMEOUT_SECONDS): Promise<client.Configuration> {
+export async function discoverProvider(
+  config: OidcStepConfig,
+  timeoutSeconds = REQUEST_TIMEOUT_SECONDS,
+): Promise<client.Configuration> {
   let discovered: client.Configuration;
   try {
-    discovered = await client.discovery(new URL(config.issuer), config.clientId, undefined, clientAuthentication(config), {
-      [client.customFetch]: guardedFetch,
-      timeout: timeoutSeconds,
-      // The ID token's signature checked with the provider's keys too, not only its claims. The
-      // library marks allowInsecureRequests deprecated to make it stand out: it is used only for
-      // an issuer on a loopback host (oidc-schema.ts).
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      execute: [...(config.insecure ? [client.allowInsecureRequests] : []), client.enableNonRepudiationChecks],
-    });
+    discovered = await client.discovery(
+      new URL(config.issuer),
+      config.clientId,
+      undefined,
+      clientAuthentication(config),
+      {
+        [client.customFetch]: guardedFetch,
+        timeout: timeoutSeconds,
+        // The ID token's signature checked with the provider's keys too, not only its claims. The
+        // library marks allowInsecureRequests deprecated to make it stand out: it is used only for
+        // an issuer on a loopback host (oidc-schema.ts).
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        execute: [...(config.insecure ? [client.allowInsecureRequests] : []), client.enableNonRepudiationChecks],
+      },
+    );
   } catch (error) {
-    if (classifyExchangeError(error) === 'away') throw new DiscoveryError('away', 'the provider did not answer its discovery request');
-    throw new DiscoveryError('unusable', 'it serves no usable discovery document at /.well-known/openid-configuration (whose "issuer" must equal the configured one exactly)');
+    if (classifyExchangeError(error) === 'away')
+      throw new DiscoveryError('away', 'the provider did not answer its discovery request');
+    throw new DiscoveryError(
+      'unusable',
+      'it serves no usable discovery document at /.well-known/openid-configuration (whose "issuer" must equal the configured one exactly)',
+    );
   }
   const metadata = discovered.serverMetadata();
   const methods = metadata.code_challenge_methods_supported;
-  if (Array.isArray(methods) && !methods.includes('S256')) throw new DiscoveryError('unusable', 'the provider does not announce PKCE with S256');
+  if (Array.isArray(methods) && !methods.includes('S256'))
+    throw new DiscoveryError('unusable', 'the provider does not announce PKCE with S256');
   const types = metadata.response_types_supported;
-  if (Array.isArray(types) && !types.includes('code')) throw new DiscoveryError('unusable', 'the provider does not announce the authorization code flow');
+  if (Array.isArray(types) && !types.includes('code'))
+    throw new DiscoveryError('unusable', 'the provider does not announce the authorization code flow');
   // The step page's Content-Security-Policy lets its form lead to the issuer's origin only (OidcStep.sendsTo).
   const authorize = metadata.authorization_endpoint;
   if (typeof authorize !== 'string' || new URL(authorize).origin !== new URL(config.issuer).origin) {
-    throw new DiscoveryError('unusable', 'its authorization endpoint is not on the issuer’s own origin, where the step page lets the browser go');
+    throw new DiscoveryError(
+      'unusable',
+      'its authorization endpoint is not on the issuer’s own origin, where the step page lets the browser go',
+    );
   }
   return discovered;
 }

@@ -28,16 +28,30 @@ export function relyingParty(hookUrl: string, name: string): RelyingParty {
 export type UserVerification = 'required' | 'preferred' | 'discouraged';
 
 /** Why a response was not accepted: said to the user in their words, logged by this code alone. */
-export type Refusal = 'malformed' | 'not_verified' | 'unknown_credential' | 'counter_regressed' | 'duplicate_credential' | 'origin' | 'challenge' | 'rp_id' | 'invalid';
+export type Refusal =
+  | 'malformed'
+  | 'not_verified'
+  | 'unknown_credential'
+  | 'counter_regressed'
+  | 'duplicate_credential'
+  | 'origin'
+  | 'challenge'
+  | 'rp_id'
+  | 'invalid';
 
-export type Verified = { ok: true; credential: PasskeyCredential; userVerified: boolean; counter: number } | { ok: false; refusal: Refusal };
+export type Verified =
+  { ok: true; credential: PasskeyCredential; userVerified: boolean; counter: number } | { ok: false; refusal: Refusal };
 
 /** SHA-256 (hex) of a credential id: what the ledger and the logs name a passkey by. */
 export function credentialHash(id: string): string {
   return createHash('sha256').update(id).digest('hex');
 }
 
-export function registrationOptions(rp: RelyingParty, subject: string, userVerification: UserVerification): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export function registrationOptions(
+  rp: RelyingParty,
+  subject: string,
+  userVerification: UserVerification,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -50,7 +64,11 @@ export function registrationOptions(rp: RelyingParty, subject: string, userVerif
   });
 }
 
-export function authenticationOptions(rp: RelyingParty, credentials: readonly PasskeyCredential[], userVerification: UserVerification): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export function authenticationOptions(
+  rp: RelyingParty,
+  credentials: readonly PasskeyCredential[],
+  userVerification: UserVerification,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   return generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: credentials.map((c) => ({ id: c.id, transports: c.transports })),
@@ -60,12 +78,25 @@ export function authenticationOptions(rp: RelyingParty, credentials: readonly Pa
 }
 
 /** A new passkey for `subject`, when the browser's response proves it was made here for this challenge. */
-export async function verifyRegistration(rp: RelyingParty, input: unknown, challenge: string, subject: string, userVerification: UserVerification, now: Date): Promise<Verified> {
+export async function verifyRegistration(
+  rp: RelyingParty,
+  input: unknown,
+  challenge: string,
+  subject: string,
+  userVerification: UserVerification,
+  now: Date,
+): Promise<Verified> {
   const parsed = registrationResponse.safeParse(input);
   if (!parsed.success) return { ok: false, refusal: 'malformed' };
   try {
     // User verification is checked below, so that its absence has its own message.
-    const result = await verifyRegistrationResponse({ response: parsed.data, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false });
+    const result = await verifyRegistrationResponse({
+      response: parsed.data,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
+    });
     if (!result.verified) return { ok: false, refusal: 'invalid' };
     const { credential, userVerified } = result.registrationInfo;
     if (userVerification === 'required' && !userVerified) return { ok: false, refusal: 'not_verified' };
@@ -74,7 +105,15 @@ export async function verifyRegistration(rp: RelyingParty, input: unknown, chall
       ok: true,
       userVerified,
       counter: credential.counter,
-      credential: { id: credential.id, subject, publicKey: credential.publicKey, counter: credential.counter, transports, createdAt: now, lastUsedAt: now },
+      credential: {
+        id: credential.id,
+        subject,
+        publicKey: credential.publicKey,
+        counter: credential.counter,
+        transports,
+        createdAt: now,
+        lastUsedAt: now,
+      },
     };
   } catch (error) {
     return { ok: false, refusal: refusalOf(error) };
@@ -82,7 +121,13 @@ export async function verifyRegistration(rp: RelyingParty, input: unknown, chall
 }
 
 /** The stored passkey the browser's assertion was made with, when it proves this challenge. */
-export async function verifyAuthentication(rp: RelyingParty, input: unknown, challenge: string, credentials: readonly PasskeyCredential[], userVerification: UserVerification): Promise<Verified> {
+export async function verifyAuthentication(
+  rp: RelyingParty,
+  input: unknown,
+  challenge: string,
+  credentials: readonly PasskeyCredential[],
+  userVerification: UserVerification,
+): Promise<Verified> {
   const parsed = authenticationResponse.safeParse(input);
   if (!parsed.success) return { ok: false, refusal: 'malformed' };
   const stored = credentials.find((c) => c.id === parsed.data.id);
@@ -95,12 +140,18 @@ export async function verifyAuthentication(rp: RelyingParty, input: unknown, cha
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
-      credential: { id: stored.id, publicKey: new Uint8Array(stored.publicKey), counter: 0, transports: stored.transports },
+      credential: {
+        id: stored.id,
+        publicKey: new Uint8Array(stored.publicKey),
+        counter: 0,
+        transports: stored.transports,
+      },
       requireUserVerification: false,
     });
     if (!result.verified) return { ok: false, refusal: 'invalid' };
     const { newCounter, userVerified } = result.authenticationInfo;
-    if ((newCounter > 0 || stored.counter > 0) && newCounter <= stored.counter) return { ok: false, refusal: 'counter_regressed' };
+    if ((newCounter > 0 || stored.counter > 0) && newCounter <= stored.counter)
+      return { ok: false, refusal: 'counter_regressed' };
     if (userVerification === 'required' && !userVerified) return { ok: false, refusal: 'not_verified' };
     return { ok: true, userVerified, counter: newCounter, credential: stored };
   } catch (error) {

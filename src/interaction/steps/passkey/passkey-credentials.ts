@@ -36,7 +36,11 @@ export interface PasskeyCredentials {
 const PASSKEY_KIND = 'passkey';
 
 /** What a passkey keeps as its record's JSON: the public key base64url. */
-const storedPasskey = z.object({ publicKey: z.string(), counter: z.number().int().nonnegative(), transports: z.array(z.string()).catch([]) });
+const storedPasskey = z.object({
+  publicKey: z.string(),
+  counter: z.number().int().nonnegative(),
+  transports: z.array(z.string()).catch([]),
+});
 
 /** The passkeys, kept in the per-subject records as kind `passkey`. */
 export function passkeyCredentials(records: SubjectRecords): PasskeyCredentials {
@@ -48,14 +52,26 @@ export function passkeyCredentials(records: SubjectRecords): PasskeyCredentials 
       });
     },
     add(credential) {
-      const value = { publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter, transports: credential.transports };
-      return records.add({ kind: PASSKEY_KIND, subject: credential.subject, id: credential.id, value, createdAt: credential.createdAt, usedAt: credential.lastUsedAt });
+      const value = {
+        publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+        counter: credential.counter,
+        transports: credential.transports,
+      };
+      return records.add({
+        kind: PASSKEY_KIND,
+        subject: credential.subject,
+        id: credential.id,
+        value,
+        createdAt: credential.createdAt,
+        usedAt: credential.lastUsedAt,
+      });
     },
     // Compare and set in one transaction: a replayed or cloned assertion cannot move the counter back.
     recordUse(id, counter, at) {
       return records.update(PASSKEY_KIND, id, (record) => {
         const stored = storedPasskey.safeParse(record.value);
-        if (!stored.success || !(stored.data.counter < counter || (stored.data.counter === 0 && counter === 0))) return null;
+        if (!stored.success || !(stored.data.counter < counter || (stored.data.counter === 0 && counter === 0)))
+          return null;
         return { value: { ...stored.data, counter }, usedAt: at };
       });
     },
@@ -70,5 +86,13 @@ function credentialOf(record: SubjectRecord): PasskeyCredential | null {
   const stored = storedPasskey.safeParse(record.value);
   if (!stored.success) return null;
   const { publicKey, counter, transports } = stored.data;
-  return { id: record.id, subject: record.subject, publicKey: new Uint8Array(Buffer.from(publicKey, 'base64url')), counter, transports, createdAt: record.createdAt, lastUsedAt: record.usedAt };
+  return {
+    id: record.id,
+    subject: record.subject,
+    publicKey: new Uint8Array(Buffer.from(publicKey, 'base64url')),
+    counter,
+    transports,
+    createdAt: record.createdAt,
+    lastUsedAt: record.usedAt,
+  };
 }

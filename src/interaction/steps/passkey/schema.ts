@@ -20,5 +20,8 @@ export interface PasskeyStepConfig extends StepConfigBase {
 }
 
 export function loadPasskey(entry: PasskeyEntry, at: { id: string }): { ok: true; config: PasskeyStepConfig } {
-  return { ok: true, config: { type: 'passkey', id: at.id, userVerification: entry.userVerification, enrol: entry.enrol } };
+  return {
+    ok: true,
+    config: { type: 'passkey', id: at.id, userVerification: entry.userVerification, enrol: entry.enrol },
+  };
 }

@@ -9,7 +9,8 @@ const MAX_CHAIN = 5;
  * valid at `now`, each signed by the next, every issuer a CA. The root may be in the chain or not.
  */
 export function verifyCertificateChain(x5c: unknown, roots: readonly X509Certificate[], now: Date): X509Certificate {
-  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_CHAIN || !x5c.every((c) => typeof c === 'string')) throw new PresentationRejected('malformed');
+  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_CHAIN || !x5c.every((c) => typeof c === 'string'))
+    throw new PresentationRejected('malformed');
   let chain: X509Certificate[];
   try {
     chain = x5c.map((c: string) => new X509Certificate(Buffer.from(c, 'base64')));

@@ -24,7 +24,16 @@ const mdocCredentialQuery = z.strictObject({
   id: credentialId,
   format: z.literal('mso_mdoc'),
   meta: z.strictObject({ doctype_value: mdocName }),
-  claims: z.array(z.strictObject({ id: z.string().optional(), path: z.tuple([mdocName, mdocName]), values: claimValues, intent_to_retain: z.boolean().optional() })).min(1),
+  claims: z
+    .array(
+      z.strictObject({
+        id: z.string().optional(),
+        path: z.tuple([mdocName, mdocName]),
+        values: claimValues,
+        intent_to_retain: z.boolean().optional(),
+      }),
+    )
+    .min(1),
 });
 
 /**
@@ -33,9 +42,16 @@ const mdocCredentialQuery = z.strictObject({
  * refused rather than silently ignored.
  */
 export const credentialQuerySchema = z.strictObject({
-  credentials: z.tuple([z.discriminatedUnion('format', [sdJwtCredentialQuery, mdocCredentialQuery], { error: 'a credential query\'s format is "dc+sd-jwt" or "mso_mdoc"' })], {
-    error: 'the query asks for exactly one credential',
-  }),
+  credentials: z.tuple(
+    [
+      z.discriminatedUnion('format', [sdJwtCredentialQuery, mdocCredentialQuery], {
+        error: 'a credential query\'s format is "dc+sd-jwt" or "mso_mdoc"',
+      }),
+    ],
+    {
+      error: 'the query asks for exactly one credential',
+    },
+  ),
 });
 
 export type CredentialQuery = z.infer<typeof credentialQuerySchema>;
@@ -51,7 +67,9 @@ export function askedTypes(asked: AskedCredential): readonly string[] {
  * identifier when exactly one namespace of the query has it.
  */
 export function claimPathFor(asked: AskedCredential, name: string): readonly (string | number | null)[] | undefined {
-  const found = asked.claims.filter((c) => (asked.format === 'mso_mdoc' ? c.path[1] === name : c.path.length === 1 && c.path[0] === name));
+  const found = asked.claims.filter((c) =>
+    asked.format === 'mso_mdoc' ? c.path[1] === name : c.path.length === 1 && c.path[0] === name,
+  );
   return found.length === 1 ? found[0]?.path : undefined;
 }
 
@@ -72,11 +90,25 @@ export function parseDcql(query: CredentialQuery): { ok: true; dcql: DcqlQuery }
 }
 
 /** Refuses a verified credential that does not answer the query (its claims and their values). */
-export function checkAnswersQuery(dcql: DcqlQuery, credentialId: string, credential: { format: 'dc+sd-jwt' | 'mso_mdoc'; type: string; claims: Record<string, unknown> }): void {
+export function checkAnswersQuery(
+  dcql: DcqlQuery,
+  credentialId: string,
+  credential: { format: 'dc+sd-jwt' | 'mso_mdoc'; type: string; claims: Record<string, unknown> },
+): void {
   const presented =
     credential.format === 'mso_mdoc'
-      ? { credential_format: 'mso_mdoc' as const, doctype: credential.type, namespaces: credential.claims as Record<string, Record<string, unknown>>, cryptographic_holder_binding: true }
-      : { credential_format: 'dc+sd-jwt' as const, vct: credential.type, claims: credential.claims as Record<string, never>, cryptographic_holder_binding: true };
+      ? {
+          credential_format: 'mso_mdoc' as const,
+          doctype: credential.type,
+          namespaces: credential.claims as Record<string, Record<string, unknown>>,
+          cryptographic_holder_binding: true,
+        }
+      : {
+          credential_format: 'dc+sd-jwt' as const,
+          vct: credential.type,
+          claims: credential.claims as Record<string, never>,
+          cryptographic_holder_binding: true,
+        };
   const result = DcqlPresentationResult.fromDcqlPresentation({ [credentialId]: [presented] }, { dcqlQuery: dcql });
   if (!result.can_be_satisfied) throw new PresentationRejected('claims_missing');
 }
@@ -87,7 +119,11 @@ export function claimAt(claims: unknown, path: readonly (string | number | null)
   for (const key of path) {
     if (key === null) return Array.isArray(here) ? here : undefined;
     if (typeof key === 'number') here = Array.isArray(here) ? here[key] : undefined;
-    else here = typeof here === 'object' && here !== null && !Array.isArray(here) && Object.hasOwn(here, key) ? (here as Record<string, unknown>)[key] : undefined;
+    else
+      here =
+        typeof here === 'object' && here !== null && !Array.isArray(here) && Object.hasOwn(here, key)
+          ? (here as Record<string, unknown>)[key]
+          : undefined;
     if (here === undefined) return undefined;
   }
   return here;

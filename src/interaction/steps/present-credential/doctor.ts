@@ -5,7 +5,11 @@ import type { PresentCredentialConfig } from './schema.js';
 const SOON_MS = 30 * 86_400_000;
 
 /** `doctor` for a present-credential step: the request certificate against HOOK_URL, and the roots' dates. */
-export function presentCredentialDoctor(config: PresentCredentialConfig, hookUrl: string | undefined, now = new Date()): StepDoctorCheck[] {
+export function presentCredentialDoctor(
+  config: PresentCredentialConfig,
+  hookUrl: string | undefined,
+  now = new Date(),
+): StepDoctorCheck[] {
   const checks: StepDoctorCheck[] = [];
   const { identity } = config;
   if (identity.prefix === 'redirect_uri') {
@@ -21,7 +25,11 @@ export function presentCredentialDoctor(config: PresentCredentialConfig, hookUrl
     const named = host !== undefined && leaf.checkHost(host, { subject: 'never' }) !== undefined;
     checks.push(
       named
-        ? { name: `request certificate (${config.id})`, status: 'ok', detail: `names ${host}, HOOK_URL's host; ${identity.clientId}` }
+        ? {
+            name: `request certificate (${config.id})`,
+            status: 'ok',
+            detail: `names ${host}, HOOK_URL's host; ${identity.clientId}`,
+          }
         : {
             name: `request certificate (${config.id})`,
             status: 'fail',
@@ -44,7 +52,14 @@ function dates(name: string, certificate: X509Certificate, now: Date): StepDocto
   const from = new Date(certificate.validFrom);
   const to = new Date(certificate.validTo);
   const subject = certificate.subject.replaceAll('\n', ', ');
-  if (now < from || now > to) return { name, status: 'fail', detail: `${subject} is valid only from ${from.toISOString()} to ${to.toISOString()}`, fix: 'replace the certificate with a current one' };
-  if (to.getTime() - now.getTime() < SOON_MS) return { name, status: 'warn', detail: `${subject} expires on ${to.toISOString()}`, fix: 'renew it before then' };
+  if (now < from || now > to)
+    return {
+      name,
+      status: 'fail',
+      detail: `${subject} is valid only from ${from.toISOString()} to ${to.toISOString()}`,
+      fix: 'replace the certificate with a current one',
+    };
+  if (to.getTime() - now.getTime() < SOON_MS)
+    return { name, status: 'warn', detail: `${subject} expires on ${to.toISOString()}`, fix: 'renew it before then' };
   return { name, status: 'ok', detail: `${subject} valid until ${to.toISOString()}` };
 }

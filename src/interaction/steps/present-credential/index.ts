@@ -16,7 +16,10 @@ export const presentCredentialStepType = defineStepType({
   build: (config, services) => new PresentCredentialStep(config, services),
   async prepare(config, services) {
     if (config.identity.prefix === 'redirect_uri')
-      services.logger.warn({ step: config.id }, `step "${config.id}" sends unsigned requests (clientId "redirect_uri:"): acceptable only for a hook on this machine`);
+      services.logger.warn(
+        { step: config.id },
+        `step "${config.id}" sends unsigned requests (clientId "redirect_uri:"): acceptable only for a hook on this machine`,
+      );
     return [];
   },
   doctor: async (config, { hookUrl }) => presentCredentialDoctor(config, hookUrl),

@@ -10,7 +10,19 @@ export interface IssuerTrust {
 }
 
 /** Asymmetric algorithms only: a credential signed with a shared secret proves nothing. */
-export const SIGNATURE_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
+export const SIGNATURE_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'PS256',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
+];
 
 /** The key a trusted issuer signed this JWT with, and how the ledger names that issuer. */
 export interface IssuerKey {
@@ -25,7 +37,12 @@ export interface IssuerKey {
  * configured root, whose leaf must name the `iss` host when there is one, or the configured JWKS of
  * a listed `iss`. Anything else is untrusted.
  */
-export async function issuerKey(trust: IssuerTrust, header: ProtectedHeaderParameters, compact: string, now: Date): Promise<IssuerKey> {
+export async function issuerKey(
+  trust: IssuerTrust,
+  header: ProtectedHeaderParameters,
+  compact: string,
+  now: Date,
+): Promise<IssuerKey> {
   const iss = unverifiedIssuer(compact);
   if (header.x5c !== undefined) {
     const leaf = verifyCertificateChain(header.x5c, trust.roots, now);

@@ -1,4 +1,14 @@
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign,
+  verify,
+  X509Certificate,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import type { MdocContext } from '@animo-id/mdoc';
 import type { JWK } from 'jose';
 import { verifyCertificateChain } from './certificate-chain.js';
@@ -24,7 +34,8 @@ interface SigningInput {
 export function verifyCose(input: SigningInput & { signature: Uint8Array }, key: KeyObject): boolean {
   const algorithm = COSE_ALGORITHMS[input.alg];
   if (!algorithm) return false;
-  if (algorithm.hash === null) return key.asymmetricKeyType === 'ed25519' && verify(null, input.data, key, input.signature);
+  if (algorithm.hash === null)
+    return key.asymmetricKeyType === 'ed25519' && verify(null, input.data, key, input.signature);
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== algorithm.curve) return false;
   return verify(algorithm.hash, input.data, { key, dsaEncoding: 'ieee-p1363' }, input.signature);
 }
@@ -32,7 +43,11 @@ export function verifyCose(input: SigningInput & { signature: Uint8Array }, key:
 function signCose(input: SigningInput, key: KeyObject): Uint8Array {
   const algorithm = COSE_ALGORITHMS[input.alg];
   if (!algorithm) throw new Error(`COSE algorithm ${input.alg} is not supported`);
-  return new Uint8Array(algorithm.hash === null ? sign(null, input.data, key) : sign(algorithm.hash, input.data, { key, dsaEncoding: 'ieee-p1363' }));
+  return new Uint8Array(
+    algorithm.hash === null
+      ? sign(null, input.data, key)
+      : sign(algorithm.hash, input.data, { key, dsaEncoding: 'ieee-p1363' }),
+  );
 }
 
 /** The values of one attribute (`C`, `ST`, …) of a certificate's subject. */
@@ -44,7 +59,8 @@ export function subjectField(certificate: X509Certificate, field: string): strin
 }
 
 const certificateOf = (der: Uint8Array) => new X509Certificate(der);
-const jwkKey = (jwk: JWK, kind: 'public' | 'private'): KeyObject => (kind === 'public' ? createPublicKey : createPrivateKey)({ key: jwk as JsonWebKey, format: 'jwk' });
+const jwkKey = (jwk: JWK, kind: 'public' | 'private'): KeyObject =>
+  (kind === 'public' ? createPublicKey : createPrivateKey)({ key: jwk as JsonWebKey, format: 'jwk' });
 
 /**
  * What `@animo-id/mdoc` asks of its host: node's digests, COSE signatures and X.509. Device
@@ -54,7 +70,8 @@ const jwkKey = (jwk: JWK, kind: 'public' | 'private'): KeyObject => (kind === 'p
 export const mdocContext: MdocContext = {
   crypto: {
     random: (length) => new Uint8Array(randomBytes(length)),
-    digest: ({ digestAlgorithm, bytes }) => new Uint8Array(createHash(digestAlgorithm.replace('-', '').toLowerCase()).update(bytes).digest()),
+    digest: ({ digestAlgorithm, bytes }) =>
+      new Uint8Array(createHash(digestAlgorithm.replace('-', '').toLowerCase()).update(bytes).digest()),
     calculateEphemeralMacKeyJwk: () => {
       throw new Error('mdoc device authentication by MAC is not supported');
     },

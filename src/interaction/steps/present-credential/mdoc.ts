@@ -1,5 +1,14 @@
 import type { X509Certificate } from 'node:crypto';
-import { cborEncode, DataItem, DateOnly, DeviceSignedDocument, MDocStatus, parseDeviceResponse, Verifier, type VerificationCallback } from '@animo-id/mdoc';
+import {
+  cborEncode,
+  DataItem,
+  DateOnly,
+  DeviceSignedDocument,
+  MDocStatus,
+  parseDeviceResponse,
+  Verifier,
+  type VerificationCallback,
+} from '@animo-id/mdoc';
 import { verifyCertificateChain } from './certificate-chain.js';
 import type { IssuerTrust } from './issuer-trust.js';
 import { mdocContext, subjectField, verifyCose } from './mdoc-context.js';
@@ -36,12 +45,28 @@ export async function verifyMdoc(presentation: string, expect: MdocExpectations)
   const document = deviceSignedDocument(presentation);
   if (!expect.doctypes.includes(document.docType)) throw new PresentationRejected('type_not_requested');
   const issuer = verifyIssuerAuth(document, expect);
-  const transcript = openId4VpSessionTranscript({ clientId: expect.clientId, nonce: expect.nonce, responseUri: expect.responseUri });
+  const transcript = openId4VpSessionTranscript({
+    clientId: expect.clientId,
+    nonce: expect.nonce,
+    responseUri: expect.responseUri,
+  });
   await libraryCheck('device_signature_invalid', (onCheckG) =>
-    verifier.verifyDeviceSignature({ deviceSigned: document, sessionTranscriptBytes: cborEncode(new DataItem({ buffer: transcript })), onCheckG }, mdocContext),
+    verifier.verifyDeviceSignature(
+      { deviceSigned: document, sessionTranscriptBytes: cborEncode(new DataItem({ buffer: transcript })), onCheckG },
+      mdocContext,
+    ),
   );
-  await libraryCheck('disclosure_invalid', (onCheckG) => verifier.verifyData({ mdoc: document, onCheckG }, mdocContext));
-  return { format: 'mso_mdoc', type: document.docType, issuer, trustedBy: 'x509', ...disclosedElements(document), statusChecked: false };
+  await libraryCheck('disclosure_invalid', (onCheckG) =>
+    verifier.verifyData({ mdoc: document, onCheckG }, mdocContext),
+  );
+  return {
+    format: 'mso_mdoc',
+    type: document.docType,
+    issuer,
+    trustedBy: 'x509',
+    ...disclosedElements(document),
+    statusChecked: false,
+  };
 }
 
 /** The one document of a DeviceResponse, signed by the device (by signature: MAC needs a reader key). */
@@ -72,8 +97,10 @@ function verifyIssuerAuth(document: DeviceSignedDocument, expect: MdocExpectatio
   if (subjectField(leaf, 'C').length === 0) throw new PresentationRejected('issuer_untrusted');
   if (!issuerSignatureVerifies(issuerAuth, leaf)) throw new PresentationRejected('signature_invalid');
   const { signed, validFrom, validUntil } = validity ?? {};
-  if (!(signed instanceof Date && validFrom instanceof Date && validUntil instanceof Date)) throw new PresentationRejected('malformed');
-  if (signed < new Date(leaf.validFrom) || signed > new Date(leaf.validTo)) throw new PresentationRejected('issuer_untrusted');
+  if (!(signed instanceof Date && validFrom instanceof Date && validUntil instanceof Date))
+    throw new PresentationRejected('malformed');
+  if (signed < new Date(leaf.validFrom) || signed > new Date(leaf.validTo))
+    throw new PresentationRejected('issuer_untrusted');
   const now = expect.now.getTime();
   if (now + SKEW_MS < validFrom.getTime()) throw new PresentationRejected('not_yet_valid');
   if (now - SKEW_MS > validUntil.getTime()) throw new PresentationRejected('expired');
@@ -83,9 +110,15 @@ function verifyIssuerAuth(document: DeviceSignedDocument, expect: MdocExpectatio
 type IssuerAuth = DeviceSignedDocument['issuerSigned']['issuerAuth'];
 
 /** The x5chain (base64 DER) and the MSO's validity: typed by the library, but CBOR the holder sent, so checked by the caller. */
-function readIssuerAuth(issuerAuth: IssuerAuth): { chain: string[]; validity: Partial<Record<'signed' | 'validFrom' | 'validUntil', unknown>> | undefined } {
+function readIssuerAuth(issuerAuth: IssuerAuth): {
+  chain: string[];
+  validity: Partial<Record<'signed' | 'validFrom' | 'validUntil', unknown>> | undefined;
+} {
   try {
-    return { chain: issuerAuth.certificateChain.map((c) => Buffer.from(c).toString('base64')), validity: issuerAuth.decodedPayload.validityInfo };
+    return {
+      chain: issuerAuth.certificateChain.map((c) => Buffer.from(c).toString('base64')),
+      validity: issuerAuth.decodedPayload.validityInfo,
+    };
   } catch (error) {
     throw new PresentationRejected('malformed', { cause: error });
   }
@@ -100,7 +133,10 @@ function issuerSignatureVerifies(issuerAuth: IssuerAuth, leaf: X509Certificate):
 }
 
 /** Runs one of the library's checks; any check it reports failed (or an error) refuses with `reason`. */
-async function libraryCheck(reason: RejectionReason, run: (onCheck: VerificationCallback) => Promise<void>): Promise<void> {
+async function libraryCheck(
+  reason: RejectionReason,
+  run: (onCheck: VerificationCallback) => Promise<void>,
+): Promise<void> {
   const failed: string[] = [];
   try {
     await run((check) => {
@@ -118,7 +154,10 @@ function disclosedElements(document: DeviceSignedDocument): { claims: Record<str
   const namespaces: [string, Record<string, unknown>][] = [];
   try {
     for (const [namespace, items] of document.issuerSigned.nameSpaces) {
-      const elements = items.map((item): [string, unknown] => [elementName(item.elementIdentifier), jsonValue(item.elementValue, 0)]);
+      const elements = items.map((item): [string, unknown] => [
+        elementName(item.elementIdentifier),
+        jsonValue(item.elementValue, 0),
+      ]);
       const names = elements.map(([name]) => name);
       if (new Set(names).size !== names.length) throw new PresentationRejected('disclosure_invalid');
       namespaces.push([namespace, Object.fromEntries(elements)]);

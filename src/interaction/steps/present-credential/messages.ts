@@ -31,7 +31,8 @@ export const presentCredentialMessages = defineMessages({
     'present.restart': 'Recommencer',
     'present.decline': 'Refuser',
     'present.cancelled': 'Vous n’avez pas partagé l’attestation. Réessayez, ou choisissez Refuser pour arrêter.',
-    'present.wallet-error': 'Votre portefeuille n’a pas pu répondre à la demande. Réessayez, ou choisissez Refuser pour arrêter.',
+    'present.wallet-error':
+      'Votre portefeuille n’a pas pu répondre à la demande. Réessayez, ou choisissez Refuser pour arrêter.',
     'present.expired': 'Cette demande n’est plus valable. Recommencez.',
     'present.error.choose': 'Choisissez Utiliser mon portefeuille, ou Refuser.',
     'present.qr-label': 'Code QR qui ouvre la demande dans un portefeuille',

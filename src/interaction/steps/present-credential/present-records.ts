@@ -35,7 +35,12 @@ const evidence = z.record(z.string(), z.unknown());
  * without values; never the presentation. Taken (deleted) by the browser's return.
  */
 const tryResult = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('verified'), collected: z.record(z.string(), z.unknown()), matched: z.unknown(), evidence }),
+  z.object({
+    kind: z.literal('verified'),
+    collected: z.record(z.string(), z.unknown()),
+    matched: z.unknown(),
+    evidence,
+  }),
   z.object({ kind: z.literal('rejected'), reason: z.enum(REJECTION_REASONS), evidence }),
   z.object({ kind: z.literal('declined-in-wallet') }),
   z.object({ kind: z.literal('wallet-error'), error: z.string() }),

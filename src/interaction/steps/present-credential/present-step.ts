@@ -3,8 +3,23 @@ import type { Logger } from 'pino';
 import type { StepRecords } from '../step-ports.js';
 import { COLLECTED_MAX, sameClaim } from '../claim-values.js';
 import type { Evidence } from '../../model.js';
-import { StepUnavailableError, type ActionResult, type FormInput, type PublicEndpoints, type Step, type StepContext, type StepOutcome } from '../step.js';
-import { currentTransaction, RECORDS, tryRecordFrom, tryResultFrom, type TryRecord, type TryResult } from './present-records.js';
+import {
+  StepUnavailableError,
+  type ActionResult,
+  type FormInput,
+  type PublicEndpoints,
+  type Step,
+  type StepContext,
+  type StepOutcome,
+} from '../step.js';
+import {
+  currentTransaction,
+  RECORDS,
+  tryRecordFrom,
+  tryResultFrom,
+  type TryRecord,
+  type TryResult,
+} from './present-records.js';
 import { clientIdFor, newTry, REQUEST_LIFETIME_SECONDS, tryUrls, walletLink } from './presentation-request.js';
 import { askedTypes, claimLabel } from './credential-query.js';
 import { rejectionSentence } from './rejection.js';
@@ -43,8 +58,20 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
     this.id = config.id;
     this.records = services.records;
     this.logger = services.logger;
-    const policy = { trust: config.trust, query: config.query, dcql: config.dcql, statusLists: { timeoutMs: STATUS_LIST_TIMEOUT_MS, fetch: globalThis.fetch } };
-    this.publicEndpoints = walletEndpoints({ config, policy, records: services.records, logger: services.logger, hookOrigin: new URL(services.hookUrl).origin, clientName: services.issuerName });
+    const policy = {
+      trust: config.trust,
+      query: config.query,
+      dcql: config.dcql,
+      statusLists: { timeoutMs: STATUS_LIST_TIMEOUT_MS, fetch: globalThis.fetch },
+    };
+    this.publicEndpoints = walletEndpoints({
+      config,
+      policy,
+      records: services.records,
+      logger: services.logger,
+      hookOrigin: new URL(services.hookUrl).origin,
+      clientName: services.issuerName,
+    });
   }
 
   async view(ctx: Context): Promise<Record<string, unknown>> {
@@ -59,13 +86,20 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
   }
 
   async decide(input: FormInput, ctx: Context): Promise<StepOutcome> {
-    if (input.decision === 'decline') return { kind: 'declined', message: PRESENT_DECLINED_MESSAGE, evidence: this.evidence() };
-    if (input.decision !== 'start') return { kind: 'again', status: 422, errors: { present: ctx.t('present.error.choose') } };
+    if (input.decision === 'decline')
+      return { kind: 'declined', message: PRESENT_DECLINED_MESSAGE, evidence: this.evidence() };
+    if (input.decision !== 'start')
+      return { kind: 'again', status: 422, errors: { present: ctx.t('present.error.choose') } };
     const previous = currentTransaction(await this.records.get(RECORDS.current, ctx.interactionId, ctx.now));
     if (previous !== undefined) await this.records.delete(RECORDS.try, previous);
     const expiresAt = new Date(ctx.now.getTime() + REQUEST_LIFETIME_SECONDS * 1000);
     // The response code is this request's return value: the runner binds it to this browser's session.
-    const started: TryRecord = { ...newTry(), interactionId: ctx.interactionId, responseCode: ctx.returnState, expiresAt: expiresAt.getTime() };
+    const started: TryRecord = {
+      ...newTry(),
+      interactionId: ctx.interactionId,
+      responseCode: ctx.returnState,
+      expiresAt: expiresAt.getTime(),
+    };
     await this.records.put(RECORDS.try, started.transactionId, started, expiresAt);
     await this.records.put(RECORDS.current, ctx.interactionId, { transactionId: started.transactionId }, expiresAt);
     return { kind: 'leave', url: `/interaction/${ctx.interactionId}` };
@@ -77,7 +111,12 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
     const result = tryResultFrom(await this.records.take(RECORDS.result, current.transactionId, ctx.now));
     if (!result) {
       // Back before the wallet answered (the page's "continue" without JavaScript): wait on, bound anew.
-      await this.records.put(RECORDS.try, current.transactionId, { ...current, responseCode: ctx.returnState }, new Date(current.expiresAt));
+      await this.records.put(
+        RECORDS.try,
+        current.transactionId,
+        { ...current, responseCode: ctx.returnState },
+        new Date(current.expiresAt),
+      );
       return { kind: 'leave', url: `/interaction/${ctx.interactionId}` };
     }
     await this.forget(ctx, current);
@@ -87,9 +126,15 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
   /** The page's poll: where to go once the wallet has answered. */
   private async status(ctx: Context): Promise<ActionResult> {
     const current = await this.currentTry(ctx);
-    if (!current) return { kind: 'reply', status: 200, body: { state: 'expired', location: `/interaction/${ctx.interactionId}` } };
-    const answered = tryResultFrom(await this.records.get(RECORDS.result, current.transactionId, ctx.now)) !== undefined;
-    return { kind: 'reply', status: 200, body: answered ? { state: 'answered', location: returnPath(current.responseCode) } : { state: 'waiting' } };
+    if (!current)
+      return { kind: 'reply', status: 200, body: { state: 'expired', location: `/interaction/${ctx.interactionId}` } };
+    const answered =
+      tryResultFrom(await this.records.get(RECORDS.result, current.transactionId, ctx.now)) !== undefined;
+    return {
+      kind: 'reply',
+      status: 200,
+      body: answered ? { state: 'answered', location: returnPath(current.responseCode) } : { state: 'waiting' },
+    };
   }
 
   private decided(result: TryResult, ctx: Context): StepOutcome {
@@ -101,11 +146,18 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
       case 'unavailable':
         throw new StepUnavailableError('the credential status list');
       case 'rejected':
-        return { kind: 'failed', message: `The credential presented was not accepted: ${rejectionSentence(result.reason)}`, evidence: { ...this.evidence(), ...result.evidence } };
+        return {
+          kind: 'failed',
+          message: `The credential presented was not accepted: ${rejectionSentence(result.reason)}`,
+          evidence: { ...this.evidence(), ...result.evidence },
+        };
       case 'verified': {
         const { matchClaim } = this.config;
         if (matchClaim && !sameClaim(ctx.claims[matchClaim.session], result.matched, matchClaim.compare)) {
-          this.logger.warn({ interaction: ctx.interactionId, step: this.id, reason: 'claim_mismatch' }, 'presentation refused');
+          this.logger.warn(
+            { interaction: ctx.interactionId, step: this.id, reason: 'claim_mismatch' },
+            'presentation refused',
+          );
           return {
             kind: 'failed',
             message: `The credential presented is about someone else (its "${matchClaim.credential.join('.')}" differs from the tenant's "${matchClaim.session}").`,
@@ -115,7 +167,12 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
         return {
           kind: 'next',
           claims: result.collected,
-          evidence: { ...this.evidence(), ...result.evidence, ...(matchClaim ? { matched: matchClaim.session } : {}), collected: Object.keys(result.collected) },
+          evidence: {
+            ...this.evidence(),
+            ...result.evidence,
+            ...(matchClaim ? { matched: matchClaim.session } : {}),
+            collected: Object.keys(result.collected),
+          },
         };
       }
     }
@@ -137,7 +194,10 @@ export class PresentCredentialStep implements Step<PresentCredentialMessageKey> 
   }
 
   private async forget(ctx: Context, current: TryRecord): Promise<void> {
-    await Promise.all([this.records.delete(RECORDS.current, ctx.interactionId), this.records.delete(RECORDS.try, current.transactionId)]);
+    await Promise.all([
+      this.records.delete(RECORDS.current, ctx.interactionId),
+      this.records.delete(RECORDS.try, current.transactionId),
+    ]);
   }
 
   private async startAgain(ctx: Context, message: PresentCredentialMessageKey): Promise<StepOutcome> {

@@ -75,7 +75,9 @@ export async function requestObject(input: {
   };
   const times = { iat, exp: iat + REQUEST_LIFETIME_SECONDS, aud: 'https://self-issued.me/v2' };
   if (identity.prefix === 'redirect_uri') return new UnsecuredJWT({ ...payload, ...times }).encode();
-  return new SignJWT({ ...payload, ...times }).setProtectedHeader({ alg: identity.alg, typ: 'oauth-authz-req+jwt', x5c: [...identity.certificates] }).sign(identity.key);
+  return new SignJWT({ ...payload, ...times })
+    .setProtectedHeader({ alg: identity.alg, typ: 'oauth-authz-req+jwt', x5c: [...identity.certificates] })
+    .sign(identity.key);
 }
 
 /** The link that opens a wallet: on this device as a link, on another as a QR code. */

@@ -16,7 +16,10 @@ export interface PresentedCredential {
 
 /** The ledger's account of a verified presentation: names and checks, never a value. */
 export function presentationEvidence(credential: PresentedCredential): Evidence {
-  const proof = credential.format === 'mso_mdoc' ? { doctype: credential.type, deviceSignature: true } : { vct: credential.type, keyBinding: true };
+  const proof =
+    credential.format === 'mso_mdoc'
+      ? { doctype: credential.type, deviceSignature: true }
+      : { vct: credential.type, keyBinding: true };
   return {
     format: credential.format,
     ...proof,

@@ -21,13 +21,25 @@ export const presentCredentialSchema = z.strictObject({
       x509Roots: z.array(file).default([]),
       issuers: z.array(z.strictObject({ iss: z.url({ protocol: /^https$/ }), jwks: file })).default([]),
     })
-    .refine((t) => t.x509Roots.length + t.issuers.length > 0, 'trust names no root and no issuer: no credential could ever be accepted'),
-  matchClaim: z.strictObject({ session: claimNameSchema, credential: z.array(z.string().min(1)).min(1), compare: z.enum(['exact', 'ignore-case']).default('exact') }).optional(),
+    .refine(
+      (t) => t.x509Roots.length + t.issuers.length > 0,
+      'trust names no root and no issuer: no credential could ever be accepted',
+    ),
+  matchClaim: z
+    .strictObject({
+      session: claimNameSchema,
+      credential: z.array(z.string().min(1)).min(1),
+      compare: z.enum(['exact', 'ignore-case']).default('exact'),
+    })
+    .optional(),
   /** Credential claim → the claim the tenant receives. */
   collect: z.record(claimNameSchema, claimNameSchema).default({}),
   clientId: z
     .string()
-    .regex(/^(x509_san_dns:[A-Za-z0-9.-]+|redirect_uri:.*)$/, 'clientId is "x509_san_dns:<the hook’s host>" (or "redirect_uri:" for local use)')
+    .regex(
+      /^(x509_san_dns:[A-Za-z0-9.-]+|redirect_uri:.*)$/,
+      'clientId is "x509_san_dns:<the hook’s host>" (or "redirect_uri:" for local use)',
+    )
     .optional(),
   requestKey: file.optional(),
   requestCertificate: file.optional(),
@@ -55,7 +67,10 @@ export interface PresentCredentialConfig extends StepConfigBase {
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** The entry made ready: the files beside the steps file read, the request key matched to its certificate. */
-export function loadPresentCredential(entry: PresentCredentialEntry, at: EntryContext): { ok: true; config: PresentCredentialConfig } | { ok: false; problems: string[] } {
+export function loadPresentCredential(
+  entry: PresentCredentialEntry,
+  at: EntryContext,
+): { ok: true; config: PresentCredentialConfig } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   const say = (problem: string) => problems.push(`${at.where}: ${problem}`);
   const read = (path: string, what: string): string | undefined => {
@@ -71,11 +86,18 @@ export function loadPresentCredential(entry: PresentCredentialEntry, at: EntryCo
   if (!parsed.ok) say(parsed.problem);
   const [credential] = entry.query.credentials;
   const asked = credential.claims.map((c) => JSON.stringify(c.path));
-  const naming = credential.format === 'mso_mdoc' ? ' (an mso_mdoc claim is named by its element identifier, asked for in one namespace)' : '';
-  for (const name of Object.keys(entry.collect)) if (claimPathFor(credential, name) === undefined) say(`collect names "${name}", which the query does not ask for${naming}`);
-  if (entry.matchClaim && !asked.includes(JSON.stringify(entry.matchClaim.credential))) say(`matchClaim.credential ${JSON.stringify(entry.matchClaim.credential)} is not a claim the query asks for`);
+  const naming =
+    credential.format === 'mso_mdoc'
+      ? ' (an mso_mdoc claim is named by its element identifier, asked for in one namespace)'
+      : '';
+  for (const name of Object.keys(entry.collect))
+    if (claimPathFor(credential, name) === undefined)
+      say(`collect names "${name}", which the query does not ask for${naming}`);
+  if (entry.matchClaim && !asked.includes(JSON.stringify(entry.matchClaim.credential)))
+    say(`matchClaim.credential ${JSON.stringify(entry.matchClaim.credential)} is not a claim the query asks for`);
 
-  if (credential.format === 'mso_mdoc' && entry.trust.x509Roots.length === 0) say('an mso_mdoc query needs trust.x509Roots: the IACA root certificates of the issuers whose mdocs are accepted');
+  if (credential.format === 'mso_mdoc' && entry.trust.x509Roots.length === 0)
+    say('an mso_mdoc query needs trust.x509Roots: the IACA root certificates of the issuers whose mdocs are accepted');
   const roots: X509Certificate[] = [];
   for (const path of entry.trust.x509Roots) {
     const pem = read(path, 'the root certificate');
@@ -112,12 +134,19 @@ export function loadPresentCredential(entry: PresentCredentialEntry, at: EntryCo
 }
 
 /** Who the hook is to wallets: a signing key and certificate for `x509_san_dns:`, nothing for local `redirect_uri:`. */
-function verifierIdentity(entry: PresentCredentialEntry, at: EntryContext, read: (path: string, what: string) => string | undefined, say: (problem: string) => void): VerifierIdentity | undefined {
+function verifierIdentity(
+  entry: PresentCredentialEntry,
+  at: EntryContext,
+  read: (path: string, what: string) => string | undefined,
+  say: (problem: string) => void,
+): VerifierIdentity | undefined {
   const hookUrl = at.env.HOOK_URL;
   const clientId = entry.clientId ?? (hookUrl ? `x509_san_dns:${safeHost(hookUrl) ?? ''}` : '');
   if (clientId.startsWith('redirect_uri:')) {
     if (hookUrl === undefined || !LOOPBACK.includes(safeHost(hookUrl) ?? '')) {
-      say('a "redirect_uri:" clientId sends unsigned requests, which only a hook on this machine (a loopback HOOK_URL) may do');
+      say(
+        'a "redirect_uri:" clientId sends unsigned requests, which only a hook on this machine (a loopback HOOK_URL) may do',
+      );
       return undefined;
     }
     return { prefix: 'redirect_uri' };
@@ -152,7 +181,9 @@ function verifierIdentity(entry: PresentCredentialEntry, at: EntryContext, read:
   )
     say(`"${entry.requestKey}" is not the key of "${entry.requestCertificate}"`);
   if (leaf.checkHost(host, { subject: 'never' }) === undefined)
-    say(`"${entry.requestCertificate}" does not name ${host} as a DNS name (subjectAltName), which wallets require for clientId ${clientId}`);
+    say(
+      `"${entry.requestCertificate}" does not name ${host} as a DNS name (subjectAltName), which wallets require for clientId ${clientId}`,
+    );
   if (alg === undefined) return undefined;
   return { prefix: 'x509_san_dns', clientId, key, alg, certificates: chain.map((c) => c.raw.toString('base64')) };
 }
@@ -183,7 +214,18 @@ function publicJwks(text: string): JSONWebKeySet | undefined {
     const set = JSON.parse(text) as unknown;
     if (typeof set !== 'object' || set === null || !Array.isArray((set as { keys?: unknown }).keys)) return undefined;
     const keys = (set as { keys: unknown[] }).keys;
-    if (keys.length === 0 || !keys.every((k) => typeof k === 'object' && k !== null && typeof (k as { kty?: unknown }).kty === 'string' && !('d' in k) && !('k' in k))) return undefined;
+    if (
+      keys.length === 0 ||
+      !keys.every(
+        (k) =>
+          typeof k === 'object' &&
+          k !== null &&
+          typeof (k as { kty?: unknown }).kty === 'string' &&
+          !('d' in k) &&
+          !('k' in k),
+      )
+    )
+      return undefined;
     return set as JSONWebKeySet;
   } catch {
     return undefined;

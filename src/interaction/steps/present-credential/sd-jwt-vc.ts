@@ -45,7 +45,8 @@ export async function verifySdJwtVc(presentation: string, expect: SdJwtExpectati
   const signer = await issuerKey(expect.trust, header, issuerJwt, expect.now);
   const payload = await verifiedPayload(issuerJwt, signer.key, expect.now, 'signature_invalid');
 
-  if (typeof payload.vct !== 'string' || !expect.types.includes(payload.vct)) throw new PresentationRejected('type_not_requested');
+  if (typeof payload.vct !== 'string' || !expect.types.includes(payload.vct))
+    throw new PresentationRejected('type_not_requested');
   if (payload._sd_alg !== undefined && payload._sd_alg !== 'sha-256') throw new PresentationRejected('malformed');
 
   const { claims, disclosed } = disclose(issuerJwt, rest, payload);
@@ -54,7 +55,15 @@ export async function verifySdJwtVc(presentation: string, expect: SdJwtExpectati
   const statusChecked = status?.status_list !== undefined;
   if (statusChecked) await checkStatus(status.status_list, expect.trust, expect.now, expect.statusLists);
 
-  return { format: 'dc+sd-jwt', type: payload.vct, issuer: signer.issuer, trustedBy: signer.trustedBy, claims, disclosed, statusChecked };
+  return {
+    format: 'dc+sd-jwt',
+    type: payload.vct,
+    issuer: signer.issuer,
+    trustedBy: signer.trustedBy,
+    claims,
+    disclosed,
+    statusChecked,
+  };
 }
 
 function protectedHeader(jwt: string, reason: 'malformed' | 'key_binding_invalid') {
@@ -65,14 +74,25 @@ function protectedHeader(jwt: string, reason: 'malformed' | 'key_binding_invalid
   }
 }
 
-async function verifiedPayload(jwt: string, key: KeyInput, now: Date, badSignature: 'signature_invalid' | 'key_binding_invalid'): Promise<JWTPayload> {
+async function verifiedPayload(
+  jwt: string,
+  key: KeyInput,
+  now: Date,
+  badSignature: 'signature_invalid' | 'key_binding_invalid',
+): Promise<JWTPayload> {
   try {
-    const { payload } = await jwtVerify(jwt, key, { algorithms: SIGNATURE_ALGORITHMS, currentDate: now, clockTolerance: SKEW_SECONDS });
+    const { payload } = await jwtVerify(jwt, key, {
+      algorithms: SIGNATURE_ALGORITHMS,
+      currentDate: now,
+      clockTolerance: SKEW_SECONDS,
+    });
     return payload;
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new PresentationRejected('expired', { cause: error });
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') throw new PresentationRejected('not_yet_valid', { cause: error });
-    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) throw new PresentationRejected(badSignature, { cause: error });
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf')
+      throw new PresentationRejected('not_yet_valid', { cause: error });
+    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed)
+      throw new PresentationRejected(badSignature, { cause: error });
     throw new PresentationRejected(badSignature === 'signature_invalid' ? 'malformed' : badSignature, { cause: error });
   }
 }
@@ -82,7 +102,11 @@ async function verifiedPayload(jwt: string, key: KeyInput, now: Date, badSignatu
  * of the signed payload (or of another disclosure): one changed, added or repeated is refused, where
  * a decoder would silently ignore it.
  */
-function disclose(issuerJwt: string, encoded: readonly string[], payload: JWTPayload): { claims: Record<string, unknown>; disclosed: string[] } {
+function disclose(
+  issuerJwt: string,
+  encoded: readonly string[],
+  payload: JWTPayload,
+): { claims: Record<string, unknown>; disclosed: string[] } {
   let disclosures: ReturnType<typeof decodeSdJwtSync>['disclosures'];
   try {
     disclosures = decodeSdJwtSync(`${issuerJwt}~${encoded.join('~')}~`, sha256).disclosures;
@@ -95,8 +119,11 @@ function disclose(issuerJwt: string, encoded: readonly string[], payload: JWTPay
   const seen = new Set<string>();
   for (const d of disclosures) {
     const digest = d._digest;
-    const wellFormed = typeof d.salt === 'string' && (d.key === undefined || (typeof d.key === 'string' && d.key !== '_sd' && d.key !== '...'));
-    if (!wellFormed || digest === undefined || !referenced.has(digest) || seen.has(digest)) throw new PresentationRejected('disclosure_invalid');
+    const wellFormed =
+      typeof d.salt === 'string' &&
+      (d.key === undefined || (typeof d.key === 'string' && d.key !== '_sd' && d.key !== '...'));
+    if (!wellFormed || digest === undefined || !referenced.has(digest) || seen.has(digest))
+      throw new PresentationRejected('disclosure_invalid');
     seen.add(digest);
   }
   const { unpackedObj, disclosureKeymap } = unpackSync(payload, disclosures, sha256);
@@ -113,18 +140,25 @@ function collectDigests(value: unknown, into: Set<string>): void {
   }
   if (typeof value !== 'object' || value === null) return;
   for (const [key, inner] of Object.entries(value)) {
-    if (key === '_sd' && Array.isArray(inner)) for (const digest of inner) if (typeof digest === 'string') into.add(digest);
+    if (key === '_sd' && Array.isArray(inner))
+      for (const digest of inner) if (typeof digest === 'string') into.add(digest);
     if (key === '...' && typeof inner === 'string') into.add(inner);
     collectDigests(inner, into);
   }
 }
 
-async function verifyKeyBinding(keyBindingJwt: string, payload: JWTPayload, presented: string, expect: SdJwtExpectations): Promise<void> {
+async function verifyKeyBinding(
+  keyBindingJwt: string,
+  payload: JWTPayload,
+  presented: string,
+  expect: SdJwtExpectations,
+): Promise<void> {
   const cnf = payload.cnf as { jwk?: unknown } | undefined;
   if (typeof cnf?.jwk !== 'object' || cnf.jwk === null) throw new PresentationRejected('key_binding_missing');
   const jwk = cnf.jwk as JWK;
   const header = protectedHeader(keyBindingJwt, 'key_binding_invalid');
-  if (header.typ !== 'kb+jwt' || typeof header.alg !== 'string' || !SIGNATURE_ALGORITHMS.includes(header.alg)) throw new PresentationRejected('key_binding_invalid');
+  if (header.typ !== 'kb+jwt' || typeof header.alg !== 'string' || !SIGNATURE_ALGORITHMS.includes(header.alg))
+    throw new PresentationRejected('key_binding_invalid');
   let holderKey;
   try {
     holderKey = await importJWK(jwk, header.alg);
@@ -135,6 +169,8 @@ async function verifyKeyBinding(keyBindingJwt: string, payload: JWTPayload, pres
   if (kb.aud !== expect.audience) throw new PresentationRejected('audience_mismatch');
   if (kb.nonce !== expect.nonce) throw new PresentationRejected('nonce_mismatch');
   const now = expect.now.getTime() / 1000;
-  if (typeof kb.iat !== 'number' || kb.iat < now - KEY_BINDING_MAX_AGE_SECONDS || kb.iat > now + SKEW_SECONDS) throw new PresentationRejected('key_binding_stale');
-  if (kb.sd_hash !== Buffer.from(sha256(presented)).toString('base64url')) throw new PresentationRejected('sd_hash_mismatch');
+  if (typeof kb.iat !== 'number' || kb.iat < now - KEY_BINDING_MAX_AGE_SECONDS || kb.iat > now + SKEW_SECONDS)
+    throw new PresentationRejected('key_binding_stale');
+  if (kb.sd_hash !== Buffer.from(sha256(presented)).toString('base64url'))
+    throw new PresentationRejected('sd_hash_mismatch');
 }

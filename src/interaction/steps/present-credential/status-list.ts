@@ -25,22 +25,37 @@ const MAX_LIST_BYTES = 1_000_000;
  * its signature checked under the same trust as credentials, and the credential's entry read. A list
  * that cannot be fetched fails closed: the step is unavailable, nothing is decided.
  */
-export async function checkStatus(reference: StatusReference | undefined, trust: IssuerTrust, now: Date, lists: StatusLists): Promise<void> {
+export async function checkStatus(
+  reference: StatusReference | undefined,
+  trust: IssuerTrust,
+  now: Date,
+  lists: StatusLists,
+): Promise<void> {
   const uri = typeof reference?.uri === 'string' ? listUrl(reference.uri) : undefined;
   const idx = reference?.idx;
-  if (uri === undefined || typeof idx !== 'number' || !Number.isInteger(idx) || idx < 0) throw new PresentationRejected('malformed');
+  if (uri === undefined || typeof idx !== 'number' || !Number.isInteger(idx) || idx < 0)
+    throw new PresentationRejected('malformed');
   const token = await fetchList(uri, lists);
   let status: number;
   try {
     const header = decodeProtectedHeader(token);
     if (header.typ !== 'statuslist+jwt') throw new PresentationRejected('status_list_invalid');
     const { key } = await issuerKey(trust, header, token, now);
-    const { payload } = await jwtVerify(token, key, { algorithms: SIGNATURE_ALGORITHMS, currentDate: now, clockTolerance: 60, subject: uri.href });
-    if (payload.ttl !== undefined && typeof payload.ttl !== 'number') throw new PresentationRejected('status_list_invalid');
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: SIGNATURE_ALGORITHMS,
+      currentDate: now,
+      clockTolerance: 60,
+      subject: uri.href,
+    });
+    if (payload.ttl !== undefined && typeof payload.ttl !== 'number')
+      throw new PresentationRejected('status_list_invalid');
     status = getListFromStatusListJWT(token).getStatus(idx);
   } catch (error) {
-    if (error instanceof PresentationRejected && error.reason !== 'issuer_untrusted' && error.reason !== 'malformed') throw error;
-    throw new PresentationRejected('status_list_invalid', { cause: error instanceof errors.JOSEError || error instanceof Error ? error : undefined });
+    if (error instanceof PresentationRejected && error.reason !== 'issuer_untrusted' && error.reason !== 'malformed')
+      throw error;
+    throw new PresentationRejected('status_list_invalid', {
+      cause: error instanceof errors.JOSEError || error instanceof Error ? error : undefined,
+    });
   }
   if (status === 0) return;
   throw new PresentationRejected(status === 2 ? 'suspended' : 'revoked');
@@ -53,7 +68,11 @@ function listUrl(value: string): URL | undefined {
 
 async function fetchList(uri: URL, lists: StatusLists): Promise<string> {
   try {
-    const response = await lists.fetch(uri, { headers: { accept: 'application/statuslist+jwt' }, redirect: 'error', signal: AbortSignal.timeout(lists.timeoutMs) });
+    const response = await lists.fetch(uri, {
+      headers: { accept: 'application/statuslist+jwt' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(lists.timeoutMs),
+    });
     if (!response.ok) throw new Error(`status ${response.status}`);
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_LIST_BYTES) throw new Error('too large');

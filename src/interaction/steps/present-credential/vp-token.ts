@@ -19,16 +19,35 @@ export interface VerifierPolicy {
  * The one credential a wallet's `vp_token` presents for the query (OpenID4VP 1.0 §8.1: an object from
  * credential query id to presentations), verified for this try and checked against the query.
  */
-export async function verifyVpToken(vpToken: unknown, policy: VerifierPolicy, forTry: { nonce: string; audience: string; responseUri: string; now: Date }): Promise<PresentedCredential> {
+export async function verifyVpToken(
+  vpToken: unknown,
+  policy: VerifierPolicy,
+  forTry: { nonce: string; audience: string; responseUri: string; now: Date },
+): Promise<PresentedCredential> {
   const presentations = parseVpToken(vpToken);
   const [asked] = policy.query.credentials;
   const answer = Object.hasOwn(presentations, asked.id) ? presentations[asked.id] : undefined;
-  if (Object.keys(presentations).length !== 1 || answer?.length !== 1 || typeof answer[0] !== 'string') throw new PresentationRejected('malformed');
+  if (Object.keys(presentations).length !== 1 || answer?.length !== 1 || typeof answer[0] !== 'string')
+    throw new PresentationRejected('malformed');
   const { nonce, audience, responseUri, now } = forTry;
   const credential =
     asked.format === 'mso_mdoc'
-      ? await verifyMdoc(answer[0], { trust: policy.trust, doctypes: [asked.meta.doctype_value], clientId: audience, nonce, responseUri, now })
-      : await verifySdJwtVc(answer[0], { trust: policy.trust, types: asked.meta.vct_values, statusLists: policy.statusLists, nonce, audience, now });
+      ? await verifyMdoc(answer[0], {
+          trust: policy.trust,
+          doctypes: [asked.meta.doctype_value],
+          clientId: audience,
+          nonce,
+          responseUri,
+          now,
+        })
+      : await verifySdJwtVc(answer[0], {
+          trust: policy.trust,
+          types: asked.meta.vct_values,
+          statusLists: policy.statusLists,
+          nonce,
+          audience,
+          now,
+        });
   checkAnswersQuery(policy.dcql, asked.id, credential);
   return credential;
 }
@@ -45,6 +64,9 @@ function parseVpToken(vpToken: unknown): Record<string, unknown[]> {
   } catch (error) {
     throw new PresentationRejected('malformed', { cause: error });
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new PresentationRejected('malformed');
-  return Object.fromEntries(Object.entries(parsed).map(([id, value]) => [id, Array.isArray(value) ? (value as unknown[]) : [value]]));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new PresentationRejected('malformed');
+  return Object.fromEntries(
+    Object.entries(parsed).map(([id, value]) => [id, Array.isArray(value) ? (value as unknown[]) : [value]]),
+  );
 }

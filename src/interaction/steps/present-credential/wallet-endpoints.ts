@@ -13,15 +13,26 @@ import { verifyVpToken, type VerifierPolicy } from './vp-token.js';
 /** Where the wallet's answer is processed; every answer but a processed response is OAuth error JSON. */
 const PRESENT_PREFIX = 'present';
 
-const invalid = (description: string, status = 400): PublicAnswer => ({ status, json: { error: 'invalid_request', error_description: description } });
-const text = (value: unknown, max: number): string | undefined => (typeof value === 'string' && value.length <= max ? value : undefined);
+const invalid = (description: string, status = 400): PublicAnswer => ({
+  status,
+  json: { error: 'invalid_request', error_description: description },
+});
+const text = (value: unknown, max: number): string | undefined =>
+  typeof value === 'string' && value.length <= max ? value : undefined;
 
 /**
  * The try's two endpoints for the wallet (OpenID4VP 1.0): `request` hands out the request object
  * once (GET, or POST with a `wallet_nonce`), `response` takes one `direct_post` answer, verifies it
  * and keeps what it came to for the browser, which it sends back with the try's response code.
  */
-export function walletEndpoints(deps: { config: PresentCredentialConfig; policy: VerifierPolicy; records: StepRecords; logger: Logger; hookOrigin: string; clientName: string }): PublicEndpoints {
+export function walletEndpoints(deps: {
+  config: PresentCredentialConfig;
+  policy: VerifierPolicy;
+  records: StepRecords;
+  logger: Logger;
+  hookOrigin: string;
+  clientName: string;
+}): PublicEndpoints {
   const { config, records, hookOrigin } = deps;
 
   async function liveTry(key: string, now: Date): Promise<TryRecord | undefined> {
@@ -32,7 +43,8 @@ export function walletEndpoints(deps: { config: PresentCredentialConfig; policy:
 
   async function request(found: TryRecord, req: PublicRequest): Promise<PublicAnswer> {
     const walletNonce = req.method === 'POST' ? text(req.body.wallet_nonce, 256) : undefined;
-    if (!(await records.add(RECORDS.requestUsed, found.transactionId, true, new Date(found.expiresAt), req.now))) return invalid('the request object was fetched before');
+    if (!(await records.add(RECORDS.requestUsed, found.transactionId, true, new Date(found.expiresAt), req.now)))
+      return invalid('the request object was fetched before');
     const jwt = await requestObject({
       identity: config.identity,
       presentationTry: found,
@@ -48,27 +60,54 @@ export function walletEndpoints(deps: { config: PresentCredentialConfig; policy:
   async function response(found: TryRecord, req: PublicRequest): Promise<PublicAnswer> {
     if (req.method !== 'POST') return invalid('the response is posted (direct_post)', 405);
     if (text(req.body.state, 100) !== found.state) return invalid('the response does not carry this request’s state');
-    if (!(await records.add(RECORDS.answered, found.transactionId, true, new Date(found.expiresAt), req.now))) return invalid('this request was answered before');
-    const keep = (result: TryResult) => records.put(RECORDS.result, found.transactionId, result, new Date(found.expiresAt));
-    const redirect: PublicAnswer = { status: 200, json: { redirect_uri: `${hookOrigin}/interaction/return/present-credential?response_code=${found.responseCode}` } };
+    if (!(await records.add(RECORDS.answered, found.transactionId, true, new Date(found.expiresAt), req.now)))
+      return invalid('this request was answered before');
+    const keep = (result: TryResult) =>
+      records.put(RECORDS.result, found.transactionId, result, new Date(found.expiresAt));
+    const redirect: PublicAnswer = {
+      status: 200,
+      json: { redirect_uri: `${hookOrigin}/interaction/return/present-credential?response_code=${found.responseCode}` },
+    };
     const error = text(req.body.error, 64);
     if (error !== undefined) {
-      await keep(error === 'access_denied' ? { kind: 'declined-in-wallet' } : { kind: 'wallet-error', error: /^[a-z_]{1,64}$/.test(error) ? error : 'unknown' });
+      await keep(
+        error === 'access_denied'
+          ? { kind: 'declined-in-wallet' }
+          : { kind: 'wallet-error', error: /^[a-z_]{1,64}$/.test(error) ? error : 'unknown' },
+      );
       return redirect;
     }
     const { responseUri } = tryUrls(hookOrigin, found.transactionId);
     try {
-      const credential = await verifyVpToken(req.body.vp_token, deps.policy, { nonce: found.nonce, audience: clientIdFor(config.identity, responseUri), responseUri, now: req.now });
+      const credential = await verifyVpToken(req.body.vp_token, deps.policy, {
+        nonce: found.nonce,
+        audience: clientIdFor(config.identity, responseUri),
+        responseUri,
+        now: req.now,
+      });
       await keep(verified(credential));
       return redirect;
     } catch (caught) {
       if (caught instanceof StepUnavailableError) {
         await keep({ kind: 'unavailable' });
-        return { status: 503, json: { error: 'temporarily_unavailable', error_description: 'the credential’s status could not be checked; try again later' } };
+        return {
+          status: 503,
+          json: {
+            error: 'temporarily_unavailable',
+            error_description: 'the credential’s status could not be checked; try again later',
+          },
+        };
       }
       if (!(caught instanceof PresentationRejected)) throw caught;
-      deps.logger.warn({ interaction: found.interactionId, step: config.id, reason: caught.reason }, 'presentation refused');
-      await keep({ kind: 'rejected', reason: caught.reason, evidence: { format: config.query.credentials[0].format, reason: caught.reason } });
+      deps.logger.warn(
+        { interaction: found.interactionId, step: config.id, reason: caught.reason },
+        'presentation refused',
+      );
+      await keep({
+        kind: 'rejected',
+        reason: caught.reason,
+        evidence: { format: config.query.credentials[0].format, reason: caught.reason },
+      });
       return invalid(caught.message);
     }
   }

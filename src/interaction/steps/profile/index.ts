@@ -9,8 +9,18 @@ export const profileStepType = defineStepType({
   schema: profileStepSchema,
   ports: [],
   verifiesPerson: false,
-  load: (entry, at) => ({ ok: true, config: { type: 'profile', id: at.id, title: entry.title, intro: entry.intro, fields: entry.fields } satisfies ProfileStepConfig }),
-  claimsRead: (config) => config.fields.flatMap((field) => (field.prefillClaim === undefined ? [] : [field.prefillClaim])),
+  load: (entry, at) => ({
+    ok: true,
+    config: {
+      type: 'profile',
+      id: at.id,
+      title: entry.title,
+      intro: entry.intro,
+      fields: entry.fields,
+    } satisfies ProfileStepConfig,
+  }),
+  claimsRead: (config) =>
+    config.fields.flatMap((field) => (field.prefillClaim === undefined ? [] : [field.prefillClaim])),
   claimsCollected: (config) => config.fields.map((field) => field.claim),
   build: (config) => new ProfileStep(config),
   messages: profileMessages,

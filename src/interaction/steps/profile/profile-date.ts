@@ -26,20 +26,23 @@ export function postedDateParts(input: Readonly<Record<string, unknown>>, claim:
 
 /** A YYYY-MM-DD value (a prefilled claim) as the boxes show it; anything else leaves them empty. */
 export function isoToParts(value: unknown): DateParts {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || !isRealDate(value)) return { day: '', month: '', year: '' };
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || !isRealDate(value))
+    return { day: '', month: '', year: '' };
   const [year = '', month = '', day = ''] = value.split('-');
   return { day: String(Number(day)), month: String(Number(month)), year };
 }
 
 /** What the boxes say: a date, nothing at all, or which message to show. */
-export type DateReading = { kind: 'date'; iso: string } | { kind: 'empty' } | { kind: 'problem'; key: ProfileMessageKey };
+export type DateReading =
+  { kind: 'date'; iso: string } | { kind: 'empty' } | { kind: 'problem'; key: ProfileMessageKey };
 
 /** Reads trimmed boxes: digits only, day and month of one or two, the year of four, a day that exists. */
 export function readDateParts(parts: DateParts): DateReading {
   const { day, month, year } = parts;
   if (day === '' && month === '' && year === '') return { kind: 'empty' };
   if (day === '' || month === '' || year === '') return { kind: 'problem', key: 'profile.error.dateIncomplete' };
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d+$/.test(year)) return { kind: 'problem', key: 'profile.error.date' };
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d+$/.test(year))
+    return { kind: 'problem', key: 'profile.error.date' };
   if (year.length !== 4) return { kind: 'problem', key: 'profile.error.dateYear' };
   const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
   return isRealDate(iso) ? { kind: 'date', iso } : { kind: 'problem', key: 'profile.error.date' };
@@ -50,6 +53,11 @@ const DATE_LOCALES: Readonly<Record<string, string>> = { en: 'en-NZ', fr: 'fr-FR
 
 /** A YYYY-MM-DD date as the page's language writes it in full. */
 export function formatDate(iso: string, locale: string): string {
-  const format = new Intl.DateTimeFormat(DATE_LOCALES[locale] ?? locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const format = new Intl.DateTimeFormat(DATE_LOCALES[locale] ?? locale, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
   return format.format(new Date(`${iso}T00:00:00Z`));
 }

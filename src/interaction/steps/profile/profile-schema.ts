@@ -44,7 +44,11 @@ const textField = z
   })
   .refine((f) => f.minLength === undefined || f.minLength <= f.maxLength, 'minLength is larger than maxLength');
 
-const emailField = z.strictObject({ ...common, type: z.literal('email'), maxLength: z.number().int().min(6).max(254).default(254) });
+const emailField = z.strictObject({
+  ...common,
+  type: z.literal('email'),
+  maxLength: z.number().int().min(6).max(254).default(254),
+});
 
 const phoneField = z.strictObject({ ...common, type: z.literal('phone') });
 
@@ -56,10 +60,18 @@ const selectField = z.strictObject({
   ...common,
   type: z.literal('select'),
   options: z
-    .array(z.strictObject({ value: z.string().regex(/^[^\p{Cc}]{1,100}$/u, 'an option value is 1 to 100 characters'), label: localisedText(120) }))
+    .array(
+      z.strictObject({
+        value: z.string().regex(/^[^\p{Cc}]{1,100}$/u, 'an option value is 1 to 100 characters'),
+        label: localisedText(120),
+      }),
+    )
     .min(1, 'a select needs options')
     .max(100)
-    .refine((options) => new Set(options.map((o) => o.value)).size === options.length, 'two options have the same value'),
+    .refine(
+      (options) => new Set(options.map((o) => o.value)).size === options.length,
+      'two options have the same value',
+    ),
 });
 
 const checkboxField = z.strictObject({ ...common, type: z.literal('checkbox') });
@@ -74,7 +86,10 @@ export const profileStepSchema = z.strictObject({
     .min(1, 'a profile step needs at least one field')
     .max(20, 'at most 20 fields per profile step')
     .refine((fields) => new Set(fields.map((f) => f.claim)).size === fields.length, 'two fields use the same claim')
-    .refine((fields) => !fields.some((f) => FORM_FIELDS.has(f.claim)), `a field's claim may not be ${[...FORM_FIELDS].map((name) => `"${name}"`).join(' or ')}: the step's form uses that name itself`),
+    .refine(
+      (fields) => !fields.some((f) => FORM_FIELDS.has(f.claim)),
+      `a field's claim may not be ${[...FORM_FIELDS].map((name) => `"${name}"`).join(' or ')}: the step's form uses that name itself`,
+    ),
 });
 
 export type ProfileField = z.output<typeof profileStepSchema>['fields'][number];

@@ -52,7 +52,8 @@ export class ProfileStep implements Step<ProfileMessageKey> {
 
   decide(input: FormInput, ctx: Context): StepOutcome {
     // Declining checks nothing and keeps nothing of what was typed.
-    if (input.decision === 'decline') return { kind: 'declined', message: PROFILE_DECLINED_MESSAGE, evidence: { fields: [], locale: ctx.locale } };
+    if (input.decision === 'decline')
+      return { kind: 'declined', message: PROFILE_DECLINED_MESSAGE, evidence: { fields: [], locale: ctx.locale } };
     const claims: Record<string, unknown> = {};
     const invalid: Record<string, string> = {};
     for (const field of this.config.fields) {
@@ -100,10 +101,20 @@ function fieldView(field: ProfileField, ctx: Context): FieldView {
       if (field.minLength !== undefined && field.minLength > 0) view.attributes.minlength = field.minLength;
       break;
     case 'email':
-      Object.assign(view.attributes, { type: 'email', maxlength: field.maxLength, autocomplete: field.autocomplete ?? 'email', autocapitalize: 'none', spellcheck: 'false' });
+      Object.assign(view.attributes, {
+        type: 'email',
+        maxlength: field.maxLength,
+        autocomplete: field.autocomplete ?? 'email',
+        autocapitalize: 'none',
+        spellcheck: 'false',
+      });
       break;
     case 'phone':
-      Object.assign(view.attributes, { type: 'tel', maxlength: PHONE_INPUT_MAX, autocomplete: field.autocomplete ?? 'tel' });
+      Object.assign(view.attributes, {
+        type: 'tel',
+        maxlength: PHONE_INPUT_MAX,
+        autocomplete: field.autocomplete ?? 'tel',
+      });
       break;
     case 'date': {
       // What was typed, box by box; before that, the prefilled claim's YYYY-MM-DD split up.
@@ -118,13 +129,23 @@ function fieldView(field: ProfileField, ctx: Context): FieldView {
           id: `field-${field.claim}-${part}`,
           label: ctx.t(`profile.date.${part}`),
           value: posted ? (typeof typed === 'string' ? typed : '') : shownParts[part],
-          attributes: { type: 'text', inputmode: 'numeric', maxlength: part === 'year' ? 4 : 2, class: `date-${part}`, ...(birthday ? { autocomplete: `bday-${part}` } : {}) },
+          attributes: {
+            type: 'text',
+            inputmode: 'numeric',
+            maxlength: part === 'year' ? 4 : 2,
+            class: `date-${part}`,
+            ...(birthday ? { autocomplete: `bday-${part}` } : {}),
+          },
         };
       });
       break;
     }
     case 'select':
-      view.options = field.options.map((o) => ({ value: o.value, label: resolveText(o.label, ctx.locale), selected: o.value === view.value }));
+      view.options = field.options.map((o) => ({
+        value: o.value,
+        label: resolveText(o.label, ctx.locale),
+        selected: o.value === view.value,
+      }));
       break;
     case 'checkbox':
       break;

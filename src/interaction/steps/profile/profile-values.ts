@@ -20,9 +20,17 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/u;
 /** Control characters, and bidirectional overrides that can make text read other than it is. */
 const UNSAFE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 
-export function readField(field: ProfileField, raw: unknown, locale: string, t: Translate<ProfileMessageKey>): FieldReading {
+export function readField(
+  field: ProfileField,
+  raw: unknown,
+  locale: string,
+  t: Translate<ProfileMessageKey>,
+): FieldReading {
   const label = resolveText(field.label, locale).text;
-  const fail = (key: ProfileMessageKey, params: Record<string, string | number> = {}): FieldReading => ({ ok: false, message: t(key, { label, ...params }) });
+  const fail = (key: ProfileMessageKey, params: Record<string, string | number> = {}): FieldReading => ({
+    ok: false,
+    message: t(key, { label, ...params }),
+  });
 
   if (field.type === 'checkbox') {
     const ticked = raw === 'yes';
@@ -41,23 +49,32 @@ export function readField(field: ProfileField, raw: unknown, locale: string, t: 
       if (UNSAFE.test(parts[part])) return fail('profile.error.characters');
     }
     const reading = readDateParts(parts as DateParts);
-    if (reading.kind === 'empty') return field.required ? fail('profile.error.required') : { ok: true, value: undefined };
+    if (reading.kind === 'empty')
+      return field.required ? fail('profile.error.required') : { ok: true, value: undefined };
     if (reading.kind === 'problem') return fail(reading.key);
-    if (field.min !== undefined && reading.iso < field.min) return fail('profile.error.dateMin', { min: formatDate(field.min, locale) });
-    if (field.max !== undefined && reading.iso > field.max) return fail('profile.error.dateMax', { max: formatDate(field.max, locale) });
+    if (field.min !== undefined && reading.iso < field.min)
+      return fail('profile.error.dateMin', { min: formatDate(field.min, locale) });
+    if (field.max !== undefined && reading.iso > field.max)
+      return fail('profile.error.dateMax', { max: formatDate(field.max, locale) });
     return { ok: true, value: reading.iso };
   }
   if (raw !== undefined && typeof raw !== 'string') return fail('profile.error.characters');
   const value = (raw ?? '').normalize('NFC').trim();
   if (UNSAFE.test(value)) return fail('profile.error.characters');
-  if (value === '') return field.required ? fail(field.type === 'select' ? 'profile.error.choose' : 'profile.error.required') : { ok: true, value: undefined };
+  if (value === '')
+    return field.required
+      ? fail(field.type === 'select' ? 'profile.error.choose' : 'profile.error.required')
+      : { ok: true, value: undefined };
 
   switch (field.type) {
     case 'text': {
-      if (field.minLength !== undefined && value.length < field.minLength) return fail('profile.error.tooShort', { min: field.minLength });
+      if (field.minLength !== undefined && value.length < field.minLength)
+        return fail('profile.error.tooShort', { min: field.minLength });
       if (value.length > field.maxLength) return fail('profile.error.tooLong', { max: field.maxLength });
       if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) {
-        return field.patternMessage !== undefined ? { ok: false, message: resolveText(field.patternMessage, locale).text } : fail('profile.error.pattern');
+        return field.patternMessage !== undefined
+          ? { ok: false, message: resolveText(field.patternMessage, locale).text }
+          : fail('profile.error.pattern');
       }
       return { ok: true, value };
     }

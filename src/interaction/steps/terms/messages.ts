@@ -16,7 +16,8 @@ export const termsMessages = defineMessages({
   fr: {
     'terms.title': 'Conditions d’utilisation',
     'terms.greeting': 'Bonjour {name},',
-    'terms.intro': 'Veuillez lire et accepter les conditions d’utilisation avant que {issuer} ne délivre votre attestation.',
+    'terms.intro':
+      'Veuillez lire et accepter les conditions d’utilisation avant que {issuer} ne délivre votre attestation.',
     'terms.version': 'Version {version}',
     'terms.checkbox': 'J’ai lu et j’accepte les conditions d’utilisation',
     'terms.accept': 'Accepter et continuer',

@@ -38,7 +38,10 @@ export interface TermsStepConfig extends StepConfigBase {
 }
 
 /** Reads every document the entry names, relative to the steps file. */
-export function loadTerms(entry: TermsEntry, at: EntryContext): { ok: true; config: TermsStepConfig } | { ok: false; problems: string[] } {
+export function loadTerms(
+  entry: TermsEntry,
+  at: EntryContext,
+): { ok: true; config: TermsStepConfig } | { ok: false; problems: string[] } {
   const documents: Record<string, TermsDocument> = {};
   const problems: string[] = [];
   for (const [lang, relative] of Object.entries(entry.documents)) {
@@ -51,5 +54,15 @@ export function loadTerms(entry: TermsEntry, at: EntryContext): { ok: true; conf
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { type: 'terms', id: at.id, version: entry.version, greetingClaim: entry.greetingClaim, skipIfAccepted: entry.skipIfAccepted, documents } };
+  return {
+    ok: true,
+    config: {
+      type: 'terms',
+      id: at.id,
+      version: entry.version,
+      greetingClaim: entry.greetingClaim,
+      skipIfAccepted: entry.skipIfAccepted,
+      documents,
+    },
+  };
 }
