@@ -15,7 +15,10 @@ import {
   passkeyJourney,
 } from '../test/support/passkey-journey.js';
 import { SoftwareAuthenticator } from '../test/support/software-authenticator.js';
+import { licenceFor, mdocParties, PresentJourney, presentParties } from '../test/support/present-journey.js';
 import { termsConfig } from '../test/support/terms-config.js';
+import { issueMdoc, mdocPresenter, type MdocPresentOptions } from '../test/support/wallet/test-mdoc-holder.js';
+import { sdJwtPresenter } from '../test/support/wallet/test-wallet.js';
 
 /**
  * What one more step costs a journey: the same journeys, one at a time, in one process on the
@@ -54,20 +57,21 @@ async function measure(
   config: HookConfig,
   journey: (hook: HookFixture, i: number) => Promise<void>,
   deps: Parameters<typeof hookFixture>[2] = {},
+  count = { journeys: JOURNEYS, warmUp: WARM_UP },
 ): Promise<void> {
   // One client making hundreds of arrivals a minute: the arrival limit is off for the measurement.
   const hook = await hookFixture({ ARRIVAL_RATE_LIMIT: '0' }, config, deps);
   try {
-    for (let i = 0; i < WARM_UP; i++) await journey(hook, i);
+    for (let i = 0; i < count.warmUp; i++) await journey(hook, i);
     const times: number[] = [];
-    for (let i = 0; i < JOURNEYS; i++) {
+    for (let i = 0; i < count.journeys; i++) {
       const started = performance.now();
-      await journey(hook, WARM_UP + i);
+      await journey(hook, count.warmUp + i);
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
     results.push({
-      name,
+      name: count.journeys === JOURNEYS ? name : `${name} (${count.journeys})`,
       mean: times.reduce((a, b) => a + b, 0) / times.length,
       p95: times[Math.floor(times.length * 0.95)] ?? Number.NaN,
     });
@@ -114,4 +118,46 @@ it('step-up at an OpenID provider', async () => {
     const done = await user.signIn();
     expect((await user.outcome(done)).kind).toBe('success');
   });
+});
+
+/**
+ * A wallet's two requests per journey (the request object, the response) count against the public
+ * endpoints' limit of 60 a minute per address, so these journeys are fewer.
+ */
+const WALLET_JOURNEYS = { journeys: 20, warmUp: 5 };
+
+it('a credential presented from the wallet: SD-JWT VC', async () => {
+  const parties = await presentParties();
+  const licence = await licenceFor(parties);
+  await measure(
+    'present SD-JWT VC',
+    parties.config,
+    async (hook) => {
+      const user = new PresentJourney(hook, sdJwtPresenter(parties.holder, licence));
+      const request = await user.requestInWallet();
+      const answer = await user.wallet.share(request);
+      const redirect = (answer.body as { redirect_uri: string }).redirect_uri;
+      expect((await user.outcome(await user.open(redirect))).kind).toBe('success');
+    },
+    {},
+    WALLET_JOURNEYS,
+  );
+});
+
+it('a credential presented from the wallet: ISO mdoc', async () => {
+  const parties = await mdocParties();
+  const mdl = await issueMdoc(parties.documentSigner, parties.device);
+  await measure(
+    'present mDL (mso_mdoc)',
+    parties.config,
+    async (hook) => {
+      const user = new PresentJourney<MdocPresentOptions>(hook, mdocPresenter(mdl, parties.device));
+      const request = await user.requestInWallet();
+      const answer = await user.wallet.share(request);
+      const redirect = (answer.body as { redirect_uri: string }).redirect_uri;
+      expect((await user.outcome(await user.open(redirect))).kind).toBe('success');
+    },
+    {},
+    WALLET_JOURNEYS,
+  );
 });
