@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hookFixture, type HookFixture } from '../support/hook-fixture.js';
 import { decisions } from '../support/oidc-journey.js';
 import { mdocParties, PresentJourney, STEP_ID, type MdocParties } from '../support/present-journey.js';
@@ -12,6 +12,8 @@ import {
   type MdocPresentOptions,
 } from '../support/wallet/test-mdoc-holder.js';
 import { makeLeaf, makeRoot } from '../support/wallet/test-pki.js';
+import { startStatusListServer, type StatusListServer } from '../support/wallet/status-list-server.js';
+import { makeIssuer } from '../support/wallet/test-issuer.js';
 
 let parties: MdocParties;
 let mdl: Uint8Array;
@@ -143,5 +145,67 @@ describe('the present-credential step asking for an mDL (mso_mdoc)', () => {
       kind: 'failure',
     });
     expect((await decisions(hook))[0]).toMatchObject({ evidence: { reason: 'malformed' } });
+  });
+});
+
+describe('the present-credential step asking for an mDL whose MSO has a status list entry', () => {
+  let lists: StatusListServer;
+  beforeAll(async () => {
+    lists = await startStatusListServer();
+    const listSigner = await makeIssuer({
+      iss: 'https://dmv.example',
+      chain: [await makeLeaf(parties.iaca, 'Test Status List Signer')],
+    });
+    lists.put('/mdl', await listSigner.statusList(lists.url('/mdl'), [0, 1, 2]));
+    const forger = await makeIssuer({
+      iss: 'https://forger.example',
+      chain: [await makeLeaf(await makeRoot('Unknown IACA'), 'Forger')],
+    });
+    lists.put('/forged', await forger.statusList(lists.url('/forged'), [0]));
+  });
+  afterAll(() => lists.close());
+
+  const withStatus = async (idx: number, path = '/mdl') =>
+    journey(await issueMdoc(parties.documentSigner, parties.device, { status: { uri: lists.url(path), idx } }));
+
+  it('goes on while the mDL is valid in its list, and the ledger says its status was checked', async () => {
+    const user = await withStatus(0);
+    const answer = await user.wallet.share(await user.requestInWallet());
+    expect(answer.status).toBe(200);
+    expect(await user.outcome(await user.open(redirectOf(answer)))).toMatchObject({ kind: 'success' });
+    expect((await decisions(hook))[0]).toMatchObject({
+      decision: 'accepted',
+      evidence: { format: 'mso_mdoc', statusChecked: true },
+    });
+  });
+
+  it.each([
+    ['revoked', 1, '/mdl', 'revoked'],
+    ['suspended', 2, '/mdl', 'suspended'],
+    ['listed by a signer under no trusted root', 0, '/forged', 'status_list_invalid'],
+  ])(
+    'refuses an mDL %s: error JSON to the wallet, the journey failed with the reason',
+    async (_, idx, path, reason) => {
+      const user = await withStatus(idx, path);
+      const answer = await user.wallet.share(await user.requestInWallet());
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: 'invalid_request' });
+      expect(await user.outcome(await user.open(String((await user.poll()).location)))).toMatchObject({
+        kind: 'failure',
+      });
+      expect((await decisions(hook))[0]).toMatchObject({
+        decision: 'failed',
+        evidence: { format: 'mso_mdoc', reason },
+      });
+    },
+  );
+
+  it('fails closed when the list cannot be fetched: error JSON to the wallet, the 503 page, nothing decided', async () => {
+    const user = await withStatus(0, '/missing');
+    const answer = await user.wallet.share(await user.requestInWallet());
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ error: 'temporarily_unavailable' });
+    await user.open(String((await user.poll()).location), { away: true });
+    expect(await decisions(hook)).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ import {
   type MdocHolder,
   type MdocSigner,
 } from './wallet/test-mdoc-holder.js';
-import { makeLeaf, makeRoot } from './wallet/test-pki.js';
+import { makeLeaf, makeRoot, type TestCertificate } from './wallet/test-pki.js';
 import { TestWallet, type Presenter, type WalletRequest } from './wallet/test-wallet.js';
 
 export const STEP_ID = 'licence';
@@ -99,6 +99,8 @@ export async function presentParties(
 
 /** The parties of an mdoc test: an IACA root the step trusts, a document signer under it, a device key. */
 export interface MdocParties extends PresentParties {
+  /** The IACA root the step trusts (it signs the issuer's status list signer too). */
+  iaca: TestCertificate;
   documentSigner: MdocSigner;
   device: MdocHolder;
 }
@@ -125,7 +127,7 @@ export async function mdocParties(): Promise<MdocParties> {
     },
     { 'iaca.pem': iaca.pem },
   );
-  return { ...parties, documentSigner, device: await makeMdocHolder() };
+  return { ...parties, iaca, documentSigner, device: await makeMdocHolder() };
 }
 
 export async function licenceFor(

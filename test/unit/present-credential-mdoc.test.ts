@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { cborEncode, DateOnly } from '@animo-id/mdoc';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHookConfig } from '../../src/config/hook-config.js';
 import { configOf } from '../../src/interaction/steps/configured-step.js';
 import { presentCredentialStepType } from '../../src/interaction/steps/present-credential/index.js';
@@ -14,6 +14,9 @@ import {
 import { rejectionOf } from '../support/present-journey.js';
 import { openId4VpSessionTranscript } from '../../src/interaction/steps/present-credential/session-transcript.js';
 import { verifyVpToken, type VerifierPolicy } from '../../src/interaction/steps/present-credential/vp-token.js';
+import { StepUnavailableError } from '../../src/interaction/steps/step.js';
+import { startStatusListServer, type StatusListServer } from '../support/wallet/status-list-server.js';
+import { makeIssuer } from '../support/wallet/test-issuer.js';
 import {
   demoMdlElements,
   issueMdoc,
@@ -229,6 +232,97 @@ describe('an mdoc presentation (mso_mdoc)', () => {
   it('that is two documents’ worth of answers is refused as malformed', async () => {
     const one = await presentation();
     expect(await refusal({ mdl: [one, one] })).toBe('malformed');
+  });
+});
+
+describe('an mDL whose MSO has a status list entry', () => {
+  let lists: StatusListServer;
+  let otherIaca: TestCertificate;
+  beforeAll(async () => {
+    lists = await startStatusListServer();
+    // The issuer's list, signed by a certificate under the mDL's own IACA root (no `iss`: it names itself by x5c).
+    const listSigner = await makeIssuer({
+      iss: 'https://dmv.example',
+      chain: [await makeLeaf(iaca, 'Status List Signer')],
+    });
+    lists.put('/mdl/1', await listSigner.statusList(lists.url('/mdl/1'), [0, 1, 2, 0]));
+    otherIaca = await makeRoot('Another IACA');
+    const underOtherRoot = await makeIssuer({
+      iss: 'https://other.example',
+      chain: [await makeLeaf(otherIaca, 'Other Status List Signer')],
+    });
+    lists.put('/mdl/other-root', await underOtherRoot.statusList(lists.url('/mdl/other-root'), [0]));
+    const stranger = await makeIssuer({
+      iss: 'https://forger.example',
+      chain: [await makeLeaf(await makeRoot('Forger'), 'Forger')],
+    });
+    lists.put('/mdl/forged', await stranger.statusList(lists.url('/mdl/forged'), [0]));
+  });
+  afterAll(() => lists.close());
+
+  const withStatus = async (idx: number, uri = lists.url('/mdl/1')) => presentation({ status: { uri, idx } });
+
+  it('is accepted while its status is valid, and says its status was checked', async () => {
+    await expect(verify({ mdl: [await withStatus(0)] })).resolves.toMatchObject({
+      format: 'mso_mdoc',
+      statusChecked: true,
+    });
+  });
+
+  it('is refused when revoked or suspended, with the reasons an SD-JWT VC gets', async () => {
+    expect(await refusal({ mdl: [await withStatus(1)] })).toBe('revoked');
+    expect(await refusal({ mdl: [await withStatus(2)] })).toBe('suspended');
+  });
+
+  it('makes the step unavailable when the list cannot be fetched: nothing is decided', async () => {
+    await expect(verify({ mdl: [await withStatus(0, lists.url('/mdl/missing'))] })).rejects.toBeInstanceOf(
+      StepUnavailableError,
+    );
+    await expect(verify({ mdl: [await withStatus(0, 'http://127.0.0.1:9/mdl/1')] })).rejects.toBeInstanceOf(
+      StepUnavailableError,
+    );
+  });
+
+  it('is refused when its list is signed under a root not trusted, or under a trusted root other than the mDL’s', async () => {
+    expect(await refusal({ mdl: [await withStatus(0, lists.url('/mdl/forged'))] })).toBe('status_list_invalid');
+    // Both roots trusted: the list of another IACA's issuer does not speak for this mDL.
+    const bothRoots = {
+      ...policy,
+      trust: { roots: [new X509Certificate(iaca.pem), new X509Certificate(otherIaca.pem)], issuers: new Map() },
+    };
+    const token = await withStatus(0, lists.url('/mdl/other-root'));
+    await expect(
+      rejectionOf(
+        verifyVpToken({ mdl: [token] }, bothRoots, {
+          nonce: REQUEST.nonce,
+          audience: REQUEST.clientId,
+          responseUri: REQUEST.responseUri,
+          now: new Date(),
+        }),
+      ),
+    ).resolves.toBe('status_list_invalid');
+  });
+
+  it('whose list is not on https (nor on this machine), or whose index is not one, is refused before anything is fetched', async () => {
+    expect(await refusal({ mdl: [await withStatus(0, 'http://lists.example/mdl/1')] })).toBe('malformed');
+    expect(await refusal({ mdl: [await withStatus(-1)] })).toBe('malformed');
+    const notAMap = new Map([['status_list', lists.url('/mdl/1')]]);
+    expect(await refusal({ mdl: [await presentation({ status: notAMap })] })).toBe('malformed');
+  });
+
+  it('whose status is by another mechanism only is accepted unchecked, as an SD-JWT VC is', async () => {
+    const identifierList = new Map([
+      [
+        'identifier_list',
+        new Map<string, unknown>([
+          ['id', new Uint8Array([1])],
+          ['uri', 'https://lists.example/ids'],
+        ]),
+      ],
+    ]);
+    await expect(verify({ mdl: [await presentation({ status: identifierList })] })).resolves.toMatchObject({
+      statusChecked: false,
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash, webcrypto } from 'node:crypto';
 import {
+  cborDecode,
   cborEncode,
   DataItem,
   DateOnly,
@@ -9,6 +10,8 @@ import {
   IssuerSignedItem,
   MDoc,
   parseDeviceResponse,
+  parseIssuerSigned,
+  type IssuerSignedDocument,
 } from '@animo-id/mdoc';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { mdocContext } from '../../../src/interaction/steps/present-credential/mdoc-context.js';
@@ -36,6 +39,8 @@ export interface MdocIssueInput {
   signed?: Date;
   validFrom?: Date;
   validUntil?: Date;
+  /** An entry in a Token Status List (the MSO's `status.status_list`), or the whole `status` as CBOR. */
+  status?: { uri: string; idx: number } | Map<string, unknown>;
 }
 
 export const demoMdlElements = (): Record<string, unknown> => ({
@@ -76,7 +81,35 @@ export async function issueMdoc(
     })
     .addDeviceKeyInfo({ deviceKey: holder.publicJwk })
     .sign({ issuerPrivateKey: signer.privateJwk, issuerCertificate: signer.pem, alg: 'ES256' }, mdocContext);
-  return new MDoc([document]).encode();
+  return new MDoc([input.status ? await withStatus(document, input.status, signer) : document]).encode();
+}
+
+/**
+ * The document with `status` added to its MSO (ISO 18013-5 second edition 9.1.2, as the Token Status
+ * List defines it for mdoc), signed again: the library's issuer side writes no `status`.
+ */
+async function withStatus(
+  document: IssuerSignedDocument,
+  status: NonNullable<MdocIssueInput['status']>,
+  signer: MdocSigner,
+): Promise<IssuerSignedDocument> {
+  const prepared = document.prepare().get('issuerSigned') as { nameSpaces: unknown; issuerAuth: unknown[] };
+  const mso = (cborDecode(prepared.issuerAuth[2] as Uint8Array) as DataItem<Map<string, unknown>>).data;
+  mso.set(
+    'status',
+    status instanceof Map ? status : new Map([['status_list', new Map<string, unknown>(Object.entries(status))]]),
+  );
+  const [protectedHeaders, unprotectedHeaders] = prepared.issuerAuth;
+  const payload = cborEncode(DataItem.fromData(mso));
+  const reissued = parseIssuerSigned(
+    new Map<string, unknown>([
+      ['nameSpaces', prepared.nameSpaces],
+      ['issuerAuth', [protectedHeaders, unprotectedHeaders, payload, new Uint8Array(64)]],
+    ]),
+  );
+  const { issuerAuth } = reissued.issuerSigned;
+  issuerAuth.signature = await mdocContext.cose.sign1.sign({ sign1: issuerAuth, jwk: signer.privateJwk });
+  return reissued;
 }
 
 /** The request an mdoc presentation answers: what its session transcript binds. */

@@ -9,6 +9,15 @@ const MAX_CHAIN = 5;
  * valid at `now`, each signed by the next, every issuer a CA. The root may be in the chain or not.
  */
 export function verifyCertificateChain(x5c: unknown, roots: readonly X509Certificate[], now: Date): X509Certificate {
+  return verifiedChain(x5c, roots, now).leaf;
+}
+
+/** As {@link verifyCertificateChain}, and which of `roots` the chain ends at. */
+export function verifiedChain(
+  x5c: unknown,
+  roots: readonly X509Certificate[],
+  now: Date,
+): { leaf: X509Certificate; root: X509Certificate } {
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_CHAIN || !x5c.every((c) => typeof c === 'string'))
     throw new PresentationRejected('malformed');
   let chain: X509Certificate[];
@@ -29,7 +38,7 @@ export function verifyCertificateChain(x5c: unknown, roots: readonly X509Certifi
   for (const certificate of [...chain, root]) {
     if (!validAt(certificate, now)) throw new PresentationRejected('issuer_untrusted');
   }
-  return leaf;
+  return { leaf, root };
 }
 
 /** Whether `certificate` is issued and signed by `issuer`, a CA. */

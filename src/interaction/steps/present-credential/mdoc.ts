@@ -9,12 +9,13 @@ import {
   Verifier,
   type VerificationCallback,
 } from '@animo-id/mdoc';
-import { verifyCertificateChain } from './certificate-chain.js';
+import { verifiedChain } from './certificate-chain.js';
 import type { IssuerTrust } from './issuer-trust.js';
 import { mdocContext, subjectField, verifyCose } from './mdoc-context.js';
 import type { PresentedCredential } from './presented-credential.js';
 import { PresentationRejected, type RejectionReason } from './rejection.js';
 import { openId4VpSessionTranscript } from './session-transcript.js';
+import { checkStatus, type StatusLists, type StatusReference } from './status-list.js';
 
 /** What this try expects of an mdoc presentation. */
 export interface MdocExpectations {
@@ -26,6 +27,7 @@ export interface MdocExpectations {
   nonce: string;
   responseUri: string;
   now: Date;
+  statusLists: StatusLists;
 }
 
 /** Clock skew tolerated between the issuer and the hook. */
@@ -44,7 +46,7 @@ const verifier = new Verifier();
 export async function verifyMdoc(presentation: string, expect: MdocExpectations): Promise<PresentedCredential> {
   const document = deviceSignedDocument(presentation);
   if (!expect.doctypes.includes(document.docType)) throw new PresentationRejected('type_not_requested');
-  const issuer = verifyIssuerAuth(document, expect);
+  const { issuer, root, status } = verifyIssuerAuth(document, expect);
   const transcript = openId4VpSessionTranscript({
     clientId: expect.clientId,
     nonce: expect.nonce,
@@ -59,13 +61,15 @@ export async function verifyMdoc(presentation: string, expect: MdocExpectations)
   await libraryCheck('disclosure_invalid', (onCheckG) =>
     verifier.verifyData({ mdoc: document, onCheckG }, mdocContext),
   );
+  // The list is the issuer's word too: signed under the IACA root the document signer chains to.
+  if (status) await checkStatus(status, { roots: [root], issuers: new Map() }, expect.now, expect.statusLists);
   return {
     format: 'mso_mdoc',
     type: document.docType,
     issuer,
     trustedBy: 'x509',
     ...disclosedElements(document),
-    statusChecked: false,
+    statusChecked: status !== undefined,
   };
 }
 
@@ -88,12 +92,16 @@ function deviceSignedDocument(presentation: string): DeviceSignedDocument {
 /**
  * The issuer signature (IssuerAuth): its `x5chain` to a configured root, the document signer
  * certificate naming its country (ISO 18013-5), the COSE_Sign1 over the MSO, the MSO signed while
- * that certificate was valid and valid itself now. Names the issuer by the certificate's subject.
+ * that certificate was valid and valid itself now. Names the issuer by the certificate's subject;
+ * gives the root it chains to and the MSO's status list entry, if any.
  */
-function verifyIssuerAuth(document: DeviceSignedDocument, expect: MdocExpectations): string {
+function verifyIssuerAuth(
+  document: DeviceSignedDocument,
+  expect: MdocExpectations,
+): { issuer: string; root: X509Certificate; status: StatusReference | undefined } {
   const { issuerAuth } = document.issuerSigned;
-  const { chain, validity } = readIssuerAuth(issuerAuth);
-  const leaf = verifyCertificateChain(chain, expect.trust.roots, expect.now);
+  const { chain, validity, status } = readIssuerAuth(issuerAuth);
+  const { leaf, root } = verifiedChain(chain, expect.trust.roots, expect.now);
   if (subjectField(leaf, 'C').length === 0) throw new PresentationRejected('issuer_untrusted');
   if (!issuerSignatureVerifies(issuerAuth, leaf)) throw new PresentationRejected('signature_invalid');
   const { signed, validFrom, validUntil } = validity ?? {};
@@ -104,24 +112,43 @@ function verifyIssuerAuth(document: DeviceSignedDocument, expect: MdocExpectatio
   const now = expect.now.getTime();
   if (now + SKEW_MS < validFrom.getTime()) throw new PresentationRejected('not_yet_valid');
   if (now - SKEW_MS > validUntil.getTime()) throw new PresentationRejected('expired');
-  return leaf.subject.replaceAll('\n', ', ');
+  return { issuer: leaf.subject.replaceAll('\n', ', '), root, status: statusReference(status) };
 }
 
 type IssuerAuth = DeviceSignedDocument['issuerSigned']['issuerAuth'];
 
-/** The x5chain (base64 DER) and the MSO's validity: typed by the library, but CBOR the holder sent, so checked by the caller. */
+/**
+ * The x5chain (base64 DER), the MSO's validity and its `status` (which the library keeps but does
+ * not type): CBOR the holder sent, so checked by the caller.
+ */
 function readIssuerAuth(issuerAuth: IssuerAuth): {
   chain: string[];
   validity: Partial<Record<'signed' | 'validFrom' | 'validUntil', unknown>> | undefined;
+  status: unknown;
 } {
   try {
+    const mso: IssuerAuth['decodedPayload'] & { status?: unknown } = issuerAuth.decodedPayload;
     return {
       chain: issuerAuth.certificateChain.map((c) => Buffer.from(c).toString('base64')),
-      validity: issuerAuth.decodedPayload.validityInfo,
+      validity: mso.validityInfo,
+      status: mso.status,
     };
   } catch (error) {
     throw new PresentationRejected('malformed', { cause: error });
   }
+}
+
+/**
+ * The MSO's Token Status List entry, `status` → `status_list` → {`idx`, `uri`} (CBOR maps, ISO 18013-5
+ * second edition), when it has one. A status by another mechanism only is not checked, as for SD-JWT VC.
+ */
+function statusReference(status: unknown): StatusReference | undefined {
+  if (status === undefined) return undefined;
+  const entry = status instanceof Map ? (status as Map<unknown, unknown>).get('status_list') : null;
+  if (entry === undefined) return undefined;
+  if (!(entry instanceof Map)) throw new PresentationRejected('malformed');
+  const list = entry as Map<unknown, unknown>;
+  return { uri: list.get('uri'), idx: list.get('idx') };
 }
 
 function issuerSignatureVerifies(issuerAuth: IssuerAuth, leaf: X509Certificate): boolean {

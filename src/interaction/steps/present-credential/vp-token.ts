@@ -39,6 +39,7 @@ export async function verifyVpToken(
           nonce,
           responseUri,
           now,
+          statusLists: policy.statusLists,
         })
       : await verifySdJwtVc(answer[0], {
           trust: policy.trust,
