@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import type { Store } from 'express-rate-limit';
@@ -14,6 +13,7 @@ import { HookKeys } from './mattr/hook-keys.js';
 import { decodeHookSecret } from './mattr/hook-secret.js';
 import { clusterMetrics } from './ops/cluster-metrics.js';
 import { gracefulClose } from './ops/graceful-close.js';
+import { listenOn } from './ops/listen.js';
 import { createLogger, wantsPrettyLogs } from './ops/logger.js';
 import { HookMetrics } from './ops/metrics.js';
 import { secretsAtStart } from './registration/on-start.js';
@@ -222,12 +222,9 @@ async function listen(
   settings: HttpSettings,
   log: Logger,
 ): Promise<{ server: Server; port: number }> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(settings.port, settings.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  answerClientErrors(server, log);
-  return { server, port: (server.address() as AddressInfo).port };
+  const listening = await listenOn(app, settings.port, settings.host);
+  answerClientErrors(listening.server, log);
+  return listening;
 }
 
 /** Deletes what has expired, every minute, without holding the process open. */

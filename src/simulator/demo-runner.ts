@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { listenOn } from '../ops/listen.js';
 import { ConfigurationError, startHook, type RunningHook } from '../start-hook.js';
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
@@ -82,7 +82,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, print: (text: string) => v
     trustedVerifiers: [new X509Certificate(readFileSync(DEMO_REQUEST_CERTIFICATE))],
   };
   const simulator = createSimulator(management.tenantIdentity(demo.hookUrl), { management, demoSteps, wallet });
-  const tenantServer: Server = simulator.app.listen(demo.tenantPort, '127.0.0.1');
+  const { server: tenantServer } = await listenOn(simulator.app, demo.tenantPort, '127.0.0.1');
   // For the step-up example (content/examples/terms-step-up.config.json, docs/step-oidc.md).
   const provider = await startLocalProvider({
     port: demo.providerPort,

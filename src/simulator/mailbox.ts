@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { listenOn } from '../ops/listen.js';
 import { parseMail, type MailMessage } from './mail-message.js';
 import { escapeHtml, simulatorStylesheet, STYLESHEET_PATH } from './simulator-page.js';
 
@@ -94,12 +95,9 @@ export async function startMailbox(options: { port?: number } = {}): Promise<Mai
     },
     page,
     async listenPage(pagePort = 0) {
-      const server = await new Promise<Server>((resolve, reject) => {
-        const s = page.listen(pagePort, '127.0.0.1', () => resolve(s));
-        s.once('error', reject);
-      });
+      const { server, port } = await listenOn(page, pagePort, '127.0.0.1');
       pageServer = server;
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      return `http://127.0.0.1:${port}/`;
     },
     async close() {
       await new Promise<void>((resolve) => smtp.close(() => resolve()));

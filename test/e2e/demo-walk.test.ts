@@ -33,8 +33,22 @@ interface Demo {
   output: () => string;
 }
 
-/** Starts the demo and resolves once it printed where to go. */
+/**
+ * Starts the demo and resolves once it printed where to go. The ports are found free before the demo
+ * takes them, so another test may take one first: the demo then stops naming EADDRINUSE, and is
+ * started again on other ports.
+ */
 async function startDemo(env: Record<string, string> = {}, ports?: { provider: number }): Promise<Demo> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDemoOnce(env, ports);
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startDemoOnce(env: Record<string, string>, ports?: { provider: number }): Promise<Demo> {
   const [hook, tenant, provider, mailbox] = [
     await freePort(),
     await freePort(),
