@@ -46,7 +46,7 @@ export function writeDemoSteps(
       };
     }),
   };
-  mkdirSync(copy.dir, { recursive: true });
+  mkdirSync(copy.dir, { recursive: true, mode: 0o700 });
   const file = path.join(copy.dir, copy.name);
   writeFileSync(file, `${JSON.stringify(steps, null, 2)}\n`);
   return file;

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DcqlQuery } from 'dcql';
@@ -47,6 +47,21 @@ const query = (claims: Array<{ path: [string]; values?: string[] }>, vct = VCT) 
 const now = () => new Date();
 
 describe('the demo licence and its steps file', () => {
+  it('makes a DATA_DIR that does not exist yet private, so the hook started after it accepts it', async () => {
+    const fresh = mkdtempSync(path.join(tmpdir(), 'demo-fresh-'));
+    try {
+      await issueDemoLicence({
+        example: DEMO_LICENCE_EXAMPLE,
+        dir: path.join(fresh, 'data', 'demo-wallet'),
+        walletUrl: 'http://localhost:3001/wallet',
+        person: { given_name: 'Aroha', family_name: 'Example' },
+      });
+      expect(statSync(path.join(fresh, 'data')).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
   it('writes the example with the wallet URL and the demo issuer’s public JWKS, no private key', () => {
     const steps = JSON.parse(readFileSync(stepsFile, 'utf8')) as { steps: Array<Record<string, unknown>> };
     const entry = steps.steps.find((step) => step.type === 'present-credential')!;
